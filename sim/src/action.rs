@@ -1,0 +1,28 @@
+//! Everything a learner can do to the world. Each action is logged with the virtual time it happened
+//! at, so a run can be replayed (and shared) from its seed, its manifests and this log.
+
+use crate::kube_proxy::ProxyMode;
+use crate::trace::Request;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// `kubectl apply -f` of a multi-document manifest.
+    Apply { manifest: String },
+    /// `kubectl delete` of one object by kind (`deployment`, `service`, `pod`, `networkpolicy`,
+    /// `namespace`).
+    Delete { kind: String, namespace: String, name: String },
+    /// `kubectl scale deploy/NAME --replicas=N`.
+    Scale { namespace: String, deployment: String, replicas: i64 },
+    /// Kill a pod: `kubectl delete pod NAME`.
+    DeletePod { namespace: String, pod: String },
+    /// Make a pod's readiness probe fail (`true`) or pass again (`false`).
+    FailReadiness { namespace: String, pod: String, fail: bool },
+    /// `kubectl label pod NAME key=value` (`Some`) or `key-` (`None`).
+    Label { namespace: String, pod: String, key: String, value: Option<String> },
+    /// Break CoreDNS (its pods stop answering while staying Running) or mend it.
+    BreakCoreDns { broken: bool },
+    /// Switch every node's kube-proxy between iptables and IPVS.
+    SetProxyMode { mode: ProxyMode },
+    /// Send one request (curl, nslookup, an outside client).
+    Send { request: Request },
+}

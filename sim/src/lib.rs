@@ -1,0 +1,30 @@
+//! svclab-sim: a deterministic model of Kubernetes Service networking.
+//!
+//! Layers, from the learner's text to the packets:
+//! - [`manifest`] reads multi-document YAML (the one module that knows the YAML library) into
+//!   typed [`model`] objects; [`validate`] checks them as the API server does.
+//! - [`cluster`] holds the world: nodes, namespaces, workloads, Services, endpoints. Its controllers
+//!   (Deployment → ReplicaSet → Pod, the scheduler, kubelet lifecycle, the endpoint-slice controller)
+//!   run on the virtual clock in [`time`]; every learner action is an [`action::Action`] kept in a
+//!   replayable log.
+//! - [`dns`] is CoreDNS and each pod's resolver; [`kube_proxy`] writes the iptables rules or IPVS
+//!   virtual servers each node would have and walks a packet through them; [`netpol`] decides
+//!   NetworkPolicy verdicts.
+//! - [`trace`] sends a request (curl, nslookup, an outside client) and returns a hop-by-hop trace:
+//!   plain data the app animates and the terminal prints.
+//! - [`names`] and [`rng`] make names and choices the way Kubernetes does, from one seed.
+//!
+//! Nothing here reads wall time or OS randomness: the same seed and actions replay exactly.
+
+pub mod model;
+pub mod names;
+pub mod rng;
+pub mod time;
+pub mod action;
+pub mod cluster;
+pub mod dns;
+pub mod kube_proxy;
+pub mod manifest;
+pub mod netpol;
+pub mod trace;
+pub mod validate;

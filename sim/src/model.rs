@@ -1,0 +1,684 @@
+//! Typed Kubernetes objects: `metadata` + `spec` (desired) + `status` (observed by a controller).
+//!
+//! Only the fields svclab simulates are kept. Fields Kubernetes accepts but svclab ignores are checked
+//! and dropped by [`crate::manifest`]; nothing here knows about YAML.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use crate::time::Time;
+
+pub type Labels = BTreeMap<String, String>;
+
+/// Object identity and bookkeeping.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectMeta {
+    pub name: String,
+    /// Empty for cluster-scoped objects (Namespace, Node).
+    pub namespace: String,
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub uid: String,
+    pub creation: Time,
+    /// Set when the object is being deleted (pods go Terminating).
+    pub deletion: Option<Time>,
+    pub generation: i64,
+}
+
+impl ObjectMeta {
+    pub fn new(namespace: &str, name: &str) -> Self {
+        ObjectMeta {
+            name: name.to_string(),
+            namespace: namespace.to_string(),
+            ..Default::default()
+        }
+    }
+}
+
+/// `namespace/name`, the key kube-proxy and kubectl use.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectKey {
+    pub fn new(namespace: &str, name: &str) -> Self {
+        ObjectKey {
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.namespace, self.name)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Protocol {
+    #[default]
+    Tcp,
+    Udp,
+    Sctp,
+}
+
+impl Protocol {
+    /// As Kubernetes writes it: `TCP`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            Protocol::Sctp => "SCTP",
+        }
+    }
+
+    /// As iptables writes it: `tcp`.
+    pub fn lower(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+            Protocol::Sctp => "sctp",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Protocol> {
+        match s {
+            "TCP" => Some(Protocol::Tcp),
+            "UDP" => Some(Protocol::Udp),
+            "SCTP" => Some(Protocol::Sctp),
+            _ => None,
+        }
+    }
+}
+
+/// `targetPort`: a number or the name of a container port.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IntOrString {
+    Int(i64),
+    Str(String),
+}
+
+impl fmt::Display for IntOrString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IntOrString::Int(n) => write!(f, "{n}"),
+            IntOrString::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Label selectors
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SelectorOp {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SelectorRequirement {
+    pub key: String,
+    pub operator: SelectorOp,
+    pub values: Vec<String>,
+}
+
+/// A `metav1.LabelSelector`: `matchLabels` AND every `matchExpressions` entry.
+/// An empty selector matches everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelSelector {
+    pub match_labels: Labels,
+    pub match_expressions: Vec<SelectorRequirement>,
+}
+
+impl LabelSelector {
+    pub fn from_labels(labels: Labels) -> Self {
+        LabelSelector {
+            match_labels: labels,
+            match_expressions: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.match_labels.is_empty() && self.match_expressions.is_empty()
+    }
+
+    pub fn matches(&self, labels: &Labels) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self.match_expressions.iter().all(|req| {
+                let value = labels.get(&req.key);
+                match req.operator {
+                    SelectorOp::In => value.is_some_and(|v| req.values.contains(v)),
+                    SelectorOp::NotIn => value.is_none_or(|v| !req.values.contains(v)),
+                    SelectorOp::Exists => value.is_some(),
+                    SelectorOp::DoesNotExist => value.is_none(),
+                }
+            })
+    }
+
+    /// kubectl's rendering, `app=backend,tier in (web)`.
+    pub fn to_kubectl_string(&self) -> String {
+        let mut parts: Vec<String> = self
+            .match_labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        for req in &self.match_expressions {
+            parts.push(match req.operator {
+                SelectorOp::In => format!("{} in ({})", req.key, req.values.join(",")),
+                SelectorOp::NotIn => format!("{} notin ({})", req.key, req.values.join(",")),
+                SelectorOp::Exists => req.key.clone(),
+                SelectorOp::DoesNotExist => format!("!{}", req.key),
+            });
+        }
+        parts.join(",")
+    }
+}
+
+/// A Service selector is a plain map; `None` means "no selector" (endpoints managed by hand).
+pub fn selector_matches(selector: &Labels, labels: &Labels) -> bool {
+    selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workloads
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerPort {
+    pub name: Option<String>,
+    pub container_port: i64,
+    pub protocol: Protocol,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Probe {
+    pub initial_delay_seconds: i64,
+    pub period_seconds: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Container {
+    pub name: String,
+    pub image: String,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    pub ports: Vec<ContainerPort>,
+    pub readiness_probe: Option<Probe>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PodSpec {
+    pub containers: Vec<Container>,
+    pub node_name: Option<String>,
+    pub node_selector: Labels,
+    pub termination_grace_period_seconds: Option<i64>,
+    pub restart_policy: Option<String>,
+    pub host_network: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PodTemplateSpec {
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub spec: PodSpec,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct DeploymentSpec {
+    pub replicas: i64,
+    pub selector: LabelSelector,
+    pub template: PodTemplateSpec,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Deployment {
+    pub meta: ObjectMeta,
+    pub spec: DeploymentSpec,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ReplicaSet {
+    pub meta: ObjectMeta,
+    /// Owning Deployment's name.
+    pub owner: String,
+    pub replicas: i64,
+    pub selector: LabelSelector,
+    pub template: PodTemplateSpec,
+    pub pod_template_hash: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PodPhase {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl PodPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodPhase::Pending => "Pending",
+            PodPhase::Running => "Running",
+            PodPhase::Succeeded => "Succeeded",
+            PodPhase::Failed => "Failed",
+        }
+    }
+}
+
+/// Where a pod's single simulated container is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ContainerState {
+    /// Not yet scheduled to a node.
+    Unscheduled,
+    /// Scheduled; sandbox and image being prepared (`ContainerCreating`).
+    Creating,
+    Running,
+    /// Exited after a delete; the pod object is about to disappear.
+    Terminated,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodStatus {
+    pub phase: PodPhase,
+    pub container: ContainerState,
+    pub ready: bool,
+    pub pod_ip: Option<Ipv4Addr>,
+    pub host_ip: Option<Ipv4Addr>,
+    pub start_time: Option<Time>,
+    pub restarts: i64,
+}
+
+impl Default for PodStatus {
+    fn default() -> Self {
+        PodStatus {
+            phase: PodPhase::Pending,
+            container: ContainerState::Unscheduled,
+            ready: false,
+            pod_ip: None,
+            host_ip: None,
+            start_time: None,
+            restarts: 0,
+        }
+    }
+}
+
+/// A learner's fault injections on a pod.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PodFaults {
+    /// The readiness probe fails (the learner "broke" the pod).
+    pub fail_readiness: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Pod {
+    pub meta: ObjectMeta,
+    pub spec: PodSpec,
+    pub status: PodStatus,
+    /// Owning ReplicaSet's name, if any.
+    pub owner: Option<String>,
+    pub faults: PodFaults,
+}
+
+impl Pod {
+    pub fn key(&self) -> ObjectKey {
+        ObjectKey::new(&self.meta.namespace, &self.meta.name)
+    }
+
+    pub fn is_terminating(&self) -> bool {
+        self.meta.deletion.is_some()
+    }
+
+    /// `STATUS` as `kubectl get pods` prints it.
+    pub fn status_reason(&self) -> &'static str {
+        if self.is_terminating() {
+            return "Terminating";
+        }
+        match (self.status.phase, self.status.container) {
+            (PodPhase::Succeeded, _) => "Completed",
+            (PodPhase::Failed, _) => "Error",
+            (_, ContainerState::Unscheduled) => "Pending",
+            (_, ContainerState::Creating) => "ContainerCreating",
+            (_, ContainerState::Running) => "Running",
+            (_, ContainerState::Terminated) => "Completed",
+        }
+    }
+
+    /// The container port named `name` with protocol `protocol`, for a named targetPort.
+    pub fn find_port(&self, name: &str, protocol: Protocol) -> Option<i64> {
+        self.spec
+            .containers
+            .iter()
+            .flat_map(|c| c.ports.iter())
+            .find(|p| p.name.as_deref() == Some(name) && p.protocol == protocol)
+            .map(|p| p.container_port)
+    }
+
+    /// Does some container listen on `port`? svclab assumes a container listens on every
+    /// port it declares (and nginx on 80, whatever it declares).
+    pub fn listens_on(&self, port: i64, protocol: Protocol) -> bool {
+        self.spec.containers.iter().any(|c| {
+            c.ports
+                .iter()
+                .any(|p| p.container_port == port && p.protocol == protocol)
+                || (protocol == Protocol::Tcp && port == 80 && c.image_name() == "nginx")
+                || (c.image_name() == "coredns" && port == 53)
+        })
+    }
+}
+
+impl Container {
+    /// The image's repository without registry, tag or digest: `docker.io/library/nginx:1.27` → `nginx`.
+    pub fn image_name(&self) -> &str {
+        let no_digest = self.image.split('@').next().unwrap_or("");
+        let last = no_digest.rsplit('/').next().unwrap_or("");
+        last.split(':').next().unwrap_or("")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum ServiceType {
+    #[default]
+    ClusterIp,
+    NodePort,
+    LoadBalancer,
+    ExternalName,
+}
+
+impl ServiceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceType::ClusterIp => "ClusterIP",
+            ServiceType::NodePort => "NodePort",
+            ServiceType::LoadBalancer => "LoadBalancer",
+            ServiceType::ExternalName => "ExternalName",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ServiceType> {
+        match s {
+            "ClusterIP" => Some(ServiceType::ClusterIp),
+            "NodePort" => Some(ServiceType::NodePort),
+            "LoadBalancer" => Some(ServiceType::LoadBalancer),
+            "ExternalName" => Some(ServiceType::ExternalName),
+            _ => None,
+        }
+    }
+}
+
+/// `externalTrafficPolicy` / `internalTrafficPolicy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TrafficPolicy {
+    #[default]
+    Cluster,
+    Local,
+}
+
+impl TrafficPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrafficPolicy::Cluster => "Cluster",
+            TrafficPolicy::Local => "Local",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub protocol: Protocol,
+    pub port: i64,
+    /// Defaults to `port` when absent.
+    pub target_port: IntOrString,
+    /// Set by the allocator for NodePort and LoadBalancer Services.
+    pub node_port: Option<i64>,
+}
+
+/// The cluster IP of a Service: allocated, headless (`None`), or absent (ExternalName).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClusterIp {
+    Ip(Ipv4Addr),
+    /// `clusterIP: None`.
+    Headless,
+    /// ExternalName Services have no cluster IP.
+    NoIp,
+}
+
+impl ClusterIp {
+    pub fn ip(self) -> Option<Ipv4Addr> {
+        match self {
+            ClusterIp::Ip(ip) => Some(ip),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceSpec {
+    pub type_: ServiceType,
+    /// `None` when the Service has no selector.
+    pub selector: Option<Labels>,
+    pub ports: Vec<ServicePort>,
+    pub cluster_ip: ClusterIp,
+    pub external_name: Option<String>,
+    /// `sessionAffinity: ClientIP` timeout in seconds; `None` for `None` affinity.
+    pub session_affinity_timeout: Option<i64>,
+    pub external_traffic_policy: TrafficPolicy,
+    pub internal_traffic_policy: TrafficPolicy,
+    pub publish_not_ready_addresses: bool,
+    pub load_balancer_source_ranges: Vec<String>,
+    pub load_balancer_ip: Option<Ipv4Addr>,
+}
+
+impl Default for ServiceSpec {
+    fn default() -> Self {
+        ServiceSpec {
+            type_: ServiceType::ClusterIp,
+            selector: None,
+            ports: Vec::new(),
+            cluster_ip: ClusterIp::NoIp,
+            external_name: None,
+            session_affinity_timeout: None,
+            external_traffic_policy: TrafficPolicy::Cluster,
+            internal_traffic_policy: TrafficPolicy::Cluster,
+            publish_not_ready_addresses: false,
+            load_balancer_source_ranges: Vec::new(),
+            load_balancer_ip: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ServiceStatus {
+    /// LoadBalancer ingress IP; `None` shows as `<pending>`.
+    pub load_balancer_ip: Option<Ipv4Addr>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Service {
+    pub meta: ObjectMeta,
+    pub spec: ServiceSpec,
+    pub status: ServiceStatus,
+}
+
+impl Service {
+    pub fn key(&self) -> ObjectKey {
+        ObjectKey::new(&self.meta.namespace, &self.meta.name)
+    }
+
+    pub fn is_headless(&self) -> bool {
+        self.spec.cluster_ip == ClusterIp::Headless
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+
+/// One endpoint of an EndpointSlice, with its conditions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub ip: Ipv4Addr,
+    pub pod: String,
+    pub node: String,
+    pub ready: bool,
+    pub serving: bool,
+    pub terminating: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointPort {
+    pub name: Option<String>,
+    pub port: i64,
+    pub protocol: Protocol,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointSlice {
+    pub meta: ObjectMeta,
+    pub service: String,
+    pub ports: Vec<EndpointPort>,
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// One subset of a v1 Endpoints object: addresses sharing the same ports.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct EndpointSubset {
+    pub addresses: Vec<(Ipv4Addr, String)>,
+    pub not_ready_addresses: Vec<(Ipv4Addr, String)>,
+    pub ports: Vec<EndpointPort>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Endpoints {
+    pub meta: ObjectMeta,
+    pub subsets: Vec<EndpointSubset>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Namespaces, nodes
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Namespace {
+    pub meta: ObjectMeta,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub meta: ObjectMeta,
+    pub internal_ip: Ipv4Addr,
+    /// `10.244.N.0/24`: the third octet.
+    pub pod_cidr_index: u8,
+    pub control_plane: bool,
+    pub ready: bool,
+}
+
+impl Node {
+    pub fn pod_cidr(&self) -> String {
+        format!("10.244.{}.0/24", self.pod_cidr_index)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// NetworkPolicy
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IpBlock {
+    pub cidr: String,
+    pub except: Vec<String>,
+}
+
+/// One `from`/`to` entry. `pod_selector` and `namespace_selector` together mean AND.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PolicyPeer {
+    Selectors {
+        pod_selector: Option<LabelSelector>,
+        namespace_selector: Option<LabelSelector>,
+    },
+    IpBlock(IpBlock),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyPort {
+    pub protocol: Protocol,
+    /// `None` means all ports.
+    pub port: Option<IntOrString>,
+    pub end_port: Option<i64>,
+}
+
+/// One ingress or egress rule: an empty `peers` list means "all peers", an empty `ports` list "all ports".
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PolicyRule {
+    pub peers: Vec<PolicyPeer>,
+    pub ports: Vec<PolicyPort>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct NetworkPolicySpec {
+    pub pod_selector: LabelSelector,
+    pub ingress: Vec<PolicyRule>,
+    pub egress: Vec<PolicyRule>,
+    pub policy_ingress: bool,
+    pub policy_egress: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct NetworkPolicy {
+    pub meta: ObjectMeta,
+    pub spec: NetworkPolicySpec,
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a manifest can hold
+
+/// One object from a manifest, as the learner wrote it (before defaults and allocation).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Object {
+    Namespace(Namespace),
+    Deployment(Deployment),
+    Service(Service),
+    Pod(Pod),
+    NetworkPolicy(NetworkPolicy),
+}
+
+impl Object {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Object::Namespace(_) => "Namespace",
+            Object::Deployment(_) => "Deployment",
+            Object::Service(_) => "Service",
+            Object::Pod(_) => "Pod",
+            Object::NetworkPolicy(_) => "NetworkPolicy",
+        }
+    }
+
+    pub fn meta(&self) -> &ObjectMeta {
+        match self {
+            Object::Namespace(o) => &o.meta,
+            Object::Deployment(o) => &o.meta,
+            Object::Service(o) => &o.meta,
+            Object::Pod(o) => &o.meta,
+            Object::NetworkPolicy(o) => &o.meta,
+        }
+    }
+
+    pub fn meta_mut(&mut self) -> &mut ObjectMeta {
+        match self {
+            Object::Namespace(o) => &mut o.meta,
+            Object::Deployment(o) => &mut o.meta,
+            Object::Service(o) => &mut o.meta,
+            Object::Pod(o) => &mut o.meta,
+            Object::NetworkPolicy(o) => &mut o.meta,
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Requests and their hop-by-hop traces: plain data that the app animates, the terminal prints and
+//! the step mode inspects.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use crate::model::{ObjectKey, Protocol};
+use crate::time::Time;
+
+/// Who sends a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Client {
+    /// A pod in the cluster (the seed's busybox `test` pod, say).
+    Pod(ObjectKey),
+    /// A host outside the cluster on the nodes' network (the learner's laptop), for NodePort and
+    /// LoadBalancer requests.
+    External,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    Curl,
+    Wget,
+    Nslookup,
+}
+
+/// One request: `curl http://backend-service`, `nslookup backend-service.dev`, `curl 172.18.0.3:30080`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub client: Client,
+    pub tool: Tool,
+    /// What the learner typed after the tool's name: a URL, `host:port`, or a name to look up.
+    pub target: String,
+}
+
+/// Where a packet is: the ends of a hop.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Place {
+    Pod(ObjectKey),
+    /// A node's network stack, where kube-proxy's rules (iptables or IPVS) act.
+    Node(String),
+    /// The client outside the cluster.
+    External,
+    /// A LoadBalancer's external IP, in front of the nodes.
+    LoadBalancer(ObjectKey),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PacketKind {
+    DnsQuery,
+    DnsAnswer,
+    Request,
+    Reply,
+}
+
+impl PacketKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PacketKind::DnsQuery => "dns-query",
+            PacketKind::DnsAnswer => "dns-answer",
+            PacketKind::Request => "request",
+            PacketKind::Reply => "reply",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Packet {
+    pub src: SocketAddrV4,
+    pub dst: SocketAddrV4,
+    pub protocol: Protocol,
+}
+
+impl Packet {
+    pub fn new(src: (Ipv4Addr, u16), dst: (Ipv4Addr, u16), protocol: Protocol) -> Self {
+        Packet {
+            src: SocketAddrV4::new(src.0, src.1),
+            dst: SocketAddrV4::new(dst.0, dst.1),
+            protocol,
+        }
+    }
+}
+
+/// A rule that a packet matched on its way, for the inspector and the rule panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatchedRule {
+    pub node: String,
+    /// `nat`, `filter`, `ipvs`, `conntrack`, `dns`, `netpol`.
+    pub table: String,
+    pub chain: String,
+    /// The rule as `iptables-save` (or `ipvsadm -Ln`) prints it.
+    pub text: String,
+}
+
+/// An address rewrite at one hop: the packet before and after, and the rule that did it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Translation {
+    /// `DNAT`, `SNAT` (masquerade), or `un-DNAT` (conntrack reversing a DNAT on the reply).
+    pub kind: String,
+    pub before: Packet,
+    pub after: Packet,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HopVerdict {
+    /// Passed on to the next hop.
+    Forwarded,
+    /// Arrived at its destination process.
+    Delivered,
+    /// Silently dropped (NetworkPolicy, Local traffic policy, a dead pod's IP): the client times out.
+    Dropped,
+    /// Refused (iptables REJECT, or nothing listening): the client sees "connection refused".
+    Refused,
+}
+
+/// One leg of a packet's journey, from `from` to `to`, on the virtual clock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hop {
+    pub start: Time,
+    pub end: Time,
+    pub from: Place,
+    pub to: Place,
+    /// The node whose network stack handles the packet at `to` (or the pod's node).
+    pub node: Option<String>,
+    pub kind: PacketKind,
+    /// The packet as it travels this leg.
+    pub packet: Packet,
+    /// The rewrite done at `to`, if any.
+    pub translation: Option<Translation>,
+    /// The rules or records that decided what happened at `to`.
+    pub rules: Vec<MatchedRule>,
+    pub verdict: HopVerdict,
+    /// One sentence for the learner.
+    pub explanation: String,
+}
+
+/// How a request ended, as the client sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// An HTTP answer from a backend pod.
+    Http { pod: ObjectKey, status: u16 },
+    /// A DNS answer (nslookup).
+    Resolved { name: String, addresses: Vec<Ipv4Addr> },
+    Nxdomain { name: String },
+    DnsTimeout,
+    ConnectionRefused,
+    /// No answer at all: a NetworkPolicy or a Local traffic policy dropped it.
+    Timeout,
+    /// The destination pod vanished while the packet was on its way.
+    HostUnreachable,
+    /// The request could not even start (bad URL, unknown client pod).
+    Invalid { message: String },
+}
+
+impl Outcome {
+    pub fn is_success(&self) -> bool {
+        matches!(self, Outcome::Http { .. } | Outcome::Resolved { .. })
+    }
+}
+
+/// A request's whole story.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trace {
+    pub id: u64,
+    pub request: Request,
+    pub start: Time,
+    pub hops: Vec<Hop>,
+    pub outcome: Outcome,
+    /// What the client program prints, exactly as on a real cluster.
+    pub output: String,
+}
+
+impl Trace {
+    /// When the client has its answer (or gives up).
+    pub fn end(&self) -> Time {
+        self.hops.last().map_or(self.start, |h| h.end)
+    }
+}
