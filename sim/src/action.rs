@@ -23,6 +23,9 @@ pub enum Action {
     BreakCoreDns { broken: bool },
     /// Switch every node's kube-proxy between iptables and IPVS.
     SetProxyMode { mode: ProxyMode },
+    /// `kubectl run NAME --image=IMAGE --restart=Never -- COMMAND...`: a bare pod, labelled
+    /// `run=NAME` (the seed's busybox `test` client).
+    Run { namespace: String, name: String, image: String, command: Vec<String> },
     /// Send one request (curl, nslookup, an outside client).
     Send { request: Request },
 }

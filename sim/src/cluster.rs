@@ -1,1 +1,1619 @@
-//! (being written)
+//! The world: one kind-style cluster, its objects, its controllers and its virtual clock.
+//!
+//! `Cluster::new(config)` boots a cluster as `kind create cluster` leaves it (a control-plane node,
+//! three workers, CoreDNS, kube-proxy). Learners change it with [`Cluster::apply`] and
+//! [`Cluster::act`]; [`Cluster::advance`] moves the virtual clock and runs whatever the controllers
+//! and kubelets had scheduled. Every accepted action is logged with its time, so
+//! [`Cluster::replay`] rebuilds the same world from the same seed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+
+use crate::action::Action;
+use crate::ipam::{self, AllocError, PodIpRange, RangeAllocator};
+use crate::kube_proxy::ProxyMode;
+use crate::manifest::{self, FieldError, ManifestError};
+use crate::model::*;
+use crate::names;
+use crate::rng::Rng;
+use crate::time::{Time, HOUR, SECOND};
+use crate::trace::Trace;
+use crate::{endpoints, validate};
+
+/// What a cluster is made of. Reuse the same config (seed included) to replay a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub seed: u64,
+    /// Worker nodes besides the control plane (kind's `kind-worker`, `kind-worker2`, ...).
+    pub workers: u8,
+    /// How long a packet takes per hop on the virtual clock. Real hops take well under a
+    /// millisecond; svclab slows them down so they can be watched.
+    pub hop_ms: Time,
+    /// LoadBalancer IPs handed out in order (MetalLB-style); empty leaves them `<pending>`.
+    pub load_balancer_pool: Vec<Ipv4Addr>,
+    /// The kubelet's `--max-pods`.
+    pub max_pods_per_node: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            seed: 1,
+            workers: 3,
+            hop_ms: 300,
+            load_balancer_pool: (200..=250).map(|i| Ipv4Addr::new(172, 18, 255, i)).collect(),
+            max_pods_per_node: 110,
+        }
+    }
+}
+
+/// Replicas svclab will run for one Deployment; more is refused with a clear error.
+pub const MAX_REPLICAS: i64 = 1_000;
+/// Objects one cluster holds at most (pods included).
+pub const MAX_OBJECTS: usize = 5_000;
+/// Traces kept for the view and the terminal.
+pub(crate) const MAX_TRACES: usize = 200;
+/// Events kept for `kubectl describe` and `get events`.
+const MAX_EVENTS: usize = 2_000;
+/// The cluster came up this long before the learner's first action.
+pub const BOOT_AGE: Time = HOUR;
+
+/// A Kubernetes Event, as `kubectl describe` lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub time: Time,
+    pub namespace: String,
+    /// `pod/backend-5d9c8b7f6-x2x9z`.
+    pub object: String,
+    pub warning: bool,
+    pub reason: String,
+    pub message: String,
+    /// `default-scheduler`, `kubelet`, `replicaset-controller`, ...
+    pub source: String,
+}
+
+/// An accepted action and the virtual time it happened at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedAction {
+    pub time: Time,
+    pub action: Action,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Timer {
+    /// The kubelet has the image and starts the container.
+    ContainerStarted { pod: ObjectKey, uid: String },
+    /// The readiness probe reports `ready`.
+    Readiness { pod: ObjectKey, uid: String, ready: bool },
+    /// The container has exited after SIGTERM (or the grace period ran out); the pod goes away.
+    ContainerExited { pod: ObjectKey, uid: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    pub config: Config,
+    /// The virtual clock, in ms since the cluster was created.
+    pub now: Time,
+    pub nodes: Vec<Node>,
+    pub namespaces: BTreeMap<String, Namespace>,
+    pub deployments: BTreeMap<ObjectKey, Deployment>,
+    pub replica_sets: BTreeMap<ObjectKey, ReplicaSet>,
+    pub pods: BTreeMap<ObjectKey, Pod>,
+    pub services: BTreeMap<ObjectKey, Service>,
+    pub endpoint_slices: BTreeMap<ObjectKey, EndpointSlice>,
+    pub endpoints: BTreeMap<ObjectKey, Endpoints>,
+    pub network_policies: BTreeMap<ObjectKey, NetworkPolicy>,
+    pub proxy_mode: ProxyMode,
+    /// CoreDNS is broken: its pods run but fail their readiness probe and answer nothing.
+    pub coredns_broken: bool,
+    pub events: Vec<Event>,
+    pub log: Vec<LoggedAction>,
+    /// Recent requests, oldest first.
+    pub traces: Vec<Trace>,
+    /// Bumped on every change a view could show.
+    pub revision: u64,
+    pub(crate) rng: Rng,
+    service_ips: RangeAllocator,
+    node_ports: RangeAllocator,
+    pod_ips: BTreeMap<String, PodIpRange>,
+    slice_names: BTreeMap<ObjectKey, Vec<String>>,
+    timers: BTreeMap<(Time, u64), Timer>,
+    timer_seq: u64,
+    /// Images already pulled, per node.
+    images: BTreeSet<(String, String)>,
+    pub(crate) next_trace_id: u64,
+    pub(crate) proxy: crate::routing::ProxyState,
+}
+
+/// Why an `apply` changed nothing: every document's errors.
+pub type ApplyErrors = Vec<ManifestError>;
+
+impl Cluster {
+    /// A freshly created kind cluster, an hour old, with nothing of the learner's in it.
+    pub fn new(config: Config) -> Cluster {
+        let mut c = Cluster {
+            rng: Rng::new(config.seed),
+            config,
+            now: 0,
+            nodes: Vec::new(),
+            namespaces: BTreeMap::new(),
+            deployments: BTreeMap::new(),
+            replica_sets: BTreeMap::new(),
+            pods: BTreeMap::new(),
+            services: BTreeMap::new(),
+            endpoint_slices: BTreeMap::new(),
+            endpoints: BTreeMap::new(),
+            network_policies: BTreeMap::new(),
+            proxy_mode: ProxyMode::Iptables,
+            coredns_broken: false,
+            events: Vec::new(),
+            log: Vec::new(),
+            traces: Vec::new(),
+            revision: 0,
+            service_ips: ipam::service_ip_allocator(),
+            node_ports: ipam::node_port_allocator(),
+            pod_ips: BTreeMap::new(),
+            slice_names: BTreeMap::new(),
+            timers: BTreeMap::new(),
+            timer_seq: 0,
+            images: BTreeSet::new(),
+            next_trace_id: 1,
+            proxy: Default::default(),
+        };
+        c.boot();
+        c
+    }
+
+    fn boot(&mut self) {
+        for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+            self.create_namespace(ns);
+        }
+        self.add_node("kind-control-plane", 0, true);
+        // CoreDNS comes up before the workers join, so kind puts it on the control plane.
+        let coredns = coredns_deployment();
+        self.deployments.insert(key_of(&coredns.meta), coredns);
+        self.reconcile();
+        for i in 1..=self.config.workers {
+            let name = if i == 1 {
+                "kind-worker".to_string()
+            } else {
+                format!("kind-worker{i}")
+            };
+            self.add_node(&name, i, false);
+        }
+        let node_names: Vec<String> = self.nodes.iter().map(|n| n.meta.name.clone()).collect();
+        for node in &node_names {
+            self.create_host_pod("kube-system", "kube-proxy", node, "registry.k8s.io/kube-proxy:v1.31.0");
+            self.create_host_pod("kube-system", "kindnet", node, "docker.io/kindest/kindnetd:v20240813");
+        }
+        for component in ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"] {
+            let mut pod = host_pod("kube-system", &format!("{component}-kind-control-plane"), component);
+            pod.meta.labels.insert("component".into(), component.into());
+            pod.meta.labels.insert("tier".into(), "control-plane".into());
+            self.place_host_pod(pod, "kind-control-plane");
+        }
+        let api_ip = self.nodes[0].internal_ip;
+        let mut kubernetes = Service {
+            meta: ObjectMeta::new("default", "kubernetes"),
+            ..Default::default()
+        };
+        kubernetes.meta.labels.insert("component".into(), "apiserver".into());
+        kubernetes.meta.labels.insert("provider".into(), "kubernetes".into());
+        kubernetes.spec.ports.push(ServicePort {
+            name: Some("https".into()),
+            protocol: Protocol::Tcp,
+            port: 443,
+            target_port: IntOrString::Int(6443),
+            node_port: None,
+        });
+        kubernetes.spec.cluster_ip = ClusterIp::Ip(Ipv4Addr::new(10, 96, 0, 1));
+        let _ = self.service_ips.allocate(u32::from(Ipv4Addr::new(10, 96, 0, 1)));
+        self.services.insert(kubernetes.key(), kubernetes);
+        // The API server's own endpoints are written by the API server, not from a selector.
+        let mut slice_meta = ObjectMeta::new("default", "kubernetes");
+        slice_meta
+            .labels
+            .insert("kubernetes.io/service-name".into(), "kubernetes".into());
+        let port = EndpointPort {
+            name: Some("https".into()),
+            port: 6443,
+            protocol: Protocol::Tcp,
+        };
+        self.endpoint_slices.insert(
+            key_of(&slice_meta),
+            EndpointSlice {
+                meta: slice_meta,
+                service: "kubernetes".into(),
+                ports: vec![port.clone()],
+                endpoints: vec![Endpoint {
+                    ip: api_ip,
+                    pod: String::new(),
+                    node: "kind-control-plane".into(),
+                    ready: true,
+                    serving: true,
+                    terminating: false,
+                }],
+            },
+        );
+        self.endpoints.insert(
+            ObjectKey::new("default", "kubernetes"),
+            Endpoints {
+                meta: ObjectMeta::new("default", "kubernetes"),
+                subsets: vec![EndpointSubset {
+                    addresses: vec![(api_ip, String::new())],
+                    not_ready_addresses: Vec::new(),
+                    ports: vec![port],
+                }],
+            },
+        );
+        let dns = kube_dns_service();
+        let _ = self.service_ips.allocate(u32::from(Ipv4Addr::new(10, 96, 0, 10)));
+        self.services.insert(dns.key(), dns);
+        // Everything of the boot is up and ready; the learner arrives an hour later.
+        self.advance(BOOT_AGE);
+        self.events.clear();
+    }
+
+    fn add_node(&mut self, name: &str, index: u8, control_plane: bool) {
+        let mut meta = ObjectMeta::new("", name);
+        meta.labels.insert("kubernetes.io/hostname".into(), name.into());
+        meta.labels.insert("kubernetes.io/os".into(), "linux".into());
+        if control_plane {
+            meta.labels
+                .insert("node-role.kubernetes.io/control-plane".into(), String::new());
+        }
+        meta.creation = self.now;
+        self.nodes.push(Node {
+            meta,
+            internal_ip: Ipv4Addr::new(172, 18, 0, 2 + index),
+            pod_cidr_index: index,
+            control_plane,
+            ready: true,
+        });
+        self.pod_ips.insert(name.to_string(), PodIpRange::new(index));
+    }
+
+    fn create_namespace(&mut self, name: &str) {
+        let mut meta = ObjectMeta::new("", name);
+        meta.labels
+            .insert("kubernetes.io/metadata.name".into(), name.into());
+        meta.creation = self.now;
+        meta.uid = self.new_uid();
+        self.namespaces.insert(name.to_string(), Namespace { meta });
+    }
+
+    fn create_host_pod(&mut self, ns: &str, app: &str, node: &str, image: &str) {
+        let name = format!("{app}-{}", names::random_suffix(&mut self.rng));
+        let mut pod = host_pod(ns, &name, image);
+        pod.meta.labels.insert("k8s-app".into(), app.into());
+        self.place_host_pod(pod, node);
+    }
+
+    fn place_host_pod(&mut self, mut pod: Pod, node: &str) {
+        pod.meta.creation = self.now;
+        pod.meta.uid = self.new_uid();
+        let ip = self.node(node).map(|n| n.internal_ip);
+        pod.spec.node_name = Some(node.to_string());
+        pod.status = PodStatus {
+            phase: PodPhase::Running,
+            container: ContainerState::Running,
+            ready: true,
+            pod_ip: ip,
+            host_ip: ip,
+            start_time: Some(self.now),
+            restarts: 0,
+        };
+        self.pods.insert(pod.key(), pod);
+    }
+
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.meta.name == name)
+    }
+
+    fn new_uid(&mut self) -> String {
+        let a = self.rng.next_u64();
+        let b = self.rng.next_u64();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0x0fff,
+            0x8000 | (b >> 48) & 0x3fff,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    fn event(&mut self, ns: &str, object: String, warning: bool, reason: &str, message: String, source: &str) {
+        self.events.push(Event {
+            time: self.now,
+            namespace: ns.to_string(),
+            object,
+            warning,
+            reason: reason.to_string(),
+            message,
+            source: source.to_string(),
+        });
+        if self.events.len() > MAX_EVENTS {
+            let extra = self.events.len() - MAX_EVENTS;
+            self.events.drain(..extra);
+        }
+    }
+
+    fn schedule_timer(&mut self, at: Time, timer: Timer) {
+        self.timer_seq += 1;
+        self.timers.insert((at, self.timer_seq), timer);
+    }
+
+    /// When the next thing is due on its own (a container starting, a probe flipping), if anything.
+    pub fn next_wake(&self) -> Option<Time> {
+        self.timers.keys().next().map(|(t, _)| *t)
+    }
+
+    fn object_count(&self) -> usize {
+        self.namespaces.len()
+            + self.deployments.len()
+            + self.replica_sets.len()
+            + self.pods.len()
+            + self.services.len()
+            + self.network_policies.len()
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Time
+
+    /// Move the virtual clock forward by `ms`, running every timer that falls due, in order.
+    /// `advance(a); advance(b)` gives the same world as `advance(a + b)`.
+    pub fn advance(&mut self, ms: Time) {
+        let target = self.now.saturating_add(ms);
+        while let Some((&(at, seq), _)) = self.timers.iter().next() {
+            if at > target {
+                break;
+            }
+            let Some(timer) = self.timers.remove(&(at, seq)) else {
+                break;
+            };
+            self.now = at;
+            self.fire(timer);
+            self.reconcile();
+            self.revision += 1;
+        }
+        if target != self.now {
+            self.now = target;
+        }
+        self.settle_traces();
+    }
+
+    fn fire(&mut self, timer: Timer) {
+        match timer {
+            Timer::ContainerStarted { pod, uid } => self.container_started(&pod, &uid),
+            Timer::Readiness { pod, uid, ready } => self.readiness(&pod, &uid, ready),
+            Timer::ContainerExited { pod, uid } => self.container_exited(&pod, &uid),
+        }
+    }
+
+    fn live_pod(&mut self, key: &ObjectKey, uid: &str) -> Option<&mut Pod> {
+        self.pods.get_mut(key).filter(|p| p.meta.uid == uid)
+    }
+
+    fn container_started(&mut self, key: &ObjectKey, uid: &str) {
+        let now = self.now;
+        let Some(node) = self.live_pod(key, uid).and_then(|p| p.spec.node_name.clone()) else {
+            return;
+        };
+        let host_ip = self.node(&node).map(|n| n.internal_ip);
+        let Some(pod) = self.pods.get(key) else { return };
+        let host_network = pod.spec.host_network;
+        let ip = if host_network {
+            host_ip
+        } else {
+            self.pod_ips.get_mut(&node).and_then(|r| r.allocate())
+        };
+        let image = pod.spec.containers.first().map(|c| c.image.clone()).unwrap_or_default();
+        let container = pod.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default();
+        let probe = pod.spec.containers.first().and_then(|c| c.readiness_probe.clone());
+        let failing = pod.faults.fail_readiness || (self.coredns_broken && is_coredns(pod));
+        let Some(pod) = self.pods.get_mut(key) else { return };
+        pod.status.container = ContainerState::Running;
+        pod.status.phase = PodPhase::Running;
+        pod.status.pod_ip = ip;
+        pod.status.start_time = Some(now);
+        let object = format!("pod/{}", key.name);
+        self.event(&key.namespace, object.clone(), false, "Created", format!("Created container {container}"), "kubelet");
+        self.event(&key.namespace, object, false, "Started", format!("Started container {container}"), "kubelet");
+        let _ = image;
+        if !failing {
+            let delay = probe.map_or(0, |p| p.initial_delay_seconds.max(0) as Time * SECOND);
+            self.schedule_timer(now + delay, Timer::Readiness {
+                pod: key.clone(),
+                uid: uid.to_string(),
+                ready: true,
+            });
+        }
+    }
+
+    fn readiness(&mut self, key: &ObjectKey, uid: &str, ready: bool) {
+        let broken = self.coredns_broken;
+        let Some(pod) = self.live_pod(key, uid) else { return };
+        if pod.status.container != ContainerState::Running {
+            return;
+        }
+        let failing = pod.faults.fail_readiness || (broken && is_coredns(pod));
+        if ready == pod.status.ready || (ready && failing) {
+            return;
+        }
+        pod.status.ready = ready;
+        if !ready {
+            self.event(
+                &key.namespace,
+                format!("pod/{}", key.name),
+                true,
+                "Unhealthy",
+                "Readiness probe failed: HTTP probe failed with statuscode: 503".into(),
+                "kubelet",
+            );
+        }
+    }
+
+    fn container_exited(&mut self, key: &ObjectKey, uid: &str) {
+        let Some(pod) = self.live_pod(key, uid) else { return };
+        let node = pod.spec.node_name.clone();
+        let ip = pod.status.pod_ip;
+        let host_network = pod.spec.host_network;
+        self.pods.remove(key);
+        if let (Some(node), Some(ip), false) = (node, ip, host_network) {
+            if let Some(range) = self.pod_ips.get_mut(&node) {
+                range.release(ip);
+            }
+            self.pod_ip_gone(ip);
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Controllers
+
+    /// Run the controllers until nothing changes: Deployments, ReplicaSets, the scheduler, then
+    /// the endpoint-slice controller.
+    fn reconcile(&mut self) {
+        for _ in 0..8 {
+            let before = (self.replica_sets.clone(), self.pods.len());
+            let deployments: Vec<ObjectKey> = self.deployments.keys().cloned().collect();
+            for d in deployments {
+                self.sync_deployment(&d);
+            }
+            let sets: Vec<ObjectKey> = self.replica_sets.keys().cloned().collect();
+            for rs in sets {
+                self.sync_replica_set(&rs);
+            }
+            if before == (self.replica_sets.clone(), self.pods.len()) {
+                break;
+            }
+        }
+        self.schedule_pods();
+        self.sync_endpoints();
+    }
+
+    fn sync_deployment(&mut self, key: &ObjectKey) {
+        let Some(d) = self.deployments.get(key).cloned() else { return };
+        let hash = names::pod_template_hash(&format!("{:?}", d.spec.template));
+        let rs_key = ObjectKey::new(&key.namespace, &format!("{}-{hash}", key.name));
+        if !self.replica_sets.contains_key(&rs_key) {
+            let mut template = d.spec.template.clone();
+            template
+                .labels
+                .insert("pod-template-hash".into(), hash.clone());
+            let mut selector = d.spec.selector.clone();
+            selector
+                .match_labels
+                .insert("pod-template-hash".into(), hash.clone());
+            let mut meta = ObjectMeta::new(&key.namespace, &rs_key.name);
+            meta.labels = template.labels.clone();
+            meta.creation = self.now;
+            meta.uid = self.new_uid();
+            self.replica_sets.insert(
+                rs_key.clone(),
+                ReplicaSet {
+                    meta,
+                    owner: key.name.clone(),
+                    replicas: 0,
+                    selector,
+                    template,
+                    pod_template_hash: hash,
+                },
+            );
+        }
+        let owned: Vec<ObjectKey> = self
+            .replica_sets
+            .iter()
+            .filter(|(k, rs)| k.namespace == key.namespace && rs.owner == key.name)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let desired = d.spec.replicas;
+        let old: Vec<ObjectKey> = owned.iter().filter(|k| **k != rs_key).cloned().collect();
+        let old_total: i64 = old.iter().filter_map(|k| self.replica_sets.get(k)).map(|rs| rs.replicas).sum();
+        let new_replicas = self.replica_sets.get(&rs_key).map_or(0, |rs| rs.replicas);
+        if old_total == 0 {
+            if new_replicas != desired {
+                self.scale_replica_set(&rs_key, desired, &key.name);
+            }
+            return;
+        }
+        // RollingUpdate with the defaults: maxSurge 25% (rounded up), maxUnavailable 25% (down).
+        let max_surge = (desired + 3) / 4;
+        let max_unavailable = if desired / 4 == 0 && max_surge == 0 { 1 } else { desired / 4 };
+        let total = old_total + new_replicas;
+        if total < desired + max_surge && new_replicas < desired {
+            let target = desired.min(new_replicas + desired + max_surge - total);
+            self.scale_replica_set(&rs_key, target, &key.name);
+        }
+        let available = self.available_pods(&owned);
+        let mut can_remove = available - (desired - max_unavailable);
+        // Old pods that are not available can go at once; they serve nothing.
+        for k in &old {
+            let Some(rs) = self.replica_sets.get(k) else { continue };
+            let unavailable = rs.replicas - self.available_pods(std::slice::from_ref(k));
+            let remove = if unavailable > 0 {
+                unavailable
+            } else {
+                can_remove.max(0).min(rs.replicas)
+            };
+            if remove > 0 {
+                if unavailable <= 0 {
+                    can_remove -= remove;
+                }
+                let target = rs.replicas - remove;
+                self.scale_replica_set(k, target, &key.name);
+            }
+        }
+    }
+
+    fn available_pods(&self, sets: &[ObjectKey]) -> i64 {
+        self.pods
+            .values()
+            .filter(|p| {
+                p.status.ready
+                    && !p.is_terminating()
+                    && p.owner.as_ref().is_some_and(|o| {
+                        sets.iter().any(|k| k.namespace == p.meta.namespace && &k.name == o)
+                    })
+            })
+            .count() as i64
+    }
+
+    fn scale_replica_set(&mut self, key: &ObjectKey, replicas: i64, deployment: &str) {
+        let Some(rs) = self.replica_sets.get_mut(key) else { return };
+        let from = rs.replicas;
+        if from == replicas {
+            return;
+        }
+        rs.replicas = replicas;
+        let verb = if replicas > from { "up" } else { "down" };
+        self.event(
+            &key.namespace,
+            format!("deployment/{deployment}"),
+            false,
+            "ScalingReplicaSet",
+            format!("Scaled {verb} replica set {} from {from} to {replicas}", key.name),
+            "deployment-controller",
+        );
+    }
+
+    fn sync_replica_set(&mut self, key: &ObjectKey) {
+        let Some(rs) = self.replica_sets.get(key).cloned() else { return };
+        let mut active: Vec<&Pod> = self
+            .pods
+            .values()
+            .filter(|p| {
+                p.meta.namespace == key.namespace
+                    && p.owner.as_deref() == Some(&key.name)
+                    && !p.is_terminating()
+            })
+            .collect();
+        let have = active.len() as i64;
+        if have < rs.replicas {
+            for _ in have..rs.replicas {
+                if self.object_count() >= MAX_OBJECTS {
+                    break;
+                }
+                self.create_replica_pod(&rs);
+            }
+        } else if have > rs.replicas {
+            // The ReplicaSet deletes the least useful pods first: unscheduled, not running,
+            // not ready, then the youngest.
+            active.sort_by_key(|p| {
+                (
+                    p.spec.node_name.is_some(),
+                    p.status.container == ContainerState::Running,
+                    p.status.ready,
+                    std::cmp::Reverse(p.meta.creation),
+                    p.meta.name.clone(),
+                )
+            });
+            let victims: Vec<ObjectKey> = active
+                .iter()
+                .take((have - rs.replicas) as usize)
+                .map(|p| p.key())
+                .collect();
+            for v in victims {
+                self.event(
+                    &key.namespace,
+                    format!("replicaset/{}", key.name),
+                    false,
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {}", v.name),
+                    "replicaset-controller",
+                );
+                self.delete_pod(&v);
+            }
+        }
+    }
+
+    fn create_replica_pod(&mut self, rs: &ReplicaSet) {
+        let ns = rs.meta.namespace.clone();
+        let name = loop {
+            let candidate = format!("{}-{}", rs.meta.name, names::random_suffix(&mut self.rng));
+            if !self.pods.contains_key(&ObjectKey::new(&ns, &candidate)) {
+                break candidate;
+            }
+        };
+        let mut meta = ObjectMeta::new(&ns, &name);
+        meta.labels = rs.template.labels.clone();
+        meta.annotations = rs.template.annotations.clone();
+        meta.creation = self.now;
+        meta.uid = self.new_uid();
+        let pod = Pod {
+            meta,
+            spec: rs.template.spec.clone(),
+            status: PodStatus::default(),
+            owner: Some(rs.meta.name.clone()),
+            faults: PodFaults::default(),
+        };
+        self.event(
+            &ns,
+            format!("replicaset/{}", rs.meta.name),
+            false,
+            "SuccessfulCreate",
+            format!("Created pod: {name}"),
+            "replicaset-controller",
+        );
+        self.pods.insert(pod.key(), pod);
+    }
+
+    /// kube-scheduler: each pending pod goes to a feasible node, spreading pods of one owner
+    /// across nodes first, then balancing the node's pod count; ties go by the seeded RNG.
+    fn schedule_pods(&mut self) {
+        let pending: Vec<ObjectKey> = self
+            .pods
+            .values()
+            .filter(|p| p.spec.node_name.is_none() && !p.is_terminating())
+            .map(|p| p.key())
+            .collect();
+        for key in pending {
+            let Some(pod) = self.pods.get(&key) else { continue };
+            let system = key.namespace == "kube-system";
+            let mut per_node: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+            for p in self.pods.values() {
+                if let Some(n) = &p.spec.node_name {
+                    let e = per_node.entry(n.as_str()).or_default();
+                    e.1 += 1;
+                    if p.owner.is_some() && p.owner == pod.owner && p.meta.namespace == key.namespace {
+                        e.0 += 1;
+                    }
+                }
+            }
+            let mut best: Vec<(usize, usize, &str)> = Vec::new();
+            let mut tainted = 0;
+            let mut full = 0;
+            let mut unmatched = 0;
+            for n in &self.nodes {
+                if n.control_plane && !system && pod.spec.node_selector.get("node-role.kubernetes.io/control-plane").is_none() {
+                    tainted += 1;
+                    continue;
+                }
+                if !selector_matches(&pod.spec.node_selector, &n.meta.labels) {
+                    unmatched += 1;
+                    continue;
+                }
+                let (same, all) = per_node.get(n.meta.name.as_str()).copied().unwrap_or_default();
+                if all >= self.config.max_pods_per_node {
+                    full += 1;
+                    continue;
+                }
+                best.push((same, all, n.meta.name.as_str()));
+            }
+            let Some(min) = best.iter().map(|(s, a, _)| (*s, *a)).min() else {
+                let mut reasons = Vec::new();
+                if tainted > 0 {
+                    reasons.push(format!("{tainted} node(s) had untolerated taint {{node-role.kubernetes.io/control-plane: }}"));
+                }
+                if unmatched > 0 {
+                    reasons.push(format!("{unmatched} node(s) didn't match Pod's node affinity/selector"));
+                }
+                if full > 0 {
+                    reasons.push(format!("{full} Too many pods"));
+                }
+                let message = format!(
+                    "0/{} nodes are available: {}. preemption: 0/{} nodes are available: {} Preemption is not helpful for scheduling.",
+                    self.nodes.len(),
+                    reasons.join(", "),
+                    self.nodes.len(),
+                    self.nodes.len()
+                );
+                let already = self.events.iter().rev().take(50).any(|e| {
+                    e.object == format!("pod/{}", key.name) && e.reason == "FailedScheduling"
+                });
+                if !already {
+                    self.event(&key.namespace, format!("pod/{}", key.name), true, "FailedScheduling", message, "default-scheduler");
+                }
+                continue;
+            };
+            let ties: Vec<String> = best
+                .iter()
+                .filter(|(s, a, _)| (*s, *a) == min)
+                .map(|(_, _, n)| n.to_string())
+                .collect();
+            let node = ties[self.rng.below(ties.len() as u64) as usize].clone();
+            self.bind(&key, &node);
+        }
+    }
+
+    fn bind(&mut self, key: &ObjectKey, node: &str) {
+        let host_ip = self.node(node).map(|n| n.internal_ip);
+        let Some(pod) = self.pods.get_mut(key) else { return };
+        pod.spec.node_name = Some(node.to_string());
+        pod.status.host_ip = host_ip;
+        pod.status.container = ContainerState::Creating;
+        let uid = pod.meta.uid.clone();
+        let image = pod.spec.containers.first().map(|c| c.image.clone()).unwrap_or_default();
+        self.event(
+            &key.namespace,
+            format!("pod/{}", key.name),
+            false,
+            "Scheduled",
+            format!("Successfully assigned {}/{} to {node}", key.namespace, key.name),
+            "default-scheduler",
+        );
+        let object = format!("pod/{}", key.name);
+        let pull = if self.images.insert((node.to_string(), image.clone())) {
+            self.event(&key.namespace, object.clone(), false, "Pulling", format!("Pulling image \"{image}\""), "kubelet");
+            self.event(
+                &key.namespace,
+                object,
+                false,
+                "Pulled",
+                format!("Successfully pulled image \"{image}\" in 2.1s (2.1s including waiting). Image size: 72099501 bytes."),
+                "kubelet",
+            );
+            2_400
+        } else {
+            self.event(
+                &key.namespace,
+                object,
+                false,
+                "Pulled",
+                format!("Container image \"{image}\" already present on machine"),
+                "kubelet",
+            );
+            600
+        };
+        self.schedule_timer(self.now + pull, Timer::ContainerStarted { pod: key.clone(), uid });
+    }
+
+    /// Mark a pod for deletion: it goes Terminating, leaves the Service's ready endpoints, and
+    /// disappears when its container exits (at once for nginx-like images, after the grace
+    /// period for a shell that ignores SIGTERM).
+    fn delete_pod(&mut self, key: &ObjectKey) {
+        let now = self.now;
+        let Some(pod) = self.pods.get_mut(key) else { return };
+        if pod.is_terminating() {
+            return;
+        }
+        pod.meta.deletion = Some(now);
+        let uid = pod.meta.uid.clone();
+        let grace = pod.spec.termination_grace_period_seconds.unwrap_or(30).max(0) as Time * SECOND;
+        let running = pod.status.container == ContainerState::Running;
+        let exit = if !running {
+            0
+        } else if pod.spec.containers.iter().any(ignores_sigterm) {
+            grace
+        } else {
+            grace.min(SECOND)
+        };
+        let container = pod.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default();
+        if running {
+            self.event(&key.namespace, format!("pod/{}", key.name), false, "Killing", format!("Stopping container {container}"), "kubelet");
+        }
+        self.schedule_timer(now + exit, Timer::ContainerExited { pod: key.clone(), uid });
+    }
+
+    fn sync_endpoints(&mut self) {
+        let services: Vec<Service> = self.services.values().cloned().collect();
+        let mut slices = BTreeMap::new();
+        let mut endpoints = BTreeMap::new();
+        // Selector-less Services keep what was written by hand (the API server's `kubernetes`).
+        for (k, s) in &self.endpoint_slices {
+            if let Some(svc) = self.services.get(&ObjectKey::new(&k.namespace, &s.service)) {
+                if svc.spec.selector.is_none() {
+                    slices.insert(k.clone(), s.clone());
+                    if let Some(e) = self.endpoints.get(&svc.key()) {
+                        endpoints.insert(svc.key(), e.clone());
+                    }
+                }
+            }
+        }
+        for svc in &services {
+            let key = svc.key();
+            let mut slice_names = self.slice_names.remove(&key).unwrap_or_default();
+            let rng = &mut self.rng;
+            let made = endpoints::slices_for(svc, &self.pods, &mut slice_names, || {
+                format!("{}-{}", svc.meta.name, names::random_suffix(rng))
+            });
+            if !slice_names.is_empty() {
+                self.slice_names.insert(key.clone(), slice_names);
+            }
+            for s in made {
+                slices.insert(key_of(&s.meta), s);
+            }
+            if let Some(e) = endpoints::endpoints_for(svc, &self.pods) {
+                endpoints.insert(key, e);
+            }
+        }
+        if slices != self.endpoint_slices || endpoints != self.endpoints {
+            self.endpoint_slices = slices;
+            self.endpoints = endpoints;
+            self.proxy.invalidate();
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Apply
+
+    /// `kubectl apply -f FILE`: all documents or nothing. `Ok` holds kubectl's lines
+    /// (`deployment.apps/backend created`); `Err` every document's errors, and nothing changed.
+    pub fn apply(&mut self, text: &str, filename: &str) -> Result<Vec<String>, ApplyErrors> {
+        let docs = manifest::parse(text, filename)?;
+        let mut next = self.clone();
+        let mut lines = Vec::new();
+        let mut errors = Vec::new();
+        for doc in docs {
+            match next.apply_object(doc.object, filename) {
+                Ok(line) => lines.push(line),
+                Err(mut e) => {
+                    e.document = doc.index;
+                    e.line = doc.line;
+                    e.column = 1;
+                    for f in &mut e.fields {
+                        f.line = doc.line;
+                        f.column = 1;
+                    }
+                    errors.push(e);
+                }
+            }
+        }
+        if next.object_count() > MAX_OBJECTS {
+            errors.push(simple_error(format!(
+                "svclab: this cluster holds at most {MAX_OBJECTS} objects; the manifest would make {}",
+                next.object_count()
+            )));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        next.log.push(LoggedAction {
+            time: next.now,
+            action: Action::Apply {
+                manifest: text.to_string(),
+            },
+        });
+        next.reconcile();
+        next.revision += 1;
+        *self = next;
+        Ok(lines)
+    }
+
+    fn apply_object(&mut self, mut object: Object, filename: &str) -> Result<String, ManifestError> {
+        let ns = object.meta().namespace.clone();
+        let name = object.meta().name.clone();
+        if !matches!(object, Object::Namespace(_)) && !self.namespaces.contains_key(&ns) {
+            return Err(simple_error(format!(
+                "Error from server (NotFound): error when creating \"{filename}\": namespaces \"{ns}\" not found"
+            )));
+        }
+        let key = ObjectKey::new(&ns, &name);
+        let now = self.now;
+        match &mut object {
+            Object::Namespace(n) => {
+                if self.namespaces.contains_key(&name) {
+                    return Ok(format!("namespace/{name} unchanged"));
+                }
+                let labels = n.meta.labels.clone();
+                self.create_namespace(&name);
+                if let Some(created) = self.namespaces.get_mut(&name) {
+                    created.meta.labels.extend(labels);
+                }
+                Ok(format!("namespace/{name} created"))
+            }
+            Object::Deployment(d) => {
+                if d.spec.replicas > MAX_REPLICAS {
+                    return Err(simple_error(format!(
+                        "svclab: spec.replicas is {}: this simulator runs at most {MAX_REPLICAS} replicas per Deployment",
+                        d.spec.replicas
+                    )));
+                }
+                match self.deployments.get_mut(&key) {
+                    Some(old) => {
+                        if old.spec.selector != d.spec.selector {
+                            return Err(invalid(
+                                "Deployment",
+                                &name,
+                                "spec.selector",
+                                format!(
+                                    "Invalid value: {}: field is immutable",
+                                    go_label_selector(&d.spec.selector)
+                                ),
+                            ));
+                        }
+                        if old.spec == d.spec && old.meta.labels == d.meta.labels {
+                            return Ok(format!("deployment.apps/{name} unchanged"));
+                        }
+                        old.spec = d.spec.clone();
+                        old.meta.labels = d.meta.labels.clone();
+                        old.meta.generation += 1;
+                        Ok(format!("deployment.apps/{name} configured"))
+                    }
+                    None => {
+                        d.meta.creation = now;
+                        d.meta.generation = 1;
+                        d.meta.uid = self.new_uid();
+                        self.deployments.insert(key, d.clone());
+                        Ok(format!("deployment.apps/{name} created"))
+                    }
+                }
+            }
+            Object::Service(s) => self.apply_service(s, &key),
+            Object::Pod(p) => match self.pods.get_mut(&key) {
+                Some(old) => {
+                    if old.spec.containers != p.spec.containers {
+                        return Err(invalid(
+                            "Pod",
+                            &name,
+                            "spec",
+                            "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into(),
+                        ));
+                    }
+                    if old.meta.labels == p.meta.labels {
+                        return Ok(format!("pod/{name} unchanged"));
+                    }
+                    old.meta.labels = p.meta.labels.clone();
+                    Ok(format!("pod/{name} configured"))
+                }
+                None => {
+                    p.meta.creation = now;
+                    p.meta.uid = self.new_uid();
+                    p.status = PodStatus::default();
+                    self.pods.insert(key, p.clone());
+                    Ok(format!("pod/{name} created"))
+                }
+            },
+            Object::NetworkPolicy(np) => {
+                let verb = match self.network_policies.get(&key) {
+                    Some(old) if old.spec == np.spec && old.meta.labels == np.meta.labels => "unchanged",
+                    Some(_) => "configured",
+                    None => "created",
+                };
+                if verb != "unchanged" {
+                    np.meta.creation = self.network_policies.get(&key).map_or(now, |o| o.meta.creation);
+                    self.network_policies.insert(key, np.clone());
+                    self.proxy.invalidate();
+                }
+                Ok(format!("networkpolicy.networking.k8s.io/{name} {verb}"))
+            }
+        }
+    }
+
+    fn apply_service(&mut self, s: &mut Service, key: &ObjectKey) -> Result<String, ManifestError> {
+        let name = key.name.clone();
+        let old = self.services.get(key).cloned();
+        // Cluster IP: kept across re-applies; a new one is allocated (or the one asked for).
+        match (old.as_ref().map(|o| o.spec.cluster_ip), s.spec.cluster_ip) {
+            (Some(prev), ClusterIp::NoIp) if s.spec.type_ != ServiceType::ExternalName => s.spec.cluster_ip = prev,
+            (Some(prev), asked) if prev != asked && s.spec.type_ != ServiceType::ExternalName => {
+                let shown = match asked {
+                    ClusterIp::Ip(ip) => ip.to_string(),
+                    ClusterIp::Headless => "None".into(),
+                    ClusterIp::NoIp => String::new(),
+                };
+                return Err(invalid(
+                    "Service",
+                    &name,
+                    "spec.clusterIPs[0]",
+                    format!("Invalid value: []string{{\"{shown}\"}}: may not change once set"),
+                ));
+            }
+            (Some(_), _) => {}
+            (None, ClusterIp::Ip(ip)) => match self.service_ips.allocate(u32::from(ip)) {
+                Ok(()) => {}
+                Err(AllocError::AlreadyAllocated) => {
+                    return Err(invalid(
+                        "Service",
+                        &name,
+                        "spec.clusterIPs",
+                        format!("Invalid value: []string{{\"{ip}\"}}: failed to allocate IP {ip}: provided IP is already allocated"),
+                    ))
+                }
+                Err(AllocError::OutOfRange) => {
+                    return Err(invalid(
+                        "Service",
+                        &name,
+                        "spec.clusterIPs",
+                        format!("Invalid value: []string{{\"{ip}\"}}: failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is {}", ipam::SERVICE_CIDR),
+                    ))
+                }
+            },
+            (None, ClusterIp::NoIp) if s.spec.type_ != ServiceType::ExternalName => {
+                let Some(ip) = self.service_ips.allocate_next(&mut self.rng) else {
+                    return Err(simple_error(format!(
+                        "Internal error occurred: failed to allocate a serviceIP: range is full"
+                    )));
+                };
+                s.spec.cluster_ip = ClusterIp::Ip(Ipv4Addr::from(ip));
+            }
+            (None, _) => {}
+        }
+        if s.spec.type_ == ServiceType::ExternalName {
+            s.spec.cluster_ip = ClusterIp::NoIp;
+        }
+        // NodePorts for NodePort and LoadBalancer Services, kept across re-applies.
+        let wants_node_ports = matches!(s.spec.type_, ServiceType::NodePort | ServiceType::LoadBalancer);
+        let previous_ports: Vec<i64> = old
+            .iter()
+            .flat_map(|o| o.spec.ports.iter().filter_map(|p| p.node_port))
+            .collect();
+        let mut taken: Vec<i64> = Vec::new();
+        for (i, port) in s.spec.ports.iter_mut().enumerate() {
+            if !wants_node_ports {
+                port.node_port = None;
+                continue;
+            }
+            let kept = old.as_ref().and_then(|o| {
+                o.spec
+                    .ports
+                    .iter()
+                    .find(|p| p.port == port.port && p.protocol == port.protocol)
+                    .and_then(|p| p.node_port)
+            });
+            match port.node_port.or(kept) {
+                Some(np) if previous_ports.contains(&np) && !taken.contains(&np) => {
+                    port.node_port = Some(np);
+                    taken.push(np);
+                }
+                Some(np) => match self.node_ports.allocate(np as u32) {
+                    Ok(()) => {
+                        port.node_port = Some(np);
+                        taken.push(np);
+                    }
+                    Err(AllocError::AlreadyAllocated) => {
+                        return Err(invalid(
+                            "Service",
+                            &name,
+                            &format!("spec.ports[{i}].nodePort"),
+                            format!("Invalid value: {np}: provided port is already allocated"),
+                        ))
+                    }
+                    Err(AllocError::OutOfRange) => {
+                        return Err(invalid(
+                            "Service",
+                            &name,
+                            &format!("spec.ports[{i}].nodePort"),
+                            format!("Invalid value: {np}: provided port is not in the valid range. The range of valid ports is {}", ipam::NODE_PORT_RANGE),
+                        ))
+                    }
+                },
+                None => {
+                    let Some(np) = self.node_ports.allocate_next(&mut self.rng) else {
+                        return Err(simple_error("Internal error occurred: failed to allocate a nodePort: range is full".into()));
+                    };
+                    port.node_port = Some(np as i64);
+                    taken.push(np as i64);
+                }
+            }
+        }
+        for np in previous_ports {
+            if !taken.contains(&np) {
+                self.node_ports.release(np as u32);
+            }
+        }
+        // LoadBalancer ingress from the pool, kept while the Service stays a LoadBalancer.
+        s.status.load_balancer_ip = if s.spec.type_ == ServiceType::LoadBalancer {
+            old.as_ref()
+                .and_then(|o| o.status.load_balancer_ip)
+                .or_else(|| self.free_lb_ip(s.spec.load_balancer_ip))
+        } else {
+            None
+        };
+        let verb = match &old {
+            Some(o) if o.spec == s.spec && o.meta.labels == s.meta.labels => "unchanged",
+            Some(_) => "configured",
+            None => "created",
+        };
+        s.meta.creation = old.as_ref().map_or(self.now, |o| o.meta.creation);
+        s.meta.uid = match &old {
+            Some(o) => o.meta.uid.clone(),
+            None => self.new_uid(),
+        };
+        self.services.insert(key.clone(), s.clone());
+        self.proxy.invalidate();
+        Ok(format!("service/{name} {verb}"))
+    }
+
+    fn free_lb_ip(&self, wanted: Option<Ipv4Addr>) -> Option<Ipv4Addr> {
+        let used: BTreeSet<Ipv4Addr> = self
+            .services
+            .values()
+            .filter_map(|s| s.status.load_balancer_ip)
+            .collect();
+        match wanted {
+            Some(ip) => (self.config.load_balancer_pool.contains(&ip) && !used.contains(&ip)).then_some(ip),
+            None => self
+                .config
+                .load_balancer_pool
+                .iter()
+                .copied()
+                .find(|ip| !used.contains(ip)),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Actions
+
+    /// Do what a learner asked. `Ok` holds what kubectl would print; `Err` kubectl's error text,
+    /// and then nothing changed.
+    pub fn act(&mut self, action: Action) -> Result<Vec<String>, String> {
+        let logged = action.clone();
+        let result = match action {
+            Action::Apply { manifest } => {
+                return self.apply(&manifest, "STDIN").map_err(|errors| {
+                    errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n")
+                })
+            }
+            Action::Send { request } => {
+                let id = self.send(request);
+                Ok(vec![format!("trace {id}")])
+            }
+            other => self.act_inner(other),
+        };
+        if result.is_ok() && !matches!(logged, Action::Send { .. }) {
+            self.log.push(LoggedAction {
+                time: self.now,
+                action: logged,
+            });
+            self.reconcile();
+            self.revision += 1;
+        } else if result.is_ok() {
+            self.log.push(LoggedAction {
+                time: self.now,
+                action: logged,
+            });
+        }
+        result
+    }
+
+    fn act_inner(&mut self, action: Action) -> Result<Vec<String>, String> {
+        match action {
+            Action::Apply { .. } | Action::Send { .. } => Ok(Vec::new()),
+            Action::Scale { namespace, deployment, replicas } => {
+                if replicas < 0 {
+                    return Err(format!("error: The Deployment \"{deployment}\" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"));
+                }
+                if replicas > MAX_REPLICAS {
+                    return Err(format!("svclab: --replicas={replicas}: this simulator runs at most {MAX_REPLICAS} replicas per Deployment"));
+                }
+                let d = self
+                    .deployments
+                    .get_mut(&ObjectKey::new(&namespace, &deployment))
+                    .ok_or_else(|| format!("Error from server (NotFound): deployments.apps \"{deployment}\" not found"))?;
+                d.spec.replicas = replicas;
+                Ok(vec![format!("deployment.apps/{deployment} scaled")])
+            }
+            Action::DeletePod { namespace, pod } => {
+                let key = ObjectKey::new(&namespace, &pod);
+                if !self.pods.contains_key(&key) {
+                    return Err(format!("Error from server (NotFound): pods \"{pod}\" not found"));
+                }
+                self.delete_pod(&key);
+                Ok(vec![format!("pod \"{pod}\" deleted")])
+            }
+            Action::Delete { kind, namespace, name } => self.delete_object(&kind, &namespace, &name),
+            Action::FailReadiness { namespace, pod, fail } => {
+                let key = ObjectKey::new(&namespace, &pod);
+                let p = self
+                    .pods
+                    .get_mut(&key)
+                    .ok_or_else(|| format!("Error from server (NotFound): pods \"{pod}\" not found"))?;
+                p.faults.fail_readiness = fail;
+                let uid = p.meta.uid.clone();
+                let delay = readiness_delay(p, fail);
+                self.schedule_timer(self.now + delay, Timer::Readiness { pod: key, uid, ready: !fail });
+                Ok(vec![format!(
+                    "pod/{pod}: readiness probe now {}",
+                    if fail { "fails" } else { "passes" }
+                )])
+            }
+            Action::Label { namespace, pod, key, value } => {
+                let p = self
+                    .pods
+                    .get_mut(&ObjectKey::new(&namespace, &pod))
+                    .ok_or_else(|| format!("Error from server (NotFound): pods \"{pod}\" not found"))?;
+                match value {
+                    Some(v) => {
+                        if p.meta.labels.get(&key) == Some(&v) {
+                            return Ok(vec![format!("pod/{pod} not labeled")]);
+                        }
+                        if p.meta.labels.contains_key(&key) {
+                            return Err(format!("error: '{key}' already has a value ({}), and --overwrite is false", p.meta.labels[&key]));
+                        }
+                        p.meta.labels.insert(key, v);
+                    }
+                    None => {
+                        if p.meta.labels.remove(&key).is_none() {
+                            return Ok(vec![format!("label \"{key}\" not found.\npod/{pod} unlabeled")]);
+                        }
+                    }
+                }
+                Ok(vec![format!("pod/{pod} labeled")])
+            }
+            Action::BreakCoreDns { broken } => {
+                self.coredns_broken = broken;
+                let coredns: Vec<(ObjectKey, String)> = self
+                    .pods
+                    .values()
+                    .filter(|p| is_coredns(p))
+                    .map(|p| (p.key(), p.meta.uid.clone()))
+                    .collect();
+                for (key, uid) in coredns {
+                    let delay = self.pods.get(&key).map_or(SECOND, |p| readiness_delay(p, broken));
+                    self.schedule_timer(self.now + delay, Timer::Readiness { pod: key, uid, ready: !broken });
+                }
+                Ok(vec![if broken {
+                    "CoreDNS broken: its pods keep running but fail their readiness probe and answer no queries".into()
+                } else {
+                    "CoreDNS mended".into()
+                }])
+            }
+            Action::SetProxyMode { mode } => {
+                self.proxy_mode = mode;
+                self.proxy.invalidate();
+                Ok(vec![format!("kube-proxy mode: {}", mode.as_str())])
+            }
+            Action::Run { namespace, name, image, command } => {
+                if !self.namespaces.contains_key(&namespace) {
+                    return Err(format!("Error from server (NotFound): namespaces \"{namespace}\" not found"));
+                }
+                let key = ObjectKey::new(&namespace, &name);
+                if self.pods.contains_key(&key) {
+                    return Err(format!("Error from server (AlreadyExists): pods \"{name}\" already exists"));
+                }
+                let mut meta = ObjectMeta::new(&namespace, &name);
+                meta.labels.insert("run".into(), name.clone());
+                meta.creation = self.now;
+                meta.uid = self.new_uid();
+                let pod = Pod {
+                    meta,
+                    spec: PodSpec {
+                        containers: vec![Container {
+                            name: name.clone(),
+                            image,
+                            command: Vec::new(),
+                            args: command,
+                            ports: Vec::new(),
+                            readiness_probe: None,
+                        }],
+                        restart_policy: Some("Never".into()),
+                        ..Default::default()
+                    },
+                    status: PodStatus::default(),
+                    owner: None,
+                    faults: PodFaults::default(),
+                };
+                self.pods.insert(key, pod);
+                Ok(vec![format!("pod/{name} created")])
+            }
+        }
+    }
+
+    fn delete_object(&mut self, kind: &str, ns: &str, name: &str) -> Result<Vec<String>, String> {
+        let key = ObjectKey::new(ns, name);
+        let not_found = |resource: &str| format!("Error from server (NotFound): {resource} \"{name}\" not found");
+        match kind {
+            "deployment" => {
+                self.deployments.remove(&key).ok_or_else(|| not_found("deployments.apps"))?;
+                let sets: Vec<ObjectKey> = self
+                    .replica_sets
+                    .iter()
+                    .filter(|(k, rs)| k.namespace == ns && rs.owner == name)
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for rs in sets {
+                    self.replica_sets.remove(&rs);
+                    let pods: Vec<ObjectKey> = self
+                        .pods
+                        .values()
+                        .filter(|p| p.meta.namespace == ns && p.owner.as_deref() == Some(&rs.name))
+                        .map(|p| p.key())
+                        .collect();
+                    for p in pods {
+                        self.delete_pod(&p);
+                    }
+                }
+                Ok(vec![format!("deployment.apps \"{name}\" deleted")])
+            }
+            "service" => {
+                let svc = self.services.remove(&key).ok_or_else(|| not_found("services"))?;
+                if let Some(ip) = svc.spec.cluster_ip.ip() {
+                    self.service_ips.release(u32::from(ip));
+                }
+                for p in &svc.spec.ports {
+                    if let Some(np) = p.node_port {
+                        self.node_ports.release(np as u32);
+                    }
+                }
+                self.slice_names.remove(&key);
+                self.proxy.invalidate();
+                Ok(vec![format!("service \"{name}\" deleted")])
+            }
+            "pod" => {
+                if !self.pods.contains_key(&key) {
+                    return Err(not_found("pods"));
+                }
+                self.delete_pod(&key);
+                Ok(vec![format!("pod \"{name}\" deleted")])
+            }
+            "networkpolicy" => {
+                self.network_policies
+                    .remove(&key)
+                    .ok_or_else(|| not_found("networkpolicies.networking.k8s.io"))?;
+                self.proxy.invalidate();
+                Ok(vec![format!("networkpolicy.networking.k8s.io \"{name}\" deleted")])
+            }
+            "namespace" => {
+                if matches!(name, "default" | "kube-system" | "kube-public" | "kube-node-lease") {
+                    return Err(format!("Error from server (Forbidden): namespaces \"{name}\" is forbidden: this namespace may not be deleted"));
+                }
+                self.namespaces.remove(name).ok_or_else(|| {
+                    format!("Error from server (NotFound): namespaces \"{name}\" not found")
+                })?;
+                self.deployments.retain(|k, _| k.namespace != name);
+                self.replica_sets.retain(|k, _| k.namespace != name);
+                let services: Vec<ObjectKey> = self.services.keys().filter(|k| k.namespace == name).cloned().collect();
+                for s in services {
+                    let _ = self.delete_object("service", name, &s.name);
+                }
+                self.network_policies.retain(|k, _| k.namespace != name);
+                let pods: Vec<ObjectKey> = self.pods.keys().filter(|k| k.namespace == name).cloned().collect();
+                for p in pods {
+                    self.delete_pod(&p);
+                }
+                Ok(vec![format!("namespace \"{name}\" deleted")])
+            }
+            other => Err(format!("error: the server doesn't have a resource type \"{other}\"")),
+        }
+    }
+
+    /// Rebuild a world from its config and action log: same seed, same actions, same world.
+    pub fn replay(config: Config, log: &[LoggedAction]) -> Cluster {
+        let mut c = Cluster::new(config);
+        for entry in log {
+            if entry.time > c.now {
+                c.advance(entry.time - c.now);
+            }
+            let _ = c.act(entry.action.clone());
+        }
+        c
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Queries the views and the terminal share
+
+    /// The pods a Service's selector picks (whether or not they are ready).
+    pub fn service_pods(&self, service: &Service) -> Vec<&Pod> {
+        let Some(selector) = &service.spec.selector else {
+            return Vec::new();
+        };
+        self.pods
+            .values()
+            .filter(|p| p.meta.namespace == service.meta.namespace && selector_matches(selector, &p.meta.labels))
+            .collect()
+    }
+
+    /// The slices of one Service.
+    pub fn service_slices(&self, service: &ObjectKey) -> Vec<&EndpointSlice> {
+        self.endpoint_slices
+            .values()
+            .filter(|s| s.meta.namespace == service.namespace && s.service == service.name)
+            .collect()
+    }
+
+    pub fn pod_by_ip(&self, ip: Ipv4Addr) -> Option<&Pod> {
+        self.pods
+            .values()
+            .find(|p| p.status.pod_ip == Some(ip) && !p.spec.host_network)
+    }
+
+    /// `READY` of a Deployment (`2/3`), `UP-TO-DATE` and `AVAILABLE`.
+    pub fn deployment_status(&self, key: &ObjectKey) -> (i64, i64, i64, i64) {
+        let Some(d) = self.deployments.get(key) else {
+            return (0, 0, 0, 0);
+        };
+        let hash = names::pod_template_hash(&format!("{:?}", d.spec.template));
+        let current = format!("{}-{hash}", key.name);
+        let owned = |p: &&Pod| {
+            p.meta.namespace == key.namespace
+                && !p.is_terminating()
+                && p.owner.as_ref().is_some_and(|o| {
+                    self.replica_sets
+                        .get(&ObjectKey::new(&key.namespace, o))
+                        .is_some_and(|rs| rs.owner == key.name)
+                })
+        };
+        let ready = self.pods.values().filter(owned).filter(|p| p.status.ready).count() as i64;
+        let up_to_date = self
+            .pods
+            .values()
+            .filter(owned)
+            .filter(|p| p.owner.as_deref() == Some(current.as_str()))
+            .count() as i64;
+        (ready, d.spec.replicas, up_to_date, ready)
+    }
+}
+
+fn key_of(meta: &ObjectMeta) -> ObjectKey {
+    ObjectKey::new(&meta.namespace, &meta.name)
+}
+
+fn is_coredns(p: &Pod) -> bool {
+    p.meta.namespace == "kube-system" && p.meta.labels.get("k8s-app").map(String::as_str) == Some("kube-dns")
+}
+
+/// A shell (busybox `sh`, `sleep`) as PID 1 ignores SIGTERM and is killed after the grace period.
+fn ignores_sigterm(c: &Container) -> bool {
+    let image = c.image_name();
+    matches!(image, "busybox" | "alpine" | "ubuntu" | "debian" | "curl" | "netshoot")
+        || c.command.iter().chain(c.args.iter()).any(|a| a.contains("sleep"))
+}
+
+/// How long until the kubelet notices a readiness change: `failureThreshold × period` (3 × 10 s by
+/// default) to fail, one period to pass. Pods without a readinessProbe get svclab's stand-in
+/// probe (period 1 s, threshold 1) so they can be broken on purpose.
+fn readiness_delay(p: &Pod, fail: bool) -> Time {
+    match p.spec.containers.first().and_then(|c| c.readiness_probe.as_ref()) {
+        Some(probe) => {
+            let period = probe.period_seconds.clamp(1, 3600) as Time * SECOND;
+            if fail {
+                3 * period
+            } else {
+                period
+            }
+        }
+        None => SECOND,
+    }
+}
+
+fn simple_error(message: String) -> ManifestError {
+    ManifestError {
+        document: 0,
+        line: 1,
+        column: 1,
+        message,
+        fields: Vec::new(),
+    }
+}
+
+fn invalid(kind: &str, name: &str, path: &str, detail: String) -> ManifestError {
+    let field = FieldError {
+        path: path.to_string(),
+        detail,
+        line: 1,
+        column: 1,
+    };
+    ManifestError {
+        document: 0,
+        line: 1,
+        column: 1,
+        message: validate::invalid_message(kind, name, std::slice::from_ref(&field)),
+        fields: vec![field],
+    }
+}
+
+/// Go's `%#v` of a LabelSelector, as immutable-field errors print it.
+fn go_label_selector(s: &LabelSelector) -> String {
+    let labels: Vec<String> = s
+        .match_labels
+        .iter()
+        .map(|(k, v)| format!("\"{k}\":\"{v}\""))
+        .collect();
+    format!(
+        "v1.LabelSelector{{MatchLabels:map[string]string{{{}}}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}}",
+        labels.join(", ")
+    )
+}
+
+fn host_pod(ns: &str, name: &str, image: &str) -> Pod {
+    Pod {
+        meta: ObjectMeta::new(ns, name),
+        spec: PodSpec {
+            containers: vec![Container {
+                name: name.split('-').next().unwrap_or(name).to_string(),
+                image: image.to_string(),
+                ..Default::default()
+            }],
+            host_network: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+fn coredns_deployment() -> Deployment {
+    let labels: Labels = [("k8s-app".to_string(), "kube-dns".to_string())].into();
+    let mut meta = ObjectMeta::new("kube-system", "coredns");
+    meta.labels = labels.clone();
+    meta.generation = 1;
+    Deployment {
+        meta,
+        spec: DeploymentSpec {
+            replicas: 2,
+            selector: LabelSelector::from_labels(labels.clone()),
+            template: PodTemplateSpec {
+                labels,
+                annotations: Labels::new(),
+                spec: PodSpec {
+                    containers: vec![Container {
+                        name: "coredns".into(),
+                        image: "registry.k8s.io/coredns/coredns:v1.11.3".into(),
+                        command: Vec::new(),
+                        args: vec!["-conf".into(), "/etc/coredns/Corefile".into()],
+                        ports: vec![
+                            ContainerPort { name: Some("dns".into()), container_port: 53, protocol: Protocol::Udp },
+                            ContainerPort { name: Some("dns-tcp".into()), container_port: 53, protocol: Protocol::Tcp },
+                            ContainerPort { name: Some("metrics".into()), container_port: 9153, protocol: Protocol::Tcp },
+                        ],
+                        readiness_probe: Some(Probe { initial_delay_seconds: 0, period_seconds: 10 }),
+                    }],
+                    termination_grace_period_seconds: Some(30),
+                    ..Default::default()
+                },
+            },
+        },
+    }
+}
+
+fn kube_dns_service() -> Service {
+    let mut meta = ObjectMeta::new("kube-system", "kube-dns");
+    for (k, v) in [
+        ("k8s-app", "kube-dns"),
+        ("kubernetes.io/cluster-service", "true"),
+        ("kubernetes.io/name", "CoreDNS"),
+    ] {
+        meta.labels.insert(k.into(), v.into());
+    }
+    let port = |name: &str, port, protocol| ServicePort {
+        name: Some(name.into()),
+        protocol,
+        port,
+        target_port: IntOrString::Int(port),
+        node_port: None,
+    };
+    Service {
+        meta,
+        spec: ServiceSpec {
+            selector: Some([("k8s-app".to_string(), "kube-dns".to_string())].into()),
+            ports: vec![
+                port("dns", 53, Protocol::Udp),
+                port("dns-tcp", 53, Protocol::Tcp),
+                port("metrics", 9153, Protocol::Tcp),
+            ],
+            cluster_ip: ClusterIp::Ip(Ipv4Addr::new(10, 96, 0, 10)),
+            ..Default::default()
+        },
+        status: ServiceStatus::default(),
+    }
+}

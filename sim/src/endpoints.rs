@@ -1,0 +1,184 @@
+//! The endpoint-slice and endpoints controllers: which pods back each Service port.
+//!
+//! A pod backs a Service when the selector matches its labels, it has an IP and it is not
+//! Succeeded/Failed. Conditions: `serving` = pod Ready, `terminating` = being deleted,
+//! `ready` = publishNotReadyAddresses || (serving && !terminating).
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use crate::model::{
+    selector_matches, Endpoint, EndpointPort, EndpointSlice, EndpointSubset, Endpoints,
+    IntOrString, ObjectKey, ObjectMeta, Pod, PodPhase, Service, ServiceType,
+};
+
+/// At most this many endpoints per EndpointSlice (`--max-endpoints-per-slice`).
+pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
+
+/// The port a pod serves a Service port on: the number, or the named container port
+/// (name and protocol must match). `None` leaves the pod out for that port.
+pub fn target_port(pod: &Pod, port: &crate::model::ServicePort) -> Option<i64> {
+    match &port.target_port {
+        IntOrString::Int(n) => Some(*n),
+        IntOrString::Str(name) => pod.find_port(name, port.protocol),
+    }
+}
+
+/// One pod's contribution: its endpoint conditions and its port for each Service port.
+struct Backend<'a> {
+    pod: &'a Pod,
+    ip: Ipv4Addr,
+    ports: Vec<EndpointPort>,
+}
+
+fn backends<'a>(service: &Service, pods: &'a BTreeMap<ObjectKey, Pod>) -> Vec<Backend<'a>> {
+    let Some(selector) = &service.spec.selector else {
+        return Vec::new();
+    };
+    if service.spec.type_ == ServiceType::ExternalName {
+        return Vec::new();
+    }
+    let ns = &service.meta.namespace;
+    pods.range(ObjectKey::new(ns, "")..)
+        .take_while(|(k, _)| &k.namespace == ns)
+        .map(|(_, p)| p)
+        .filter(|p| selector_matches(selector, &p.meta.labels))
+        .filter(|p| !matches!(p.status.phase, PodPhase::Succeeded | PodPhase::Failed))
+        .filter_map(|pod| {
+            let ip = pod.status.pod_ip?;
+            let ports = service
+                .spec
+                .ports
+                .iter()
+                .filter_map(|sp| {
+                    Some(EndpointPort {
+                        name: sp.name.clone(),
+                        port: target_port(pod, sp)?,
+                        protocol: sp.protocol,
+                    })
+                })
+                .collect();
+            Some(Backend { pod, ip, ports })
+        })
+        .collect()
+}
+
+fn endpoint(service: &Service, b: &Backend) -> Endpoint {
+    let serving = b.pod.status.ready;
+    let terminating = b.pod.is_terminating();
+    Endpoint {
+        ip: b.ip,
+        pod: b.pod.meta.name.clone(),
+        node: b.pod.spec.node_name.clone().unwrap_or_default(),
+        ready: service.spec.publish_not_ready_addresses || (serving && !terminating),
+        serving,
+        terminating,
+    }
+}
+
+/// The slices of one Service: one group per distinct port mapping, at most 100 endpoints each,
+/// named from `names` (the controller's generated names, reused across syncs; more are made
+/// with `new_name` when needed).
+pub fn slices_for(
+    service: &Service,
+    pods: &BTreeMap<ObjectKey, Pod>,
+    names: &mut Vec<String>,
+    mut new_name: impl FnMut() -> String,
+) -> Vec<EndpointSlice> {
+    if service.spec.selector.is_none() || service.spec.type_ == ServiceType::ExternalName {
+        return Vec::new();
+    }
+    let mut groups: BTreeMap<Vec<(Option<String>, i64, &'static str)>, (Vec<EndpointPort>, Vec<Endpoint>)> =
+        BTreeMap::new();
+    for b in backends(service, pods) {
+        let key = b
+            .ports
+            .iter()
+            .map(|p| (p.name.clone(), p.port, p.protocol.as_str()))
+            .collect();
+        let entry = groups.entry(key).or_insert_with(|| (b.ports.clone(), Vec::new()));
+        entry.1.push(endpoint(service, &b));
+    }
+    if groups.is_empty() {
+        // An empty slice still exists, with the Service's ports and no endpoints.
+        groups.insert(Vec::new(), (Vec::new(), Vec::new()));
+    }
+    let mut out = Vec::new();
+    for (_, (ports, endpoints)) in groups {
+        let chunks: Vec<Vec<Endpoint>> = if endpoints.is_empty() {
+            vec![Vec::new()]
+        } else {
+            endpoints
+                .chunks(MAX_ENDPOINTS_PER_SLICE)
+                .map(|c| c.to_vec())
+                .collect()
+        };
+        for chunk in chunks {
+            if names.len() <= out.len() {
+                names.push(new_name());
+            }
+            let name = names[out.len()].clone();
+            let mut meta = ObjectMeta::new(&service.meta.namespace, &name);
+            meta.labels.insert(
+                "kubernetes.io/service-name".to_string(),
+                service.meta.name.clone(),
+            );
+            meta.labels.insert(
+                "endpointslice.kubernetes.io/managed-by".to_string(),
+                "endpointslice-controller.k8s.io".to_string(),
+            );
+            meta.creation = service.meta.creation;
+            out.push(EndpointSlice {
+                meta,
+                service: service.meta.name.clone(),
+                ports: ports.clone(),
+                endpoints: chunk,
+            });
+        }
+    }
+    names.truncate(out.len());
+    out
+}
+
+/// The v1 Endpoints object of a Service with a selector: ready addresses, not-ready addresses;
+/// terminating pods are left out unless `publishNotReadyAddresses` is set.
+pub fn endpoints_for(service: &Service, pods: &BTreeMap<ObjectKey, Pod>) -> Option<Endpoints> {
+    if service.spec.selector.is_none() || service.spec.type_ == ServiceType::ExternalName {
+        return None;
+    }
+    let publish = service.spec.publish_not_ready_addresses;
+    let mut subsets: Vec<EndpointSubset> = Vec::new();
+    for b in backends(service, pods) {
+        if b.ports.is_empty() {
+            continue;
+        }
+        let ready = publish || (b.pod.status.ready && !b.pod.is_terminating());
+        if !ready && b.pod.is_terminating() {
+            continue;
+        }
+        let subset = match subsets.iter_mut().position(|s| s.ports == b.ports) {
+            Some(i) => &mut subsets[i],
+            None => {
+                subsets.push(EndpointSubset {
+                    ports: b.ports.clone(),
+                    ..Default::default()
+                });
+                let last = subsets.len() - 1;
+                &mut subsets[last]
+            }
+        };
+        let entry = (b.ip, b.pod.meta.name.clone());
+        if ready {
+            subset.addresses.push(entry);
+        } else {
+            subset.not_ready_addresses.push(entry);
+        }
+    }
+    for s in &mut subsets {
+        s.addresses.sort();
+        s.not_ready_addresses.sort();
+    }
+    let mut meta = ObjectMeta::new(&service.meta.namespace, &service.meta.name);
+    meta.creation = service.meta.creation;
+    Some(Endpoints { meta, subsets })
+}
