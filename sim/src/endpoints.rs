@@ -91,6 +91,10 @@ pub fn slices_for(
     let mut groups: BTreeMap<Vec<(Option<String>, i64, &'static str)>, (Vec<EndpointPort>, Vec<Endpoint>)> =
         BTreeMap::new();
     for b in backends(service, pods) {
+        // A pod that serves none of the Service's ports (a named targetPort it lacks) is left out.
+        if b.ports.is_empty() && !service.spec.ports.is_empty() {
+            continue;
+        }
         let key = b
             .ports
             .iter()

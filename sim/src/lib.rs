@@ -19,12 +19,13 @@
 pub mod model;
 pub mod names;
 pub mod rng;
-// pub mod routing;
+pub mod routing;
 pub mod time;
 pub mod action;
-// pub mod cluster; (wired in once manifest lands)
+pub mod cluster;
 pub mod dns;
 pub mod endpoints;
+pub mod examples;
 pub mod ipam;
 pub mod kube_proxy;
 pub mod manifest;

@@ -167,11 +167,18 @@ pub struct Trace {
     pub outcome: Outcome,
     /// What the client program prints, exactly as on a real cluster.
     pub output: String,
+    /// When the client prints `output`: the reply's arrival, or when it gives up waiting.
+    pub finish: Time,
 }
 
 impl Trace {
-    /// When the client has its answer (or gives up).
-    pub fn end(&self) -> Time {
-        self.hops.last().map_or(self.start, |h| h.end)
+    /// Is the client still waiting at `now`?
+    pub fn in_flight(&self, now: Time) -> bool {
+        now < self.finish
+    }
+
+    /// The hops a packet is on at `now`, for the animation.
+    pub fn hops_at(&self, now: Time) -> impl Iterator<Item = &Hop> {
+        self.hops.iter().filter(move |h| h.start <= now && now < h.end)
     }
 }
