@@ -884,13 +884,19 @@ impl Cluster {
             hop.explanation = format!("the pod at {ip} is gone before the packet arrives: nobody answers for that address");
             let end = hop.end;
             trace.outcome = Outcome::HostUnreachable;
-            let host = trace.request.target.clone();
-            trace.output = match trace.request.tool {
-                Tool::Curl => format!("curl: (7) Failed to connect to {host} port 80 after {} ms: Could not connect to server", end.saturating_sub(trace.start)),
-                _ => {
-                    let shown = trace.hops.first().map_or(ip, |h| *h.packet.dst.ip());
-                    format!("wget: can't connect to remote host ({shown}): No route to host")
-                }
+            let shown = trace
+                .hops
+                .iter()
+                .find(|h| h.kind == PacketKind::Request)
+                .map_or(ip, |h| *h.packet.dst.ip());
+            trace.output = match (trace.request.tool, parse_target(trace.request.tool, &trace.request.target)) {
+                (Tool::Curl, Ok(t)) => format!(
+                    "curl: (7) Failed to connect to {} port {} after {} ms: Could not connect to server",
+                    t.host,
+                    t.port,
+                    end.saturating_sub(trace.start)
+                ),
+                _ => format!("wget: can't connect to remote host ({shown}): No route to host"),
             };
             trace.finish = end + 3 * SECOND;
         }
