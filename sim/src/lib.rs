@@ -20,6 +20,7 @@ pub mod model;
 pub mod names;
 pub mod rng;
 pub mod routing;
+pub mod shell;
 pub mod time;
 pub mod action;
 pub mod cluster;

@@ -1,0 +1,487 @@
+//! Tab completion, as bash with kubectl's completion script would offer it: commands, kubectl
+//! subcommands and flags, resource types, object names, namespaces, nodes, the editor's file, and
+//! inside the cluster the tools and the Services to point them at.
+
+use std::collections::BTreeSet;
+
+use crate::cluster::Cluster;
+use crate::kube_proxy::iptables::Tables;
+
+use super::get::{self, Kind};
+use super::kubectl::COMMANDS;
+use super::{words, Location, Terminal};
+
+const HOST_COMMANDS: &[&str] = &[
+    "cat", "clear", "curl", "docker", "echo", "exit", "help", "history", "kind", "kubectl", "ls",
+];
+const POD_COMMANDS: &[&str] = &[
+    "cat", "clear", "curl", "echo", "env", "exit", "hostname", "ip", "ls", "nslookup", "sh", "wget",
+];
+const NODE_COMMANDS: &[&str] = &[
+    "cat",
+    "clear",
+    "conntrack",
+    "curl",
+    "echo",
+    "exit",
+    "hostname",
+    "ip",
+    "ipvsadm",
+    "iptables",
+    "iptables-save",
+];
+const TYPES: &[&str] = &[
+    "all",
+    "daemonsets",
+    "deployments",
+    "endpoints",
+    "endpointslices",
+    "events",
+    "namespaces",
+    "networkpolicies",
+    "nodes",
+    "pods",
+    "replicasets",
+    "services",
+];
+const IMAGES: &[&str] = &["busybox", "curlimages/curl", "nginx", "nicolaka/netshoot"];
+
+fn flags_of(sub: &str) -> &'static [&'static str] {
+    match sub {
+        "get" => &[
+            "--all-namespaces",
+            "--namespace",
+            "--no-headers",
+            "--output",
+            "--selector",
+            "--show-labels",
+            "--watch",
+        ],
+        "describe" => &["--all-namespaces", "--namespace", "--selector"],
+        "apply" | "create" => &["--filename", "--namespace"],
+        "delete" => &["--all", "--filename", "--namespace", "--selector", "--wait"],
+        "scale" => &["--namespace", "--replicas"],
+        "label" => &["--list", "--namespace", "--overwrite"],
+        "run" => &[
+            "--image",
+            "--namespace",
+            "--restart",
+            "--rm",
+            "--stdin",
+            "--tty",
+        ],
+        "exec" => &["--container", "--namespace", "--stdin", "--tty"],
+        "logs" => &[
+            "--follow",
+            "--namespace",
+            "--prefix",
+            "--selector",
+            "--tail",
+        ],
+        "debug" => &["--image", "--profile", "--stdin", "--tty"],
+        "expose" => &["--name", "--namespace", "--port", "--target-port", "--type"],
+        _ => &["--namespace"],
+    }
+}
+
+/// Split a line for completion: the finished words and the word being typed (maybe empty).
+fn split(line: &str) -> (Vec<String>, String) {
+    let ends_blank = line.ends_with(' ') || line.ends_with('\t') || line.is_empty();
+    let mut ws: Vec<String> = match words::split(line, &Default::default()) {
+        Ok(tokens) => tokens
+            .into_iter()
+            .filter_map(|t| match t {
+                words::Token::Word(w) => Some(w),
+                _ => None,
+            })
+            .collect(),
+        Err(_) => line.split_whitespace().map(str::to_string).collect(),
+    };
+    if ends_blank {
+        (ws, String::new())
+    } else {
+        let cur = ws.pop().unwrap_or_default();
+        (ws, cur)
+    }
+}
+
+fn matching(candidates: impl IntoIterator<Item = String>, prefix: &str) -> Vec<String> {
+    let set: BTreeSet<String> = candidates
+        .into_iter()
+        .filter(|c| c.starts_with(prefix))
+        .collect();
+    set.into_iter().collect()
+}
+
+pub(crate) fn complete(term: &Terminal, cluster: &Cluster, line: &str) -> Vec<String> {
+    let (done, cur) = split(line);
+    match term.location() {
+        Location::Host => host(term, cluster, &done, &cur),
+        Location::Pod(p) => in_pod(cluster, &p.pod.namespace, &done, &cur),
+        Location::Node(n) => on_node(cluster, &n.node, &done, &cur),
+    }
+}
+
+pub(crate) fn complete_line(
+    term: &Terminal,
+    cluster: &Cluster,
+    line: &str,
+) -> (String, Vec<String>) {
+    let candidates = complete(term, cluster, line);
+    let (_, cur) = split(line);
+    let base = &line[..line.len() - cur.len().min(line.len())];
+    match candidates.len() {
+        0 => (line.to_string(), Vec::new()),
+        1 => {
+            let c = &candidates[0];
+            let space = if c.ends_with('/') || c.ends_with('=') {
+                ""
+            } else {
+                " "
+            };
+            (format!("{base}{c}{space}"), Vec::new())
+        }
+        _ => {
+            let mut prefix = candidates[0].clone();
+            for c in &candidates[1..] {
+                while !c.starts_with(&prefix) {
+                    prefix.pop();
+                }
+            }
+            let extended = if prefix.len() > cur.len() {
+                format!("{base}{prefix}")
+            } else {
+                line.to_string()
+            };
+            (extended, candidates)
+        }
+    }
+}
+
+fn namespaces(cluster: &Cluster) -> Vec<String> {
+    cluster.namespaces.keys().cloned().collect()
+}
+
+/// The namespace a kubectl line works in: its `-n` or the context's.
+fn line_namespace(term: &Terminal, done: &[String]) -> String {
+    let mut ns = term.namespace.clone();
+    let mut it = done.iter();
+    while let Some(w) = it.next() {
+        if w == "-n" || w == "--namespace" {
+            if let Some(v) = it.next() {
+                ns = v.clone();
+            }
+        } else if let Some(v) = w.strip_prefix("--namespace=") {
+            ns = v.to_string();
+        }
+    }
+    ns
+}
+
+fn names_of(cluster: &Cluster, kind: Kind, ns: &str) -> Vec<String> {
+    let scope = if kind.namespaced() { Some(ns) } else { None };
+    get::list(cluster, kind, scope)
+        .iter()
+        .map(|i| i.name())
+        .collect()
+}
+
+fn host(term: &Terminal, cluster: &Cluster, done: &[String], cur: &str) -> Vec<String> {
+    let Some(first) = done.first() else {
+        return matching(HOST_COMMANDS.iter().map(|s| s.to_string()), cur);
+    };
+    match first.as_str() {
+        "kubectl" => kubectl(term, cluster, &done[1..], cur),
+        "cat" | "ls" => matching([term.file_name().to_string()], cur),
+        "docker" => match done.len() {
+            1 => matching(["exec", "ps"].map(String::from), cur),
+            _ if cur.starts_with('-') => matching(["-it".to_string()], cur),
+            _ => {
+                let mut c: Vec<String> =
+                    cluster.nodes.iter().map(|n| n.meta.name.clone()).collect();
+                c.push("bash".into());
+                matching(c, cur)
+            }
+        },
+        _ => Vec::new(),
+    }
+}
+
+fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Vec<String> {
+    let ns = line_namespace(term, args);
+    // The previous word may want a value.
+    if let Some(prev) = args.last() {
+        match prev.as_str() {
+            "-n" | "--namespace" => return matching(namespaces(cluster), cur),
+            "-o" | "--output" => {
+                return matching(["json", "name", "wide", "yaml"].map(String::from), cur)
+            }
+            "-f" | "--filename" => return matching([term.file_name().to_string()], cur),
+            "-l" | "--selector" => {
+                let labels: BTreeSet<String> = cluster
+                    .pods
+                    .values()
+                    .filter(|p| p.meta.namespace == ns)
+                    .flat_map(|p| p.meta.labels.iter().map(|(k, v)| format!("{k}={v}")))
+                    .collect();
+                return matching(labels, cur);
+            }
+            _ => {}
+        }
+    }
+    if let Some(v) = cur.strip_prefix("--image=") {
+        return matching(
+            IMAGES.iter().map(|i| format!("--image={i}")),
+            &format!("--image={v}"),
+        );
+    }
+    if let Some(v) = cur.strip_prefix("--namespace=") {
+        return matching(
+            namespaces(cluster)
+                .into_iter()
+                .map(|n| format!("--namespace={n}")),
+            &format!("--namespace={v}"),
+        );
+    }
+    if let Some(v) = cur.strip_prefix("--output=") {
+        return matching(
+            ["json", "name", "wide", "yaml"]
+                .iter()
+                .map(|o| format!("--output={o}")),
+            &format!("--output={v}"),
+        );
+    }
+    // Skip flags (and their values) to find the subcommand and the positional arguments.
+    let mut positional: Vec<&String> = Vec::new();
+    let mut it = args.iter().peekable();
+    while let Some(w) = it.next() {
+        if matches!(
+            w.as_str(),
+            "-n" | "--namespace"
+                | "-o"
+                | "--output"
+                | "-l"
+                | "--selector"
+                | "-f"
+                | "--filename"
+                | "-c"
+                | "--container"
+        ) {
+            it.next();
+            continue;
+        }
+        if w == "--" {
+            break;
+        }
+        if w.starts_with('-') {
+            continue;
+        }
+        positional.push(w);
+    }
+    let Some(sub) = positional.first() else {
+        if cur.starts_with('-') {
+            return matching(["--namespace", "--help"].map(String::from), cur);
+        }
+        return matching(COMMANDS.iter().map(|s| s.to_string()), cur);
+    };
+    let sub = sub.as_str();
+    if cur.starts_with('-') {
+        return matching(flags_of(sub).iter().map(|s| s.to_string()), cur);
+    }
+    let rest = &positional[1..];
+    match sub {
+        "get" | "describe" | "delete" | "label" | "scale" | "expose" => {
+            let types: Vec<String> = match sub {
+                "scale" => vec!["deployments".into()],
+                "expose" => vec!["deployments".into(), "pods".into(), "services".into()],
+                "get" => TYPES.iter().map(|s| s.to_string()).collect(),
+                _ => TYPES
+                    .iter()
+                    .filter(|t| **t != "all")
+                    .map(|s| s.to_string())
+                    .collect(),
+            };
+            if rest.is_empty() {
+                if let Some((ty, _)) = cur.split_once('/') {
+                    let Ok(kind) = Kind::parse(ty) else {
+                        return Vec::new();
+                    };
+                    return matching(
+                        names_of(cluster, kind, &ns)
+                            .into_iter()
+                            .map(|n| format!("{ty}/{n}")),
+                        cur,
+                    );
+                }
+                return matching(types, cur);
+            }
+            let ty = rest[0].as_str();
+            if ty.contains('/') {
+                return Vec::new();
+            }
+            let Ok(kind) = Kind::parse(ty.split(',').next().unwrap_or(ty)) else {
+                return Vec::new();
+            };
+            let already: Vec<&str> = rest[1..].iter().map(|s| s.as_str()).collect();
+            matching(
+                names_of(cluster, kind, &ns)
+                    .into_iter()
+                    .filter(|n| !already.contains(&n.as_str())),
+                cur,
+            )
+        }
+        "logs" | "exec" | "attach" => {
+            if !rest.is_empty() {
+                return Vec::new();
+            }
+            let mut c = names_of(cluster, Kind::Pod, &ns);
+            c.extend(
+                names_of(cluster, Kind::Deployment, &ns)
+                    .into_iter()
+                    .map(|d| format!("deploy/{d}")),
+            );
+            matching(c, cur)
+        }
+        "debug" => {
+            if !rest.is_empty() {
+                return Vec::new();
+            }
+            matching(
+                cluster
+                    .nodes
+                    .iter()
+                    .map(|n| format!("node/{}", n.meta.name)),
+                cur,
+            )
+        }
+        "config" => {
+            if rest.is_empty() {
+                matching(
+                    [
+                        "current-context",
+                        "get-contexts",
+                        "set-context",
+                        "use-context",
+                        "view",
+                    ]
+                    .map(String::from),
+                    cur,
+                )
+            } else if rest[0] == "use-context" {
+                matching(["kind-kind".to_string()], cur)
+            } else {
+                Vec::new()
+            }
+        }
+        "rollout" => {
+            if rest.is_empty() {
+                matching(["status".to_string()], cur)
+            } else {
+                matching(
+                    names_of(cluster, Kind::Deployment, &ns)
+                        .into_iter()
+                        .map(|d| format!("deployment/{d}")),
+                    cur,
+                )
+            }
+        }
+        "create" => {
+            if rest.is_empty() {
+                matching(["deployment", "namespace"].map(String::from), cur)
+            } else {
+                Vec::new()
+            }
+        }
+        "apply" => matching([term.file_name().to_string()], cur),
+        "help" => matching(COMMANDS.iter().map(|s| s.to_string()), cur),
+        _ => Vec::new(),
+    }
+}
+
+/// Names a pod could look up or fetch: each Service as `svc`, `svc.ns` and its full name.
+fn service_names(cluster: &Cluster, namespace: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in cluster.services.values() {
+        let (name, ns) = (&s.meta.name, &s.meta.namespace);
+        if ns == namespace {
+            out.push(name.clone());
+        }
+        out.push(format!("{name}.{ns}"));
+        out.push(format!("{name}.{ns}.svc.cluster.local"));
+    }
+    out
+}
+
+fn in_pod(cluster: &Cluster, namespace: &str, done: &[String], cur: &str) -> Vec<String> {
+    let Some(first) = done.first() else {
+        return matching(POD_COMMANDS.iter().map(|s| s.to_string()), cur);
+    };
+    match first.as_str() {
+        "nslookup" => matching(service_names(cluster, namespace), cur),
+        "wget" | "curl" => {
+            if cur.starts_with('-') {
+                let flags: &[&str] = if first == "wget" {
+                    &["-O", "-O-", "-q", "-qO-", "-T"]
+                } else {
+                    &["-m", "-s", "-v"]
+                };
+                return matching(flags.iter().map(|s| s.to_string()), cur);
+            }
+            let names = service_names(cluster, namespace);
+            if cur.starts_with("http") {
+                matching(names.into_iter().map(|n| format!("http://{n}")), cur)
+            } else {
+                matching(names, cur)
+            }
+        }
+        "cat" => matching(
+            ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"].map(String::from),
+            cur,
+        ),
+        "ip" => matching(["addr", "route"].map(String::from), cur),
+        _ => Vec::new(),
+    }
+}
+
+fn on_node(cluster: &Cluster, node: &str, done: &[String], cur: &str) -> Vec<String> {
+    let Some(first) = done.first() else {
+        return matching(NODE_COMMANDS.iter().map(|s| s.to_string()), cur);
+    };
+    match first.as_str() {
+        "iptables-save" => matching(["-t", "nat", "filter"].map(String::from), cur),
+        "iptables" => {
+            if done.last().is_some_and(|w| w == "-t") {
+                return matching(["filter", "nat"].map(String::from), cur);
+            }
+            if done.last().is_some_and(|w| w == "-L" || w == "-S") {
+                let table = done
+                    .windows(2)
+                    .find(|w| w[0] == "-t")
+                    .map_or("filter".to_string(), |w| w[1].clone());
+                let Some(info) = cluster.node_info(node) else {
+                    return Vec::new();
+                };
+                let tables = Tables::build(&info, &cluster.service_port_infos());
+                let chains: Vec<String> = tables
+                    .table(&table)
+                    .map(|t| t.chains().iter().map(|c| c.name().to_string()).collect())
+                    .unwrap_or_default();
+                return matching(chains, cur);
+            }
+            matching(["-L", "-S", "-n", "-t"].map(String::from), cur)
+        }
+        "ipvsadm" => matching(["-Ln".to_string()], cur),
+        "conntrack" => matching(["-L".to_string()], cur),
+        "ip" => matching(["addr", "route"].map(String::from), cur),
+        "curl" => matching(
+            cluster.services.values().filter_map(|s| {
+                s.spec
+                    .cluster_ip
+                    .ip()
+                    .map(|ip| format!("{ip}:{}", s.spec.ports.first().map_or(80, |p| p.port)))
+            }),
+            cur,
+        ),
+        _ => Vec::new(),
+    }
+}

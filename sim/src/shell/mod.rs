@@ -1,0 +1,1097 @@
+//! The terminal: a pure interpreter of what the learner types, against a [`Cluster`].
+//!
+//! A [`Terminal`] knows where the learner is ([`Location`]: the host's bash with `kubectl`, a
+//! pod's shell after `kubectl run -it` / `kubectl exec -it`, a node after `kubectl debug node/...`
+//! or `docker exec -it kind-worker bash`), the command history and the editor's file.
+//! [`Terminal::run`] interprets one line and returns an [`Output`]: the lines to print now, the
+//! prompt to show next, and, when the command waits on the virtual clock (a request's reply, a pod
+//! starting, a pod terminating), a [`Wait`]. The app then advances the clock and calls
+//! [`Terminal::poll`], which returns the rest of the output once the wait is over.
+//!
+//! Everything printed is what the real tools print (kubectl 1.31, bash, busybox 1.36, iptables,
+//! ipvsadm, conntrack). Where svclab simplifies, a [`Stream::Note`] line starting with `svclab:`
+//! says so. Nothing typed can panic or hang: every command finishes at once or waits on the
+//! virtual clock, and every wait has an end.
+//!
+//! Layout: `words` splits a line like a shell, `flags` reads kubectl's flags, `kubectl` and its
+//! printers (`get`, `describe`, `objects`, `logs`) answer kubectl, `pod` and `node` are the shells
+//! inside the cluster, `complete` is Tab, `table` is Go's tabwriter, `value` the YAML/JSON
+//! printers, `clock` the made-up wall clock, and `adapters` the marked seams to other modules.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::cluster::Cluster;
+use crate::model::ObjectKey;
+use crate::time::Time;
+use crate::trace::Trace;
+
+mod adapters;
+mod clock;
+mod complete;
+mod describe;
+mod flags;
+mod get;
+mod kubectl;
+mod logs;
+mod node;
+mod objects;
+mod pod;
+mod table;
+mod value;
+mod words;
+
+use words::{Pipeline, Simple};
+
+/// Which stream a line was written to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+    /// svclab's own remark (a simplification, a hint). Its text starts with `svclab:`.
+    Note,
+}
+
+/// One line of terminal output, without its newline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub stream: Stream,
+    pub text: String,
+}
+
+impl Line {
+    pub fn out(text: impl Into<String>) -> Line {
+        Line {
+            stream: Stream::Stdout,
+            text: text.into(),
+        }
+    }
+
+    pub fn err(text: impl Into<String>) -> Line {
+        Line {
+            stream: Stream::Stderr,
+            text: text.into(),
+        }
+    }
+
+    /// A svclab remark; `text` is prefixed with `svclab: `.
+    pub fn note(text: impl AsRef<str>) -> Line {
+        Line {
+            stream: Stream::Note,
+            text: format!("svclab: {}", text.as_ref()),
+        }
+    }
+}
+
+/// What the terminal is waiting for on the virtual clock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// A request's reply: the trace's output is printed once `cluster.now >= trace.finish`.
+    Trace { id: u64 },
+    /// `kubectl run -it` / `kubectl debug`: the pod must be Running before kubectl attaches
+    /// (kubectl gives up after `deadline`, its one-minute `--pod-running-timeout`).
+    PodRunning { pod: ObjectKey, deadline: Time },
+    /// `kubectl delete pod`: kubectl waits until the pod is gone (its grace period).
+    PodGone { pod: ObjectKey },
+}
+
+/// The result of one line (or of one [`Terminal::poll`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    /// Print these now, in order.
+    pub lines: Vec<Line>,
+    /// `clear` was typed: wipe the screen before printing `lines`.
+    pub clear: bool,
+    /// The command is still running: the rest of its output comes from [`Terminal::poll`].
+    pub wait: Option<Wait>,
+    /// The prompt for the next line; empty while waiting.
+    pub prompt: String,
+}
+
+impl Output {
+    /// Everything printed, one `\n`-terminated line each (notes included).
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for l in &self.lines {
+            s.push_str(&l.text);
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// Which shell runs in a pod, by image: the prompt and the "not found" message differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// busybox `ash` (busybox, alpine, curlimages/curl, netshoot): `sh: foo: not found`.
+    Busybox,
+    /// Debian's `dash` (nginx and most Debian-based images): `sh: 1: foo: not found`.
+    Dash,
+    /// `bash`: `bash: foo: command not found`.
+    Bash,
+}
+
+/// A shell inside a pod's container.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodShell {
+    pub pod: ObjectKey,
+    pub container: String,
+    pub image: String,
+    pub flavor: Flavor,
+    /// Nested shells (`sh` typed inside `sh`): `exit` leaves one level.
+    pub depth: u32,
+    /// Lines typed, for dash's `sh: N: foo: not found`.
+    pub lines: u32,
+    /// Came from `kubectl run -it --rm`: leaving deletes the pod.
+    pub rm: bool,
+    /// Came from `kubectl run -it` (the shell is the container's main process).
+    pub attached: bool,
+}
+
+/// A root shell on a node (its network namespace: kube-proxy's rules, conntrack, IPVS).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeShell {
+    pub node: String,
+    pub depth: u32,
+}
+
+/// Where the learner is typing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// The learner's machine: bash, with kubectl pointed at the kind cluster.
+    Host,
+    Pod(PodShell),
+    Node(NodeShell),
+}
+
+/// Where one simple command runs (a `kubectl exec POD -- CMD` runs in the pod while the
+/// terminal stays on the host).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Ctx {
+    Host,
+    Pod(PodShell),
+    Node(NodeShell),
+}
+
+/// Turns a finished trace into lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Render {
+    /// The trace's `output`, as the lead's routing wrote it for the tool.
+    Plain,
+    /// busybox `wget` without `-q`: progress lines around the body (see `pod::wget_verbose`).
+    WgetVerbose {
+        url: String,
+        to_file: Option<String>,
+    },
+    /// busybox `wget -q` saving to a file: nothing on success.
+    WgetQuietFile { to_file: String },
+}
+
+/// What a running command waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Job {
+    Trace {
+        id: u64,
+        render: Render,
+        ctx: Ctx,
+        /// The client gives up at this time with this message (`curl -m`, `wget -T`).
+        deadline: Option<(Time, String)>,
+    },
+    Attach {
+        pod: ObjectKey,
+        deadline: Time,
+        then: Attach,
+    },
+    Gone {
+        pod: ObjectKey,
+        uid: String,
+    },
+}
+
+/// What `kubectl run -it` does once attached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Attach {
+    /// Enter the pod's shell.
+    Shell(PodShell),
+    /// Run one command in the pod, print its output, return (deleting the pod with `--rm`).
+    Command { shell: PodShell, words: Vec<String> },
+}
+
+/// A command that continues on the virtual clock, and what follows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Running {
+    job: Job,
+    /// Pipe stages after the waiting command (`| grep x`), applied to its stdout.
+    filters: Vec<Simple>,
+    redirects: Vec<String>,
+    /// The rest of the line, run when this finishes (`a; b`, `a && b`).
+    then: Option<&'static str>,
+    rest: Vec<Pipeline>,
+    /// `kubectl run -it --rm ... -- CMD`: delete the pod afterwards.
+    rm_after: Option<ObjectKey>,
+}
+
+/// The result of one simple command.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Reply {
+    pub lines: Vec<Line>,
+    pub status: i32,
+    pub clear: bool,
+    pub job: Option<Box<Job>>,
+    /// Move the terminal: into a pod, onto a node, back to the host.
+    pub goto: Option<Box<Location>>,
+    /// For `kubectl run -it --rm -- CMD`.
+    pub rm_after: Option<ObjectKey>,
+}
+
+impl Reply {
+    pub fn lines(lines: Vec<Line>) -> Reply {
+        Reply {
+            lines,
+            ..Default::default()
+        }
+    }
+
+    pub fn out(text: impl Into<String>) -> Reply {
+        Reply::lines(vec![Line::out(text)])
+    }
+
+    /// Stdout, one [`Line`] per line of `text` (a trailing newline adds nothing).
+    pub fn text(text: &str) -> Reply {
+        Reply::lines(text_lines(text, Stream::Stdout))
+    }
+
+    pub fn fail(lines: Vec<Line>, status: i32) -> Reply {
+        Reply {
+            lines,
+            status,
+            ..Default::default()
+        }
+    }
+
+    pub fn error(text: impl Into<String>) -> Reply {
+        Reply::fail(vec![Line::err(text)], 1)
+    }
+
+    pub fn note(text: impl AsRef<str>) -> Reply {
+        Reply::lines(vec![Line::note(text)])
+    }
+}
+
+/// Split `text` into lines of one stream; a final newline ends the last line, it does not start
+/// an empty one.
+pub(crate) fn text_lines(text: &str, stream: Stream) -> Vec<Line> {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    if text.is_empty() {
+        return Vec::new();
+    }
+    body.split('\n')
+        .map(|l| Line {
+            stream,
+            text: l.to_string(),
+        })
+        .collect()
+}
+
+/// Lines typed while a command runs are kept and run afterwards, as a terminal's type-ahead.
+const MAX_TYPEAHEAD: usize = 32;
+/// History kept for the arrow keys and `history`.
+const MAX_HISTORY: usize = 1_000;
+/// Longest line svclab reads; the rest is ignored (a paste of a whole manifest, say).
+const MAX_LINE: usize = 8_192;
+
+/// The learner's terminal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terminal {
+    location: Location,
+    history: Vec<String>,
+    file_name: String,
+    file_text: String,
+    running: Option<Running>,
+    typeahead: VecDeque<String>,
+    /// Files `wget` saved in each pod, with their content (a second `wget URL` finds
+    /// `index.html` there).
+    pub(crate) pod_files: BTreeMap<ObjectKey, Vec<(String, String)>>,
+    /// The namespace kubectl uses without `-n` (`kubectl config set-context --current --namespace`).
+    pub(crate) namespace: String,
+    /// `$?` of the last command.
+    status: i32,
+}
+
+impl Terminal {
+    /// A terminal on the host, with the editor's file `file_name` holding `file_text`
+    /// (what `kubectl apply -f FILE` reads).
+    pub fn new(file_name: &str, file_text: &str) -> Terminal {
+        Terminal {
+            location: Location::Host,
+            history: Vec::new(),
+            file_name: file_name.to_string(),
+            file_text: file_text.to_string(),
+            running: None,
+            typeahead: VecDeque::new(),
+            pod_files: BTreeMap::new(),
+            namespace: "default".to_string(),
+            status: 0,
+        }
+    }
+
+    /// The editor's file changed (renamed or edited).
+    pub fn set_file(&mut self, file_name: &str, file_text: &str) {
+        self.file_name = file_name.to_string();
+        self.file_text = file_text.to_string();
+    }
+
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Lines typed, oldest first (for the arrow keys).
+    pub fn history(&self) -> &[String] {
+        &self.history
+    }
+
+    /// What the terminal waits for, if a command is running.
+    pub fn waiting(&self) -> Option<Wait> {
+        self.running.as_ref().map(|r| match &r.job {
+            Job::Trace { id, .. } => Wait::Trace { id: *id },
+            Job::Attach { pod, deadline, .. } => Wait::PodRunning {
+                pod: pod.clone(),
+                deadline: *deadline,
+            },
+            Job::Gone { pod, .. } => Wait::PodGone { pod: pod.clone() },
+        })
+    }
+
+    /// The prompt: `$ ` on the host, `/ # ` in busybox, `root@kind-worker:/# ` on a node; empty
+    /// while a command runs.
+    pub fn prompt(&self) -> String {
+        if self.running.is_some() {
+            return String::new();
+        }
+        match &self.location {
+            Location::Host => "$ ".into(),
+            Location::Pod(p) => pod::prompt(p),
+            Location::Node(n) => format!("root@{}:/# ", n.node),
+        }
+    }
+
+    /// Interpret one typed line. While a command is still running, the line is kept and run
+    /// when it finishes (like a real terminal's type-ahead).
+    pub fn run(&mut self, cluster: &mut Cluster, line: &str) -> Output {
+        let line = truncate(line);
+        if !line.trim().is_empty() {
+            self.history.push(line.to_string());
+            if self.history.len() > MAX_HISTORY {
+                self.history.remove(0);
+            }
+        }
+        if self.running.is_some() {
+            if self.typeahead.len() < MAX_TYPEAHEAD {
+                self.typeahead.push_back(line.to_string());
+            }
+            return self.output(Vec::new(), false);
+        }
+        let (lines, clear) = self.run_line(cluster, line);
+        let mut out = self.output(lines, clear);
+        if self.running.is_none() {
+            self.drain_typeahead(cluster, &mut out);
+        }
+        out
+    }
+
+    /// Call after the virtual clock moved: when the running command's wait is over, its output
+    /// (and whatever ran after it). `None` while still waiting or when nothing runs.
+    pub fn poll(&mut self, cluster: &mut Cluster) -> Option<Output> {
+        let running = self.running.take()?;
+        let mut lines = Vec::new();
+        let finished = match &running.job {
+            Job::Trace {
+                id,
+                render,
+                ctx,
+                deadline,
+            } => match find_trace(cluster, *id) {
+                Some(trace) if cluster.now < trace.finish => match deadline {
+                    Some((at, message)) if cluster.now >= *at => {
+                        Some(Reply::error(message.clone()))
+                    }
+                    _ => None,
+                },
+                Some(trace) => {
+                    let trace = trace.clone();
+                    Some(self.render_trace(&trace, render, ctx))
+                }
+                None => Some(Reply::fail(
+                    vec![Line::note(format!(
+                        "request {id} is no longer kept; its output is lost"
+                    ))],
+                    1,
+                )),
+            },
+            Job::Attach {
+                pod,
+                deadline,
+                then,
+            } => match cluster.pods.get(pod).map(|p| p.status.container) {
+                Some(crate::model::ContainerState::Running)
+                    if !cluster.pods[pod].is_terminating() =>
+                {
+                    Some(self.attach(cluster, then.clone()))
+                }
+                _ if cluster.now >= *deadline => {
+                    Some(Reply::error("error: timed out waiting for the condition"))
+                }
+                None => Some(Reply::error("error: timed out waiting for the condition")),
+                _ => None,
+            },
+            Job::Gone { pod, uid } => {
+                if cluster.pods.get(pod).is_some_and(|p| &p.meta.uid == uid) {
+                    None
+                } else {
+                    Some(Reply::default())
+                }
+            }
+        };
+        let Some(reply) = finished else {
+            self.running = Some(running);
+            return None;
+        };
+        let clear = reply.clear;
+        self.finish(cluster, running, reply, &mut lines);
+        let mut out = self.output(lines, clear);
+        if self.running.is_none() {
+            self.drain_typeahead(cluster, &mut out);
+        }
+        Some(out)
+    }
+
+    /// Ctrl-C: abandon the running command (the cluster keeps whatever it already did), and
+    /// forget the type-ahead. At a prompt it just prints `^C`.
+    pub fn interrupt(&mut self, _cluster: &mut Cluster) -> Output {
+        self.running = None;
+        self.typeahead.clear();
+        self.status = 130;
+        self.output(vec![Line::out("^C")], false)
+    }
+
+    /// Tab completion for the word under the cursor at the end of `line`: commands, kubectl
+    /// subcommands and flags, resource types, object names, pod names, nodes, namespaces and the
+    /// editor's file. Returns the candidates for that last word (sorted, no duplicates).
+    pub fn complete(&self, cluster: &Cluster, line: &str) -> Vec<String> {
+        complete::complete(self, cluster, line)
+    }
+
+    /// Tab as a shell does it: the line with its last word extended to the candidates' longest
+    /// common prefix (plus a space when exactly one candidate fits), and the candidates to list
+    /// when more than one does.
+    pub fn complete_line(&self, cluster: &Cluster, line: &str) -> (String, Vec<String>) {
+        complete::complete_line(self, cluster, line)
+    }
+
+    // -----------------------------------------------------------------------------------------
+
+    fn output(&self, lines: Vec<Line>, clear: bool) -> Output {
+        Output {
+            lines,
+            clear,
+            wait: self.waiting(),
+            prompt: self.prompt(),
+        }
+    }
+
+    fn drain_typeahead(&mut self, cluster: &mut Cluster, out: &mut Output) {
+        while self.running.is_none() {
+            let Some(line) = self.typeahead.pop_front() else {
+                break;
+            };
+            let (lines, clear) = self.run_line(cluster, &line);
+            if clear {
+                out.lines.clear();
+                out.clear = true;
+            }
+            out.lines.extend(lines);
+        }
+        out.wait = self.waiting();
+        out.prompt = self.prompt();
+    }
+
+    /// Run a whole line: its pipelines in order, until one has to wait.
+    fn run_line(&mut self, cluster: &mut Cluster, line: &str) -> (Vec<Line>, bool) {
+        let mut lines = Vec::new();
+        // The pod we are in may have gone away under us.
+        if let Location::Pod(p) = &self.location {
+            let alive = cluster
+                .pods
+                .get(&p.pod)
+                .is_some_and(|pod| pod.status.container == crate::model::ContainerState::Running);
+            if !alive {
+                self.location = Location::Host;
+                lines.push(Line::err("command terminated with exit code 137"));
+                lines.push(Line::note("the pod is gone; you are back on your machine"));
+                return (lines, false);
+            }
+        }
+        let env = self.env(cluster);
+        let tokens = match words::split(line, &env) {
+            Ok(t) => t,
+            Err(words::SplitError::Unterminated(q)) => {
+                lines.push(Line::note(format!(
+                    "unterminated {q} quote: a real shell would wait for the rest of the command; svclab reads one line at a time"
+                )));
+                self.status = 2;
+                return (lines, false);
+            }
+        };
+        let pipelines = match words::pipelines(tokens) {
+            Ok(p) => p,
+            Err(token) => {
+                lines.push(Line::err(self.syntax_error(&token)));
+                self.status = 2;
+                return (lines, false);
+            }
+        };
+        let mut clear = false;
+        self.run_pipelines(cluster, pipelines.into(), None, &mut lines, &mut clear);
+        (lines, clear)
+    }
+
+    /// Run pipelines in order; `prev` is the operator joining the previous one to the first.
+    fn run_pipelines(
+        &mut self,
+        cluster: &mut Cluster,
+        mut pipelines: VecDeque<Pipeline>,
+        mut prev: Option<&'static str>,
+        lines: &mut Vec<Line>,
+        clear: &mut bool,
+    ) {
+        while let Some(p) = pipelines.pop_front() {
+            let skip = match prev {
+                Some("&&") => self.status != 0,
+                Some("||") => self.status == 0,
+                _ => false,
+            };
+            prev = p.then;
+            if skip {
+                continue;
+            }
+            let mut stages = p.stages.into_iter();
+            let Some(first) = stages.next() else { continue };
+            let filters: Vec<Simple> = stages.collect();
+            let ctx = self.ctx();
+            let reply = self.exec(cluster, &ctx, &first.words);
+            if reply.clear {
+                lines.clear();
+                *clear = true;
+            }
+            if let Some(job) = reply.job.clone() {
+                // The command continues on the clock: print what it printed so far.
+                lines.extend(reply.lines);
+                if let Some(loc) = reply.goto {
+                    self.location = *loc;
+                }
+                self.running = Some(Running {
+                    job: *job,
+                    filters,
+                    redirects: first.redirects,
+                    then: p.then,
+                    rest: pipelines.into_iter().collect(),
+                    rm_after: reply.rm_after,
+                });
+                return;
+            }
+            if let Some(loc) = reply.goto.clone() {
+                self.location = *loc;
+            }
+            self.status = reply.status;
+            let printed = self.postprocess(cluster, reply.lines, &filters, &first.redirects);
+            lines.extend(printed);
+        }
+    }
+
+    /// A running command's wait is over: print its output, clean up, run the rest of its line.
+    fn finish(
+        &mut self,
+        cluster: &mut Cluster,
+        running: Running,
+        reply: Reply,
+        lines: &mut Vec<Line>,
+    ) {
+        let Running {
+            filters,
+            redirects,
+            then,
+            rest,
+            rm_after,
+            ..
+        } = running;
+        if let Some(job) = reply.job.clone() {
+            // Attached, and the command inside waits again (a request).
+            lines.extend(reply.lines);
+            if let Some(loc) = reply.goto {
+                self.location = *loc;
+            }
+            self.running = Some(Running {
+                job: *job,
+                filters,
+                redirects,
+                then,
+                rest,
+                rm_after: reply.rm_after.or(rm_after),
+            });
+            return;
+        }
+        if let Some(loc) = reply.goto.clone() {
+            self.location = *loc;
+        }
+        self.status = reply.status;
+        let printed = self.postprocess(cluster, reply.lines, &filters, &redirects);
+        lines.extend(printed);
+        if let Some(pod) = reply.rm_after.or(rm_after) {
+            lines.extend(kubectl::delete_run_pod(cluster, &pod));
+        }
+        let mut clear = false;
+        self.run_pipelines(cluster, rest.into(), then, lines, &mut clear);
+    }
+
+    /// Apply pipe filters (`| grep`, `| head`) and redirections (`2>&1`, `>/dev/null`).
+    fn postprocess(
+        &mut self,
+        cluster: &Cluster,
+        lines: Vec<Line>,
+        filters: &[Simple],
+        redirects: &[String],
+    ) -> Vec<Line> {
+        let _ = cluster;
+        let mut lines = lines;
+        let mut notes = Vec::new();
+        for r in redirects {
+            match r.as_str() {
+                "2>&1" | ">&2" | "1>&2" => {}
+                ">/dev/null" | "1>/dev/null" => lines.retain(|l| l.stream != Stream::Stdout),
+                "2>/dev/null" => lines.retain(|l| l.stream != Stream::Stderr),
+                "&>/dev/null" => lines.retain(|l| l.stream == Stream::Note),
+                other => notes.push(Line::note(format!(
+                    "redirection `{other}` is not simulated; the output is shown instead"
+                ))),
+            }
+        }
+        let stderr_to_stdout = redirects.iter().any(|r| r == "2>&1");
+        for f in filters {
+            lines = pipe_filter(&self.ctx(), f, lines, stderr_to_stdout, &mut notes);
+        }
+        lines.extend(notes);
+        lines
+    }
+
+    fn ctx(&self) -> Ctx {
+        match &self.location {
+            Location::Host => Ctx::Host,
+            Location::Pod(p) => Ctx::Pod(p.clone()),
+            Location::Node(n) => Ctx::Node(n.clone()),
+        }
+    }
+
+    /// The environment `$VAR` expands from.
+    fn env(&self, cluster: &Cluster) -> BTreeMap<String, String> {
+        let mut env = match &self.location {
+            Location::Host => adapters::host_env(),
+            Location::Pod(p) => pod::env(cluster, p),
+            Location::Node(n) => node::env(&n.node),
+        };
+        env.insert("?".into(), self.status.to_string());
+        env
+    }
+
+    fn syntax_error(&self, token: &str) -> String {
+        match &self.location {
+            Location::Pod(p) if p.flavor == Flavor::Busybox => {
+                format!("sh: syntax error: unexpected \"{token}\"")
+            }
+            Location::Pod(p) if p.flavor == Flavor::Dash => {
+                format!("sh: {}: Syntax error: \"{token}\" unexpected", p.lines + 1)
+            }
+            _ => format!("bash: syntax error near unexpected token `{token}'"),
+        }
+    }
+
+    /// Run one simple command where the terminal is (or in `ctx`).
+    pub(crate) fn exec(&mut self, cluster: &mut Cluster, ctx: &Ctx, words: &[String]) -> Reply {
+        if let Location::Pod(p) = &mut self.location {
+            p.lines += 1;
+        }
+        if words.is_empty() {
+            return Reply::default();
+        }
+        match ctx {
+            Ctx::Host => self.exec_host(cluster, words),
+            Ctx::Pod(p) => pod::exec(self, cluster, p, words),
+            Ctx::Node(n) => node::exec(self, cluster, n, words),
+        }
+    }
+
+    fn exec_host(&mut self, cluster: &mut Cluster, words: &[String]) -> Reply {
+        let cmd = words[0].as_str();
+        let args = &words[1..];
+        match cmd {
+            "kubectl" => kubectl::run(self, cluster, args),
+            "clear" => Reply {
+                clear: true,
+                ..Default::default()
+            },
+            "help" => Reply::lines(kubectl::svclab_help()),
+            "history" => Reply::lines(
+                self.history
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| Line::out(format!("{:>5}  {h}", i + 1)))
+                    .collect(),
+            ),
+            "echo" => Reply::out(echo(args)),
+            "ls" => {
+                if args.iter().all(|a| a.starts_with('-')) {
+                    Reply::out(self.file_name.clone())
+                } else {
+                    let mut lines = Vec::new();
+                    let mut status = 0;
+                    for a in args.iter().filter(|a| !a.starts_with('-')) {
+                        if *a == self.file_name || *a == "." {
+                            lines.push(Line::out(self.file_name.clone()));
+                        } else {
+                            lines.push(Line::err(format!("ls: cannot access '{a}': No such file or directory")));
+                            status = 2;
+                        }
+                    }
+                    Reply::fail(lines, status)
+                }
+            }
+            "cat" => {
+                let mut lines = Vec::new();
+                let mut status = 0;
+                for a in args {
+                    if *a == self.file_name {
+                        lines.extend(text_lines(&self.file_text, Stream::Stdout));
+                    } else {
+                        lines.push(Line::err(format!("cat: {a}: No such file or directory")));
+                        status = 1;
+                    }
+                }
+                Reply::fail(lines, status)
+            }
+            "pwd" => Reply::out("/home/learner"),
+            "cd" | "true" | ":" => Reply::default(),
+            "false" => Reply::fail(Vec::new(), 1),
+            "whoami" => Reply::out("learner"),
+            "hostname" => Reply::out("laptop"),
+            "exit" | "logout" => Reply::note("this is your own machine's shell; there is nothing to exit to"),
+            "curl" | "wget" => pod::host_request(self, cluster, cmd, args),
+            "docker" => node::docker(self, cluster, args),
+            "kind" => adapters::kind(cluster, args),
+            "sudo" => {
+                if args.is_empty() {
+                    Reply::error("usage: sudo -h | -K | -k | -V")
+                } else {
+                    self.exec_host(cluster, args)
+                }
+            }
+            "k" => Reply::fail(
+                vec![
+                    Line::err("bash: k: command not found"),
+                    Line::note("no `k` alias is set up here; type `kubectl`"),
+                ],
+                127,
+            ),
+            "nslookup" | "dig" | "ping" | "ip" | "iptables" | "iptables-save" | "ipvsadm" | "conntrack" => {
+                Reply::fail(
+                    vec![Line::note(format!(
+                        "`{cmd}` on your own machine would not see the cluster's network; run it in a pod (`kubectl run -it test --image=busybox --restart=Never -- sh`) or on a node (`kubectl debug node/kind-worker -it --image=busybox`)"
+                    ))],
+                    1,
+                )
+            }
+            _ => Reply::fail(vec![Line::err(format!("bash: {cmd}: command not found"))], 127),
+        }
+    }
+
+    fn render_trace(&mut self, trace: &Trace, render: &Render, ctx: &Ctx) -> Reply {
+        let status = if trace.outcome.is_success() { 0 } else { 1 };
+        match render {
+            Render::Plain => Reply::fail(pod::trace_lines(trace, ctx), status),
+            Render::WgetVerbose { url, to_file } => {
+                let exists = match (to_file, ctx) {
+                    (Some(f), Ctx::Pod(p)) => self.pod_has_file(&p.pod, f),
+                    _ => false,
+                };
+                let lines = pod::wget_verbose(trace, url, to_file.as_deref(), exists);
+                if exists {
+                    return Reply::fail(lines, 1);
+                }
+                if status == 0 {
+                    if let (Some(f), Ctx::Pod(p)) = (to_file, ctx) {
+                        self.save_file(&p.pod, f, &trace.output);
+                    }
+                }
+                Reply::fail(lines, status)
+            }
+            Render::WgetQuietFile { to_file } => {
+                if status != 0 {
+                    return Reply::fail(pod::trace_lines(trace, ctx), status);
+                }
+                if let Ctx::Pod(p) = ctx {
+                    if self.pod_has_file(&p.pod, to_file) {
+                        return Reply::error(format!("wget: can't open '{to_file}': File exists"));
+                    }
+                    self.save_file(&p.pod, to_file, &trace.output);
+                }
+                Reply::default()
+            }
+        }
+    }
+
+    fn attach(&mut self, cluster: &mut Cluster, then: Attach) -> Reply {
+        let mut lines = vec![Line::err(
+            "If you don't see a command prompt, try pressing enter.",
+        )];
+        match then {
+            Attach::Shell(shell) => Reply {
+                lines,
+                goto: Some(Box::new(Location::Pod(shell))),
+                ..Default::default()
+            },
+            Attach::Command { shell, words } => {
+                let rm = shell.rm.then(|| shell.pod.clone());
+                let mut reply = self.exec(cluster, &Ctx::Pod(shell), &words);
+                lines.append(&mut reply.lines);
+                reply.lines = lines;
+                reply.rm_after = rm;
+                reply
+            }
+        }
+    }
+
+    pub(crate) fn file(&self) -> (&str, &str) {
+        (&self.file_name, &self.file_text)
+    }
+
+    pub(crate) fn pod_has_file(&self, pod: &ObjectKey, name: &str) -> bool {
+        self.pod_files
+            .get(pod)
+            .is_some_and(|f| f.iter().any(|(x, _)| x == name))
+    }
+
+    fn save_file(&mut self, pod: &ObjectKey, name: &str, body: &str) {
+        let files = self.pod_files.entry(pod.clone()).or_default();
+        files.retain(|(n, _)| n != name);
+        files.push((name.to_string(), body.to_string()));
+    }
+}
+
+fn truncate(line: &str) -> &str {
+    if line.len() <= MAX_LINE {
+        return line;
+    }
+    let mut end = MAX_LINE;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    &line[..end]
+}
+
+fn find_trace(cluster: &Cluster, id: u64) -> Option<&Trace> {
+    cluster.traces.iter().rev().find(|t| t.id == id)
+}
+
+/// `echo`, with `-n` and `-e` accepted and ignored.
+pub(crate) fn echo(args: &[String]) -> String {
+    let mut words = args;
+    while let Some(first) = words.first() {
+        if matches!(first.as_str(), "-n" | "-e" | "-E" | "-ne" | "-en") {
+            words = &words[1..];
+        } else {
+            break;
+        }
+    }
+    words.join(" ")
+}
+
+/// One pipe stage after the first: the filters people use on kubectl output.
+fn pipe_filter(
+    ctx: &Ctx,
+    f: &Simple,
+    lines: Vec<Line>,
+    stderr_to_stdout: bool,
+    notes: &mut Vec<Line>,
+) -> Vec<Line> {
+    let Some(cmd) = f.words.first() else {
+        return lines;
+    };
+    let args = &f.words[1..];
+    let piped =
+        |l: &Line| l.stream == Stream::Stdout || (stderr_to_stdout && l.stream == Stream::Stderr);
+    let (input, mut passthrough): (Vec<Line>, Vec<Line>) =
+        lines.into_iter().partition(|l| piped(l));
+    let texts: Vec<String> = input.into_iter().map(|l| l.text).collect();
+    let result: Option<Vec<String>> = match cmd.as_str() {
+        "grep" | "egrep" => match grep(cmd, args, &texts) {
+            Some(kept) => Some(kept),
+            None => {
+                // grep without a pattern prints its usage and reads nothing.
+                passthrough.push(Line::err(format!(
+                    "Usage: {cmd} [OPTION]... PATTERNS [FILE]..."
+                )));
+                passthrough.push(Line::err(format!(
+                    "Try '{cmd} --help' for more information."
+                )));
+                return passthrough;
+            }
+        },
+        "head" | "tail" => {
+            let mut n = 10usize;
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                if a == "-n" {
+                    n = it
+                        .next()
+                        .and_then(|v| v.trim_start_matches('+').parse().ok())
+                        .unwrap_or(n);
+                } else if let Some(v) = a.strip_prefix("-n") {
+                    n = v.parse().unwrap_or(n);
+                } else if let Some(v) = a.strip_prefix('-') {
+                    n = v.parse().unwrap_or(n);
+                }
+            }
+            Some(if cmd == "head" {
+                texts.iter().take(n).cloned().collect()
+            } else {
+                texts
+                    .iter()
+                    .skip(texts.len().saturating_sub(n))
+                    .cloned()
+                    .collect()
+            })
+        }
+        "wc" => Some(vec![if args.iter().any(|a| a == "-l") {
+            texts.len().to_string()
+        } else {
+            let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
+            let bytes: usize = texts.iter().map(|t| t.len() + 1).sum();
+            format!("{:>7} {:>7} {:>7}", texts.len(), words, bytes)
+        }]),
+        "sort" => {
+            let mut t = texts.clone();
+            t.sort();
+            if args.iter().any(|a| a == "-r") {
+                t.reverse();
+            }
+            Some(t)
+        }
+        "cat" | "less" | "more" => Some(texts.clone()),
+        _ => None,
+    };
+    match result {
+        Some(kept) => {
+            passthrough.extend(kept.into_iter().map(Line::out));
+            passthrough
+        }
+        None => {
+            let _ = ctx;
+            notes.push(Line::note(format!(
+                "`| {cmd}` is not simulated; the unfiltered output is shown"
+            )));
+            passthrough.extend(texts.into_iter().map(Line::out));
+            passthrough
+        }
+    }
+}
+
+/// `grep` over lines: fixed strings (`\\|` or, with `-E`, `|` alternatives), `-v -i -c -w` and the
+/// context options `-A -B -C`.
+fn grep(cmd: &str, args: &[String], texts: &[String]) -> Option<Vec<String>> {
+    let (mut invert, mut ignore_case, mut count, mut extended) =
+        (false, false, false, cmd == "egrep");
+    let (mut after, mut before) = (0usize, 0usize);
+    let mut pattern: Option<String> = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if pattern.is_some() || !a.starts_with('-') || a.len() == 1 {
+            if pattern.is_none() {
+                pattern = Some(a.clone());
+            }
+            continue;
+        }
+        let chars: Vec<char> = a[1..].chars().collect();
+        let mut j = 0;
+        while j < chars.len() {
+            let c = chars[j];
+            match c {
+                'v' => invert = true,
+                'i' => ignore_case = true,
+                'c' => count = true,
+                'E' => extended = true,
+                'A' | 'B' | 'C' | 'm' | 'e' => {
+                    let rest: String = chars[j + 1..].iter().collect();
+                    let value = if rest.is_empty() {
+                        i += 1;
+                        args.get(i - 1).cloned().unwrap_or_default()
+                    } else {
+                        rest
+                    };
+                    let n: usize = value.parse().unwrap_or(0);
+                    match c {
+                        'A' => after = n,
+                        'B' => before = n,
+                        'C' => {
+                            after = n;
+                            before = n;
+                        }
+                        'e' => pattern = Some(value),
+                        _ => {}
+                    }
+                    break;
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+    }
+    let pattern = pattern?;
+    let alternatives: Vec<String> = if extended {
+        pattern.split('|').map(str::to_string).collect()
+    } else {
+        pattern.split("\\|").map(str::to_string).collect()
+    };
+    let matches = |t: &str| {
+        alternatives.iter().any(|alt| {
+            if ignore_case {
+                t.to_lowercase().contains(&alt.to_lowercase())
+            } else {
+                t.contains(alt.as_str())
+            }
+        }) != invert
+    };
+    let hits: Vec<usize> = (0..texts.len()).filter(|&k| matches(&texts[k])).collect();
+    if count {
+        return Some(vec![hits.len().to_string()]);
+    }
+    let mut shown: Vec<usize> = Vec::new();
+    for &h in &hits {
+        for k in h.saturating_sub(before)..=(h + after).min(texts.len().saturating_sub(1)) {
+            if shown.last().is_none_or(|&l| k > l) {
+                shown.push(k);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let context = after > 0 || before > 0;
+    for (n, &k) in shown.iter().enumerate() {
+        if context && n > 0 && k > shown[n - 1] + 1 {
+            out.push("--".to_string());
+        }
+        out.push(texts[k].clone());
+    }
+    Some(out)
+}

@@ -1,0 +1,951 @@
+//! The shell inside a pod: busybox's `ash` (busybox, alpine, curl and netshoot images), Debian's
+//! `dash` or `bash` (nginx and other Debian images). Requests (`nslookup`, `wget`, `curl`) go
+//! through the cluster as traces; their output is what the lead's routing wrote for the client.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use crate::cluster::Cluster;
+use crate::model::ClusterIp;
+use crate::time::{Time, SECOND};
+use crate::trace::{Client, Outcome, PacketKind, Request, Tool, Trace};
+
+use super::{Ctx, Flavor, Job, Line, Location, PodShell, Render, Reply, Stream, Terminal};
+
+/// Which shell family an image's `sh` (or the command typed) is.
+pub(crate) fn flavor(image: &str, command: Option<&str>) -> Flavor {
+    if matches!(command, Some("bash" | "/bin/bash")) {
+        return Flavor::Bash;
+    }
+    if busybox_based(image) {
+        Flavor::Busybox
+    } else {
+        Flavor::Dash
+    }
+}
+
+fn image_name(image: &str) -> &str {
+    let no_digest = image.split('@').next().unwrap_or("");
+    let last = no_digest.rsplit('/').next().unwrap_or("");
+    last.split(':').next().unwrap_or("")
+}
+
+/// Images whose userland is busybox (their `sh` is ash, they have busybox applets).
+fn busybox_based(image: &str) -> bool {
+    matches!(
+        image_name(image),
+        "busybox" | "alpine" | "curl" | "netshoot" | "dnsutils"
+    )
+}
+
+/// Images whose default command is a shell (so `kubectl run -it` without a command gets one).
+pub(crate) fn default_is_shell(image: &str) -> bool {
+    matches!(
+        image_name(image),
+        "busybox" | "alpine" | "ubuntu" | "debian" | "netshoot" | "curl"
+    )
+}
+
+/// Does the image have `tool`?
+fn has_tool(image: &str, tool: &str) -> bool {
+    let name = image_name(image);
+    match tool {
+        "curl" => matches!(name, "curl" | "netshoot" | "nginx"),
+        "wget" | "nslookup" | "ip" | "ping" | "nc" | "traceroute" | "telnet" | "ps" | "top"
+        | "netstat" => busybox_based(image),
+        "bash" => !busybox_based(image) || name == "netshoot",
+        _ => true,
+    }
+}
+
+fn home(image: &str) -> &'static str {
+    match image_name(image) {
+        "curl" => "/home/curl_user",
+        _ => "/root",
+    }
+}
+
+pub(crate) fn prompt(p: &PodShell) -> String {
+    match p.flavor {
+        Flavor::Bash => format!("root@{}:/# ", p.pod.name),
+        Flavor::Dash => "# ".into(),
+        Flavor::Busybox => match image_name(&p.image) {
+            "curl" => "~ $ ".into(),
+            "netshoot" => "~ # ".into(),
+            _ => "/ # ".into(),
+        },
+    }
+}
+
+fn not_found(p: &PodShell, cmd: &str) -> Reply {
+    let text = match p.flavor {
+        Flavor::Busybox => format!("sh: {cmd}: not found"),
+        Flavor::Dash => format!("sh: {}: {cmd}: not found", p.lines + 1),
+        Flavor::Bash => format!("bash: {cmd}: command not found"),
+    };
+    Reply::fail(vec![Line::err(text)], 127)
+}
+
+fn hostname(cluster: &Cluster, p: &PodShell) -> String {
+    match cluster.pods.get(&p.pod) {
+        Some(pod) if pod.spec.host_network => pod.spec.node_name.clone().unwrap_or_default(),
+        _ => p.pod.name.clone(),
+    }
+}
+
+/// The pod's environment: PATH, HOSTNAME, HOME, and the Service variables the kubelet injects
+/// (`enableServiceLinks`) for the Services of its namespace that existed when it started, plus
+/// the `kubernetes` Service's.
+pub(crate) fn env(cluster: &Cluster, p: &PodShell) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    env.insert(
+        "PATH".into(),
+        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
+    );
+    env.insert("HOSTNAME".into(), hostname(cluster, p));
+    env.insert("HOME".into(), home(&p.image).into());
+    env.insert("TERM".into(), "xterm".into());
+    env.insert("SHLVL".into(), (p.depth + 1).to_string());
+    env.insert("PWD".into(), "/".into());
+    let Some(pod) = cluster.pods.get(&p.pod) else {
+        return env;
+    };
+    let started = pod.meta.creation;
+    for svc in cluster.services.values() {
+        let master = svc.meta.namespace == "default" && svc.meta.name == "kubernetes";
+        if !(master || (svc.meta.namespace == pod.meta.namespace && svc.meta.creation <= started)) {
+            continue;
+        }
+        let ClusterIp::Ip(ip) = svc.spec.cluster_ip else {
+            continue;
+        };
+        let Some(first) = svc.spec.ports.first() else {
+            continue;
+        };
+        let name = svc.meta.name.to_uppercase().replace('-', "_");
+        env.insert(format!("{name}_SERVICE_HOST"), ip.to_string());
+        env.insert(format!("{name}_SERVICE_PORT"), first.port.to_string());
+        env.insert(
+            format!("{name}_PORT"),
+            format!("{}://{ip}:{}", first.protocol.lower(), first.port),
+        );
+        for port in &svc.spec.ports {
+            if let Some(pn) = &port.name {
+                env.insert(
+                    format!(
+                        "{name}_SERVICE_PORT_{}",
+                        pn.to_uppercase().replace('-', "_")
+                    ),
+                    port.port.to_string(),
+                );
+            }
+            let base = format!("{name}_PORT_{}_{}", port.port, port.protocol.as_str());
+            env.insert(
+                base.clone(),
+                format!("{}://{ip}:{}", port.protocol.lower(), port.port),
+            );
+            env.insert(format!("{base}_PROTO"), port.protocol.lower().to_string());
+            env.insert(format!("{base}_PORT"), port.port.to_string());
+            env.insert(format!("{base}_ADDR"), ip.to_string());
+        }
+    }
+    env
+}
+
+/// Run one command in a pod's shell.
+pub(crate) fn exec(
+    term: &mut Terminal,
+    cluster: &mut Cluster,
+    p: &PodShell,
+    words: &[String],
+) -> Reply {
+    let cmd = words[0].as_str();
+    let args = &words[1..];
+    let base = cmd.rsplit('/').next().unwrap_or(cmd);
+    match base {
+        "exit" | "logout" => exit(cluster, p),
+        "sh" | "ash" | "bash" | "dash" => {
+            if base == "bash" && !has_tool(&p.image, "bash") {
+                return not_found(p, cmd);
+            }
+            if args.first().map(String::as_str) == Some("-c") {
+                let inner: Vec<String> = args
+                    .get(1)
+                    .map(|s| s.split_whitespace().map(str::to_string).collect())
+                    .unwrap_or_default();
+                if inner.is_empty() {
+                    return Reply::error(format!("{base}: -c: option requires an argument"));
+                }
+                return term.exec(cluster, &Ctx::Pod(p.clone()), &inner);
+            }
+            let mut inner = p.clone();
+            inner.depth += 1;
+            inner.flavor = if base == "bash" {
+                Flavor::Bash
+            } else {
+                flavor(&p.image, None)
+            };
+            Reply {
+                goto: in_location(term, inner).map(Box::new),
+                ..Default::default()
+            }
+        }
+        "nslookup" => {
+            if !has_tool(&p.image, "nslookup") {
+                return not_found(p, cmd);
+            }
+            nslookup(cluster, p, args)
+        }
+        "wget" => {
+            if !has_tool(&p.image, "wget") {
+                return not_found(p, cmd);
+            }
+            wget(term, cluster, p, args)
+        }
+        "curl" => {
+            if !has_tool(&p.image, "curl") {
+                let mut r = not_found(p, cmd);
+                r.lines.push(Line::note(
+                    "busybox has no curl: use `wget -qO- URL`, or run a pod with curl: kubectl run -it client --image=curlimages/curl --restart=Never -- sh",
+                ));
+                return r;
+            }
+            curl(cluster, Client::Pod(p.pod.clone()), args)
+        }
+        "cat" => cat(term, cluster, p, args),
+        "hostname" => Reply::out(hostname(cluster, p)),
+        "ip" => {
+            if !has_tool(&p.image, "ip") {
+                return not_found(p, cmd);
+            }
+            ip(cluster, p, args)
+        }
+        "ifconfig" if busybox_based(&p.image) => {
+            Reply::note("ifconfig is not simulated; use `ip addr`")
+        }
+        "env" | "printenv" => Reply::lines(
+            env(cluster, p)
+                .into_iter()
+                .filter(|(k, _)| args.is_empty() || args.contains(k))
+                .map(|(k, v)| {
+                    if base == "printenv" && !args.is_empty() {
+                        Line::out(v)
+                    } else {
+                        Line::out(format!("{k}={v}"))
+                    }
+                })
+                .collect(),
+        ),
+        "echo" => Reply::out(super::echo(args)),
+        "pwd" => Reply::out("/"),
+        "cd" | "true" | ":" | "export" | "set" | "unset" | "alias" => Reply::default(),
+        "false" => Reply::fail(Vec::new(), 1),
+        "whoami" => Reply::out(if image_name(&p.image) == "curl" {
+            "curl_user"
+        } else {
+            "root"
+        }),
+        "id" => Reply::out(if image_name(&p.image) == "curl" {
+            "uid=100(curl_user) gid=101(curl_group) groups=101(curl_group)"
+        } else {
+            "uid=0(root) gid=0(root) groups=0(root),10(wheel)"
+        }),
+        "date" => Reply::out(date(cluster.now)),
+        "clear" => Reply {
+            clear: true,
+            ..Default::default()
+        },
+        "history" => Reply::lines(
+            term.history()
+                .iter()
+                .enumerate()
+                .map(|(i, h)| Line::out(format!("{:>4}  {h}", i)))
+                .collect(),
+        ),
+        "ls" => ls(term, p, args),
+        "kubectl" | "docker" | "iptables" | "iptables-save" | "ipvsadm" | "conntrack"
+        | "crictl" => {
+            let mut r = not_found(p, cmd);
+            r.lines.push(Line::note(format!(
+                "`{cmd}` runs on your machine or a node, not inside a pod: type `exit` to leave the pod"
+            )));
+            r
+        }
+        "ping" | "nc" | "traceroute" | "telnet" | "ps" | "top" | "netstat" | "sleep" | "dig"
+        | "host" | "vi"
+            if has_tool(&p.image, base) || base == "sleep" =>
+        {
+            let why = match base {
+                "ping" => " (and a ClusterIP never answers ping on a real cluster: it only exists as port rules)",
+                "sleep" => " (the shell would just wait)",
+                _ => "",
+            };
+            Reply::fail(
+                vec![Line::note(format!(
+                    "`{base}` is not simulated{why}; use nslookup and wget -qO- to probe Services"
+                ))],
+                1,
+            )
+        }
+        _ => not_found(p, cmd),
+    }
+}
+
+fn in_location(term: &Terminal, shell: PodShell) -> Option<Location> {
+    match term.location() {
+        Location::Pod(_) => Some(Location::Pod(shell)),
+        // `kubectl exec POD -- sh` without -it: the shell reads nothing and exits.
+        _ => None,
+    }
+}
+
+fn exit(cluster: &mut Cluster, p: &PodShell) -> Reply {
+    if p.depth > 0 {
+        let mut outer = p.clone();
+        outer.depth -= 1;
+        if outer.depth == 0 {
+            outer.flavor = flavor(&p.image, None);
+        }
+        return Reply {
+            goto: Some(Box::new(Location::Pod(outer))),
+            ..Default::default()
+        };
+    }
+    let mut lines = Vec::new();
+    if p.rm {
+        lines.extend(super::kubectl::delete_run_pod(cluster, &p.pod));
+    } else if p.attached {
+        lines.push(Line::note(format!(
+            "on a real cluster pod \"{}\" would now be Completed (its main process was this shell); svclab keeps it Running so you can `kubectl exec` into it again",
+            p.pod.name
+        )));
+    }
+    Reply {
+        lines,
+        goto: Some(Box::new(Location::Host)),
+        ..Default::default()
+    }
+}
+
+fn date(now: Time) -> String {
+    let rfc = super::clock::rfc1123z(now);
+    // "Sat, 28 Nov 2026 01:02:03 +0000" -> "Sat Nov 28 01:02:03 UTC 2026"
+    let parts: Vec<&str> = rfc.split(' ').collect();
+    if parts.len() < 6 {
+        return rfc;
+    }
+    format!(
+        "{} {} {} {} UTC {}",
+        parts[0].trim_end_matches(','),
+        parts[2],
+        parts[1],
+        parts[4],
+        parts[3]
+    )
+}
+
+/// The width svclab's terminal reports to programs that lay out columns.
+const TERMINAL_COLUMNS: usize = 120;
+
+fn ls(term: &Terminal, p: &PodShell, args: &[String]) -> Reply {
+    let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let mut entries: Vec<String> = [
+        "bin", "dev", "etc", "home", "lib", "lib64", "proc", "root", "sys", "tmp", "usr", "var",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if let Some(files) = term.pod_files.get(&p.pod) {
+        entries.extend(files.iter().map(|(n, _)| n.clone()));
+    }
+    entries.sort();
+    entries.dedup();
+    if let Some(path) = paths.first() {
+        if path.as_str() != "/" && path.as_str() != "." {
+            let name = path.trim_start_matches('/');
+            if entries.iter().any(|e| e == name) && term.pod_has_file(&p.pod, name) {
+                return Reply::out(path.to_string());
+            }
+            return Reply::fail(
+                vec![Line::note(format!(
+                    "the pod's file system is not simulated beyond / ({path})"
+                ))],
+                1,
+            );
+        }
+    }
+    // busybox ls: column-major, columns as wide as the longest name plus two, in the terminal's
+    // width (svclab's terminal is 120 columns).
+    let width = entries.iter().map(|e| e.len()).max().unwrap_or(1) + 2;
+    let n = entries.len();
+    let cols = (TERMINAL_COLUMNS / width).max(1);
+    let rows = n.div_ceil(cols).max(1);
+    let cols = n.div_ceil(rows).max(1);
+    let mut lines = Vec::new();
+    for r in 0..rows {
+        let mut s = String::new();
+        for c in 0..cols {
+            let Some(e) = entries.get(c * rows + r) else {
+                break;
+            };
+            s.push_str(e);
+            if entries.get((c + 1) * rows + r).is_some() {
+                s.push_str(&" ".repeat(width - e.len()));
+            }
+        }
+        lines.push(Line::out(s));
+    }
+    Reply::lines(lines)
+}
+
+fn cat(term: &Terminal, cluster: &Cluster, p: &PodShell, args: &[String]) -> Reply {
+    if args.is_empty() {
+        return Reply::note("cat without a file would read stdin, which svclab does not simulate");
+    }
+    let mut lines = Vec::new();
+    let mut status = 0;
+    let pod = cluster.pods.get(&p.pod);
+    for a in args {
+        match a.as_str() {
+            "/etc/resolv.conf" => {
+                let text = match pod {
+                    Some(pd) if pd.spec.host_network => {
+                        "nameserver 172.18.0.1\noptions ndots:0\n".to_string()
+                    }
+                    _ => crate::dns::resolv_conf(&p.pod.namespace),
+                };
+                lines.extend(super::text_lines(&text, Stream::Stdout));
+            }
+            "/etc/hostname" => lines.push(Line::out(hostname(cluster, p))),
+            "/etc/hosts" => {
+                let ip = pod
+                    .and_then(|pd| pd.status.pod_ip)
+                    .map_or(String::new(), |ip| ip.to_string());
+                for l in [
+                    "# Kubernetes-managed hosts file.".to_string(),
+                    "127.0.0.1\tlocalhost".into(),
+                    "::1\tlocalhost ip6-localhost ip6-loopback".into(),
+                    "fe00::0\tip6-localnet".into(),
+                    "fe00::0\tip6-mcastprefix".into(),
+                    "fe00::1\tip6-allnodes".into(),
+                    "fe00::2\tip6-allrouters".into(),
+                    format!("{ip}\t{}", hostname(cluster, p)),
+                ] {
+                    lines.push(Line::out(l));
+                }
+            }
+            other => {
+                let name = other.trim_start_matches("./").trim_start_matches('/');
+                match term
+                    .pod_files
+                    .get(&p.pod)
+                    .and_then(|f| f.iter().find(|(n, _)| n == name))
+                {
+                    Some((_, body)) => lines.extend(super::text_lines(body, Stream::Stdout)),
+                    None => {
+                        status = 1;
+                        lines.push(Line::err(match p.flavor {
+                            Flavor::Busybox => {
+                                format!("cat: can't open '{other}': No such file or directory")
+                            }
+                            _ => format!("cat: {other}: No such file or directory"),
+                        }));
+                    }
+                }
+            }
+        }
+    }
+    Reply::fail(lines, status)
+}
+
+/// A MAC for the pod's eth0, stable per IP (locally administered, as the veth pair's).
+fn mac(ip: Ipv4Addr) -> [u8; 6] {
+    let h = crate::names::fnv32a(&ip.octets());
+    let b = h.to_be_bytes();
+    [0x2a | 0x02, b[0], b[1], b[2], b[3], ip.octets()[3]]
+}
+
+fn mac_string(m: [u8; 6]) -> String {
+    m.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// The IPv6 link-local address derived from a MAC (EUI-64).
+fn link_local(m: [u8; 6]) -> String {
+    let a = u16::from_be_bytes([m[0] ^ 0x02, m[1]]);
+    let b = u16::from_be_bytes([m[2], 0xff]);
+    let c = u16::from_be_bytes([0xfe, m[3]]);
+    let d = u16::from_be_bytes([m[4], m[5]]);
+    format!("fe80::{a:x}:{b:x}:{c:x}:{d:x}/64")
+}
+
+/// The host-side index of a pod's veth peer (`eth0@ifN`): stable per pod IP.
+fn peer_index(ip: Ipv4Addr) -> u32 {
+    3 + u32::from(ip.octets()[3])
+}
+
+fn ip(cluster: &Cluster, p: &PodShell, args: &[String]) -> Reply {
+    let sub = args
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .map(String::as_str)
+        .unwrap_or("");
+    let Some(pod) = cluster.pods.get(&p.pod) else {
+        return Reply::default();
+    };
+    if pod.spec.host_network {
+        return Reply::note("this pod uses the node's network: see the node's `ip addr` (kubectl debug node/NAME -it --image=busybox)");
+    }
+    let Some(pod_ip) = pod.status.pod_ip else {
+        return Reply::default();
+    };
+    let [a, b, c, _] = pod_ip.octets();
+    let gateway = Ipv4Addr::new(a, b, c, 1);
+    match sub {
+        "a" | "ad" | "add" | "addr" | "addre" | "addres" | "address" => {
+            let m = mac(pod_ip);
+            Reply::lines(
+                [
+                    "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue qlen 1000".to_string(),
+                    "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00".into(),
+                    "    inet 127.0.0.1/8 scope host lo".into(),
+                    "       valid_lft forever preferred_lft forever".into(),
+                    "    inet6 ::1/128 scope host ".into(),
+                    "       valid_lft forever preferred_lft forever".into(),
+                    format!("2: eth0@if{}: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue ", peer_index(pod_ip)),
+                    format!("    link/ether {} brd ff:ff:ff:ff:ff:ff", mac_string(m)),
+                    format!("    inet {pod_ip}/24 brd {a}.{b}.{c}.255 scope global eth0"),
+                    "       valid_lft forever preferred_lft forever".into(),
+                    format!("    inet6 {} scope link ", link_local(m)),
+                    "       valid_lft forever preferred_lft forever".into(),
+                ]
+                .into_iter()
+                .map(Line::out)
+                .collect(),
+            )
+        }
+        "r" | "ro" | "rou" | "rout" | "route" => Reply::lines(vec![
+            Line::out(format!("default via {gateway} dev eth0 ")),
+            Line::out(format!(
+                "{a}.{b}.{c}.0/24 via {gateway} dev eth0 src {pod_ip} "
+            )),
+            Line::out(format!("{gateway} dev eth0 scope link src {pod_ip} ")),
+        ]),
+        "" => Reply::fail(
+            vec![
+                Line::err("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary."),
+                Line::err(""),
+                Line::err("Usage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]"),
+            ],
+            1,
+        ),
+        other => Reply::fail(
+            vec![Line::note(format!(
+                "`ip {other}` is not simulated; try `ip addr` or `ip route`"
+            ))],
+            1,
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+fn request_job(
+    cluster: &mut Cluster,
+    ctx: Ctx,
+    tool: Tool,
+    client: Client,
+    target: &str,
+    render: Render,
+    deadline: Option<(Time, String)>,
+) -> Reply {
+    let request = Request {
+        client,
+        tool,
+        target: target.to_string(),
+    };
+    match super::adapters::send(cluster, request) {
+        Ok(id) => Reply {
+            job: Some(Box::new(Job::Trace {
+                id,
+                render,
+                ctx,
+                deadline,
+            })),
+            ..Default::default()
+        },
+        Err(e) => Reply::fail(super::text_lines(&e, Stream::Stderr), 1),
+    }
+}
+
+fn nslookup(cluster: &mut Cluster, p: &PodShell, args: &[String]) -> Reply {
+    let mut notes = Vec::new();
+    let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    for a in args.iter().filter(|a| a.starts_with('-')) {
+        notes.push(Line::note(format!(
+            "nslookup option {a} is not simulated and was ignored"
+        )));
+    }
+    let Some(name) = positional.first() else {
+        return Reply::fail(
+            vec![
+                Line::err("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary."),
+                Line::err(""),
+                Line::err("Usage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]"),
+                Line::err(""),
+                Line::err("Query DNS about HOST"),
+                Line::err(""),
+                Line::err("QUERY_TYPE: soa,ns,a,aaaa,cname,mx,txt,ptr,srv,any"),
+            ],
+            1,
+        );
+    };
+    if let Some(server) = positional.get(1) {
+        notes.push(Line::note(format!("the DNS_SERVER argument ({server}) is not simulated: the query goes to the pod's nameserver 10.96.0.10")));
+    }
+    let mut r = request_job(
+        cluster,
+        Ctx::Pod(p.clone()),
+        Tool::Nslookup,
+        Client::Pod(p.pod.clone()),
+        name,
+        Render::Plain,
+        None,
+    );
+    r.lines.splice(0..0, notes);
+    r
+}
+
+/// The `-O` target of a busybox wget: `None` for stdout.
+fn wget(_term: &Terminal, cluster: &mut Cluster, p: &PodShell, args: &[String]) -> Reply {
+    let mut quiet = false;
+    let mut output: Option<String> = None;
+    let mut timeout: Option<u64> = None;
+    let mut url: Option<String> = None;
+    let mut notes = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if let Some(long) = a.strip_prefix("--") {
+            let (name, value) = long
+                .split_once('=')
+                .map_or((long, None), |(n, v)| (n, Some(v.to_string())));
+            match name {
+                "quiet" => quiet = true,
+                "output-document" => {
+                    output = value.or_else(|| {
+                        i += 1;
+                        args.get(i - 1).cloned()
+                    })
+                }
+                "timeout" => timeout = value.and_then(|v| v.parse().ok()),
+                "spider" | "no-check-certificate" | "server-response" => {
+                    notes.push(Line::note(format!("--{name} is not simulated")))
+                }
+                _ => {
+                    return Reply::fail(
+                        vec![
+                        Line::err(format!("wget: unrecognized option '--{name}'")),
+                        Line::err("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary."),
+                        Line::err(""),
+                        Line::err(
+                            "Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]",
+                        ),
+                    ],
+                        1,
+                    )
+                }
+            }
+            continue;
+        }
+        if a.len() > 1 && a.starts_with('-') {
+            let chars: Vec<char> = a[1..].chars().collect();
+            let mut j = 0;
+            while j < chars.len() {
+                match chars[j] {
+                    'q' => quiet = true,
+                    'c' | 'S' => {}
+                    'O' | 'T' | 'U' | 'Y' | 'o' | 'P' => {
+                        let rest: String = chars[j + 1..].iter().collect();
+                        let value = if rest.is_empty() {
+                            i += 1;
+                            args.get(i - 1).cloned().unwrap_or_default()
+                        } else {
+                            rest
+                        };
+                        match chars[j] {
+                            'O' => output = Some(value),
+                            'T' => timeout = value.parse().ok(),
+                            _ => notes.push(Line::note(format!("wget -{} is not simulated", chars[j]))),
+                        }
+                        j = chars.len();
+                        continue;
+                    }
+                    other => {
+                        return Reply::fail(
+                            vec![
+                                Line::err(format!("wget: unrecognized option: {other}")),
+                                Line::err("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary."),
+                                Line::err(""),
+                                Line::err("Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]"),
+                            ],
+                            1,
+                        )
+                    }
+                }
+                j += 1;
+            }
+            continue;
+        }
+        if url.is_none() {
+            url = Some(a.clone());
+        }
+    }
+    let Some(url) = url else {
+        return Reply::fail(
+            vec![
+                Line::err("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary."),
+                Line::err(""),
+                Line::err("Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]"),
+                Line::err("\t[--post-data STR | --post-file FILE] [-Y on/off]"),
+                Line::err("\t[-P DIR] [-U AGENT] [-T SEC] URL..."),
+                Line::err(""),
+                Line::err("Retrieve files via HTTP or FTP"),
+            ],
+            1,
+        );
+    };
+    let to_file = match output.as_deref() {
+        Some("-") => None,
+        Some(f) => Some(f.to_string()),
+        None => {
+            let path = url.split("://").nth(1).unwrap_or(&url);
+            let file = path
+                .split_once('/')
+                .map(|(_, p)| p.rsplit('/').next().unwrap_or(""))
+                .unwrap_or("");
+            let file = file.split(['?', '#']).next().unwrap_or("");
+            Some(if file.is_empty() {
+                "index.html".to_string()
+            } else {
+                file.to_string()
+            })
+        }
+    };
+    let render = match (&to_file, quiet) {
+        (None, true) => Render::Plain,
+        (to_file, false) => Render::WgetVerbose {
+            url: url.clone(),
+            to_file: to_file.clone(),
+        },
+        (Some(f), true) => Render::WgetQuietFile { to_file: f.clone() },
+    };
+    let deadline = timeout.map(|t| {
+        (
+            cluster.now + t * SECOND,
+            "wget: download timed out".to_string(),
+        )
+    });
+    let mut r = request_job(
+        cluster,
+        Ctx::Pod(p.clone()),
+        Tool::Wget,
+        Client::Pod(p.pod.clone()),
+        &url,
+        render,
+        deadline,
+    );
+    r.lines.splice(0..0, notes);
+    r
+}
+
+/// curl from a pod (or from the host when `client` is `External`).
+pub(crate) fn curl(cluster: &mut Cluster, client: Client, args: &[String]) -> Reply {
+    let mut url: Option<String> = None;
+    let mut max_time: Option<u64> = None;
+    let mut notes = Vec::new();
+    let mut i = 0;
+    let unknown = |opt: &str| {
+        Reply::fail(
+            vec![
+                Line::err(format!("curl: option {opt}: is unknown")),
+                Line::err("curl: try 'curl --help' or 'curl --manual' for more information"),
+            ],
+            2,
+        )
+    };
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        match a.as_str() {
+            "-s" | "--silent" | "-S" | "--show-error" | "-sS" | "-L" | "--location" | "-k"
+            | "--insecure" | "-f" | "--fail" | "-sL" | "-fsSL" | "-sSL" => {}
+            "-v" | "--verbose" | "-i" | "--include" | "-I" | "--head" => {
+                notes.push(Line::note(format!(
+                    "curl {a} is not simulated: only the response body is shown"
+                )));
+            }
+            "-m" | "--max-time" | "--connect-timeout" => {
+                let v = args.get(i).cloned().unwrap_or_default();
+                i += 1;
+                max_time = v.parse::<f64>().ok().map(|s| (s * 1000.0) as u64);
+            }
+            "-o" | "--output" | "-X" | "--request" | "-H" | "--header" | "-A" | "--user-agent"
+            | "-w" | "--write-out" => {
+                i += 1;
+                notes.push(Line::note(format!(
+                    "curl {a} is not simulated and was ignored"
+                )));
+            }
+            s if s.starts_with("--max-time=") || s.starts_with("--connect-timeout=") => {
+                max_time = s
+                    .split_once('=')
+                    .and_then(|(_, v)| v.parse::<f64>().ok())
+                    .map(|s| (s * 1000.0) as u64);
+            }
+            s if s.starts_with("--") => return unknown(s),
+            s if s.starts_with('-') && s.len() > 1 => {
+                if s[1..].chars().all(|c| "sSLkfv".contains(c)) {
+                    continue;
+                }
+                return unknown(s);
+            }
+            s => {
+                if url.is_none() {
+                    url = Some(s.to_string());
+                }
+            }
+        }
+    }
+    let Some(url) = url else {
+        return Reply::fail(
+            vec![
+                Line::err("curl: no URL specified!"),
+                Line::err("curl: try 'curl --help' or 'curl --manual' for more information"),
+            ],
+            2,
+        );
+    };
+    let ctx = match &client {
+        Client::Pod(k) => Ctx::Pod(PodShell {
+            pod: k.clone(),
+            container: String::new(),
+            image: String::new(),
+            flavor: Flavor::Busybox,
+            depth: 0,
+            lines: 0,
+            rm: false,
+            attached: false,
+        }),
+        Client::External => Ctx::Host,
+    };
+    let deadline = max_time.map(|ms| {
+        (
+            cluster.now + ms,
+            format!(
+                "curl: (28) Connection timed out after {} milliseconds",
+                ms + 1
+            ),
+        )
+    });
+    let mut r = request_job(
+        cluster,
+        ctx,
+        Tool::Curl,
+        client,
+        &url,
+        Render::Plain,
+        deadline,
+    );
+    r.lines.splice(0..0, notes);
+    r
+}
+
+/// `curl` (and `wget`) typed on the learner's machine: a client outside the cluster.
+pub(crate) fn host_request(
+    _term: &mut Terminal,
+    cluster: &mut Cluster,
+    cmd: &str,
+    args: &[String],
+) -> Reply {
+    if cmd == "wget" {
+        return Reply::note("GNU wget on your machine is not simulated; use `curl NODE_IP:NODE_PORT` (kubectl get nodes -o wide shows node IPs)");
+    }
+    curl(cluster, Client::External, args)
+}
+
+/// A finished trace's output as lines: stdout on success, stderr for the client's errors
+/// (nslookup prints everything to stdout).
+pub(crate) fn trace_lines(trace: &Trace, _ctx: &Ctx) -> Vec<Line> {
+    let stream = if trace.outcome.is_success() || trace.request.tool == Tool::Nslookup {
+        Stream::Stdout
+    } else {
+        Stream::Stderr
+    };
+    super::text_lines(&trace.output, stream)
+}
+
+/// Where the client connected: the first request packet's destination (before any DNAT).
+fn connected_to(trace: &Trace) -> Option<std::net::SocketAddrV4> {
+    trace
+        .hops
+        .iter()
+        .find(|h| h.kind == PacketKind::Request)
+        .map(|h| h.packet.dst)
+}
+
+/// busybox `wget URL` / `wget -O- URL` without `-q`: `Connecting to ...`, then the body or the
+/// saved file's progress line.
+pub(crate) fn wget_verbose(
+    trace: &Trace,
+    url: &str,
+    to_file: Option<&str>,
+    file_exists: bool,
+) -> Vec<Line> {
+    let host = url.split("://").nth(1).unwrap_or(url);
+    let host = host.split(['/', '?', '#']).next().unwrap_or(host);
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    let mut lines = Vec::new();
+    let resolved = !matches!(
+        trace.outcome,
+        Outcome::Nxdomain { .. } | Outcome::DnsTimeout | Outcome::Invalid { .. }
+    );
+    if resolved {
+        if let Some(dst) = connected_to(trace) {
+            lines.push(Line::err(format!("Connecting to {host} ({dst})")));
+        }
+    }
+    if !trace.outcome.is_success() {
+        lines.extend(super::text_lines(&trace.output, Stream::Stderr));
+        return lines;
+    }
+    let size = trace.output.len();
+    let bar = "*".repeat(32);
+    match to_file {
+        None => {
+            lines.push(Line::err("writing to stdout"));
+            lines.extend(super::text_lines(&trace.output, Stream::Stdout));
+            lines.push(Line::err(format!(
+                "{:<20} 100% |{bar}| {size:>5}  0:00:00 ETA",
+                "-"
+            )));
+            lines.push(Line::err("written to stdout"));
+        }
+        Some(f) if file_exists => {
+            lines.push(Line::err(format!("wget: can't open '{f}': File exists")));
+        }
+        Some(f) => {
+            lines.push(Line::err(format!("saving to '{f}'")));
+            let shown: String = f.chars().take(20).collect();
+            lines.push(Line::err(format!(
+                "{shown:<20} 100% |{bar}| {size:>5}  0:00:00 ETA"
+            )));
+            lines.push(Line::err(format!("'{f}' saved")));
+        }
+    }
+    lines
+}

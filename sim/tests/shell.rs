@@ -1,0 +1,1667 @@
+//! The terminal: what the learner types, and what a real kind cluster's tools print back.
+//!
+//! Worlds are built as a learner builds them: `Cluster::new`, `apply`, `advance`. Each case runs a
+//! command through [`Terminal::run`], polls while the command waits on the virtual clock, and
+//! compares the whole output as text.
+
+use svclab_sim::action::Action;
+use svclab_sim::cluster::{Cluster, Config};
+use svclab_sim::examples::{SEED_FILENAME, SEED_MANIFEST};
+use svclab_sim::kube_proxy::ProxyMode;
+use svclab_sim::model::Protocol;
+use svclab_sim::names;
+use svclab_sim::shell::{Location, Output, Stream, Terminal, Wait};
+use svclab_sim::time::{HOUR, SECOND};
+
+/// How long a test lets a command wait on the virtual clock (a SYN nobody answers takes 127 s).
+const PATIENCE: u64 = 200 * SECOND;
+const STEP: u64 = 100;
+
+struct Session {
+    cluster: Cluster,
+    term: Terminal,
+}
+
+impl Session {
+    fn new(file: &str, manifest: &str) -> Session {
+        let mut cluster = Cluster::new(Config::default());
+        cluster.apply(manifest, file).expect("the manifest applies");
+        cluster.advance(10 * SECOND);
+        Session {
+            cluster,
+            term: Terminal::new(file, manifest),
+        }
+    }
+
+    fn seed() -> Session {
+        Session::new(SEED_FILENAME, SEED_MANIFEST)
+    }
+
+    /// Type a line and let the clock run until the command is done; everything it printed.
+    fn run(&mut self, line: &str) -> String {
+        let mut out = self.term.run(&mut self.cluster, line);
+        let mut text = out.text();
+        let mut waited = 0;
+        while out.wait.is_some() {
+            assert!(
+                waited < PATIENCE,
+                "`{line}` still waits after {PATIENCE} ms: {:?}",
+                out.wait
+            );
+            self.cluster.advance(STEP);
+            waited += STEP;
+            if let Some(o) = self.term.poll(&mut self.cluster) {
+                text.push_str(&o.text());
+                out = o;
+            }
+        }
+        text
+    }
+
+    /// `prompt + line`, then the output: a transcript like a terminal shows it.
+    fn transcript(&mut self, lines: &[&str]) -> String {
+        let mut s = String::new();
+        for line in lines {
+            s.push_str(&self.term.prompt());
+            s.push_str(line);
+            s.push('\n');
+            s.push_str(&self.run(line));
+        }
+        s
+    }
+}
+
+/// Compare whole outputs; on a mismatch show both in full. With `SHELL_SNAPSHOT_DIR` set, the
+/// actual text is also written to `<dir>/<name>.txt` (to review a changed output).
+#[track_caller]
+fn same(name: &str, actual: &str, expected: &str) {
+    if let Ok(dir) = std::env::var("SHELL_SNAPSHOT_DIR") {
+        let _ = std::fs::write(format!("{dir}/{name}.txt"), actual);
+        if expected.is_empty() {
+            return;
+        }
+    }
+    if actual != expected {
+        panic!("{name}: output differs\n--- expected\n{expected}--- actual\n{actual}---");
+    }
+}
+
+const TYPES: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 5
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: nginx
+          ports:
+            - containerPort: 80
+              name: http
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-clusterip
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+      targetPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-nodeport
+spec:
+  type: NodePort
+  selector:
+    app: web
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+      nodePort: 30080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-lb
+spec:
+  type: LoadBalancer
+  selector:
+    app: web
+  ports:
+    - port: 8080
+      targetPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-headless
+spec:
+  clusterIP: None
+  selector:
+    app: web
+  ports:
+    - port: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: search
+spec:
+  type: ExternalName
+  externalName: search.example.com
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: nobody
+spec:
+  selector:
+    app: nobody
+  ports:
+    - port: 80
+";
+
+const DEV: &str = "\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: dev
+";
+
+// ---------------------------------------------------------------------------------------------
+// kubectl get
+
+#[test]
+fn get_svc_prints_all_four_types_and_headless() {
+    let mut s = Session::new("types.yaml", TYPES);
+    same(
+        "get_svc_types",
+        &s.run("kubectl get svc"),
+        r#"NAME            TYPE           CLUSTER-IP       EXTERNAL-IP          PORT(S)          AGE
+kubernetes      ClusterIP      10.96.0.1        <none>               443/TCP          60m
+nobody          ClusterIP      10.98.100.14     <none>               80/TCP           10s
+search          ExternalName   <none>           search.example.com   <none>           10s
+web-clusterip   ClusterIP      10.109.128.96    <none>               80/TCP           10s
+web-headless    ClusterIP      None             <none>               80/TCP           10s
+web-lb          LoadBalancer   10.103.188.199   172.18.255.200       8080:31324/TCP   10s
+web-nodeport    NodePort       10.107.199.115   <none>               80:30080/TCP     10s
+"#,
+    );
+    same(
+        "get_svc_wide",
+        &s.run("kubectl get services -o wide"),
+        r#"NAME            TYPE           CLUSTER-IP       EXTERNAL-IP          PORT(S)          AGE   SELECTOR
+kubernetes      ClusterIP      10.96.0.1        <none>               443/TCP          60m   <none>
+nobody          ClusterIP      10.98.100.14     <none>               80/TCP           10s   app=nobody
+search          ExternalName   <none>           search.example.com   <none>           10s   <none>
+web-clusterip   ClusterIP      10.109.128.96    <none>               80/TCP           10s   app=web
+web-headless    ClusterIP      None             <none>               80/TCP           10s   app=web
+web-lb          LoadBalancer   10.103.188.199   172.18.255.200       8080:31324/TCP   10s   app=web
+web-nodeport    NodePort       10.107.199.115   <none>               80:30080/TCP     10s   app=web
+"#,
+    );
+}
+
+#[test]
+fn get_endpoints_shows_three_then_more_and_none() {
+    let mut s = Session::new("types.yaml", TYPES);
+    same(
+        "get_endpoints",
+        &s.run("kubectl get endpoints"),
+        r#"NAME            ENDPOINTS                                               AGE
+kubernetes      172.18.0.2:6443                                         60m
+nobody          <none>                                                  10s
+web-clusterip   10.244.1.2:80,10.244.1.3:80,10.244.2.2:80 + 2 more...   10s
+web-headless    10.244.1.2:80,10.244.1.3:80,10.244.2.2:80 + 2 more...   10s
+web-lb          10.244.1.2:80,10.244.1.3:80,10.244.2.2:80 + 2 more...   10s
+web-nodeport    10.244.1.2:80,10.244.1.3:80,10.244.2.2:80 + 2 more...   10s
+"#,
+    );
+    same(
+        "get_endpointslices",
+        &s.run("kubectl get endpointslices"),
+        r#"NAME                  ADDRESSTYPE   PORTS     ENDPOINTS                                      AGE
+kubernetes            IPv4          6443      172.18.0.2                                     60m
+nobody-6kg8b          IPv4          <unset>   <unset>                                        10s
+web-clusterip-gz2km   IPv4          80        10.244.2.3,10.244.1.3,10.244.3.2 + 2 more...   10s
+web-headless-6pncp    IPv4          80        10.244.2.3,10.244.1.3,10.244.3.2 + 2 more...   10s
+web-lb-pb6lc          IPv4          80        10.244.2.3,10.244.1.3,10.244.3.2 + 2 more...   10s
+web-nodeport-fm74l    IPv4          80        10.244.2.3,10.244.1.3,10.244.3.2 + 2 more...   10s
+"#,
+    );
+}
+
+#[test]
+fn get_seed_objects() {
+    let mut s = Session::seed();
+    let out = s.transcript(&[
+        "kubectl get pods -o wide",
+        "kubectl get deploy",
+        "kubectl get rs",
+        "kubectl get nodes",
+        "kubectl get ns",
+        "kubectl get netpol",
+        "kubectl get all",
+        "kubectl get svc,ep -o name",
+    ]);
+    same(
+        "get_seed",
+        &out,
+        r#"$ kubectl get pods -o wide
+NAME                       READY   STATUS    RESTARTS   AGE   IP           NODE           NOMINATED NODE   READINESS GATES
+backend-769f4fc846-7ngwv   1/1     Running   0          10s   10.244.2.2   kind-worker2   <none>           <none>
+backend-769f4fc846-9nqtx   1/1     Running   0          10s   10.244.1.2   kind-worker    <none>           <none>
+backend-769f4fc846-wrq9w   1/1     Running   0          10s   10.244.3.2   kind-worker3   <none>           <none>
+$ kubectl get deploy
+NAME      READY   UP-TO-DATE   AVAILABLE   AGE
+backend   3/3     3            3           10s
+$ kubectl get rs
+NAME                 DESIRED   CURRENT   READY   AGE
+backend-769f4fc846   3         3         3       10s
+$ kubectl get nodes
+NAME                 STATUS   ROLES           AGE   VERSION
+kind-control-plane   Ready    control-plane   60m   v1.31.0
+kind-worker          Ready    <none>          60m   v1.31.0
+kind-worker2         Ready    <none>          60m   v1.31.0
+kind-worker3         Ready    <none>          60m   v1.31.0
+$ kubectl get ns
+NAME              STATUS   AGE
+default           Active   60m
+kube-node-lease   Active   60m
+kube-public       Active   60m
+kube-system       Active   60m
+$ kubectl get netpol
+No resources found in default namespace.
+$ kubectl get all
+NAME                           READY   STATUS    RESTARTS   AGE
+pod/backend-769f4fc846-7ngwv   1/1     Running   0          10s
+pod/backend-769f4fc846-9nqtx   1/1     Running   0          10s
+pod/backend-769f4fc846-wrq9w   1/1     Running   0          10s
+
+NAME                      TYPE        CLUSTER-IP      EXTERNAL-IP   PORT(S)   AGE
+service/backend-service   ClusterIP   10.109.128.96   <none>        80/TCP    10s
+service/kubernetes        ClusterIP   10.96.0.1       <none>        443/TCP   60m
+
+NAME                      READY   UP-TO-DATE   AVAILABLE   AGE
+deployment.apps/backend   3/3     3            3           10s
+
+NAME                                 DESIRED   CURRENT   READY   AGE
+replicaset.apps/backend-769f4fc846   3         3         3       10s
+$ kubectl get svc,ep -o name
+service/backend-service
+service/kubernetes
+endpoints/backend-service
+endpoints/kubernetes
+"#,
+    );
+}
+
+#[test]
+fn get_pods_wide_before_the_pods_run() {
+    let mut c = Cluster::new(Config::default());
+    c.apply(SEED_MANIFEST, SEED_FILENAME).unwrap();
+    let mut t = Terminal::new(SEED_FILENAME, SEED_MANIFEST);
+    same(
+        "get_pods_pending",
+        &t.run(&mut c, "kubectl get pods -o wide").text(),
+        r#"NAME                       READY   STATUS              RESTARTS   AGE   IP       NODE           NOMINATED NODE   READINESS GATES
+backend-769f4fc846-7ngwv   0/1     ContainerCreating   0          0s    <none>   kind-worker2   <none>           <none>
+backend-769f4fc846-9nqtx   0/1     ContainerCreating   0          0s    <none>   kind-worker    <none>           <none>
+backend-769f4fc846-wrq9w   0/1     ContainerCreating   0          0s    <none>   kind-worker3   <none>           <none>
+"#,
+    );
+}
+
+#[test]
+fn get_all_namespaces_adds_the_namespace_column() {
+    let mut s = Session::seed();
+    same(
+        "get_svc_all_ns",
+        &s.run("kubectl get svc -A"),
+        r#"NAMESPACE     NAME              TYPE        CLUSTER-IP      EXTERNAL-IP   PORT(S)                  AGE
+default       backend-service   ClusterIP   10.109.128.96   <none>        80/TCP                   10s
+default       kubernetes        ClusterIP   10.96.0.1       <none>        443/TCP                  60m
+kube-system   kube-dns          ClusterIP   10.96.0.10      <none>        53/UDP,53/TCP,9153/TCP   60m
+"#,
+    );
+    same(
+        "get_pods_kube_system_label",
+        &s.run("kubectl get po -n kube-system -l k8s-app=kube-dns"),
+        r#"NAME                       READY   STATUS    RESTARTS   AGE
+coredns-6f96d67475-5x6cd   1/1     Running   0          60m
+coredns-6f96d67475-nvqsp   1/1     Running   0          60m
+"#,
+    );
+    same(
+        "get_ds",
+        &s.run("kubectl get ds --namespace=kube-system"),
+        r#"NAME         DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   NODE SELECTOR            AGE
+kindnet      4         4         4       4            4           <none>                   60m
+kube-proxy   4         4         4       4            4           kubernetes.io/os=linux   60m
+"#,
+    );
+}
+
+#[test]
+fn endpoints_yaml_as_the_lesson_uses_it() {
+    let mut s = Session::seed();
+    same(
+        "endpoints_yaml",
+        &s.run("kubectl get endpoints backend-service -o yaml"),
+        r#"apiVersion: v1
+kind: Endpoints
+metadata:
+  annotations:
+    endpoints.kubernetes.io/last-change-trigger-time: "2026-11-28T01:00:02Z"
+  creationTimestamp: "2026-11-28T01:00:00Z"
+  name: backend-service
+  namespace: default
+  resourceVersion: "37000"
+  uid: 6982c741-9ea5-44f2-8f05-f03735c3b951
+subsets:
+- addresses:
+  - ip: 10.244.1.2
+    nodeName: kind-worker
+    targetRef:
+      kind: Pod
+      name: backend-769f4fc846-9nqtx
+      namespace: default
+      uid: bd7de8f2-3cff-48de-b85a-587bb6c47b9f
+  - ip: 10.244.2.2
+    nodeName: kind-worker2
+    targetRef:
+      kind: Pod
+      name: backend-769f4fc846-7ngwv
+      namespace: default
+      uid: 2f596652-cb9a-4f17-99a3-c59084763a12
+  - ip: 10.244.3.2
+    nodeName: kind-worker3
+    targetRef:
+      kind: Pod
+      name: backend-769f4fc846-wrq9w
+      namespace: default
+      uid: 0781577a-0f53-45d6-9909-c315b21d8f6c
+  ports:
+  - port: 80
+    protocol: TCP
+"#,
+    );
+    same(
+        "svc_json",
+        &s.run("kubectl get svc/backend-service -o json"),
+        r#"{
+    "apiVersion": "v1",
+    "kind": "Service",
+    "metadata": {
+        "name": "backend-service",
+        "namespace": "default",
+        "uid": "00077ba9-9ea5-44f2-8f05-f03735c3b951",
+        "resourceVersion": "37000",
+        "creationTimestamp": "2026-11-28T01:00:00Z"
+    },
+    "spec": {
+        "ports": [
+            {
+                "protocol": "TCP",
+                "port": 80,
+                "targetPort": 80
+            }
+        ],
+        "selector": {
+            "app": "backend"
+        },
+        "clusterIP": "10.109.128.96",
+        "clusterIPs": [
+            "10.109.128.96"
+        ],
+        "type": "ClusterIP",
+        "sessionAffinity": "None",
+        "ipFamilies": [
+            "IPv4"
+        ],
+        "ipFamilyPolicy": "SingleStack",
+        "internalTrafficPolicy": "Cluster"
+    },
+    "status": {
+        "loadBalancer": {}
+    }
+}
+"#,
+    );
+    same(
+        "svc_list_yaml",
+        &s.run("kubectl get svc -o yaml"),
+        r#"apiVersion: v1
+items:
+- apiVersion: v1
+  kind: Service
+  metadata:
+    creationTimestamp: "2026-11-28T01:00:00Z"
+    name: backend-service
+    namespace: default
+    resourceVersion: "37000"
+    uid: 00077ba9-9ea5-44f2-8f05-f03735c3b951
+  spec:
+    clusterIP: 10.109.128.96
+    clusterIPs:
+    - 10.109.128.96
+    internalTrafficPolicy: Cluster
+    ipFamilies:
+    - IPv4
+    ipFamilyPolicy: SingleStack
+    ports:
+    - port: 80
+      protocol: TCP
+      targetPort: 80
+    selector:
+      app: backend
+    sessionAffinity: None
+    type: ClusterIP
+  status:
+    loadBalancer: {}
+- apiVersion: v1
+  kind: Service
+  metadata:
+    creationTimestamp: "2026-11-28T00:00:00Z"
+    labels:
+      component: apiserver
+      provider: kubernetes
+    name: kubernetes
+    namespace: default
+    resourceVersion: "1000"
+    uid: 6078bfa7-0000-4000-8000-000000000000
+  spec:
+    clusterIP: 10.96.0.1
+    clusterIPs:
+    - 10.96.0.1
+    internalTrafficPolicy: Cluster
+    ipFamilies:
+    - IPv4
+    ipFamilyPolicy: SingleStack
+    ports:
+    - name: https
+      port: 443
+      protocol: TCP
+      targetPort: 6443
+    sessionAffinity: None
+    type: ClusterIP
+  status:
+    loadBalancer: {}
+kind: List
+metadata:
+  resourceVersion: ""
+"#,
+    );
+}
+
+#[test]
+fn describe_as_kubectl_lays_it_out() {
+    let mut s = Session::new("types.yaml", TYPES);
+    same(
+        "describe_svc_nodeport",
+        &s.run("kubectl describe svc web-nodeport"),
+        r#"Name:                     web-nodeport
+Namespace:                default
+Labels:                   <none>
+Annotations:              <none>
+Selector:                 app=web
+Type:                     NodePort
+IP Family Policy:         SingleStack
+IP Families:              IPv4
+IP:                       10.107.199.115
+IPs:                      10.107.199.115
+Port:                     http  80/TCP
+TargetPort:               http/TCP
+NodePort:                 http  30080/TCP
+Endpoints:                10.244.2.3:80,10.244.1.3:80,10.244.3.2:80 + 2 more...
+Session Affinity:         None
+External Traffic Policy:  Cluster
+Internal Traffic Policy:  Cluster
+Events:                   <none>
+"#,
+    );
+    same(
+        "describe_svc_external",
+        &s.run("kubectl describe service search"),
+        r#"Name:              search
+Namespace:         default
+Labels:            <none>
+Annotations:       <none>
+Selector:          <none>
+Type:              ExternalName
+IP Families:       <none>
+IP:                
+IPs:               <none>
+External Name:     search.example.com
+Session Affinity:  None
+Events:            <none>
+"#,
+    );
+    same(
+        "describe_svc_nobody",
+        &s.run("kubectl describe svc nobody"),
+        r#"Name:                     nobody
+Namespace:                default
+Labels:                   <none>
+Annotations:              <none>
+Selector:                 app=nobody
+Type:                     ClusterIP
+IP Family Policy:         SingleStack
+IP Families:              IPv4
+IP:                       10.98.100.14
+IPs:                      10.98.100.14
+Port:                     <unset>  80/TCP
+TargetPort:               80/TCP
+Endpoints:                
+Session Affinity:         None
+Internal Traffic Policy:  Cluster
+Events:                   <none>
+"#,
+    );
+    let mut s = Session::seed();
+    same(
+        "describe_deploy",
+        &s.run("kubectl describe deploy backend"),
+        r#"Name:                   backend
+Namespace:              default
+CreationTimestamp:      Sat, 28 Nov 2026 01:00:00 +0000
+Labels:                 <none>
+Annotations:            deployment.kubernetes.io/revision: 1
+Selector:               app=backend
+Replicas:               3 desired | 3 updated | 3 total | 3 available | 0 unavailable
+StrategyType:           RollingUpdate
+MinReadySeconds:        0
+RollingUpdateStrategy:  25% max unavailable, 25% max surge
+Pod Template:
+  Labels:  app=backend
+  Containers:
+   api:
+    Image:         nginx
+    Port:          80/TCP
+    Host Port:     0/TCP
+    Environment:   <none>
+    Mounts:        <none>
+  Volumes:         <none>
+  Node-Selectors:  <none>
+  Tolerations:     <none>
+Conditions:
+  Type           Status  Reason
+  ----           ------  ------
+  Available      True    MinimumReplicasAvailable
+  Progressing    True    NewReplicaSetAvailable
+OldReplicaSets:  <none>
+NewReplicaSet:   backend-769f4fc846 (3/3 replicas created)
+Events:
+  Type    Reason             Age   From                   Message
+  ----    ------             ----  ----                   -------
+  Normal  ScalingReplicaSet  10s   deployment-controller  Scaled up replica set backend-769f4fc846 from 0 to 3
+"#,
+    );
+    let pod = s
+        .cluster
+        .pods
+        .keys()
+        .find(|k| k.name.starts_with("backend-"))
+        .unwrap()
+        .name
+        .clone();
+    same(
+        "describe_pod",
+        &s.run(&format!("kubectl describe pod {pod}")),
+        r#"Name:             backend-769f4fc846-7ngwv
+Namespace:        default
+Priority:         0
+Service Account:  default
+Node:             kind-worker2/172.18.0.4
+Start Time:       Sat, 28 Nov 2026 01:00:02 +0000
+Labels:           app=backend
+                  pod-template-hash=769f4fc846
+Annotations:      <none>
+Status:           Running
+IP:               10.244.2.2
+IPs:
+  IP:           10.244.2.2
+Controlled By:  ReplicaSet/backend-769f4fc846
+Containers:
+  api:
+    Container ID:   containerd://b0aefb3cedb6b7d4a389b82836febe0868b40dfd0093454eef028c398eaf9dcf
+    Image:          nginx
+    Image ID:       docker.io/library/nginx@sha256:5be1ecc7935f1dd85635d4feedaf660594030253cc97c9e9ca3819ffeac36b65
+    Port:           80/TCP
+    Host Port:      0/TCP
+    State:          Running
+      Started:      Sat, 28 Nov 2026 01:00:02 +0000
+    Ready:          True
+    Restart Count:  0
+    Environment:    <none>
+    Mounts:
+      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-26ng2 (ro)
+Conditions:
+  Type                        Status
+  PodReadyToStartContainers   True 
+  Initialized                 True 
+  Ready                       True 
+  ContainersReady             True 
+  PodScheduled                True 
+Volumes:
+  kube-api-access-26ng2:
+    Type:                    Projected (a volume that contains injected data from multiple sources)
+    TokenExpirationSeconds:  3607
+    ConfigMapName:           kube-root-ca.crt
+    ConfigMapOptional:       <nil>
+    DownwardAPI:             true
+QoS Class:                   BestEffort
+Node-Selectors:              <none>
+Tolerations:                 node.kubernetes.io/not-ready:NoExecute op=Exists for 300s
+                             node.kubernetes.io/unreachable:NoExecute op=Exists for 300s
+Events:
+  Type    Reason     Age   From               Message
+  ----    ------     ----  ----               -------
+  Normal  Scheduled  10s   default-scheduler  Successfully assigned default/backend-769f4fc846-7ngwv to kind-worker2
+  Normal  Pulling    10s   kubelet            Pulling image "nginx"
+  Normal  Pulled     10s   kubelet            Successfully pulled image "nginx" in 2.1s (2.1s including waiting). Image size: 72099501 bytes.
+  Normal  Created    7s    kubelet            Created container api
+  Normal  Started    7s    kubelet            Started container api
+"#,
+    );
+    same(
+        "describe_ep",
+        &s.run("kubectl describe endpoints backend-service"),
+        r#"Name:         backend-service
+Namespace:    default
+Labels:       <none>
+Annotations:  endpoints.kubernetes.io/last-change-trigger-time: 2026-11-28T01:00:02Z
+Subsets:
+  Addresses:          10.244.1.2,10.244.2.2,10.244.3.2
+  NotReadyAddresses:  <none>
+  Ports:
+    Name     Port  Protocol
+    ----     ----  --------
+    <unset>  80    TCP
+
+Events:  <none>
+"#,
+    );
+    same(
+        "describe_node",
+        &s.run("kubectl describe node kind-worker"),
+        r#"Name:               kind-worker
+Roles:              <none>
+Labels:             beta.kubernetes.io/arch=amd64
+                    beta.kubernetes.io/os=linux
+                    kubernetes.io/arch=amd64
+                    kubernetes.io/hostname=kind-worker
+                    kubernetes.io/os=linux
+Annotations:        kubeadm.alpha.kubernetes.io/cri-socket: unix:///run/containerd/containerd.sock
+                    node.alpha.kubernetes.io/ttl: 0
+                    volumes.kubernetes.io/controller-managed-attach-detach: true
+CreationTimestamp:  Sat, 28 Nov 2026 00:00:00 +0000
+Taints:             <none>
+Unschedulable:      false
+Lease:
+  HolderIdentity:  kind-worker
+  AcquireTime:     <unset>
+  RenewTime:       Sat, 28 Nov 2026 01:00:10 +0000
+Conditions:
+  Type             Status  LastHeartbeatTime                 LastTransitionTime                Reason                       Message
+  ----             ------  -----------------                 ------------------                ------                       -------
+  MemoryPressure   False   Sat, 28 Nov 2026 01:00:00 +0000   Sat, 28 Nov 2026 00:00:00 +0000   KubeletHasSufficientMemory   kubelet has sufficient memory available
+  DiskPressure     False   Sat, 28 Nov 2026 01:00:00 +0000   Sat, 28 Nov 2026 00:00:00 +0000   KubeletHasNoDiskPressure     kubelet has no disk pressure
+  PIDPressure      False   Sat, 28 Nov 2026 01:00:00 +0000   Sat, 28 Nov 2026 00:00:00 +0000   KubeletHasSufficientPID      kubelet has sufficient PID available
+  Ready            True    Sat, 28 Nov 2026 01:00:00 +0000   Sat, 28 Nov 2026 00:00:00 +0000   KubeletReady                 kubelet is posting ready status
+Addresses:
+  InternalIP:  172.18.0.3
+  Hostname:    kind-worker
+Capacity:
+  cpu:                8
+  ephemeral-storage:  102626232Ki
+  hugepages-1Gi:      0
+  hugepages-2Mi:      0
+  memory:             16364412Ki
+  pods:               110
+Allocatable:
+  cpu:                8
+  ephemeral-storage:  102626232Ki
+  hugepages-1Gi:      0
+  hugepages-2Mi:      0
+  memory:             16364412Ki
+  pods:               110
+System Info:
+  Machine ID:                 696ae930fbed08677065273f2dd537c0
+  System UUID:                cb03437d-6833-8f1d-3fc8-7d26c8517673
+  Boot ID:                    a2080980-5e54-0a88-0658-1e1f6e328900
+  Kernel Version:             6.8.0-49-generic
+  OS Image:                   Debian GNU/Linux 12 (bookworm)
+  Operating System:           linux
+  Architecture:               amd64
+  Container Runtime Version:  containerd://1.7.18
+  Kubelet Version:            v1.31.0
+  Kube-Proxy Version:         v1.31.0
+PodCIDR:                      10.244.1.0/24
+PodCIDRs:                     10.244.1.0/24
+ProviderID:                   kind://docker/kind/kind-worker
+Non-terminated Pods:          (3 in total)
+  Namespace                   Name                        CPU Requests  CPU Limits  Memory Requests  Memory Limits  Age
+  ---------                   ----                        ------------  ----------  ---------------  -------------  ---
+  default                     backend-769f4fc846-9nqtx    0 (0%)        0 (0%)      0 (0%)           0 (0%)         10s
+  kube-system                 kindnet-g77lf               100m (1%)     100m (1%)   50Mi (0%)        50Mi (0%)      60m
+  kube-system                 kube-proxy-6zjw6            0 (0%)        0 (0%)      0 (0%)           0 (0%)         60m
+Allocated resources:
+  (Total limits may be over 100 percent, i.e., overcommitted.)
+  Resource           Requests   Limits
+  --------           --------   ------
+  cpu                100m (1%)  100m (1%)
+  memory             50Mi (0%)  50Mi (0%)
+  ephemeral-storage  0 (0%)     0 (0%)
+  hugepages-1Gi      0 (0%)     0 (0%)
+  hugepages-2Mi      0 (0%)     0 (0%)
+Events:              <none>
+"#,
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors, exactly as the tools print them
+
+#[test]
+fn errors_are_the_real_ones() {
+    let mut s = Session::seed();
+    let rows: &[(&str, &str)] = &[
+        ("kubectl get svcs", "error: the server doesn't have a resource type \"svcs\"\n"),
+        ("kubectl get pods x", "Error from server (NotFound): pods \"x\" not found\n"),
+        ("kubectl get svc x", "Error from server (NotFound): services \"x\" not found\n"),
+        ("kubectl describe svc x", "Error from server (NotFound): services \"x\" not found\n"),
+        ("kubectl get pods --foo", "error: unknown flag: --foo\nSee 'kubectl get --help' for usage.\n"),
+        ("kubectl get pods -z", "error: unknown shorthand flag: 'z' in -z\nSee 'kubectl get --help' for usage.\n"),
+        ("kubectl xyzzy", "error: unknown command \"xyzzy\" for \"kubectl\"\n"),
+        ("kubectl foo", "error: unknown command \"foo\" for \"kubectl\"\n\nDid you mean this?\n\ttop\n"),
+        ("kubectl gett pods", "error: unknown command \"gett\" for \"kubectl\"\n\nDid you mean this?\n\tget\n\tset\n"),
+        ("kubectl lgos", "error: unknown command \"lgos\" for \"kubectl\"\n\nDid you mean this?\n\tlogs\n"),
+        ("foo", "bash: foo: command not found\n"),
+        ("kubectl get pods -n dev", "No resources found in dev namespace.\n"),
+        ("kubectl get netpol", "No resources found in default namespace.\n"),
+        ("kubectl get netpol -A", "No resources found\n"),
+        ("kubectl apply -f x.yaml", "error: the path \"x.yaml\" does not exist\n"),
+        ("kubectl apply", "error: must specify one of -f and -k\n"),
+        ("kubectl scale deploy/nope --replicas=2", "Error from server (NotFound): deployments.apps \"nope\" not found\n"),
+        ("kubectl scale deploy/backend", "error: required flag(s) \"replicas\" not set\n"),
+        ("kubectl delete pod nope", "Error from server (NotFound): pods \"nope\" not found\n"),
+        ("kubectl delete svc nope", "Error from server (NotFound): services \"nope\" not found\n"),
+        ("kubectl delete pod", "error: resource(s) were provided, but no name was specified\n"),
+        ("kubectl run", "error: NAME is required for run\nSee 'kubectl run -h' for help and examples\n"),
+        ("kubectl run x", "error: required flag(s) \"image\" not set\n"),
+        ("kubectl run x --image=busybox --rm", "error: --rm should only be used for attached containers\nSee 'kubectl run -h' for help and examples\n"),
+        ("kubectl exec nope -- sh", "Error from server (NotFound): pods \"nope\" not found\n"),
+        ("kubectl exec nope ls", "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples\n"),
+        ("kubectl logs nope", "error: error from server (NotFound): pods \"nope\" not found in namespace \"default\"\n"),
+        ("kubectl get", "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n"),
+        ("kubectl get pods -o foo", "error: unable to match a printer suitable for the output format \"foo\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"),
+        ("kubectl label pod nope a=b", "Error from server (NotFound): pods \"nope\" not found\n"),
+        ("kubectl top pods", "error: Metrics API not available\n"),
+        ("kubectl get pods -n", "error: flag needs an argument: 'n' in -n\nSee 'kubectl get --help' for usage.\n"),
+        (
+            "kubectl get pods | grep",
+            "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n",
+        ),
+        ("echo 'unterminated", "svclab: unterminated ' quote: a real shell would wait for the rest of the command; svclab reads one line at a time\n"),
+        ("| grep x", "bash: syntax error near unexpected token `|'\n"),
+    ];
+    for (line, want) in rows {
+        same("error", &s.run(line), want);
+    }
+}
+
+#[test]
+fn the_host_shell_is_bash() {
+    let mut s = Session::seed();
+    let out = s.transcript(&[
+        "ls",
+        "cat backend.yaml | head -3",
+        "echo hello world",
+        "kubectl version",
+        "kubectl config current-context",
+        "kubectl cluster-info",
+    ]);
+    same(
+        "host",
+        &out,
+        r#"$ ls
+backend.yaml
+$ cat backend.yaml | head -3
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+$ echo hello world
+hello world
+$ kubectl version
+Client Version: v1.31.0
+Kustomize Version: v5.4.2
+Server Version: v1.31.0
+$ kubectl config current-context
+kind-kind
+$ kubectl cluster-info
+Kubernetes control plane is running at https://127.0.0.1:40631
+CoreDNS is running at https://127.0.0.1:40631/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy
+
+To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.
+"#,
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inside a pod
+
+#[test]
+fn run_it_waits_for_the_pod_then_attaches() {
+    let mut s = Session::seed();
+    let out = s.term.run(
+        &mut s.cluster,
+        "kubectl run -it test --image=busybox --restart=Never -- sh",
+    );
+    assert_eq!(out.text(), "");
+    assert_eq!(out.prompt, "");
+    assert!(
+        matches!(out.wait, Some(Wait::PodRunning { .. })),
+        "{:?}",
+        out.wait
+    );
+    // A line typed while kubectl waits runs in the pod once attached.
+    let typed = s.term.run(&mut s.cluster, "hostname");
+    assert_eq!(typed.text(), "");
+    let mut text = String::new();
+    for _ in 0..100 {
+        s.cluster.advance(STEP);
+        if let Some(o) = s.term.poll(&mut s.cluster) {
+            text.push_str(&o.text());
+            assert_eq!(o.prompt, "/ # ");
+            break;
+        }
+    }
+    same(
+        "run_it",
+        &text,
+        "If you don't see a command prompt, try pressing enter.\ntest\n",
+    );
+    assert!(matches!(s.term.location(), Location::Pod(_)));
+    same("exit_run", &s.run("exit"), "svclab: on a real cluster pod \"test\" would now be Completed (its main process was this shell); svclab keeps it Running so you can `kubectl exec` into it again\n");
+    assert_eq!(s.term.prompt(), "$ ");
+}
+
+#[test]
+fn busybox_tools_in_a_pod() {
+    let mut s = Session::seed();
+    s.run("kubectl run -it test --image=busybox --restart=Never -- sh");
+    let out = s.transcript(&[
+        "cat /etc/resolv.conf",
+        "hostname",
+        "curl backend-service",
+        "wget -qO- backend-service | head -4",
+        "wget backend-service",
+        "wget backend-service",
+        "ls",
+        "ip addr",
+        "ping backend-service",
+        "kubectl get pods",
+        "foo",
+        "exit",
+    ]);
+    same(
+        "busybox",
+        &out,
+        r#"/ # cat /etc/resolv.conf
+search default.svc.cluster.local svc.cluster.local cluster.local
+nameserver 10.96.0.10
+options ndots:5
+/ # hostname
+test
+/ # curl backend-service
+sh: curl: not found
+svclab: busybox has no curl: use `wget -qO- URL`, or run a pod with curl: kubectl run -it client --image=curlimages/curl --restart=Never -- sh
+/ # wget -qO- backend-service | head -4
+<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+/ # wget backend-service
+Connecting to backend-service (10.109.128.96:80)
+saving to 'index.html'
+index.html           100% |********************************|   615  0:00:00 ETA
+'index.html' saved
+/ # wget backend-service
+Connecting to backend-service (10.109.128.96:80)
+wget: can't open 'index.html': File exists
+/ # ls
+bin         etc         index.html  lib64       root        tmp         var
+dev         home        lib         proc        sys         usr
+/ # ip addr
+1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue qlen 1000
+    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+    inet 127.0.0.1/8 scope host lo
+       valid_lft forever preferred_lft forever
+    inet6 ::1/128 scope host 
+       valid_lft forever preferred_lft forever
+2: eth0@if6: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue 
+    link/ether 2a:0c:17:df:07:03 brd ff:ff:ff:ff:ff:ff
+    inet 10.244.1.3/24 brd 10.244.1.255 scope global eth0
+       valid_lft forever preferred_lft forever
+    inet6 fe80::280c:17ff:fedf:703/64 scope link 
+       valid_lft forever preferred_lft forever
+/ # ping backend-service
+svclab: `ping` is not simulated (and a ClusterIP never answers ping on a real cluster: it only exists as port rules); use nslookup and wget -qO- to probe Services
+/ # kubectl get pods
+sh: kubectl: not found
+svclab: `kubectl` runs on your machine or a node, not inside a pod: type `exit` to leave the pod
+/ # foo
+sh: foo: not found
+/ # exit
+svclab: on a real cluster pod "test" would now be Completed (its main process was this shell); svclab keeps it Running so you can `kubectl exec` into it again
+"#,
+    );
+}
+
+#[test]
+fn curl_works_in_a_curl_image() {
+    let mut s = Session::seed();
+    s.run("kubectl run -it client --image=curlimages/curl --restart=Never --rm -- sh");
+    let out = s.transcript(&["curl -s backend-service | grep title", "curl nope", "exit"]);
+    same(
+        "curl_image",
+        &out,
+        r#"~ $ curl -s backend-service | grep title
+<title>Welcome to nginx!</title>
+~ $ curl nope
+curl: (6) Could not resolve host: nope
+~ $ exit
+pod "client" deleted
+"#,
+    );
+}
+
+#[test]
+fn nslookup_from_two_namespaces() {
+    let mut s = Session::seed();
+    s.cluster.apply(DEV, "dev.yaml").unwrap();
+    s.run("kubectl run -it a --image=busybox --restart=Never -- sh");
+    let from_default = s.transcript(&[
+        "nslookup backend-service",
+        "nslookup backend-service.dev",
+        "exit",
+    ]);
+    same(
+        "nslookup_default",
+        &from_default,
+        r#"/ # nslookup backend-service
+Server:		10.96.0.10
+Address:	10.96.0.10:53
+
+Name:	backend-service.default.svc.cluster.local
+Address: 10.109.128.96
+
+** server can't find backend-service.svc.cluster.local: NXDOMAIN
+
+** server can't find backend-service.cluster.local: NXDOMAIN
+
+
+** server can't find backend-service.svc.cluster.local: NXDOMAIN
+
+** server can't find backend-service.cluster.local: NXDOMAIN
+
+/ # nslookup backend-service.dev
+Server:		10.96.0.10
+Address:	10.96.0.10:53
+
+** server can't find backend-service.dev: NXDOMAIN
+
+** server can't find backend-service.dev: NXDOMAIN
+
+/ # exit
+svclab: on a real cluster pod "a" would now be Completed (its main process was this shell); svclab keeps it Running so you can `kubectl exec` into it again
+"#,
+    );
+    s.run("kubectl run -it b -n dev --image=busybox --restart=Never -- sh");
+    let from_dev = s.transcript(&[
+        "nslookup backend-service",
+        "nslookup backend-service.default.svc.cluster.local",
+        "exit",
+    ]);
+    same(
+        "nslookup_dev",
+        &from_dev,
+        r#"/ # nslookup backend-service
+Server:		10.96.0.10
+Address:	10.96.0.10:53
+
+** server can't find backend-service.dev.svc.cluster.local: NXDOMAIN
+
+** server can't find backend-service.svc.cluster.local: NXDOMAIN
+
+** server can't find backend-service.cluster.local: NXDOMAIN
+
+** server can't find backend-service.dev.svc.cluster.local: NXDOMAIN
+
+** server can't find backend-service.svc.cluster.local: NXDOMAIN
+
+** server can't find backend-service.cluster.local: NXDOMAIN
+
+/ # nslookup backend-service.default.svc.cluster.local
+Server:		10.96.0.10
+Address:	10.96.0.10:53
+
+Name:	backend-service.default.svc.cluster.local
+Address: 10.109.128.96
+
+
+/ # exit
+svclab: on a real cluster pod "b" would now be Completed (its main process was this shell); svclab keeps it Running so you can `kubectl exec` into it again
+"#,
+    );
+    // CoreDNS stops answering: the lookup times out.
+    s.cluster
+        .act(Action::BreakCoreDns { broken: true })
+        .unwrap();
+    s.cluster.advance(40 * SECOND);
+    s.run("kubectl exec -it a -- sh");
+    same(
+        "nslookup_timeout",
+        &s.run("nslookup backend-service"),
+        r#";; connection timed out; no servers could be reached
+
+"#,
+    );
+}
+
+#[test]
+fn exec_runs_one_command_and_stays_on_the_host() {
+    let mut s = Session::seed();
+    s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
+    s.cluster.advance(5 * SECOND);
+    let out = s.transcript(&[
+        "kubectl exec test -- wget -qO- http://backend-service | grep h1",
+        "kubectl exec test -- cat /etc/resolv.conf",
+    ]);
+    same(
+        "exec_one",
+        &out,
+        r#"$ kubectl exec test -- wget -qO- http://backend-service | grep h1
+<h1>Welcome to nginx!</h1>
+$ kubectl exec test -- cat /etc/resolv.conf
+search default.svc.cluster.local svc.cluster.local cluster.local
+nameserver 10.96.0.10
+options ndots:5
+"#,
+    );
+    assert_eq!(s.term.location(), &Location::Host);
+}
+
+#[test]
+fn deleting_a_pod_waits_for_its_grace_period() {
+    let mut s = Session::seed();
+    s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
+    s.cluster.advance(5 * SECOND);
+    let out = s.term.run(&mut s.cluster, "kubectl delete pod test");
+    same("delete_first", &out.text(), "pod \"test\" deleted\n");
+    assert!(
+        matches!(out.wait, Some(Wait::PodGone { .. })),
+        "{:?}",
+        out.wait
+    );
+    let start = s.cluster.now;
+    let mut done = None;
+    for _ in 0..400 {
+        s.cluster.advance(STEP);
+        if let Some(o) = s.term.poll(&mut s.cluster) {
+            done = Some((o, s.cluster.now - start));
+            break;
+        }
+    }
+    let (o, waited) = done.expect("the pod goes away");
+    assert_eq!(o.prompt, "$ ");
+    assert!(
+        (29 * SECOND..=31 * SECOND).contains(&waited),
+        "waited {waited} ms"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// On a node
+
+#[test]
+fn iptables_save_shows_the_seed_services_rules() {
+    let mut s = Session::seed();
+    let out = s.transcript(&[
+        "kubectl debug node/kind-worker -it --image=busybox",
+        "iptables-save -t nat | grep backend-service",
+    ]);
+    let spn = names::service_port_name("default", "backend-service", None);
+    let chain = format!(
+        "KUBE-SVC-{}",
+        names::service_chain_hash(&spn, Protocol::Tcp)
+    );
+    assert!(out.contains(&format!("-j {chain}\n")), "{out}");
+    assert!(out.contains("--probability 0.33333333349"), "{out}");
+    assert!(out.contains("--probability 0.50000000000"), "{out}");
+    same(
+        "iptables_backend",
+        &out,
+        r#"$ kubectl debug node/kind-worker -it --image=busybox
+Creating debugging pod node-debugger-kind-worker-68b8f with container debugger on node kind-worker.
+If you don't see a command prompt, try pressing enter.
+svclab: no debugging pod is simulated: you get a root shell in kind-worker's network namespace, as after `chroot /host` in the busybox debug pod (that pod's own tools would not include iptables)
+root@kind-worker:/# iptables-save -t nat | grep backend-service
+-A KUBE-SEP-5WATOJHGZ3OXW33B -s 10.244.1.2/32 -m comment --comment "default/backend-service" -j KUBE-MARK-MASQ
+-A KUBE-SEP-5WATOJHGZ3OXW33B -p tcp -m comment --comment "default/backend-service" -m tcp -j DNAT --to-destination 10.244.1.2:80
+-A KUBE-SEP-7FGH4DWYF2IRE4AP -s 10.244.2.2/32 -m comment --comment "default/backend-service" -j KUBE-MARK-MASQ
+-A KUBE-SEP-7FGH4DWYF2IRE4AP -p tcp -m comment --comment "default/backend-service" -m tcp -j DNAT --to-destination 10.244.2.2:80
+-A KUBE-SEP-XJHSCWVC5XN6WC3R -s 10.244.3.2/32 -m comment --comment "default/backend-service" -j KUBE-MARK-MASQ
+-A KUBE-SEP-XJHSCWVC5XN6WC3R -p tcp -m comment --comment "default/backend-service" -m tcp -j DNAT --to-destination 10.244.3.2:80
+-A KUBE-SERVICES -d 10.109.128.96/32 -p tcp -m comment --comment "default/backend-service cluster IP" -m tcp --dport 80 -j KUBE-SVC-ZZAJ2COS27FT6J6V
+-A KUBE-SVC-ZZAJ2COS27FT6J6V ! -s 10.244.0.0/16 -d 10.109.128.96/32 -p tcp -m comment --comment "default/backend-service cluster IP" -m tcp --dport 80 -j KUBE-MARK-MASQ
+-A KUBE-SVC-ZZAJ2COS27FT6J6V -m comment --comment "default/backend-service -> 10.244.1.2:80" -m statistic --mode random --probability 0.33333333349 -j KUBE-SEP-5WATOJHGZ3OXW33B
+-A KUBE-SVC-ZZAJ2COS27FT6J6V -m comment --comment "default/backend-service -> 10.244.2.2:80" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-7FGH4DWYF2IRE4AP
+-A KUBE-SVC-ZZAJ2COS27FT6J6V -m comment --comment "default/backend-service -> 10.244.3.2:80" -j KUBE-SEP-XJHSCWVC5XN6WC3R
+"#,
+    );
+    same(
+        "iptables_list",
+        &s.run("iptables -t nat -L KUBE-SERVICES -n"),
+        r#"Chain KUBE-SERVICES (2 references)
+target     prot opt source               destination
+KUBE-SVC-ZZAJ2COS27FT6J6V  6    --  0.0.0.0/0            10.109.128.96        /* default/backend-service cluster IP */ tcp dpt:80
+KUBE-SVC-NPX46M4PTMTKRN6Y  6    --  0.0.0.0/0            10.96.0.1            /* default/kubernetes:https cluster IP */ tcp dpt:443
+KUBE-SVC-TCOU7JCQXEZGVUNU  17   --  0.0.0.0/0            10.96.0.10           /* kube-system/kube-dns:dns cluster IP */ udp dpt:53
+KUBE-SVC-ERIFXISQEP7F7OF4  6    --  0.0.0.0/0            10.96.0.10           /* kube-system/kube-dns:dns-tcp cluster IP */ tcp dpt:53
+KUBE-SVC-JD5MR3NA4I4DYORP  6    --  0.0.0.0/0            10.96.0.10           /* kube-system/kube-dns:metrics cluster IP */ tcp dpt:9153
+KUBE-NODEPORTS  0    --  0.0.0.0/0            0.0.0.0/0            /* kubernetes service nodeports; NOTE: this must be the last rule in this chain */ ADDRTYPE match dst-type LOCAL
+"#,
+    );
+    same(
+        "iptables_nochain",
+        &s.run("iptables -t nat -L NOPE -n"),
+        "iptables: No chain/target/match by that name.\n",
+    );
+}
+
+#[test]
+fn ipvsadm_lists_virtual_servers_in_ipvs_mode() {
+    let mut s = Session::seed();
+    s.run("docker exec -it kind-worker bash");
+    same("ipvs_empty", &s.run("ipvsadm -Ln"), "IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
+    s.cluster
+        .act(Action::SetProxyMode {
+            mode: ProxyMode::Ipvs,
+        })
+        .unwrap();
+    same(
+        "ipvs",
+        &s.run("ipvsadm -Ln"),
+        r#"IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port Scheduler Flags
+  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+TCP  10.96.0.1:443 rr
+  -> 172.18.0.2:6443              Masq    1      0          0
+TCP  10.96.0.10:53 rr
+  -> 10.244.0.2:53                Masq    1      0          0
+  -> 10.244.0.3:53                Masq    1      0          0
+TCP  10.96.0.10:9153 rr
+  -> 10.244.0.2:9153              Masq    1      0          0
+  -> 10.244.0.3:9153              Masq    1      0          0
+TCP  10.109.128.96:80 rr
+  -> 10.244.1.2:80                Masq    1      0          0
+  -> 10.244.2.2:80                Masq    1      0          0
+  -> 10.244.3.2:80                Masq    1      0          0
+UDP  10.96.0.10:53 rr
+  -> 10.244.0.2:53                Masq    1      0          0
+  -> 10.244.0.3:53                Masq    1      0          0
+"#,
+    );
+    same(
+        "ipvs_ip_addr",
+        &s.run("ip addr | grep -A 3 kube-ipvs0"),
+        r#"3: kube-ipvs0: <BROADCAST,NOARP> mtu 1500 qdisc noop state DOWN group default 
+    link/ether 9e:3c:41:52:8f:0a brd ff:ff:ff:ff:ff:ff
+    inet 10.96.0.1/32 scope global kube-ipvs0
+       valid_lft forever preferred_lft forever
+    inet 10.96.0.10/32 scope global kube-ipvs0
+       valid_lft forever preferred_lft forever
+    inet 10.109.128.96/32 scope global kube-ipvs0
+       valid_lft forever preferred_lft forever
+5: vethfb71903d@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default 
+    link/ether 6e:fb:71:90:3d:02 brd ff:ff:ff:ff:ff:ff link-netns cni-fb71903d-0000-0000-0000-00000af40102
+"#,
+    );
+}
+
+#[test]
+fn conntrack_lists_the_flows_svclab_routed() {
+    let mut s = Session::seed();
+    s.run("kubectl run -it test --image=busybox --restart=Never -- sh");
+    s.run("wget -qO- backend-service");
+    s.run("exit");
+    let node = s
+        .cluster
+        .pods
+        .values()
+        .find(|p| p.meta.name == "test")
+        .unwrap()
+        .spec
+        .node_name
+        .clone()
+        .unwrap();
+    s.run(&format!("docker exec -it {node} bash"));
+    same(
+        "conntrack",
+        &s.run("conntrack -L"),
+        r#"tcp      6 117 TIME_WAIT src=10.244.1.3 dst=10.109.128.96 sport=51455 dport=80 src=10.244.1.2 dst=10.244.1.3 sport=80 dport=51455 [ASSURED] mark=0 use=1
+conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.
+"#,
+    );
+    s.cluster.advance(2 * 60 * SECOND);
+    same("conntrack_later", &s.run("conntrack -L"), "conntrack v1.4.7 (conntrack-tools): 0 flow entries have been shown.\nsvclab: only connections made in svclab are tracked; send a request (wget, curl) and look again within 2 minutes\n");
+}
+
+#[test]
+fn logs_of_kube_system_components() {
+    let mut s = Session::seed();
+    same(
+        "logs_dns",
+        &s.run("kubectl logs -n kube-system -l k8s-app=kube-dns --prefix"),
+        r#"[pod/coredns-6f96d67475-5x6cd/coredns] .:53
+[pod/coredns-6f96d67475-5x6cd/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
+[pod/coredns-6f96d67475-5x6cd/coredns] CoreDNS-1.11.3
+[pod/coredns-6f96d67475-5x6cd/coredns] linux/amd64, go1.21.11, a6338e9
+[pod/coredns-6f96d67475-nvqsp/coredns] .:53
+[pod/coredns-6f96d67475-nvqsp/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
+[pod/coredns-6f96d67475-nvqsp/coredns] CoreDNS-1.11.3
+[pod/coredns-6f96d67475-nvqsp/coredns] linux/amd64, go1.21.11, a6338e9
+"#,
+    );
+    same(
+        "logs_proxy",
+        &s.run("kubectl logs -n kube-system -l k8s-app=kube-proxy --tail=2"),
+        r#"I1128 00:00:00.897000       1 shared_informer.go:320] Caches are synced for service config
+I1128 00:00:00.898000       1 shared_informer.go:320] Caches are synced for endpoint slice config
+I1128 00:00:00.897000       1 shared_informer.go:320] Caches are synced for service config
+I1128 00:00:00.898000       1 shared_informer.go:320] Caches are synced for endpoint slice config
+I1128 00:00:00.897000       1 shared_informer.go:320] Caches are synced for service config
+I1128 00:00:00.898000       1 shared_informer.go:320] Caches are synced for endpoint slice config
+I1128 00:00:00.897000       1 shared_informer.go:320] Caches are synced for service config
+I1128 00:00:00.898000       1 shared_informer.go:320] Caches are synced for endpoint slice config
+"#,
+    );
+    same("logs_coredns_label", &s.run("kubectl logs -n kube-system -l k8s-app=coredns"), "No resources found in kube-system namespace.\nsvclab: CoreDNS's pods are labelled k8s-app=kube-dns: try `kubectl logs -n kube-system -l k8s-app=kube-dns`\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changing the world
+
+#[test]
+fn scale_label_delete() {
+    let mut s = Session::seed();
+    let pod = s
+        .cluster
+        .pods
+        .keys()
+        .find(|k| k.name.starts_with("backend-"))
+        .unwrap()
+        .name
+        .clone();
+    let out = s.transcript(&[
+        "kubectl scale deployment backend --replicas=1",
+        &format!("kubectl label pod {pod} app=other"),
+        &format!("kubectl label pod {pod} app=other --overwrite"),
+        &format!("kubectl label pod {pod} app-"),
+        &format!("kubectl label pod {pod} tier=web"),
+        "kubectl delete svc backend-service",
+        "kubectl delete -f backend.yaml",
+    ]);
+    same(
+        "changes",
+        &out.replace(&pod, "POD"),
+        r#"$ kubectl scale deployment backend --replicas=1
+deployment.apps/backend scaled
+$ kubectl label pod POD app=other
+error: 'app' already has a value (backend), and --overwrite is false
+$ kubectl label pod POD app=other --overwrite
+pod/POD labeled
+$ kubectl label pod POD app-
+pod/POD unlabeled
+$ kubectl label pod POD tier=web
+pod/POD labeled
+$ kubectl delete svc backend-service
+service "backend-service" deleted
+$ kubectl delete -f backend.yaml
+deployment.apps "backend" deleted
+Error from server (NotFound): error when deleting "backend.yaml": services "backend-service" not found
+"#,
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Completion
+
+#[test]
+fn tab_completes_commands_types_and_names() {
+    let s = Session::seed();
+    let c = |line: &str| s.term.complete(&s.cluster, line);
+    assert_eq!(c("kub"), vec!["kubectl"]);
+    assert_eq!(c("kubectl ge"), vec!["get"]);
+    assert_eq!(c("kubectl get se"), vec!["services"]);
+    assert_eq!(c("kubectl get svc "), vec!["backend-service", "kubernetes"]);
+    assert_eq!(c("kubectl get svc/b"), vec!["svc/backend-service"]);
+    assert_eq!(
+        c("kubectl get pods -n kube-"),
+        vec!["kube-node-lease", "kube-public", "kube-system"]
+    );
+    assert_eq!(c("kubectl apply -f "), vec!["backend.yaml"]);
+    assert_eq!(
+        c("kubectl get pods -o "),
+        vec!["json", "name", "wide", "yaml"]
+    );
+    assert_eq!(
+        c("kubectl debug node/kind-w"),
+        vec!["node/kind-worker", "node/kind-worker2", "node/kind-worker3"]
+    );
+    assert_eq!(c("kubectl get --sh"), vec!["--show-labels"]);
+    assert_eq!(c("kubectl exec -it back").len(), 3);
+    let (line, listed) = s.term.complete_line(&s.cluster, "kubectl get svc back");
+    assert_eq!(line, "kubectl get svc backend-service ");
+    assert!(listed.is_empty());
+    let (line, listed) = s
+        .term
+        .complete_line(&s.cluster, "kubectl get pods -n kube-");
+    assert_eq!(line, "kubectl get pods -n kube-");
+    assert_eq!(listed.len(), 3);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Determinism and robustness
+
+#[test]
+fn output_depends_on_the_world_not_on_the_history() {
+    let lines = [
+        "kubectl get pods -o wide",
+        "kubectl describe svc backend-service",
+        "kubectl get ep backend-service -o yaml",
+        "kubectl debug node/kind-worker2 -it --image=busybox",
+        "iptables-save",
+        "exit",
+    ];
+    let mut a = Session::seed();
+    let first = a.transcript(&lines);
+    let mut b = Session::seed();
+    b.run("echo warming up");
+    b.run("history");
+    b.run("clear");
+    b.run("kubectl get nosuchthing");
+    let second = b.transcript(&lines);
+    assert_eq!(first, second);
+}
+
+/// A tiny xorshift generator: the fuzz is the same on every run.
+struct Fuzz(u64);
+
+impl Fuzz {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+#[test]
+fn nothing_typed_panics_or_hangs() {
+    const VALID: &[&str] = &[
+        "kubectl get svc -A -o wide",
+        "kubectl get pods -l app=backend -o yaml",
+        "kubectl describe svc backend-service",
+        "kubectl scale deploy/backend --replicas=4",
+        "kubectl run -it t --image=busybox --restart=Never -- sh",
+        "kubectl exec -it t -- sh",
+        "kubectl logs -n kube-system -l k8s-app=kube-proxy",
+        "kubectl debug node/kind-worker -it --image=busybox",
+        "kubectl delete pod t",
+        "kubectl label pod t a=b --overwrite",
+        "kubectl apply -f backend.yaml",
+        "kubectl delete -f backend.yaml",
+        "nslookup backend-service",
+        "wget -qO- http://backend-service:80/",
+        "wget -T 2 backend-service",
+        "curl -m 1 backend-service",
+        "iptables-save -t nat",
+        "iptables -t nat -L KUBE-SERVICES -n",
+        "ipvsadm -Ln -t 10.96.0.1:443",
+        "conntrack -L -p tcp",
+        "ip route",
+        "exit",
+        "docker exec -it kind-worker bash",
+        "kubectl get all | grep -v pod | head -n 2 2>&1 >/dev/null",
+    ];
+    const SOUP: &[&str] = &[
+        "kubectl",
+        "get",
+        "-n",
+        "--namespace=",
+        "-o",
+        "yaml",
+        "json",
+        "wide",
+        "-A",
+        "-l",
+        "app=",
+        "!",
+        "a!=b",
+        "pods/",
+        "svc",
+        "--",
+        "-it",
+        "sh",
+        "'",
+        "\"",
+        "\\",
+        "|",
+        "||",
+        "&&",
+        ";",
+        "2>&1",
+        ">",
+        "<",
+        "$",
+        "${",
+        "$?",
+        "#",
+        "-",
+        "--=",
+        "=",
+        "/",
+        "ãé",
+        "💥",
+        "",
+        " ",
+        "\t",
+        "-99999999999999999999",
+        "0",
+        "--replicas",
+        "exec",
+        "run",
+        "--image",
+        "busybox",
+        "exit",
+        "nslookup",
+        "wget",
+        "curl",
+        "http://",
+        ":99999",
+        "iptables",
+        "-L",
+        "-t",
+        "nat",
+        "ipvsadm",
+        "conntrack",
+        "debug",
+        "node/",
+        "logs",
+        "describe",
+        "delete",
+        "label",
+        "-",
+        "scale",
+        "k=v",
+        "k-",
+        "((",
+        "notin",
+        "in",
+        "(a,",
+        "docker",
+        "exec",
+        "kind-worker",
+        "bash",
+    ];
+    let mut rng = Fuzz(0x5eed_cafe_f00d_d00d);
+    let mut s = Session::seed();
+    for round in 0..1_500 {
+        let line = match rng.next() % 3 {
+            0 => {
+                let n = 1 + rng.next() % 8;
+                (0..n).map(|_| rng.pick(SOUP)).collect::<Vec<_>>().join(" ")
+            }
+            1 => {
+                // A valid command with one word mutated, dropped or duplicated.
+                let base: Vec<&str> = rng.pick(VALID).split(' ').collect();
+                let i = (rng.next() % base.len() as u64) as usize;
+                let mut words: Vec<String> = base.iter().map(|w| w.to_string()).collect();
+                match rng.next() % 4 {
+                    0 => words[i] = rng.pick(SOUP).to_string(),
+                    1 => {
+                        words.remove(i);
+                    }
+                    2 => {
+                        let w = words[i].clone();
+                        words.insert(i, w);
+                    }
+                    _ => {
+                        let half = words[i].len() / 2;
+                        words[i].truncate(half);
+                    }
+                }
+                words.join(" ")
+            }
+            _ => rng.pick(VALID).to_string(),
+        };
+        let out = s.run(&line);
+        assert!(
+            out.len() < 1_000_000,
+            "round {round}: `{line}` printed {} bytes",
+            out.len()
+        );
+        let _ = s.term.complete(&s.cluster, &line);
+        let _ = s.term.complete_line(&s.cluster, &line);
+        if round % 200 == 0 {
+            s.cluster.advance(HOUR / 60);
+        }
+    }
+    // A line typed while waiting, and Ctrl-C.
+    let out = s.term.run(
+        &mut s.cluster,
+        "kubectl run -it zz --image=busybox --restart=Never -- sh",
+    );
+    if out.wait.is_some() {
+        let _ = s.term.run(&mut s.cluster, "kubectl get pods");
+        let stopped: Output = s.term.interrupt(&mut s.cluster);
+        assert_eq!(stopped.text(), "^C\n");
+        assert!(stopped.wait.is_none());
+    }
+}
+
+#[test]
+fn stderr_and_notes_are_marked() {
+    let mut s = Session::seed();
+    let out = s.term.run(&mut s.cluster, "kubectl get svcs");
+    assert_eq!(out.lines[0].stream, Stream::Stderr);
+    let out = s.term.run(&mut s.cluster, "kubectl api-resources");
+    let last = out.lines.last().unwrap();
+    assert_eq!(last.stream, Stream::Note);
+    assert!(last.text.starts_with("svclab: "));
+    let out = s.term.run(&mut s.cluster, "kubectl get svc");
+    assert!(out.lines.iter().all(|l| l.stream == Stream::Stdout));
+}
+
+const DENY: &str = "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-backend
+spec:
+  podSelector:
+    matchLabels:
+      app: backend
+  policyTypes:
+    - Ingress
+";
+
+#[test]
+fn a_dropped_connection_times_out_when_the_client_gives_up() {
+    let mut s = Session::seed();
+    s.cluster.apply(DENY, "deny.yaml").unwrap();
+    s.run("kubectl run -it test --image=busybox --restart=Never -- sh");
+    let start = s.cluster.now;
+    same(
+        "wget_timeout",
+        &s.run("wget -T 3 -qO- backend-service"),
+        "wget: download timed out\n",
+    );
+    let waited = s.cluster.now - start;
+    assert!(
+        (3 * SECOND..3 * SECOND + 2 * STEP).contains(&waited),
+        "waited {waited} ms"
+    );
+    same(
+        "netpol",
+        &s.run("exit; kubectl get netpol"),
+        r#"svclab: on a real cluster pod "test" would now be Completed (its main process was this shell); svclab keeps it Running so you can `kubectl exec` into it again
+NAME           POD-SELECTOR   AGE
+deny-backend   app=backend    5s
+"#,
+    );
+}
+
+#[test]
+fn debian_shells_number_their_lines() {
+    let mut s = Session::seed();
+    let pod = s
+        .cluster
+        .pods
+        .keys()
+        .find(|k| k.name.starts_with("backend-"))
+        .unwrap()
+        .name
+        .clone();
+    s.run(&format!("kubectl exec -it {pod} -- sh"));
+    assert_eq!(s.term.prompt(), "# ");
+    same("dash", &s.transcript(&["nslookup backend-service", "wget x", "exit"]), "# nslookup backend-service\nsh: 1: nslookup: not found\n# wget x\nsh: 2: wget: not found\n# exit\n");
+    s.run(&format!("kubectl exec -it {pod} -- bash"));
+    assert_eq!(s.term.prompt(), format!("root@{pod}:/# "));
+    same(
+        "bash",
+        &s.run("nslookup x"),
+        "bash: nslookup: command not found\n",
+    );
+}
