@@ -30,6 +30,17 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 fn main() {
     let manifest = thousand_objects();
+    let samples: Vec<Duration> = (0..15)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(svclab_sim::manifest::parse(&manifest, "big.yaml").expect("parses"));
+            t.elapsed()
+        })
+        .collect();
+    println!(
+        "parse 1000 objects: median {:.2} ms",
+        median(samples).as_secs_f64() * 1e3
+    );
     let fresh = Cluster::new(Config::default());
     let samples: Vec<Duration> = (0..15)
         .map(|_| {

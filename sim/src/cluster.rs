@@ -123,6 +123,15 @@ pub struct Cluster {
     images: BTreeSet<(String, String)>,
     pub(crate) next_trace_id: u64,
     pub(crate) proxy: crate::routing::ProxyState,
+    /// Each Deployment's pod-template-hash, by (uid, generation) of the template it was made from.
+    template_hashes: BTreeMap<ObjectKey, ((String, i64), String)>,
+}
+
+/// A ReplicaSet's live pods.
+#[derive(Default)]
+struct OwnedPods {
+    active: Vec<ObjectKey>,
+    available: i64,
 }
 
 /// Why an `apply` changed nothing: every document's errors.
@@ -159,6 +168,7 @@ impl Cluster {
             images: BTreeSet::new(),
             next_trace_id: 1,
             proxy: Default::default(),
+            template_hashes: BTreeMap::new(),
         };
         c.boot();
         c
@@ -365,15 +375,19 @@ impl Cluster {
     /// `advance(a); advance(b)` gives the same world as `advance(a + b)`.
     pub fn advance(&mut self, ms: Time) {
         let target = self.now.saturating_add(ms);
-        while let Some((&(at, seq), _)) = self.timers.iter().next() {
+        while let Some(&(at, _)) = self.timers.keys().next() {
             if at > target {
                 break;
             }
-            let Some(timer) = self.timers.remove(&(at, seq)) else {
-                break;
-            };
+            // Everything due at the same instant happens together; then the controllers react.
             self.now = at;
-            self.fire(timer);
+            while let Some(entry) = self.timers.first_entry() {
+                if entry.key().0 != at {
+                    break;
+                }
+                let timer = entry.remove();
+                self.fire(timer);
+            }
             self.reconcile();
             self.revision += 1;
         }
@@ -475,16 +489,34 @@ impl Cluster {
     /// the endpoint-slice controller.
     fn reconcile(&mut self) {
         for _ in 0..8 {
-            let before = (self.replica_sets.clone(), self.pods.len());
+            let mut changed = false;
+            let mut owned: BTreeMap<ObjectKey, Vec<ObjectKey>> = BTreeMap::new();
+            for (k, rs) in &self.replica_sets {
+                owned
+                    .entry(ObjectKey::new(&k.namespace, &rs.owner))
+                    .or_default()
+                    .push(k.clone());
+            }
             let deployments: Vec<ObjectKey> = self.deployments.keys().cloned().collect();
             for d in deployments {
-                self.sync_deployment(&d);
+                let sets = owned.remove(&d).unwrap_or_default();
+                changed |= self.sync_deployment(&d, sets);
             }
-            let sets: Vec<ObjectKey> = self.replica_sets.keys().cloned().collect();
-            for rs in sets {
-                self.sync_replica_set(&rs);
+            let counts = self.pods_by_owner();
+            let sets: Vec<(ObjectKey, i64)> = self
+                .replica_sets
+                .iter()
+                .map(|(k, rs)| (k.clone(), rs.replicas))
+                .collect();
+            for (rs, replicas) in sets {
+                let active = counts.get(&rs).map_or(0, |c| c.active.len() as i64);
+                if active != replicas {
+                    let pods = counts.get(&rs).map(|c| c.active.clone()).unwrap_or_default();
+                    self.sync_replica_set(&rs, pods);
+                    changed = true;
+                }
             }
-            if before == (self.replica_sets.clone(), self.pods.len()) {
+            if !changed {
                 break;
             }
         }
@@ -492,10 +524,47 @@ impl Cluster {
         self.sync_endpoints();
     }
 
-    fn sync_deployment(&mut self, key: &ObjectKey) {
-        let Some(d) = self.deployments.get(key).cloned() else { return };
+    /// Each ReplicaSet's live pods (not terminating) and how many of them are available.
+    fn pods_by_owner(&self) -> BTreeMap<ObjectKey, OwnedPods> {
+        let mut out: BTreeMap<ObjectKey, OwnedPods> = BTreeMap::new();
+        for p in self.pods.values() {
+            let Some(owner) = &p.owner else { continue };
+            if p.is_terminating() {
+                continue;
+            }
+            let e = out
+                .entry(ObjectKey::new(&p.meta.namespace, owner))
+                .or_default();
+            e.active.push(p.key());
+            if p.status.ready {
+                e.available += 1;
+            }
+        }
+        out
+    }
+
+    /// The pod-template-hash of a Deployment's current template, cached per template generation.
+    fn template_hash(&mut self, key: &ObjectKey) -> Option<String> {
+        let d = self.deployments.get(key)?;
+        let stamp = (d.meta.uid.clone(), d.meta.generation);
+        if let Some((s, hash)) = self.template_hashes.get(key) {
+            if *s == stamp {
+                return Some(hash.clone());
+            }
+        }
         let hash = names::pod_template_hash(&format!("{:?}", d.spec.template));
+        self.template_hashes.insert(key.clone(), (stamp, hash.clone()));
+        Some(hash)
+    }
+
+    /// The Deployment controller: make a ReplicaSet for the current template and move replicas
+    /// to it, all at once when nothing older runs, else as a rolling update. Reports a change.
+    fn sync_deployment(&mut self, key: &ObjectKey, owned: Vec<ObjectKey>) -> bool {
+        let Some(hash) = self.template_hash(key) else { return false };
+        let Some(d) = self.deployments.get(key) else { return false };
+        let desired = d.spec.replicas;
         let rs_key = ObjectKey::new(&key.namespace, &format!("{}-{hash}", key.name));
+        let mut changed = false;
         if !self.replica_sets.contains_key(&rs_key) {
             let mut template = d.spec.template.clone();
             template
@@ -520,22 +589,17 @@ impl Cluster {
                     pod_template_hash: hash,
                 },
             );
+            changed = true;
         }
-        let owned: Vec<ObjectKey> = self
-            .replica_sets
-            .iter()
-            .filter(|(k, rs)| k.namespace == key.namespace && rs.owner == key.name)
-            .map(|(k, _)| k.clone())
-            .collect();
-        let desired = d.spec.replicas;
-        let old: Vec<ObjectKey> = owned.iter().filter(|k| **k != rs_key).cloned().collect();
+        let old: Vec<ObjectKey> = owned.into_iter().filter(|k| *k != rs_key).collect();
         let old_total: i64 = old.iter().filter_map(|k| self.replica_sets.get(k)).map(|rs| rs.replicas).sum();
         let new_replicas = self.replica_sets.get(&rs_key).map_or(0, |rs| rs.replicas);
         if old_total == 0 {
             if new_replicas != desired {
                 self.scale_replica_set(&rs_key, desired, &key.name);
+                changed = true;
             }
-            return;
+            return changed;
         }
         // RollingUpdate with the defaults: maxSurge 25% (rounded up), maxUnavailable 25% (down).
         let max_surge = (desired + 3) / 4;
@@ -544,8 +608,11 @@ impl Cluster {
         if total < desired + max_surge && new_replicas < desired {
             let target = desired.min(new_replicas + desired + max_surge - total);
             self.scale_replica_set(&rs_key, target, &key.name);
+            changed = true;
         }
-        let available = self.available_pods(&owned);
+        let mut all = old.clone();
+        all.push(rs_key.clone());
+        let available = self.available_pods(&all);
         let mut can_remove = available - (desired - max_unavailable);
         // Old pods that are not available can go at once; they serve nothing.
         for k in &old {
@@ -562,8 +629,10 @@ impl Cluster {
                 }
                 let target = rs.replicas - remove;
                 self.scale_replica_set(k, target, &key.name);
+                changed = true;
             }
         }
+        changed
     }
 
     fn available_pods(&self, sets: &[ObjectKey]) -> i64 {
@@ -597,17 +666,9 @@ impl Cluster {
         );
     }
 
-    fn sync_replica_set(&mut self, key: &ObjectKey) {
+    /// The ReplicaSet controller: create or delete pods until `replicas` are live.
+    fn sync_replica_set(&mut self, key: &ObjectKey, active: Vec<ObjectKey>) {
         let Some(rs) = self.replica_sets.get(key).cloned() else { return };
-        let mut active: Vec<&Pod> = self
-            .pods
-            .values()
-            .filter(|p| {
-                p.meta.namespace == key.namespace
-                    && p.owner.as_deref() == Some(&key.name)
-                    && !p.is_terminating()
-            })
-            .collect();
         let have = active.len() as i64;
         if have < rs.replicas {
             for _ in have..rs.replicas {
@@ -619,7 +680,8 @@ impl Cluster {
         } else if have > rs.replicas {
             // The ReplicaSet deletes the least useful pods first: unscheduled, not running,
             // not ready, then the youngest.
-            active.sort_by_key(|p| {
+            let mut pods: Vec<&Pod> = active.iter().filter_map(|k| self.pods.get(k)).collect();
+            pods.sort_by_key(|p| {
                 (
                     p.spec.node_name.is_some(),
                     p.status.container == ContainerState::Running,
@@ -628,7 +690,7 @@ impl Cluster {
                     p.meta.name.clone(),
                 )
             });
-            let victims: Vec<ObjectKey> = active
+            let victims: Vec<ObjectKey> = pods
                 .iter()
                 .take((have - rs.replicas) as usize)
                 .map(|p| p.key())
@@ -687,25 +749,31 @@ impl Cluster {
             .filter(|p| p.spec.node_name.is_none() && !p.is_terminating())
             .map(|p| p.key())
             .collect();
+        if pending.is_empty() {
+            return;
+        }
+        // Pods per node, and per (node, owner) for spreading one owner's pods.
+        let mut per_node: BTreeMap<String, usize> = BTreeMap::new();
+        let mut per_owner: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+        for p in self.pods.values() {
+            if let Some(n) = &p.spec.node_name {
+                *per_node.entry(n.clone()).or_default() += 1;
+                if let Some(o) = &p.owner {
+                    *per_owner
+                        .entry((n.clone(), p.meta.namespace.clone(), o.clone()))
+                        .or_default() += 1;
+                }
+            }
+        }
         for key in pending {
             let Some(pod) = self.pods.get(&key) else { continue };
             let system = key.namespace == "kube-system";
-            let mut per_node: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-            for p in self.pods.values() {
-                if let Some(n) = &p.spec.node_name {
-                    let e = per_node.entry(n.as_str()).or_default();
-                    e.1 += 1;
-                    if p.owner.is_some() && p.owner == pod.owner && p.meta.namespace == key.namespace {
-                        e.0 += 1;
-                    }
-                }
-            }
-            let mut best: Vec<(usize, usize, &str)> = Vec::new();
-            let mut tainted = 0;
-            let mut full = 0;
-            let mut unmatched = 0;
+            let owner = pod.owner.clone();
+            let mut best: Vec<(usize, usize, String)> = Vec::new();
+            let (mut tainted, mut full, mut unmatched) = (0, 0, 0);
             for n in &self.nodes {
-                if n.control_plane && !system && pod.spec.node_selector.get("node-role.kubernetes.io/control-plane").is_none() {
+                let name = &n.meta.name;
+                if n.control_plane && !system && !pod.spec.node_selector.contains_key("node-role.kubernetes.io/control-plane") {
                     tainted += 1;
                     continue;
                 }
@@ -713,12 +781,18 @@ impl Cluster {
                     unmatched += 1;
                     continue;
                 }
-                let (same, all) = per_node.get(n.meta.name.as_str()).copied().unwrap_or_default();
+                let all = per_node.get(name).copied().unwrap_or(0);
                 if all >= self.config.max_pods_per_node {
                     full += 1;
                     continue;
                 }
-                best.push((same, all, n.meta.name.as_str()));
+                let same = owner.as_ref().map_or(0, |o| {
+                    per_owner
+                        .get(&(name.clone(), key.namespace.clone(), o.clone()))
+                        .copied()
+                        .unwrap_or(0)
+                });
+                best.push((same, all, name.clone()));
             }
             let Some(min) = best.iter().map(|(s, a, _)| (*s, *a)).min() else {
                 let mut reasons = Vec::new();
@@ -738,20 +812,26 @@ impl Cluster {
                     self.nodes.len(),
                     self.nodes.len()
                 );
-                let already = self.events.iter().rev().take(50).any(|e| {
-                    e.object == format!("pod/{}", key.name) && e.reason == "FailedScheduling"
-                });
+                let object = format!("pod/{}", key.name);
+                let already = self
+                    .events
+                    .iter()
+                    .any(|e| e.object == object && e.namespace == key.namespace && e.reason == "FailedScheduling");
                 if !already {
-                    self.event(&key.namespace, format!("pod/{}", key.name), true, "FailedScheduling", message, "default-scheduler");
+                    self.event(&key.namespace, object, true, "FailedScheduling", message, "default-scheduler");
                 }
                 continue;
             };
-            let ties: Vec<String> = best
+            let ties: Vec<&String> = best
                 .iter()
                 .filter(|(s, a, _)| (*s, *a) == min)
-                .map(|(_, _, n)| n.to_string())
+                .map(|(_, _, n)| n)
                 .collect();
             let node = ties[self.rng.below(ties.len() as u64) as usize].clone();
+            *per_node.entry(node.clone()).or_default() += 1;
+            if let Some(o) = owner {
+                *per_owner.entry((node.clone(), key.namespace.clone(), o)).or_default() += 1;
+            }
             self.bind(&key, &node);
         }
     }
@@ -840,11 +920,12 @@ impl Cluster {
                 }
             }
         }
+        let index = endpoints::PodIndex::new(&self.pods);
         for svc in &services {
             let key = svc.key();
             let mut slice_names = self.slice_names.remove(&key).unwrap_or_default();
             let rng = &mut self.rng;
-            let made = endpoints::slices_for(svc, &self.pods, &mut slice_names, || {
+            let made = endpoints::slices_for(svc, &index, &mut slice_names, || {
                 format!("{}-{}", svc.meta.name, names::random_suffix(rng))
             });
             if !slice_names.is_empty() {
@@ -853,7 +934,7 @@ impl Cluster {
             for s in made {
                 slices.insert(key_of(&s.meta), s);
             }
-            if let Some(e) = endpoints::endpoints_for(svc, &self.pods) {
+            if let Some(e) = endpoints::endpoints_for(svc, &index) {
                 endpoints.insert(key, e);
             }
         }

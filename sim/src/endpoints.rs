@@ -31,18 +31,53 @@ struct Backend<'a> {
     ports: Vec<EndpointPort>,
 }
 
-fn backends<'a>(service: &Service, pods: &'a BTreeMap<ObjectKey, Pod>) -> Vec<Backend<'a>> {
+/// Pods by namespace and by each of their labels, so a selector looks only at pods that carry
+/// one of its labels instead of every pod.
+pub struct PodIndex<'a> {
+    by_namespace: BTreeMap<&'a str, Vec<&'a Pod>>,
+    by_label: BTreeMap<(&'a str, &'a str, &'a str), Vec<&'a Pod>>,
+}
+
+impl<'a> PodIndex<'a> {
+    pub fn new(pods: &'a BTreeMap<ObjectKey, Pod>) -> Self {
+        let mut by_namespace: BTreeMap<&str, Vec<&Pod>> = BTreeMap::new();
+        let mut by_label: BTreeMap<(&str, &str, &str), Vec<&Pod>> = BTreeMap::new();
+        for p in pods.values() {
+            let ns = p.meta.namespace.as_str();
+            by_namespace.entry(ns).or_default().push(p);
+            for (k, v) in &p.meta.labels {
+                by_label.entry((ns, k, v)).or_default().push(p);
+            }
+        }
+        PodIndex { by_namespace, by_label }
+    }
+
+    /// Pods of `namespace` that `selector` picks, in name order.
+    pub fn select(&self, namespace: &str, selector: &crate::model::Labels) -> Vec<&'a Pod> {
+        let candidates: &[&Pod] = match selector.iter().next() {
+            Some((k, v)) => self
+                .by_label
+                .get(&(namespace, k.as_str(), v.as_str()))
+                .map_or(&[], |v| v.as_slice()),
+            None => self.by_namespace.get(namespace).map_or(&[], |v| v.as_slice()),
+        };
+        candidates
+            .iter()
+            .copied()
+            .filter(|p| selector_matches(selector, &p.meta.labels))
+            .collect()
+    }
+}
+
+fn backends<'a>(service: &Service, pods: &PodIndex<'a>) -> Vec<Backend<'a>> {
     let Some(selector) = &service.spec.selector else {
         return Vec::new();
     };
     if service.spec.type_ == ServiceType::ExternalName {
         return Vec::new();
     }
-    let ns = &service.meta.namespace;
-    pods.range(ObjectKey::new(ns, "")..)
-        .take_while(|(k, _)| &k.namespace == ns)
-        .map(|(_, p)| p)
-        .filter(|p| selector_matches(selector, &p.meta.labels))
+    pods.select(&service.meta.namespace, selector)
+        .into_iter()
         .filter(|p| !matches!(p.status.phase, PodPhase::Succeeded | PodPhase::Failed))
         .filter_map(|pod| {
             let ip = pod.status.pod_ip?;
@@ -81,7 +116,7 @@ fn endpoint(service: &Service, b: &Backend) -> Endpoint {
 /// with `new_name` when needed).
 pub fn slices_for(
     service: &Service,
-    pods: &BTreeMap<ObjectKey, Pod>,
+    pods: &PodIndex,
     names: &mut Vec<String>,
     mut new_name: impl FnMut() -> String,
 ) -> Vec<EndpointSlice> {
@@ -146,7 +181,7 @@ pub fn slices_for(
 
 /// The v1 Endpoints object of a Service with a selector: ready addresses, not-ready addresses;
 /// terminating pods are left out unless `publishNotReadyAddresses` is set.
-pub fn endpoints_for(service: &Service, pods: &BTreeMap<ObjectKey, Pod>) -> Option<Endpoints> {
+pub fn endpoints_for(service: &Service, pods: &PodIndex) -> Option<Endpoints> {
     if service.spec.selector.is_none() || service.spec.type_ == ServiceType::ExternalName {
         return None;
     }
