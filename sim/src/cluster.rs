@@ -959,12 +959,23 @@ impl Cluster {
             match next.apply_object(doc.object, filename) {
                 Ok(line) => lines.push(line),
                 Err(mut e) => {
+                    // Point each cause at its line in the learner's text.
                     e.document = doc.index;
-                    e.line = doc.line;
-                    e.column = 1;
+                    (e.line, e.column) = (doc.line, 1);
                     for f in &mut e.fields {
-                        f.line = doc.line;
-                        f.column = 1;
+                        // The learner wrote `spec.clusterIP`; the API server speaks of clusterIPs.
+                        let written = match f.path.as_str() {
+                            "spec.clusterIPs" | "spec.clusterIPs[0]" => "spec.clusterIP",
+                            other => other,
+                        };
+                        let path = match doc.item {
+                            Some(i) => format!("items[{i}].{written}"),
+                            None => written.to_string(),
+                        };
+                        (f.line, f.column) = manifest::locate(text, doc.index, &path).unwrap_or((doc.line, 1));
+                    }
+                    if let Some(f) = e.fields.first() {
+                        (e.line, e.column) = (f.line, f.column);
                     }
                     errors.push(e);
                 }
@@ -995,9 +1006,7 @@ impl Cluster {
         let ns = object.meta().namespace.clone();
         let name = object.meta().name.clone();
         if !matches!(object, Object::Namespace(_)) && !self.namespaces.contains_key(&ns) {
-            return Err(simple_error(format!(
-                "Error from server (NotFound): error when creating \"{filename}\": namespaces \"{ns}\" not found"
-            )));
+            return Err(simple_error(validate::namespace_not_found_message(filename, &ns)));
         }
         let key = ObjectKey::new(&ns, &name);
         let now = self.now;
@@ -1026,11 +1035,7 @@ impl Cluster {
                             return Err(invalid(
                                 "Deployment",
                                 &name,
-                                "spec.selector",
-                                format!(
-                                    "Invalid value: {}: field is immutable",
-                                    go_label_selector(&d.spec.selector)
-                                ),
+                                validate::selector_immutable(&d.spec.selector),
                             ));
                         }
                         if old.spec == d.spec && old.meta.labels == d.meta.labels {
@@ -1057,8 +1062,10 @@ impl Cluster {
                         return Err(invalid(
                             "Pod",
                             &name,
-                            "spec",
-                            "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into(),
+                            validate::forbidden(
+                                "spec",
+                                "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+                            ),
                         ));
                     }
                     if old.meta.labels == p.meta.labels {
@@ -1103,31 +1110,16 @@ impl Cluster {
                     ClusterIp::Headless => "None".into(),
                     ClusterIp::NoIp => String::new(),
                 };
-                return Err(invalid(
-                    "Service",
-                    &name,
-                    "spec.clusterIPs[0]",
-                    format!("Invalid value: []string{{\"{shown}\"}}: may not change once set"),
-                ));
+                return Err(invalid("Service", &name, validate::cluster_ip_immutable(&shown)));
             }
             (Some(_), _) => {}
             (None, ClusterIp::Ip(ip)) => match self.service_ips.allocate(u32::from(ip)) {
                 Ok(()) => {}
                 Err(AllocError::AlreadyAllocated) => {
-                    return Err(invalid(
-                        "Service",
-                        &name,
-                        "spec.clusterIPs",
-                        format!("Invalid value: []string{{\"{ip}\"}}: failed to allocate IP {ip}: provided IP is already allocated"),
-                    ))
+                    return Err(invalid("Service", &name, validate::cluster_ip_already_allocated(ip)))
                 }
                 Err(AllocError::OutOfRange) => {
-                    return Err(invalid(
-                        "Service",
-                        &name,
-                        "spec.clusterIPs",
-                        format!("Invalid value: []string{{\"{ip}\"}}: failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is {}", ipam::SERVICE_CIDR),
-                    ))
+                    return Err(invalid("Service", &name, validate::cluster_ip_out_of_range(&ip.to_string())))
                 }
             },
             (None, ClusterIp::NoIp) if s.spec.type_ != ServiceType::ExternalName => {
@@ -1173,20 +1165,10 @@ impl Cluster {
                         taken.push(np);
                     }
                     Err(AllocError::AlreadyAllocated) => {
-                        return Err(invalid(
-                            "Service",
-                            &name,
-                            &format!("spec.ports[{i}].nodePort"),
-                            format!("Invalid value: {np}: provided port is already allocated"),
-                        ))
+                        return Err(invalid("Service", &name, validate::node_port_already_allocated(i, np)))
                     }
                     Err(AllocError::OutOfRange) => {
-                        return Err(invalid(
-                            "Service",
-                            &name,
-                            &format!("spec.ports[{i}].nodePort"),
-                            format!("Invalid value: {np}: provided port is not in the valid range. The range of valid ports is {}", ipam::NODE_PORT_RANGE),
-                        ))
+                        return Err(invalid("Service", &name, validate::node_port_out_of_range(i, np)))
                     }
                 },
                 None => {
@@ -1588,13 +1570,7 @@ fn simple_error(message: String) -> ManifestError {
     }
 }
 
-fn invalid(kind: &str, name: &str, path: &str, detail: String) -> ManifestError {
-    let field = FieldError {
-        path: path.to_string(),
-        detail,
-        line: 1,
-        column: 1,
-    };
+fn invalid(kind: &str, name: &str, field: FieldError) -> ManifestError {
     ManifestError {
         document: 0,
         line: 1,
@@ -1602,19 +1578,6 @@ fn invalid(kind: &str, name: &str, path: &str, detail: String) -> ManifestError 
         message: validate::invalid_message(kind, name, std::slice::from_ref(&field)),
         fields: vec![field],
     }
-}
-
-/// Go's `%#v` of a LabelSelector, as immutable-field errors print it.
-fn go_label_selector(s: &LabelSelector) -> String {
-    let labels: Vec<String> = s
-        .match_labels
-        .iter()
-        .map(|(k, v)| format!("\"{k}\":\"{v}\""))
-        .collect();
-    format!(
-        "v1.LabelSelector{{MatchLabels:map[string]string{{{}}}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}}",
-        labels.join(", ")
-    )
 }
 
 fn host_pod(ns: &str, name: &str, image: &str) -> Pod {

@@ -196,7 +196,9 @@ impl Cluster {
 
     pub(crate) fn push_trace(&mut self, trace: Trace) {
         self.traces.push(trace);
-        if self.traces.len() > MAX_TRACES {
+        // Forget the oldest in batches, so a steady stream of requests doesn't shift the list
+        // on every send.
+        if self.traces.len() > MAX_TRACES + MAX_TRACES / 4 {
             let extra = self.traces.len() - MAX_TRACES;
             self.traces.drain(..extra);
         }
@@ -367,24 +369,17 @@ impl Cluster {
     // -----------------------------------------------------------------------------------------
     // DNS
 
-    /// Ask the zone every question a lookup may send, before any packet moves (the zone borrows
-    /// the world that the packets then change).
-    fn zone_answers(&self, questions: &[(String, dns::QType)]) -> Vec<dns::Answer> {
-        let zone = dns::Zone::new(self.namespaces.keys(), &self.services, &self.endpoint_slices);
-        questions.iter().map(|(q, t)| zone.query(q, *t)).collect()
+    /// CoreDNS's answer to one question, from the Services and EndpointSlices as they are now.
+    fn zone_answer(&self, qname: &str, qtype: dns::QType) -> dns::Answer {
+        dns::Zone::new(self.namespaces.keys(), &self.services, &self.endpoint_slices).query(qname, qtype)
     }
 
     /// Resolve a name from a pod as its C library does, walking the search list one query at a
     /// time; each query travels to CoreDNS through the kube-dns Service and back.
     fn resolve(&mut self, sender: &Sender, name: &str, j: &mut Journey) -> Result<Ipv4Addr, Outcome> {
-        let questions: Vec<(String, dns::QType)> = dns::candidates(name, &sender.namespace)
-            .into_iter()
-            .map(|c| (c, dns::QType::A))
-            .collect();
-        let answers = self.zone_answers(&questions);
         let resolution = dns::resolve_with(name, &sender.namespace, dns::QType::A, |q, t| {
-            let i = questions.iter().position(|(qq, tt)| qq == q && *tt == t)?;
-            self.dns_round_trip(sender, &answers[i], j)
+            let answer = self.zone_answer(q, t);
+            self.dns_round_trip(sender, &answer, j)
         });
         match resolution.result {
             dns::LookupResult::Found { .. } => resolution
@@ -407,14 +402,12 @@ impl Cluster {
             let message = "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n".to_string();
             return (Outcome::Invalid { message: message.clone() }, message);
         }
-        let questions = dns::nslookup_queries(name, &sender.namespace, None);
-        let answers = self.zone_answers(&questions);
         let t0 = j.t;
         let mut last = t0;
         let run = dns::nslookup_with(name, &sender.namespace, None, |q, t| {
-            let i = questions.iter().position(|(qq, tt)| qq == q && *tt == t)?;
+            let answer = self.zone_answer(q, t);
             j.t = t0;
-            let answer = self.dns_round_trip(sender, &answers[i], j);
+            let answer = self.dns_round_trip(sender, &answer, j);
             last = last.max(j.t);
             answer
         });

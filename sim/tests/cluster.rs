@@ -388,3 +388,17 @@ fn same_seed_same_actions_same_world_and_the_log_replays_it() {
     replayed.advance(a.now - replayed.now);
     assert_eq!(replayed, a);
 }
+
+#[test]
+fn a_stateful_error_points_at_the_line_that_caused_it() {
+    let mut c = seeded();
+    let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: dns2\nspec:\n  ports:\n    - port: 53\n  clusterIP: 10.96.0.10\n";
+    let e = c.apply(text, "dns2.yaml").unwrap_err();
+    assert_eq!((e[0].line, e[0].fields[0].line), (8, 8));
+    let ns = "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n  namespace: nowhere\nspec:\n  ports:\n    - port: 80\n";
+    let e = c.apply(ns, "x.yaml").unwrap_err();
+    assert_eq!(
+        e[0].message,
+        "Error from server (NotFound): error when creating \"x.yaml\": namespaces \"nowhere\" not found"
+    );
+}
