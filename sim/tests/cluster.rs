@@ -10,7 +10,8 @@ use svclab_sim::time::SECOND;
 
 fn seeded() -> Cluster {
     let mut c = Cluster::new(Config::default());
-    c.apply(SEED_MANIFEST, SEED_FILENAME).expect("the seed applies");
+    c.apply(SEED_MANIFEST, SEED_FILENAME)
+        .expect("the seed applies");
     c.advance(10 * SECOND);
     c
 }
@@ -86,7 +87,10 @@ fn the_seed_gives_three_ready_backends_behind_the_service() {
     let lines = c.apply(SEED_MANIFEST, SEED_FILENAME).unwrap();
     assert_eq!(
         lines,
-        ["deployment.apps/backend created", "service/backend-service created"]
+        [
+            "deployment.apps/backend created",
+            "service/backend-service created"
+        ]
     );
     // Created, but nothing is running yet.
     assert_eq!(backend_pods(&c).len(), 3);
@@ -117,7 +121,10 @@ fn the_seed_gives_three_ready_backends_behind_the_service() {
     assert_eq!(ready_endpoints(&c, "backend-service"), ips);
     let svc = &c.services[&ObjectKey::new("default", "backend-service")];
     let ip = svc.spec.cluster_ip.ip().unwrap();
-    assert!(ip.octets()[0] == 10 && (96..112).contains(&ip.octets()[1]), "{ip}");
+    assert!(
+        ip.octets()[0] == 10 && (96..112).contains(&ip.octets()[1]),
+        "{ip}"
+    );
 }
 
 #[test]
@@ -130,7 +137,13 @@ fn apply_is_all_or_nothing() {
     let errors = c.apply(&bad, SEED_FILENAME).unwrap_err();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].document, 2);
-    assert!(errors[0].message.starts_with("The Service \"1tenant\" is invalid"), "{}", errors[0].message);
+    assert!(
+        errors[0]
+            .message
+            .starts_with("The Service \"1tenant\" is invalid"),
+        "{}",
+        errors[0].message
+    );
     assert_eq!(c, before, "a rejected apply changes nothing");
 }
 
@@ -143,7 +156,10 @@ fn reapplying_keeps_the_cluster_ip_and_reports_unchanged() {
     let lines = c.apply(SEED_MANIFEST, SEED_FILENAME).unwrap();
     assert_eq!(
         lines,
-        ["deployment.apps/backend unchanged", "service/backend-service unchanged"]
+        [
+            "deployment.apps/backend unchanged",
+            "service/backend-service unchanged"
+        ]
     );
     let changed = SEED_MANIFEST.replace("targetPort: 80", "targetPort: 8080");
     let lines = c.apply(&changed, SEED_FILENAME).unwrap();
@@ -162,7 +178,10 @@ fn reapplying_keeps_the_cluster_ip_and_reports_unchanged() {
 #[test]
 fn a_changed_template_rolls_the_deployment() {
     let mut c = seeded();
-    let old: Vec<String> = backend_pods(&c).iter().map(|p| p.meta.name.clone()).collect();
+    let old: Vec<String> = backend_pods(&c)
+        .iter()
+        .map(|p| p.meta.name.clone())
+        .collect();
     let old_rs = backend_pods(&c)[0].owner.clone().unwrap();
     let rolled = SEED_MANIFEST.replace("image: nginx", "image: nginx:1.27");
     let lines = c.apply(&rolled, SEED_FILENAME).unwrap();
@@ -171,10 +190,15 @@ fn a_changed_template_rolls_the_deployment() {
     let pods = backend_pods(&c);
     assert_eq!(pods.len(), 3);
     assert!(pods.iter().all(|p| !old.contains(&p.meta.name)));
-    assert!(pods.iter().all(|p| p.owner.as_deref() != Some(old_rs.as_str())));
+    assert!(pods
+        .iter()
+        .all(|p| p.owner.as_deref() != Some(old_rs.as_str())));
     assert!(pods.iter().all(|p| p.status.ready));
     let old_set = &c.replica_sets[&ObjectKey::new("default", &old_rs)];
-    assert_eq!(old_set.replicas, 0, "the old ReplicaSet is kept, scaled to 0");
+    assert_eq!(
+        old_set.replicas, 0,
+        "the old ReplicaSet is kept, scaled to 0"
+    );
     assert_eq!(ready_endpoints(&c, "backend-service").len(), 3);
 }
 
@@ -250,7 +274,11 @@ fn readiness_moves_a_pod_between_addresses_and_not_ready_addresses() {
     .unwrap();
     c.advance(2 * SECOND);
     let ep = &c.endpoints[&ObjectKey::new("default", "backend-service")];
-    let ready: Vec<Ipv4Addr> = ep.subsets.iter().flat_map(|s| s.addresses.iter().map(|a| a.0)).collect();
+    let ready: Vec<Ipv4Addr> = ep
+        .subsets
+        .iter()
+        .flat_map(|s| s.addresses.iter().map(|a| a.0))
+        .collect();
     let not_ready: Vec<Ipv4Addr> = ep
         .subsets
         .iter()
@@ -271,10 +299,18 @@ fn readiness_moves_a_pod_between_addresses_and_not_ready_addresses() {
 #[test]
 fn publish_not_ready_addresses_keeps_unready_pods_in_addresses() {
     let mut c = seeded();
-    let manifest = SEED_MANIFEST.replace("  type: ClusterIP", "  type: ClusterIP\n  publishNotReadyAddresses: true");
+    let manifest = SEED_MANIFEST.replace(
+        "  type: ClusterIP",
+        "  type: ClusterIP\n  publishNotReadyAddresses: true",
+    );
     c.apply(&manifest, SEED_FILENAME).unwrap();
     let pod = backend_pods(&c)[0].meta.name.clone();
-    c.act(Action::FailReadiness { namespace: "default".into(), pod, fail: true }).unwrap();
+    c.act(Action::FailReadiness {
+        namespace: "default".into(),
+        pod,
+        fail: true,
+    })
+    .unwrap();
     c.advance(2 * SECOND);
     assert_eq!(ready_endpoints(&c, "backend-service").len(), 3);
 }
@@ -342,7 +378,9 @@ fn static_cluster_ips_and_node_ports_conflict_like_the_api_server() {
     );
     let np = "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  type: NodePort\n  selector: {app: backend}\n  ports:\n    - port: 80\n      nodePort: 30080\n";
     c.apply(np, "a.yaml").unwrap();
-    let e = c.apply(&np.replace("name: a", "name: b"), "b.yaml").unwrap_err();
+    let e = c
+        .apply(&np.replace("name: a", "name: b"), "b.yaml")
+        .unwrap_err();
     assert_eq!(
         e[0].message,
         "The Service \"b\" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated"
@@ -357,25 +395,48 @@ fn pods_that_fit_nowhere_stay_pending_with_the_schedulers_reason() {
         max_pods_per_node: 4,
         ..Config::default()
     });
-    c.apply(&SEED_MANIFEST.replace("replicas: 3", "replicas: 9"), SEED_FILENAME).unwrap();
+    c.apply(
+        &SEED_MANIFEST.replace("replicas: 3", "replicas: 9"),
+        SEED_FILENAME,
+    )
+    .unwrap();
     c.advance(10 * SECOND);
-    let pending: Vec<&Pod> = backend_pods(&c).into_iter().filter(|p| p.status_reason() == "Pending").collect();
+    let pending: Vec<&Pod> = backend_pods(&c)
+        .into_iter()
+        .filter(|p| p.status_reason() == "Pending")
+        .collect();
     // Each worker already runs kube-proxy and kindnet: two free slots each.
     assert_eq!(pending.len(), 3);
-    let event = c.events.iter().find(|e| e.reason == "FailedScheduling").unwrap();
+    let event = c
+        .events
+        .iter()
+        .find(|e| e.reason == "FailedScheduling")
+        .unwrap();
     assert!(event.message.starts_with("0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 Too many pods."), "{}", event.message);
 }
 
 #[test]
 fn same_seed_same_actions_same_world_and_the_log_replays_it() {
     let run = |seed| {
-        let mut c = Cluster::new(Config { seed, ..Config::default() });
+        let mut c = Cluster::new(Config {
+            seed,
+            ..Config::default()
+        });
         c.apply(SEED_MANIFEST, SEED_FILENAME).unwrap();
         c.advance(3 * SECOND);
         let victim = backend_pods(&c)[1].meta.name.clone();
-        c.act(Action::DeletePod { namespace: "default".into(), pod: victim }).unwrap();
+        c.act(Action::DeletePod {
+            namespace: "default".into(),
+            pod: victim,
+        })
+        .unwrap();
         c.advance(700);
-        c.act(Action::Scale { namespace: "default".into(), deployment: "backend".into(), replicas: 4 }).unwrap();
+        c.act(Action::Scale {
+            namespace: "default".into(),
+            deployment: "backend".into(),
+            replicas: 4,
+        })
+        .unwrap();
         c.advance(20 * SECOND);
         c
     };

@@ -42,7 +42,10 @@ fn manifest(rng: &mut Rng) -> String {
     let mut text = match rng.below(3) {
         0 => SEED_MANIFEST.replace("replicas: 3", &format!("replicas: {}", rng.below(7))),
         1 => EXTRA[rng.below(EXTRA.len() as u64) as usize].to_string(),
-        _ => format!("{SEED_MANIFEST}---\n{}", EXTRA[rng.below(EXTRA.len() as u64) as usize]),
+        _ => format!(
+            "{SEED_MANIFEST}---\n{}",
+            EXTRA[rng.below(EXTRA.len() as u64) as usize]
+        ),
     };
     if rng.below(4) == 0 {
         let mut bytes = text.into_bytes();
@@ -75,36 +78,75 @@ fn any_pod(c: &Cluster, rng: &mut Rng) -> Option<ObjectKey> {
 fn action(c: &Cluster, rng: &mut Rng) -> Action {
     let pod = any_pod(c, rng).unwrap_or_else(|| ObjectKey::new("default", "nope"));
     match rng.below(12) {
-        0 | 1 => Action::Apply { manifest: manifest(rng) },
+        0 | 1 => Action::Apply {
+            manifest: manifest(rng),
+        },
         2 => Action::Scale {
             namespace: "default".into(),
-            deployment: if rng.below(5) == 0 { "coredns".into() } else { "backend".into() },
+            deployment: if rng.below(5) == 0 {
+                "coredns".into()
+            } else {
+                "backend".into()
+            },
             replicas: rng.below(8) as i64 - 1,
         },
-        3 => Action::DeletePod { namespace: pod.namespace, pod: pod.name },
-        4 => Action::FailReadiness { namespace: pod.namespace, pod: pod.name, fail: rng.below(2) == 0 },
+        3 => Action::DeletePod {
+            namespace: pod.namespace,
+            pod: pod.name,
+        },
+        4 => Action::FailReadiness {
+            namespace: pod.namespace,
+            pod: pod.name,
+            fail: rng.below(2) == 0,
+        },
         5 => Action::Label {
             namespace: pod.namespace,
             pod: pod.name,
             key: "app".into(),
             value: (rng.below(2) == 0).then(|| "backend".to_string()),
         },
-        6 => Action::BreakCoreDns { broken: rng.below(3) == 0 },
-        7 => Action::SetProxyMode { mode: if rng.below(2) == 0 { ProxyMode::Ipvs } else { ProxyMode::Iptables } },
+        6 => Action::BreakCoreDns {
+            broken: rng.below(3) == 0,
+        },
+        7 => Action::SetProxyMode {
+            mode: if rng.below(2) == 0 {
+                ProxyMode::Ipvs
+            } else {
+                ProxyMode::Iptables
+            },
+        },
         8 => Action::Delete {
-            kind: ["deployment", "service", "pod", "networkpolicy", "namespace", "secret"][rng.below(6) as usize].into(),
+            kind: [
+                "deployment",
+                "service",
+                "pod",
+                "networkpolicy",
+                "namespace",
+                "secret",
+            ][rng.below(6) as usize]
+                .into(),
             namespace: "default".into(),
-            name: ["backend", "backend-service", "web", "deny", "dev", "test"][rng.below(6) as usize].into(),
+            name: ["backend", "backend-service", "web", "deny", "dev", "test"]
+                [rng.below(6) as usize]
+                .into(),
         },
         9 => Action::Run {
-            namespace: if rng.below(3) == 0 { "dev".into() } else { "default".into() },
+            namespace: if rng.below(3) == 0 {
+                "dev".into()
+            } else {
+                "default".into()
+            },
             name: format!("client{}", rng.below(3)),
             image: ["busybox", "curlimages/curl", "nginx"][rng.below(3) as usize].into(),
             command: vec!["sh".into()],
         },
         _ => Action::Send {
             request: Request {
-                client: if rng.below(4) == 0 { Client::External } else { Client::Pod(pod) },
+                client: if rng.below(4) == 0 {
+                    Client::External
+                } else {
+                    Client::Pod(pod)
+                },
                 tool: [Tool::Curl, Tool::Wget, Tool::Nslookup][rng.below(3) as usize],
                 target: TARGETS[rng.below(TARGETS.len() as u64) as usize].into(),
             },
@@ -120,7 +162,12 @@ fn check(c: &Cluster) {
         }
         for e in &slice.endpoints {
             let pod = &c.pods[&ObjectKey::new(&slice.meta.namespace, &e.pod)];
-            assert_eq!(pod.status.pod_ip, Some(e.ip), "endpoint {} follows its pod", e.pod);
+            assert_eq!(
+                pod.status.pod_ip,
+                Some(e.ip),
+                "endpoint {} follows its pod",
+                e.pod
+            );
             assert_eq!(e.terminating, pod.is_terminating());
             assert_eq!(e.serving, pod.status.ready);
             if e.ready {
@@ -130,12 +177,20 @@ fn check(c: &Cluster) {
     }
     for p in c.pods.values() {
         if p.status.ready {
-            assert_eq!(p.status.container, ContainerState::Running, "{} is ready only while running", p.meta.name);
+            assert_eq!(
+                p.status.container,
+                ContainerState::Running,
+                "{} is ready only while running",
+                p.meta.name
+            );
         }
     }
     for t in &c.traces {
         assert!(t.finish >= t.start);
-        assert!(t.hops.iter().all(|h| h.start <= h.end && h.end <= t.finish.max(h.end)));
+        assert!(t
+            .hops
+            .iter()
+            .all(|h| h.start <= h.end && h.end <= t.finish.max(h.end)));
     }
 }
 
@@ -143,7 +198,10 @@ fn check(c: &Cluster) {
 fn generated_runs_never_panic_keep_their_invariants_and_replay_exactly() {
     for seed in 0..24u64 {
         let mut rng = Rng::new(seed);
-        let config = Config { seed, ..Config::default() };
+        let config = Config {
+            seed,
+            ..Config::default()
+        };
         let mut c = Cluster::new(config.clone());
         c.apply(SEED_MANIFEST, "backend.yaml").unwrap();
         for _ in 0..120 {
@@ -154,7 +212,10 @@ fn generated_runs_never_panic_keep_their_invariants_and_replay_exactly() {
         }
         let mut replayed = Cluster::replay(config, &c.log);
         replayed.advance(c.now - replayed.now);
-        assert!(replayed == c, "seed {seed}: the log replays to the same world");
+        assert!(
+            replayed == c,
+            "seed {seed}: the log replays to the same world"
+        );
     }
 }
 
@@ -162,8 +223,17 @@ fn generated_runs_never_panic_keep_their_invariants_and_replay_exactly() {
 fn a_huge_replica_count_or_object_count_is_refused_not_simulated() {
     let mut c = Cluster::new(Config::default());
     let e = c
-        .apply(&SEED_MANIFEST.replace("replicas: 3", "replicas: 1000000"), "big.yaml")
+        .apply(
+            &SEED_MANIFEST.replace("replicas: 3", "replicas: 1000000"),
+            "big.yaml",
+        )
         .unwrap_err();
-    assert!(e[0].message.contains("at most 1000 replicas"), "{}", e[0].message);
-    assert!(c.deployments.get(&ObjectKey::new("default", "backend")).is_none());
+    assert!(
+        e[0].message.contains("at most 1000 replicas"),
+        "{}",
+        e[0].message
+    );
+    assert!(!c
+        .deployments
+        .contains_key(&ObjectKey::new("default", "backend")));
 }
