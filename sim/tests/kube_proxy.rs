@@ -981,7 +981,7 @@ fn hairpin_to_itself_is_masqueraded() {
 }
 
 #[test]
-fn walking_100_endpoints_is_fast() {
+fn a_walk_reaches_each_of_100_endpoints() {
     let eps = (0..100)
         .map(|i| {
             ep(
@@ -991,13 +991,11 @@ fn walking_100_endpoints_is_fast() {
             )
         })
         .collect();
-    let started = std::time::Instant::now();
     let t = Tables::build(&node(), &[svc("default", "big", "10.96.9.9", 80, eps)]);
-    let built = started.elapsed();
     let mut rng = Rng::new(3);
     let mut recent = RecentTable::new();
     let rounds = 2000;
-    let started = std::time::Instant::now();
+    let mut hit = std::collections::BTreeSet::new();
     for i in 0..rounds {
         let w = t.walk(
             pkt("10.244.1.4", i as u16, "10.96.9.9", 80),
@@ -1006,12 +1004,13 @@ fn walking_100_endpoints_is_fast() {
             &mut recent,
             0,
         );
-        assert!(matches!(w.verdict, Verdict::Dnat { .. }));
+        let Verdict::Dnat { to, .. } = w.verdict else {
+            panic!("{:?}", w.verdict)
+        };
+        hit.insert(to);
     }
-    let per_walk = started.elapsed() / rounds;
-    eprintln!("build 100 endpoints: {built:?}; one walk: {per_walk:?}");
-    // A generous bound for unoptimised test builds; optimised builds are several times faster.
-    assert!(per_walk.as_micros() < 500, "{per_walk:?}");
+    // Speed is measured by `cargo bench --bench engine`; here, every endpoint is reachable.
+    assert_eq!(hit.len(), 100);
 }
 
 #[test]

@@ -1241,11 +1241,17 @@ fn every_document_is_checked() {
 // ---------------------------------------------------------------------------------------------
 // Caps and hostile input
 
+/// Runs `f` and fails only if it plainly hung. This is a guard against unbounded work (alias
+/// expansion, deep recursion), not a speed claim: the bench in benches/engine.rs measures speed,
+/// and the bound is generous so a loaded machine cannot make it flake.
 fn quick<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
     let out = f();
     let took = start.elapsed();
-    assert!(took < Duration::from_secs(5), "{what} took {took:?}");
+    assert!(
+        took < Duration::from_secs(120),
+        "{what} took {took:?}: it looks unbounded"
+    );
     out
 }
 
