@@ -1,0 +1,413 @@
+//! Packets on the wire at one moment: the sim's traces (hops with start and end times on the
+//! virtual clock) turned into sprites at positions of the [`Layout`]. Pure: `(traces, layout,
+//! now) -> Flow`, recomputed every frame; the view only draws what comes out.
+
+use std::collections::BTreeMap;
+
+use svclab_sim::model::ObjectKey;
+use svclab_sim::time::Time;
+use svclab_sim::trace::{Hop, HopVerdict, Outcome, PacketKind, Place, Trace};
+
+use crate::layout::{Layout, Point};
+
+/// How long a drop or refusal mark stays after the client gave up (virtual ms).
+pub const MARK_LINGER: Time = 2_500;
+
+/// A packet in motion along one hop.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sprite {
+    pub trace: u64,
+    pub hop: usize,
+    pub kind: PacketKind,
+    pub at: Point,
+    pub from: Point,
+    pub to: Point,
+    /// Short text beside the packet: its kind and destination, `request → 10.96.23.157:80`.
+    pub label: String,
+    /// The whole sentence for screen readers and the tooltip.
+    pub description: String,
+}
+
+/// Where a packet was dropped or refused.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    pub trace: u64,
+    pub hop: usize,
+    pub at: Point,
+    pub refused: bool,
+    /// `dropped` or `refused`, and the hop's explanation for the tooltip.
+    pub label: &'static str,
+    pub reason: String,
+}
+
+/// One hop drawn still, for reduced motion: the path and its step number.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub trace: u64,
+    pub hop: usize,
+    /// 1-based, as the trace inspector numbers hops.
+    pub number: usize,
+    pub kind: PacketKind,
+    pub from: Point,
+    pub to: Point,
+    /// The packet is on this hop now.
+    pub current: bool,
+    /// The packet has been past this hop.
+    pub done: bool,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Flow {
+    pub sprites: Vec<Sprite>,
+    pub marks: Vec<Mark>,
+    pub steps: Vec<Step>,
+}
+
+impl Flow {
+    pub fn is_empty(&self) -> bool {
+        self.sprites.is_empty() && self.marks.is_empty() && self.steps.is_empty()
+    }
+}
+
+/// A packet kind as the learner reads it.
+pub fn kind_label(kind: PacketKind) -> &'static str {
+    match kind {
+        PacketKind::DnsQuery => "DNS query",
+        PacketKind::DnsAnswer => "DNS answer",
+        PacketKind::Request => "request",
+        PacketKind::Reply => "reply",
+    }
+}
+
+/// A place as the learner reads it: a pod's name, `kube-proxy on kind-worker`.
+pub fn place_label(place: &Place) -> String {
+    match place {
+        Place::Pod(key) => key.name.clone(),
+        Place::Node(node) => format!("kube-proxy on {node}"),
+        Place::External => "client outside the cluster".into(),
+        Place::LoadBalancer(key) => format!("load balancer of {}", key.name),
+    }
+}
+
+/// `DNS query from test to kube-proxy on kind-worker: 10.244.1.2:41000 → 10.96.0.10:53/UDP`.
+pub fn hop_description(hop: &Hop) -> String {
+    format!(
+        "{} from {} to {}: {} → {}/{}",
+        kind_label(hop.kind),
+        place_label(&hop.from),
+        place_label(&hop.to),
+        hop.packet.src,
+        hop.packet.dst,
+        hop.packet.protocol.as_str()
+    )
+}
+
+/// The packets of `traces` at virtual time `now`. With `still` (prefers-reduced-motion) nothing
+/// moves: every hop of a request still in flight is drawn as a numbered step instead.
+pub fn flow_at(traces: &[Trace], layout: &Layout, now: Time, still: bool) -> Flow {
+    let mut flow = Flow::default();
+    for trace in traces {
+        let last_end = trace
+            .hops
+            .iter()
+            .map(|h| h.end)
+            .max()
+            .unwrap_or(trace.start);
+        if now < trace.start || now >= trace.finish.max(last_end) + MARK_LINGER {
+            continue;
+        }
+        let in_flight = now < trace.finish.max(last_end);
+        for (i, hop) in trace.hops.iter().enumerate() {
+            let (Some(from), Some(to)) = (
+                layout.place(&hop.from, hop.node.as_deref()),
+                layout.place(&hop.to, hop.node.as_deref()),
+            ) else {
+                continue;
+            };
+            let on_it = hop.start <= now && now < hop.end;
+            if still && in_flight {
+                flow.steps.push(Step {
+                    trace: trace.id,
+                    hop: i,
+                    number: i + 1,
+                    kind: hop.kind,
+                    from,
+                    to,
+                    current: on_it,
+                    done: now >= hop.end,
+                    description: hop_description(hop),
+                });
+            } else if on_it {
+                let span = hop.end.saturating_sub(hop.start).max(1) as f64;
+                let t = (now - hop.start) as f64 / span;
+                flow.sprites.push(Sprite {
+                    trace: trace.id,
+                    hop: i,
+                    kind: hop.kind,
+                    at: from.lerp(to, t),
+                    from,
+                    to,
+                    label: format!("{} → {}", kind_label(hop.kind), hop.packet.dst),
+                    description: hop_description(hop),
+                });
+            }
+            let failed = matches!(hop.verdict, HopVerdict::Dropped | HopVerdict::Refused);
+            if failed && now >= hop.end {
+                let refused = hop.verdict == HopVerdict::Refused;
+                flow.marks.push(Mark {
+                    trace: trace.id,
+                    hop: i,
+                    at: to,
+                    refused,
+                    label: if refused { "refused" } else { "dropped" },
+                    reason: hop.explanation.clone(),
+                });
+            }
+        }
+    }
+    flow
+}
+
+/// How the answered requests spread over the backends: HTTP answers per pod, among the traces
+/// kept, counting only those the client has already received at `now`.
+pub fn spread(traces: &[Trace], now: Time) -> BTreeMap<ObjectKey, u32> {
+    let mut counts = BTreeMap::new();
+    for t in traces.iter().filter(|t| t.finish <= now) {
+        if let Outcome::Http { pod, .. } = &t.outcome {
+            *counts.entry(pod.clone()).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::{NodeView, PodRole, PodState, PodView, Scene};
+    use std::net::Ipv4Addr;
+    use svclab_sim::model::Protocol;
+    use svclab_sim::trace::{Client, Packet, Request, Tool};
+
+    fn scene() -> Scene {
+        let pod = |name: &str, node: &str| {
+            let key = ObjectKey::new("default", name);
+            PodView {
+                id: crate::scene::object_id(&key),
+                key,
+                node: Some(node.into()),
+                ip: None,
+                role: PodRole::Workload,
+                state: PodState::Ready,
+                status: "Running",
+                ready: true,
+            }
+        };
+        Scene {
+            nodes: ["w1", "w2"]
+                .iter()
+                .map(|n| NodeView {
+                    name: n.to_string(),
+                    ip: String::new(),
+                    pod_cidr: String::new(),
+                    control_plane: false,
+                })
+                .collect(),
+            pods: vec![pod("test", "w1"), pod("backend-1", "w2")],
+            ..Default::default()
+        }
+    }
+
+    fn hop(start: Time, from: Place, to: Place, kind: PacketKind, verdict: HopVerdict) -> Hop {
+        Hop {
+            start,
+            end: start + 300,
+            from,
+            to,
+            node: Some("w1".into()),
+            kind,
+            packet: Packet::new(
+                (Ipv4Addr::new(10, 244, 1, 2), 40000),
+                (Ipv4Addr::new(10, 96, 0, 20), 80),
+                Protocol::Tcp,
+            ),
+            translation: None,
+            rules: Vec::new(),
+            verdict,
+            explanation: "because".into(),
+        }
+    }
+
+    fn trace(hops: Vec<Hop>, outcome: Outcome, finish: Time) -> Trace {
+        Trace {
+            id: 7,
+            request: Request {
+                client: Client::Pod(ObjectKey::new("default", "test")),
+                tool: Tool::Wget,
+                target: "http://backend-service".into(),
+            },
+            start: 1_000,
+            hops,
+            outcome,
+            output: String::new(),
+            finish,
+        }
+    }
+
+    fn places() -> (Place, Place, Place) {
+        (
+            Place::Pod(ObjectKey::new("default", "test")),
+            Place::Node("w1".into()),
+            Place::Pod(ObjectKey::new("default", "backend-1")),
+        )
+    }
+
+    #[test]
+    fn a_packet_moves_along_its_hop_and_only_while_on_it() {
+        let (client, proxy, backend) = places();
+        let t = trace(
+            vec![
+                hop(
+                    1_000,
+                    client.clone(),
+                    proxy.clone(),
+                    PacketKind::Request,
+                    HopVerdict::Forwarded,
+                ),
+                hop(
+                    1_300,
+                    proxy.clone(),
+                    backend.clone(),
+                    PacketKind::Request,
+                    HopVerdict::Delivered,
+                ),
+            ],
+            Outcome::Http {
+                pod: ObjectKey::new("default", "backend-1"),
+                status: 200,
+            },
+            1_600,
+        );
+        let l = crate::layout::layout(&scene());
+        let start = l.place(&client, None).unwrap();
+        let mid = l.place(&proxy, None).unwrap();
+        let f = flow_at(std::slice::from_ref(&t), &l, 1_150, false);
+        assert_eq!(f.sprites.len(), 1);
+        assert_eq!(f.sprites[0].at, start.lerp(mid, 0.5));
+        assert_eq!(f.sprites[0].label, "request → 10.96.0.20:80");
+        assert!(f.sprites[0]
+            .description
+            .starts_with("request from test to kube-proxy on w1"));
+        let f = flow_at(std::slice::from_ref(&t), &l, 1_300, false);
+        assert_eq!(f.sprites.len(), 1);
+        assert_eq!(f.sprites[0].hop, 1);
+        assert_eq!(f.sprites[0].at, mid);
+        assert!(flow_at(std::slice::from_ref(&t), &l, 999, false).is_empty());
+        assert!(flow_at(std::slice::from_ref(&t), &l, 1_600, false)
+            .sprites
+            .is_empty());
+        assert_eq!(spread(std::slice::from_ref(&t), 1_599).len(), 0);
+        assert_eq!(
+            spread(std::slice::from_ref(&t), 1_600)[&ObjectKey::new("default", "backend-1")],
+            1
+        );
+    }
+
+    #[test]
+    fn a_refused_hop_leaves_a_mark_at_its_end_for_a_while() {
+        let (client, proxy, _) = places();
+        let t = trace(
+            vec![hop(
+                1_000,
+                client,
+                proxy.clone(),
+                PacketKind::Request,
+                HopVerdict::Refused,
+            )],
+            Outcome::ConnectionRefused,
+            1_300,
+        );
+        let l = crate::layout::layout(&scene());
+        assert!(flow_at(std::slice::from_ref(&t), &l, 1_200, false)
+            .marks
+            .is_empty());
+        let f = flow_at(std::slice::from_ref(&t), &l, 1_300, false);
+        assert_eq!(f.marks.len(), 1);
+        assert_eq!(f.marks[0].at, l.place(&proxy, None).unwrap());
+        assert_eq!(f.marks[0].label, "refused");
+        assert_eq!(f.marks[0].reason, "because");
+        assert!(flow_at(std::slice::from_ref(&t), &l, 1_300 + MARK_LINGER, false).is_empty());
+    }
+
+    #[test]
+    fn every_hop_of_a_real_request_is_drawn_in_order() {
+        use svclab_sim::action::Action;
+        use svclab_sim::cluster::{Cluster, Config};
+        let mut c = Cluster::new(Config::default());
+        c.act(crate::seed::run_client()).unwrap();
+        c.apply(crate::seed::SEED_MANIFEST, crate::seed::SEED_FILENAME)
+            .unwrap();
+        c.advance(10_000);
+        c.act(Action::Send {
+            request: crate::seed::request(),
+        })
+        .unwrap();
+        let l = crate::layout::layout(&Scene::of(&c));
+        let mut seen: Vec<String> = Vec::new();
+        let start = c.now;
+        while c.now < start + 5_000 {
+            for s in flow_at(&c.traces, &l, c.now, false).sprites {
+                if !seen.contains(&s.description) {
+                    seen.push(s.description);
+                }
+            }
+            c.advance(50);
+        }
+        let trace = c.traces.last().unwrap();
+        let hops: Vec<String> = trace.hops.iter().map(hop_description).collect();
+        assert_eq!(seen, hops, "every hop drawn, in order");
+        let route: Vec<String> = trace.hops.iter().map(|h| place_label(&h.to)).collect();
+        assert!(route[0].starts_with("kube-proxy on "), "{route:?}");
+        assert!(route[1].starts_with("coredns-"), "{route:?}");
+        assert!(route.iter().any(|r| r.starts_with("backend-")), "{route:?}");
+        assert!(matches!(trace.outcome, Outcome::Http { status: 200, .. }));
+        assert_eq!(spread(&c.traces, c.now).values().sum::<u32>(), 1);
+    }
+
+    #[test]
+    fn reduced_motion_draws_numbered_steps_instead_of_moving() {
+        let (client, proxy, backend) = places();
+        let t = trace(
+            vec![
+                hop(
+                    1_000,
+                    client.clone(),
+                    proxy.clone(),
+                    PacketKind::Request,
+                    HopVerdict::Forwarded,
+                ),
+                hop(
+                    1_300,
+                    proxy,
+                    backend,
+                    PacketKind::Request,
+                    HopVerdict::Delivered,
+                ),
+            ],
+            Outcome::Http {
+                pod: ObjectKey::new("default", "backend-1"),
+                status: 200,
+            },
+            1_600,
+        );
+        let l = crate::layout::layout(&scene());
+        let f = flow_at(std::slice::from_ref(&t), &l, 1_400, true);
+        assert!(f.sprites.is_empty());
+        let steps: Vec<(usize, bool, bool)> = f
+            .steps
+            .iter()
+            .map(|s| (s.number, s.current, s.done))
+            .collect();
+        assert_eq!(steps, [(1, false, true), (2, true, false)]);
+    }
+}

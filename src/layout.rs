@@ -1,0 +1,438 @@
+//! Where things go in the cluster picture: a pure function from a [`Scene`] to rectangles and
+//! points in the SVG's user space (a fixed width; the height grows with the busiest node).
+//!
+//! ```text
+//!  ┌ Services ─────────────────────────────────────────────┐
+//!  │ [kube-dns]          [backend-service]                 │   one band, wrapping
+//!  └───────────────────────────────────────────────────────┘
+//!  ┌ node ──────┐ ┌ node ──────┐ ┌ node ──────┐ ┌ node ──────┐
+//!  │ name, IP   │ │            │ │            │ │            │   up to four nodes a row
+//!  │(kube-proxy)│ │(kube-proxy)│ │(kube-proxy)│ │(kube-proxy)│
+//!  │ [pod]      │ │ [pod]      │ │ [pod]      │ │ [pod]      │
+//!  └────────────┘ └────────────┘ └────────────┘ └────────────┘
+//!  ┌ Pending (not scheduled) ──────────────────────────────┐    only when some pod waits
+//! ```
+
+use std::collections::BTreeMap;
+
+use svclab_sim::model::ObjectKey;
+use svclab_sim::trace::Place;
+
+use crate::scene::{object_id, Scene};
+
+/// The SVG's width in user units; the view scales it to the space it has.
+pub const WIDTH: f64 = 900.0;
+pub const MARGIN: f64 = 12.0;
+pub const SERVICE_H: f64 = 64.0;
+const SERVICE_MAX_W: f64 = 240.0;
+const SERVICE_MIN_W: f64 = 180.0;
+const SERVICE_GAP: f64 = 20.0;
+/// Room between the Services and the nodes for the endpoint lines to fan out.
+const LINK_SPACE: f64 = 64.0;
+const NODE_COLUMNS: usize = 4;
+const NODE_GAP: f64 = 14.0;
+pub const NODE_HEADER_H: f64 = 42.0;
+pub const PROXY_H: f64 = 28.0;
+const PAD: f64 = 8.0;
+pub const POD_H: f64 = 50.0;
+const POD_GAP: f64 = 8.0;
+const ROW_GAP: f64 = 16.0;
+const PENDING_HEADER_H: f64 = 28.0;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Point {
+    pub fn new(x: f64, y: f64) -> Point {
+        Point { x, y }
+    }
+
+    /// The point a fraction `t` (0..=1) of the way from `self` to `to`.
+    pub fn lerp(self, to: Point, t: f64) -> Point {
+        let t = t.clamp(0.0, 1.0);
+        Point::new(self.x + (to.x - self.x) * t, self.y + (to.y - self.y) * t)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    pub fn new(x: f64, y: f64, w: f64, h: f64) -> Rect {
+        Rect { x, y, w, h }
+    }
+
+    pub fn center(&self) -> Point {
+        Point::new(self.x + self.w / 2.0, self.y + self.h / 2.0)
+    }
+
+    pub fn top_mid(&self) -> Point {
+        Point::new(self.x + self.w / 2.0, self.y)
+    }
+
+    pub fn bottom_mid(&self) -> Point {
+        Point::new(self.x + self.w / 2.0, self.y + self.h)
+    }
+
+    pub fn bottom(&self) -> f64 {
+        self.y + self.h
+    }
+
+    pub fn right(&self) -> f64 {
+        self.x + self.w
+    }
+
+    pub fn contains(&self, other: &Rect) -> bool {
+        other.x >= self.x
+            && other.y >= self.y
+            && other.right() <= self.right()
+            && other.bottom() <= self.bottom()
+    }
+
+    pub fn overlaps(&self, other: &Rect) -> bool {
+        self.x < other.right()
+            && other.x < self.right()
+            && self.y < other.bottom()
+            && other.y < self.bottom()
+    }
+}
+
+/// A node's region and the parts inside it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeBox {
+    pub name: String,
+    pub rect: Rect,
+    /// The kube-proxy badge: where packets meet the node's iptables or IPVS rules.
+    pub proxy: Rect,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Layout {
+    pub width: f64,
+    pub height: f64,
+    /// The band holding the Services.
+    pub services_band: Rect,
+    pub nodes: Vec<NodeBox>,
+    /// Pod id (`namespace/name`) → its box.
+    pub pods: BTreeMap<String, Rect>,
+    /// Service id → its box.
+    pub services: BTreeMap<String, Rect>,
+    /// The region for pods no node has taken yet, if any.
+    pub pending: Option<Rect>,
+    /// Where a client outside the cluster stands.
+    pub outside: Point,
+}
+
+impl Layout {
+    pub fn node(&self, name: &str) -> Option<&NodeBox> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+
+    pub fn pod(&self, id: &str) -> Option<Rect> {
+        self.pods.get(id).copied()
+    }
+
+    pub fn service(&self, id: &str) -> Option<Rect> {
+        self.services.get(id).copied()
+    }
+
+    /// Where a packet is when it is at `place`. A pod that is gone (killed while the packet was
+    /// on its way) is looked for on `node`, the node the hop names.
+    pub fn place(&self, place: &Place, node: Option<&str>) -> Option<Point> {
+        match place {
+            Place::Pod(key) => self
+                .pod(&object_id(key))
+                .map(|r| r.center())
+                .or_else(|| node.and_then(|n| self.node(n)).map(|n| n.rect.center())),
+            Place::Node(name) => self.node(name).map(|n| n.proxy.center()),
+            Place::External => Some(self.outside),
+            Place::LoadBalancer(key) => Some(
+                self.service(&object_id(key))
+                    .map_or(self.outside, |r| r.top_mid()),
+            ),
+        }
+    }
+
+    /// The endpoint line from a Service to one of its pods: a cubic Bézier, as an SVG path.
+    pub fn link_path(&self, service: &str, pod: &str) -> Option<String> {
+        let from = self.service(service)?.bottom_mid();
+        let to = self.pod(pod)?.top_mid();
+        let bend = ((to.y - from.y) / 2.0).max(30.0);
+        Some(format!(
+            "M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
+            from.x,
+            from.y,
+            from.x,
+            from.y + bend,
+            to.x,
+            to.y - bend,
+            to.x,
+            to.y
+        ))
+    }
+}
+
+/// Lay out a scene. Deterministic: the same scene gives the same picture.
+pub fn layout(scene: &Scene) -> Layout {
+    let inner = WIDTH - 2.0 * MARGIN;
+    let mut out = Layout {
+        width: WIDTH,
+        ..Default::default()
+    };
+
+    // Services: one band, as many per row as fit at their minimum width, centred.
+    let per_row = (((inner + SERVICE_GAP) / (SERVICE_MIN_W + SERVICE_GAP)).floor() as usize).max(1);
+    let n = scene.services.len();
+    let rows = n.div_ceil(per_row).max(1);
+    let band_h = rows as f64 * (SERVICE_H + PAD) + PAD;
+    out.services_band = Rect::new(MARGIN, MARGIN, inner, band_h);
+    for (row, chunk) in scene.services.chunks(per_row).enumerate() {
+        let k = chunk.len() as f64;
+        let w = ((inner - (k - 1.0) * SERVICE_GAP - 2.0 * PAD) / k).min(SERVICE_MAX_W);
+        let total = k * w + (k - 1.0) * SERVICE_GAP;
+        let x0 = MARGIN + (inner - total) / 2.0;
+        let y = MARGIN + PAD + row as f64 * (SERVICE_H + PAD);
+        for (i, s) in chunk.iter().enumerate() {
+            out.services.insert(
+                s.id.clone(),
+                Rect::new(x0 + i as f64 * (w + SERVICE_GAP), y, w, SERVICE_H),
+            );
+        }
+    }
+    out.outside = Point::new(MARGIN + PAD, MARGIN + band_h / 2.0);
+
+    // Nodes: rows of up to four; every node in a row as tall as the busiest one.
+    let mut y = MARGIN + band_h + LINK_SPACE;
+    let cols = scene.nodes.len().clamp(1, NODE_COLUMNS);
+    let node_w = (inner - (cols as f64 - 1.0) * NODE_GAP) / cols as f64;
+    for chunk in scene.nodes.chunks(NODE_COLUMNS) {
+        let busiest = chunk
+            .iter()
+            .map(|n| scene.pods_on(Some(&n.name)).count())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let node_h = NODE_HEADER_H + PROXY_H + PAD + busiest as f64 * (POD_H + POD_GAP) + PAD;
+        for (i, node) in chunk.iter().enumerate() {
+            let x = MARGIN + i as f64 * (node_w + NODE_GAP);
+            let rect = Rect::new(x, y, node_w, node_h);
+            let proxy = Rect::new(x + PAD, y + NODE_HEADER_H, node_w - 2.0 * PAD, PROXY_H);
+            let mut pod_y = proxy.bottom() + PAD;
+            for pod in scene.pods_on(Some(&node.name)) {
+                out.pods.insert(
+                    pod.id.clone(),
+                    Rect::new(x + PAD, pod_y, node_w - 2.0 * PAD, POD_H),
+                );
+                pod_y += POD_H + POD_GAP;
+            }
+            out.nodes.push(NodeBox {
+                name: node.name.clone(),
+                rect,
+                proxy,
+            });
+        }
+        y += node_h + ROW_GAP;
+    }
+
+    // Pods that no node has taken (or whose node is not in the scene).
+    let known = |n: &Option<String>| {
+        n.as_ref()
+            .is_some_and(|n| scene.nodes.iter().any(|v| &v.name == n))
+    };
+    let waiting: Vec<&String> = scene
+        .pods
+        .iter()
+        .filter(|p| !known(&p.node))
+        .map(|p| &p.id)
+        .collect();
+    if !waiting.is_empty() {
+        let pod_w = node_w - 2.0 * PAD;
+        let per_row = (((inner - PAD) / (pod_w + PAD)).floor() as usize).max(1);
+        let rows = waiting.len().div_ceil(per_row);
+        let h = PENDING_HEADER_H + rows as f64 * (POD_H + POD_GAP) + PAD;
+        let region = Rect::new(MARGIN, y, inner, h);
+        for (i, id) in waiting.iter().enumerate() {
+            let (row, col) = (i / per_row, i % per_row);
+            let rect = Rect::new(
+                MARGIN + PAD + col as f64 * (pod_w + PAD),
+                y + PENDING_HEADER_H + row as f64 * (POD_H + POD_GAP),
+                pod_w,
+                POD_H,
+            );
+            out.pods.insert((*id).clone(), rect);
+        }
+        out.pending = Some(region);
+        y += h + ROW_GAP;
+    }
+
+    out.height = y - ROW_GAP + MARGIN;
+    out
+}
+
+/// The id of a pod key, for callers holding a key.
+pub fn pod_id(key: &ObjectKey) -> String {
+    object_id(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::{NodeView, PodRole, PodState, PodView, ServiceView};
+
+    fn node(name: &str) -> NodeView {
+        NodeView {
+            name: name.into(),
+            ip: "172.18.0.2".into(),
+            pod_cidr: "10.244.0.0/24".into(),
+            control_plane: false,
+        }
+    }
+
+    fn pod(name: &str, node: Option<&str>) -> PodView {
+        let key = ObjectKey::new("default", name);
+        PodView {
+            id: object_id(&key),
+            key,
+            node: node.map(Into::into),
+            ip: None,
+            role: PodRole::Workload,
+            state: PodState::Ready,
+            status: "Running",
+            ready: true,
+        }
+    }
+
+    fn service(name: &str) -> ServiceView {
+        let key = ObjectKey::new("default", name);
+        ServiceView {
+            id: object_id(&key),
+            key,
+            type_: "ClusterIP",
+            cluster_ip: "10.96.0.20".into(),
+            ports: "80/TCP".into(),
+        }
+    }
+
+    fn scene(nodes: &[&str], pods: &[(&str, Option<&str>)], services: &[&str]) -> Scene {
+        Scene {
+            nodes: nodes.iter().map(|n| node(n)).collect(),
+            pods: pods.iter().map(|(p, n)| pod(p, *n)).collect(),
+            services: services.iter().map(|s| service(s)).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn pods_sit_inside_their_node_below_its_kube_proxy_without_overlapping() {
+        let s = scene(
+            &["cp", "w1", "w2", "w3"],
+            &[
+                ("a", Some("w1")),
+                ("b", Some("w1")),
+                ("c", Some("w2")),
+                ("d", Some("cp")),
+            ],
+            &["backend-service", "kube-dns"],
+        );
+        let l = layout(&s);
+        for p in &s.pods {
+            let node = l.node(p.node.as_deref().unwrap()).unwrap();
+            let r = l.pod(&p.id).unwrap();
+            assert!(node.rect.contains(&r), "{} outside its node", p.id);
+            assert!(r.y >= node.proxy.bottom(), "{} above kube-proxy", p.id);
+            assert!(node.rect.contains(&node.proxy));
+        }
+        let rects: Vec<Rect> = l.pods.values().copied().collect();
+        for (i, a) in rects.iter().enumerate() {
+            for b in &rects[i + 1..] {
+                assert!(!a.overlaps(b));
+            }
+        }
+        for w in l.nodes.windows(2) {
+            assert!(!w[0].rect.overlaps(&w[1].rect));
+            assert_eq!(w[0].rect.h, w[1].rect.h, "nodes of a row share a height");
+        }
+        assert!(l
+            .nodes
+            .iter()
+            .all(|n| n.rect.right() <= WIDTH - MARGIN + 1e-9));
+        assert!(l.pending.is_none());
+    }
+
+    #[test]
+    fn services_sit_in_the_band_above_the_nodes() {
+        let s = scene(&["cp", "w1"], &[], &["a", "b", "c", "d", "e", "f", "g"]);
+        let l = layout(&s);
+        let first_node = l.nodes[0].rect.y;
+        for r in l.services.values() {
+            assert!(l.services_band.contains(r));
+            assert!(r.bottom() < first_node);
+            assert!(r.w >= SERVICE_MIN_W - 1e-9 && r.w <= SERVICE_MAX_W);
+        }
+        let rects: Vec<Rect> = l.services.values().copied().collect();
+        for (i, a) in rects.iter().enumerate() {
+            for b in &rects[i + 1..] {
+                assert!(!a.overlaps(b));
+            }
+        }
+    }
+
+    #[test]
+    fn the_picture_grows_with_the_busiest_node_and_holds_waiting_pods_below() {
+        let small = layout(&scene(&["w1", "w2"], &[("a", Some("w1"))], &[]));
+        let pods: Vec<(String, Option<&str>)> =
+            (0..6).map(|i| (format!("p{i}"), Some("w2"))).collect();
+        let refs: Vec<(&str, Option<&str>)> = pods.iter().map(|(p, n)| (p.as_str(), *n)).collect();
+        let big = layout(&scene(&["w1", "w2"], &refs, &[]));
+        assert!(big.height > small.height);
+
+        let l = layout(&scene(
+            &["w1"],
+            &[("a", Some("w1")), ("waiting", None)],
+            &[],
+        ));
+        let pending = l.pending.unwrap();
+        assert!(pending.contains(&l.pod("default/waiting").unwrap()));
+        assert!(pending.y > l.nodes[0].rect.bottom());
+        assert!(l.height >= pending.bottom());
+    }
+
+    #[test]
+    fn places_resolve_to_pods_kube_proxies_and_a_gone_pods_node() {
+        let s = scene(&["w1", "w2"], &[("a", Some("w1"))], &["svc"]);
+        let l = layout(&s);
+        let a = l
+            .place(&Place::Pod(ObjectKey::new("default", "a")), Some("w1"))
+            .unwrap();
+        assert_eq!(a, l.pod("default/a").unwrap().center());
+        let proxy = l.place(&Place::Node("w2".into()), None).unwrap();
+        assert_eq!(proxy, l.node("w2").unwrap().proxy.center());
+        let gone = l
+            .place(&Place::Pod(ObjectKey::new("default", "gone")), Some("w2"))
+            .unwrap();
+        assert_eq!(gone, l.node("w2").unwrap().rect.center());
+        assert_eq!(
+            l.place(&Place::Pod(ObjectKey::new("default", "gone")), None),
+            None
+        );
+        assert_eq!(l.place(&Place::External, None), Some(l.outside));
+        let path = l.link_path("default/svc", "default/a").unwrap();
+        assert!(path.starts_with('M') && path.contains(" C"));
+    }
+
+    #[test]
+    fn lerp_clamps() {
+        let a = Point::new(0.0, 0.0);
+        let b = Point::new(10.0, 20.0);
+        assert_eq!(a.lerp(b, 0.5), Point::new(5.0, 10.0));
+        assert_eq!(a.lerp(b, 2.0), b);
+    }
+}

@@ -1,0 +1,27 @@
+//! svclab: the browser app. It owns the one copy of the simulated world (`svclab_sim`), steps it
+//! from animation frames, and renders it; `main.rs` only mounts [`App`].
+//!
+//! Plain data first, views last:
+//! - [`scene`] reduces the cluster to what the picture shows; [`layout`] places it (rectangles and
+//!   points); [`flow`] puts the packets of recent traces on that picture at a virtual time;
+//!   [`inspect`] is the details of a selected object; [`trace_view`] the hop-by-hop rows;
+//!   [`editor_text`] the editor's line arithmetic; [`clock`] turns real time into virtual time.
+//!   None of these knows about the DOM, and all are tested natively (`cargo test -p svclab --lib`).
+//! - [`world`] holds the cluster and the signals views subscribe to; [`app`] boots it, runs the
+//!   frame loop and lays out the panels in [`ui`].
+
+pub mod clock;
+pub mod editor_text;
+pub mod flow;
+pub mod inspect;
+pub mod layout;
+pub mod scene;
+pub mod seed;
+pub mod trace_view;
+
+pub mod app;
+pub mod ui;
+pub mod world;
+
+pub use app::{App, Driver, Lab};
+pub use ui::cluster_view::FIRST_CLUSTER_MARK;

@@ -1,0 +1,37 @@
+//! What the app starts with and the learner's one-click actions, as sim [`Action`]s: the busybox
+//! `test` client of the lesson (`kubectl run -it test --image=busybox --restart=Never -- sh`) and
+//! its `wget -qO- http://backend-service`.
+
+use svclab_sim::action::Action;
+use svclab_sim::model::ObjectKey;
+use svclab_sim::trace::{Client, Request, Tool};
+
+pub use svclab_sim::examples::{SEED_FILENAME, SEED_MANIFEST};
+
+/// The client pod's namespace and name.
+pub const CLIENT_NAMESPACE: &str = "default";
+pub const CLIENT_NAME: &str = "test";
+/// The URL "Send request" fetches.
+pub const REQUEST_URL: &str = "http://backend-service";
+
+/// `kubectl run test --image=busybox --restart=Never -- sh`, done once at boot.
+pub fn run_client() -> Action {
+    Action::Run {
+        namespace: CLIENT_NAMESPACE.into(),
+        name: CLIENT_NAME.into(),
+        image: "busybox".into(),
+        command: vec!["sh".into()],
+    }
+}
+
+/// `wget -qO- http://backend-service` from the `test` pod.
+pub fn request() -> Request {
+    Request {
+        client: Client::Pod(ObjectKey::new(CLIENT_NAMESPACE, CLIENT_NAME)),
+        tool: Tool::Wget,
+        target: REQUEST_URL.into(),
+    }
+}
+
+/// The command line "Send request" stands for, shown beside the button.
+pub const REQUEST_COMMAND: &str = "wget -qO- http://backend-service";

@@ -1,0 +1,533 @@
+//! The cluster picture: nodes holding their pods, kube-proxy on each node, Services with lines to
+//! their endpoints, and the packets of recent requests. Maps [`Scene`], [`Layout`] and [`Flow`]
+//! to SVG; decides nothing itself.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use svclab_sim::action::Action;
+use svclab_sim::model::ObjectKey;
+
+use crate::app::{shared, Shared};
+use crate::flow::{flow_at, spread, Flow};
+use crate::inspect::Selection;
+use crate::layout::{layout, Layout, Rect, NODE_HEADER_H, WIDTH};
+use crate::scene::{fit, PodRole, Scene};
+
+/// The Performance API mark made once the first cluster picture is on screen.
+pub const FIRST_CLUSTER_MARK: &str = "svclab-first-cluster";
+static MARKED: AtomicBool = AtomicBool::new(false);
+
+fn key_of(id: &str) -> ObjectKey {
+    let (ns, name) = id.split_once('/').unwrap_or(("", id));
+    ObjectKey::new(ns, name)
+}
+
+/// The pod name's font size (styles/main.css `.pod-name`).
+const POD_NAME_PX: f64 = 13.5;
+
+/// `textLength` for a label of `chars` characters that must fit `room` units: set (squeezing
+/// the glyphs a little) only when the text would overflow, else left to the font.
+fn squeeze(chars: usize, room: f64, px: f64) -> Option<String> {
+    // An average glyph of a proportional sans-serif is a little under 0.6 em.
+    (chars as f64 * px * 0.58 > room).then(|| format!("{room:.1}"))
+}
+
+/// Enter or Space selects, Escape clears the selection; `also` handles other keys.
+fn on_object_key(
+    shared: Shared,
+    selection: Selection,
+    also: impl Fn(&KeyboardEvent) + 'static,
+) -> impl Fn(KeyboardEvent) + 'static {
+    move |ev: KeyboardEvent| match ev.key().as_str() {
+        "Enter" | " " => {
+            ev.prevent_default();
+            shared.selected.set(Some(selection.clone()));
+        }
+        "Escape" => shared.selected.set(None),
+        _ => also(&ev),
+    }
+}
+
+#[component]
+pub fn ClusterView() -> impl IntoView {
+    let sh = shared();
+    let sim = sh.sim;
+    let scene = Memo::new(move |_| sim.read(Scene::of));
+    let geo = Memo::new(move |_| scene.with(layout));
+    let counts = Memo::new(move |_| {
+        let now = sim.now().get();
+        sim.read(|c| spread(&c.traces, now))
+    });
+    let still = sh.still;
+    let flow = Memo::new(move |_| {
+        let now = sim.now().get();
+        geo.with(|g| sim.read(|c| flow_at(&c.traces, g, now, still)))
+    });
+
+    // Once, after the first picture is in the DOM: the report script measures this.
+    Effect::new(move |_| {
+        if !MARKED.swap(true, Ordering::Relaxed) {
+            if let Some(performance) = window().performance() {
+                let _ = performance.mark(FIRST_CLUSTER_MARK);
+            }
+        }
+    });
+
+    let node_names =
+        move || scene.with(|s| s.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>());
+    let pod_ids = move || scene.with(|s| s.pods.iter().map(|p| p.id.clone()).collect::<Vec<_>>());
+    let service_ids =
+        move || scene.with(|s| s.services.iter().map(|p| p.id.clone()).collect::<Vec<_>>());
+    let empty = move || {
+        sim.read(|c| {
+            c.deployments.keys().all(|k| k.namespace == "kube-system") && c.services.len() <= 2
+        })
+    };
+
+    view! {
+        <section class="panel cluster-panel" aria-labelledby="cluster-heading">
+            <div class="panel-head">
+                <h2 id="cluster-heading">"Cluster"</h2>
+                <span class="panel-note">
+                    {move || format!("kind · {} nodes · kube-proxy {}", scene.with(|s| s.nodes.len()), scene.with(|s| s.proxy_mode))}
+                </span>
+            </div>
+            <Show when=empty>
+                <p class="hint">
+                    "Press " <strong>"Apply"</strong>
+                    " to create the backend Deployment and its Service, as "
+                    <code>"kubectl apply -f backend.yaml"</code> " would."
+                </p>
+            </Show>
+            <svg
+                class="cluster"
+                role="group"
+                aria-label="Cluster"
+                viewBox=move || format!("0 0 {WIDTH} {:.0}", geo.with(|g| g.height))
+                preserveAspectRatio="xMidYMin meet"
+            >
+                <g class="services-band" aria-hidden="true">
+                    <rect
+                        x=move || geo.with(|g| g.services_band.x)
+                        y=move || geo.with(|g| g.services_band.y)
+                        width=move || geo.with(|g| g.services_band.w)
+                        height=move || geo.with(|g| g.services_band.h)
+                        rx="10"
+                    />
+                    <text
+                        class="band-label"
+                        x=move || geo.with(|g| g.services_band.x + 10.0)
+                        y=move || geo.with(|g| g.services_band.y + 16.0)
+                    >
+                        "Services"
+                    </text>
+                </g>
+                <For each=node_names key=|n| n.clone() let(name)>
+                    <NodeShape name=name scene=scene geo=geo />
+                </For>
+                {move || pending_region(geo)}
+                <g class="links" aria-hidden="true">
+                    {move || {
+                        scene
+                            .with(|s| {
+                                geo.with(|g| {
+                                    s.links
+                                        .iter()
+                                        .filter_map(|l| {
+                                            let d = g.link_path(&l.service, &l.pod)?;
+                                            let class = if l.terminating {
+                                                "link terminating"
+                                            } else if l.ready {
+                                                "link ready"
+                                            } else {
+                                                "link not-ready"
+                                            };
+                                            Some(view! { <path class=class d=d /> })
+                                        })
+                                        .collect_view()
+                                })
+                            })
+                    }}
+                </g>
+                <For each=pod_ids key=|id| id.clone() let(id)>
+                    <PodShape id=id scene=scene geo=geo counts=counts />
+                </For>
+                <For each=service_ids key=|id| id.clone() let(id)>
+                    <ServiceShape id=id scene=scene geo=geo />
+                </For>
+                <g class="flow">{move || flow.with(paint_flow)}</g>
+            </svg>
+            <Legend />
+        </section>
+    }
+}
+
+fn pending_region(geo: Memo<Layout>) -> impl IntoView {
+    geo.with(|g| g.pending).map(|r| {
+        view! {
+            <g class="pending-region" aria-hidden="true">
+                <rect x=r.x y=r.y width=r.w height=r.h rx="10" />
+                <text class="band-label" x=r.x + 10.0 y=r.y + 18.0>
+                    "Pending: not scheduled to a node yet"
+                </text>
+            </g>
+        }
+    })
+}
+
+#[component]
+fn NodeShape(name: String, scene: Memo<Scene>, geo: Memo<Layout>) -> impl IntoView {
+    let sh = shared();
+    let rect = {
+        let name = name.clone();
+        Memo::new(move |_| {
+            geo.with(|g| g.node(&name).map(|n| (n.rect, n.proxy)))
+                .unwrap_or_default()
+        })
+    };
+    let info = {
+        let name = name.clone();
+        Memo::new(move |_| scene.with(|s| s.nodes.iter().find(|n| n.name == name).cloned()))
+    };
+    let mode = move || scene.with(|s| s.proxy_mode);
+    let node_sel = Selection::Node(name.clone());
+    let proxy_sel = Selection::Proxy(name.clone());
+    let node_selected = {
+        let s = node_sel.clone();
+        Memo::new(move |_| sh.selected.with(|x| x.as_ref() == Some(&s)))
+    };
+    let proxy_selected = {
+        let s = proxy_sel.clone();
+        Memo::new(move |_| sh.selected.with(|x| x.as_ref() == Some(&s)))
+    };
+    let node_label = move || {
+        info.with(|n| {
+            n.as_ref()
+                .map(|n| {
+                    let role = if n.control_plane {
+                        "control-plane node"
+                    } else {
+                        "worker node"
+                    };
+                    format!(
+                        "Node {} ({role}), IP {}, pod CIDR {}",
+                        n.name, n.ip, n.pod_cidr
+                    )
+                })
+                .unwrap_or_default()
+        })
+    };
+    let proxy_label = {
+        let name = name.clone();
+        move || format!("kube-proxy on {name} ({} mode)", mode())
+    };
+    let control_plane = move || info.with(|n| n.as_ref().is_some_and(|n| n.control_plane));
+    let (click_node, click_proxy) = (node_sel.clone(), proxy_sel.clone());
+    view! {
+        <g class="node" class:control-plane=control_plane>
+            <rect
+                class="node-box"
+                x=move || rect.get().0.x
+                y=move || rect.get().0.y
+                width=move || rect.get().0.w
+                height=move || rect.get().0.h
+                rx="10"
+            />
+            <g
+                class="node-head"
+                class:selected=node_selected
+                tabindex="0"
+                role="button"
+                aria-label=node_label
+                aria-pressed=move || node_selected.get().to_string()
+                on:click=move |_| sh.selected.set(Some(click_node.clone()))
+                on:keydown=on_object_key(sh, node_sel, |_| {})
+            >
+                <rect
+                    class="hit"
+                    x=move || rect.get().0.x
+                    y=move || rect.get().0.y
+                    width=move || rect.get().0.w
+                    height=NODE_HEADER_H
+                    rx="10"
+                />
+                <text class="node-name" x=move || rect.get().0.x + 10.0 y=move || rect.get().0.y + 18.0>
+                    {move || info.with(|n| n.as_ref().map(|n| fit(&n.name, 24)).unwrap_or_default())}
+                </text>
+                <text class="node-ip" x=move || rect.get().0.x + 10.0 y=move || rect.get().0.y + 34.0>
+                    {move || info.with(|n| n.as_ref().map(|n| format!("{} · {}", n.ip, n.pod_cidr)).unwrap_or_default())}
+                </text>
+            </g>
+            <g
+                class="proxy"
+                class:selected=proxy_selected
+                tabindex="0"
+                role="button"
+                aria-label=proxy_label
+                aria-pressed=move || proxy_selected.get().to_string()
+                on:click=move |_| sh.selected.set(Some(click_proxy.clone()))
+                on:keydown=on_object_key(sh, proxy_sel, |_| {})
+            >
+                <rect
+                    x=move || rect.get().1.x
+                    y=move || rect.get().1.y
+                    width=move || rect.get().1.w
+                    height=move || rect.get().1.h
+                    rx="6"
+                />
+                <text
+                    x=move || rect.get().1.center().x
+                    y=move || rect.get().1.y + 19.0
+                    text-anchor="middle"
+                >
+                    {move || format!("kube-proxy · {}", mode())}
+                </text>
+            </g>
+        </g>
+    }
+}
+
+#[component]
+fn PodShape(
+    id: String,
+    scene: Memo<Scene>,
+    geo: Memo<Layout>,
+    counts: Memo<std::collections::BTreeMap<ObjectKey, u32>>,
+) -> impl IntoView {
+    let sh = shared();
+    let key = key_of(&id);
+    let data = {
+        let id = id.clone();
+        Memo::new(move |_| scene.with(|s| s.pod(&id).cloned()))
+    };
+    let rect = {
+        let id = id.clone();
+        Memo::new(move |_| geo.with(|g| g.pod(&id)).unwrap_or_default())
+    };
+    let count = {
+        let key = key.clone();
+        Memo::new(move |_| counts.with(|c| c.get(&key).copied().unwrap_or(0)))
+    };
+    let sel = Selection::Pod(key.clone());
+    let selected = {
+        let s = sel.clone();
+        Memo::new(move |_| sh.selected.with(|x| x.as_ref() == Some(&s)))
+    };
+    let class = move || {
+        data.with(|d| match d {
+            Some(d) => format!("pod {} {}", d.state.as_str(), d.role.as_str()),
+            None => "pod".into(),
+        })
+    };
+    let label = move || {
+        let n = count.get();
+        let answers = if n > 0 {
+            format!(", answered {n} of the recent requests")
+        } else {
+            String::new()
+        };
+        data.with(|d| d.as_ref().map(|d| d.aria_label()).unwrap_or_default()) + &answers
+    };
+    let kill = {
+        let key = key.clone();
+        move |ev: &KeyboardEvent| {
+            if ev.key() == "Delete" {
+                ev.prevent_default();
+                let _ = sh.sim.act(Action::DeletePod {
+                    namespace: key.namespace.clone(),
+                    pod: key.name.clone(),
+                });
+            }
+        }
+    };
+    let click_sel = sel.clone();
+    let r = move || rect.get();
+    let has_ip = move || data.with(|d| d.as_ref().is_some_and(|d| d.ip.is_some()));
+    let name_len =
+        move || data.with(|d| d.as_ref().map_or(0, |d| d.key.name.chars().count().min(30)));
+    view! {
+        <g
+            class=class
+            class:selected=selected
+            tabindex="0"
+            role="button"
+            aria-label=label
+            aria-pressed=move || selected.get().to_string()
+            on:click=move |_| sh.selected.set(Some(click_sel.clone()))
+            on:keydown=on_object_key(sh, sel, kill)
+        >
+            <rect class="pod-box" x=move || r().x y=move || r().y width=move || r().w height=move || r().h rx="7" />
+            <circle class="pod-dot" cx=move || r().x + 12.0 cy=move || r().y + 16.0 r="5" />
+            <text
+                class="pod-name"
+                x=move || r().x + 22.0
+                y=move || r().y + 21.0
+                textLength=move || squeeze(name_len(), r().w - 30.0, POD_NAME_PX)
+                lengthAdjust="spacingAndGlyphs"
+            >
+                {move || data.with(|d| d.as_ref().map(|d| fit(&d.key.name, 30)).unwrap_or_default())}
+            </text>
+            // Line two: the IP and the state; before the pod has an IP, its status alone
+            // (`ContainerCreating`, `Pending`).
+            <text class="pod-ip" x=move || r().x + 10.0 y=move || r().y + 41.0>
+                {move || data.with(|d| d.as_ref().and_then(|d| d.ip.clone()).unwrap_or_default())}
+            </text>
+            <text
+                class="pod-state"
+                x=move || if has_ip() { r().right() - 10.0 } else { r().x + 10.0 }
+                y=move || r().y + 41.0
+                text-anchor=move || if has_ip() { "end" } else { "start" }
+            >
+                {move || data.with(|d| d.as_ref().map(|d| d.state_text()).unwrap_or_default())}
+            </text>
+            <Show when=move || data.with(|d| d.as_ref().is_some_and(|d| d.role == PodRole::Client))>
+                <text class="pod-role" x=move || r().right() - 10.0 y=move || r().y + 21.0 text-anchor="end">
+                    "client"
+                </text>
+            </Show>
+            <Show when=move || { count.get() > 0 }>
+                <g class="pod-count" aria-hidden="true">
+                    <rect x=move || r().right() - 40.0 y=move || r().y - 9.0 width="36" height="18" rx="9" />
+                    <text x=move || r().right() - 22.0 y=move || r().y + 4.5 text-anchor="middle">
+                        {move || count.get()}
+                    </text>
+                </g>
+            </Show>
+        </g>
+    }
+}
+
+#[component]
+fn ServiceShape(id: String, scene: Memo<Scene>, geo: Memo<Layout>) -> impl IntoView {
+    let sh = shared();
+    let data = {
+        let id = id.clone();
+        Memo::new(move |_| scene.with(|s| s.service(&id).cloned()))
+    };
+    let rect = {
+        let id = id.clone();
+        Memo::new(move |_| geo.with(|g| g.service(&id)).unwrap_or_default())
+    };
+    let sel = Selection::Service(key_of(&id));
+    let selected = {
+        let s = sel.clone();
+        Memo::new(move |_| sh.selected.with(|x| x.as_ref() == Some(&s)))
+    };
+    let click_sel = sel.clone();
+    let r = move || -> Rect { rect.get() };
+    let text = move |f: fn(&crate::scene::ServiceView) -> String| {
+        move || data.with(|d| d.as_ref().map(f).unwrap_or_default())
+    };
+    view! {
+        <g
+            class="service"
+            class:system=move || data.with(|d| d.as_ref().is_some_and(|d| d.key.namespace == "kube-system"))
+            class:selected=selected
+            tabindex="0"
+            role="button"
+            aria-label=text(|d| d.aria_label())
+            aria-pressed=move || selected.get().to_string()
+            on:click=move |_| sh.selected.set(Some(click_sel.clone()))
+            on:keydown=on_object_key(sh, sel, |_| {})
+        >
+            <rect x=move || r().x y=move || r().y width=move || r().w height=move || r().h rx="8" />
+            <text class="svc-name" x=move || r().center().x y=move || r().y + 21.0 text-anchor="middle">
+                {text(|d| fit(&d.key.name, 24))}
+            </text>
+            <text class="svc-ip" x=move || r().center().x y=move || r().y + 40.0 text-anchor="middle">
+                {text(|d| format!("{} {}", d.type_, d.cluster_ip))}
+            </text>
+            <text class="svc-ports" x=move || r().center().x y=move || r().y + 57.0 text-anchor="middle">
+                {text(|d| fit(&d.ports, 30))}
+            </text>
+        </g>
+    }
+}
+
+/// The packets in flight, drop marks, or (reduced motion) numbered steps.
+fn paint_flow(flow: &Flow) -> impl IntoView {
+    let steps = flow
+        .steps
+        .iter()
+        .map(|s| {
+            // Hops that share a segment (there and back, DNS then HTTP) put their numbers at
+            // different points along it.
+            let mid = s.from.lerp(s.to, [0.3, 0.5, 0.7][(s.number - 1) % 3]);
+            let class = format!(
+                "step {}{}{}",
+                s.kind.as_str(),
+                if s.current { " current" } else { "" },
+                if s.done { " done" } else { "" }
+            );
+            let label = format!("Step {}: {}", s.number, s.description);
+            view! {
+                <g class=class role="img" aria-label=label>
+                    <line x1=s.from.x y1=s.from.y x2=s.to.x y2=s.to.y />
+                    <circle cx=mid.x cy=mid.y r="11" />
+                    <text x=mid.x y=mid.y + 4.5 text-anchor="middle">
+                        {s.number}
+                    </text>
+                </g>
+            }
+        })
+        .collect_view();
+    let sprites = flow
+        .sprites
+        .iter()
+        .map(|p| {
+            let class = format!("packet {}", p.kind.as_str());
+            view! {
+                <g class=class role="img" aria-label=p.description.clone()>
+                    <line class="hop-path" x1=p.from.x y1=p.from.y x2=p.to.x y2=p.to.y />
+                    <circle cx=p.at.x cy=p.at.y r="10" />
+                    <text class="packet-label" x=p.at.x + 13.0 y=p.at.y - 9.0>
+                        {p.label.clone()}
+                    </text>
+                    <title>{p.description.clone()}</title>
+                </g>
+            }
+        })
+        .collect_view();
+    let marks = flow
+        .marks
+        .iter()
+        .map(|m| {
+            let class = if m.refused {
+                "drop-mark refused"
+            } else {
+                "drop-mark dropped"
+            };
+            let label = format!("Packet {} here: {}", m.label, m.reason);
+            view! {
+                <g class=class role="img" aria-label=label>
+                    <circle cx=m.at.x cy=m.at.y r="13" />
+                    <text class="x" x=m.at.x y=m.at.y + 6.0 text-anchor="middle">
+                        "✕"
+                    </text>
+                    <text class="reason" x=m.at.x + 17.0 y=m.at.y + 5.0>
+                        {m.label}
+                    </text>
+                    <title>{m.reason.clone()}</title>
+                </g>
+            }
+        })
+        .collect_view();
+    (steps, sprites, marks)
+}
+
+#[component]
+fn Legend() -> impl IntoView {
+    view! {
+        <ul class="legend" aria-label="Legend">
+            <li><span class="swatch dns-query"></span>"DNS query"</li>
+            <li><span class="swatch dns-answer"></span>"DNS answer"</li>
+            <li><span class="swatch request"></span>"request"</li>
+            <li><span class="swatch reply"></span>"reply"</li>
+            <li><span class="line-swatch ready"></span>"ready endpoint"</li>
+            <li><span class="line-swatch not-ready"></span>"not-ready endpoint"</li>
+            <li><span class="mark-swatch">"✕"</span>"dropped / refused"</li>
+        </ul>
+    }
+}

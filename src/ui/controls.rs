@@ -1,0 +1,142 @@
+//! The toolbar: the clock (pause, speed), requests (one, or steady traffic), and the faults and
+//! modes a learner flips (CoreDNS broken, kube-proxy mode).
+
+use leptos::prelude::*;
+use svclab_sim::action::Action;
+use svclab_sim::cluster::BOOT_AGE;
+use svclab_sim::kube_proxy::ProxyMode;
+use svclab_sim::time::Time;
+
+use crate::app::shared;
+use crate::clock::{Speed, DEFAULT_INTERVAL, MIN_INTERVAL};
+use crate::seed;
+use crate::trace_view::seconds;
+
+#[component]
+pub fn Toolbar() -> impl IntoView {
+    let sh = shared();
+    let sim = sh.sim;
+    let (traffic_on, set_traffic_on) = signal(false);
+    let (interval, set_interval) = signal(DEFAULT_INTERVAL);
+    let (message, set_message) = signal(String::new());
+
+    let report = move |r: Result<Vec<String>, String>| match r {
+        Ok(lines) => set_message.set(lines.join("\n")),
+        Err(e) => set_message.set(e),
+    };
+    let send = move |_| {
+        // The request shows in the picture and the Requests panel; only a refusal needs words.
+        if let Err(e) = sim.act(Action::Send {
+            request: seed::request(),
+        }) {
+            set_message.set(e);
+        }
+    };
+    let toggle_traffic = move |_| {
+        let on = !traffic_on.get_untracked();
+        set_traffic_on.set(on);
+        sim.set_traffic(on.then(|| interval.get_untracked()));
+    };
+    let set_every = move |ev| {
+        let ms: Time = event_target_value(&ev)
+            .trim()
+            .parse()
+            .unwrap_or(DEFAULT_INTERVAL)
+            .max(MIN_INTERVAL);
+        set_interval.set(ms);
+        if traffic_on.get_untracked() {
+            sim.set_traffic(Some(ms));
+        }
+    };
+    let broken = move || sim.read(|c| c.coredns_broken);
+    let toggle_dns = move |_| {
+        let broken = !sim.peek(|c| c.coredns_broken);
+        report(sim.act(Action::BreakCoreDns { broken }));
+    };
+    let mode = move || sim.read(|c| c.proxy_mode);
+    let set_mode = move |ev| {
+        let mode = if event_target_value(&ev) == "ipvs" {
+            ProxyMode::Ipvs
+        } else {
+            ProxyMode::Iptables
+        };
+        report(sim.act(Action::SetProxyMode { mode }));
+    };
+    let clock = move || format!("t = {}", seconds(sim.now().get().saturating_sub(BOOT_AGE)));
+
+    view! {
+        <div class="toolbar" role="toolbar" aria-label="Simulation controls">
+            <div class="group" role="group" aria-label="Clock">
+                <button
+                    class="pause"
+                    aria-pressed=move || sh.paused.get().to_string()
+                    on:click=move |_| sh.paused.update(|p| *p = !*p)
+                >
+                    {move || if sh.paused.get() { "Resume" } else { "Pause" }}
+                </button>
+                <label class="inline">
+                    <span>"Speed"</span>
+                    <select
+                        aria-label="Speed"
+                        on:change=move |ev| {
+                            if let Some(s) = Speed::parse(&event_target_value(&ev)) {
+                                sh.speed.set(s);
+                            }
+                        }
+                    >
+                        {Speed::ALL
+                            .into_iter()
+                            .map(|s| {
+                                view! {
+                                    <option value=s.as_str() selected=move || sh.speed.get() == s>
+                                        {s.as_str()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <output class="clock" aria-label="Virtual time">{clock}</output>
+            </div>
+            <div class="group" role="group" aria-label="Traffic">
+                <button class="primary" on:click=send title=seed::REQUEST_COMMAND>
+                    "Send request"
+                </button>
+                <button aria-pressed=move || traffic_on.get().to_string() on:click=toggle_traffic>
+                    {move || if traffic_on.get() { "Stop steady traffic" } else { "Start steady traffic" }}
+                </button>
+                <label class="inline">
+                    <span>"every"</span>
+                    <input
+                        type="number"
+                        aria-label="Steady traffic interval (virtual ms)"
+                        min=MIN_INTERVAL
+                        step="100"
+                        prop:value=move || interval.get().to_string()
+                        on:change=set_every
+                    />
+                    <span>"ms"</span>
+                </label>
+            </div>
+            <div class="group" role="group" aria-label="Faults and modes">
+                <button class="danger" aria-pressed=move || broken().to_string() on:click=toggle_dns>
+                    {move || if broken() { "Restore CoreDNS" } else { "Break CoreDNS" }}
+                </button>
+                <label class="inline">
+                    <span>"kube-proxy"</span>
+                    <select aria-label="kube-proxy mode" on:change=set_mode>
+                        <option value="iptables" selected=move || mode() == ProxyMode::Iptables>
+                            "iptables"
+                        </option>
+                        <option value="ipvs" selected=move || mode() == ProxyMode::Ipvs>
+                            "IPVS"
+                        </option>
+                    </select>
+                </label>
+            </div>
+            <p class="toolbar-message" role="status">
+                {message}
+            </p>
+        </div>
+    }
+}

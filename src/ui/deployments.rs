@@ -1,0 +1,114 @@
+//! Scale controls, one row per Deployment: −, a number, +. Scaling is `kubectl scale`; the
+//! editor's `replicas:` follows so that the next Apply keeps the new count.
+
+use leptos::prelude::*;
+use svclab_sim::action::Action;
+use svclab_sim::model::ObjectKey;
+
+use crate::app::shared;
+use crate::editor_text::with_replicas;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Row {
+    key: ObjectKey,
+    replicas: i64,
+    ready: i64,
+}
+
+#[component]
+pub fn Deployments() -> impl IntoView {
+    let sh = shared();
+    let sim = sh.sim;
+    let rows = Memo::new(move |_| {
+        sim.read(|c| {
+            c.deployments
+                .keys()
+                .filter(|k| k.namespace != "kube-system")
+                .map(|k| {
+                    let (ready, desired, _, _) = c.deployment_status(k);
+                    Row {
+                        key: k.clone(),
+                        replicas: desired,
+                        ready,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let keys = move || rows.with(|r| r.iter().map(|r| r.key.clone()).collect::<Vec<_>>());
+    let (message, set_message) = signal(String::new());
+    let scale = move |key: ObjectKey, replicas: i64| match sim.act(Action::Scale {
+        namespace: key.namespace.clone(),
+        deployment: key.name.clone(),
+        replicas,
+    }) {
+        Ok(lines) => {
+            set_message.set(lines.join("\n"));
+            sh.text.update(|t| {
+                if let Some(new) = with_replicas(t, &key, replicas) {
+                    *t = new;
+                }
+            });
+        }
+        Err(e) => set_message.set(e),
+    };
+
+    view! {
+        <section class="panel deployments-panel" aria-labelledby="deployments-heading">
+            <div class="panel-head">
+                <h2 id="deployments-heading">"Deployments"</h2>
+            </div>
+            <Show when=move || rows.with(Vec::is_empty)>
+                <p class="hint">"No Deployments of yours yet. Apply the manifest to create one."</p>
+            </Show>
+            <ul class="deployments">
+                <For each=keys key=|k| k.clone() let(key)>
+                    {
+                        let row = {
+                            let key = key.clone();
+                            Memo::new(move |_| rows.with(|r| r.iter().find(|r| r.key == key).cloned()))
+                        };
+                        let replicas = move || row.with(|r| r.as_ref().map_or(0, |r| r.replicas));
+                        let name = key.name.clone();
+                        let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
+                        view! {
+                            <li class="deployment">
+                                <span class="name">{name.clone()}</span>
+                                <span class="ready" aria-label=move || format!("{} of {} ready", row.with(|r| r.as_ref().map_or(0, |r| r.ready)), replicas())>
+                                    {move || format!("{}/{} ready", row.with(|r| r.as_ref().map_or(0, |r| r.ready)), replicas())}
+                                </span>
+                                <span class="scale">
+                                    <button
+                                        aria-label=format!("Scale {name} down")
+                                        disabled=move || replicas() <= 0
+                                        on:click=move |_| scale(k1.clone(), (replicas() - 1).max(0))
+                                    >
+                                        "−"
+                                    </button>
+                                    <input
+                                        type="number"
+                                        min="0"
+                                        aria-label=format!("Replicas of {name}")
+                                        prop:value=move || replicas().to_string()
+                                        on:change=move |ev| {
+                                            if let Ok(n) = event_target_value(&ev).trim().parse::<i64>() {
+                                                scale(k2.clone(), n);
+                                            }
+                                        }
+                                    />
+                                    <button
+                                        aria-label=format!("Scale {name} up")
+                                        on:click=move |_| scale(k3.clone(), replicas() + 1)
+                                    >
+                                        "+"
+                                    </button>
+                                </span>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            <p class="panel-message" role="status">{message}</p>
+        </section>
+    }
+}

@@ -1,0 +1,11 @@
+//! The panels: each maps signals and plain data (from [`crate::scene`], [`crate::layout`],
+//! [`crate::flow`], [`crate::inspect`], [`crate::trace_view`]) to markup, and turns clicks into
+//! sim actions through [`crate::world::Sim`].
+
+pub mod cluster_view;
+pub mod controls;
+pub mod deployments;
+pub mod details;
+pub mod editor;
+pub mod requests;
+pub mod terminal;

@@ -1,0 +1,155 @@
+//! Recent requests: how the answers spread over the backends, and each request's hops (time,
+//! from → to, the packet before and after translation, the rules that matched, why).
+
+use leptos::prelude::*;
+use svclab_sim::model::ObjectKey;
+
+use crate::app::shared;
+use crate::flow::spread;
+use crate::trace_view::{hop_rows, summarize, HopRow};
+
+/// Requests listed, newest first.
+pub const LISTED: usize = 8;
+
+#[component]
+pub fn Requests() -> impl IntoView {
+    let sh = shared();
+    let sim = sh.sim;
+    let now = sim.now();
+    let counts = Memo::new(move |_| {
+        let now = now.get();
+        sim.read(|c| {
+            let counts = spread(&c.traces, now);
+            let total: u32 = counts.values().sum();
+            (
+                counts.into_iter().collect::<Vec<(ObjectKey, u32)>>(),
+                total,
+                c.traces.len(),
+            )
+        })
+    });
+    let ids = Memo::new(move |_| {
+        sim.read(|c| {
+            c.traces
+                .iter()
+                .rev()
+                .take(LISTED)
+                .map(|t| t.id)
+                .collect::<Vec<_>>()
+        })
+    });
+
+    view! {
+        <section class="panel requests-panel" aria-labelledby="requests-heading">
+            <div class="panel-head">
+                <h2 id="requests-heading">"Requests"</h2>
+            </div>
+            <h3>"Answers per backend"</h3>
+            {move || {
+                let (rows, total, kept) = counts.get();
+                if rows.is_empty() {
+                    view! { <p class="hint">"No answers yet. Press Send request, or start steady traffic."</p> }.into_any()
+                } else {
+                    let max = rows.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+                    view! {
+                        <ul class="spread" aria-label="Answers per backend">
+                            {rows
+                                .into_iter()
+                                .map(|(pod, n)| {
+                                    let width = format!("{}%", 100 * n / max);
+                                    view! {
+                                        <li>
+                                            <span class="pod-name">{pod.name.clone()}</span>
+                                            <span class="bar" aria-hidden="true">
+                                                <span style:width=width></span>
+                                            </span>
+                                            <span class="count">{n}</span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                        <p class="hint">{format!("{total} answered, of the last {kept} requests kept.")}</p>
+                    }
+                        .into_any()
+                }
+            }}
+            <h3>"Recent requests"</h3>
+            <ol class="traces">
+                <For each=move || ids.get() key=|id| *id let(id)>
+                    <TraceItem id=id />
+                </For>
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn TraceItem(id: u64) -> impl IntoView {
+    let sim = shared().sim;
+    let now = sim.now();
+    let summary = Memo::new(move |_| {
+        let now = now.get();
+        sim.read(|c| {
+            c.traces
+                .iter()
+                .find(|t| t.id == id)
+                .map(|t| summarize(t, now))
+        })
+    });
+    let hops = Memo::new(move |_| {
+        sim.read(|c| {
+            c.traces
+                .iter()
+                .find(|t| t.id == id)
+                .map(hop_rows)
+                .unwrap_or_default()
+        })
+    });
+    let class = move || {
+        summary.with(|s| match s {
+            Some(s) if !s.done => "trace in-flight",
+            Some(s) if s.ok => "trace ok",
+            _ => "trace failed",
+        })
+    };
+    view! {
+        <li class=class>
+            <details>
+                <summary>
+                    <code class="command">{move || summary.with(|s| s.as_ref().map(|s| s.command.clone()))}</code>
+                    <span class="sent">{move || summary.with(|s| s.as_ref().map(|s| s.sent.clone()))}</span>
+                    <span class="outcome">{move || summary.with(|s| s.as_ref().map(|s| s.outcome.clone()))}</span>
+                </summary>
+                <Show when=move || summary.with(|s| s.as_ref().is_some_and(|s| !s.output.is_empty()))>
+                    <pre class="client-output">{move || summary.with(|s| s.as_ref().map(|s| s.output.clone()))}</pre>
+                </Show>
+                <ol class="hops">{move || hops.get().into_iter().map(hop_item).collect_view()}</ol>
+            </details>
+        </li>
+    }
+}
+
+fn hop_item(h: HopRow) -> impl IntoView {
+    let rules = (!h.rules.is_empty()).then(|| {
+        view! {
+            <ul class="rules">
+                {h.rules.into_iter().map(|r| view! { <li><code>{r}</code></li> }).collect_view()}
+            </ul>
+        }
+    });
+    view! {
+        <li class=format!("hop {} {}", h.kind_class, h.verdict)>
+            <p class="hop-head">
+                <span class="time">{h.time}</span>
+                <span class="kind">{h.kind}</span>
+                <span class="route">{format!("{} → {}", h.from, h.to)}</span>
+                <span class="verdict">{h.verdict}</span>
+            </p>
+            <p class="packet"><code>{h.packet}</code></p>
+            {h.translation.map(|t| view! { <p class="translation"><code>{t}</code></p> })}
+            {rules}
+            <p class="explanation">{h.explanation}</p>
+        </li>
+    }
+}

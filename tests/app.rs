@@ -1,0 +1,495 @@
+//! Browser tests: mount the real app in headless Chromium and read the DOM, as a learner would.
+//! Run with `scripts/test` (or `cargo test --target wasm32-unknown-unknown -p svclab --test app`).
+//!
+//! Most tests mount [`svclab::Lab`] with a [`svclab::Driver`], which moves the virtual clock by hand
+//! (no animation frames, no localStorage), so they are fast and deterministic; every assertion is
+//! on what is on screen.
+#![cfg(target_arch = "wasm32")]
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::{mount::mount_to, prelude::*, task::tick};
+use svclab::{Driver, Lab};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Let the reactive system and the DOM catch up: effects run in microtasks, and leptos sets a
+/// `value` property one microtask later still; a zero timeout runs after all of them.
+async fn settle() {
+    tick().await;
+    TimeoutFuture::new(0).await;
+}
+
+/// A fresh element in the page to mount into, so tests do not see each other's DOM.
+fn fresh_root() -> HtmlElement {
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    root.unchecked_into()
+}
+
+fn find(root: &HtmlElement, selector: &str) -> HtmlElement {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches {selector:?}"))
+        .unchecked_into()
+}
+
+fn find_all(root: &HtmlElement, selector: &str) -> Vec<HtmlElement> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(|n| n.unchecked_into())
+        .collect()
+}
+
+fn text(el: &HtmlElement) -> String {
+    el.text_content().unwrap_or_default()
+}
+
+fn label(el: &HtmlElement) -> String {
+    el.get_attribute("aria-label").unwrap_or_default()
+}
+
+/// The button whose visible text is `name`.
+fn button(root: &HtmlElement, name: &str) -> HtmlElement {
+    find_all(root, "button")
+        .into_iter()
+        .find(|b| text(b).trim() == name)
+        .unwrap_or_else(|| panic!("no button {name:?}"))
+}
+
+/// The backend pods in the cluster picture, by their accessible names.
+fn backend_pods(root: &HtmlElement) -> Vec<String> {
+    find_all(root, "svg[aria-label='Cluster'] g.pod")
+        .iter()
+        .map(label)
+        .filter(|l| l.starts_with("Pod backend-"))
+        .collect()
+}
+
+/// A pod's name from its accessible name, `Pod NAME on NODE, ...`.
+fn pod_name(label: &str) -> String {
+    label
+        .trim_start_matches("Pod ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The rows of the endpoints table after selecting the Service `name` in the picture, as
+/// `(condition, address)`.
+async fn endpoints_of(root: &HtmlElement, name: &str) -> Vec<(String, String)> {
+    find(
+        root,
+        &format!("svg[aria-label='Cluster'] g.service[aria-label^='Service {name} ']"),
+    )
+    .dispatch_event(&click_event())
+    .unwrap();
+    settle().await;
+    find_all(root, ".details-panel table.endpoints tbody tr")
+        .iter()
+        .map(|tr| {
+            let cells = find_all(tr, "td");
+            (text(&cells[3]), text(&cells[0]))
+        })
+        .collect()
+}
+
+/// A bubbling click, for SVG elements (which have no `click()`).
+fn click_event() -> web_sys::Event {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    web_sys::Event::new_with_event_init_dict("click", &init).unwrap()
+}
+
+struct Mounted {
+    root: HtmlElement,
+    driver: Driver,
+    /// Unmounts the app when the test ends.
+    _handle: Box<dyn std::any::Any>,
+}
+
+async fn mount_lab() -> Mounted {
+    let root = fresh_root();
+    let driver = Driver::new();
+    let d = driver.clone();
+    let handle = mount_to(root.clone(), move || view! { <Lab driver=d.clone() /> });
+    settle().await;
+    Mounted {
+        root,
+        driver,
+        _handle: Box::new(handle),
+    }
+}
+
+impl Mounted {
+    async fn advance(&self, ms: u64) {
+        self.driver.advance(ms);
+        settle().await;
+    }
+
+    async fn apply(&self) {
+        button(&self.root, "Apply").click();
+        settle().await;
+    }
+
+    fn textarea(&self) -> HtmlTextAreaElement {
+        find(&self.root, "textarea[aria-label='Manifest']").unchecked_into()
+    }
+
+    async fn type_manifest(&self, value: &str) {
+        let ta = self.textarea();
+        ta.set_value(value);
+        ta.dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+        settle().await;
+    }
+
+    /// Apply the seed and let the pods start.
+    async fn seeded(&self) {
+        self.apply().await;
+        self.advance(10_000).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_app_renders_the_cluster_and_marks_the_first_render() {
+    let root = fresh_root();
+    let _app = mount_to(root.clone(), svclab::App);
+    settle().await;
+    // The mark is made by an effect after the first render.
+    TimeoutFuture::new(50).await;
+
+    assert!(text(&find(&root, "h1")).starts_with("svclab"));
+    let cluster = find(&root, "svg[aria-label='Cluster']");
+    assert!(find_all(&cluster, "g.pod")
+        .iter()
+        .any(|p| label(p).starts_with("Pod coredns-")));
+    let marks = window()
+        .performance()
+        .unwrap()
+        .get_entries_by_name(svclab::FIRST_CLUSTER_MARK);
+    assert!(
+        marks.length() > 0,
+        "App made no {} mark",
+        svclab::FIRST_CLUSTER_MARK
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_seed_applies_and_shows_three_backend_pods_and_three_endpoints() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    // Before Apply: CoreDNS, kube-dns, the test client, kube-proxy on every node.
+    assert!(backend_pods(root).is_empty());
+    assert!(app.textarea().value().contains("name: backend-service"));
+    assert_eq!(find_all(root, "svg[aria-label='Cluster'] g.proxy").len(), 4);
+    assert!(find_all(root, "svg[aria-label='Cluster'] g.service")
+        .iter()
+        .any(|s| label(s).starts_with("Service kube-dns ")));
+
+    app.apply().await;
+    assert_eq!(
+        text(&find(root, ".apply-output")),
+        "deployment.apps/backend created\nservice/backend-service created"
+    );
+    assert_eq!(
+        backend_pods(root).len(),
+        3,
+        "pods appear at once, still creating"
+    );
+    app.advance(10_000).await;
+    let pods = backend_pods(root);
+    assert_eq!(pods.len(), 3);
+    assert!(
+        pods.iter().all(|p| p.contains("Running · Ready")),
+        "{pods:?}"
+    );
+    assert!(find_all(root, "svg[aria-label='Cluster'] g.pod")
+        .iter()
+        .any(|p| label(p).starts_with("Pod test ")));
+
+    let endpoints = endpoints_of(root, "backend-service").await;
+    assert_eq!(endpoints.len(), 3, "{endpoints:?}");
+    assert!(
+        endpoints
+            .iter()
+            .all(|(c, a)| c == "ready" && a.starts_with("10.244.") && a.ends_with(":80")),
+        "{endpoints:?}"
+    );
+    assert_eq!(
+        find_all(root, "svg[aria-label='Cluster'] path.link.ready").len(),
+        3 + 2,
+        "3 backends + 2 CoreDNS"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_manifest_shows_kubectls_error_at_its_line_and_changes_nothing() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    let before = backend_pods(root);
+    assert_eq!(before.len(), 3);
+
+    let bad = svclab::seed::SEED_MANIFEST.replace("    - port: 80\n", "    - port: 70000\n");
+    app.type_manifest(&bad).await;
+    app.apply().await;
+
+    let errors = find(root, ".apply-errors");
+    assert!(
+        text(&errors).contains(
+            "The Service \"backend-service\" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive"
+        ),
+        "{}",
+        text(&errors)
+    );
+    let line = bad.lines().position(|l| l.contains("70000")).unwrap() + 1;
+    let marked: Vec<String> = find_all(root, ".gutter .ln.error")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(marked, [line.to_string()]);
+    let jump = button(root, &format!("line {line}"));
+    // Beside the line: a note at that line's height naming the field.
+    let note = find(root, ".line-notes .line-note");
+    assert_eq!(text(&note), "⚠ spec.ports[0].port");
+    assert_eq!(
+        note.style().get_property_value("top").unwrap(),
+        format!("{}px", (line - 1) * 20)
+    );
+
+    // Clicking the error puts the cursor on its line.
+    jump.click();
+    settle().await;
+    let ta = app.textarea();
+    let start = ta.selection_start().unwrap().unwrap() as usize;
+    let expected: usize = bad.lines().take(line - 1).map(|l| l.len() + 1).sum();
+    assert_eq!(start, expected);
+
+    // Nothing in the cluster changed.
+    app.advance(5_000).await;
+    assert_eq!(backend_pods(root), before);
+    assert_eq!(endpoints_of(root, "backend-service").await.len(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn scaling_to_five_gives_five_pods_five_endpoints_and_rewrites_replicas() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+
+    let input: HtmlInputElement =
+        find(root, "input[aria-label='Replicas of backend']").unchecked_into();
+    assert_eq!(input.value(), "3");
+    find(root, "button[aria-label='Scale backend up']").click();
+    settle().await;
+    assert_eq!(
+        input.value(),
+        "4",
+        "{}",
+        text(&find(root, ".deployments-panel"))
+    );
+    assert!(app.textarea().value().contains("  replicas: 4\n"));
+    find(root, "button[aria-label='Scale backend up']").click();
+    settle().await;
+    assert_eq!(input.value(), "5");
+    let text_now = app.textarea().value();
+    assert!(text_now.contains("  replicas: 5\n"), "{text_now}");
+    assert!(!text_now.contains("replicas: 3"));
+
+    app.advance(10_000).await;
+    let pods = backend_pods(root);
+    assert_eq!(pods.len(), 5);
+    assert!(pods.iter().all(|p| p.contains("Ready")), "{pods:?}");
+    let endpoints = endpoints_of(root, "backend-service").await;
+    assert_eq!(endpoints.len(), 5);
+    assert!(endpoints.iter().all(|(c, _)| c == "ready"), "{endpoints:?}");
+    assert!(text(&find(root, ".deployments-panel")).contains("5/5 ready"));
+}
+
+#[wasm_bindgen_test]
+async fn killing_a_pod_replaces_it_with_a_new_name_and_ip() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    let before = backend_pods(root);
+    let victim_label = before[0].clone();
+    let victim = pod_name(&victim_label);
+    let victim_ip = victim_label
+        .split(", ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(victim_ip.starts_with("10.244."), "{victim_label}");
+
+    // Select it, then Kill pod in the details.
+    find(
+        root,
+        &format!("svg[aria-label='Cluster'] g.pod[aria-label^='Pod {victim} ']"),
+    )
+    .dispatch_event(&click_event())
+    .unwrap();
+    settle().await;
+    assert_eq!(text(&find(root, ".details-panel h3.title")), victim);
+    button(root, "Kill pod").click();
+    settle().await;
+    let terminating = backend_pods(root);
+    assert!(
+        terminating
+            .iter()
+            .any(|p| p.starts_with(&format!("Pod {victim} ")) && p.contains("Terminating")),
+        "{terminating:?}"
+    );
+
+    app.advance(10_000).await;
+    let after = backend_pods(root);
+    assert_eq!(after.len(), 3, "{after:?}");
+    assert!(after
+        .iter()
+        .all(|p| !p.starts_with(&format!("Pod {victim} "))));
+    let new: Vec<&String> = after.iter().filter(|p| !before.contains(p)).collect();
+    assert_eq!(new.len(), 1, "{after:?}");
+    assert!(
+        !new[0].contains(&format!(", {victim_ip} ")),
+        "new pod reuses {victim_ip}: {}",
+        new[0]
+    );
+    assert!(new[0].contains("Ready"));
+}
+
+#[wasm_bindgen_test]
+async fn delete_on_a_focused_pod_kills_it() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    let victim = pod_name(&backend_pods(root)[1]);
+    let pod = find(
+        root,
+        &format!("svg[aria-label='Cluster'] g.pod[aria-label^='Pod {victim} ']"),
+    );
+    pod.focus().unwrap();
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Delete");
+    init.set_bubbles(true);
+    pod.dispatch_event(
+        &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+    )
+    .unwrap();
+    settle().await;
+    assert!(backend_pods(root)
+        .iter()
+        .any(|p| p.starts_with(&format!("Pod {victim} ")) && p.contains("Terminating")));
+}
+
+#[wasm_bindgen_test]
+async fn a_request_draws_packets_from_the_client_through_coredns_and_kube_proxy_to_a_backend() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+
+    button(root, "Send request").click();
+    settle().await;
+    let mut seen: Vec<String> = Vec::new();
+    for _ in 0..80 {
+        for p in find_all(root, "svg[aria-label='Cluster'] g.packet") {
+            let l = label(&p);
+            if seen.last() != Some(&l) && !seen.contains(&l) {
+                seen.push(l);
+            }
+        }
+        app.advance(50).await;
+    }
+    let at = |prefix: &str| {
+        seen.iter()
+            .position(|s| s.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no packet {prefix:?} among {seen:#?}"))
+    };
+    let query = at("DNS query from test to kube-proxy on ");
+    let to_dns = at("DNS query from kube-proxy on kind-");
+    assert!(seen[to_dns].contains(" to coredns-"), "{}", seen[to_dns]);
+    let answer = at("DNS answer from kube-proxy on kind-");
+    let request = at("request from test to kube-proxy on ");
+    let to_backend = at("request from kube-proxy on kind-");
+    assert!(
+        seen[to_backend].contains(" to backend-"),
+        "{}",
+        seen[to_backend]
+    );
+    let reply = at("reply from kube-proxy on kind-");
+    assert!(
+        query < to_dns
+            && to_dns < answer
+            && answer < request
+            && request < to_backend
+            && to_backend < reply,
+        "{seen:#?}"
+    );
+    // The packet to the backend carries the pod's IP: kube-proxy rewrote the ClusterIP.
+    assert!(
+        seen[request].contains(":80/TCP") && seen[to_backend].contains("→ 10.244."),
+        "{seen:#?}"
+    );
+
+    // Once the reply is in, the request is listed with its answer and the backend counted.
+    let requests = text(&find(root, ".requests-panel"));
+    assert!(
+        requests.contains("test$ wget -qO- http://backend-service"),
+        "{requests}"
+    );
+    assert!(requests.contains("HTTP 200 from backend-"), "{requests}");
+    assert_eq!(find_all(root, ".requests-panel ul.spread li").len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn the_terminal_runs_kubectl_and_waits_for_replies_on_the_virtual_clock() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    let terminal = find(root, "section[aria-label='Terminal']");
+    let input: HtmlInputElement = find(&terminal, "input[aria-label='Command']").unchecked_into();
+    let enter = |input: &HtmlInputElement, line: &str| {
+        input.set_value(line);
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key("Enter");
+        init.set_bubbles(true);
+        input
+            .dispatch_event(
+                &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+                    .unwrap(),
+            )
+            .unwrap();
+    };
+
+    enter(&input, "kubectl get svc");
+    settle().await;
+    let screen = text(&find(&terminal, "pre.screen"));
+    assert!(screen.contains("$ kubectl get svc"), "{screen}");
+    assert!(
+        screen.contains("NAME              TYPE        CLUSTER-IP"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("backend-service   ClusterIP   10."),
+        "{screen}"
+    );
+
+    enter(
+        &input,
+        "kubectl exec test -- wget -qO- http://backend-service",
+    );
+    settle().await;
+    assert!(!text(&find(&terminal, "pre.screen")).contains("Welcome to nginx!"));
+    app.advance(5_000).await;
+    let screen = text(&find(&terminal, "pre.screen"));
+    assert!(
+        screen.contains("<title>Welcome to nginx!</title>"),
+        "{screen}"
+    );
+}
