@@ -75,7 +75,10 @@ fn main() {
         .expect("has an IP");
     for (what, target) in [
         ("by cluster IP", format!("http://{ip}")),
-        ("by name (DNS + request)", "http://backend-service".to_string()),
+        (
+            "by name (DNS + request)",
+            "http://backend-service".to_string(),
+        ),
     ] {
         let request = Request {
             client: Client::Pod(ObjectKey::new("default", "test")),

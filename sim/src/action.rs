@@ -10,22 +10,44 @@ pub enum Action {
     Apply { manifest: String },
     /// `kubectl delete` of one object by kind (`deployment`, `service`, `pod`, `networkpolicy`,
     /// `namespace`).
-    Delete { kind: String, namespace: String, name: String },
+    Delete {
+        kind: String,
+        namespace: String,
+        name: String,
+    },
     /// `kubectl scale deploy/NAME --replicas=N`.
-    Scale { namespace: String, deployment: String, replicas: i64 },
+    Scale {
+        namespace: String,
+        deployment: String,
+        replicas: i64,
+    },
     /// Kill a pod: `kubectl delete pod NAME`.
     DeletePod { namespace: String, pod: String },
     /// Make a pod's readiness probe fail (`true`) or pass again (`false`).
-    FailReadiness { namespace: String, pod: String, fail: bool },
+    FailReadiness {
+        namespace: String,
+        pod: String,
+        fail: bool,
+    },
     /// `kubectl label pod NAME key=value` (`Some`) or `key-` (`None`).
-    Label { namespace: String, pod: String, key: String, value: Option<String> },
+    Label {
+        namespace: String,
+        pod: String,
+        key: String,
+        value: Option<String>,
+    },
     /// Break CoreDNS (its pods stop answering while staying Running) or mend it.
     BreakCoreDns { broken: bool },
     /// Switch every node's kube-proxy between iptables and IPVS.
     SetProxyMode { mode: ProxyMode },
     /// `kubectl run NAME --image=IMAGE --restart=Never -- COMMAND...`: a bare pod, labelled
     /// `run=NAME` (the seed's busybox `test` client).
-    Run { namespace: String, name: String, image: String, command: Vec<String> },
+    Run {
+        namespace: String,
+        name: String,
+        image: String,
+        command: Vec<String>,
+    },
     /// Send one request (curl, nslookup, an outside client).
     Send { request: Request },
 }

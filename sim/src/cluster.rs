@@ -41,7 +41,9 @@ impl Default for Config {
             seed: 1,
             workers: 3,
             hop_ms: 300,
-            load_balancer_pool: (200..=250).map(|i| Ipv4Addr::new(172, 18, 255, i)).collect(),
+            load_balancer_pool: (200..=250)
+                .map(|i| Ipv4Addr::new(172, 18, 255, i))
+                .collect(),
             max_pods_per_node: 110,
         }
     }
@@ -84,7 +86,11 @@ enum Timer {
     /// The kubelet has the image and starts the container.
     ContainerStarted { pod: ObjectKey, uid: String },
     /// The readiness probe reports `ready`.
-    Readiness { pod: ObjectKey, uid: String, ready: bool },
+    Readiness {
+        pod: ObjectKey,
+        uid: String,
+        ready: bool,
+    },
     /// The container has exited after SIGTERM (or the grace period ran out); the pod goes away.
     ContainerExited { pod: ObjectKey, uid: String },
 }
@@ -193,13 +199,34 @@ impl Cluster {
         }
         let node_names: Vec<String> = self.nodes.iter().map(|n| n.meta.name.clone()).collect();
         for node in &node_names {
-            self.create_host_pod("kube-system", "kube-proxy", node, "registry.k8s.io/kube-proxy:v1.31.0");
-            self.create_host_pod("kube-system", "kindnet", node, "docker.io/kindest/kindnetd:v20240813");
+            self.create_host_pod(
+                "kube-system",
+                "kube-proxy",
+                node,
+                "registry.k8s.io/kube-proxy:v1.31.0",
+            );
+            self.create_host_pod(
+                "kube-system",
+                "kindnet",
+                node,
+                "docker.io/kindest/kindnetd:v20240813",
+            );
         }
-        for component in ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"] {
-            let mut pod = host_pod("kube-system", &format!("{component}-kind-control-plane"), component);
+        for component in [
+            "etcd",
+            "kube-apiserver",
+            "kube-controller-manager",
+            "kube-scheduler",
+        ] {
+            let mut pod = host_pod(
+                "kube-system",
+                &format!("{component}-kind-control-plane"),
+                component,
+            );
             pod.meta.labels.insert("component".into(), component.into());
-            pod.meta.labels.insert("tier".into(), "control-plane".into());
+            pod.meta
+                .labels
+                .insert("tier".into(), "control-plane".into());
             self.place_host_pod(pod, "kind-control-plane");
         }
         let api_ip = self.nodes[0].internal_ip;
@@ -207,8 +234,14 @@ impl Cluster {
             meta: ObjectMeta::new("default", "kubernetes"),
             ..Default::default()
         };
-        kubernetes.meta.labels.insert("component".into(), "apiserver".into());
-        kubernetes.meta.labels.insert("provider".into(), "kubernetes".into());
+        kubernetes
+            .meta
+            .labels
+            .insert("component".into(), "apiserver".into());
+        kubernetes
+            .meta
+            .labels
+            .insert("provider".into(), "kubernetes".into());
         kubernetes.spec.ports.push(ServicePort {
             name: Some("https".into()),
             protocol: Protocol::Tcp,
@@ -217,7 +250,9 @@ impl Cluster {
             node_port: None,
         });
         kubernetes.spec.cluster_ip = ClusterIp::Ip(Ipv4Addr::new(10, 96, 0, 1));
-        let _ = self.service_ips.allocate(u32::from(Ipv4Addr::new(10, 96, 0, 1)));
+        let _ = self
+            .service_ips
+            .allocate(u32::from(Ipv4Addr::new(10, 96, 0, 1)));
         self.services.insert(kubernetes.key(), kubernetes);
         // The API server's own endpoints are written by the API server, not from a selector.
         let mut slice_meta = ObjectMeta::new("default", "kubernetes");
@@ -257,7 +292,9 @@ impl Cluster {
             },
         );
         let dns = kube_dns_service();
-        let _ = self.service_ips.allocate(u32::from(Ipv4Addr::new(10, 96, 0, 10)));
+        let _ = self
+            .service_ips
+            .allocate(u32::from(Ipv4Addr::new(10, 96, 0, 10)));
         self.services.insert(dns.key(), dns);
         // Everything of the boot is up and ready; the learner arrives an hour later.
         self.advance(BOOT_AGE);
@@ -266,11 +303,15 @@ impl Cluster {
 
     fn add_node(&mut self, name: &str, index: u8, control_plane: bool) {
         let mut meta = ObjectMeta::new("", name);
-        meta.labels.insert("kubernetes.io/hostname".into(), name.into());
-        meta.labels.insert("kubernetes.io/os".into(), "linux".into());
+        meta.labels
+            .insert("kubernetes.io/hostname".into(), name.into());
+        meta.labels
+            .insert("kubernetes.io/os".into(), "linux".into());
         if control_plane {
-            meta.labels
-                .insert("node-role.kubernetes.io/control-plane".into(), String::new());
+            meta.labels.insert(
+                "node-role.kubernetes.io/control-plane".into(),
+                String::new(),
+            );
         }
         meta.creation = self.now;
         self.nodes.push(Node {
@@ -280,7 +321,8 @@ impl Cluster {
             control_plane,
             ready: true,
         });
-        self.pod_ips.insert(name.to_string(), PodIpRange::new(index));
+        self.pod_ips
+            .insert(name.to_string(), PodIpRange::new(index));
     }
 
     fn create_namespace(&mut self, name: &str) {
@@ -333,7 +375,15 @@ impl Cluster {
         )
     }
 
-    fn event(&mut self, ns: &str, object: String, warning: bool, reason: &str, message: String, source: &str) {
+    fn event(
+        &mut self,
+        ns: &str,
+        object: String,
+        warning: bool,
+        reason: &str,
+        message: String,
+        source: &str,
+    ) {
         self.events.push(Event {
             time: self.now,
             namespace: ns.to_string(),
@@ -411,43 +461,83 @@ impl Cluster {
 
     fn container_started(&mut self, key: &ObjectKey, uid: &str) {
         let now = self.now;
-        let Some(node) = self.live_pod(key, uid).and_then(|p| p.spec.node_name.clone()) else {
+        let Some(node) = self
+            .live_pod(key, uid)
+            .and_then(|p| p.spec.node_name.clone())
+        else {
             return;
         };
         let host_ip = self.node(&node).map(|n| n.internal_ip);
-        let Some(pod) = self.pods.get(key) else { return };
+        let Some(pod) = self.pods.get(key) else {
+            return;
+        };
         let host_network = pod.spec.host_network;
         let ip = if host_network {
             host_ip
         } else {
             self.pod_ips.get_mut(&node).and_then(|r| r.allocate())
         };
-        let image = pod.spec.containers.first().map(|c| c.image.clone()).unwrap_or_default();
-        let container = pod.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default();
-        let probe = pod.spec.containers.first().and_then(|c| c.readiness_probe.clone());
+        let image = pod
+            .spec
+            .containers
+            .first()
+            .map(|c| c.image.clone())
+            .unwrap_or_default();
+        let container = pod
+            .spec
+            .containers
+            .first()
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        let probe = pod
+            .spec
+            .containers
+            .first()
+            .and_then(|c| c.readiness_probe.clone());
         let failing = pod.faults.fail_readiness || (self.coredns_broken && is_coredns(pod));
-        let Some(pod) = self.pods.get_mut(key) else { return };
+        let Some(pod) = self.pods.get_mut(key) else {
+            return;
+        };
         pod.status.container = ContainerState::Running;
         pod.status.phase = PodPhase::Running;
         pod.status.pod_ip = ip;
         pod.status.start_time = Some(now);
         let object = format!("pod/{}", key.name);
-        self.event(&key.namespace, object.clone(), false, "Created", format!("Created container {container}"), "kubelet");
-        self.event(&key.namespace, object, false, "Started", format!("Started container {container}"), "kubelet");
+        self.event(
+            &key.namespace,
+            object.clone(),
+            false,
+            "Created",
+            format!("Created container {container}"),
+            "kubelet",
+        );
+        self.event(
+            &key.namespace,
+            object,
+            false,
+            "Started",
+            format!("Started container {container}"),
+            "kubelet",
+        );
         let _ = image;
         if !failing {
             let delay = probe.map_or(0, |p| p.initial_delay_seconds.max(0) as Time * SECOND);
-            self.schedule_timer(now + delay, Timer::Readiness {
-                pod: key.clone(),
-                uid: uid.to_string(),
-                ready: true,
-            });
+            self.schedule_timer(
+                now + delay,
+                Timer::Readiness {
+                    pod: key.clone(),
+                    uid: uid.to_string(),
+                    ready: true,
+                },
+            );
         }
     }
 
     fn readiness(&mut self, key: &ObjectKey, uid: &str, ready: bool) {
         let broken = self.coredns_broken;
-        let Some(pod) = self.live_pod(key, uid) else { return };
+        let Some(pod) = self.live_pod(key, uid) else {
+            return;
+        };
         if pod.status.container != ContainerState::Running {
             return;
         }
@@ -469,7 +559,9 @@ impl Cluster {
     }
 
     fn container_exited(&mut self, key: &ObjectKey, uid: &str) {
-        let Some(pod) = self.live_pod(key, uid) else { return };
+        let Some(pod) = self.live_pod(key, uid) else {
+            return;
+        };
         let node = pod.spec.node_name.clone();
         let ip = pod.status.pod_ip;
         let host_network = pod.spec.host_network;
@@ -511,7 +603,10 @@ impl Cluster {
             for (rs, replicas) in sets {
                 let active = counts.get(&rs).map_or(0, |c| c.active.len() as i64);
                 if active != replicas {
-                    let pods = counts.get(&rs).map(|c| c.active.clone()).unwrap_or_default();
+                    let pods = counts
+                        .get(&rs)
+                        .map(|c| c.active.clone())
+                        .unwrap_or_default();
                     self.sync_replica_set(&rs, pods);
                     changed = true;
                 }
@@ -553,15 +648,20 @@ impl Cluster {
             }
         }
         let hash = names::pod_template_hash(&format!("{:?}", d.spec.template));
-        self.template_hashes.insert(key.clone(), (stamp, hash.clone()));
+        self.template_hashes
+            .insert(key.clone(), (stamp, hash.clone()));
         Some(hash)
     }
 
     /// The Deployment controller: make a ReplicaSet for the current template and move replicas
     /// to it, all at once when nothing older runs, else as a rolling update. Reports a change.
     fn sync_deployment(&mut self, key: &ObjectKey, owned: Vec<ObjectKey>) -> bool {
-        let Some(hash) = self.template_hash(key) else { return false };
-        let Some(d) = self.deployments.get(key) else { return false };
+        let Some(hash) = self.template_hash(key) else {
+            return false;
+        };
+        let Some(d) = self.deployments.get(key) else {
+            return false;
+        };
         let desired = d.spec.replicas;
         let rs_key = ObjectKey::new(&key.namespace, &format!("{}-{hash}", key.name));
         let mut changed = false;
@@ -592,7 +692,11 @@ impl Cluster {
             changed = true;
         }
         let old: Vec<ObjectKey> = owned.into_iter().filter(|k| *k != rs_key).collect();
-        let old_total: i64 = old.iter().filter_map(|k| self.replica_sets.get(k)).map(|rs| rs.replicas).sum();
+        let old_total: i64 = old
+            .iter()
+            .filter_map(|k| self.replica_sets.get(k))
+            .map(|rs| rs.replicas)
+            .sum();
         let new_replicas = self.replica_sets.get(&rs_key).map_or(0, |rs| rs.replicas);
         if old_total == 0 {
             if new_replicas != desired {
@@ -603,7 +707,11 @@ impl Cluster {
         }
         // RollingUpdate with the defaults: maxSurge 25% (rounded up), maxUnavailable 25% (down).
         let max_surge = (desired + 3) / 4;
-        let max_unavailable = if desired / 4 == 0 && max_surge == 0 { 1 } else { desired / 4 };
+        let max_unavailable = if desired / 4 == 0 && max_surge == 0 {
+            1
+        } else {
+            desired / 4
+        };
         let total = old_total + new_replicas;
         if total < desired + max_surge && new_replicas < desired {
             let target = desired.min(new_replicas + desired + max_surge - total);
@@ -616,7 +724,9 @@ impl Cluster {
         let mut can_remove = available - (desired - max_unavailable);
         // Old pods that are not available can go at once; they serve nothing.
         for k in &old {
-            let Some(rs) = self.replica_sets.get(k) else { continue };
+            let Some(rs) = self.replica_sets.get(k) else {
+                continue;
+            };
             let unavailable = rs.replicas - self.available_pods(std::slice::from_ref(k));
             let remove = if unavailable > 0 {
                 unavailable
@@ -642,14 +752,17 @@ impl Cluster {
                 p.status.ready
                     && !p.is_terminating()
                     && p.owner.as_ref().is_some_and(|o| {
-                        sets.iter().any(|k| k.namespace == p.meta.namespace && &k.name == o)
+                        sets.iter()
+                            .any(|k| k.namespace == p.meta.namespace && &k.name == o)
                     })
             })
             .count() as i64
     }
 
     fn scale_replica_set(&mut self, key: &ObjectKey, replicas: i64, deployment: &str) {
-        let Some(rs) = self.replica_sets.get_mut(key) else { return };
+        let Some(rs) = self.replica_sets.get_mut(key) else {
+            return;
+        };
         let from = rs.replicas;
         if from == replicas {
             return;
@@ -661,14 +774,19 @@ impl Cluster {
             format!("deployment/{deployment}"),
             false,
             "ScalingReplicaSet",
-            format!("Scaled {verb} replica set {} from {from} to {replicas}", key.name),
+            format!(
+                "Scaled {verb} replica set {} from {from} to {replicas}",
+                key.name
+            ),
             "deployment-controller",
         );
     }
 
     /// The ReplicaSet controller: create or delete pods until `replicas` are live.
     fn sync_replica_set(&mut self, key: &ObjectKey, active: Vec<ObjectKey>) {
-        let Some(rs) = self.replica_sets.get(key).cloned() else { return };
+        let Some(rs) = self.replica_sets.get(key).cloned() else {
+            return;
+        };
         let have = active.len() as i64;
         if have < rs.replicas {
             for _ in have..rs.replicas {
@@ -766,14 +884,22 @@ impl Cluster {
             }
         }
         for key in pending {
-            let Some(pod) = self.pods.get(&key) else { continue };
+            let Some(pod) = self.pods.get(&key) else {
+                continue;
+            };
             let system = key.namespace == "kube-system";
             let owner = pod.owner.clone();
             let mut best: Vec<(usize, usize, String)> = Vec::new();
             let (mut tainted, mut full, mut unmatched) = (0, 0, 0);
             for n in &self.nodes {
                 let name = &n.meta.name;
-                if n.control_plane && !system && !pod.spec.node_selector.contains_key("node-role.kubernetes.io/control-plane") {
+                if n.control_plane
+                    && !system
+                    && !pod
+                        .spec
+                        .node_selector
+                        .contains_key("node-role.kubernetes.io/control-plane")
+                {
                     tainted += 1;
                     continue;
                 }
@@ -800,7 +926,9 @@ impl Cluster {
                     reasons.push(format!("{tainted} node(s) had untolerated taint {{node-role.kubernetes.io/control-plane: }}"));
                 }
                 if unmatched > 0 {
-                    reasons.push(format!("{unmatched} node(s) didn't match Pod's node affinity/selector"));
+                    reasons.push(format!(
+                        "{unmatched} node(s) didn't match Pod's node affinity/selector"
+                    ));
                 }
                 if full > 0 {
                     reasons.push(format!("{full} Too many pods"));
@@ -813,12 +941,20 @@ impl Cluster {
                     self.nodes.len()
                 );
                 let object = format!("pod/{}", key.name);
-                let already = self
-                    .events
-                    .iter()
-                    .any(|e| e.object == object && e.namespace == key.namespace && e.reason == "FailedScheduling");
+                let already = self.events.iter().any(|e| {
+                    e.object == object
+                        && e.namespace == key.namespace
+                        && e.reason == "FailedScheduling"
+                });
                 if !already {
-                    self.event(&key.namespace, object, true, "FailedScheduling", message, "default-scheduler");
+                    self.event(
+                        &key.namespace,
+                        object,
+                        true,
+                        "FailedScheduling",
+                        message,
+                        "default-scheduler",
+                    );
                 }
                 continue;
             };
@@ -830,7 +966,9 @@ impl Cluster {
             let node = ties[self.rng.below(ties.len() as u64) as usize].clone();
             *per_node.entry(node.clone()).or_default() += 1;
             if let Some(o) = owner {
-                *per_owner.entry((node.clone(), key.namespace.clone(), o)).or_default() += 1;
+                *per_owner
+                    .entry((node.clone(), key.namespace.clone(), o))
+                    .or_default() += 1;
             }
             self.bind(&key, &node);
         }
@@ -838,23 +976,40 @@ impl Cluster {
 
     fn bind(&mut self, key: &ObjectKey, node: &str) {
         let host_ip = self.node(node).map(|n| n.internal_ip);
-        let Some(pod) = self.pods.get_mut(key) else { return };
+        let Some(pod) = self.pods.get_mut(key) else {
+            return;
+        };
         pod.spec.node_name = Some(node.to_string());
         pod.status.host_ip = host_ip;
         pod.status.container = ContainerState::Creating;
         let uid = pod.meta.uid.clone();
-        let image = pod.spec.containers.first().map(|c| c.image.clone()).unwrap_or_default();
+        let image = pod
+            .spec
+            .containers
+            .first()
+            .map(|c| c.image.clone())
+            .unwrap_or_default();
         self.event(
             &key.namespace,
             format!("pod/{}", key.name),
             false,
             "Scheduled",
-            format!("Successfully assigned {}/{} to {node}", key.namespace, key.name),
+            format!(
+                "Successfully assigned {}/{} to {node}",
+                key.namespace, key.name
+            ),
             "default-scheduler",
         );
         let object = format!("pod/{}", key.name);
         let pull = if self.images.insert((node.to_string(), image.clone())) {
-            self.event(&key.namespace, object.clone(), false, "Pulling", format!("Pulling image \"{image}\""), "kubelet");
+            self.event(
+                &key.namespace,
+                object.clone(),
+                false,
+                "Pulling",
+                format!("Pulling image \"{image}\""),
+                "kubelet",
+            );
             self.event(
                 &key.namespace,
                 object,
@@ -875,7 +1030,13 @@ impl Cluster {
             );
             600
         };
-        self.schedule_timer(self.now + pull, Timer::ContainerStarted { pod: key.clone(), uid });
+        self.schedule_timer(
+            self.now + pull,
+            Timer::ContainerStarted {
+                pod: key.clone(),
+                uid,
+            },
+        );
     }
 
     /// Mark a pod for deletion: it goes Terminating, leaves the Service's ready endpoints, and
@@ -883,13 +1044,20 @@ impl Cluster {
     /// period for a shell that ignores SIGTERM).
     fn delete_pod(&mut self, key: &ObjectKey) {
         let now = self.now;
-        let Some(pod) = self.pods.get_mut(key) else { return };
+        let Some(pod) = self.pods.get_mut(key) else {
+            return;
+        };
         if pod.is_terminating() {
             return;
         }
         pod.meta.deletion = Some(now);
         let uid = pod.meta.uid.clone();
-        let grace = pod.spec.termination_grace_period_seconds.unwrap_or(30).max(0) as Time * SECOND;
+        let grace = pod
+            .spec
+            .termination_grace_period_seconds
+            .unwrap_or(30)
+            .max(0) as Time
+            * SECOND;
         let running = pod.status.container == ContainerState::Running;
         let exit = if !running {
             0
@@ -898,11 +1066,29 @@ impl Cluster {
         } else {
             grace.min(SECOND)
         };
-        let container = pod.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default();
+        let container = pod
+            .spec
+            .containers
+            .first()
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
         if running {
-            self.event(&key.namespace, format!("pod/{}", key.name), false, "Killing", format!("Stopping container {container}"), "kubelet");
+            self.event(
+                &key.namespace,
+                format!("pod/{}", key.name),
+                false,
+                "Killing",
+                format!("Stopping container {container}"),
+                "kubelet",
+            );
         }
-        self.schedule_timer(now + exit, Timer::ContainerExited { pod: key.clone(), uid });
+        self.schedule_timer(
+            now + exit,
+            Timer::ContainerExited {
+                pod: key.clone(),
+                uid,
+            },
+        );
     }
 
     fn sync_endpoints(&mut self) {
@@ -972,7 +1158,8 @@ impl Cluster {
                             Some(i) => format!("items[{i}].{written}"),
                             None => written.to_string(),
                         };
-                        (f.line, f.column) = manifest::locate(text, doc.index, &path).unwrap_or((doc.line, 1));
+                        (f.line, f.column) =
+                            manifest::locate(text, doc.index, &path).unwrap_or((doc.line, 1));
                     }
                     if let Some(f) = e.fields.first() {
                         (e.line, e.column) = (f.line, f.column);
@@ -1002,11 +1189,17 @@ impl Cluster {
         Ok(lines)
     }
 
-    fn apply_object(&mut self, mut object: Object, filename: &str) -> Result<String, ManifestError> {
+    fn apply_object(
+        &mut self,
+        mut object: Object,
+        filename: &str,
+    ) -> Result<String, ManifestError> {
         let ns = object.meta().namespace.clone();
         let name = object.meta().name.clone();
         if !matches!(object, Object::Namespace(_)) && !self.namespaces.contains_key(&ns) {
-            return Err(simple_error(validate::namespace_not_found_message(filename, &ns)));
+            return Err(simple_error(validate::namespace_not_found_message(
+                filename, &ns,
+            )));
         }
         let key = ObjectKey::new(&ns, &name);
         let now = self.now;
@@ -1084,12 +1277,17 @@ impl Cluster {
             },
             Object::NetworkPolicy(np) => {
                 let verb = match self.network_policies.get(&key) {
-                    Some(old) if old.spec == np.spec && old.meta.labels == np.meta.labels => "unchanged",
+                    Some(old) if old.spec == np.spec && old.meta.labels == np.meta.labels => {
+                        "unchanged"
+                    }
                     Some(_) => "configured",
                     None => "created",
                 };
                 if verb != "unchanged" {
-                    np.meta.creation = self.network_policies.get(&key).map_or(now, |o| o.meta.creation);
+                    np.meta.creation = self
+                        .network_policies
+                        .get(&key)
+                        .map_or(now, |o| o.meta.creation);
                     self.network_policies.insert(key, np.clone());
                     self.proxy.invalidate();
                 }
@@ -1103,30 +1301,45 @@ impl Cluster {
         let old = self.services.get(key).cloned();
         // Cluster IP: kept across re-applies; a new one is allocated (or the one asked for).
         match (old.as_ref().map(|o| o.spec.cluster_ip), s.spec.cluster_ip) {
-            (Some(prev), ClusterIp::NoIp) if s.spec.type_ != ServiceType::ExternalName => s.spec.cluster_ip = prev,
+            (Some(prev), ClusterIp::NoIp) if s.spec.type_ != ServiceType::ExternalName => {
+                s.spec.cluster_ip = prev
+            }
             (Some(prev), asked) if prev != asked && s.spec.type_ != ServiceType::ExternalName => {
                 let shown = match asked {
                     ClusterIp::Ip(ip) => ip.to_string(),
                     ClusterIp::Headless => "None".into(),
                     ClusterIp::NoIp => String::new(),
                 };
-                return Err(invalid("Service", &name, validate::cluster_ip_immutable(&shown)));
+                return Err(invalid(
+                    "Service",
+                    &name,
+                    validate::cluster_ip_immutable(&shown),
+                ));
             }
             (Some(_), _) => {}
             (None, ClusterIp::Ip(ip)) => match self.service_ips.allocate(u32::from(ip)) {
                 Ok(()) => {}
                 Err(AllocError::AlreadyAllocated) => {
-                    return Err(invalid("Service", &name, validate::cluster_ip_already_allocated(ip)))
+                    return Err(invalid(
+                        "Service",
+                        &name,
+                        validate::cluster_ip_already_allocated(ip),
+                    ))
                 }
                 Err(AllocError::OutOfRange) => {
-                    return Err(invalid("Service", &name, validate::cluster_ip_out_of_range(&ip.to_string())))
+                    return Err(invalid(
+                        "Service",
+                        &name,
+                        validate::cluster_ip_out_of_range(&ip.to_string()),
+                    ))
                 }
             },
             (None, ClusterIp::NoIp) if s.spec.type_ != ServiceType::ExternalName => {
                 let Some(ip) = self.service_ips.allocate_next(&mut self.rng) else {
-                    return Err(simple_error(format!(
+                    return Err(simple_error(
                         "Internal error occurred: failed to allocate a serviceIP: range is full"
-                    )));
+                            .into(),
+                    ));
                 };
                 s.spec.cluster_ip = ClusterIp::Ip(Ipv4Addr::from(ip));
             }
@@ -1136,7 +1349,10 @@ impl Cluster {
             s.spec.cluster_ip = ClusterIp::NoIp;
         }
         // NodePorts for NodePort and LoadBalancer Services, kept across re-applies.
-        let wants_node_ports = matches!(s.spec.type_, ServiceType::NodePort | ServiceType::LoadBalancer);
+        let wants_node_ports = matches!(
+            s.spec.type_,
+            ServiceType::NodePort | ServiceType::LoadBalancer
+        );
         let previous_ports: Vec<i64> = old
             .iter()
             .flat_map(|o| o.spec.ports.iter().filter_map(|p| p.node_port))
@@ -1165,15 +1381,26 @@ impl Cluster {
                         taken.push(np);
                     }
                     Err(AllocError::AlreadyAllocated) => {
-                        return Err(invalid("Service", &name, validate::node_port_already_allocated(i, np)))
+                        return Err(invalid(
+                            "Service",
+                            &name,
+                            validate::node_port_already_allocated(i, np),
+                        ))
                     }
                     Err(AllocError::OutOfRange) => {
-                        return Err(invalid("Service", &name, validate::node_port_out_of_range(i, np)))
+                        return Err(invalid(
+                            "Service",
+                            &name,
+                            validate::node_port_out_of_range(i, np),
+                        ))
                     }
                 },
                 None => {
                     let Some(np) = self.node_ports.allocate_next(&mut self.rng) else {
-                        return Err(simple_error("Internal error occurred: failed to allocate a nodePort: range is full".into()));
+                        return Err(simple_error(
+                            "Internal error occurred: failed to allocate a nodePort: range is full"
+                                .into(),
+                        ));
                     };
                     port.node_port = Some(np as i64);
                     taken.push(np as i64);
@@ -1215,7 +1442,9 @@ impl Cluster {
             .filter_map(|s| s.status.load_balancer_ip)
             .collect();
         match wanted {
-            Some(ip) => (self.config.load_balancer_pool.contains(&ip) && !used.contains(&ip)).then_some(ip),
+            Some(ip) => {
+                (self.config.load_balancer_pool.contains(&ip) && !used.contains(&ip)).then_some(ip)
+            }
             None => self
                 .config
                 .load_balancer_pool
@@ -1235,7 +1464,11 @@ impl Cluster {
         let result = match action {
             Action::Apply { manifest } => {
                 return self.apply(&manifest, "STDIN").map_err(|errors| {
-                    errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n")
+                    errors
+                        .iter()
+                        .map(|e| e.message.clone())
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 })
             }
             Action::Send { request } => {
@@ -1263,7 +1496,11 @@ impl Cluster {
     fn act_inner(&mut self, action: Action) -> Result<Vec<String>, String> {
         match action {
             Action::Apply { .. } | Action::Send { .. } => Ok(Vec::new()),
-            Action::Scale { namespace, deployment, replicas } => {
+            Action::Scale {
+                namespace,
+                deployment,
+                replicas,
+            } => {
                 if replicas < 0 {
                     return Err(format!("error: The Deployment \"{deployment}\" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"));
                 }
@@ -1280,45 +1517,73 @@ impl Cluster {
             Action::DeletePod { namespace, pod } => {
                 let key = ObjectKey::new(&namespace, &pod);
                 if !self.pods.contains_key(&key) {
-                    return Err(format!("Error from server (NotFound): pods \"{pod}\" not found"));
+                    return Err(format!(
+                        "Error from server (NotFound): pods \"{pod}\" not found"
+                    ));
                 }
                 self.delete_pod(&key);
                 Ok(vec![format!("pod \"{pod}\" deleted")])
             }
-            Action::Delete { kind, namespace, name } => self.delete_object(&kind, &namespace, &name),
-            Action::FailReadiness { namespace, pod, fail } => {
+            Action::Delete {
+                kind,
+                namespace,
+                name,
+            } => self.delete_object(&kind, &namespace, &name),
+            Action::FailReadiness {
+                namespace,
+                pod,
+                fail,
+            } => {
                 let key = ObjectKey::new(&namespace, &pod);
-                let p = self
-                    .pods
-                    .get_mut(&key)
-                    .ok_or_else(|| format!("Error from server (NotFound): pods \"{pod}\" not found"))?;
+                let p = self.pods.get_mut(&key).ok_or_else(|| {
+                    format!("Error from server (NotFound): pods \"{pod}\" not found")
+                })?;
                 p.faults.fail_readiness = fail;
                 let uid = p.meta.uid.clone();
                 let delay = readiness_delay(p, fail);
-                self.schedule_timer(self.now + delay, Timer::Readiness { pod: key, uid, ready: !fail });
+                self.schedule_timer(
+                    self.now + delay,
+                    Timer::Readiness {
+                        pod: key,
+                        uid,
+                        ready: !fail,
+                    },
+                );
                 Ok(vec![format!(
                     "pod/{pod}: readiness probe now {}",
                     if fail { "fails" } else { "passes" }
                 )])
             }
-            Action::Label { namespace, pod, key, value } => {
+            Action::Label {
+                namespace,
+                pod,
+                key,
+                value,
+            } => {
                 let p = self
                     .pods
                     .get_mut(&ObjectKey::new(&namespace, &pod))
-                    .ok_or_else(|| format!("Error from server (NotFound): pods \"{pod}\" not found"))?;
+                    .ok_or_else(|| {
+                        format!("Error from server (NotFound): pods \"{pod}\" not found")
+                    })?;
                 match value {
                     Some(v) => {
                         if p.meta.labels.get(&key) == Some(&v) {
                             return Ok(vec![format!("pod/{pod} not labeled")]);
                         }
                         if p.meta.labels.contains_key(&key) {
-                            return Err(format!("error: '{key}' already has a value ({}), and --overwrite is false", p.meta.labels[&key]));
+                            return Err(format!(
+                                "error: '{key}' already has a value ({}), and --overwrite is false",
+                                p.meta.labels[&key]
+                            ));
                         }
                         p.meta.labels.insert(key, v);
                     }
                     None => {
                         if p.meta.labels.remove(&key).is_none() {
-                            return Ok(vec![format!("label \"{key}\" not found.\npod/{pod} unlabeled")]);
+                            return Ok(vec![format!(
+                                "label \"{key}\" not found.\npod/{pod} unlabeled"
+                            )]);
                         }
                     }
                 }
@@ -1333,8 +1598,18 @@ impl Cluster {
                     .map(|p| (p.key(), p.meta.uid.clone()))
                     .collect();
                 for (key, uid) in coredns {
-                    let delay = self.pods.get(&key).map_or(SECOND, |p| readiness_delay(p, broken));
-                    self.schedule_timer(self.now + delay, Timer::Readiness { pod: key, uid, ready: !broken });
+                    let delay = self
+                        .pods
+                        .get(&key)
+                        .map_or(SECOND, |p| readiness_delay(p, broken));
+                    self.schedule_timer(
+                        self.now + delay,
+                        Timer::Readiness {
+                            pod: key,
+                            uid,
+                            ready: !broken,
+                        },
+                    );
                 }
                 Ok(vec![if broken {
                     "CoreDNS broken: its pods keep running but fail their readiness probe and answer no queries".into()
@@ -1347,13 +1622,22 @@ impl Cluster {
                 self.proxy.invalidate();
                 Ok(vec![format!("kube-proxy mode: {}", mode.as_str())])
             }
-            Action::Run { namespace, name, image, command } => {
+            Action::Run {
+                namespace,
+                name,
+                image,
+                command,
+            } => {
                 if !self.namespaces.contains_key(&namespace) {
-                    return Err(format!("Error from server (NotFound): namespaces \"{namespace}\" not found"));
+                    return Err(format!(
+                        "Error from server (NotFound): namespaces \"{namespace}\" not found"
+                    ));
                 }
                 let key = ObjectKey::new(&namespace, &name);
                 if self.pods.contains_key(&key) {
-                    return Err(format!("Error from server (AlreadyExists): pods \"{name}\" already exists"));
+                    return Err(format!(
+                        "Error from server (AlreadyExists): pods \"{name}\" already exists"
+                    ));
                 }
                 let mut meta = ObjectMeta::new(&namespace, &name);
                 meta.labels.insert("run".into(), name.clone());
@@ -1385,10 +1669,14 @@ impl Cluster {
 
     fn delete_object(&mut self, kind: &str, ns: &str, name: &str) -> Result<Vec<String>, String> {
         let key = ObjectKey::new(ns, name);
-        let not_found = |resource: &str| format!("Error from server (NotFound): {resource} \"{name}\" not found");
+        let not_found = |resource: &str| {
+            format!("Error from server (NotFound): {resource} \"{name}\" not found")
+        };
         match kind {
             "deployment" => {
-                self.deployments.remove(&key).ok_or_else(|| not_found("deployments.apps"))?;
+                self.deployments
+                    .remove(&key)
+                    .ok_or_else(|| not_found("deployments.apps"))?;
                 let sets: Vec<ObjectKey> = self
                     .replica_sets
                     .iter()
@@ -1410,7 +1698,10 @@ impl Cluster {
                 Ok(vec![format!("deployment.apps \"{name}\" deleted")])
             }
             "service" => {
-                let svc = self.services.remove(&key).ok_or_else(|| not_found("services"))?;
+                let svc = self
+                    .services
+                    .remove(&key)
+                    .ok_or_else(|| not_found("services"))?;
                 if let Some(ip) = svc.spec.cluster_ip.ip() {
                     self.service_ips.release(u32::from(ip));
                 }
@@ -1435,10 +1726,15 @@ impl Cluster {
                     .remove(&key)
                     .ok_or_else(|| not_found("networkpolicies.networking.k8s.io"))?;
                 self.proxy.invalidate();
-                Ok(vec![format!("networkpolicy.networking.k8s.io \"{name}\" deleted")])
+                Ok(vec![format!(
+                    "networkpolicy.networking.k8s.io \"{name}\" deleted"
+                )])
             }
             "namespace" => {
-                if matches!(name, "default" | "kube-system" | "kube-public" | "kube-node-lease") {
+                if matches!(
+                    name,
+                    "default" | "kube-system" | "kube-public" | "kube-node-lease"
+                ) {
                     return Err(format!("Error from server (Forbidden): namespaces \"{name}\" is forbidden: this namespace may not be deleted"));
                 }
                 self.namespaces.remove(name).ok_or_else(|| {
@@ -1446,18 +1742,30 @@ impl Cluster {
                 })?;
                 self.deployments.retain(|k, _| k.namespace != name);
                 self.replica_sets.retain(|k, _| k.namespace != name);
-                let services: Vec<ObjectKey> = self.services.keys().filter(|k| k.namespace == name).cloned().collect();
+                let services: Vec<ObjectKey> = self
+                    .services
+                    .keys()
+                    .filter(|k| k.namespace == name)
+                    .cloned()
+                    .collect();
                 for s in services {
                     let _ = self.delete_object("service", name, &s.name);
                 }
                 self.network_policies.retain(|k, _| k.namespace != name);
-                let pods: Vec<ObjectKey> = self.pods.keys().filter(|k| k.namespace == name).cloned().collect();
+                let pods: Vec<ObjectKey> = self
+                    .pods
+                    .keys()
+                    .filter(|k| k.namespace == name)
+                    .cloned()
+                    .collect();
                 for p in pods {
                     self.delete_pod(&p);
                 }
                 Ok(vec![format!("namespace \"{name}\" deleted")])
             }
-            other => Err(format!("error: the server doesn't have a resource type \"{other}\"")),
+            other => Err(format!(
+                "error: the server doesn't have a resource type \"{other}\""
+            )),
         }
     }
 
@@ -1483,7 +1791,10 @@ impl Cluster {
         };
         self.pods
             .values()
-            .filter(|p| p.meta.namespace == service.meta.namespace && selector_matches(selector, &p.meta.labels))
+            .filter(|p| {
+                p.meta.namespace == service.meta.namespace
+                    && selector_matches(selector, &p.meta.labels)
+            })
             .collect()
     }
 
@@ -1517,7 +1828,12 @@ impl Cluster {
                         .is_some_and(|rs| rs.owner == key.name)
                 })
         };
-        let ready = self.pods.values().filter(owned).filter(|p| p.status.ready).count() as i64;
+        let ready = self
+            .pods
+            .values()
+            .filter(owned)
+            .filter(|p| p.status.ready)
+            .count() as i64;
         let up_to_date = self
             .pods
             .values()
@@ -1533,21 +1849,33 @@ fn key_of(meta: &ObjectMeta) -> ObjectKey {
 }
 
 fn is_coredns(p: &Pod) -> bool {
-    p.meta.namespace == "kube-system" && p.meta.labels.get("k8s-app").map(String::as_str) == Some("kube-dns")
+    p.meta.namespace == "kube-system"
+        && p.meta.labels.get("k8s-app").map(String::as_str) == Some("kube-dns")
 }
 
 /// A shell (busybox `sh`, `sleep`) as PID 1 ignores SIGTERM and is killed after the grace period.
 fn ignores_sigterm(c: &Container) -> bool {
     let image = c.image_name();
-    matches!(image, "busybox" | "alpine" | "ubuntu" | "debian" | "curl" | "netshoot")
-        || c.command.iter().chain(c.args.iter()).any(|a| a.contains("sleep"))
+    matches!(
+        image,
+        "busybox" | "alpine" | "ubuntu" | "debian" | "curl" | "netshoot"
+    ) || c
+        .command
+        .iter()
+        .chain(c.args.iter())
+        .any(|a| a.contains("sleep"))
 }
 
 /// How long until the kubelet notices a readiness change: `failureThreshold × period` (3 × 10 s by
 /// default) to fail, one period to pass. Pods without a readinessProbe get svclab's stand-in
 /// probe (period 1 s, threshold 1) so they can be broken on purpose.
 fn readiness_delay(p: &Pod, fail: bool) -> Time {
-    match p.spec.containers.first().and_then(|c| c.readiness_probe.as_ref()) {
+    match p
+        .spec
+        .containers
+        .first()
+        .and_then(|c| c.readiness_probe.as_ref())
+    {
         Some(probe) => {
             let period = probe.period_seconds.clamp(1, 3600) as Time * SECOND;
             if fail {
@@ -1616,11 +1944,26 @@ fn coredns_deployment() -> Deployment {
                         command: Vec::new(),
                         args: vec!["-conf".into(), "/etc/coredns/Corefile".into()],
                         ports: vec![
-                            ContainerPort { name: Some("dns".into()), container_port: 53, protocol: Protocol::Udp },
-                            ContainerPort { name: Some("dns-tcp".into()), container_port: 53, protocol: Protocol::Tcp },
-                            ContainerPort { name: Some("metrics".into()), container_port: 9153, protocol: Protocol::Tcp },
+                            ContainerPort {
+                                name: Some("dns".into()),
+                                container_port: 53,
+                                protocol: Protocol::Udp,
+                            },
+                            ContainerPort {
+                                name: Some("dns-tcp".into()),
+                                container_port: 53,
+                                protocol: Protocol::Tcp,
+                            },
+                            ContainerPort {
+                                name: Some("metrics".into()),
+                                container_port: 9153,
+                                protocol: Protocol::Tcp,
+                            },
                         ],
-                        readiness_probe: Some(Probe { initial_delay_seconds: 0, period_seconds: 10 }),
+                        readiness_probe: Some(Probe {
+                            initial_delay_seconds: 0,
+                            period_seconds: 10,
+                        }),
                     }],
                     termination_grace_period_seconds: Some(30),
                     ..Default::default()

@@ -12,6 +12,9 @@ use crate::model::{
     IntOrString, ObjectKey, ObjectMeta, Pod, PodPhase, Service, ServiceType,
 };
 
+/// A pod's port for each Service port (name, number, protocol): pods that agree share a slice.
+type PortMapping = Vec<(Option<String>, i64, &'static str)>;
+
 /// At most this many endpoints per EndpointSlice (`--max-endpoints-per-slice`).
 pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
 
@@ -49,7 +52,10 @@ impl<'a> PodIndex<'a> {
                 by_label.entry((ns, k, v)).or_default().push(p);
             }
         }
-        PodIndex { by_namespace, by_label }
+        PodIndex {
+            by_namespace,
+            by_label,
+        }
     }
 
     /// Pods of `namespace` that `selector` picks, in name order.
@@ -59,7 +65,10 @@ impl<'a> PodIndex<'a> {
                 .by_label
                 .get(&(namespace, k.as_str(), v.as_str()))
                 .map_or(&[], |v| v.as_slice()),
-            None => self.by_namespace.get(namespace).map_or(&[], |v| v.as_slice()),
+            None => self
+                .by_namespace
+                .get(namespace)
+                .map_or(&[], |v| v.as_slice()),
         };
         candidates
             .iter()
@@ -123,8 +132,7 @@ pub fn slices_for(
     if service.spec.selector.is_none() || service.spec.type_ == ServiceType::ExternalName {
         return Vec::new();
     }
-    let mut groups: BTreeMap<Vec<(Option<String>, i64, &'static str)>, (Vec<EndpointPort>, Vec<Endpoint>)> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<PortMapping, (Vec<EndpointPort>, Vec<Endpoint>)> = BTreeMap::new();
     for b in backends(service, pods) {
         // A pod that serves none of the Service's ports (a named targetPort it lacks) is left out.
         if b.ports.is_empty() && !service.spec.ports.is_empty() {
@@ -135,7 +143,9 @@ pub fn slices_for(
             .iter()
             .map(|p| (p.name.clone(), p.port, p.protocol.as_str()))
             .collect();
-        let entry = groups.entry(key).or_insert_with(|| (b.ports.clone(), Vec::new()));
+        let entry = groups
+            .entry(key)
+            .or_insert_with(|| (b.ports.clone(), Vec::new()));
         entry.1.push(endpoint(service, &b));
     }
     if groups.is_empty() {

@@ -85,7 +85,11 @@ pub const NODE_PORT_RANGE: &str = "30000-32767";
 /// Cluster IPs from 10.96.0.0/12: offsets count from 10.96.0.1 (network and broadcast excluded).
 pub fn service_ip_allocator() -> RangeAllocator {
     let size = (1u32 << 20) - 2;
-    RangeAllocator::new(u32::from(Ipv4Addr::new(10, 96, 0, 1)), size, (size / 16).clamp(16, 256))
+    RangeAllocator::new(
+        u32::from(Ipv4Addr::new(10, 96, 0, 1)),
+        size,
+        (size / 16).clamp(16, 256),
+    )
 }
 
 /// NodePorts from 30000-32767.
@@ -141,7 +145,11 @@ mod tests {
         let mut a = service_ip_allocator();
         let mut rng = Rng::new(42);
         let first = a.allocate_next(&mut rng).unwrap();
-        assert!(first >= u32::from(Ipv4Addr::new(10, 96, 1, 1)), "{}", Ipv4Addr::from(first));
+        assert!(
+            first >= u32::from(Ipv4Addr::new(10, 96, 1, 1)),
+            "{}",
+            Ipv4Addr::from(first)
+        );
         assert!(a.contains(first));
         let mut b = service_ip_allocator();
         assert_eq!(b.allocate_next(&mut Rng::new(42)), Some(first));
@@ -153,7 +161,10 @@ mod tests {
         let dns = u32::from(Ipv4Addr::new(10, 96, 0, 10));
         assert_eq!(a.allocate(dns), Ok(()));
         assert_eq!(a.allocate(dns), Err(AllocError::AlreadyAllocated));
-        assert_eq!(a.allocate(u32::from(Ipv4Addr::new(10, 0, 0, 1))), Err(AllocError::OutOfRange));
+        assert_eq!(
+            a.allocate(u32::from(Ipv4Addr::new(10, 0, 0, 1))),
+            Err(AllocError::OutOfRange)
+        );
         a.release(dns);
         assert_eq!(a.allocate(dns), Ok(()));
     }
@@ -175,7 +186,10 @@ mod tests {
         let mut r = PodIpRange::new(1);
         let a = r.allocate().unwrap();
         let b = r.allocate().unwrap();
-        assert_eq!((a, b), (Ipv4Addr::new(10, 244, 1, 2), Ipv4Addr::new(10, 244, 1, 3)));
+        assert_eq!(
+            (a, b),
+            (Ipv4Addr::new(10, 244, 1, 2), Ipv4Addr::new(10, 244, 1, 3))
+        );
         r.release(a);
         assert_eq!(r.allocate(), Some(Ipv4Addr::new(10, 244, 1, 4)));
         for _ in 0..251 {

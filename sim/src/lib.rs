@@ -16,12 +16,6 @@
 //!
 //! Nothing here reads wall time or OS randomness: the same seed and actions replay exactly.
 
-pub mod model;
-pub mod names;
-pub mod rng;
-pub mod routing;
-pub mod shell;
-pub mod time;
 pub mod action;
 pub mod cluster;
 pub mod dns;
@@ -30,6 +24,12 @@ pub mod examples;
 pub mod ipam;
 pub mod kube_proxy;
 pub mod manifest;
+pub mod model;
+pub mod names;
 pub mod netpol;
+pub mod rng;
+pub mod routing;
+pub mod shell;
+pub mod time;
 pub mod trace;
 pub mod validate;

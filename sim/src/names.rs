@@ -88,7 +88,10 @@ mod tests {
     fn chain_names_match_the_worked_examples() {
         let svc = service_port_name("ns1", "svc1", None);
         assert_eq!(service_chain_hash(&svc, Protocol::Tcp), "AQI2S6QIMU7PVVRP");
-        assert_eq!(endpoint_chain_hash(&svc, Protocol::Tcp, "10.0.1.1:80"), "3JOIVZTXZZRGORX4");
+        assert_eq!(
+            endpoint_chain_hash(&svc, Protocol::Tcp, "10.0.1.1:80"),
+            "3JOIVZTXZZRGORX4"
+        );
         let api = service_port_name("default", "kubernetes", Some("https"));
         assert_eq!(service_chain_hash(&api, Protocol::Tcp), "NPX46M4PTMTKRN6Y");
         let dns = service_port_name("kube-system", "kube-dns", Some("dns"));
@@ -99,9 +102,18 @@ mod tests {
     fn web_service_chains_match_the_saved_rules() {
         let spn = service_port_name("default", "web-service", None);
         assert_eq!(service_chain_hash(&spn, Protocol::Tcp), "SZGXCNNBZLC4E3DM");
-        assert_eq!(endpoint_chain_hash(&spn, Protocol::Tcp, "10.244.1.10:80"), "LJSFUGXYHK6BOCVT");
-        assert_eq!(endpoint_chain_hash(&spn, Protocol::Tcp, "10.244.1.11:80"), "V64CEIOABZ4EVXRD");
-        assert_eq!(endpoint_chain_hash(&spn, Protocol::Tcp, "10.244.1.9:80"), "5B6VHRE3J4X6IDTW");
+        assert_eq!(
+            endpoint_chain_hash(&spn, Protocol::Tcp, "10.244.1.10:80"),
+            "LJSFUGXYHK6BOCVT"
+        );
+        assert_eq!(
+            endpoint_chain_hash(&spn, Protocol::Tcp, "10.244.1.11:80"),
+            "V64CEIOABZ4EVXRD"
+        );
+        assert_eq!(
+            endpoint_chain_hash(&spn, Protocol::Tcp, "10.244.1.9:80"),
+            "5B6VHRE3J4X6IDTW"
+        );
     }
 
     #[test]

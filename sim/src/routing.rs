@@ -66,7 +66,10 @@ impl ProxyState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Decision {
     /// Rewritten to a backend; `masquerade` also rewrites the source to the node's IP.
-    Dnat { to: SocketAddrV4, masquerade: bool },
+    Dnat {
+        to: SocketAddrV4,
+        masquerade: bool,
+    },
     Reject,
     Drop,
     /// No rule for it: routed as it is.
@@ -100,7 +103,7 @@ fn parse_target(tool: Tool, target: &str) -> Result<Target, String> {
             Ok(p) if p > 0 => (h, p),
             _ => {
                 return Err(match tool {
-                    Tool::Curl => format!("curl: (3) URL rejected: Port number was not a decimal number between 0 and 65535"),
+                    Tool::Curl => "curl: (3) URL rejected: Port number was not a decimal number between 0 and 65535".to_string(),
                     _ => format!("wget: bad port spec '{p}'"),
                 })
             }
@@ -161,7 +164,9 @@ impl Journey {
 /// Where a connection attempt ended up.
 enum Delivery {
     /// The reply is back at the client.
-    Answered { backend: ObjectKey },
+    Answered {
+        backend: ObjectKey,
+    },
     Refused,
     Dropped,
     /// Nothing at that address answers (no pod, no node).
@@ -212,7 +217,12 @@ impl Cluster {
             hops: Vec::new(),
         };
         let (outcome, output) = match self.sender(&request.client) {
-            Err(message) => (Outcome::Invalid { message: message.clone() }, message),
+            Err(message) => (
+                Outcome::Invalid {
+                    message: message.clone(),
+                },
+                message,
+            ),
             Ok(sender) => self.route_from(&sender, &request, &mut journey),
         };
         let finish = match outcome {
@@ -241,17 +251,21 @@ impl Cluster {
                 namespace: String::new(),
             }),
             Client::Pod(key) => {
-                let pod = self
-                    .pods
-                    .get(key)
-                    .ok_or_else(|| format!("Error from server (NotFound): pods \"{}\" not found", key.name))?;
+                let pod = self.pods.get(key).ok_or_else(|| {
+                    format!(
+                        "Error from server (NotFound): pods \"{}\" not found",
+                        key.name
+                    )
+                })?;
                 let (Some(ip), Some(node)) = (pod.status.pod_ip, pod.spec.node_name.clone()) else {
                     return Err(format!(
                         "error: unable to upgrade connection: container not found (\"{}\")",
                         pod.spec.containers.first().map_or("", |c| c.name.as_str())
                     ));
                 };
-                if pod.is_terminating() && pod.status.container != crate::model::ContainerState::Running {
+                if pod.is_terminating()
+                    && pod.status.container != crate::model::ContainerState::Running
+                {
                     return Err(format!("error: cannot exec into a container in a completed pod; current phase is {}", pod.status.phase.as_str()));
                 }
                 Ok(Sender {
@@ -265,13 +279,25 @@ impl Cluster {
         }
     }
 
-    fn route_from(&mut self, sender: &Sender, request: &Request, j: &mut Journey) -> (Outcome, String) {
+    fn route_from(
+        &mut self,
+        sender: &Sender,
+        request: &Request,
+        j: &mut Journey,
+    ) -> (Outcome, String) {
         if request.tool == Tool::Nslookup {
             return self.nslookup(sender, request.target.trim(), j);
         }
         let target = match parse_target(request.tool, &request.target) {
             Ok(t) => t,
-            Err(message) => return (Outcome::Invalid { message: message.clone() }, message),
+            Err(message) => {
+                return (
+                    Outcome::Invalid {
+                        message: message.clone(),
+                    },
+                    message,
+                )
+            }
         };
         let ip = match target.host.parse::<Ipv4Addr>() {
             Ok(ip) => ip,
@@ -279,13 +305,20 @@ impl Cluster {
                 if sender.pod.is_none() {
                     // The laptop has no cluster DNS: only IPs reach the cluster from outside.
                     let message = format!("curl: (6) Could not resolve host: {}", target.host);
-                    return (Outcome::Nxdomain { name: target.host.clone() }, message);
+                    return (
+                        Outcome::Nxdomain {
+                            name: target.host.clone(),
+                        },
+                        message,
+                    );
                 }
                 match self.resolve(sender, &target.host, j) {
                     Ok(ip) => ip,
                     Err(outcome) => {
                         let message = match request.tool {
-                            Tool::Curl => format!("curl: (6) Could not resolve host: {}", target.host),
+                            Tool::Curl => {
+                                format!("curl: (6) Could not resolve host: {}", target.host)
+                            }
                             _ => format!("wget: bad address '{}'", target.host),
                         };
                         return (outcome, message);
@@ -371,24 +404,40 @@ impl Cluster {
 
     /// CoreDNS's answer to one question, from the Services and EndpointSlices as they are now.
     fn zone_answer(&self, qname: &str, qtype: dns::QType) -> dns::Answer {
-        dns::Zone::new(self.namespaces.keys(), &self.services, &self.endpoint_slices).query(qname, qtype)
+        dns::Zone::new(
+            self.namespaces.keys(),
+            &self.services,
+            &self.endpoint_slices,
+        )
+        .query(qname, qtype)
     }
 
     /// Resolve a name from a pod as its C library does, walking the search list one query at a
     /// time; each query travels to CoreDNS through the kube-dns Service and back.
-    fn resolve(&mut self, sender: &Sender, name: &str, j: &mut Journey) -> Result<Ipv4Addr, Outcome> {
+    fn resolve(
+        &mut self,
+        sender: &Sender,
+        name: &str,
+        j: &mut Journey,
+    ) -> Result<Ipv4Addr, Outcome> {
         let resolution = dns::resolve_with(name, &sender.namespace, dns::QType::A, |q, t| {
             let answer = self.zone_answer(q, t);
             self.dns_round_trip(sender, &answer, j)
         });
         match resolution.result {
-            dns::LookupResult::Found { .. } => resolution
-                .addresses()
-                .first()
-                .copied()
-                .ok_or(Outcome::Nxdomain { name: name.to_string() }),
+            dns::LookupResult::Found { .. } => {
+                resolution
+                    .addresses()
+                    .first()
+                    .copied()
+                    .ok_or(Outcome::Nxdomain {
+                        name: name.to_string(),
+                    })
+            }
             dns::LookupResult::TimedOut => Err(Outcome::DnsTimeout),
-            _ => Err(Outcome::Nxdomain { name: name.to_string() }),
+            _ => Err(Outcome::Nxdomain {
+                name: name.to_string(),
+            }),
         }
     }
 
@@ -396,11 +445,19 @@ impl Cluster {
     /// answers are printed as they come.
     fn nslookup(&mut self, sender: &Sender, name: &str, j: &mut Journey) -> (Outcome, String) {
         if sender.pod.is_none() {
-            return (Outcome::DnsTimeout, ";; connection timed out; no servers could be reached\n\n".into());
+            return (
+                Outcome::DnsTimeout,
+                ";; connection timed out; no servers could be reached\n\n".into(),
+            );
         }
         if name.is_empty() {
             let message = "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n".to_string();
-            return (Outcome::Invalid { message: message.clone() }, message);
+            return (
+                Outcome::Invalid {
+                    message: message.clone(),
+                },
+                message,
+            );
         }
         let t0 = j.t;
         let mut last = t0;
@@ -416,34 +473,64 @@ impl Cluster {
         let outcome = if run.timed_out() {
             Outcome::DnsTimeout
         } else if run.addresses().is_empty() {
-            Outcome::Nxdomain { name: name.to_string() }
+            Outcome::Nxdomain {
+                name: name.to_string(),
+            }
         } else {
             let found = run
                 .queries
                 .iter()
-                .find(|q| q.answer.as_ref().is_some_and(|a| a.first_address().is_some()))
+                .find(|q| {
+                    q.answer
+                        .as_ref()
+                        .is_some_and(|a| a.first_address().is_some())
+                })
                 .map_or(name.to_string(), |q| q.name.clone());
-            Outcome::Resolved { name: found, addresses: run.addresses() }
+            Outcome::Resolved {
+                name: found,
+                addresses: run.addresses(),
+            }
         };
         (outcome, output)
     }
 
     /// One query and its answer; `None` when no CoreDNS answers (the client times out).
-    fn dns_round_trip(&mut self, sender: &Sender, answer: &dns::Answer, j: &mut Journey) -> Option<dns::Answer> {
+    fn dns_round_trip(
+        &mut self,
+        sender: &Sender,
+        answer: &dns::Answer,
+        j: &mut Journey,
+    ) -> Option<dns::Answer> {
         let qname = answer.qname.as_str();
         let qtype = answer.qtype;
         let sport = self.ephemeral_port();
         let query = Packet::new((sender.ip, sport), (DNS_SERVICE_IP, 53), Protocol::Udp);
         let node = sender.node.clone().unwrap_or_default();
         let (decision, rules) = self.proxy_decide(&node, query, false);
-        let explanation_q = format!("{} asks {DNS_SERVICE_IP} for {qname} ({qtype})", place_name(&sender.place));
+        let explanation_q = format!(
+            "{} asks {DNS_SERVICE_IP} for {qname} ({qtype})",
+            place_name(&sender.place)
+        );
         let Decision::Dnat { to, .. } = decision else {
             let (verdict, why) = if decision == Decision::Reject {
                 (HopVerdict::Refused, "kube-dns has no ready endpoints: kube-proxy rejects the query and the resolver waits in vain for an answer")
             } else {
-                (HopVerdict::Dropped, "no CoreDNS pod can be reached: the query is lost")
+                (
+                    HopVerdict::Dropped,
+                    "no CoreDNS pod can be reached: the query is lost",
+                )
             };
-            j.hop(sender.place.clone(), Place::Node(node.clone()), Some(&node), PacketKind::DnsQuery, query, None, rules, verdict, format!("{explanation_q}; {why}"));
+            j.hop(
+                sender.place.clone(),
+                Place::Node(node.clone()),
+                Some(&node),
+                PacketKind::DnsQuery,
+                query,
+                None,
+                rules,
+                verdict,
+                format!("{explanation_q}; {why}"),
+            );
             return None;
         };
         let after = Packet { dst: to, ..query };
@@ -459,16 +546,49 @@ impl Cluster {
             format!("{explanation_q}; kube-proxy on {node} rewrites the kube-dns Service IP to CoreDNS pod {}", to.ip()),
         );
         let Some(coredns) = self.pod_by_ip(*to.ip()).map(|p| p.key()) else {
-            j.hop(Place::Node(node.clone()), Place::Node(node.clone()), Some(&node), PacketKind::DnsQuery, after, None, Vec::new(), HopVerdict::Dropped, format!("nothing answers at {}: the query is lost", to.ip()));
+            j.hop(
+                Place::Node(node.clone()),
+                Place::Node(node.clone()),
+                Some(&node),
+                PacketKind::DnsQuery,
+                after,
+                None,
+                Vec::new(),
+                HopVerdict::Dropped,
+                format!("nothing answers at {}: the query is lost", to.ip()),
+            );
             return None;
         };
-        let coredns_node = self.pods.get(&coredns).and_then(|p| p.spec.node_name.clone());
+        let coredns_node = self
+            .pods
+            .get(&coredns)
+            .and_then(|p| p.spec.node_name.clone());
         if let Some((rules, why)) = self.policy_block(sender, &coredns, 53, Protocol::Udp) {
-            j.hop(Place::Node(node.clone()), Place::Pod(coredns.clone()), coredns_node.as_deref(), PacketKind::DnsQuery, after, None, rules, HopVerdict::Dropped, why);
+            j.hop(
+                Place::Node(node.clone()),
+                Place::Pod(coredns.clone()),
+                coredns_node.as_deref(),
+                PacketKind::DnsQuery,
+                after,
+                None,
+                rules,
+                HopVerdict::Dropped,
+                why,
+            );
             return None;
         }
         if self.coredns_broken {
-            j.hop(Place::Node(node.clone()), Place::Pod(coredns.clone()), coredns_node.as_deref(), PacketKind::DnsQuery, after, None, Vec::new(), HopVerdict::Dropped, format!("CoreDNS pod {} is broken and never answers", coredns.name));
+            j.hop(
+                Place::Node(node.clone()),
+                Place::Pod(coredns.clone()),
+                coredns_node.as_deref(),
+                PacketKind::DnsQuery,
+                after,
+                None,
+                Vec::new(),
+                HopVerdict::Dropped,
+                format!("CoreDNS pod {} is broken and never answers", coredns.name),
+            );
             return None;
         }
         j.hop(
@@ -485,10 +605,20 @@ impl Cluster {
                 text: answer.matched.clone(),
             }],
             HopVerdict::Delivered,
-            format!("CoreDNS pod {} answers {}: {}", coredns.name, answer.rcode, answer.matched),
+            format!(
+                "CoreDNS pod {} answers {}: {}",
+                coredns.name, answer.rcode, answer.matched
+            ),
         );
-        let reply = Packet { src: to, dst: query.src, protocol: Protocol::Udp };
-        let unnat = Packet { src: query.dst, ..reply };
+        let reply = Packet {
+            src: to,
+            dst: query.src,
+            protocol: Protocol::Udp,
+        };
+        let unnat = Packet {
+            src: query.dst,
+            ..reply
+        };
         j.hop(
             Place::Pod(coredns.clone()),
             Place::Node(node.clone()),
@@ -500,7 +630,17 @@ impl Cluster {
             HopVerdict::Forwarded,
             format!("conntrack on {node} restores the source to {DNS_SERVICE_IP}:53, so the answer seems to come from the address that was asked"),
         );
-        j.hop(Place::Node(node.clone()), sender.place.clone(), Some(&node), PacketKind::DnsAnswer, unnat, None, Vec::new(), HopVerdict::Delivered, format!("the answer reaches {}", place_name(&sender.place)));
+        j.hop(
+            Place::Node(node.clone()),
+            sender.place.clone(),
+            Some(&node),
+            PacketKind::DnsAnswer,
+            unnat,
+            None,
+            Vec::new(),
+            HopVerdict::Delivered,
+            format!("the answer reaches {}", place_name(&sender.place)),
+        );
         Some(answer.clone())
     }
 
@@ -508,7 +648,13 @@ impl Cluster {
     // TCP
 
     /// A TCP connection attempt and, when it succeeds, the request and reply legs.
-    fn connect(&mut self, sender: &Sender, packet: Packet, kind: PacketKind, j: &mut Journey) -> Delivery {
+    fn connect(
+        &mut self,
+        sender: &Sender,
+        packet: Packet,
+        kind: PacketKind,
+        j: &mut Journey,
+    ) -> Delivery {
         let dst_ip = *packet.dst.ip();
         // Which node's stack handles the packet first: the sender's own, or the node the
         // outside client addressed (directly or through a LoadBalancer IP).
@@ -519,7 +665,17 @@ impl Cluster {
                 None => match self.lb_service(dst_ip) {
                     Some((svc, node)) => (node, true, Some(svc)),
                     None => {
-                        j.hop(sender.place.clone(), Place::External, None, kind, packet, None, Vec::new(), HopVerdict::Dropped, format!("nothing on the nodes' network has the address {dst_ip}"));
+                        j.hop(
+                            sender.place.clone(),
+                            Place::External,
+                            None,
+                            kind,
+                            packet,
+                            None,
+                            Vec::new(),
+                            HopVerdict::Dropped,
+                            format!("nothing on the nodes' network has the address {dst_ip}"),
+                        );
                         return Delivery::Dropped;
                     }
                 },
@@ -527,7 +683,17 @@ impl Cluster {
         };
         let mut from = sender.place.clone();
         if let Some(svc) = &lb {
-            j.hop(from.clone(), Place::LoadBalancer(svc.clone()), None, kind, packet, None, Vec::new(), HopVerdict::Forwarded, format!("the load balancer for {svc} receives the connection on {dst_ip}"));
+            j.hop(
+                from.clone(),
+                Place::LoadBalancer(svc.clone()),
+                None,
+                kind,
+                packet,
+                None,
+                Vec::new(),
+                HopVerdict::Forwarded,
+                format!("the load balancer for {svc} receives the connection on {dst_ip}"),
+            );
             from = Place::LoadBalancer(svc.clone());
         }
         // A pod talking to another node's IP: its own node passes the packet on, then that node's
@@ -535,16 +701,32 @@ impl Cluster {
         let mut node = entry_node;
         let mut outside = from_outside;
         if !outside {
-            if let Some(target) = self.nodes.iter().find(|n| n.internal_ip == dst_ip && n.meta.name != node) {
+            if let Some(target) = self
+                .nodes
+                .iter()
+                .find(|n| n.internal_ip == dst_ip && n.meta.name != node)
+            {
                 let target = target.meta.name.clone();
-                j.hop(from.clone(), Place::Node(node.clone()), Some(&node), kind, packet, None, Vec::new(), HopVerdict::Forwarded, format!("{dst_ip} is node {target}: the packet is routed there"));
+                j.hop(
+                    from.clone(),
+                    Place::Node(node.clone()),
+                    Some(&node),
+                    kind,
+                    packet,
+                    None,
+                    Vec::new(),
+                    HopVerdict::Forwarded,
+                    format!("{dst_ip} is node {target}: the packet is routed there"),
+                );
                 from = Place::Node(node.clone());
                 node = target;
                 outside = true;
             }
         }
         let (decision, rules) = self.proxy_decide(&node, packet, outside);
-        let node_ip = self.node(&node).map_or(Ipv4Addr::UNSPECIFIED, |n| n.internal_ip);
+        let node_ip = self
+            .node(&node)
+            .map_or(Ipv4Addr::UNSPECIFIED, |n| n.internal_ip);
         match decision {
             Decision::Reject => {
                 j.hop(from, Place::Node(node.clone()), Some(&node), kind, packet, None, rules, HopVerdict::Refused, format!("{dst_ip}:{} has no endpoints: kube-proxy on {node} rejects the connection (ICMP port unreachable)", packet.dst.port()));
@@ -557,14 +739,36 @@ impl Cluster {
             Decision::Pass => {
                 let Some(dest) = self.pod_by_ip(dst_ip).map(|p| p.key()) else {
                     let why = if crate::ipam::service_ip_allocator().contains(u32::from(dst_ip)) {
-                        format!("no Service has the IP {dst_ip}: no rule matches and nothing answers")
+                        format!(
+                            "no Service has the IP {dst_ip}: no rule matches and nothing answers"
+                        )
                     } else {
                         format!("nothing in the cluster has the address {dst_ip}")
                     };
-                    j.hop(from, Place::Node(node.clone()), Some(&node), kind, packet, None, rules, HopVerdict::Dropped, why);
+                    j.hop(
+                        from,
+                        Place::Node(node.clone()),
+                        Some(&node),
+                        kind,
+                        packet,
+                        None,
+                        rules,
+                        HopVerdict::Dropped,
+                        why,
+                    );
                     return Delivery::Dropped;
                 };
-                j.hop(from, Place::Node(node.clone()), Some(&node), kind, packet, None, rules, HopVerdict::Forwarded, format!("no kube-proxy rule matches {dst_ip}: a pod IP is routed as it is"));
+                j.hop(
+                    from,
+                    Place::Node(node.clone()),
+                    Some(&node),
+                    kind,
+                    packet,
+                    None,
+                    rules,
+                    HopVerdict::Forwarded,
+                    format!("no kube-proxy rule matches {dst_ip}: a pod IP is routed as it is"),
+                );
                 self.deliver(sender, &node, packet, packet, dest, j)
             }
             Decision::Dnat { to, masquerade } => {
@@ -576,7 +780,10 @@ impl Cluster {
                 let what = if masquerade {
                     format!("kube-proxy on {node} rewrites the destination to {to} and, because the traffic came from outside the pod network or loops back, masquerades the source as the node's IP {node_ip}")
                 } else {
-                    format!("kube-proxy on {node} rewrites the destination {} to the endpoint {to}", packet.dst)
+                    format!(
+                        "kube-proxy on {node} rewrites the destination {} to the endpoint {to}",
+                        packet.dst
+                    )
                 };
                 j.hop(
                     from,
@@ -585,7 +792,11 @@ impl Cluster {
                     kind,
                     packet,
                     Some(Translation {
-                        kind: if masquerade { "DNAT+SNAT".into() } else { "DNAT".into() },
+                        kind: if masquerade {
+                            "DNAT+SNAT".into()
+                        } else {
+                            "DNAT".into()
+                        },
                         before: packet,
                         after,
                     }),
@@ -594,7 +805,17 @@ impl Cluster {
                     what,
                 );
                 let Some(dest) = self.pod_by_ip(*to.ip()).map(|p| p.key()) else {
-                    j.hop(Place::Node(node.clone()), Place::Node(node.clone()), Some(&node), kind, after, None, Vec::new(), HopVerdict::Dropped, format!("no pod has the IP {} any more: the packet is lost", to.ip()));
+                    j.hop(
+                        Place::Node(node.clone()),
+                        Place::Node(node.clone()),
+                        Some(&node),
+                        kind,
+                        after,
+                        None,
+                        Vec::new(),
+                        HopVerdict::Dropped,
+                        format!("no pod has the IP {} any more: the packet is lost", to.ip()),
+                    );
                     return Delivery::Unreachable;
                 };
                 self.deliver(sender, &node, packet, after, dest, j)
@@ -603,27 +824,82 @@ impl Cluster {
     }
 
     /// The last leg to the backend pod, NetworkPolicy, the listening check, and the reply.
-    fn deliver(&mut self, sender: &Sender, node: &str, original: Packet, after: Packet, dest: ObjectKey, j: &mut Journey) -> Delivery {
+    fn deliver(
+        &mut self,
+        sender: &Sender,
+        node: &str,
+        original: Packet,
+        after: Packet,
+        dest: ObjectKey,
+        j: &mut Journey,
+    ) -> Delivery {
         let dest_node = self.pods.get(&dest).and_then(|p| p.spec.node_name.clone());
         let crossing = match &dest_node {
             Some(n) if n != node => format!(" (across the pod network to {n})"),
             _ => String::new(),
         };
-        if let Some((rules, why)) = self.policy_block(sender, &dest, after.dst.port(), after.protocol) {
-            j.hop(Place::Node(node.to_string()), Place::Pod(dest.clone()), dest_node.as_deref(), PacketKind::Request, after, None, rules, HopVerdict::Dropped, why);
+        if let Some((rules, why)) =
+            self.policy_block(sender, &dest, after.dst.port(), after.protocol)
+        {
+            j.hop(
+                Place::Node(node.to_string()),
+                Place::Pod(dest.clone()),
+                dest_node.as_deref(),
+                PacketKind::Request,
+                after,
+                None,
+                rules,
+                HopVerdict::Dropped,
+                why,
+            );
             return Delivery::Dropped;
         }
-        let listening = self
-            .pods
-            .get(&dest)
-            .is_some_and(|p| p.status.container == crate::model::ContainerState::Running && p.listens_on(after.dst.port() as i64, after.protocol));
+        let listening = self.pods.get(&dest).is_some_and(|p| {
+            p.status.container == crate::model::ContainerState::Running
+                && p.listens_on(after.dst.port() as i64, after.protocol)
+        });
         if !listening {
-            j.hop(Place::Node(node.to_string()), Place::Pod(dest.clone()), dest_node.as_deref(), PacketKind::Request, after, None, Vec::new(), HopVerdict::Refused, format!("pod {} has nothing listening on port {}: it answers with a TCP reset", dest.name, after.dst.port()));
+            j.hop(
+                Place::Node(node.to_string()),
+                Place::Pod(dest.clone()),
+                dest_node.as_deref(),
+                PacketKind::Request,
+                after,
+                None,
+                Vec::new(),
+                HopVerdict::Refused,
+                format!(
+                    "pod {} has nothing listening on port {}: it answers with a TCP reset",
+                    dest.name,
+                    after.dst.port()
+                ),
+            );
             return Delivery::Refused;
         }
-        j.hop(Place::Node(node.to_string()), Place::Pod(dest.clone()), dest_node.as_deref(), PacketKind::Request, after, None, Vec::new(), HopVerdict::Delivered, format!("the request reaches pod {} at {}{crossing}", dest.name, after.dst));
-        let reply = Packet { src: after.dst, dst: after.src, protocol: after.protocol };
-        let restored = Packet { src: original.dst, dst: original.src, protocol: original.protocol };
+        j.hop(
+            Place::Node(node.to_string()),
+            Place::Pod(dest.clone()),
+            dest_node.as_deref(),
+            PacketKind::Request,
+            after,
+            None,
+            Vec::new(),
+            HopVerdict::Delivered,
+            format!(
+                "the request reaches pod {} at {}{crossing}",
+                dest.name, after.dst
+            ),
+        );
+        let reply = Packet {
+            src: after.dst,
+            dst: after.src,
+            protocol: after.protocol,
+        };
+        let restored = Packet {
+            src: original.dst,
+            dst: original.src,
+            protocol: original.protocol,
+        };
         let translated = reply != restored;
         j.hop(
             Place::Pod(dest.clone()),
@@ -640,7 +916,17 @@ impl Cluster {
                 format!("the reply goes back through {node}")
             },
         );
-        j.hop(Place::Node(node.to_string()), sender.place.clone(), Some(node), PacketKind::Reply, restored, None, Vec::new(), HopVerdict::Delivered, format!("the reply reaches {}", place_name(&sender.place)));
+        j.hop(
+            Place::Node(node.to_string()),
+            sender.place.clone(),
+            Some(node),
+            PacketKind::Reply,
+            restored,
+            None,
+            Vec::new(),
+            HopVerdict::Delivered,
+            format!("the reply reaches {}", place_name(&sender.place)),
+        );
         self.track(node, original, reply);
         Delivery::Answered { backend: dest }
     }
@@ -663,10 +949,9 @@ impl Cluster {
     /// The LoadBalancer Service owning `ip`, and the node its traffic enters (the node that
     /// announces the IP: with a Local policy, one that has an endpoint).
     fn lb_service(&self, ip: Ipv4Addr) -> Option<(ObjectKey, String)> {
-        let svc = self
-            .services
-            .values()
-            .find(|s| s.spec.type_ == ServiceType::LoadBalancer && s.status.load_balancer_ip == Some(ip))?;
+        let svc = self.services.values().find(|s| {
+            s.spec.type_ == ServiceType::LoadBalancer && s.status.load_balancer_ip == Some(ip)
+        })?;
         let local_nodes: Vec<String> = self
             .service_slices(&svc.key())
             .iter()
@@ -679,9 +964,15 @@ impl Cluster {
             .iter()
             .filter(|n| !n.control_plane)
             .map(|n| n.meta.name.as_str())
-            .filter(|n| svc.spec.external_traffic_policy == crate::model::TrafficPolicy::Cluster || local_nodes.iter().any(|l| l == n))
+            .filter(|n| {
+                svc.spec.external_traffic_policy == crate::model::TrafficPolicy::Cluster
+                    || local_nodes.iter().any(|l| l == n)
+            })
             .collect();
-        let pick = workers.first().copied().or_else(|| self.nodes.first().map(|n| n.meta.name.as_str()))?;
+        let pick = workers
+            .first()
+            .copied()
+            .or_else(|| self.nodes.first().map(|n| n.meta.name.as_str()))?;
         Some((svc.key(), pick.to_string()))
     }
 
@@ -689,7 +980,13 @@ impl Cluster {
     // NetworkPolicy
 
     /// `Some((rules, explanation))` when a NetworkPolicy drops a connection from the sender to `dest`.
-    fn policy_block(&self, sender: &Sender, dest: &ObjectKey, port: u16, protocol: Protocol) -> Option<(Vec<MatchedRule>, String)> {
+    fn policy_block(
+        &self,
+        sender: &Sender,
+        dest: &ObjectKey,
+        port: u16,
+        protocol: Protocol,
+    ) -> Option<(Vec<MatchedRule>, String)> {
         if self.network_policies.is_empty() {
             return None;
         }
@@ -704,7 +1001,11 @@ impl Cluster {
             port: port as i64,
             protocol,
         };
-        let decision = netpol::evaluate(self.network_policies.values(), self.namespaces.values(), &conn);
+        let decision = netpol::evaluate(
+            self.network_policies.values(),
+            self.namespaces.values(),
+            &conn,
+        );
         if decision.allowed() {
             return None;
         }
@@ -763,9 +1064,14 @@ impl Cluster {
                     node_port: port.node_port.map(|p| p.clamp(0, 65535) as u16),
                     load_balancer_ip: svc.status.load_balancer_ip,
                     load_balancer_source_ranges: svc.spec.load_balancer_source_ranges.clone(),
-                    external_local: svc.spec.external_traffic_policy == crate::model::TrafficPolicy::Local,
-                    internal_local: svc.spec.internal_traffic_policy == crate::model::TrafficPolicy::Local,
-                    affinity_timeout: svc.spec.session_affinity_timeout.map(|t| t.clamp(0, 86400) as u32),
+                    external_local: svc.spec.external_traffic_policy
+                        == crate::model::TrafficPolicy::Local,
+                    internal_local: svc.spec.internal_traffic_policy
+                        == crate::model::TrafficPolicy::Local,
+                    affinity_timeout: svc
+                        .spec
+                        .session_affinity_timeout
+                        .map(|t| t.clamp(0, 86400) as u32),
                     endpoints,
                 });
             }
@@ -791,7 +1097,12 @@ impl Cluster {
         let ports = &self.proxy.ports.1;
         match self.proxy_mode {
             ProxyMode::Iptables => {
-                if self.proxy.iptables.get(node).is_none_or(|(g, _)| *g != generation) {
+                if self
+                    .proxy
+                    .iptables
+                    .get(node)
+                    .is_none_or(|(g, _)| *g != generation)
+                {
                     self.proxy
                         .iptables
                         .insert(node.to_string(), (generation, Tables::build(&info, ports)));
@@ -832,11 +1143,20 @@ impl Cluster {
     }
 
     /// What kube-proxy on `node` does with the first packet of a connection.
-    fn proxy_decide(&mut self, node: &str, packet: Packet, from_outside: bool) -> (Decision, Vec<MatchedRule>) {
+    fn proxy_decide(
+        &mut self,
+        node: &str,
+        packet: Packet,
+        from_outside: bool,
+    ) -> (Decision, Vec<MatchedRule>) {
         if self.sync_proxier(node).is_none() {
             return (Decision::Pass, Vec::new());
         }
-        let origin = if from_outside { Origin::External } else { Origin::Pod };
+        let origin = if from_outside {
+            Origin::External
+        } else {
+            Origin::Pod
+        };
         let now = self.now;
         let walk = match self.proxy_mode {
             ProxyMode::Iptables => {
@@ -867,7 +1187,10 @@ impl Cluster {
         let now = self.now;
         for trace in &mut self.traces {
             let Some(i) = trace.hops.iter().position(|h| {
-                h.end > now && h.kind == PacketKind::Request && *h.packet.dst.ip() == ip && h.verdict == HopVerdict::Delivered
+                h.end > now
+                    && h.kind == PacketKind::Request
+                    && *h.packet.dst.ip() == ip
+                    && h.verdict == HopVerdict::Delivered
             }) else {
                 continue;
             };

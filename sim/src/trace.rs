@@ -137,10 +137,18 @@ pub struct Hop {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// An HTTP answer from a backend pod.
-    Http { pod: ObjectKey, status: u16 },
+    Http {
+        pod: ObjectKey,
+        status: u16,
+    },
     /// A DNS answer (nslookup).
-    Resolved { name: String, addresses: Vec<Ipv4Addr> },
-    Nxdomain { name: String },
+    Resolved {
+        name: String,
+        addresses: Vec<Ipv4Addr>,
+    },
+    Nxdomain {
+        name: String,
+    },
     DnsTimeout,
     ConnectionRefused,
     /// No answer at all: a NetworkPolicy or a Local traffic policy dropped it.
@@ -148,7 +156,9 @@ pub enum Outcome {
     /// The destination pod vanished while the packet was on its way.
     HostUnreachable,
     /// The request could not even start (bad URL, unknown client pod).
-    Invalid { message: String },
+    Invalid {
+        message: String,
+    },
 }
 
 impl Outcome {
@@ -179,6 +189,8 @@ impl Trace {
 
     /// The hops a packet is on at `now`, for the animation.
     pub fn hops_at(&self, now: Time) -> impl Iterator<Item = &Hop> {
-        self.hops.iter().filter(move |h| h.start <= now && now < h.end)
+        self.hops
+            .iter()
+            .filter(move |h| h.start <= now && now < h.end)
     }
 }
