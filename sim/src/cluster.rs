@@ -133,6 +133,9 @@ pub struct Cluster {
     template_hashes: BTreeMap<ObjectKey, ((String, i64), String)>,
 }
 
+/// Events by namespace and object: the index of the latest one.
+type EventIndex = BTreeMap<String, BTreeMap<String, usize>>;
+
 /// A ReplicaSet's live pods.
 #[derive(Default)]
 struct OwnedPods {
@@ -365,16 +368,10 @@ impl Cluster {
     fn new_uid(&mut self) -> String {
         let a = self.rng.next_u64();
         let b = self.rng.next_u64();
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0x0fff,
-            0x8000 | (b >> 48) & 0x3fff,
-            b & 0xffff_ffff_ffff
-        )
+        uid_text(a, b)
     }
 
+    /// Record an event; returns how many of the oldest events were dropped to make room.
     fn event(
         &mut self,
         ns: &str,
@@ -383,7 +380,7 @@ impl Cluster {
         reason: &str,
         message: String,
         source: &str,
-    ) {
+    ) -> usize {
         self.events.push(Event {
             time: self.now,
             namespace: ns.to_string(),
@@ -396,6 +393,9 @@ impl Cluster {
         if self.events.len() > MAX_EVENTS {
             let extra = self.events.len() - MAX_EVENTS;
             self.events.drain(..extra);
+            extra
+        } else {
+            0
         }
     }
 
@@ -641,13 +641,13 @@ impl Cluster {
     /// The pod-template-hash of a Deployment's current template, cached per template generation.
     fn template_hash(&mut self, key: &ObjectKey) -> Option<String> {
         let d = self.deployments.get(key)?;
-        let stamp = (d.meta.uid.clone(), d.meta.generation);
-        if let Some((s, hash)) = self.template_hashes.get(key) {
-            if *s == stamp {
+        if let Some(((uid, generation), hash)) = self.template_hashes.get(key) {
+            if *uid == d.meta.uid && *generation == d.meta.generation {
                 return Some(hash.clone());
             }
         }
-        let hash = names::pod_template_hash(&format!("{:?}", d.spec.template));
+        let stamp = (d.meta.uid.clone(), d.meta.generation);
+        let hash = names::pod_template_hash_of(&d.spec.template);
         self.template_hashes
             .insert(key.clone(), (stamp, hash.clone()));
         Some(hash)
@@ -784,18 +784,18 @@ impl Cluster {
 
     /// The ReplicaSet controller: create or delete pods until `replicas` are live.
     fn sync_replica_set(&mut self, key: &ObjectKey, active: Vec<ObjectKey>) {
-        let Some(rs) = self.replica_sets.get(key).cloned() else {
+        let Some(replicas) = self.replica_sets.get(key).map(|rs| rs.replicas) else {
             return;
         };
         let have = active.len() as i64;
-        if have < rs.replicas {
-            for _ in have..rs.replicas {
+        if have < replicas {
+            for _ in have..replicas {
                 if self.object_count() >= MAX_OBJECTS {
                     break;
                 }
-                self.create_replica_pod(&rs);
+                self.create_replica_pod(key);
             }
-        } else if have > rs.replicas {
+        } else if have > replicas {
             // The ReplicaSet deletes the least useful pods first: unscheduled, not running,
             // not ready, then the youngest.
             let mut pods: Vec<&Pod> = active.iter().filter_map(|k| self.pods.get(k)).collect();
@@ -810,7 +810,7 @@ impl Cluster {
             });
             let victims: Vec<ObjectKey> = pods
                 .iter()
-                .take((have - rs.replicas) as usize)
+                .take((have - replicas) as usize)
                 .map(|p| p.key())
                 .collect();
             for v in victims {
@@ -827,7 +827,11 @@ impl Cluster {
         }
     }
 
-    fn create_replica_pod(&mut self, rs: &ReplicaSet) {
+    fn create_replica_pod(&mut self, rs_key: &ObjectKey) {
+        // The ReplicaSet is read in place (the RNG and the pods are other fields).
+        let Some(rs) = self.replica_sets.get(rs_key) else {
+            return;
+        };
         let ns = rs.meta.namespace.clone();
         let name = loop {
             let candidate = format!("{}-{}", rs.meta.name, names::random_suffix(&mut self.rng));
@@ -839,7 +843,7 @@ impl Cluster {
         meta.labels = rs.template.labels.clone();
         meta.annotations = rs.template.annotations.clone();
         meta.creation = self.now;
-        meta.uid = self.new_uid();
+        meta.uid = uid_text(self.rng.next_u64(), self.rng.next_u64());
         let pod = Pod {
             meta,
             spec: rs.template.spec.clone(),
@@ -847,9 +851,10 @@ impl Cluster {
             owner: Some(rs.meta.name.clone()),
             faults: PodFaults::default(),
         };
+        let object = format!("replicaset/{}", rs.meta.name);
         self.event(
             &ns,
-            format!("replicaset/{}", rs.meta.name),
+            object,
             false,
             "SuccessfulCreate",
             format!("Created pod: {name}"),
@@ -883,6 +888,11 @@ impl Cluster {
                 }
             }
         }
+        // Which pods already have a FailedScheduling event (the index of their latest one), read
+        // from the events once, when the first pod does not fit; events are only ever dropped
+        // from the front, `dropped` of them during this pass.
+        let mut failed: Option<(EventIndex, usize)> = None;
+        let mut dropped = 0usize;
         for key in pending {
             let Some(pod) = self.pods.get(&key) else {
                 continue;
@@ -941,13 +951,26 @@ impl Cluster {
                     self.nodes.len()
                 );
                 let object = format!("pod/{}", key.name);
-                let already = self.events.iter().any(|e| {
-                    e.object == object
-                        && e.namespace == key.namespace
-                        && e.reason == "FailedScheduling"
+                let events = &self.events;
+                let (seen, base) = failed.get_or_insert_with(|| {
+                    let mut seen = EventIndex::new();
+                    for (i, e) in events
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| e.reason == "FailedScheduling")
+                    {
+                        seen.entry(e.namespace.clone())
+                            .or_default()
+                            .insert(e.object.clone(), i);
+                    }
+                    (seen, dropped)
                 });
+                let already = seen
+                    .get(&key.namespace)
+                    .and_then(|m| m.get(&object))
+                    .is_some_and(|&i| i >= dropped - *base);
                 if !already {
-                    self.event(
+                    dropped += self.event(
                         &key.namespace,
                         object,
                         true,
@@ -970,14 +993,15 @@ impl Cluster {
                     .entry((node.clone(), key.namespace.clone(), o))
                     .or_default() += 1;
             }
-            self.bind(&key, &node);
+            dropped += self.bind(&key, &node);
         }
     }
 
-    fn bind(&mut self, key: &ObjectKey, node: &str) {
+    /// Put a pod on a node; returns how many old events its events pushed out.
+    fn bind(&mut self, key: &ObjectKey, node: &str) -> usize {
         let host_ip = self.node(node).map(|n| n.internal_ip);
         let Some(pod) = self.pods.get_mut(key) else {
-            return;
+            return 0;
         };
         pod.spec.node_name = Some(node.to_string());
         pod.status.host_ip = host_ip;
@@ -989,7 +1013,7 @@ impl Cluster {
             .first()
             .map(|c| c.image.clone())
             .unwrap_or_default();
-        self.event(
+        let mut dropped = self.event(
             &key.namespace,
             format!("pod/{}", key.name),
             false,
@@ -1002,7 +1026,7 @@ impl Cluster {
         );
         let object = format!("pod/{}", key.name);
         let pull = if self.images.insert((node.to_string(), image.clone())) {
-            self.event(
+            dropped += self.event(
                 &key.namespace,
                 object.clone(),
                 false,
@@ -1010,7 +1034,7 @@ impl Cluster {
                 format!("Pulling image \"{image}\""),
                 "kubelet",
             );
-            self.event(
+            dropped += self.event(
                 &key.namespace,
                 object,
                 false,
@@ -1020,7 +1044,7 @@ impl Cluster {
             );
             2_400
         } else {
-            self.event(
+            dropped += self.event(
                 &key.namespace,
                 object,
                 false,
@@ -1037,6 +1061,7 @@ impl Cluster {
                 uid,
             },
         );
+        dropped
     }
 
     /// Mark a pod for deletion: it goes Terminating, leaves the Service's ready endpoints, and
@@ -1092,7 +1117,6 @@ impl Cluster {
     }
 
     fn sync_endpoints(&mut self) {
-        let services: Vec<Service> = self.services.values().cloned().collect();
         let mut slices = BTreeMap::new();
         let mut endpoints = BTreeMap::new();
         // Selector-less Services keep what was written by hand (the API server's `kubernetes`).
@@ -1107,7 +1131,7 @@ impl Cluster {
             }
         }
         let index = endpoints::PodIndex::new(&self.pods);
-        for svc in &services {
+        for svc in self.services.values() {
             let key = svc.key();
             let mut slice_names = self.slice_names.remove(&key).unwrap_or_default();
             let rng = &mut self.rng;
@@ -1141,6 +1165,7 @@ impl Cluster {
         let mut next = self.clone();
         let mut lines = Vec::new();
         let mut errors = Vec::new();
+        let mut locator: Option<manifest::Locator> = None;
         for doc in docs {
             match next.apply_object(doc.object, filename) {
                 Ok(line) => lines.push(line),
@@ -1158,8 +1183,9 @@ impl Cluster {
                             Some(i) => format!("items[{i}].{written}"),
                             None => written.to_string(),
                         };
+                        let locator = locator.get_or_insert_with(|| manifest::Locator::new(text));
                         (f.line, f.column) =
-                            manifest::locate(text, doc.index, &path).unwrap_or((doc.line, 1));
+                            locator.locate(doc.index, &path).unwrap_or((doc.line, 1));
                     }
                     if let Some(f) = e.fields.first() {
                         (e.line, e.column) = (f.line, f.column);
@@ -1189,11 +1215,7 @@ impl Cluster {
         Ok(lines)
     }
 
-    fn apply_object(
-        &mut self,
-        mut object: Object,
-        filename: &str,
-    ) -> Result<String, ManifestError> {
+    fn apply_object(&mut self, object: Object, filename: &str) -> Result<String, ManifestError> {
         let ns = object.meta().namespace.clone();
         let name = object.meta().name.clone();
         if !matches!(object, Object::Namespace(_)) && !self.namespaces.contains_key(&ns) {
@@ -1203,19 +1225,19 @@ impl Cluster {
         }
         let key = ObjectKey::new(&ns, &name);
         let now = self.now;
-        match &mut object {
+        match object {
             Object::Namespace(n) => {
                 if self.namespaces.contains_key(&name) {
                     return Ok(format!("namespace/{name} unchanged"));
                 }
-                let labels = n.meta.labels.clone();
+                let labels = n.meta.labels;
                 self.create_namespace(&name);
                 if let Some(created) = self.namespaces.get_mut(&name) {
                     created.meta.labels.extend(labels);
                 }
                 Ok(format!("namespace/{name} created"))
             }
-            Object::Deployment(d) => {
+            Object::Deployment(mut d) => {
                 if d.spec.replicas > MAX_REPLICAS {
                     return Err(simple_error(format!(
                         "svclab: spec.replicas is {}: this simulator runs at most {MAX_REPLICAS} replicas per Deployment",
@@ -1234,8 +1256,8 @@ impl Cluster {
                         if old.spec == d.spec && old.meta.labels == d.meta.labels {
                             return Ok(format!("deployment.apps/{name} unchanged"));
                         }
-                        old.spec = d.spec.clone();
-                        old.meta.labels = d.meta.labels.clone();
+                        old.spec = d.spec;
+                        old.meta.labels = d.meta.labels;
                         old.meta.generation += 1;
                         Ok(format!("deployment.apps/{name} configured"))
                     }
@@ -1243,13 +1265,13 @@ impl Cluster {
                         d.meta.creation = now;
                         d.meta.generation = 1;
                         d.meta.uid = self.new_uid();
-                        self.deployments.insert(key, d.clone());
+                        self.deployments.insert(key, d);
                         Ok(format!("deployment.apps/{name} created"))
                     }
                 }
             }
             Object::Service(s) => self.apply_service(s, &key),
-            Object::Pod(p) => match self.pods.get_mut(&key) {
+            Object::Pod(mut p) => match self.pods.get_mut(&key) {
                 Some(old) => {
                     if old.spec.containers != p.spec.containers {
                         return Err(invalid(
@@ -1264,18 +1286,18 @@ impl Cluster {
                     if old.meta.labels == p.meta.labels {
                         return Ok(format!("pod/{name} unchanged"));
                     }
-                    old.meta.labels = p.meta.labels.clone();
+                    old.meta.labels = p.meta.labels;
                     Ok(format!("pod/{name} configured"))
                 }
                 None => {
                     p.meta.creation = now;
                     p.meta.uid = self.new_uid();
                     p.status = PodStatus::default();
-                    self.pods.insert(key, p.clone());
+                    self.pods.insert(key, p);
                     Ok(format!("pod/{name} created"))
                 }
             },
-            Object::NetworkPolicy(np) => {
+            Object::NetworkPolicy(mut np) => {
                 let verb = match self.network_policies.get(&key) {
                     Some(old) if old.spec == np.spec && old.meta.labels == np.meta.labels => {
                         "unchanged"
@@ -1288,7 +1310,7 @@ impl Cluster {
                         .network_policies
                         .get(&key)
                         .map_or(now, |o| o.meta.creation);
-                    self.network_policies.insert(key, np.clone());
+                    self.network_policies.insert(key, np);
                     self.proxy.invalidate();
                 }
                 Ok(format!("networkpolicy.networking.k8s.io/{name} {verb}"))
@@ -1296,7 +1318,7 @@ impl Cluster {
         }
     }
 
-    fn apply_service(&mut self, s: &mut Service, key: &ObjectKey) -> Result<String, ManifestError> {
+    fn apply_service(&mut self, mut s: Service, key: &ObjectKey) -> Result<String, ManifestError> {
         let name = key.name.clone();
         let old = self.services.get(key).cloned();
         // Cluster IP: kept across re-applies; a new one is allocated (or the one asked for).
@@ -1430,7 +1452,7 @@ impl Cluster {
             Some(o) => o.meta.uid.clone(),
             None => self.new_uid(),
         };
-        self.services.insert(key.clone(), s.clone());
+        self.services.insert(key.clone(), s);
         self.proxy.invalidate();
         Ok(format!("service/{name} {verb}"))
     }
@@ -1817,7 +1839,7 @@ impl Cluster {
         let Some(d) = self.deployments.get(key) else {
             return (0, 0, 0, 0);
         };
-        let hash = names::pod_template_hash(&format!("{:?}", d.spec.template));
+        let hash = names::pod_template_hash_of(&d.spec.template);
         let current = format!("{}-{hash}", key.name);
         let owned = |p: &&Pod| {
             p.meta.namespace == key.namespace
@@ -1842,6 +1864,25 @@ impl Cluster {
             .count() as i64;
         (ready, d.spec.replicas, up_to_date, ready)
     }
+}
+
+/// `{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}` of parts of `a` and `b` (a version-4 UUID), written
+/// without the formatter: every object the cluster creates gets one.
+fn uid_text(a: u64, b: u64) -> String {
+    let mut uid = *b"00000000-0000-4000-0000-000000000000";
+    for (value, at, digits) in [
+        (a >> 32, 0, 8),
+        ((a >> 16) & 0xffff, 9, 4),
+        (a & 0x0fff, 15, 3),
+        (0x8000 | (b >> 48) & 0x3fff, 19, 4),
+        (b & 0xffff_ffff_ffff, 24, 12),
+    ] {
+        for i in 0..digits {
+            let nibble = (value >> (4 * (digits - 1 - i))) & 0xf;
+            uid[at + i] = b"0123456789abcdef"[nibble as usize];
+        }
+    }
+    String::from_utf8_lossy(&uid).into_owned()
 }
 
 fn key_of(meta: &ObjectMeta) -> ObjectKey {
@@ -2002,5 +2043,32 @@ fn kube_dns_service() -> Service {
             ..Default::default()
         },
         status: ServiceStatus::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_text_is_the_formatted_uuid() {
+        let mut rng = Rng::new(9);
+        for _ in 0..1000 {
+            let (a, b) = (rng.next_u64(), rng.next_u64());
+            let formatted = format!(
+                "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+                a >> 32,
+                (a >> 16) & 0xffff,
+                a & 0x0fff,
+                0x8000 | (b >> 48) & 0x3fff,
+                b & 0xffff_ffff_ffff
+            );
+            assert_eq!(uid_text(a, b), formatted);
+        }
+        assert_eq!(uid_text(0, 0), "00000000-0000-4000-8000-000000000000");
+        assert_eq!(
+            uid_text(u64::MAX, u64::MAX),
+            "ffffffff-ffff-4fff-bfff-ffffffffffff"
+        );
     }
 }

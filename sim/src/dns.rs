@@ -49,11 +49,12 @@
 //! (`backend-service.default.svc.cluster.local. 30 IN A 10.96.23.157`) adds it, as CoreDNS does.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
-use crate::model::{ClusterIp, EndpointSlice, ObjectKey, Service, ServiceType};
+use crate::model::{ClusterIp, EndpointSlice, Namespace, ObjectKey, Service, ServiceType};
+use crate::text::{self, Ip};
 
 /// The cluster's DNS domain.
 pub const CLUSTER_DOMAIN: &str = "cluster.local";
@@ -75,10 +76,15 @@ pub const COREDNS_VERSION: &str = "1.11.3";
 
 /// The search list of a `ClusterFirst` pod in `namespace`.
 pub fn search_list(namespace: &str) -> Vec<String> {
-    vec![
-        format!("{namespace}.svc.{CLUSTER_DOMAIN}"),
-        format!("svc.{CLUSTER_DOMAIN}"),
-        CLUSTER_DOMAIN.to_string(),
+    search_domains(namespace).map(|parts| parts.concat()).into()
+}
+
+/// The search list's domains in pieces, to be joined without the formatter.
+fn search_domains(namespace: &str) -> [[&str; 3]; 3] {
+    [
+        [namespace, ".svc.", CLUSTER_DOMAIN],
+        ["svc.", CLUSTER_DOMAIN, ""],
+        [CLUSTER_DOMAIN, "", ""],
     ]
 }
 
@@ -93,23 +99,29 @@ pub fn resolv_conf(namespace: &str) -> String {
 /// The names the libc resolver tries, in order, for `name` typed in a pod of `namespace`
 /// (glibc/uClibc `res_search`, `ndots:5`). Empty for a name the resolver rejects (``, `.`, `a..`).
 pub fn candidates(name: &str, namespace: &str) -> Vec<String> {
-    if let Some(absolute) = name.strip_suffix('.') {
-        if absolute.is_empty() || absolute.ends_with('.') {
-            return Vec::new();
-        }
-        return vec![absolute.to_string()];
-    }
-    if name.is_empty() {
-        return Vec::new();
-    }
-    let searched = search_list(namespace)
+    candidate_names(name, namespace).collect()
+}
+
+/// [`candidates`], each spelled out only when the resolver gets to it.
+fn candidate_names<'a>(name: &'a str, namespace: &'a str) -> impl Iterator<Item = String> + 'a {
+    // (the name as given before the search list, the search list, the name as given after it)
+    let (before, search, after) = match name.strip_suffix('.') {
+        Some(absolute) if absolute.is_empty() || absolute.ends_with('.') => (None, false, None),
+        Some(absolute) => (Some(absolute), false, None),
+        None if name.is_empty() => (None, false, None),
+        None if name.matches('.').count() >= NDOTS => (Some(name), true, None),
+        None => (None, true, Some(name)),
+    };
+    let searched = search
+        .then(|| search_domains(namespace))
         .into_iter()
-        .map(|domain| format!("{name}.{domain}"));
-    if name.matches('.').count() >= NDOTS {
-        std::iter::once(name.to_string()).chain(searched).collect()
-    } else {
-        searched.chain(std::iter::once(name.to_string())).collect()
-    }
+        .flatten()
+        .map(move |[a, b, c]| [name, ".", a, b, c].concat());
+    before
+        .into_iter()
+        .map(str::to_string)
+        .chain(searched)
+        .chain(after.into_iter().map(str::to_string))
 }
 
 /// `157.23.96.10.in-addr.arpa` for `10.96.23.157`.
@@ -214,6 +226,27 @@ impl Record {
         };
         name_wire_len(&self.name) + 10 + rdata
     }
+
+    /// Append what `Display` writes, without the formatter for the common `A` record.
+    fn push_text(&self, out: &mut String) {
+        match self.data {
+            RData::A(ip) => {
+                let (ttl, ip) = (text::num(self.ttl), text::ip(ip));
+                for piece in [
+                    self.name.as_str(),
+                    ". ",
+                    ttl.as_str(),
+                    " IN A ",
+                    ip.as_str(),
+                ] {
+                    out.push_str(piece);
+                }
+            }
+            _ => {
+                let _ = write!(out, "{self}");
+            }
+        }
+    }
 }
 
 /// `backend-service.default.svc.cluster.local. 30 IN A 10.96.23.157`.
@@ -221,7 +254,7 @@ impl fmt::Display for Record {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}. {} IN {} ", self.name, self.ttl, self.rtype())?;
         match &self.data {
-            RData::A(ip) => write!(f, "{ip}"),
+            RData::A(ip) => write!(f, "{}", Ip(*ip)),
             RData::Cname(target) | RData::Ptr(target) => write!(f, "{target}."),
             RData::Srv {
                 priority,
@@ -378,8 +411,24 @@ type Items = Result<Vec<Item>, String>;
 pub struct Zone<'a> {
     services: &'a BTreeMap<ObjectKey, Service>,
     slices: &'a BTreeMap<ObjectKey, EndpointSlice>,
-    namespaces: BTreeSet<String>,
+    namespaces: Namespaces<'a>,
     upstream: Upstream,
+}
+
+/// The namespaces that exist: collected by [`Zone::new`], or the cluster's own map.
+#[derive(Clone, Debug)]
+enum Namespaces<'a> {
+    Listed(BTreeSet<String>),
+    Cluster(&'a BTreeMap<String, Namespace>),
+}
+
+impl Namespaces<'_> {
+    fn contains(&self, name: &str) -> bool {
+        match self {
+            Namespaces::Listed(names) => names.contains(name),
+            Namespaces::Cluster(map) => map.contains_key(name),
+        }
+    }
 }
 
 impl<'a> Zone<'a> {
@@ -397,10 +446,26 @@ impl<'a> Zone<'a> {
         Zone {
             services,
             slices,
-            namespaces: namespaces
-                .into_iter()
-                .map(|n| n.as_ref().to_string())
-                .collect(),
+            namespaces: Namespaces::Listed(
+                namespaces
+                    .into_iter()
+                    .map(|n| n.as_ref().to_string())
+                    .collect(),
+            ),
+            upstream: Upstream::default(),
+        }
+    }
+
+    /// [`Zone::new`] over a cluster's namespaces, without copying their names.
+    pub(crate) fn of_cluster(
+        namespaces: &'a BTreeMap<String, Namespace>,
+        services: &'a BTreeMap<ObjectKey, Service>,
+        slices: &'a BTreeMap<ObjectKey, EndpointSlice>,
+    ) -> Zone<'a> {
+        Zone {
+            services,
+            slices,
+            namespaces: Namespaces::Cluster(namespaces),
             upstream: Upstream::default(),
         }
     }
@@ -413,13 +478,19 @@ impl<'a> Zone<'a> {
     /// CoreDNS's answer to one question. `qname` may end with a dot; case does not matter.
     pub fn query(&self, qname: &str, qtype: QType) -> Answer {
         let shown = qname.strip_suffix('.').unwrap_or(qname).to_string();
-        let name = shown.to_ascii_lowercase();
-        if in_domain(&name, CLUSTER_DOMAIN) {
-            let result = self.answer_in_zone(&shown, &name, qtype);
+        let lower;
+        let name = if shown.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower = shown.to_ascii_lowercase();
+            &lower
+        } else {
+            &shown
+        };
+        if in_domain(name, CLUSTER_DOMAIN) {
+            let result = self.answer_in_zone(&shown, name, qtype);
             return self.kubernetes_answer(shown, qtype, result);
         }
         if qtype == QType::Ptr {
-            if let Some(ip) = parse_reverse(&name) {
+            if let Some(ip) = parse_reverse(name) {
                 let records = self.ptr_records(&shown, ip);
                 if !records.is_empty() {
                     return self.kubernetes_answer(shown, qtype, Ok((records, Vec::new())));
@@ -445,11 +516,14 @@ impl<'a> Zone<'a> {
                 format!("NODATA: {qname} exists but has no {qtype} record"),
             ),
             Ok((answers, additional)) => {
-                let matched = answers
-                    .iter()
-                    .map(Record::to_string)
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                // The records, one per line.
+                let mut matched = String::new();
+                for (i, record) in answers.iter().enumerate() {
+                    if i > 0 {
+                        matched.push('\n');
+                    }
+                    record.push_text(&mut matched);
+                }
                 (Rcode::NoError, answers, additional, matched)
             }
         };
@@ -678,7 +752,7 @@ impl<'a> Zone<'a> {
                 "NXDOMAIN: no Service {name} in namespace {namespace}"
             ));
         };
-        let svc_domain = format!("{name}.{namespace}.svc.{CLUSTER_DOMAIN}");
+        let svc_domain = [name, ".", namespace, ".svc.", CLUSTER_DOMAIN].concat();
 
         if svc.spec.type_ == ServiceType::ExternalName {
             if !endpoint.is_empty() || !port.is_empty() || !protocol.is_empty() {
@@ -943,7 +1017,7 @@ where
     let mut nodata = false;
     let mut servfail = false;
     let mut result = None;
-    for candidate in candidates(name, client_namespace) {
+    for candidate in candidate_names(name, client_namespace) {
         let answer = send(&candidate, qtype);
         let outcome = match &answer {
             None => Some(LookupResult::TimedOut),
@@ -1177,4 +1251,41 @@ pub fn coredns_query_log(client: SocketAddrV4, id: u16, answer: &Answer, took: D
         answer.response_size(),
         took.as_secs_f64()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_text_is_what_display_writes() {
+        let records = [
+            record(
+                "web.default.svc.cluster.local",
+                RData::A(Ipv4Addr::new(10, 96, 23, 157)),
+            ),
+            record(
+                "x.default.svc.cluster.local",
+                RData::Cname("example.com".into()),
+            ),
+            record(
+                "157.23.96.10.in-addr.arpa",
+                RData::Ptr("web.default.svc.cluster.local".into()),
+            ),
+            record(
+                "_http._tcp.web.default.svc.cluster.local",
+                RData::Srv {
+                    priority: 0,
+                    weight: 100,
+                    port: 80,
+                    target: "web.default.svc.cluster.local".into(),
+                },
+            ),
+        ];
+        for r in records {
+            let mut text = String::new();
+            r.push_text(&mut text);
+            assert_eq!(text, r.to_string());
+        }
+    }
 }

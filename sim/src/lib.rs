@@ -30,6 +30,7 @@ pub mod netpol;
 pub mod rng;
 pub mod routing;
 pub mod shell;
+mod text;
 pub mod time;
 pub mod trace;
 pub mod validate;

@@ -29,10 +29,10 @@
 //! Nothing here panics on any input, nothing recurses without a bound (serde_yaml stops at 128
 //! levels of nesting; our walks follow the tree it built), and hostile inputs hit documented caps.
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::net::{IpAddr, Ipv4Addr};
 
 use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
@@ -44,6 +44,8 @@ use crate::model::{
     SelectorRequirement, Service, ServicePort, ServiceSpec, ServiceType, TrafficPolicy,
 };
 use crate::validate::{self, go_quote, go_string_slice, BadValue, Written};
+
+mod plain;
 
 pub use crate::validate::FieldError;
 
@@ -152,7 +154,7 @@ pub fn parse(text: &str, filename: &str) -> Result<Vec<Document>, Vec<ManifestEr
             index,
             filename,
             chunk,
-            lines: Lines::new(chunk.text, chunk.start_line),
+            lines: OnceCell::new(),
         };
         match read_document(&ctx, &budget) {
             Ok(found) => {
@@ -274,11 +276,38 @@ pub fn set_replicas(text: &str, document_index: usize, replicas: i64) -> Option<
 /// otherwise the key; the nearest written ancestor when the field is absent. For the cluster's
 /// own causes (a NodePort already allocated).
 pub fn locate(text: &str, document_index: usize, path: &str) -> Option<(usize, usize)> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let chunks = split_documents(text);
-    let chunk = chunks.iter().find(|c| c.index == Some(document_index))?;
-    let lines = Lines::new(chunk.text, chunk.start_line);
-    Some(lines.locate(path, Mode::Value, chunk.first_line))
+    Locator::new(text).locate(document_index, path)
+}
+
+/// [`locate`] for many paths of one manifest: the text is split into documents once, and each
+/// document's lines are read once.
+pub(crate) struct Locator<'t> {
+    chunks: Vec<Chunk<'t>>,
+    lines: BTreeMap<usize, Lines<'t>>,
+}
+
+impl<'t> Locator<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        Locator {
+            chunks: split_documents(text),
+            lines: BTreeMap::new(),
+        }
+    }
+
+    pub(crate) fn locate(&mut self, document_index: usize, path: &str) -> Option<(usize, usize)> {
+        // Non-empty documents are numbered in order, so document `i` is at or after chunk `i`.
+        let chunk = self
+            .chunks
+            .iter()
+            .skip(document_index)
+            .find(|c| c.index == Some(document_index))?;
+        let lines = self
+            .lines
+            .entry(document_index)
+            .or_insert_with(|| Lines::new(chunk.text, chunk.start_line));
+        Some(lines.locate(path, Mode::Value, chunk.first_line))
+    }
 }
 
 fn simple_error(document: usize, line: usize, column: usize, message: String) -> ManifestError {
@@ -343,9 +372,9 @@ fn split_documents(text: &str) -> Vec<Chunk<'_>> {
         }
     };
     for (line_no, line) in (1usize..).zip(text.split_inclusive('\n')) {
-        let content = line.trim_end_matches(['\n', '\r']);
-        if let Some(rest) = content.strip_prefix("---") {
+        if let Some(rest) = line.strip_prefix("---") {
             chunks.push(push(start, pos, start_line, pending_error.take()));
+            // (`trim` also drops the line break.)
             let rest = rest.trim();
             if !rest.is_empty() && !rest.starts_with('#') {
                 pending_error = Some((line_no, rest.to_string()));
@@ -452,6 +481,19 @@ struct Budget {
 }
 
 impl Budget {
+    /// Take `values` and `bytes` only if both stay within the caps.
+    fn take_if_within(&self, values: usize, bytes: usize) -> bool {
+        let v = self.values.get().saturating_add(values);
+        let b = self.bytes.get().saturating_add(bytes);
+        if v <= MAX_VALUES && b <= MAX_STRING_BYTES {
+            self.values.set(v);
+            self.bytes.set(b);
+            true
+        } else {
+            false
+        }
+    }
+
     fn take(&self, values: usize, bytes: usize) -> bool {
         let v = self.values.get().saturating_add(values);
         let b = self.bytes.get().saturating_add(bytes);
@@ -664,6 +706,17 @@ enum YamlError {
 }
 
 fn parse_node(text: &str, budget: &Budget) -> Result<Node, serde_yaml::Error> {
+    // Most manifests are plain block YAML, which `plain` reads quickly into the same tree; it
+    // leaves everything else (and every error) to serde_yaml.
+    if let Some(read) = plain::read(text) {
+        if budget.take_if_within(read.values, read.bytes) {
+            return Ok(read.node);
+        }
+    }
+    parse_node_yaml(text, budget)
+}
+
+fn parse_node_yaml(text: &str, budget: &Budget) -> Result<Node, serde_yaml::Error> {
     let mut docs = serde_yaml::Deserializer::from_str(text);
     match docs.next() {
         Some(doc) => NodeSeed { budget }.deserialize(doc),
@@ -1441,10 +1494,16 @@ struct DocCtx<'a> {
     index: usize,
     filename: &'a str,
     chunk: &'a Chunk<'a>,
-    lines: Lines<'a>,
+    /// The document's lines, read only when an error needs a position.
+    lines: OnceCell<Lines<'a>>,
 }
 
-impl DocCtx<'_> {
+impl<'a> DocCtx<'a> {
+    fn lines(&self) -> &Lines<'a> {
+        self.lines
+            .get_or_init(|| Lines::new(self.chunk.text, self.chunk.start_line))
+    }
+
     fn error_at(&self, line: usize, column: usize, message: String) -> ManifestError {
         simple_error(self.index, line, column, message)
     }
@@ -1458,7 +1517,7 @@ impl DocCtx<'_> {
         } else {
             format!("{prefix}{path}")
         };
-        self.lines.locate(&full, mode, self.chunk.first_line)
+        self.lines().locate(&full, mode, self.chunk.first_line)
     }
 
     /// A multi-cause error: locate each cause; the error sits at the first one.
@@ -1602,7 +1661,7 @@ fn read_document(ctx: &DocCtx, budget: &Budget) -> Result<Vec<Found>, Vec<Manife
     let root = match parse_node(ctx.chunk.text, budget) {
         Ok(n) => n,
         Err(e) => {
-            let (message, line, column) = match yaml_error(&e, ctx.chunk, &ctx.lines) {
+            let (message, line, column) = match yaml_error(&e, ctx.chunk, ctx.lines()) {
                 YamlError::Syntax {
                     message,
                     line,
@@ -1827,7 +1886,7 @@ fn read_object(
         Kind::List => &LIST,
     };
     let mut dec = Decoder::default();
-    dec.walk_struct(node, schema, schema.name, "", "");
+    dec.walk_struct(node, schema, schema.name, &Path::Root);
     let version = api_version.rsplit('/').next().unwrap_or(api_version);
     let header = format!(
         "Error from server (BadRequest): error when creating {}: {kname} in version {} cannot be handled as a {kname}: ",
@@ -1972,46 +2031,87 @@ struct Decoder {
     unknown: Vec<String>,
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
+/// Where the decoder is in the tree, kept on the stack and spelled out only for an error.
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    Root,
+    /// A struct field, joined to what comes before with a dot.
+    Field(&'p Path<'p>, &'p str),
+    /// A list index, `[i]`: part of the located path, not of the Go field name.
+    Index(&'p Path<'p>, usize),
+    /// A map key, `[key]`: likewise.
+    Key(&'p Path<'p>, &'p str),
+}
+
+impl Path<'_> {
+    /// The Go field path (`spec.template.spec.containers.name`) without indices, or the located
+    /// path (`spec.template.spec.containers[0].name`) with them.
+    fn render(&self, indices: bool) -> String {
+        let mut segs = Vec::new();
+        let mut at = self;
+        loop {
+            match at {
+                Path::Root => break,
+                Path::Field(parent, _) | Path::Index(parent, _) | Path::Key(parent, _) => {
+                    segs.push(at);
+                    at = parent;
+                }
+            }
+        }
+        let mut out = String::new();
+        for seg in segs.iter().rev() {
+            match seg {
+                Path::Root => {}
+                Path::Field(_, name) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(name);
+                }
+                Path::Index(_, i) if indices => {
+                    let _ = write!(out, "[{i}]");
+                }
+                Path::Key(_, k) if indices => {
+                    let _ = write!(out, "[{k}]");
+                }
+                Path::Index(..) | Path::Key(..) => {}
+            }
+        }
+        out
     }
 }
 
 impl Decoder {
-    fn type_error(&mut self, what: String, go_struct: &str, field: &str, ty: &str, loc: &str) {
+    fn type_error(&mut self, what: String, go_struct: &str, path: &Path, ty: &str) {
         self.type_errors.push(TypeError {
-            path: loc.to_string(),
+            path: path.render(true),
             message: format!(
-                "json: cannot unmarshal {what} into Go struct field {go_struct}.{field} of type {ty}"
+                "json: cannot unmarshal {what} into Go struct field {go_struct}.{} of type {ty}",
+                path.render(false)
             ),
             immediate: false,
         });
     }
 
-    /// `node` decoded into a struct; `field`/`loc` are its path without/with list indices.
-    fn walk_struct(&mut self, node: &Node, s: &Struct, go_struct: &str, field: &str, loc: &str) {
+    /// `node` decoded into a struct at `path`.
+    fn walk_struct(&mut self, node: &Node, s: &Struct, go_struct: &str, path: &Path) {
         match node {
             Node::Null => {}
             Node::Map(map) => {
                 for (key, value) in map {
                     match s.fields.iter().find(|(name, _)| name == key) {
                         Some((name, ty)) => {
-                            let f = join(field, name);
-                            let l = join(loc, name);
-                            self.walk(value, *ty, s.name, &f, &l);
+                            self.walk(value, *ty, s.name, &Path::Field(path, name));
                         }
-                        None => self.unknown.push(join(loc, key)),
+                        None => self.unknown.push(Path::Field(path, key).render(true)),
                     }
                 }
             }
-            other => self.type_error(other.json_kind().to_string(), go_struct, field, s.go, loc),
+            other => self.type_error(other.json_kind().to_string(), go_struct, path, s.go),
         }
     }
 
-    fn walk(&mut self, node: &Node, ty: Ty, go_struct: &str, field: &str, loc: &str) {
+    fn walk(&mut self, node: &Node, ty: Ty, go_struct: &str, path: &Path) {
         if *node == Node::Null {
             return;
         }
@@ -2019,7 +2119,7 @@ impl Decoder {
             Ty::Any => {}
             Ty::Str(name) => {
                 if !matches!(node, Node::Str(_)) {
-                    self.type_error(node.json_kind().to_string(), go_struct, field, name, loc);
+                    self.type_error(node.json_kind().to_string(), go_struct, path, name);
                 }
             }
             Ty::Int32 | Ty::Int64 => {
@@ -2034,24 +2134,22 @@ impl Decoder {
                             self.type_error(
                                 format!("number {}", node.number_literal()),
                                 go_struct,
-                                field,
+                                path,
                                 ty.go_name(),
-                                loc,
                             );
                         }
                     }
                     other => self.type_error(
                         other.json_kind().to_string(),
                         go_struct,
-                        field,
+                        path,
                         ty.go_name(),
-                        loc,
                     ),
                 }
             }
             Ty::Bool => {
                 if !matches!(node, Node::Bool(_)) {
-                    self.type_error(node.json_kind().to_string(), go_struct, field, "bool", loc);
+                    self.type_error(node.json_kind().to_string(), go_struct, path, "bool");
                 }
             }
             Ty::IntOrStr => {
@@ -2071,7 +2169,7 @@ impl Decoder {
                 };
                 if let Some(what) = what {
                     self.type_errors.push(TypeError {
-                        path: loc.to_string(),
+                        path: path.render(true),
                         message: format!(
                             "json: cannot unmarshal {what} into Go value of type int32"
                         ),
@@ -2083,57 +2181,48 @@ impl Decoder {
                 Node::Map(map) => {
                     for (k, v) in map {
                         if !matches!(v, Node::Str(_) | Node::Null) {
-                            let l = format!("{loc}[{k}]");
                             self.type_error(
                                 v.json_kind().to_string(),
                                 go_struct,
-                                field,
+                                &Path::Key(path, k),
                                 "string",
-                                &l,
                             );
                         }
                     }
                 }
-                other => self.type_error(
-                    other.json_kind().to_string(),
-                    go_struct,
-                    field,
-                    ty.go_name(),
-                    loc,
-                ),
+                other => {
+                    self.type_error(other.json_kind().to_string(), go_struct, path, ty.go_name())
+                }
             },
             Ty::AnyMap(name) => {
                 if !matches!(node, Node::Map(_)) {
-                    self.type_error(node.json_kind().to_string(), go_struct, field, name, loc);
+                    self.type_error(node.json_kind().to_string(), go_struct, path, name);
                 }
             }
             Ty::List(elem, name) => match node {
                 Node::Seq(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        let l = format!("{loc}[{i}]");
+                        let at = Path::Index(path, i);
                         match elem {
                             Ty::Obj(s) => {
                                 if !matches!(item, Node::Map(_) | Node::Null) {
                                     self.type_error(
                                         item.json_kind().to_string(),
                                         go_struct,
-                                        field,
+                                        &at,
                                         s.go,
-                                        &l,
                                     );
                                 } else {
-                                    self.walk_struct(item, s, go_struct, field, &l);
+                                    self.walk_struct(item, s, go_struct, &at);
                                 }
                             }
-                            other => self.walk(item, *other, go_struct, field, &l),
+                            other => self.walk(item, *other, go_struct, &at),
                         }
                     }
                 }
-                other => {
-                    self.type_error(other.json_kind().to_string(), go_struct, field, name, loc)
-                }
+                other => self.type_error(other.json_kind().to_string(), go_struct, path, name),
             },
-            Ty::Obj(s) => self.walk_struct(node, s, go_struct, field, loc),
+            Ty::Obj(s) => self.walk_struct(node, s, go_struct, path),
         }
     }
 }

@@ -37,6 +37,24 @@ pub fn pod_template_hash(canonical_template: &str) -> String {
     safe_encode(&fnv32a(canonical_template.as_bytes()).to_string())
 }
 
+/// [`pod_template_hash`] of `template`'s `Debug` text, hashed as it is written rather than
+/// collected into a string first.
+pub fn pod_template_hash_of(template: &impl std::fmt::Debug) -> String {
+    struct Fnv(u32);
+    impl std::fmt::Write for Fnv {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for b in s.bytes() {
+                self.0 ^= b as u32;
+                self.0 = self.0.wrapping_mul(0x0100_0193);
+            }
+            Ok(())
+        }
+    }
+    let mut fnv = Fnv(fnv32a(b""));
+    let _ = std::fmt::Write::write_fmt(&mut fnv, format_args!("{template:?}"));
+    safe_encode(&fnv.0.to_string())
+}
+
 /// RFC 4648 base32 with the standard alphabet, no padding.
 fn base32(bytes: &[u8]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -120,6 +138,10 @@ mod tests {
     fn template_hash_uses_only_the_safe_digits() {
         assert_eq!(safe_encode("0123456789"), "456789bcdf");
         let h = pod_template_hash("app=backend nginx 80");
+        assert_eq!(
+            pod_template_hash_of(&vec![1, 2]),
+            pod_template_hash("[1, 2]")
+        );
         assert!(!h.is_empty() && h.len() <= 10);
         assert!(h.chars().all(|c| "456789bcdf".contains(c)), "{h}");
     }

@@ -5,7 +5,8 @@
 //! start; hops carry virtual times, and a pod that dies before a packet reaches it turns the rest
 //! of the trace into the failure its client would see ([`Cluster::pod_ip_gone`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use crate::cluster::{Cluster, MAX_TRACES};
@@ -13,10 +14,11 @@ use crate::kube_proxy::iptables::{RecentTable, Tables};
 use crate::kube_proxy::ipvs::{Ipvs, Scheduler};
 use crate::kube_proxy::{EndpointInfo, NodeInfo, Origin, ProxyMode, ServicePortInfo, Verdict};
 use crate::model::{ClusterIp, ObjectKey, Protocol, ServiceType};
+use crate::text;
 use crate::time::{Time, SECOND};
 use crate::trace::{
-    Client, Hop, HopVerdict, MatchedRule, Outcome, Packet, PacketKind, Place, Request, Tool, Trace,
-    Translation,
+    Client, Hop, HopVerdict, MatchedRule, Outcome, Packet, PacketKind, Place, Request, SharedStr,
+    Tool, Trace, Translation,
 };
 use crate::{dns, netpol};
 
@@ -52,7 +54,56 @@ pub struct ProxyState {
     iptables: BTreeMap<String, (u64, Tables)>,
     ipvs: BTreeMap<String, (u64, Ipvs)>,
     affinity: BTreeMap<String, RecentTable>,
-    pub flows: Vec<Flow>,
+    /// Oldest first; a ring, since every connection pushes one and drops the oldest.
+    pub flows: VecDeque<Flow>,
+    pod_ips: PodIpMemo,
+    evicted: Evicted,
+}
+
+/// Traces already forgotten, waiting to be freed. Not state: it compares equal, prints as nothing
+/// and is not cloned.
+#[derive(Default)]
+struct Evicted(Vec<Trace>);
+
+impl Clone for Evicted {
+    fn clone(&self) -> Self {
+        Evicted::default()
+    }
+}
+
+impl PartialEq for Evicted {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Evicted {}
+
+impl fmt::Debug for Evicted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Evicted")
+    }
+}
+
+/// Which pod had an IP when routing last looked it up, so that the next packet to that IP need not
+/// scan every pod. Each answer is checked against the pod before it is used, so it is never stale:
+/// a pod IP belongs to one pod at a time (the kubelet takes it from its node's range and gives it
+/// back only when the pod is gone). A memo is not state: it compares equal and prints as nothing.
+#[derive(Clone, Default)]
+struct PodIpMemo(BTreeMap<Ipv4Addr, ObjectKey>);
+
+impl PartialEq for PodIpMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for PodIpMemo {}
+
+impl fmt::Debug for PodIpMemo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PodIpMemo")
+    }
 }
 
 impl ProxyState {
@@ -127,6 +178,8 @@ struct Journey {
     t: Time,
     hop_ms: Time,
     hops: Vec<Hop>,
+    /// The node names its hops carry, each spelled once.
+    nodes: Vec<SharedStr>,
 }
 
 impl Journey {
@@ -145,12 +198,22 @@ impl Journey {
     ) {
         let start = self.t;
         self.t += self.hop_ms;
+        let node = node.map(
+            |name| match self.nodes.iter().find(|n| n.as_str() == name) {
+                Some(shared) => shared.clone(),
+                None => {
+                    let shared = SharedStr::from(name);
+                    self.nodes.push(shared.clone());
+                    shared
+                }
+            },
+        );
         self.hops.push(Hop {
             start,
             end: self.t,
             from,
             to,
-            node: node.map(str::to_string),
+            node,
             kind,
             packet,
             translation,
@@ -176,11 +239,25 @@ enum Delivery {
 /// Who is sending: a pod or the laptop outside.
 struct Sender {
     place: Place,
+    /// How explanations name it (`pod test`).
+    name: String,
     ip: Ipv4Addr,
     /// The node whose stack the packet enters first; `None` for the outside client.
     node: Option<String>,
-    pod: Option<ObjectKey>,
-    namespace: String,
+}
+
+impl Sender {
+    fn pod(&self) -> Option<&ObjectKey> {
+        match &self.place {
+            Place::Pod(key) => Some(key),
+            _ => None,
+        }
+    }
+
+    /// The pod's namespace (empty outside the cluster).
+    fn namespace(&self) -> &str {
+        self.pod().map_or("", |key| key.namespace.as_str())
+    }
 }
 
 impl Cluster {
@@ -202,11 +279,14 @@ impl Cluster {
     pub(crate) fn push_trace(&mut self, trace: Trace) {
         self.traces.push(trace);
         // Forget the oldest in batches, so a steady stream of requests doesn't shift the list
-        // on every send.
+        // on every send; their memory is freed one trace per later request, so that no single
+        // request pays for freeing fifty (and the allocator sees frees as steady as its
+        // allocations).
         if self.traces.len() > MAX_TRACES + MAX_TRACES / 4 {
             let extra = self.traces.len() - MAX_TRACES;
-            self.traces.drain(..extra);
+            self.proxy.evicted.0.extend(self.traces.drain(..extra));
         }
+        drop(self.proxy.evicted.0.pop());
     }
 
     fn route(&mut self, id: u64, request: Request) -> Trace {
@@ -214,7 +294,10 @@ impl Cluster {
         let mut journey = Journey {
             t: start,
             hop_ms: self.config.hop_ms.max(1),
-            hops: Vec::new(),
+            // Room for a lookup and a connection (hops are big: growing one at a time copies them
+            // and makes the allocator work); trimmed to size below.
+            hops: Vec::with_capacity(16),
+            nodes: Vec::new(),
         };
         let (outcome, output) = match self.sender(&request.client) {
             Err(message) => (
@@ -230,6 +313,7 @@ impl Cluster {
             Outcome::DnsTimeout => journey.t.max(start + DNS_TIMEOUT),
             _ => journey.t,
         };
+        journey.hops.shrink_to_fit();
         Trace {
             id,
             request,
@@ -244,11 +328,10 @@ impl Cluster {
     fn sender(&self, client: &Client) -> Result<Sender, String> {
         match client {
             Client::External => Ok(Sender {
+                name: place_name(&Place::External),
                 place: Place::External,
                 ip: EXTERNAL_CLIENT_IP,
                 node: None,
-                pod: None,
-                namespace: String::new(),
             }),
             Client::Pod(key) => {
                 let pod = self.pods.get(key).ok_or_else(|| {
@@ -268,12 +351,12 @@ impl Cluster {
                 {
                     return Err(format!("error: cannot exec into a container in a completed pod; current phase is {}", pod.status.phase.as_str()));
                 }
+                let place = Place::Pod(key.clone());
                 Ok(Sender {
-                    place: Place::Pod(key.clone()),
+                    name: place_name(&place),
+                    place,
                     ip,
                     node: Some(node),
-                    pod: Some(key.clone()),
-                    namespace: key.namespace.clone(),
                 })
             }
         }
@@ -302,7 +385,7 @@ impl Cluster {
         let ip = match target.host.parse::<Ipv4Addr>() {
             Ok(ip) => ip,
             Err(_) => {
-                if sender.pod.is_none() {
+                if sender.pod().is_none() {
                     // The laptop has no cluster DNS: only IPs reach the cluster from outside.
                     let message = format!("curl: (6) Could not resolve host: {}", target.host);
                     return (
@@ -404,12 +487,8 @@ impl Cluster {
 
     /// CoreDNS's answer to one question, from the Services and EndpointSlices as they are now.
     fn zone_answer(&self, qname: &str, qtype: dns::QType) -> dns::Answer {
-        dns::Zone::new(
-            self.namespaces.keys(),
-            &self.services,
-            &self.endpoint_slices,
-        )
-        .query(qname, qtype)
+        dns::Zone::of_cluster(&self.namespaces, &self.services, &self.endpoint_slices)
+            .query(qname, qtype)
     }
 
     /// Resolve a name from a pod as its C library does, walking the search list one query at a
@@ -420,20 +499,20 @@ impl Cluster {
         name: &str,
         j: &mut Journey,
     ) -> Result<Ipv4Addr, Outcome> {
-        let resolution = dns::resolve_with(name, &sender.namespace, dns::QType::A, |q, t| {
+        let resolution = dns::resolve_with(name, sender.namespace(), dns::QType::A, |q, t| {
             let answer = self.zone_answer(q, t);
-            self.dns_round_trip(sender, &answer, j)
+            self.dns_round_trip(sender, answer, j)
         });
         match resolution.result {
-            dns::LookupResult::Found { .. } => {
-                resolution
-                    .addresses()
-                    .first()
-                    .copied()
-                    .ok_or(Outcome::Nxdomain {
-                        name: name.to_string(),
-                    })
-            }
+            dns::LookupResult::Found { records, .. } => records
+                .iter()
+                .find_map(|r| match r.data {
+                    dns::RData::A(ip) => Some(ip),
+                    _ => None,
+                })
+                .ok_or(Outcome::Nxdomain {
+                    name: name.to_string(),
+                }),
             dns::LookupResult::TimedOut => Err(Outcome::DnsTimeout),
             _ => Err(Outcome::Nxdomain {
                 name: name.to_string(),
@@ -444,7 +523,7 @@ impl Cluster {
     /// busybox `nslookup`: every query (each search domain, A and AAAA) is sent at once and the
     /// answers are printed as they come.
     fn nslookup(&mut self, sender: &Sender, name: &str, j: &mut Journey) -> (Outcome, String) {
-        if sender.pod.is_none() {
+        if sender.pod().is_none() {
             return (
                 Outcome::DnsTimeout,
                 ";; connection timed out; no servers could be reached\n\n".into(),
@@ -461,10 +540,10 @@ impl Cluster {
         }
         let t0 = j.t;
         let mut last = t0;
-        let run = dns::nslookup_with(name, &sender.namespace, None, |q, t| {
+        let run = dns::nslookup_with(name, sender.namespace(), None, |q, t| {
             let answer = self.zone_answer(q, t);
             j.t = t0;
-            let answer = self.dns_round_trip(sender, &answer, j);
+            let answer = self.dns_round_trip(sender, answer, j);
             last = last.max(j.t);
             answer
         });
@@ -498,7 +577,7 @@ impl Cluster {
     fn dns_round_trip(
         &mut self,
         sender: &Sender,
-        answer: &dns::Answer,
+        answer: dns::Answer,
         j: &mut Journey,
     ) -> Option<dns::Answer> {
         let qname = answer.qname.as_str();
@@ -507,10 +586,18 @@ impl Cluster {
         let query = Packet::new((sender.ip, sport), (DNS_SERVICE_IP, 53), Protocol::Udp);
         let node = sender.node.clone().unwrap_or_default();
         let (decision, rules) = self.proxy_decide(&node, query, false);
-        let explanation_q = format!(
-            "{} asks {DNS_SERVICE_IP} for {qname} ({qtype})",
-            place_name(&sender.place)
-        );
+        // `pod test asks 10.96.0.10 for NAME (A)`, then what became of the query.
+        let dns_ip = text::ip(DNS_SERVICE_IP);
+        let asks = [
+            sender.name.as_str(),
+            " asks ",
+            dns_ip.as_str(),
+            " for ",
+            qname,
+            " (",
+            qtype.as_str(),
+            "); ",
+        ];
         let Decision::Dnat { to, .. } = decision else {
             let (verdict, why) = if decision == Decision::Reject {
                 (HopVerdict::Refused, "kube-dns has no ready endpoints: kube-proxy rejects the query and the resolver waits in vain for an answer")
@@ -529,7 +616,7 @@ impl Cluster {
                 None,
                 rules,
                 verdict,
-                format!("{explanation_q}; {why}"),
+                text::join(&[&asks, &[why]]),
             );
             return None;
         };
@@ -540,12 +627,24 @@ impl Cluster {
             Some(&node),
             PacketKind::DnsQuery,
             query,
-            Some(Translation { kind: "DNAT".into(), before: query, after }),
+            Some(Translation {
+                kind: SharedStr::from_static("DNAT"),
+                before: query,
+                after,
+            }),
             rules,
             HopVerdict::Forwarded,
-            format!("{explanation_q}; kube-proxy on {node} rewrites the kube-dns Service IP to CoreDNS pod {}", to.ip()),
+            text::join(&[
+                &asks,
+                &[
+                    "kube-proxy on ",
+                    &node,
+                    " rewrites the kube-dns Service IP to CoreDNS pod ",
+                    text::ip(*to.ip()).as_str(),
+                ],
+            ]),
         );
-        let Some(coredns) = self.pod_by_ip(*to.ip()).map(|p| p.key()) else {
+        let Some(coredns) = self.pod_key_by_ip(*to.ip()) else {
             j.hop(
                 Place::Node(node.clone()),
                 Place::Node(node.clone()),
@@ -599,16 +698,21 @@ impl Cluster {
             after,
             None,
             vec![MatchedRule {
-                node: coredns_node.clone().unwrap_or_default(),
-                table: "dns".into(),
-                chain: "kubernetes cluster.local".into(),
+                node: coredns_node.clone().unwrap_or_default().into(),
+                table: SharedStr::from_static("dns"),
+                chain: SharedStr::from_static("kubernetes cluster.local"),
                 text: answer.matched.clone(),
             }],
             HopVerdict::Delivered,
-            format!(
-                "CoreDNS pod {} answers {}: {}",
-                coredns.name, answer.rcode, answer.matched
-            ),
+            [
+                "CoreDNS pod ",
+                &coredns.name,
+                " answers ",
+                answer.rcode.as_str(),
+                ": ",
+                &answer.matched,
+            ]
+            .concat(),
         );
         let reply = Packet {
             src: to,
@@ -625,10 +729,21 @@ impl Cluster {
             Some(&node),
             PacketKind::DnsAnswer,
             reply,
-            Some(Translation { kind: "un-DNAT".into(), before: reply, after: unnat }),
+            Some(Translation {
+                kind: SharedStr::from_static("un-DNAT"),
+                before: reply,
+                after: unnat,
+            }),
             vec![conntrack_rule(&node, &query, &after)],
             HopVerdict::Forwarded,
-            format!("conntrack on {node} restores the source to {DNS_SERVICE_IP}:53, so the answer seems to come from the address that was asked"),
+            [
+                "conntrack on ",
+                &node,
+                " restores the source to ",
+                text::ip(DNS_SERVICE_IP).as_str(),
+                ":53, so the answer seems to come from the address that was asked",
+            ]
+            .concat(),
         );
         j.hop(
             Place::Node(node.clone()),
@@ -639,9 +754,9 @@ impl Cluster {
             None,
             Vec::new(),
             HopVerdict::Delivered,
-            format!("the answer reaches {}", place_name(&sender.place)),
+            ["the answer reaches ", &sender.name].concat(),
         );
-        Some(answer.clone())
+        Some(answer)
     }
 
     // -----------------------------------------------------------------------------------------
@@ -737,7 +852,7 @@ impl Cluster {
                 Delivery::Dropped
             }
             Decision::Pass => {
-                let Some(dest) = self.pod_by_ip(dst_ip).map(|p| p.key()) else {
+                let Some(dest) = self.pod_key_by_ip(dst_ip) else {
                     let why = if crate::ipam::service_ip_allocator().contains(u32::from(dst_ip)) {
                         format!(
                             "no Service has the IP {dst_ip}: no rule matches and nothing answers"
@@ -778,12 +893,17 @@ impl Cluster {
                     after.src = SocketAddrV4::new(node_ip, port);
                 }
                 let what = if masquerade {
-                    format!("kube-proxy on {node} rewrites the destination to {to} and, because the traffic came from outside the pod network or loops back, masquerades the source as the node's IP {node_ip}")
+                    ["kube-proxy on ", &node, " rewrites the destination to ", text::sock(to).as_str(), " and, because the traffic came from outside the pod network or loops back, masquerades the source as the node's IP ", text::ip(node_ip).as_str()].concat()
                 } else {
-                    format!(
-                        "kube-proxy on {node} rewrites the destination {} to the endpoint {to}",
-                        packet.dst
-                    )
+                    [
+                        "kube-proxy on ",
+                        &node,
+                        " rewrites the destination ",
+                        text::sock(packet.dst).as_str(),
+                        " to the endpoint ",
+                        text::sock(to).as_str(),
+                    ]
+                    .concat()
                 };
                 j.hop(
                     from,
@@ -792,11 +912,7 @@ impl Cluster {
                     kind,
                     packet,
                     Some(Translation {
-                        kind: if masquerade {
-                            "DNAT+SNAT".into()
-                        } else {
-                            "DNAT".into()
-                        },
+                        kind: SharedStr::from_static(if masquerade { "DNAT+SNAT" } else { "DNAT" }),
                         before: packet,
                         after,
                     }),
@@ -804,7 +920,7 @@ impl Cluster {
                     HopVerdict::Forwarded,
                     what,
                 );
-                let Some(dest) = self.pod_by_ip(*to.ip()).map(|p| p.key()) else {
+                let Some(dest) = self.pod_key_by_ip(*to.ip()) else {
                     j.hop(
                         Place::Node(node.clone()),
                         Place::Node(node.clone()),
@@ -833,9 +949,16 @@ impl Cluster {
         dest: ObjectKey,
         j: &mut Journey,
     ) -> Delivery {
-        let dest_node = self.pods.get(&dest).and_then(|p| p.spec.node_name.clone());
+        let (dest_node, listening) = match self.pods.get(&dest) {
+            Some(p) => (
+                p.spec.node_name.clone(),
+                p.status.container == crate::model::ContainerState::Running
+                    && p.listens_on(after.dst.port() as i64, after.protocol),
+            ),
+            None => (None, false),
+        };
         let crossing = match &dest_node {
-            Some(n) if n != node => format!(" (across the pod network to {n})"),
+            Some(n) if n != node => [" (across the pod network to ", n, ")"].concat(),
             _ => String::new(),
         };
         if let Some((rules, why)) =
@@ -854,10 +977,6 @@ impl Cluster {
             );
             return Delivery::Dropped;
         }
-        let listening = self.pods.get(&dest).is_some_and(|p| {
-            p.status.container == crate::model::ContainerState::Running
-                && p.listens_on(after.dst.port() as i64, after.protocol)
-        });
         if !listening {
             j.hop(
                 Place::Node(node.to_string()),
@@ -885,10 +1004,14 @@ impl Cluster {
             None,
             Vec::new(),
             HopVerdict::Delivered,
-            format!(
-                "the request reaches pod {} at {}{crossing}",
-                dest.name, after.dst
-            ),
+            [
+                "the request reaches pod ",
+                &dest.name,
+                " at ",
+                text::sock(after.dst).as_str(),
+                &crossing,
+            ]
+            .concat(),
         );
         let reply = Packet {
             src: after.dst,
@@ -907,13 +1030,27 @@ impl Cluster {
             Some(node),
             PacketKind::Reply,
             reply,
-            translated.then(|| Translation { kind: "un-DNAT".into(), before: reply, after: restored }),
-            if translated { vec![conntrack_rule(node, &original, &after)] } else { Vec::new() },
+            translated.then(|| Translation {
+                kind: SharedStr::from_static("un-DNAT"),
+                before: reply,
+                after: restored,
+            }),
+            if translated {
+                vec![conntrack_rule(node, &original, &after)]
+            } else {
+                Vec::new()
+            },
             HopVerdict::Forwarded,
             if translated {
-                format!("the reply goes back through {node}, where conntrack rewrites it to come from {}", original.dst)
+                [
+                    "the reply goes back through ",
+                    node,
+                    ", where conntrack rewrites it to come from ",
+                    text::sock(original.dst).as_str(),
+                ]
+                .concat()
             } else {
-                format!("the reply goes back through {node}")
+                ["the reply goes back through ", node].concat()
             },
         );
         j.hop(
@@ -925,7 +1062,7 @@ impl Cluster {
             None,
             Vec::new(),
             HopVerdict::Delivered,
-            format!("the reply reaches {}", place_name(&sender.place)),
+            ["the reply reaches ", &sender.name].concat(),
         );
         self.track(node, original, reply);
         Delivery::Answered { backend: dest }
@@ -933,7 +1070,7 @@ impl Cluster {
 
     fn track(&mut self, node: &str, original: Packet, reply: Packet) {
         let flows = &mut self.proxy.flows;
-        flows.push(Flow {
+        flows.push_back(Flow {
             node: node.to_string(),
             protocol: original.protocol,
             original,
@@ -991,7 +1128,7 @@ impl Cluster {
             return None;
         }
         let dest_pod = self.pods.get(dest)?;
-        let from = match sender.pod.as_ref().and_then(|k| self.pods.get(k)) {
+        let from = match sender.pod().and_then(|k| self.pods.get(k)) {
             Some(p) => netpol::Party::Pod(p),
             None => netpol::Party::Outside(sender.ip),
         };
@@ -1013,9 +1150,9 @@ impl Cluster {
         let node = dest_pod.spec.node_name.clone().unwrap_or_default();
         Some((
             vec![MatchedRule {
-                node,
-                table: "netpol".into(),
-                chain: "NetworkPolicy".into(),
+                node: node.into(),
+                table: SharedStr::from_static("netpol"),
+                chain: SharedStr::from_static("NetworkPolicy"),
                 text: why.clone(),
             }],
             why,
@@ -1089,7 +1226,7 @@ impl Cluster {
 
     /// Bring one node's proxier up to date with the Services and endpoints (kube-proxy's sync).
     fn sync_proxier(&mut self, node: &str) -> Option<()> {
-        let info = self.node_info(node)?;
+        self.node(node)?;
         let generation = self.proxy.generation;
         if self.proxy.ports.0 != generation || generation == 0 {
             self.proxy.ports = (generation, self.service_port_infos());
@@ -1103,22 +1240,26 @@ impl Cluster {
                     .get(node)
                     .is_none_or(|(g, _)| *g != generation)
                 {
+                    let info = self.node_info(node)?;
                     self.proxy
                         .iptables
                         .insert(node.to_string(), (generation, Tables::build(&info, ports)));
                 }
             }
-            ProxyMode::Ipvs => match self.proxy.ipvs.get_mut(node) {
-                Some((g, ipvs)) if *g != generation => {
-                    ipvs.sync(&info, ports);
-                    *g = generation;
+            ProxyMode::Ipvs => {
+                let info = self.node_info(node)?;
+                match self.proxy.ipvs.get_mut(node) {
+                    Some((g, ipvs)) if *g != generation => {
+                        ipvs.sync(&info, ports);
+                        *g = generation;
+                    }
+                    Some(_) => {}
+                    None => {
+                        let ipvs = Ipvs::build(&info, ports, Scheduler::Rr);
+                        self.proxy.ipvs.insert(node.to_string(), (generation, ipvs));
+                    }
                 }
-                Some(_) => {}
-                None => {
-                    let ipvs = Ipvs::build(&info, ports, Scheduler::Rr);
-                    self.proxy.ipvs.insert(node.to_string(), (generation, ipvs));
-                }
-            },
+            }
         }
         Some(())
     }
@@ -1163,7 +1304,14 @@ impl Cluster {
                 let Some((_, tables)) = self.proxy.iptables.get(node) else {
                     return (Decision::Pass, Vec::new());
                 };
-                let recent = self.proxy.affinity.entry(node.to_string()).or_default();
+                if !self.proxy.affinity.contains_key(node) {
+                    self.proxy
+                        .affinity
+                        .insert(node.to_string(), RecentTable::default());
+                }
+                let Some(recent) = self.proxy.affinity.get_mut(node) else {
+                    return (Decision::Pass, Vec::new());
+                };
                 tables.walk(packet, origin, &mut self.rng, recent, now)
             }
             ProxyMode::Ipvs => {
@@ -1180,6 +1328,22 @@ impl Cluster {
             Verdict::Accept => Decision::Pass,
         };
         (decision, walk.rules)
+    }
+
+    /// [`Cluster::pod_by_ip`]'s key, remembered per IP for the next packet.
+    fn pod_key_by_ip(&mut self, ip: Ipv4Addr) -> Option<ObjectKey> {
+        if let Some(key) = self.proxy.pod_ips.0.get(&ip) {
+            let still = self
+                .pods
+                .get(key)
+                .is_some_and(|p| p.status.pod_ip == Some(ip) && !p.spec.host_network);
+            if still {
+                return Some(key.clone());
+            }
+        }
+        let key = self.pod_by_ip(ip).map(|p| p.key())?;
+        self.proxy.pod_ips.0.insert(ip, key.clone());
+        Some(key)
     }
 
     /// A pod's IP is gone: packets still on their way to it are lost.
@@ -1231,23 +1395,33 @@ fn place_name(place: &Place) -> String {
     }
 }
 
+/// `tcp src=... dst=... sport=... dport=...`, then the reply direction, as `conntrack -L` shows a
+/// connection: spelled into one buffer (every connection has one or two of these).
+fn conntrack_text(original: &Packet, after: &Packet) -> String {
+    let mut out = Vec::with_capacity(128);
+    out.extend_from_slice(original.protocol.lower().as_bytes());
+    for (label, value) in [
+        (" src=", text::ip(*original.src.ip())),
+        (" dst=", text::ip(*original.dst.ip())),
+        (" sport=", text::num(original.src.port())),
+        (" dport=", text::num(original.dst.port())),
+        (" src=", text::ip(*after.dst.ip())),
+        (" dst=", text::ip(*after.src.ip())),
+        (" sport=", text::num(after.dst.port())),
+        (" dport=", text::num(after.src.port())),
+    ] {
+        out.extend_from_slice(label.as_bytes());
+        out.extend_from_slice(value.as_bytes());
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
 fn conntrack_rule(node: &str, original: &Packet, after: &Packet) -> MatchedRule {
     MatchedRule {
-        node: node.to_string(),
-        table: "conntrack".into(),
-        chain: "conntrack".into(),
-        text: format!(
-            "{} src={} dst={} sport={} dport={} src={} dst={} sport={} dport={}",
-            original.protocol.lower(),
-            original.src.ip(),
-            original.dst.ip(),
-            original.src.port(),
-            original.dst.port(),
-            after.dst.ip(),
-            after.src.ip(),
-            after.dst.port(),
-            after.src.port()
-        ),
+        node: node.into(),
+        table: SharedStr::from_static("conntrack"),
+        chain: SharedStr::from_static("conntrack"),
+        text: conntrack_text(original, after),
     }
 }
 
@@ -1275,3 +1449,37 @@ Commercial support is available at
 </body>
 </html>
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conntrack_text_is_the_formatted_line() {
+        let original = Packet::new(
+            (Ipv4Addr::new(10, 244, 1, 7), 40123),
+            (Ipv4Addr::new(10, 96, 0, 10), 53),
+            Protocol::Udp,
+        );
+        let after = Packet::new(
+            (Ipv4Addr::new(172, 18, 0, 3), 0),
+            (Ipv4Addr::new(10, 244, 0, 255), 65535),
+            Protocol::Udp,
+        );
+        assert_eq!(
+            conntrack_text(&original, &after),
+            format!(
+                "{} src={} dst={} sport={} dport={} src={} dst={} sport={} dport={}",
+                original.protocol.lower(),
+                original.src.ip(),
+                original.dst.ip(),
+                original.src.port(),
+                original.dst.port(),
+                after.dst.ip(),
+                after.src.ip(),
+                after.dst.port(),
+                after.src.port()
+            )
+        );
+    }
+}

@@ -1,7 +1,13 @@
 //! Requests and their hop-by-hop traces: plain data that the app animates, the terminal prints and
 //! the step mode inspects.
 
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::net::{Ipv4Addr, SocketAddrV4};
+use std::ops::Deref;
+use std::sync::Arc;
 
 use crate::model::{ObjectKey, Protocol};
 use crate::time::Time;
@@ -83,19 +89,151 @@ impl Packet {
 /// A rule that a packet matched on its way, for the inspector and the rule panel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MatchedRule {
-    pub node: String,
+    pub node: SharedStr,
     /// `nat`, `filter`, `ipvs`, `conntrack`, `dns`, `netpol`.
-    pub table: String,
-    pub chain: String,
+    pub table: SharedStr,
+    pub chain: SharedStr,
     /// The rule as `iptables-save` (or `ipvsadm -Ln`) prints it.
     pub text: String,
 }
+
+/// A name shared by the rule tables and every trace that quotes them (a node, a table, a chain):
+/// cloning it copies no text. It reads as a `str` (`Deref`, `as_str`), prints and compares like
+/// one (also with `&str` and `String`), and is made with `.into()` from either.
+#[derive(Clone)]
+pub struct SharedStr(Shared);
+
+#[derive(Clone)]
+enum Shared {
+    Static(&'static str),
+    Counted(Arc<str>),
+}
+
+impl SharedStr {
+    /// A literal, without allocating.
+    pub const fn from_static(s: &'static str) -> SharedStr {
+        SharedStr(Shared::Static(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Shared::Static(s) => s,
+            Shared::Counted(s) => s,
+        }
+    }
+}
+
+impl Deref for SharedStr {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for SharedStr {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Borrow<str> for SharedStr {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Default for SharedStr {
+    fn default() -> Self {
+        SharedStr::from_static("")
+    }
+}
+
+impl From<&str> for SharedStr {
+    fn from(s: &str) -> Self {
+        SharedStr(Shared::Counted(Arc::from(s)))
+    }
+}
+
+impl From<String> for SharedStr {
+    fn from(s: String) -> Self {
+        SharedStr(Shared::Counted(Arc::from(s)))
+    }
+}
+
+impl From<&String> for SharedStr {
+    fn from(s: &String) -> Self {
+        SharedStr::from(s.as_str())
+    }
+}
+
+impl From<SharedStr> for String {
+    fn from(s: SharedStr) -> Self {
+        s.as_str().to_string()
+    }
+}
+
+impl fmt::Display for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Debug for SharedStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for SharedStr {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SharedStr {}
+
+impl PartialOrd for SharedStr {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SharedStr {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Hash for SharedStr {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+macro_rules! eq_with_str {
+    ($($other:ty),*) => {$(
+        impl PartialEq<$other> for SharedStr {
+            fn eq(&self, other: &$other) -> bool {
+                self.as_str() == &other[..]
+            }
+        }
+
+        impl PartialEq<SharedStr> for $other {
+            fn eq(&self, other: &SharedStr) -> bool {
+                &self[..] == other.as_str()
+            }
+        }
+    )*};
+}
+
+eq_with_str!(str, &str, String);
 
 /// An address rewrite at one hop: the packet before and after, and the rule that did it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Translation {
     /// `DNAT`, `SNAT` (masquerade), or `un-DNAT` (conntrack reversing a DNAT on the reply).
-    pub kind: String,
+    pub kind: SharedStr,
     pub before: Packet,
     pub after: Packet,
 }
@@ -120,7 +258,7 @@ pub struct Hop {
     pub from: Place,
     pub to: Place,
     /// The node whose network stack handles the packet at `to` (or the pod's node).
-    pub node: Option<String>,
+    pub node: Option<SharedStr>,
     pub kind: PacketKind,
     /// The packet as it travels this leg.
     pub packet: Packet,
@@ -192,5 +330,30 @@ impl Trace {
         self.hops
             .iter()
             .filter(move |h| h.start <= now && now < h.end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_str_reads_compares_and_prints_like_a_str() {
+        let counted = SharedStr::from("KUBE-SERVICES");
+        let literal = SharedStr::from_static("KUBE-SERVICES");
+        assert_eq!(counted, literal);
+        assert_eq!(counted, "KUBE-SERVICES");
+        assert_eq!("KUBE-SERVICES", counted);
+        assert_eq!(counted, String::from("KUBE-SERVICES"));
+        assert!(counted.starts_with("KUBE-"));
+        assert_eq!(
+            format!("{counted}|{counted:?}"),
+            "KUBE-SERVICES|\"KUBE-SERVICES\""
+        );
+        assert_eq!(format!("{:>4}", SharedStr::from("ab")), "  ab");
+        let (a, b) = (SharedStr::from("a"), SharedStr::from_static("b"));
+        assert!(a < b);
+        assert_eq!(String::from(counted.clone()), "KUBE-SERVICES");
+        assert_eq!(SharedStr::default(), "");
     }
 }

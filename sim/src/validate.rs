@@ -655,6 +655,14 @@ impl<'w> Check<'w> {
         self.errs.extend(es);
     }
 
+    /// [`Check::slot`] for a slot built with `format_args!`, spelled out only when some of the
+    /// manifest's causes are still to be placed.
+    fn slot_fmt(&mut self, slot: fmt::Arguments) {
+        if self.used.iter().any(|used| !used) {
+            self.slot(&slot.to_string());
+        }
+    }
+
     /// Emit the manifest's causes filed under `slot`.
     fn slot(&mut self, slot: &str) {
         for (i, (s, e)) in self.written.causes.iter().enumerate() {
@@ -931,7 +939,7 @@ fn validate_pod(c: &mut Check, p: &Pod) {
 /// `ValidatePodSpec`, for the fields svclab keeps (and the manifest's causes for the others).
 fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
     let _ = is_pod;
-    c.slot(&format!("{path}.volumes"));
+    c.slot_fmt(format_args!("{path}.volumes"));
     let cpath = format!("{path}.containers");
     if spec.containers.is_empty() {
         c.push(required(&cpath, ""));
@@ -943,8 +951,8 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
             if !names.insert(ctr.name.as_str()) {
                 c.push(duplicate(&format!("{p}.name"), BadValue::str(&ctr.name)));
             }
-            c.slot(&format!("{p}.lifecycle"));
-            c.slot(&format!("{p}.livenessProbe"));
+            c.slot_fmt(format_args!("{p}.lifecycle"));
+            c.slot_fmt(format_args!("{p}.livenessProbe"));
             let rp = format!("{p}.readinessProbe");
             c.slot(&rp);
             if let Some(probe) = &ctr.readiness_probe {
@@ -955,7 +963,7 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
                         NEGATIVE,
                     ));
                 }
-                c.slot(&format!("{rp}.timeoutSeconds"));
+                c.slot_fmt(format_args!("{rp}.timeoutSeconds"));
                 if probe.period_seconds < 0 {
                     c.push(invalid(
                         &format!("{rp}.periodSeconds"),
@@ -963,13 +971,13 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
                         NEGATIVE,
                     ));
                 }
-                c.slot(&format!("{rp}.successThreshold"));
+                c.slot_fmt(format_args!("{rp}.successThreshold"));
             }
-            c.slot(&format!("{p}.startupProbe"));
-            c.slot(&format!("{p}.restartPolicy"));
+            c.slot_fmt(format_args!("{p}.startupProbe"));
+            c.slot_fmt(format_args!("{p}.restartPolicy"));
         }
     }
-    c.slot(&format!("{path}.initContainers"));
+    c.slot_fmt(format_args!("{path}.initContainers"));
     if let Some(rp) = &spec.restart_policy {
         match rp.as_str() {
             "Always" | "OnFailure" | "Never" => {}
@@ -981,7 +989,7 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
             )),
         }
     }
-    c.slot(&format!("{path}.dnsPolicy"));
+    c.slot_fmt(format_args!("{path}.dnsPolicy"));
     c.extend(validate_labels(
         &spec.node_selector,
         &format!("{path}.nodeSelector"),
@@ -998,7 +1006,7 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
             }
         }
     }
-    c.slot(&format!("{path}.hostname"));
+    c.slot_fmt(format_args!("{path}.hostname"));
 }
 
 /// `validateContainerCommon` for the fields svclab keeps.
@@ -1014,7 +1022,7 @@ fn validate_container(c: &mut Check, ctr: &Container, path: &str) {
     if ctr.image.is_empty() {
         c.push(required(&format!("{path}.image"), ""));
     }
-    c.slot(&format!("{path}.terminationMessagePolicy"));
+    c.slot_fmt(format_args!("{path}.terminationMessagePolicy"));
     let mut names: BTreeSet<&str> = BTreeSet::new();
     for (j, port) in ctr.ports.iter().enumerate() {
         let pp = format!("{path}.ports[{j}]");
@@ -1039,14 +1047,14 @@ fn validate_container(c: &mut Check, ctr: &Container, path: &str) {
                 ));
             }
         }
-        c.slot(&format!("{pp}.hostPort"));
-        c.slot(&format!("{pp}.protocol"));
+        c.slot_fmt(format_args!("{pp}.hostPort"));
+        c.slot_fmt(format_args!("{pp}.protocol"));
     }
-    c.slot(&format!("{path}.env"));
-    c.slot(&format!("{path}.volumeMounts"));
-    c.slot(&format!("{path}.imagePullPolicy"));
-    c.slot(&format!("{path}.resources"));
-    c.slot(&format!("{path}.securityContext"));
+    c.slot_fmt(format_args!("{path}.env"));
+    c.slot_fmt(format_args!("{path}.volumeMounts"));
+    c.slot_fmt(format_args!("{path}.imagePullPolicy"));
+    c.slot_fmt(format_args!("{path}.resources"));
+    c.slot_fmt(format_args!("{path}.securityContext"));
 }
 
 /// `ValidatePortNumOrName`.
@@ -1131,12 +1139,12 @@ fn validate_service(c: &mut Check, svc: &Service) {
         for m in is_port_num(p.port) {
             c.push(invalid(&format!("{pp}.port"), BadValue::Int(p.port), &m));
         }
-        c.slot(&format!("{pp}.protocol"));
+        c.slot_fmt(format_args!("{pp}.protocol"));
         c.extend(validate_port_num_or_name(
             &p.target_port,
             &format!("{pp}.targetPort"),
         ));
-        c.slot(&format!("{pp}.appProtocol"));
+        c.slot_fmt(format_args!("{pp}.appProtocol"));
     }
     if let Some(sel) = &spec.selector {
         c.extend(validate_labels(sel, "spec.selector"));
@@ -1259,7 +1267,7 @@ fn validate_network_policy(c: &mut Check, np: &NetworkPolicy) {
             let rp = format!("spec.{dir}[{i}]");
             for (j, port) in rule.ports.iter().enumerate() {
                 let pp = format!("{rp}.ports[{j}]");
-                c.slot(&format!("{pp}.protocol"));
+                c.slot_fmt(format_args!("{pp}.protocol"));
                 c.extend(validate_policy_port(port, &pp));
             }
             for (j, peer) in rule.peers.iter().enumerate() {
@@ -1271,11 +1279,11 @@ fn validate_network_policy(c: &mut Check, np: &NetworkPolicy) {
                         namespace_selector,
                     } => {
                         if let Some(s) = pod_selector {
-                            c.slot(&format!("{pp}.podSelector"));
+                            c.slot_fmt(format_args!("{pp}.podSelector"));
                             c.extend(validate_label_selector(s, &format!("{pp}.podSelector")));
                         }
                         if let Some(s) = namespace_selector {
-                            c.slot(&format!("{pp}.namespaceSelector"));
+                            c.slot_fmt(format_args!("{pp}.namespaceSelector"));
                             c.extend(validate_label_selector(
                                 s,
                                 &format!("{pp}.namespaceSelector"),

@@ -29,6 +29,7 @@ use std::net::Ipv4Addr;
 
 use crate::kube_proxy::{NodeInfo, ServicePortInfo};
 use crate::model::Protocol;
+use crate::trace::SharedStr;
 
 pub use rule::{AddrMatch, Cidr, CtState, Dir, Match, RecentMode, Rule, Target};
 pub use walk::{RecentTable, Walk};
@@ -41,7 +42,7 @@ const SAVE_FOOTER: &str = "# Completed on Mon Jan  1 00:00:00 2024";
 /// One chain: a name, a policy for built-in chains, and its rules in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chain {
-    name: String,
+    name: SharedStr,
     policy: Option<&'static str>,
     rules: Vec<Rule>,
 }
@@ -195,7 +196,7 @@ impl TableBuilder {
                     };
                 }
                 Chain {
-                    name,
+                    name: name.into(),
                     policy,
                     rules,
                 }
@@ -240,7 +241,7 @@ impl SetEntries {
 /// mode) the ipsets their `-m set` matches read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tables {
-    node: String,
+    node: SharedStr,
     node_ip: Ipv4Addr,
     /// Addresses besides the node IP and 127/8 that count as `LOCAL` (kube-ipvs0's, in IPVS mode).
     local: BTreeSet<Ipv4Addr>,
@@ -264,7 +265,7 @@ impl Tables {
         sets: BTreeMap<String, SetEntries>,
     ) -> Tables {
         Tables {
-            node: node.name.clone(),
+            node: node.name.as_str().into(),
             node_ip: node.ip,
             local,
             nat,

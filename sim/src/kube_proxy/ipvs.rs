@@ -24,7 +24,7 @@ use crate::model::Protocol;
 use crate::names::service_port_name;
 use crate::rng::Rng;
 use crate::time::{Time, SECOND};
-use crate::trace::{MatchedRule, Packet};
+use crate::trace::{MatchedRule, Packet, SharedStr};
 
 /// IPVS scheduling algorithms (`--ipvs-scheduler`). kube-proxy gives every real server weight 1,
 /// so the weighted variants behave like their plain ones.
@@ -549,9 +549,9 @@ impl Kernel {
 
     fn matched(&self, chain: String, text: String) -> MatchedRule {
         MatchedRule {
-            node: self.node.clone(),
-            table: "ipvs".to_string(),
-            chain,
+            node: self.node.as_str().into(),
+            table: SharedStr::from_static("ipvs"),
+            chain: chain.into(),
             text,
         }
     }

@@ -694,7 +694,7 @@ fn deployment(cluster: &Cluster, d: &Deployment) -> Vec<String> {
         .values()
         .filter(|rs| rs.meta.namespace == d.meta.namespace && rs.owner == d.meta.name)
         .collect();
-    let hash = crate::names::pod_template_hash(&format!("{:?}", d.spec.template));
+    let hash = crate::names::pod_template_hash_of(&d.spec.template);
     let new_name = format!("{}-{hash}", d.meta.name);
     let total: i64 = owned
         .iter()

@@ -10,7 +10,7 @@ use crate::kube_proxy::{Origin, Verdict};
 use crate::model::Protocol;
 use crate::rng::Rng;
 use crate::time::{Time, SECOND};
-use crate::trace::{MatchedRule, Packet};
+use crate::trace::{MatchedRule, Packet, SharedStr};
 
 /// The `-m recent` lists of one node (`/proc/net/xt_recent/<name>`): for each list, when each
 /// source address was last recorded. This is where iptables keeps `sessionAffinity: ClientIP`.
@@ -117,6 +117,8 @@ struct Ctx<'r> {
     recent: &'r mut RecentTable,
     now: Time,
     rules: Vec<MatchedRule>,
+    /// The chains to return to (chain, next rule), reused by every hook of one walk.
+    stack: Vec<(usize, usize)>,
 }
 
 /// Most rules one walk may evaluate (a guard against loops; kube-proxy's chains have none).
@@ -167,7 +169,10 @@ impl Tables {
             rng,
             recent,
             now,
-            rules: Vec::with_capacity(16),
+            // Most walks match ten rules or fewer; ten fit in an allocation under 1 KiB, which
+            // glibc's malloc serves without first consolidating its free lists.
+            rules: Vec::with_capacity(10),
+            stack: Vec::with_capacity(8),
         };
 
         let flow = match origin {
@@ -269,14 +274,14 @@ impl Tables {
         let Some(&start) = table.index.get(builtin) else {
             return Flow::Accept;
         };
-        let mut stack: Vec<(usize, usize)> = Vec::new();
+        ctx.stack.clear();
         let mut chain = start;
         let mut next = 0;
         let mut budget = BUDGET;
         loop {
             let rules = &table.chains[chain].rules;
             let Some(rule) = rules.get(next) else {
-                match stack.pop() {
+                match ctx.stack.pop() {
                     Some((c, i)) => {
                         chain = c;
                         next = i;
@@ -296,7 +301,7 @@ impl Tables {
             }
             ctx.rules.push(MatchedRule {
                 node: self.node.clone(),
-                table: table.name.to_string(),
+                table: SharedStr::from_static(table.name),
                 chain: table.chains[chain].name.clone(),
                 text: rule.text.clone(),
             });
@@ -304,14 +309,14 @@ impl Tables {
                 Target::None => {}
                 Target::Jump(_) => {
                     if let Some(to) = rule.jump {
-                        if stack.len() < MAX_DEPTH {
-                            stack.push((chain, next));
+                        if ctx.stack.len() < MAX_DEPTH {
+                            ctx.stack.push((chain, next));
                             chain = to;
                             next = 0;
                         }
                     }
                 }
-                Target::Return => match stack.pop() {
+                Target::Return => match ctx.stack.pop() {
                     Some((c, i)) => {
                         chain = c;
                         next = i;
