@@ -799,7 +799,7 @@ impl Cluster {
             // The ReplicaSet deletes the least useful pods first: unscheduled, not running,
             // not ready, then the youngest.
             let mut pods: Vec<&Pod> = active.iter().filter_map(|k| self.pods.get(k)).collect();
-            pods.sort_by_key(|p| {
+            crate::sort::sort_by_key(&mut pods, |p| {
                 (
                     p.spec.node_name.is_some(),
                     p.status.container == ContainerState::Running,
@@ -1458,7 +1458,7 @@ impl Cluster {
     }
 
     fn free_lb_ip(&self, wanted: Option<Ipv4Addr>) -> Option<Ipv4Addr> {
-        let used: BTreeSet<Ipv4Addr> = self
+        let used: Vec<Ipv4Addr> = self
             .services
             .values()
             .filter_map(|s| s.status.load_balancer_ip)

@@ -443,15 +443,15 @@ impl<'a> Zone<'a> {
         N: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
+        // Inserted one by one: `collect` into a set would sort (one more sort in the wasm).
+        let mut listed = BTreeSet::new();
+        for n in namespaces {
+            listed.insert(n.as_ref().to_string());
+        }
         Zone {
             services,
             slices,
-            namespaces: Namespaces::Listed(
-                namespaces
-                    .into_iter()
-                    .map(|n| n.as_ref().to_string())
-                    .collect(),
-            ),
+            namespaces: Namespaces::Listed(listed),
             upstream: Upstream::default(),
         }
     }

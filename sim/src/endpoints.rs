@@ -224,8 +224,8 @@ pub fn endpoints_for(service: &Service, pods: &PodIndex) -> Option<Endpoints> {
         }
     }
     for s in &mut subsets {
-        s.addresses.sort();
-        s.not_ready_addresses.sort();
+        crate::sort::sort(&mut s.addresses);
+        crate::sort::sort(&mut s.not_ready_addresses);
     }
     let mut meta = ObjectMeta::new(&service.meta.namespace, &service.meta.name);
     meta.creation = service.meta.creation;

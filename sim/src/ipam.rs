@@ -103,7 +103,9 @@ pub fn node_port_allocator() -> RangeAllocator {
 pub struct PodIpRange {
     net: [u8; 3],
     next: u8,
-    used: BTreeSet<u8>,
+    /// Host octets in use. `u32` rather than `u8` so that it shares its `BTreeSet` code with
+    /// [`RangeAllocator`] (one instantiation less in the wasm).
+    used: BTreeSet<u32>,
 }
 
 impl PodIpRange {
@@ -118,8 +120,7 @@ impl PodIpRange {
     pub fn allocate(&mut self) -> Option<Ipv4Addr> {
         for i in 0..253u16 {
             let host = 2 + ((self.next as u16 - 2 + i) % 253) as u8;
-            if !self.used.contains(&host) {
-                self.used.insert(host);
+            if self.used.insert(u32::from(host)) {
                 self.next = if host == 254 { 2 } else { host + 1 };
                 let [a, b, c] = self.net;
                 return Some(Ipv4Addr::new(a, b, c, host));
@@ -131,7 +132,7 @@ impl PodIpRange {
     pub fn release(&mut self, ip: Ipv4Addr) {
         let o = ip.octets();
         if o[..3] == self.net {
-            self.used.remove(&o[3]);
+            self.used.remove(&u32::from(o[3]));
         }
     }
 }

@@ -3133,16 +3133,17 @@ fn strings(nodes: &[Node]) -> Vec<String> {
 
 fn str_map(m: &Map, k: &str) -> Labels {
     match get(m, k) {
-        Some(Node::Map(map)) => map
-            .iter()
-            .map(|(k, v)| {
+        Some(Node::Map(map)) => {
+            let mut labels = Labels::new();
+            for (k, v) in map {
                 let v = match v {
                     Node::Str(s) => s.clone(),
                     _ => String::new(),
                 };
-                (k.clone(), v)
-            })
-            .collect(),
+                labels.insert(k.clone(), v);
+            }
+            labels
+        }
         _ => Labels::new(),
     }
 }

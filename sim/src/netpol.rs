@@ -24,7 +24,6 @@
 //! that allows the connection is reported. Nothing here panics on bad input: an unparsable CIDR
 //! matches nothing.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -204,12 +203,10 @@ pub fn evaluate<'p, 'n>(
     conn: &Connection<'_>,
 ) -> Decision {
     let mut sorted: Vec<&NetworkPolicy> = policies.into_iter().collect();
-    sorted
-        .sort_by(|a, b| (&a.meta.namespace, &a.meta.name).cmp(&(&b.meta.namespace, &b.meta.name)));
-    let namespaces: BTreeMap<&str, &Namespace> = namespaces
-        .into_iter()
-        .map(|ns| (ns.meta.name.as_str(), ns))
-        .collect();
+    crate::sort::sort_by(&mut sorted, |a, b| {
+        (&a.meta.namespace, &a.meta.name).cmp(&(&b.meta.namespace, &b.meta.name))
+    });
+    let namespaces: Vec<&Namespace> = namespaces.into_iter().collect();
     let egress = verdict(
         Direction::Egress,
         conn.from,
@@ -236,7 +233,7 @@ fn verdict(
     peer: Party<'_>,
     conn: &Connection<'_>,
     policies: &[&NetworkPolicy],
-    namespaces: &BTreeMap<&str, &Namespace>,
+    namespaces: &[&Namespace],
 ) -> Verdict {
     let Party::Pod(pod) = subject else {
         return Verdict::NotIsolated;
@@ -291,7 +288,7 @@ fn rule_allows(
     policy_namespace: &str,
     peer: Party<'_>,
     conn: &Connection<'_>,
-    namespaces: &BTreeMap<&str, &Namespace>,
+    namespaces: &[&Namespace],
 ) -> Option<Option<usize>> {
     let port_ok = rule.ports.is_empty() || rule.ports.iter().any(|p| port_matches(p, conn));
     if !port_ok {
@@ -310,7 +307,7 @@ fn peer_matches(
     peer: &PolicyPeer,
     policy_namespace: &str,
     party: Party<'_>,
-    namespaces: &BTreeMap<&str, &Namespace>,
+    namespaces: &[&Namespace],
 ) -> bool {
     match peer {
         PolicyPeer::IpBlock(block) => party.ip().is_some_and(|ip| ip_block_contains(block, ip)),
@@ -326,7 +323,12 @@ fn peer_matches(
             }
             let pod_ok = |s: &LabelSelector| s.matches(&pod.meta.labels);
             let ns_ok = |s: &LabelSelector| {
-                let own = namespaces.get(pod.meta.namespace.as_str()).copied();
+                // The last namespace of that name, as a map keyed by name would keep.
+                let own = namespaces
+                    .iter()
+                    .rev()
+                    .find(|n| n.meta.name == pod.meta.namespace)
+                    .copied();
                 s.matches(&namespace_labels(&pod.meta.namespace, own))
             };
             match (pod_selector, namespace_selector) {

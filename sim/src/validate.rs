@@ -800,6 +800,27 @@ pub fn validate_labels(labels: &Labels, path: &str) -> Vec<FieldError> {
     errs
 }
 
+/// For each entry of a list, whether an earlier entry has the same value (the "Duplicate value"
+/// checks; `None` entries take no part). Sorting keeps this O(n log n) on a hostile list of
+/// thousands of ports, and shares the crate's one sort.
+fn repeats<T: Ord>(values: &[Option<T>]) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..values.len()).filter(|&i| values[i].is_some()).collect();
+    // Stable: equal values stay in list order, so the first of each run is the original.
+    crate::sort::sort_by(&mut order, |&a, &b| values[a].cmp(&values[b]));
+    let mut out = vec![false; values.len()];
+    for pair in order.windows(2) {
+        if values[pair[0]] == values[pair[1]] {
+            out[pair[1]] = true;
+        }
+    }
+    out
+}
+
+/// An optional name that is set and not empty.
+fn given(name: &Option<String>) -> Option<&str> {
+    name.as_deref().filter(|n| !n.is_empty())
+}
+
 /// `ValidateAnnotations`.
 pub fn validate_annotations(annotations: &Labels, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
@@ -944,11 +965,12 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
     if spec.containers.is_empty() {
         c.push(required(&cpath, ""));
     } else {
-        let mut names: BTreeSet<&str> = BTreeSet::new();
+        let names: Vec<_> = spec.containers.iter().map(|c| Some(&c.name)).collect();
+        let repeated = repeats(&names);
         for (i, ctr) in spec.containers.iter().enumerate() {
             let p = format!("{cpath}[{i}]");
             validate_container(c, ctr, &p);
-            if !names.insert(ctr.name.as_str()) {
+            if repeated[i] {
                 c.push(duplicate(&format!("{p}.name"), BadValue::str(&ctr.name)));
             }
             c.slot_fmt(format_args!("{p}.lifecycle"));
@@ -1023,16 +1045,22 @@ fn validate_container(c: &mut Check, ctr: &Container, path: &str) {
         c.push(required(&format!("{path}.image"), ""));
     }
     c.slot_fmt(format_args!("{path}.terminationMessagePolicy"));
-    let mut names: BTreeSet<&str> = BTreeSet::new();
+    // Only valid names take part in the duplicate check.
+    let names: Vec<_> = ctr
+        .ports
+        .iter()
+        .map(|port| given(&port.name).filter(|n| is_port_name(n).is_empty()))
+        .collect();
+    let repeated = repeats(&names);
     for (j, port) in ctr.ports.iter().enumerate() {
         let pp = format!("{path}.ports[{j}]");
-        if let Some(name) = port.name.as_deref().filter(|n| !n.is_empty()) {
+        if let Some(name) = given(&port.name) {
             let msgs = is_port_name(name);
             if !msgs.is_empty() {
                 for m in msgs {
                     c.push(invalid(&format!("{pp}.name"), BadValue::str(name), &m));
                 }
-            } else if !names.insert(name) {
+            } else if repeated[j] {
                 c.push(duplicate(&format!("{pp}.name"), BadValue::str(name)));
             }
         }
@@ -1121,17 +1149,18 @@ fn validate_service(c: &mut Check, svc: &Service) {
         _ => {}
     }
     let several = spec.ports.len() > 1;
-    let mut names: BTreeSet<&str> = BTreeSet::new();
+    let names: Vec<_> = spec.ports.iter().map(|p| given(&p.name)).collect();
+    let repeated = repeats(&names);
     for (i, p) in spec.ports.iter().enumerate() {
         let pp = format!("spec.ports[{i}]");
-        match p.name.as_deref().filter(|n| !n.is_empty()) {
+        match given(&p.name) {
             None if several => c.push(required(&format!("{pp}.name"), "")),
             None => {}
             Some(name) => {
                 for m in is_dns1123_label(name) {
                     c.push(invalid(&format!("{pp}.name"), BadValue::str(name), &m));
                 }
-                if !names.insert(name) {
+                if repeated[i] {
                     c.push(duplicate(&format!("{pp}.name"), BadValue::str(name)));
                 }
             }
@@ -1187,10 +1216,15 @@ fn validate_service(c: &mut Check, svc: &Service) {
             }
         }
     }
-    let mut node_ports: BTreeSet<(Protocol, i64)> = BTreeSet::new();
+    let node_ports: Vec<_> = spec
+        .ports
+        .iter()
+        .map(|p| p.node_port.filter(|n| *n != 0).map(|np| (p.protocol, np)))
+        .collect();
+    let repeated = repeats(&node_ports);
     for (i, p) in spec.ports.iter().enumerate() {
         if let Some(np) = p.node_port.filter(|n| *n != 0) {
-            if !node_ports.insert((p.protocol, np)) {
+            if repeated[i] {
                 c.push(duplicate(
                     &format!("spec.ports[{i}].nodePort"),
                     BadValue::Int(np),
@@ -1198,9 +1232,14 @@ fn validate_service(c: &mut Check, svc: &Service) {
             }
         }
     }
-    let mut ports: BTreeSet<(Protocol, i64)> = BTreeSet::new();
+    let ports: Vec<_> = spec
+        .ports
+        .iter()
+        .map(|p| Some((p.protocol, p.port)))
+        .collect();
+    let repeated = repeats(&ports);
     for (i, p) in spec.ports.iter().enumerate() {
-        if !ports.insert((p.protocol, p.port)) {
+        if repeated[i] {
             c.push(duplicate(
                 &format!("spec.ports[{i}]"),
                 BadValue::Go(format!(

@@ -180,11 +180,10 @@ impl TableBuilder {
         for (name, rules) in std::mem::take(&mut self.chains) {
             ordered.push((name, rules, None));
         }
-        let index: BTreeMap<String, usize> = ordered
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _, _))| (name.clone(), i))
-            .collect();
+        let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, (name, _, _)) in ordered.iter().enumerate() {
+            index.insert(name.clone(), i);
+        }
         let chains = ordered
             .into_iter()
             .map(|(name, mut rules, policy)| {

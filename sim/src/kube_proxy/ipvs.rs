@@ -235,7 +235,7 @@ impl Ipvs {
                     return;
                 }
                 let mut reals: Vec<&Endpoint<'_>> = pick(only_local);
-                reals.sort_by(|a, b| a.key.cmp(&b.key));
+                crate::sort::sort_by(&mut reals, |a, b| a.key.cmp(&b.key));
                 wanted.insert(
                     key,
                     VirtualServer {
@@ -330,7 +330,7 @@ impl Ipvs {
         let services = &self.kernel.services;
         let base = rotation_base(services.keys().map(|(_, a)| u32::from(*a.ip())));
         let mut out: Vec<&VirtualServer> = services.values().collect();
-        out.sort_by_key(|vs| {
+        crate::sort::sort_by_key(&mut out, |vs| {
             (
                 protocol_number(vs.protocol),
                 u32::from(*vs.addr.ip()).wrapping_sub(base),
@@ -354,7 +354,9 @@ impl Ipvs {
             out.push('\n');
             let base = rotation_base(vs.real_servers.iter().map(|r| u32::from(*r.addr.ip())));
             let mut reals: Vec<&RealServer> = vs.real_servers.iter().collect();
-            reals.sort_by_key(|r| (u32::from(*r.addr.ip()).wrapping_sub(base), r.addr.port()));
+            crate::sort::sort_by_key(&mut reals, |r| {
+                (u32::from(*r.addr.ip()).wrapping_sub(base), r.addr.port())
+            });
             for rs in reals {
                 out.push_str(&self.kernel.real_server_line(vs, rs));
                 out.push('\n');
@@ -629,7 +631,7 @@ impl Kernel {
 /// Sorting by `addr - base` reproduces it.
 fn rotation_base(addrs: impl Iterator<Item = u32>) -> u32 {
     let mut v: Vec<u32> = addrs.collect();
-    v.sort_unstable();
+    crate::sort::sort(&mut v);
     v.dedup();
     let (Some(&first), Some(&last)) = (v.first(), v.last()) else {
         return 0;

@@ -2,8 +2,6 @@
 //! subcommands and flags, resource types, object names, namespaces, nodes, the editor's file, and
 //! inside the cluster the tools and the Services to point them at.
 
-use std::collections::BTreeSet;
-
 use crate::cluster::Cluster;
 use crate::kube_proxy::iptables::Tables;
 
@@ -106,11 +104,13 @@ fn split(line: &str) -> (Vec<String>, String) {
 }
 
 fn matching(candidates: impl IntoIterator<Item = String>, prefix: &str) -> Vec<String> {
-    let set: BTreeSet<String> = candidates
+    let mut found: Vec<String> = candidates
         .into_iter()
         .filter(|c| c.starts_with(prefix))
         .collect();
-    set.into_iter().collect()
+    crate::sort::sort(&mut found);
+    found.dedup();
+    found
 }
 
 pub(crate) fn complete(term: &Terminal, cluster: &Cluster, line: &str) -> Vec<String> {
@@ -218,7 +218,7 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
             }
             "-f" | "--filename" => return matching([term.file_name().to_string()], cur),
             "-l" | "--selector" => {
-                let labels: BTreeSet<String> = cluster
+                let labels: Vec<String> = cluster
                     .pods
                     .values()
                     .filter(|p| p.meta.namespace == ns)

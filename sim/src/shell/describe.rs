@@ -95,7 +95,7 @@ fn events_for<'a>(cluster: &'a Cluster, namespace: &str, object: &str) -> Vec<&'
     let mut ev: Vec<&Event> = get::visible_events(cluster)
         .filter(|e| e.namespace == namespace && e.object == object)
         .collect();
-    ev.sort_by_key(|e| e.time);
+    crate::sort::sort_by_key(&mut ev, |e| e.time);
     ev
 }
 

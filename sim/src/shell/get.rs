@@ -398,7 +398,7 @@ pub(crate) fn list<'a>(cluster: &'a Cluster, kind: Kind, namespace: Option<&str>
             .collect(),
         Kind::Node => {
             let mut nodes: Vec<&Node> = cluster.nodes.iter().collect();
-            nodes.sort_by(|a, b| a.meta.name.cmp(&b.meta.name));
+            crate::sort::sort_by(&mut nodes, |a, b| a.meta.name.cmp(&b.meta.name));
             nodes.into_iter().map(Item::Node).collect()
         }
         Kind::Namespace => cluster.namespaces.values().map(Item::Namespace).collect(),
@@ -412,8 +412,9 @@ pub(crate) fn list<'a>(cluster: &'a Cluster, kind: Kind, namespace: Option<&str>
             let mut events: Vec<&Event> = visible_events(cluster)
                 .filter(|e| in_ns(&e.namespace))
                 .collect();
-            events
-                .sort_by(|a, b| (&a.namespace, event_name(a)).cmp(&(&b.namespace, event_name(b))));
+            crate::sort::sort_by(&mut events, |a, b| {
+                (&a.namespace, event_name(a)).cmp(&(&b.namespace, event_name(b)))
+            });
             events.into_iter().map(Item::Event).collect()
         }
     }
@@ -724,7 +725,7 @@ pub(crate) fn selector_string(s: &LabelSelector) -> String {
         .collect();
     for r in &s.match_expressions {
         let mut values = r.values.clone();
-        values.sort();
+        crate::sort::sort(&mut values);
         let text = match r.operator {
             SelectorOp::In => format!("{} in ({})", r.key, values.join(",")),
             SelectorOp::NotIn => format!("{} notin ({})", r.key, values.join(",")),
@@ -733,7 +734,7 @@ pub(crate) fn selector_string(s: &LabelSelector) -> String {
         };
         reqs.push((r.key.clone(), text));
     }
-    reqs.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut reqs, |a, b| a.0.cmp(&b.0));
     reqs.into_iter()
         .map(|(_, t)| t)
         .collect::<Vec<_>>()
@@ -974,6 +975,8 @@ pub(crate) fn pods_on_node<'a>(cluster: &'a Cluster, node: &str) -> Vec<&'a Pod>
                 && !matches!(p.status.phase, PodPhase::Succeeded | PodPhase::Failed)
         })
         .collect();
-    pods.sort_by(|a, b| (&a.meta.namespace, &a.meta.name).cmp(&(&b.meta.namespace, &b.meta.name)));
+    crate::sort::sort_by(&mut pods, |a, b| {
+        (&a.meta.namespace, &a.meta.name).cmp(&(&b.meta.namespace, &b.meta.name))
+    });
     pods
 }

@@ -981,7 +981,7 @@ fn pipe_filter(
         }]),
         "sort" => {
             let mut t = texts.clone();
-            t.sort();
+            crate::sort::sort(&mut t);
             if args.iter().any(|a| a == "-r") {
                 t.reverse();
             }

@@ -573,7 +573,7 @@ fn ip(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
                 u32::from(Ipv4Addr::new(172, 18, 0, 0)),
                 format!("172.18.0.0/16 dev eth0 proto kernel scope link src {node_ip} "),
             ));
-            routes.sort();
+            crate::sort::sort(&mut routes);
             let mut lines = vec![Line::out("default via 172.18.0.1 dev eth0 ")];
             lines.extend(routes.into_iter().map(|(_, r)| Line::out(r)));
             Reply::lines(lines)

@@ -122,7 +122,8 @@ pub(crate) fn env(cluster: &Cluster, p: &PodShell) -> BTreeMap<String, String> {
         let Some(first) = svc.spec.ports.first() else {
             continue;
         };
-        let name = svc.meta.name.to_uppercase().replace('-', "_");
+        // Service and port names are validated DNS labels: ASCII.
+        let name = svc.meta.name.to_ascii_uppercase().replace('-', "_");
         env.insert(format!("{name}_SERVICE_HOST"), ip.to_string());
         env.insert(format!("{name}_SERVICE_PORT"), first.port.to_string());
         env.insert(
@@ -134,7 +135,7 @@ pub(crate) fn env(cluster: &Cluster, p: &PodShell) -> BTreeMap<String, String> {
                 env.insert(
                     format!(
                         "{name}_SERVICE_PORT_{}",
-                        pn.to_uppercase().replace('-', "_")
+                        pn.to_ascii_uppercase().replace('-', "_")
                     ),
                     port.port.to_string(),
                 );
@@ -358,7 +359,7 @@ fn ls(term: &Terminal, p: &PodShell, args: &[String]) -> Reply {
     if let Some(files) = term.pod_files.get(&p.pod) {
         entries.extend(files.iter().map(|(n, _)| n.clone()));
     }
-    entries.sort();
+    crate::sort::sort(&mut entries);
     entries.dedup();
     if let Some(path) = paths.first() {
         if path.as_str() != "/" && path.as_str() != "." {

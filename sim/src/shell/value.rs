@@ -127,7 +127,7 @@ pub fn to_yaml(v: &Value) -> Vec<String> {
 
 fn sorted(entries: &[(String, Value)]) -> Vec<&(String, Value)> {
     let mut e: Vec<&(String, Value)> = entries.iter().collect();
-    e.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut e, |a, b| a.0.cmp(&b.0));
     e
 }
 

@@ -152,7 +152,7 @@ pub(crate) fn proxied(services: &[ServicePortInfo]) -> Vec<&ServicePortInfo> {
             (spn, s.protocol, s)
         })
         .collect();
-    keyed.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    crate::sort::sort_by(&mut keyed, |a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     keyed.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
     keyed.into_iter().map(|(_, _, s)| s).collect()
 }
@@ -541,11 +541,10 @@ fn service_rules(
     }
 
     // The KUBE-SEP- chain names, hashed once per endpoint.
-    let seps: BTreeMap<&str, String> = eps
-        .reachable
-        .iter()
-        .map(|ep| (ep.key.as_str(), names.endpoint_chain(svc, ep)))
-        .collect();
+    let mut seps: BTreeMap<&str, String> = BTreeMap::new();
+    for ep in &eps.reachable {
+        seps.insert(ep.key.as_str(), names.endpoint_chain(svc, ep));
+    }
     if uses_cluster_chain {
         nat.declare(&names.cluster_chain);
         endpoint_jumps(

@@ -59,7 +59,7 @@ pub(crate) fn sorted(svc: &ServicePortInfo) -> Vec<Endpoint<'_>> {
             info,
         })
         .collect();
-    out.sort_by(|a, b| a.key.cmp(&b.key));
+    crate::sort::sort_by(&mut out, |a, b| a.key.cmp(&b.key));
     out.dedup_by(|a, b| a.key == b.key);
     out
 }
@@ -126,7 +126,7 @@ pub(crate) fn categorize<'a>(svc: &'a ServicePortInfo, node: &str) -> Categorize
             reachable.push(e.clone());
         }
     }
-    reachable.sort_by(|a, b| a.key.cmp(&b.key));
+    crate::sort::sort_by(&mut reachable, |a, b| a.key.cmp(&b.key));
     out.reachable = reachable;
     out
 }
