@@ -205,26 +205,32 @@ impl Cluster {
             self.create_host_pod(
                 "kube-system",
                 "kube-proxy",
+                "kube-proxy",
                 node,
                 "registry.k8s.io/kube-proxy:v1.31.0",
             );
             self.create_host_pod(
                 "kube-system",
                 "kindnet",
+                "kindnet-cni",
                 node,
                 "docker.io/kindest/kindnetd:v20240813",
             );
         }
-        for component in [
-            "etcd",
-            "kube-apiserver",
-            "kube-controller-manager",
-            "kube-scheduler",
+        for (component, image) in [
+            ("etcd", "registry.k8s.io/etcd:3.5.15-0"),
+            ("kube-apiserver", "registry.k8s.io/kube-apiserver:v1.31.0"),
+            (
+                "kube-controller-manager",
+                "registry.k8s.io/kube-controller-manager:v1.31.0",
+            ),
+            ("kube-scheduler", "registry.k8s.io/kube-scheduler:v1.31.0"),
         ] {
             let mut pod = host_pod(
                 "kube-system",
                 &format!("{component}-kind-control-plane"),
                 component,
+                image,
             );
             pod.meta.labels.insert("component".into(), component.into());
             pod.meta
@@ -337,9 +343,10 @@ impl Cluster {
         self.namespaces.insert(name.to_string(), Namespace { meta });
     }
 
-    fn create_host_pod(&mut self, ns: &str, app: &str, node: &str, image: &str) {
+    /// A DaemonSet's pod on `node`: `app` names the pod, `container` its one container.
+    fn create_host_pod(&mut self, ns: &str, app: &str, container: &str, node: &str, image: &str) {
         let name = format!("{app}-{}", names::random_suffix(&mut self.rng));
-        let mut pod = host_pod(ns, &name, image);
+        let mut pod = host_pod(ns, &name, container, image);
         pod.meta.labels.insert("k8s-app".into(), app.into());
         self.place_host_pod(pod, node);
     }
@@ -1949,12 +1956,12 @@ fn invalid(kind: &str, name: &str, field: FieldError) -> ManifestError {
     }
 }
 
-fn host_pod(ns: &str, name: &str, image: &str) -> Pod {
+fn host_pod(ns: &str, name: &str, container: &str, image: &str) -> Pod {
     Pod {
         meta: ObjectMeta::new(ns, name),
         spec: PodSpec {
             containers: vec![Container {
-                name: name.split('-').next().unwrap_or(name).to_string(),
+                name: container.to_string(),
                 image: image.to_string(),
                 ..Default::default()
             }],

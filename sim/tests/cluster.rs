@@ -70,6 +70,41 @@ fn a_fresh_cluster_is_a_kind_cluster() {
         .filter(|p| p.meta.name.starts_with("kube-proxy-"))
         .count();
     assert_eq!(proxies, 4, "kube-proxy runs on every node");
+
+    // kube-system's pods name their containers as kind's do (what `kubectl logs -c` takes).
+    let mut containers: Vec<(String, &str)> = c
+        .pods
+        .values()
+        .filter(|p| p.meta.namespace == "kube-system")
+        .map(|p| {
+            // Pod names less their generated suffixes (and node name).
+            let app = p.meta.name.rsplit_once('-').map_or("", |(a, _)| a);
+            let app = app.trim_end_matches("-kind-control");
+            let app = if app.starts_with("coredns-") {
+                "coredns"
+            } else {
+                app
+            };
+            (app.to_string(), p.spec.containers[0].name.as_str())
+        })
+        .collect();
+    containers.sort();
+    containers.dedup();
+    assert_eq!(
+        containers,
+        [
+            ("coredns".to_string(), "coredns"),
+            ("etcd".to_string(), "etcd"),
+            ("kindnet".to_string(), "kindnet-cni"),
+            ("kube-apiserver".to_string(), "kube-apiserver"),
+            (
+                "kube-controller-manager".to_string(),
+                "kube-controller-manager"
+            ),
+            ("kube-proxy".to_string(), "kube-proxy"),
+            ("kube-scheduler".to_string(), "kube-scheduler"),
+        ]
+    );
 }
 
 fn ready_endpoints_ns(c: &Cluster, ns: &str, service: &str) -> Vec<Ipv4Addr> {
