@@ -24,4 +24,4 @@ pub mod ui;
 pub mod world;
 
 pub use app::{App, Driver, Lab};
-pub use ui::cluster_view::FIRST_CLUSTER_MARK;
+pub use ui::cluster_view::{FIRST_CLUSTER_MARK, START_MARK};

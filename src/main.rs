@@ -1,4 +1,9 @@
 fn main() {
+    // The report script reads this mark: time before it is loading and compiling the wasm,
+    // time after it is booting the world, rendering and painting.
+    if let Some(performance) = leptos::prelude::window().performance() {
+        let _ = performance.mark(svclab::START_MARK);
+    }
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(svclab::App);
 }

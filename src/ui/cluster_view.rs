@@ -15,8 +15,10 @@ use crate::inspect::Selection;
 use crate::layout::{layout, Layout, Rect, NODE_HEADER_H, WIDTH};
 use crate::scene::{fit, PodRole, Scene};
 
-/// The Performance API mark made once the first cluster picture is on screen.
+/// The Performance API mark made once the first cluster picture has been painted.
 pub const FIRST_CLUSTER_MARK: &str = "svclab-first-cluster";
+/// Performance API mark made when the wasm starts running (`main`), before anything renders.
+pub const START_MARK: &str = "svclab-start";
 static MARKED: AtomicBool = AtomicBool::new(false);
 
 fn key_of(id: &str) -> ObjectKey {
@@ -66,12 +68,21 @@ pub fn ClusterView() -> impl IntoView {
         geo.with(|g| sim.read(|c| flow_at(&c.traces, g, now, still)))
     });
 
-    // Once, after the first picture is in the DOM: the report script measures this.
+    // Once, when the first picture has been painted: the report script measures this. The
+    // effect runs once the picture is in the DOM; the frame after that paints it, and a task
+    // queued from that frame's animation callback runs once the paint is done.
     Effect::new(move |_| {
         if !MARKED.swap(true, Ordering::Relaxed) {
-            if let Some(performance) = window().performance() {
-                let _ = performance.mark(FIRST_CLUSTER_MARK);
-            }
+            request_animation_frame(|| {
+                set_timeout(
+                    || {
+                        if let Some(performance) = window().performance() {
+                            let _ = performance.mark(FIRST_CLUSTER_MARK);
+                        }
+                    },
+                    std::time::Duration::ZERO,
+                )
+            });
         }
     });
 

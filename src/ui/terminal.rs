@@ -66,11 +66,12 @@ pub fn Terminal() -> impl IntoView {
         set_prompt.set(out.prompt);
     };
 
-    // Sync with the DOM: keep the newest line in view.
+    // Sync with the DOM: keep the newest line in view. Scrolling needs a layout, so it waits
+    // for the next frame, where the browser lays the page out anyway.
     Effect::new(move |_| {
         screen.track();
         if let Some(pre) = screen_el.get_untracked() {
-            pre.set_scroll_top(pre.scroll_height());
+            request_animation_frame(move || pre.set_scroll_top(pre.scroll_height()));
         }
     });
     // Sync with the clock: a command waiting on a reply (or a pod) finishes when its time comes.
