@@ -4,6 +4,7 @@
 
 use svclab_sim::cluster::Cluster;
 use svclab_sim::model::{ClusterIp, ContainerState, ObjectKey, Pod, Service};
+use svclab_sim::sort;
 
 /// A pod's or a Service's id in the view: `namespace/name`, unique across the cluster.
 pub fn object_id(key: &ObjectKey) -> String {
@@ -199,7 +200,7 @@ impl Scene {
                 ready: p.status.ready,
             })
             .collect();
-        pods.sort_by(|a, b| {
+        sort::sort_by(&mut pods, |a, b| {
             (node_order(&a.node), a.role, &a.key).cmp(&(node_order(&b.node), b.role, &b.key))
         });
         let services: Vec<ServiceView> = cluster
@@ -246,7 +247,7 @@ impl Scene {
                 }
             }
         }
-        links.sort();
+        sort::sort(&mut links);
         links.dedup();
         Scene {
             nodes,

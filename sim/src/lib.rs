@@ -30,7 +30,7 @@ pub mod netpol;
 pub mod rng;
 pub mod routing;
 pub mod shell;
-mod sort;
+pub mod sort;
 mod text;
 pub mod time;
 pub mod trace;

@@ -4,23 +4,23 @@
 //! site gets its own copy of driftsort (a few kilobytes of wasm each). These helpers sort a list
 //! of indices instead — one non-generic instantiation, comparing through `&dyn Fn` — and then
 //! move the elements into that order with swaps. The result is exactly what the matching `std`
-//! method returns: a stable sort, equal elements keep their order.
+//! method returns: a stable sort, equal elements keep their order. The app sorts with these too.
 
 use std::cmp::Ordering;
 
 /// `v.sort_by(cmp)`, stable.
-pub(crate) fn sort_by<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
+pub fn sort_by<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
     let order = order(v.len(), &|a, b| cmp(&v[a], &v[b]));
     permute(order, &mut |a, b| v.swap(a, b));
 }
 
 /// `v.sort_by_key(key)`, stable.
-pub(crate) fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
+pub fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
     sort_by(v, |a, b| key(a).cmp(&key(b)));
 }
 
 /// `v.sort()`, stable.
-pub(crate) fn sort<T: Ord>(v: &mut [T]) {
+pub fn sort<T: Ord>(v: &mut [T]) {
     sort_by(v, T::cmp);
 }
 
