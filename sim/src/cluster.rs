@@ -57,6 +57,10 @@ pub const MAX_OBJECTS: usize = 5_000;
 pub(crate) const MAX_TRACES: usize = 200;
 /// Events kept for `kubectl describe` and `get events`.
 const MAX_EVENTS: usize = 2_000;
+/// How long the kubelet takes to pull an image a node does not have yet, and the same as kubelet
+/// words it in the `Pulled` event.
+const PULL: Time = 2_100;
+const PULL_TEXT: &str = "2.1s";
 /// The cluster came up this long before the learner's first action.
 pub const BOOT_AGE: Time = HOUR;
 
@@ -83,6 +87,12 @@ pub struct LoggedAction {
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Timer {
+    /// The kubelet has finished pulling the pod's image.
+    ImagePulled {
+        pod: ObjectKey,
+        uid: String,
+        image: String,
+    },
     /// The kubelet has the image and starts the container.
     ContainerStarted { pod: ObjectKey, uid: String },
     /// The readiness probe reports `ready`.
@@ -456,6 +466,18 @@ impl Cluster {
 
     fn fire(&mut self, timer: Timer) {
         match timer {
+            Timer::ImagePulled { pod, uid, image } => {
+                if self.pods.get(&pod).is_some_and(|p| p.meta.uid == uid) {
+                    self.event(
+                        &pod.namespace,
+                        format!("pod/{}", pod.name),
+                        false,
+                        "Pulled",
+                        format!("Successfully pulled image \"{image}\" in {PULL_TEXT} ({PULL_TEXT} including waiting). Image size: 72099501 bytes."),
+                        "kubelet",
+                    );
+                }
+            }
             Timer::ContainerStarted { pod, uid } => self.container_started(&pod, &uid),
             Timer::Readiness { pod, uid, ready } => self.readiness(&pod, &uid, ready),
             Timer::ContainerExited { pod, uid } => self.container_exited(&pod, &uid),
@@ -1041,15 +1063,16 @@ impl Cluster {
                 format!("Pulling image \"{image}\""),
                 "kubelet",
             );
-            dropped += self.event(
-                &key.namespace,
-                object,
-                false,
-                "Pulled",
-                format!("Successfully pulled image \"{image}\" in 2.1s (2.1s including waiting). Image size: 72099501 bytes."),
-                "kubelet",
+            // The pull takes PULL ms; the kubelet reports it then and starts the container.
+            self.schedule_timer(
+                self.now + PULL,
+                Timer::ImagePulled {
+                    pod: key.clone(),
+                    uid: uid.clone(),
+                    image: image.clone(),
+                },
             );
-            2_400
+            PULL + 300
         } else {
             dropped += self.event(
                 &key.namespace,

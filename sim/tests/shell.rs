@@ -673,7 +673,7 @@ Events:
   ----    ------     ----  ----               -------
   Normal  Scheduled  10s   default-scheduler  Successfully assigned default/backend-769f4fc846-7ngwv to kind-worker2
   Normal  Pulling    10s   kubelet            Pulling image "nginx"
-  Normal  Pulled     10s   kubelet            Successfully pulled image "nginx" in 2.1s (2.1s including waiting). Image size: 72099501 bytes.
+  Normal  Pulled     7s    kubelet            Successfully pulled image "nginx" in 2.1s (2.1s including waiting). Image size: 72099501 bytes.
   Normal  Created    7s    kubelet            Created container api
   Normal  Started    7s    kubelet            Started container api
 "#,
@@ -1158,7 +1158,7 @@ fn iptables_save_shows_the_seed_services_rules() {
         "iptables_backend",
         &out,
         r#"$ kubectl debug node/kind-worker -it --image=busybox
-Creating debugging pod node-debugger-kind-worker-68b8f with container debugger on node kind-worker.
+Creating debugging pod node-debugger-kind-worker-68fd8 with container debugger on node kind-worker.
 If you don't see a command prompt, try pressing enter.
 svclab: no debugging pod is simulated: you get a root shell in kind-worker's network namespace, as after `chroot /host` in the busybox debug pod (that pod's own tools would not include iptables)
 root@kind-worker:/# iptables-save -t nat | grep backend-service
