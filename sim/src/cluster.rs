@@ -461,7 +461,6 @@ impl Cluster {
         if target != self.now {
             self.now = target;
         }
-        self.settle_traces();
     }
 
     fn fire(&mut self, timer: Timer) {

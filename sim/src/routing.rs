@@ -1381,9 +1381,6 @@ impl Cluster {
             trace.finish = end + 3 * SECOND;
         }
     }
-
-    /// Called after the clock moved.
-    pub(crate) fn settle_traces(&mut self) {}
 }
 
 fn place_name(place: &Place) -> String {
