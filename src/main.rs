@@ -5,5 +5,9 @@ fn main() {
         let _ = performance.mark(svclab::START_MARK);
     }
     console_error_panic_hook::set_once();
+    // The page's loading note (index.html) gives way to the app.
+    if let Some(loading) = leptos::prelude::document().get_element_by_id("loading") {
+        loading.remove();
+    }
     leptos::mount::mount_to_body(svclab::App);
 }
