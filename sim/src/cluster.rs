@@ -505,23 +505,9 @@ impl Cluster {
         } else {
             self.pod_ips.get_mut(&node).and_then(|r| r.allocate())
         };
-        let image = pod
-            .spec
-            .containers
-            .first()
-            .map(|c| c.image.clone())
-            .unwrap_or_default();
-        let container = pod
-            .spec
-            .containers
-            .first()
-            .map(|c| c.name.clone())
-            .unwrap_or_default();
-        let probe = pod
-            .spec
-            .containers
-            .first()
-            .and_then(|c| c.readiness_probe.clone());
+        let first = pod.spec.containers.first();
+        let container = first.map(|c| c.name.clone()).unwrap_or_default();
+        let probe = first.and_then(|c| c.readiness_probe.clone());
         let failing = pod.faults.fail_readiness || (self.coredns_broken && is_coredns(pod));
         let Some(pod) = self.pods.get_mut(key) else {
             return;
@@ -547,7 +533,6 @@ impl Cluster {
             format!("Started container {container}"),
             "kubelet",
         );
-        let _ = image;
         if !failing {
             let delay = probe.map_or(0, |p| p.initial_delay_seconds.max(0) as Time * SECOND);
             self.schedule_timer(

@@ -56,53 +56,37 @@ pub struct ProxyState {
     affinity: BTreeMap<String, RecentTable>,
     /// Oldest first; a ring, since every connection pushes one and drops the oldest.
     pub flows: VecDeque<Flow>,
-    pod_ips: PodIpMemo,
-    evicted: Evicted,
+    /// Which pod had an IP when routing last looked it up, so that the next packet to that IP
+    /// need not scan every pod. Each answer is checked against the pod before it is used, so it
+    /// is never stale: a pod IP belongs to one pod at a time (the kubelet takes it from its
+    /// node's range and gives it back only when the pod is gone).
+    pod_ips: Scratch<BTreeMap<Ipv4Addr, ObjectKey>>,
+    /// Traces already forgotten, waiting to be freed one per later request.
+    evicted: Scratch<Vec<Trace>>,
 }
 
-/// Traces already forgotten, waiting to be freed. Not state: it compares equal, prints as nothing
-/// and is not cloned.
+/// Working memory kept beside the state but not part of it: it clones empty, compares equal
+/// and prints as its type's name, so two worlds that differ only here are the same world.
 #[derive(Default)]
-struct Evicted(Vec<Trace>);
+struct Scratch<T>(T);
 
-impl Clone for Evicted {
+impl<T: Default> Clone for Scratch<T> {
     fn clone(&self) -> Self {
-        Evicted::default()
+        Scratch::default()
     }
 }
 
-impl PartialEq for Evicted {
+impl<T> PartialEq for Scratch<T> {
     fn eq(&self, _: &Self) -> bool {
         true
     }
 }
 
-impl Eq for Evicted {}
+impl<T> Eq for Scratch<T> {}
 
-impl fmt::Debug for Evicted {
+impl<T> fmt::Debug for Scratch<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Evicted")
-    }
-}
-
-/// Which pod had an IP when routing last looked it up, so that the next packet to that IP need not
-/// scan every pod. Each answer is checked against the pod before it is used, so it is never stale:
-/// a pod IP belongs to one pod at a time (the kubelet takes it from its node's range and gives it
-/// back only when the pod is gone). A memo is not state: it compares equal and prints as nothing.
-#[derive(Clone, Default)]
-struct PodIpMemo(BTreeMap<Ipv4Addr, ObjectKey>);
-
-impl PartialEq for PodIpMemo {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for PodIpMemo {}
-
-impl fmt::Debug for PodIpMemo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PodIpMemo")
+        f.write_str("Scratch")
     }
 }
 
