@@ -2,7 +2,7 @@
 //! recent events, the way `kubectl describe` would group them. The view renders it generically.
 
 use svclab_sim::cluster::{Cluster, Event};
-use svclab_sim::model::{ClusterIp, ObjectKey};
+use svclab_sim::model::ObjectKey;
 use svclab_sim::time::human_duration;
 
 use crate::scene::PodState;
@@ -150,14 +150,7 @@ pub fn describe(cluster: &Cluster, selection: &Selection) -> Option<Details> {
             let mut d = Details::new("Service", key.name.clone());
             d.fact("Namespace", &key.namespace);
             d.fact("Type", svc.spec.type_.as_str());
-            d.fact(
-                "ClusterIP",
-                match svc.spec.cluster_ip {
-                    ClusterIp::Ip(ip) => ip.to_string(),
-                    ClusterIp::Headless => "None".into(),
-                    ClusterIp::NoIp => "<none>".into(),
-                },
-            );
+            d.fact("ClusterIP", svc.spec.cluster_ip.column());
             for p in &svc.spec.ports {
                 let name = p.name.clone().unwrap_or_else(|| "<unset>".into());
                 let node_port = p

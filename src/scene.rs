@@ -3,7 +3,7 @@
 //! (that is [`crate::layout`]) and nothing reactive (that is the view).
 
 use svclab_sim::cluster::Cluster;
-use svclab_sim::model::{ClusterIp, ContainerState, ObjectKey, Pod, Service};
+use svclab_sim::model::{ContainerState, ObjectKey, Pod, Service};
 use svclab_sim::sort;
 
 /// A pod's or a Service's id in the view: `namespace/name`, unique across the cluster.
@@ -211,21 +211,8 @@ impl Scene {
                 id: object_id(&s.key()),
                 key: s.key(),
                 type_: s.spec.type_.as_str(),
-                cluster_ip: match s.spec.cluster_ip {
-                    ClusterIp::Ip(ip) => ip.to_string(),
-                    ClusterIp::Headless => "None".into(),
-                    ClusterIp::NoIp => "<none>".into(),
-                },
-                ports: s
-                    .spec
-                    .ports
-                    .iter()
-                    .map(|p| match p.node_port {
-                        Some(np) => format!("{}:{np}/{}", p.port, p.protocol.as_str()),
-                        None => format!("{}/{}", p.port, p.protocol.as_str()),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(","),
+                cluster_ip: s.spec.cluster_ip.column(),
+                ports: s.port_list(),
             })
             .collect();
         let mut links = Vec::new();

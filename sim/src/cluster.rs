@@ -1341,11 +1341,7 @@ impl Cluster {
                 s.spec.cluster_ip = prev
             }
             (Some(prev), asked) if prev != asked && s.spec.type_ != ServiceType::ExternalName => {
-                let shown = match asked {
-                    ClusterIp::Ip(ip) => ip.to_string(),
-                    ClusterIp::Headless => "None".into(),
-                    ClusterIp::NoIp => String::new(),
-                };
+                let shown = asked.spec_value();
                 return Err(invalid(
                     "Service",
                     &name,

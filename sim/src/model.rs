@@ -462,6 +462,25 @@ impl ClusterIp {
             _ => None,
         }
     }
+
+    /// `spec.clusterIP` as the API holds it: the address, `None` for a headless Service, empty
+    /// when it has none (ExternalName).
+    pub fn spec_value(self) -> String {
+        match self {
+            ClusterIp::Ip(ip) => ip.to_string(),
+            ClusterIp::Headless => "None".into(),
+            ClusterIp::NoIp => String::new(),
+        }
+    }
+
+    /// The CLUSTER-IP column of `kubectl get services`: as [`ClusterIp::spec_value`], but
+    /// `<none>` when there is none.
+    pub fn column(self) -> String {
+        match self {
+            ClusterIp::NoIp => "<none>".into(),
+            ip => ip.spec_value(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -519,6 +538,20 @@ impl Service {
 
     pub fn is_headless(&self) -> bool {
         self.spec.cluster_ip == ClusterIp::Headless
+    }
+
+    /// The ports as kubectl's PORT(S) column lists them: `80/TCP`, `80:30080/TCP`, comma-joined;
+    /// empty without ports.
+    pub fn port_list(&self) -> String {
+        self.spec
+            .ports
+            .iter()
+            .map(|p| match p.node_port {
+                Some(np) => format!("{}:{np}/{}", p.port, p.protocol.as_str()),
+                None => format!("{}/{}", p.port, p.protocol.as_str()),
+            })
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 

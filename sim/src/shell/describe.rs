@@ -410,11 +410,7 @@ fn service(cluster: &Cluster, s: &Service) -> Vec<String> {
     } else {
         w.line(0, "IP Families:\t<none>");
     }
-    let ip = match s.spec.cluster_ip {
-        ClusterIp::Ip(ip) => ip.to_string(),
-        ClusterIp::Headless => "None".into(),
-        ClusterIp::NoIp => String::new(),
-    };
+    let ip = s.spec.cluster_ip.spec_value();
     w.line(0, &format!("IP:\t{ip}"));
     if ip.is_empty() {
         w.line(0, "IPs:\t<none>");

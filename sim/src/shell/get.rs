@@ -668,11 +668,7 @@ pub(crate) fn replica_set_counts(cluster: &Cluster, rs: &ReplicaSet) -> (i64, i6
 }
 
 pub(crate) fn cluster_ip(s: &Service) -> String {
-    match s.spec.cluster_ip {
-        ClusterIp::Ip(ip) => ip.to_string(),
-        ClusterIp::Headless => "None".into(),
-        ClusterIp::NoIp => "<none>".into(),
-    }
+    s.spec.cluster_ip.column()
 }
 
 /// `EXTERNAL-IP`, as `getServiceExternalIP` computes it.
@@ -692,15 +688,7 @@ pub(crate) fn port_string(s: &Service) -> String {
     if s.spec.ports.is_empty() {
         return "<none>".into();
     }
-    s.spec
-        .ports
-        .iter()
-        .map(|p| match p.node_port {
-            Some(np) => format!("{}:{np}/{}", p.port, p.protocol.as_str()),
-            None => format!("{}/{}", p.port, p.protocol.as_str()),
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    s.port_list()
 }
 
 /// `labels.FormatLabels`: `a=b,c=d`, or `<none>`.
