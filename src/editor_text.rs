@@ -1,7 +1,7 @@
 //! The manifest editor's text arithmetic: line counts for the gutter, which lines carry errors,
 //! and where a line starts for "jump to line" (in UTF-16 units, as a textarea counts).
 
-use std::collections::BTreeMap;
+use svclab_sim::map::SortedMap;
 
 use svclab_sim::manifest::{self, ManifestError};
 use svclab_sim::model::{Object, ObjectKey};
@@ -38,7 +38,7 @@ pub struct LineMark {
 
 /// The lines `errors` point at, in order, each with its notes.
 pub fn line_marks(errors: &[ManifestError]) -> Vec<LineMark> {
-    let mut lines: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut lines: SortedMap<usize, Vec<String>> = SortedMap::new();
     for e in errors {
         if e.fields.is_empty() {
             let first = e.message.lines().next().unwrap_or_default().to_string();

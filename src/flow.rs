@@ -2,7 +2,7 @@
 //! virtual clock) turned into sprites at positions of the [`Layout`]. Pure: `(traces, layout,
 //! now) -> Flow`, recomputed every frame; the view only draws what comes out.
 
-use std::collections::BTreeMap;
+use svclab_sim::map::SortedMap;
 
 use svclab_sim::model::ObjectKey;
 use svclab_sim::time::Time;
@@ -171,8 +171,8 @@ pub fn flow_at(traces: &[Trace], layout: &Layout, now: Time, still: bool) -> Flo
 
 /// How the answered requests spread over the backends: HTTP answers per pod, among the traces
 /// kept, counting only those the client has already received at `now`.
-pub fn spread(traces: &[Trace], now: Time) -> BTreeMap<ObjectKey, u32> {
-    let mut counts = BTreeMap::new();
+pub fn spread(traces: &[Trace], now: Time) -> SortedMap<ObjectKey, u32> {
+    let mut counts = SortedMap::new();
     for t in traces.iter().filter(|t| t.finish <= now) {
         if let Outcome::Http { pod, .. } = &t.outcome {
             *counts.entry(pod.clone()).or_insert(0) += 1;

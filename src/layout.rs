@@ -13,7 +13,7 @@
 //!  ┌ Pending (not scheduled) ──────────────────────────────┐    only when some pod waits
 //! ```
 
-use std::collections::BTreeMap;
+use svclab_sim::map::SortedMap;
 
 use svclab_sim::model::ObjectKey;
 use svclab_sim::trace::Place;
@@ -122,9 +122,9 @@ pub struct Layout {
     pub services_band: Rect,
     pub nodes: Vec<NodeBox>,
     /// Pod id (`namespace/name`) → its box.
-    pub pods: BTreeMap<String, Rect>,
+    pub pods: SortedMap<String, Rect>,
     /// Service id → its box.
-    pub services: BTreeMap<String, Rect>,
+    pub services: SortedMap<String, Rect>,
     /// The region for pods no node has taken yet, if any.
     pub pending: Option<Rect>,
     /// Where a client outside the cluster stands.

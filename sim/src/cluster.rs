@@ -6,7 +6,7 @@
 //! and kubelets had scheduled. Every accepted action is logged with its time, so
 //! [`Cluster::replay`] rebuilds the same world from the same seed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::map::{SortedMap, SortedSet};
 use std::net::Ipv4Addr;
 
 use crate::action::Action;
@@ -111,14 +111,14 @@ pub struct Cluster {
     /// The virtual clock, in ms since the cluster was created.
     pub now: Time,
     pub nodes: Vec<Node>,
-    pub namespaces: BTreeMap<String, Namespace>,
-    pub deployments: BTreeMap<ObjectKey, Deployment>,
-    pub replica_sets: BTreeMap<ObjectKey, ReplicaSet>,
-    pub pods: BTreeMap<ObjectKey, Pod>,
-    pub services: BTreeMap<ObjectKey, Service>,
-    pub endpoint_slices: BTreeMap<ObjectKey, EndpointSlice>,
-    pub endpoints: BTreeMap<ObjectKey, Endpoints>,
-    pub network_policies: BTreeMap<ObjectKey, NetworkPolicy>,
+    pub namespaces: SortedMap<String, Namespace>,
+    pub deployments: SortedMap<ObjectKey, Deployment>,
+    pub replica_sets: SortedMap<ObjectKey, ReplicaSet>,
+    pub pods: SortedMap<ObjectKey, Pod>,
+    pub services: SortedMap<ObjectKey, Service>,
+    pub endpoint_slices: SortedMap<ObjectKey, EndpointSlice>,
+    pub endpoints: SortedMap<ObjectKey, Endpoints>,
+    pub network_policies: SortedMap<ObjectKey, NetworkPolicy>,
     pub proxy_mode: ProxyMode,
     /// CoreDNS is broken: its pods run but fail their readiness probe and answer nothing.
     pub coredns_broken: bool,
@@ -131,20 +131,20 @@ pub struct Cluster {
     pub(crate) rng: Rng,
     service_ips: RangeAllocator,
     node_ports: RangeAllocator,
-    pod_ips: BTreeMap<String, PodIpRange>,
-    slice_names: BTreeMap<ObjectKey, Vec<String>>,
-    timers: BTreeMap<(Time, u64), Timer>,
+    pod_ips: SortedMap<String, PodIpRange>,
+    slice_names: SortedMap<ObjectKey, Vec<String>>,
+    timers: SortedMap<(Time, u64), Timer>,
     timer_seq: u64,
     /// Images already pulled, per node.
-    images: BTreeSet<(String, String)>,
+    images: SortedSet<(String, String)>,
     pub(crate) next_trace_id: u64,
     pub(crate) proxy: crate::routing::ProxyState,
     /// Each Deployment's pod-template-hash, by (uid, generation) of the template it was made from.
-    template_hashes: BTreeMap<ObjectKey, ((String, i64), String)>,
+    template_hashes: SortedMap<ObjectKey, ((String, i64), String)>,
 }
 
 /// Events by namespace and object: the index of the latest one.
-type EventIndex = BTreeMap<String, BTreeMap<String, usize>>;
+type EventIndex = SortedMap<String, SortedMap<String, usize>>;
 
 /// A ReplicaSet's live pods.
 #[derive(Default)]
@@ -164,14 +164,14 @@ impl Cluster {
             config,
             now: 0,
             nodes: Vec::new(),
-            namespaces: BTreeMap::new(),
-            deployments: BTreeMap::new(),
-            replica_sets: BTreeMap::new(),
-            pods: BTreeMap::new(),
-            services: BTreeMap::new(),
-            endpoint_slices: BTreeMap::new(),
-            endpoints: BTreeMap::new(),
-            network_policies: BTreeMap::new(),
+            namespaces: SortedMap::new(),
+            deployments: SortedMap::new(),
+            replica_sets: SortedMap::new(),
+            pods: SortedMap::new(),
+            services: SortedMap::new(),
+            endpoint_slices: SortedMap::new(),
+            endpoints: SortedMap::new(),
+            network_policies: SortedMap::new(),
             proxy_mode: ProxyMode::Iptables,
             coredns_broken: false,
             events: Vec::new(),
@@ -180,14 +180,14 @@ impl Cluster {
             revision: 0,
             service_ips: ipam::service_ip_allocator(),
             node_ports: ipam::node_port_allocator(),
-            pod_ips: BTreeMap::new(),
-            slice_names: BTreeMap::new(),
-            timers: BTreeMap::new(),
+            pod_ips: SortedMap::new(),
+            slice_names: SortedMap::new(),
+            timers: SortedMap::new(),
             timer_seq: 0,
-            images: BTreeSet::new(),
+            images: SortedSet::new(),
             next_trace_id: 1,
             proxy: Default::default(),
-            template_hashes: BTreeMap::new(),
+            template_hashes: SortedMap::new(),
         };
         c.boot();
         c
@@ -442,18 +442,20 @@ impl Cluster {
     /// `advance(a); advance(b)` gives the same world as `advance(a + b)`.
     pub fn advance(&mut self, ms: Time) {
         let target = self.now.saturating_add(ms);
-        while let Some(&(at, _)) = self.timers.keys().next() {
+        while let Some(at) = self.timers.first_key_value().map(|(k, _)| k.0) {
             if at > target {
                 break;
             }
             // Everything due at the same instant happens together; then the controllers react.
             self.now = at;
-            while let Some(entry) = self.timers.first_entry() {
-                if entry.key().0 != at {
-                    break;
+            while self
+                .timers
+                .first_key_value()
+                .is_some_and(|(k, _)| k.0 == at)
+            {
+                if let Some((_, timer)) = self.timers.pop_first() {
+                    self.fire(timer);
                 }
-                let timer = entry.remove();
-                self.fire(timer);
             }
             self.reconcile();
             self.revision += 1;
@@ -595,7 +597,7 @@ impl Cluster {
     fn reconcile(&mut self) {
         for _ in 0..8 {
             let mut changed = false;
-            let mut owned: BTreeMap<ObjectKey, Vec<ObjectKey>> = BTreeMap::new();
+            let mut owned: SortedMap<ObjectKey, Vec<ObjectKey>> = SortedMap::new();
             for (k, rs) in &self.replica_sets {
                 owned
                     .entry(ObjectKey::new(&k.namespace, &rs.owner))
@@ -633,8 +635,8 @@ impl Cluster {
     }
 
     /// Each ReplicaSet's live pods (not terminating) and how many of them are available.
-    fn pods_by_owner(&self) -> BTreeMap<ObjectKey, OwnedPods> {
-        let mut out: BTreeMap<ObjectKey, OwnedPods> = BTreeMap::new();
+    fn pods_by_owner(&self) -> SortedMap<ObjectKey, OwnedPods> {
+        let mut out: SortedMap<ObjectKey, OwnedPods> = SortedMap::new();
         for p in self.pods.values() {
             let Some(owner) = &p.owner else { continue };
             if p.is_terminating() {
@@ -889,8 +891,8 @@ impl Cluster {
             return;
         }
         // Pods per node, and per (node, owner) for spreading one owner's pods.
-        let mut per_node: BTreeMap<String, usize> = BTreeMap::new();
-        let mut per_owner: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+        let mut per_node: SortedMap<String, usize> = SortedMap::new();
+        let mut per_owner: SortedMap<(String, String, String), usize> = SortedMap::new();
         for p in self.pods.values() {
             if let Some(n) = &p.spec.node_name {
                 *per_node.entry(n.clone()).or_default() += 1;
@@ -1131,8 +1133,8 @@ impl Cluster {
     }
 
     fn sync_endpoints(&mut self) {
-        let mut slices = BTreeMap::new();
-        let mut endpoints = BTreeMap::new();
+        let mut slices = SortedMap::new();
+        let mut endpoints = SortedMap::new();
         // Selector-less Services keep what was written by hand (the API server's `kubernetes`).
         for (k, s) in &self.endpoint_slices {
             if let Some(svc) = self.services.get(&ObjectKey::new(&k.namespace, &s.service)) {

@@ -48,7 +48,7 @@
 //! (`backend-service.default.svc.cluster.local`), as busybox prints them; [`Record`]'s text form
 //! (`backend-service.default.svc.cluster.local. 30 IN A 10.96.23.157`) adds it, as CoreDNS does.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::map::{SortedMap, SortedSet};
 use std::fmt::{self, Write as _};
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
@@ -409,8 +409,8 @@ type Items = Result<Vec<Item>, String>;
 /// names, `forward` to svclab's upstream) would.
 #[derive(Clone, Debug)]
 pub struct Zone<'a> {
-    services: &'a BTreeMap<ObjectKey, Service>,
-    slices: &'a BTreeMap<ObjectKey, EndpointSlice>,
+    services: &'a SortedMap<ObjectKey, Service>,
+    slices: &'a SortedMap<ObjectKey, EndpointSlice>,
     namespaces: Namespaces<'a>,
     upstream: Upstream,
 }
@@ -418,8 +418,8 @@ pub struct Zone<'a> {
 /// The namespaces that exist: collected by [`Zone::new`], or the cluster's own map.
 #[derive(Clone, Debug)]
 enum Namespaces<'a> {
-    Listed(BTreeSet<String>),
-    Cluster(&'a BTreeMap<String, Namespace>),
+    Listed(SortedSet<String>),
+    Cluster(&'a SortedMap<String, Namespace>),
 }
 
 impl Namespaces<'_> {
@@ -436,15 +436,15 @@ impl<'a> Zone<'a> {
     /// NXDOMAIN for anything in a namespace that does not exist.
     pub fn new<N, S>(
         namespaces: N,
-        services: &'a BTreeMap<ObjectKey, Service>,
-        slices: &'a BTreeMap<ObjectKey, EndpointSlice>,
+        services: &'a SortedMap<ObjectKey, Service>,
+        slices: &'a SortedMap<ObjectKey, EndpointSlice>,
     ) -> Zone<'a>
     where
         N: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
         // Inserted one by one: `collect` into a set would sort (one more sort in the wasm).
-        let mut listed = BTreeSet::new();
+        let mut listed = SortedSet::new();
         for n in namespaces {
             listed.insert(n.as_ref().to_string());
         }
@@ -458,9 +458,9 @@ impl<'a> Zone<'a> {
 
     /// [`Zone::new`] over a cluster's namespaces, without copying their names.
     pub(crate) fn of_cluster(
-        namespaces: &'a BTreeMap<String, Namespace>,
-        services: &'a BTreeMap<ObjectKey, Service>,
-        slices: &'a BTreeMap<ObjectKey, EndpointSlice>,
+        namespaces: &'a SortedMap<String, Namespace>,
+        services: &'a SortedMap<ObjectKey, Service>,
+        slices: &'a SortedMap<ObjectKey, EndpointSlice>,
     ) -> Zone<'a> {
         Zone {
             services,
@@ -604,7 +604,7 @@ impl<'a> Zone<'a> {
     ) -> Result<Vec<Record>, String> {
         let items = self.lookup(name)?;
         let mut records = Vec::new();
-        let mut seen = BTreeSet::new();
+        let mut seen = SortedSet::new();
         for item in items {
             match item.host {
                 Host::Ip(ip) => {
@@ -642,8 +642,8 @@ impl<'a> Zone<'a> {
         let weight = ((100.0 / total) * 100.0).floor().max(1.0) as u16;
         let mut records = Vec::new();
         let mut additional = Vec::new();
-        let mut seen_srv = BTreeSet::new();
-        let mut seen_addr = BTreeSet::new();
+        let mut seen_srv = SortedSet::new();
+        let mut seen_addr = SortedSet::new();
         for item in &items {
             if item.port == -1 {
                 continue;

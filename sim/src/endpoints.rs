@@ -4,7 +4,7 @@
 //! Succeeded/Failed. Conditions: `serving` = pod Ready, `terminating` = being deleted,
 //! `ready` = publishNotReadyAddresses || (serving && !terminating).
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 use std::net::Ipv4Addr;
 
 use crate::model::{
@@ -37,14 +37,14 @@ struct Backend<'a> {
 /// Pods by namespace and by each of their labels, so a selector looks only at pods that carry
 /// one of its labels instead of every pod.
 pub struct PodIndex<'a> {
-    by_namespace: BTreeMap<&'a str, Vec<&'a Pod>>,
-    by_label: BTreeMap<(&'a str, &'a str, &'a str), Vec<&'a Pod>>,
+    by_namespace: SortedMap<&'a str, Vec<&'a Pod>>,
+    by_label: SortedMap<(&'a str, &'a str, &'a str), Vec<&'a Pod>>,
 }
 
 impl<'a> PodIndex<'a> {
-    pub fn new(pods: &'a BTreeMap<ObjectKey, Pod>) -> Self {
-        let mut by_namespace: BTreeMap<&str, Vec<&Pod>> = BTreeMap::new();
-        let mut by_label: BTreeMap<(&str, &str, &str), Vec<&Pod>> = BTreeMap::new();
+    pub fn new(pods: &'a SortedMap<ObjectKey, Pod>) -> Self {
+        let mut by_namespace: SortedMap<&str, Vec<&Pod>> = SortedMap::new();
+        let mut by_label: SortedMap<(&str, &str, &str), Vec<&Pod>> = SortedMap::new();
         for p in pods.values() {
             let ns = p.meta.namespace.as_str();
             by_namespace.entry(ns).or_default().push(p);
@@ -132,7 +132,7 @@ pub fn slices_for(
     if service.spec.selector.is_none() || service.spec.type_ == ServiceType::ExternalName {
         return Vec::new();
     }
-    let mut groups: BTreeMap<PortMapping, (Vec<EndpointPort>, Vec<Endpoint>)> = BTreeMap::new();
+    let mut groups: SortedMap<PortMapping, (Vec<EndpointPort>, Vec<Endpoint>)> = SortedMap::new();
     for b in backends(service, pods) {
         // A pod that serves none of the Service's ports (a named targetPort it lacks) is left out.
         if b.ports.is_empty() && !service.spec.ports.is_empty() {

@@ -7,7 +7,7 @@
 //!   one until the range wraps (so a replaced pod gets a new IP).
 //! - LoadBalancer IPs: the first free address of a pool (MetalLB-style), or none.
 
-use std::collections::BTreeSet;
+use crate::map::SortedSet;
 use std::net::Ipv4Addr;
 
 use crate::rng::Rng;
@@ -18,7 +18,7 @@ pub struct RangeAllocator {
     base: u32,
     size: u32,
     static_band: u32,
-    used: BTreeSet<u32>,
+    used: SortedSet<u32>,
 }
 
 impl RangeAllocator {
@@ -27,7 +27,7 @@ impl RangeAllocator {
             base,
             size,
             static_band,
-            used: BTreeSet::new(),
+            used: SortedSet::new(),
         }
     }
 
@@ -53,7 +53,7 @@ impl RangeAllocator {
     /// A random free value from the dynamic band, then from the static band when that is full.
     pub fn allocate_next(&mut self, rng: &mut Rng) -> Option<u32> {
         let dynamic = self.size - self.static_band;
-        let pick = |lo: u32, len: u32, rng: &mut Rng, used: &BTreeSet<u32>, base: u32| {
+        let pick = |lo: u32, len: u32, rng: &mut Rng, used: &SortedSet<u32>, base: u32| {
             if len == 0 {
                 return None;
             }
@@ -103,9 +103,9 @@ pub fn node_port_allocator() -> RangeAllocator {
 pub struct PodIpRange {
     net: [u8; 3],
     next: u8,
-    /// Host octets in use. `u32` rather than `u8` so that it shares its `BTreeSet` code with
+    /// Host octets in use. `u32` rather than `u8` so that it shares its `SortedSet` code with
     /// [`RangeAllocator`] (one instantiation less in the wasm).
-    used: BTreeSet<u32>,
+    used: SortedSet<u32>,
 }
 
 impl PodIpRange {
@@ -113,7 +113,7 @@ impl PodIpRange {
         PodIpRange {
             net: [10, 244, third_octet],
             next: 2,
-            used: BTreeSet::new(),
+            used: SortedSet::new(),
         }
     }
 

@@ -24,6 +24,7 @@ pub mod examples;
 pub mod ipam;
 pub mod kube_proxy;
 pub mod manifest;
+pub mod map;
 pub mod model;
 pub mod names;
 pub mod netpol;

@@ -29,9 +29,9 @@
 //! Nothing here panics on any input, nothing recurses without a bound (serde_yaml stops at 128
 //! levels of nesting; our walks follow the tree it built), and hostile inputs hit documented caps.
 
+use crate::map::Entry;
+use crate::map::{SortedMap, SortedSet};
 use std::cell::{Cell, OnceCell};
-use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -283,7 +283,7 @@ pub fn locate(text: &str, document_index: usize, path: &str) -> Option<(usize, u
 /// document's lines are read once.
 pub(crate) struct Locator<'t> {
     chunks: Vec<Chunk<'t>>,
-    lines: BTreeMap<usize, Lines<'t>>,
+    lines: SortedMap<usize, Lines<'t>>,
 }
 
 impl<'t> Locator<'t> {
@@ -291,7 +291,7 @@ impl<'t> Locator<'t> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         Locator {
             chunks: split_documents(text),
-            lines: BTreeMap::new(),
+            lines: SortedMap::new(),
         }
     }
 
@@ -406,7 +406,7 @@ enum Node {
     Float(f64),
     Str(String),
     Seq(Vec<Node>),
-    Map(BTreeMap<String, Node>),
+    Map(SortedMap<String, Node>),
 }
 
 impl Node {
@@ -644,7 +644,7 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
         if !self.budget.take(1, 0) {
             return Err(de::Error::custom(BUDGET_MARK));
         }
-        let mut out = BTreeMap::new();
+        let mut out = SortedMap::new();
         let mut merges = Vec::new();
         while let Some(key) = map.next_key_seed(NodeSeed {
             budget: self.budget,
@@ -3073,7 +3073,7 @@ static LIST: Struct = Struct {
 // ---------------------------------------------------------------------------------------------
 // Converting (with the API server's defaults)
 
-type Map = BTreeMap<String, Node>;
+type Map = SortedMap<String, Node>;
 
 fn get<'a>(m: &'a Map, k: &str) -> Option<&'a Node> {
     m.get(k).filter(|n| **n != Node::Null)
@@ -3111,7 +3111,7 @@ fn get_seq<'a>(m: &'a Map, k: &str) -> &'a [Node] {
     }
 }
 
-static EMPTY: BTreeMap<String, Node> = BTreeMap::new();
+static EMPTY: SortedMap<String, Node> = SortedMap::new();
 
 /// A list element as a map (`null` elements decode to an empty struct).
 fn as_map(n: &Node) -> &Map {
@@ -3173,7 +3173,7 @@ fn go_int_or_string(v: &IntOrString) -> String {
 /// The manifest reader's conversion state: what was written, and the causes the model can't hold.
 #[derive(Default)]
 struct Conv {
-    set: BTreeSet<String>,
+    set: SortedSet<String>,
     causes: Vec<(String, FieldError)>,
 }
 
@@ -3478,9 +3478,9 @@ impl Conv {
     }
 
     /// `ValidateVolumes`: names (for `volumeMounts`) and one source each.
-    fn volumes(&mut self, m: &Map, path: &str) -> BTreeSet<String> {
+    fn volumes(&mut self, m: &Map, path: &str) -> SortedSet<String> {
         let slot = format!("{path}.volumes");
-        let mut names = BTreeSet::new();
+        let mut names = SortedSet::new();
         for (i, v) in get_seq(m, "volumes").iter().enumerate() {
             let v = as_map(v);
             let vp = format!("{path}.volumes[{i}]");
@@ -3524,7 +3524,7 @@ impl Conv {
         names
     }
 
-    fn container(&mut self, m: &Map, path: &str, volumes: &BTreeSet<String>) -> Container {
+    fn container(&mut self, m: &Map, path: &str, volumes: &SortedSet<String>) -> Container {
         if let Some(p) = get_str(m, "terminationMessagePolicy").filter(|s| !s.is_empty()) {
             if !matches!(p, "File" | "FallbackToLogsOnError") {
                 let fp = format!("{path}.terminationMessagePolicy");
@@ -3567,7 +3567,7 @@ impl Conv {
                 );
             }
         }
-        let mut mount_paths = BTreeSet::new();
+        let mut mount_paths = SortedSet::new();
         for (k, vm) in get_seq(m, "volumeMounts").iter().enumerate() {
             let vm = as_map(vm);
             let mp = format!("{path}.volumeMounts[{k}]");
@@ -4089,7 +4089,7 @@ impl Conv {
 
     /// `ipFamilies` / `ipFamilyPolicy` on svclab's single-stack IPv4 cluster.
     fn ip_families(&mut self, spec: &Map) {
-        let mut seen = BTreeSet::new();
+        let mut seen = SortedSet::new();
         for (i, f) in strings(get_seq(spec, "ipFamilies")).iter().enumerate() {
             let fp = format!("spec.ipFamilies[{i}]");
             match f.as_str() {

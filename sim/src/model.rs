@@ -3,13 +3,13 @@
 //! Only the fields svclab simulates are kept. Fields Kubernetes accepts but svclab ignores are checked
 //! and dropped by [`crate::manifest`]; nothing here knows about YAML.
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 use std::fmt;
 use std::net::Ipv4Addr;
 
 use crate::time::Time;
 
-pub type Labels = BTreeMap<String, String>;
+pub type Labels = SortedMap<String, String>;
 
 /// Object identity and bookkeeping.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -5,7 +5,9 @@
 //! start; hops carry virtual times, and a pod that dies before a packet reaches it turns the rest
 //! of the trace into the failure its client would see ([`Cluster::pod_ip_gone`]).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::map::SortedMap;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -51,16 +53,16 @@ pub struct Flow {
 pub struct ProxyState {
     generation: u64,
     ports: (u64, Vec<ServicePortInfo>),
-    iptables: BTreeMap<String, (u64, Tables)>,
-    ipvs: BTreeMap<String, (u64, Ipvs)>,
-    affinity: BTreeMap<String, RecentTable>,
+    iptables: SortedMap<String, (u64, Tables)>,
+    ipvs: SortedMap<String, (u64, Ipvs)>,
+    affinity: SortedMap<String, RecentTable>,
     /// Oldest first; a ring, since every connection pushes one and drops the oldest.
     pub flows: VecDeque<Flow>,
     /// Which pod had an IP when routing last looked it up, so that the next packet to that IP
     /// need not scan every pod. Each answer is checked against the pod before it is used, so it
     /// is never stale: a pod IP belongs to one pod at a time (the kubelet takes it from its
     /// node's range and gives it back only when the pod is gone).
-    pod_ips: Scratch<BTreeMap<Ipv4Addr, ObjectKey>>,
+    pod_ips: Scratch<SortedMap<Ipv4Addr, ObjectKey>>,
     /// Traces already forgotten, waiting to be freed one per later request.
     evicted: Scratch<Vec<Trace>>,
 }

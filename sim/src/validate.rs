@@ -15,7 +15,7 @@
 //! reads them and hands them over in a [`Written`], each tagged with the place ("slot") where the
 //! API server would report it; [`validate_with`] merges them in at that place.
 
-use std::collections::BTreeSet;
+use crate::map::SortedSet;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -613,7 +613,7 @@ pub fn in_service_cidr(ip: Ipv4Addr) -> bool {
 pub struct Written {
     /// For an object read from a manifest: the paths of the optional fields it wrote
     /// (`spec.selector`, `spec.externalTrafficPolicy`, ...). `None` for objects built in code.
-    pub set: Option<BTreeSet<String>>,
+    pub set: Option<SortedSet<String>>,
     /// Causes found while reading values the model cannot hold, each with the slot (a path) where
     /// the API server reports it; [`validate_with`] merges them in there.
     pub causes: Vec<(String, FieldError)>,

@@ -1,9 +1,9 @@
 //! Cluster DNS: the pod's resolv.conf, the resolver's walk, CoreDNS's answers and busybox's output,
 //! compared whole.
 
-use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
+use svclab_sim::map::SortedMap;
 
 use svclab_sim::dns::{
     self, candidates, coredns_query_log, coredns_startup_log, nslookup, nslookup_output,
@@ -81,8 +81,8 @@ fn slice(
 }
 
 struct World {
-    services: BTreeMap<ObjectKey, Service>,
-    slices: BTreeMap<ObjectKey, EndpointSlice>,
+    services: SortedMap<ObjectKey, Service>,
+    slices: SortedMap<ObjectKey, EndpointSlice>,
 }
 
 const NAMESPACES: [&str; 5] = [

@@ -1,8 +1,8 @@
 //! kube-proxy: rule dumps compared whole against what a real node prints (REFERENCE.md), and
 //! packets walked through them.
 
-use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddrV4};
+use svclab_sim::map::SortedMap;
 
 use svclab_sim::kube_proxy::iptables::{Match, RecentTable, Tables, Walk};
 use svclab_sim::kube_proxy::ipvs::{Ipvs, Scheduler};
@@ -731,7 +731,7 @@ fn statistic_spread_is_roughly_uniform() {
     let t = Tables::build(&node(), &[web_service()]);
     let mut rng = Rng::new(42);
     let mut recent = RecentTable::new();
-    let mut hits: BTreeMap<Ipv4Addr, u32> = BTreeMap::new();
+    let mut hits: SortedMap<Ipv4Addr, u32> = SortedMap::new();
     let n = 3000;
     for i in 0..n {
         let w = t.walk(

@@ -305,7 +305,7 @@ fn PodShape(
     id: String,
     scene: Memo<Scene>,
     geo: Memo<Layout>,
-    counts: Memo<std::collections::BTreeMap<ObjectKey, u32>>,
+    counts: Memo<svclab_sim::map::SortedMap<ObjectKey, u32>>,
 ) -> impl IntoView {
     let sh = shared();
     let key = key_of(&id);

@@ -23,7 +23,7 @@ pub(crate) mod endpoints;
 mod rule;
 pub(crate) mod walk;
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::map::{SortedMap, SortedSet};
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
@@ -67,7 +67,7 @@ impl Chain {
 pub struct Table {
     name: &'static str,
     chains: Vec<Chain>,
-    index: BTreeMap<String, usize>,
+    index: SortedMap<String, usize>,
 }
 
 impl Table {
@@ -138,12 +138,12 @@ impl Table {
 pub(crate) struct TableBuilder {
     name: &'static str,
     builtins: &'static [&'static str],
-    chains: BTreeMap<String, Vec<Rule>>,
+    chains: SortedMap<String, Vec<Rule>>,
 }
 
 impl TableBuilder {
     pub(crate) fn new(name: &'static str, builtins: &'static [&'static str]) -> TableBuilder {
-        let mut chains = BTreeMap::new();
+        let mut chains = SortedMap::new();
         for b in builtins {
             chains.insert((*b).to_string(), Vec::new());
         }
@@ -180,7 +180,7 @@ impl TableBuilder {
         for (name, rules) in std::mem::take(&mut self.chains) {
             ordered.push((name, rules, None));
         }
-        let mut index: BTreeMap<String, usize> = BTreeMap::new();
+        let mut index: SortedMap<String, usize> = SortedMap::new();
         for (i, (name, _, _)) in ordered.iter().enumerate() {
             index.insert(name.clone(), i);
         }
@@ -213,15 +213,15 @@ impl TableBuilder {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum SetEntries {
     /// `hash:ip`
-    Ip(BTreeSet<Ipv4Addr>),
+    Ip(SortedSet<Ipv4Addr>),
     /// `hash:ip,port`
-    IpPort(BTreeSet<(Ipv4Addr, Protocol, u16)>),
+    IpPort(SortedSet<(Ipv4Addr, Protocol, u16)>),
     /// `hash:ip,port,ip`
-    IpPortIp(BTreeSet<(Ipv4Addr, Protocol, u16, Ipv4Addr)>),
+    IpPortIp(SortedSet<(Ipv4Addr, Protocol, u16, Ipv4Addr)>),
     /// `hash:ip,port,net`
-    IpPortNet(BTreeSet<(Ipv4Addr, Protocol, u16, Cidr)>),
+    IpPortNet(SortedSet<(Ipv4Addr, Protocol, u16, Cidr)>),
     /// `bitmap:port`
-    Port(BTreeSet<u16>),
+    Port(SortedSet<u16>),
 }
 
 impl SetEntries {
@@ -243,10 +243,10 @@ pub struct Tables {
     node: SharedStr,
     node_ip: Ipv4Addr,
     /// Addresses besides the node IP and 127/8 that count as `LOCAL` (kube-ipvs0's, in IPVS mode).
-    local: BTreeSet<Ipv4Addr>,
+    local: SortedSet<Ipv4Addr>,
     nat: Table,
     filter: Table,
-    sets: BTreeMap<String, SetEntries>,
+    sets: SortedMap<String, SetEntries>,
 }
 
 impl Tables {
@@ -258,10 +258,10 @@ impl Tables {
 
     pub(crate) fn from_parts(
         node: &NodeInfo,
-        local: BTreeSet<Ipv4Addr>,
+        local: SortedSet<Ipv4Addr>,
         nat: Table,
         filter: Table,
-        sets: BTreeMap<String, SetEntries>,
+        sets: SortedMap<String, SetEntries>,
     ) -> Tables {
         Tables {
             node: node.name.as_str().into(),

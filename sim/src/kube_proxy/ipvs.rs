@@ -9,7 +9,7 @@
 //! change, [`Ipvs::route`] or [`Ipvs::walk`] per new connection. Nothing here is random: the
 //! schedulers are deterministic, as in the kernel.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::map::{SortedMap, SortedSet};
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -171,7 +171,7 @@ pub struct IpvsRoute {
 pub struct Ipvs {
     node: NodeInfo,
     scheduler: Scheduler,
-    bound: BTreeSet<Ipv4Addr>,
+    bound: SortedSet<Ipv4Addr>,
     tables: Tables,
     kernel: Kernel,
 }
@@ -180,12 +180,12 @@ pub struct Ipvs {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 struct Kernel {
     node: String,
-    services: BTreeMap<VirtualKey, VirtualServer>,
-    rr_last: BTreeMap<VirtualKey, SocketAddrV4>,
+    services: SortedMap<VirtualKey, VirtualServer>,
+    rr_last: SortedMap<VirtualKey, SocketAddrV4>,
     conns: Vec<Conn>,
     /// (ActiveConn, InActConn) per virtual and real server, kept in step with `conns`.
-    counts: BTreeMap<(VirtualKey, SocketAddrV4), (u32, u32)>,
-    templates: BTreeMap<(VirtualKey, Ipv4Addr), Template>,
+    counts: SortedMap<(VirtualKey, SocketAddrV4), (u32, u32)>,
+    templates: SortedMap<(VirtualKey, Ipv4Addr), Template>,
     now: Time,
 }
 
@@ -196,7 +196,7 @@ impl Ipvs {
         let mut ipvs = Ipvs {
             node: node.clone(),
             scheduler,
-            bound: BTreeSet::new(),
+            bound: SortedSet::new(),
             tables: Tables::build(node, &[]),
             kernel: Kernel::default(),
         };
@@ -209,8 +209,8 @@ impl Ipvs {
     /// what remains are kept. New real servers go to the head of the kernel's list.
     pub fn sync(&mut self, node: &NodeInfo, services: &[ServicePortInfo]) {
         self.node = node.clone();
-        let mut wanted: BTreeMap<VirtualKey, VirtualServer> = BTreeMap::new();
-        let mut bound = BTreeSet::new();
+        let mut wanted: SortedMap<VirtualKey, VirtualServer> = SortedMap::new();
+        let mut bound = SortedSet::new();
         let ports = helpers::proxied(services);
         for svc in &ports {
             let Some(cluster_ip) = svc.cluster_ip else {
@@ -717,8 +717,8 @@ type Chained<'a> = (
 );
 
 /// The ipsets and the nat/filter rules of kube-proxy's IPVS `writeIptablesRules`.
-fn ipvs_tables(node: &NodeInfo, ports: &[&ServicePortInfo], bound: &BTreeSet<Ipv4Addr>) -> Tables {
-    let mut sets: BTreeMap<String, SetEntries> = BTreeMap::new();
+fn ipvs_tables(node: &NodeInfo, ports: &[&ServicePortInfo], bound: &SortedSet<Ipv4Addr>) -> Tables {
+    let mut sets: SortedMap<String, SetEntries> = SortedMap::new();
     for (name, _) in [
         CLUSTER_IP,
         LOAD_BALANCER,
@@ -727,14 +727,14 @@ fn ipvs_tables(node: &NodeInfo, ports: &[&ServicePortInfo], bound: &BTreeSet<Ipv
         NODE_PORT_SCTP,
         NODE_PORT_LOCAL_SCTP,
     ] {
-        sets.insert(name.to_string(), SetEntries::IpPort(BTreeSet::new()));
+        sets.insert(name.to_string(), SetEntries::IpPort(SortedSet::new()));
     }
     for (name, _) in [LOOP_BACK, LOAD_BALANCER_SOURCE_IP] {
-        sets.insert(name.to_string(), SetEntries::IpPortIp(BTreeSet::new()));
+        sets.insert(name.to_string(), SetEntries::IpPortIp(SortedSet::new()));
     }
     sets.insert(
         LOAD_BALANCER_SOURCE_CIDR.0.to_string(),
-        SetEntries::IpPortNet(BTreeSet::new()),
+        SetEntries::IpPortNet(SortedSet::new()),
     );
     for (name, _) in [
         NODE_PORT_TCP,
@@ -743,14 +743,17 @@ fn ipvs_tables(node: &NodeInfo, ports: &[&ServicePortInfo], bound: &BTreeSet<Ipv
         NODE_PORT_LOCAL_UDP,
         HEALTH_CHECK_NODE_PORT,
     ] {
-        sets.insert(name.to_string(), SetEntries::Port(BTreeSet::new()));
+        sets.insert(name.to_string(), SetEntries::Port(SortedSet::new()));
     }
     sets.insert(IPVS_IPS.to_string(), SetEntries::Ip(bound.clone()));
     // Service externalIPs are not modelled; the set exists, empty.
-    sets.insert(EXTERNAL_IP.to_string(), SetEntries::IpPort(BTreeSet::new()));
+    sets.insert(
+        EXTERNAL_IP.to_string(),
+        SetEntries::IpPort(SortedSet::new()),
+    );
 
     fn add_ip_port(
-        sets: &mut BTreeMap<String, SetEntries>,
+        sets: &mut SortedMap<String, SetEntries>,
         name: &str,
         e: (Ipv4Addr, Protocol, u16),
     ) {
@@ -758,7 +761,7 @@ fn ipvs_tables(node: &NodeInfo, ports: &[&ServicePortInfo], bound: &BTreeSet<Ipv
             s.insert(e);
         }
     }
-    fn add_port(sets: &mut BTreeMap<String, SetEntries>, name: &str, port: u16) {
+    fn add_port(sets: &mut SortedMap<String, SetEntries>, name: &str, port: u16) {
         if let Some(SetEntries::Port(s)) = sets.get_mut(name) {
             s.insert(port);
         }

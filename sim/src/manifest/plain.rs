@@ -9,7 +9,7 @@
 //! words every syntax error. So this reader only needs to be right about what it accepts: a
 //! document it accepts is one libyaml reads without error, into the same tree.
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 use std::num::ParseIntError;
 
 use super::{key_string, Node};
@@ -85,7 +85,7 @@ impl Reader<'_> {
             return None;
         }
         self.values += 1;
-        let mut out = BTreeMap::new();
+        let mut out = SortedMap::new();
         while let Some(line) = self.lines.get(self.pos) {
             if line.indent < indent || (line.indent == indent && is_item(line.text)) {
                 break;

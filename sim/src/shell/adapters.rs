@@ -6,7 +6,7 @@
 //! - The learner's machine (`$ `): its environment and the `kind` CLI, which only answer what a
 //!   kind user would see for the one cluster svclab runs.
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 
 use crate::action::Action;
 use crate::cluster::Cluster;
@@ -25,8 +25,8 @@ pub(crate) fn send(cluster: &mut Cluster, request: Request) -> Result<u64, Strin
 }
 
 /// The learner's shell environment.
-pub(crate) fn host_env() -> BTreeMap<String, String> {
-    let mut env = BTreeMap::new();
+pub(crate) fn host_env() -> SortedMap<String, String> {
+    let mut env = SortedMap::new();
     env.insert("HOME".into(), "/home/learner".into());
     env.insert("USER".into(), "learner".into());
     env.insert("SHELL".into(), "/bin/bash".into());

@@ -18,7 +18,9 @@
 //! inside the cluster, `complete` is Tab, `table` is Go's tabwriter, `value` the YAML/JSON
 //! printers, `clock` the made-up wall clock, and `adapters` the marked seams to other modules.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::map::SortedMap;
 
 use crate::cluster::Cluster;
 use crate::model::ObjectKey;
@@ -310,7 +312,7 @@ pub struct Terminal {
     typeahead: VecDeque<String>,
     /// Files `wget` saved in each pod, with their content (a second `wget URL` finds
     /// `index.html` there).
-    pub(crate) pod_files: BTreeMap<ObjectKey, Vec<(String, String)>>,
+    pub(crate) pod_files: SortedMap<ObjectKey, Vec<(String, String)>>,
     /// The namespace kubectl uses without `-n` (`kubectl config set-context --current --namespace`).
     pub(crate) namespace: String,
     /// `$?` of the last command.
@@ -328,7 +330,7 @@ impl Terminal {
             file_text: file_text.to_string(),
             running: None,
             typeahead: VecDeque::new(),
-            pod_files: BTreeMap::new(),
+            pod_files: SortedMap::new(),
             namespace: "default".to_string(),
             status: 0,
         }
@@ -695,7 +697,7 @@ impl Terminal {
     }
 
     /// The environment `$VAR` expands from.
-    fn env(&self, cluster: &Cluster) -> BTreeMap<String, String> {
+    fn env(&self, cluster: &Cluster) -> SortedMap<String, String> {
         let mut env = match &self.location {
             Location::Host => adapters::host_env(),
             Location::Pod(p) => pod::env(cluster, p),

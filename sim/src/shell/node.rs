@@ -2,7 +2,7 @@
 //! the node's network namespace, where kube-proxy's rules live. `iptables-save`, `iptables -L`,
 //! `ipvsadm -Ln` print the kube-proxy module's tables; `conntrack -L` the flows routing tracked.
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 use std::net::Ipv4Addr;
 
 use crate::cluster::Cluster;
@@ -13,8 +13,8 @@ use crate::trace::Client;
 
 use super::{Ctx, Line, Location, NodeShell, Reply, Terminal};
 
-pub(crate) fn env(node: &str) -> BTreeMap<String, String> {
-    let mut env = BTreeMap::new();
+pub(crate) fn env(node: &str) -> SortedMap<String, String> {
+    let mut env = SortedMap::new();
     env.insert(
         "PATH".into(),
         "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),

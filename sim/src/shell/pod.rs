@@ -2,7 +2,7 @@
 //! `dash` or `bash` (nginx and other Debian images). Requests (`nslookup`, `wget`, `curl`) go
 //! through the cluster as traces; their output is what the lead's routing wrote for the client.
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 use std::net::Ipv4Addr;
 
 use crate::cluster::Cluster;
@@ -96,8 +96,8 @@ fn hostname(cluster: &Cluster, p: &PodShell) -> String {
 /// The pod's environment: PATH, HOSTNAME, HOME, and the Service variables the kubelet injects
 /// (`enableServiceLinks`) for the Services of its namespace that existed when it started, plus
 /// the `kubernetes` Service's.
-pub(crate) fn env(cluster: &Cluster, p: &PodShell) -> BTreeMap<String, String> {
-    let mut env = BTreeMap::new();
+pub(crate) fn env(cluster: &Cluster, p: &PodShell) -> SortedMap<String, String> {
+    let mut env = SortedMap::new();
     env.insert(
         "PATH".into(),
         "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),

@@ -3,7 +3,7 @@
 //!
 //! Nothing here can fail hard: an unterminated quote is reported, never a panic.
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 
 /// One shell token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub enum SplitError {
 
 /// Split `line` into tokens, expanding `$NAME`, `${NAME}` and `$?` from `env` outside single
 /// quotes. A `#` at the start of a word starts a comment.
-pub fn split(line: &str, env: &BTreeMap<String, String>) -> Result<Vec<Token>, SplitError> {
+pub fn split(line: &str, env: &SortedMap<String, String>) -> Result<Vec<Token>, SplitError> {
     let chars: Vec<char> = line.chars().collect();
     let mut tokens = Vec::new();
     let mut word = String::new();
@@ -168,7 +168,7 @@ pub fn split(line: &str, env: &BTreeMap<String, String>) -> Result<Vec<Token>, S
 }
 
 /// Expand the `$` at `chars[i]` into `out`; returns the index after it.
-fn expand(chars: &[char], i: usize, env: &BTreeMap<String, String>, out: &mut String) -> usize {
+fn expand(chars: &[char], i: usize, env: &SortedMap<String, String>, out: &mut String) -> usize {
     let mut j = i + 1;
     match chars.get(j) {
         Some('{') => {
@@ -267,7 +267,7 @@ mod tests {
     use super::*;
 
     fn words(line: &str) -> Vec<String> {
-        split(line, &BTreeMap::new())
+        split(line, &SortedMap::new())
             .unwrap()
             .into_iter()
             .filter_map(|t| match t {
@@ -301,7 +301,7 @@ mod tests {
     fn operators_and_redirections() {
         let t = split(
             "kubectl get pods 2>&1 | grep web && echo ok",
-            &BTreeMap::new(),
+            &SortedMap::new(),
         )
         .unwrap();
         assert_eq!(
@@ -328,18 +328,18 @@ mod tests {
     #[test]
     fn unterminated_quotes_are_reported() {
         assert_eq!(
-            split("echo 'abc", &BTreeMap::new()),
+            split("echo 'abc", &SortedMap::new()),
             Err(SplitError::Unterminated('\''))
         );
         assert_eq!(
-            split("echo \"abc", &BTreeMap::new()),
+            split("echo \"abc", &SortedMap::new()),
             Err(SplitError::Unterminated('"'))
         );
     }
 
     #[test]
     fn variables_expand_outside_single_quotes() {
-        let env: BTreeMap<String, String> = [("HOSTNAME".to_string(), "test".to_string())].into();
+        let env: SortedMap<String, String> = [("HOSTNAME".to_string(), "test".to_string())].into();
         let t = split("echo $HOSTNAME '$HOSTNAME' \"${HOSTNAME}x\" $NOPE$", &env).unwrap();
         let w: Vec<_> = t
             .into_iter()

@@ -1,6 +1,6 @@
 //! kube-proxy's iptables `syncProxyRules`, rule for rule (pkg/proxy/iptables/proxier.go).
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::map::{SortedMap, SortedSet};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::endpoints::{self, Categorized, Endpoint};
@@ -291,10 +291,10 @@ pub(super) fn build(node: &NodeInfo, services: &[ServicePortInfo]) -> Tables {
 
     Tables::from_parts(
         node,
-        BTreeSet::new(),
+        SortedSet::new(),
         nat.finish(),
         filter.finish(),
-        BTreeMap::new(),
+        SortedMap::new(),
     )
 }
 
@@ -541,7 +541,7 @@ fn service_rules(
     }
 
     // The KUBE-SEP- chain names, hashed once per endpoint.
-    let mut seps: BTreeMap<&str, String> = BTreeMap::new();
+    let mut seps: SortedMap<&str, String> = SortedMap::new();
     for ep in &eps.reachable {
         seps.insert(ep.key.as_str(), names.endpoint_chain(svc, ep));
     }
@@ -605,7 +605,7 @@ fn endpoint_jumps(
     svc: &ServicePortInfo,
     chain: &str,
     eps: &[Endpoint<'_>],
-    seps: &BTreeMap<&str, String>,
+    seps: &SortedMap<&str, String>,
     large_cluster: bool,
 ) {
     let sep_of = |ep: &Endpoint<'_>| {

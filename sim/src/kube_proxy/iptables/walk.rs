@@ -2,7 +2,7 @@
 //! kernel does: every rule is evaluated by its parts, in order, with jumps, returns and the
 //! built-in chains' `ACCEPT` policy.
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::{CtState, Dir, Match, RecentMode, Rule, SetEntries, Table, Tables, Target};
@@ -17,7 +17,7 @@ use crate::trace::{MatchedRule, Packet, SharedStr};
 /// The cluster keeps one per node and passes it to every [`Tables::walk`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RecentTable {
-    lists: BTreeMap<String, BTreeMap<Ipv4Addr, Time>>,
+    lists: SortedMap<String, SortedMap<Ipv4Addr, Time>>,
 }
 
 impl RecentTable {
@@ -31,7 +31,7 @@ impl RecentTable {
     }
 
     /// Every list and its entries, in name then address order.
-    pub fn lists(&self) -> &BTreeMap<String, BTreeMap<Ipv4Addr, Time>> {
+    pub fn lists(&self) -> &SortedMap<String, SortedMap<Ipv4Addr, Time>> {
         &self.lists
     }
 
@@ -47,7 +47,7 @@ impl RecentTable {
             }
             None => {
                 self.lists
-                    .insert(name.to_string(), BTreeMap::from([(ip, now)]));
+                    .insert(name.to_string(), SortedMap::from([(ip, now)]));
             }
         }
     }
