@@ -8,9 +8,10 @@
 //!   [`editor_text`] the editor's line arithmetic; [`clock`] turns real time into virtual time.
 //!   None of these knows about the DOM, and all are tested natively (`cargo test -p svclab --lib`).
 //! - [`world`] holds the cluster and the signals views subscribe to; [`app`] boots it, runs the
-//!   frame loop and lays out the panels in [`ui`].
+//!   frame loop and lays out the panels in [`ui`]; [`crash`] is the banner shown if it panics.
 
 pub mod clock;
+pub mod crash;
 pub mod editor_text;
 pub mod flow;
 pub mod inspect;

@@ -4,7 +4,7 @@ fn main() {
     if let Some(performance) = leptos::prelude::window().performance() {
         let _ = performance.mark(svclab::START_MARK);
     }
-    console_error_panic_hook::set_once();
+    svclab::crash::install_panic_hook();
     // The page's loading note (index.html) gives way to the app.
     if let Some(loading) = leptos::prelude::document().get_element_by_id("loading") {
         loading.remove();

@@ -500,3 +500,25 @@ async fn the_terminal_runs_kubectl_and_waits_for_replies_on_the_virtual_clock() 
         "{screen}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_crash_says_so_in_one_banner_and_that_the_manifest_is_saved() {
+    // The panic hook calls this with the panic's message; a second panic must not stack banners.
+    svclab::crash::show("index out of bounds");
+    svclab::crash::show("already borrowed: BorrowMutError");
+    let body: HtmlElement = document().body().unwrap();
+    let banners = find_all(&body, "[role=alert].crash-banner");
+    assert_eq!(banners.len(), 1, "one banner, however many panics");
+    let said = text(&banners[0]);
+    assert!(said.contains("already borrowed: BorrowMutError"), "{said}");
+    assert!(
+        said.contains("manifest is saved") && said.contains("reload"),
+        "{said}"
+    );
+    assert_eq!(
+        document().active_element().map(|e| e.id()).as_deref(),
+        Some(svclab::crash::BANNER_ID),
+        "keyboard and screen-reader users are taken to it"
+    );
+    banners[0].remove();
+}
