@@ -43,6 +43,8 @@ pub enum PodState {
     Creating,
     /// Not scheduled yet.
     Pending,
+    /// Scheduled, but its image may not be pulled (`imagePullPolicy: Never`): it never starts.
+    ImageError,
     /// Deleted, waiting for its container to exit.
     Terminating,
 }
@@ -55,6 +57,7 @@ impl PodState {
         match pod.status.container {
             ContainerState::Unscheduled => PodState::Pending,
             ContainerState::Creating => PodState::Creating,
+            ContainerState::ErrImageNeverPull => PodState::ImageError,
             ContainerState::Running if pod.status.ready => PodState::Ready,
             ContainerState::Running | ContainerState::Terminated => PodState::NotReady,
         }
@@ -66,6 +69,7 @@ impl PodState {
             PodState::Ready => "ready",
             PodState::NotReady => "not-ready",
             PodState::Creating => "creating",
+            PodState::ImageError => "not-ready",
             PodState::Pending => "pending",
             PodState::Terminating => "terminating",
         }
@@ -111,6 +115,7 @@ impl PodView {
             PodState::Ready => "Ready",
             PodState::NotReady => "Not ready",
             PodState::Creating => "ContainerCreating",
+            PodState::ImageError => "ErrImageNeverPull",
             PodState::Pending => "Pending",
             PodState::Terminating => "Terminating",
         }

@@ -6,7 +6,7 @@
 //! and kubelets had scheduled. Every accepted action is logged with its time, so
 //! [`Cluster::replay`] rebuilds the same world from the same seed.
 
-use crate::map::{SortedMap, SortedSet};
+use crate::map::SortedMap;
 use std::net::Ipv4Addr;
 
 use crate::action::Action;
@@ -16,7 +16,7 @@ use crate::manifest::{self, FieldError, ManifestError};
 use crate::model::*;
 use crate::names;
 use crate::rng::Rng;
-use crate::time::{Time, HOUR, SECOND};
+use crate::time::{go_duration, Time, HOUR, SECOND};
 use crate::trace::Trace;
 use crate::{endpoints, validate};
 
@@ -57,10 +57,11 @@ pub const MAX_OBJECTS: usize = 5_000;
 pub(crate) const MAX_TRACES: usize = 200;
 /// Events kept for `kubectl describe` and `get events`.
 const MAX_EVENTS: usize = 2_000;
-/// How long the kubelet takes to pull an image a node does not have yet, and the same as kubelet
-/// words it in the `Pulled` event.
+/// How long the kubelet takes to pull an image a node does not have yet.
 const PULL: Time = 2_100;
-const PULL_TEXT: &str = "2.1s";
+/// A pull of an image whose layers the node already has (`imagePullPolicy: Always`): the
+/// registry is asked for the manifest, nothing is downloaded.
+const QUICK_PULL: Time = 480;
 /// The cluster came up this long before the learner's first action.
 pub const BOOT_AGE: Time = HOUR;
 
@@ -92,6 +93,10 @@ enum Timer {
         pod: ObjectKey,
         uid: String,
         image: String,
+        /// The pull itself, and the time since the kubelet asked for it (waiting for another
+        /// pod's pull of the same image included), both in ms.
+        pulling: Time,
+        total: Time,
     },
     /// The kubelet has the image and starts the container.
     ContainerStarted { pod: ObjectKey, uid: String },
@@ -136,7 +141,8 @@ pub struct Cluster {
     timers: SortedMap<(Time, u64), Timer>,
     timer_seq: u64,
     /// Images already pulled, per node.
-    images: SortedSet<(String, String)>,
+    /// (node, image) → when the image is on the node: a pull that has finished, or that ends then.
+    images: SortedMap<(String, String), Time>,
     pub(crate) next_trace_id: u64,
     pub(crate) proxy: crate::routing::ProxyState,
     /// Each Deployment's pod-template-hash, by (uid, generation) of the template it was made from.
@@ -184,7 +190,7 @@ impl Cluster {
             slice_names: SortedMap::new(),
             timers: SortedMap::new(),
             timer_seq: 0,
-            images: SortedSet::new(),
+            images: SortedMap::new(),
             next_trace_id: 1,
             proxy: Default::default(),
             template_hashes: SortedMap::new(),
@@ -467,14 +473,21 @@ impl Cluster {
 
     fn fire(&mut self, timer: Timer) {
         match timer {
-            Timer::ImagePulled { pod, uid, image } => {
+            Timer::ImagePulled {
+                pod,
+                uid,
+                image,
+                pulling,
+                total,
+            } => {
                 if self.pods.get(&pod).is_some_and(|p| p.meta.uid == uid) {
+                    let (pulling, total) = (go_duration(pulling), go_duration(total));
                     self.event(
                         &pod.namespace,
                         format!("pod/{}", pod.name),
                         false,
                         "Pulled",
-                        format!("Successfully pulled image \"{image}\" in {PULL_TEXT} ({PULL_TEXT} including waiting). Image size: 72099501 bytes."),
+                        format!("Successfully pulled image \"{image}\" in {pulling} ({total} including waiting). Image size: 72099501 bytes."),
                         "kubelet",
                     );
                 }
@@ -1022,11 +1035,11 @@ impl Cluster {
         pod.status.host_ip = host_ip;
         pod.status.container = ContainerState::Creating;
         let uid = pod.meta.uid.clone();
-        let image = pod
+        let (image, policy) = pod
             .spec
             .containers
             .first()
-            .map(|c| c.image.clone())
+            .map(|c| (c.image.clone(), c.image_pull_policy))
             .unwrap_or_default();
         let mut dropped = self.event(
             &key.namespace,
@@ -1040,35 +1053,67 @@ impl Cluster {
             "default-scheduler",
         );
         let object = format!("pod/{}", key.name);
-        let pull = if self.images.insert((node.to_string(), image.clone())) {
-            dropped += self.event(
-                &key.namespace,
-                object.clone(),
-                false,
-                "Pulling",
-                format!("Pulling image \"{image}\""),
-                "kubelet",
-            );
-            // The pull takes PULL ms; the kubelet reports it then and starts the container.
-            self.schedule_timer(
-                self.now + PULL,
-                Timer::ImagePulled {
-                    pod: key.clone(),
-                    uid: uid.clone(),
-                    image: image.clone(),
-                },
-            );
-            PULL + 300
-        } else {
-            dropped += self.event(
-                &key.namespace,
-                object,
-                false,
-                "Pulled",
-                format!("Container image \"{image}\" already present on machine"),
-                "kubelet",
-            );
-            600
+        // When the image is (or, while another pod's pull is under way, will be) on the node.
+        let slot = (node.to_string(), image.clone());
+        let on_node = self.images.get(&slot).copied();
+        let present = on_node.is_some_and(|at| at <= self.now);
+        let pull = match policy {
+            PullPolicy::Never if !present => {
+                dropped += self.event(
+                    &key.namespace,
+                    object,
+                    true,
+                    "ErrImageNeverPull",
+                    format!("Container image \"{image}\" is not present with pull policy of Never"),
+                    "kubelet",
+                );
+                if let Some(pod) = self.pods.get_mut(key) {
+                    pod.status.container = ContainerState::ErrImageNeverPull;
+                }
+                return dropped;
+            }
+            PullPolicy::IfNotPresent | PullPolicy::Never if present => {
+                dropped += self.event(
+                    &key.namespace,
+                    object,
+                    false,
+                    "Pulled",
+                    format!("Container image \"{image}\" already present on machine"),
+                    "kubelet",
+                );
+                600
+            }
+            _ => {
+                dropped += self.event(
+                    &key.namespace,
+                    object,
+                    false,
+                    "Pulling",
+                    format!("Pulling image \"{image}\""),
+                    "kubelet",
+                );
+                // The kubelet pulls one image at a time: a pull of the same image already under
+                // way is waited for, and then this one finds every layer on the node.
+                let (starts, pulling) = match on_node {
+                    Some(at) => (at.max(self.now), QUICK_PULL),
+                    None => (self.now, PULL),
+                };
+                let done = starts + pulling;
+                if on_node.is_none() {
+                    self.images.insert(slot, done);
+                }
+                self.schedule_timer(
+                    done,
+                    Timer::ImagePulled {
+                        pod: key.clone(),
+                        uid: uid.clone(),
+                        image: image.clone(),
+                        pulling,
+                        total: done - self.now,
+                    },
+                );
+                done - self.now + 300
+            }
         };
         self.schedule_timer(
             self.now + pull,
@@ -1682,6 +1727,7 @@ impl Cluster {
                     spec: PodSpec {
                         containers: vec![Container {
                             name: name.clone(),
+                            image_pull_policy: PullPolicy::default_for(&image),
                             image,
                             command: Vec::new(),
                             args: command,
@@ -1994,6 +2040,7 @@ fn coredns_deployment() -> Deployment {
                     containers: vec![Container {
                         name: "coredns".into(),
                         image: "registry.k8s.io/coredns/coredns:v1.11.3".into(),
+                        image_pull_policy: PullPolicy::IfNotPresent,
                         command: Vec::new(),
                         args: vec!["-conf".into(), "/etc/coredns/Corefile".into()],
                         ports: vec![

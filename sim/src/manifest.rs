@@ -40,8 +40,8 @@ use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, Variant
 use crate::model::{
     ClusterIp, Container, ContainerPort, Deployment, DeploymentSpec, IntOrString, IpBlock,
     LabelSelector, Labels, Namespace, NetworkPolicy, NetworkPolicySpec, Object, ObjectMeta, Pod,
-    PodSpec, PodTemplateSpec, PolicyPeer, PolicyPort, PolicyRule, Probe, Protocol, SelectorOp,
-    SelectorRequirement, Service, ServicePort, ServiceSpec, ServiceType, TrafficPolicy,
+    PodSpec, PodTemplateSpec, PolicyPeer, PolicyPort, PolicyRule, Probe, Protocol, PullPolicy,
+    SelectorOp, SelectorRequirement, Service, ServicePort, ServiceSpec, ServiceType, TrafficPolicy,
 };
 use crate::validate::{self, go_quote, go_string_slice, BadValue, Written};
 
@@ -3597,8 +3597,12 @@ impl Conv {
                 );
             }
         }
+        let image = get_str(m, "image").unwrap_or("");
+        let mut image_pull_policy = PullPolicy::default_for(image);
         if let Some(p) = get_str(m, "imagePullPolicy").filter(|s| !s.is_empty()) {
-            if !matches!(p, "Always" | "IfNotPresent" | "Never") {
+            if let Some(policy) = PullPolicy::parse(p) {
+                image_pull_policy = policy;
+            } else {
                 let fp = format!("{path}.imagePullPolicy");
                 self.cause(
                     &fp,
@@ -3654,7 +3658,8 @@ impl Conv {
         }
         Container {
             name: get_str(m, "name").unwrap_or("").to_string(),
-            image: get_str(m, "image").unwrap_or("").to_string(),
+            image: image.to_string(),
+            image_pull_policy,
             command: strings(get_seq(m, "command")),
             args: strings(get_seq(m, "args")),
             ports,

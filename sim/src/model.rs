@@ -208,6 +208,9 @@ pub struct Probe {
 pub struct Container {
     pub name: String,
     pub image: String,
+    /// As the API server stores it: defaulted from the image when the container is created
+    /// ([`PullPolicy::default_for`]) and kept when the image changes later.
+    pub image_pull_policy: PullPolicy,
     pub command: Vec<String>,
     pub args: Vec<String>,
     pub ports: Vec<ContainerPort>,
@@ -281,6 +284,8 @@ pub enum ContainerState {
     Unscheduled,
     /// Scheduled; sandbox and image being prepared (`ContainerCreating`).
     Creating,
+    /// Scheduled, but `imagePullPolicy: Never` and the node lacks the image: it never starts.
+    ErrImageNeverPull,
     Running,
     /// Exited after a delete; the pod object is about to disappear.
     Terminated,
@@ -295,6 +300,17 @@ pub struct PodStatus {
     pub host_ip: Option<Ipv4Addr>,
     pub start_time: Option<Time>,
     pub restarts: i64,
+}
+
+impl ContainerState {
+    /// Why a container that is not running yet waits, as `kubectl describe` and the pod's
+    /// `status.containerStatuses[].state.waiting.reason` say it.
+    pub fn waiting_reason(self) -> &'static str {
+        match self {
+            ContainerState::ErrImageNeverPull => "ErrImageNeverPull",
+            _ => "ContainerCreating",
+        }
+    }
 }
 
 impl Default for PodStatus {
@@ -347,6 +363,7 @@ impl Pod {
             (PodPhase::Failed, _) => "Error",
             (_, ContainerState::Unscheduled) => "Pending",
             (_, ContainerState::Creating) => "ContainerCreating",
+            (_, ContainerState::ErrImageNeverPull) => "ErrImageNeverPull",
             (_, ContainerState::Running) => "Running",
             (_, ContainerState::Terminated) => "Completed",
         }
@@ -372,6 +389,50 @@ impl Pod {
                 || (protocol == Protocol::Tcp && port == 80 && c.image_name() == "nginx")
                 || (c.image_name() == "coredns" && port == 53)
         })
+    }
+}
+
+/// `imagePullPolicy`: when the kubelet pulls a container's image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PullPolicy {
+    /// Pull on every container start (layers already on the node are not downloaded again).
+    Always,
+    /// Pull only when the node does not have the image.
+    #[default]
+    IfNotPresent,
+    /// Never pull; the container cannot start on a node without the image.
+    Never,
+}
+
+impl PullPolicy {
+    /// The API server's default: `Always` for `:latest` or an untagged image, else
+    /// `IfNotPresent` (an image by digest counts as tagged).
+    pub fn default_for(image: &str) -> PullPolicy {
+        if image.contains('@') {
+            return PullPolicy::IfNotPresent;
+        }
+        let last = image.rsplit('/').next().unwrap_or(image);
+        match last.split_once(':') {
+            Some((_, "latest")) | None => PullPolicy::Always,
+            Some(_) => PullPolicy::IfNotPresent,
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PullPolicy> {
+        match text {
+            "Always" => Some(PullPolicy::Always),
+            "IfNotPresent" => Some(PullPolicy::IfNotPresent),
+            "Never" => Some(PullPolicy::Never),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PullPolicy::Always => "Always",
+            PullPolicy::IfNotPresent => "IfNotPresent",
+            PullPolicy::Never => "Never",
+        }
     }
 }
 

@@ -7,6 +7,35 @@ pub const SECOND: Time = 1_000;
 pub const MINUTE: Time = 60 * SECOND;
 pub const HOUR: Time = 60 * MINUTE;
 
+/// Go's `time.Duration.String()` of a whole number of ms, as the kubelet writes durations in
+/// events: `480ms`, `2.1s`, `2s`, `1m3.5s`, `1h0m0s`, `0s`.
+pub fn go_duration(ms: Time) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    if ms < SECOND {
+        return format!("{ms}ms");
+    }
+    let (hours, rest) = (ms / HOUR, ms % HOUR);
+    let (minutes, rest) = (rest / MINUTE, rest % MINUTE);
+    let (seconds, millis) = (rest / SECOND, rest % SECOND);
+    let mut out = String::new();
+    if hours > 0 {
+        out.push_str(&format!("{hours}h"));
+    }
+    if hours > 0 || minutes > 0 {
+        out.push_str(&format!("{minutes}m"));
+    }
+    out.push_str(&seconds.to_string());
+    if millis > 0 {
+        let fraction = format!("{millis:03}");
+        out.push('.');
+        out.push_str(fraction.trim_end_matches('0'));
+    }
+    out.push('s');
+    out
+}
+
 /// kubectl's `HumanDuration`, as printed in the AGE column: `95s`, `2m30s`, `3m`, `25m`, `3h20m`,
 /// `20h`, `3d4h`, `12d`.
 pub fn human_duration(ms: Time) -> String {
@@ -73,6 +102,23 @@ mod tests {
         ];
         for (ms, want) in rows {
             assert_eq!(human_duration(ms), want, "for {ms} ms");
+        }
+    }
+
+    #[test]
+    fn event_durations_are_written_as_go_does() {
+        let rows = [
+            (0, "0s"),
+            (480, "480ms"),
+            (2_100, "2.1s"),
+            (2_000, "2s"),
+            (2_580, "2.58s"),
+            (63_500, "1m3.5s"),
+            (HOUR, "1h0m0s"),
+            (HOUR + 2 * MINUTE + 5, "1h2m0.005s"),
+        ];
+        for (ms, want) in rows {
+            assert_eq!(go_duration(ms), want, "for {ms} ms");
         }
     }
 }

@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use svclab_sim::action::Action;
 use svclab_sim::cluster::{Cluster, Config};
 use svclab_sim::examples::{SEED_FILENAME, SEED_MANIFEST};
-use svclab_sim::model::{ObjectKey, Pod};
+use svclab_sim::model::{ObjectKey, Pod, PullPolicy};
 use svclab_sim::time::SECOND;
 
 fn seeded() -> Cluster {
@@ -497,4 +497,134 @@ fn a_stateful_error_points_at_the_line_that_caused_it() {
         e[0].message,
         "Error from server (NotFound): error when creating \"x.yaml\": namespaces \"nowhere\" not found"
     );
+}
+
+/// The kubelet's image events for one pod, in order, as `(reason, message)`.
+fn image_events(c: &Cluster, pod: &str) -> Vec<(String, String)> {
+    c.events
+        .iter()
+        .filter(|e| e.object == format!("pod/{pod}") && e.source == "kubelet")
+        .filter(|e| e.reason.contains("Pull"))
+        .map(|e| (e.reason.clone(), e.message.clone()))
+        .collect()
+}
+
+fn pod_names_on(c: &Cluster, node: &str) -> Vec<String> {
+    let mut pods: Vec<&Pod> = backend_pods(c)
+        .into_iter()
+        .filter(|p| p.spec.node_name.as_deref() == Some(node))
+        .collect();
+    pods.sort_by_key(|p| p.meta.creation);
+    pods.iter().map(|p| p.meta.name.clone()).collect()
+}
+
+#[test]
+fn an_untagged_image_is_pulled_for_every_pod_and_a_second_pull_waits_for_the_first() {
+    // `image: nginx` defaults to imagePullPolicy Always: every new pod pulls, quickly once the
+    // node has the layers. Six replicas on three workers: two pods per node start together,
+    // and the second waits for the first's pull (the kubelet pulls one image at a time).
+    let mut c = Cluster::new(Config::default());
+    c.apply(
+        &SEED_MANIFEST.replace("replicas: 3", "replicas: 6"),
+        SEED_FILENAME,
+    )
+    .unwrap();
+    c.advance(10 * SECOND);
+    let deployment = &c.deployments[&ObjectKey::new("default", "backend")];
+    let policy = deployment.spec.template.spec.containers[0].image_pull_policy;
+    assert_eq!(policy, PullPolicy::Always);
+    let on_worker = pod_names_on(&c, "kind-worker");
+    assert_eq!(on_worker.len(), 2, "{on_worker:?}");
+    let pulled = |msg: &str| ("Pulled".to_string(), msg.to_string());
+    let pulling = ("Pulling".to_string(), "Pulling image \"nginx\"".to_string());
+    assert_eq!(
+        image_events(&c, &on_worker[0]),
+        [pulling.clone(), pulled("Successfully pulled image \"nginx\" in 2.1s (2.1s including waiting). Image size: 72099501 bytes.")]
+    );
+    assert_eq!(
+        image_events(&c, &on_worker[1]),
+        [pulling.clone(), pulled("Successfully pulled image \"nginx\" in 480ms (2.58s including waiting). Image size: 72099501 bytes.")]
+    );
+    assert_eq!(ready_endpoints(&c, "backend-service").len(), 6);
+
+    // A replacement pod pulls again (every node has the layers now): quick, no waiting.
+    c.act(Action::DeletePod {
+        namespace: "default".into(),
+        pod: on_worker[0].clone(),
+    })
+    .unwrap();
+    c.advance(10 * SECOND);
+    let newest = backend_pods(&c)
+        .into_iter()
+        .max_by_key(|p| p.meta.creation)
+        .unwrap();
+    assert_eq!(
+        image_events(&c, &newest.meta.name),
+        [pulling, pulled("Successfully pulled image \"nginx\" in 480ms (480ms including waiting). Image size: 72099501 bytes.")]
+    );
+}
+
+#[test]
+fn a_tagged_image_is_pulled_once_per_node_and_never_means_never() {
+    // `nginx:1.27` defaults to IfNotPresent: once a node has it, new pods there find it.
+    let mut c = Cluster::new(Config::default());
+    let tagged = SEED_MANIFEST.replace("image: nginx", "image: nginx:1.27");
+    c.apply(&tagged, SEED_FILENAME).unwrap();
+    c.advance(10 * SECOND);
+    c.act(Action::Scale {
+        namespace: "default".into(),
+        deployment: "backend".into(),
+        replicas: 6,
+    })
+    .unwrap();
+    c.advance(10 * SECOND);
+    let on_worker = pod_names_on(&c, "kind-worker");
+    assert_eq!(on_worker.len(), 2, "{on_worker:?}");
+    assert_eq!(
+        image_events(&c, &on_worker[1]),
+        [(
+            "Pulled".to_string(),
+            "Container image \"nginx:1.27\" already present on machine".to_string()
+        )]
+    );
+
+    // imagePullPolicy: Never, and the nodes have never pulled busybox: the pods never start.
+    let never = SEED_MANIFEST
+        .replace("name: backend", "name: offline")
+        .replace("app: backend", "app: offline")
+        .replace(
+            "image: nginx",
+            "image: busybox:1.36\n          imagePullPolicy: Never",
+        );
+    c.apply(&never, "offline.yaml").unwrap();
+    c.advance(30 * SECOND);
+    let stuck: Vec<&Pod> = c
+        .pods
+        .values()
+        .filter(|p| p.meta.labels.get("app").map(String::as_str) == Some("offline"))
+        .collect();
+    assert_eq!(stuck.len(), 3);
+    for p in &stuck {
+        assert_eq!(p.status_reason(), "ErrImageNeverPull");
+        assert!(!p.status.ready);
+        let warning = c
+            .events
+            .iter()
+            .find(|e| e.object == format!("pod/{}", p.meta.name) && e.warning)
+            .unwrap();
+        assert_eq!(warning.reason, "ErrImageNeverPull");
+        assert_eq!(
+            warning.message,
+            "Container image \"busybox:1.36\" is not present with pull policy of Never"
+        );
+    }
+    assert_eq!(
+        stuck[0].spec.containers[0].image_pull_policy,
+        PullPolicy::Never,
+        "an explicit policy is kept"
+    );
+    assert!(c
+        .services
+        .contains_key(&ObjectKey::new("default", "offline-service")));
+    assert!(ready_endpoints(&c, "offline-service").is_empty());
 }

@@ -8,8 +8,8 @@ use svclab_sim::manifest::{self, Document, ManifestError};
 use svclab_sim::model::{
     ClusterIp, Container, ContainerPort, Deployment, DeploymentSpec, IntOrString, IpBlock,
     LabelSelector, Labels, NetworkPolicy, Object, ObjectMeta, PodTemplateSpec, PolicyPeer,
-    PolicyPort, PolicyRule, Probe, Protocol, SelectorOp, Service, ServicePort, ServiceSpec,
-    ServiceType, TrafficPolicy,
+    PolicyPort, PolicyRule, Probe, Protocol, PullPolicy, SelectorOp, Service, ServicePort,
+    ServiceSpec, ServiceType, TrafficPolicy,
 };
 
 const SEED: &str = "\
@@ -97,6 +97,8 @@ fn backend_deployment() -> Deployment {
                     containers: vec![Container {
                         name: "api".into(),
                         image: "nginx".into(),
+                        // Untagged: the API server defaults the policy to Always.
+                        image_pull_policy: PullPolicy::Always,
                         ports: vec![ContainerPort {
                             name: None,
                             container_port: 80,

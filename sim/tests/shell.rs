@@ -237,10 +237,10 @@ web-nodeport    10.244.1.2:80,10.244.1.3:80,10.244.2.2:80 + 2 more...   10s
         r#"NAME                  ADDRESSTYPE   PORTS     ENDPOINTS                                      AGE
 kubernetes            IPv4          6443      172.18.0.2                                     60m
 nobody-6kg8b          IPv4          <unset>   <unset>                                        10s
-web-clusterip-gz2km   IPv4          80        10.244.2.3,10.244.1.3,10.244.3.2 + 2 more...   10s
-web-headless-6pncp    IPv4          80        10.244.2.3,10.244.1.3,10.244.3.2 + 2 more...   10s
-web-lb-pb6lc          IPv4          80        10.244.2.3,10.244.1.3,10.244.3.2 + 2 more...   10s
-web-nodeport-fm74l    IPv4          80        10.244.2.3,10.244.1.3,10.244.3.2 + 2 more...   10s
+web-clusterip-gz2km   IPv4          80        10.244.2.2,10.244.1.2,10.244.3.2 + 2 more...   10s
+web-headless-6pncp    IPv4          80        10.244.2.2,10.244.1.2,10.244.3.2 + 2 more...   10s
+web-lb-pb6lc          IPv4          80        10.244.2.2,10.244.1.2,10.244.3.2 + 2 more...   10s
+web-nodeport-fm74l    IPv4          80        10.244.2.2,10.244.1.2,10.244.3.2 + 2 more...   10s
 "#,
     );
 }
@@ -263,15 +263,15 @@ fn get_seed_objects() {
         &out,
         r#"$ kubectl get pods -o wide
 NAME                       READY   STATUS    RESTARTS   AGE   IP           NODE           NOMINATED NODE   READINESS GATES
-backend-769f4fc846-7ngwv   1/1     Running   0          10s   10.244.2.2   kind-worker2   <none>           <none>
-backend-769f4fc846-9nqtx   1/1     Running   0          10s   10.244.1.2   kind-worker    <none>           <none>
-backend-769f4fc846-wrq9w   1/1     Running   0          10s   10.244.3.2   kind-worker3   <none>           <none>
+backend-7bc85fd6c5-7ngwv   1/1     Running   0          10s   10.244.2.2   kind-worker2   <none>           <none>
+backend-7bc85fd6c5-9nqtx   1/1     Running   0          10s   10.244.1.2   kind-worker    <none>           <none>
+backend-7bc85fd6c5-wrq9w   1/1     Running   0          10s   10.244.3.2   kind-worker3   <none>           <none>
 $ kubectl get deploy
 NAME      READY   UP-TO-DATE   AVAILABLE   AGE
 backend   3/3     3            3           10s
 $ kubectl get rs
 NAME                 DESIRED   CURRENT   READY   AGE
-backend-769f4fc846   3         3         3       10s
+backend-7bc85fd6c5   3         3         3       10s
 $ kubectl get nodes
 NAME                 STATUS   ROLES           AGE   VERSION
 kind-control-plane   Ready    control-plane   60m   v1.31.0
@@ -288,9 +288,9 @@ $ kubectl get netpol
 No resources found in default namespace.
 $ kubectl get all
 NAME                           READY   STATUS    RESTARTS   AGE
-pod/backend-769f4fc846-7ngwv   1/1     Running   0          10s
-pod/backend-769f4fc846-9nqtx   1/1     Running   0          10s
-pod/backend-769f4fc846-wrq9w   1/1     Running   0          10s
+pod/backend-7bc85fd6c5-7ngwv   1/1     Running   0          10s
+pod/backend-7bc85fd6c5-9nqtx   1/1     Running   0          10s
+pod/backend-7bc85fd6c5-wrq9w   1/1     Running   0          10s
 
 NAME                      TYPE        CLUSTER-IP      EXTERNAL-IP   PORT(S)   AGE
 service/backend-service   ClusterIP   10.109.128.96   <none>        80/TCP    10s
@@ -300,7 +300,7 @@ NAME                      READY   UP-TO-DATE   AVAILABLE   AGE
 deployment.apps/backend   3/3     3            3           10s
 
 NAME                                 DESIRED   CURRENT   READY   AGE
-replicaset.apps/backend-769f4fc846   3         3         3       10s
+replicaset.apps/backend-7bc85fd6c5   3         3         3       10s
 $ kubectl get svc,ep -o name
 service/backend-service
 service/kubernetes
@@ -319,9 +319,9 @@ fn get_pods_wide_before_the_pods_run() {
         "get_pods_pending",
         &t.run(&mut c, "kubectl get pods -o wide").text(),
         r#"NAME                       READY   STATUS              RESTARTS   AGE   IP       NODE           NOMINATED NODE   READINESS GATES
-backend-769f4fc846-7ngwv   0/1     ContainerCreating   0          0s    <none>   kind-worker2   <none>           <none>
-backend-769f4fc846-9nqtx   0/1     ContainerCreating   0          0s    <none>   kind-worker    <none>           <none>
-backend-769f4fc846-wrq9w   0/1     ContainerCreating   0          0s    <none>   kind-worker3   <none>           <none>
+backend-7bc85fd6c5-7ngwv   0/1     ContainerCreating   0          0s    <none>   kind-worker2   <none>           <none>
+backend-7bc85fd6c5-9nqtx   0/1     ContainerCreating   0          0s    <none>   kind-worker    <none>           <none>
+backend-7bc85fd6c5-wrq9w   0/1     ContainerCreating   0          0s    <none>   kind-worker3   <none>           <none>
 "#,
     );
 }
@@ -342,8 +342,8 @@ kube-system   kube-dns          ClusterIP   10.96.0.10      <none>        53/UDP
         "get_pods_kube_system_label",
         &s.run("kubectl get po -n kube-system -l k8s-app=kube-dns"),
         r#"NAME                       READY   STATUS    RESTARTS   AGE
-coredns-6f96d67475-5x6cd   1/1     Running   0          60m
-coredns-6f96d67475-nvqsp   1/1     Running   0          60m
+coredns-6596789f88-5x6cd   1/1     Running   0          60m
+coredns-6596789f88-nvqsp   1/1     Running   0          60m
 "#,
     );
     same(
@@ -378,21 +378,21 @@ subsets:
     nodeName: kind-worker
     targetRef:
       kind: Pod
-      name: backend-769f4fc846-9nqtx
+      name: backend-7bc85fd6c5-9nqtx
       namespace: default
       uid: bd7de8f2-3cff-48de-b85a-587bb6c47b9f
   - ip: 10.244.2.2
     nodeName: kind-worker2
     targetRef:
       kind: Pod
-      name: backend-769f4fc846-7ngwv
+      name: backend-7bc85fd6c5-7ngwv
       namespace: default
       uid: 2f596652-cb9a-4f17-99a3-c59084763a12
   - ip: 10.244.3.2
     nodeName: kind-worker3
     targetRef:
       kind: Pod
-      name: backend-769f4fc846-wrq9w
+      name: backend-7bc85fd6c5-wrq9w
       namespace: default
       uid: 0781577a-0f53-45d6-9909-c315b21d8f6c
   ports:
@@ -527,7 +527,7 @@ IPs:                      10.107.199.115
 Port:                     http  80/TCP
 TargetPort:               http/TCP
 NodePort:                 http  30080/TCP
-Endpoints:                10.244.2.3:80,10.244.1.3:80,10.244.3.2:80 + 2 more...
+Endpoints:                10.244.2.2:80,10.244.1.2:80,10.244.3.2:80 + 2 more...
 Session Affinity:         None
 External Traffic Policy:  Cluster
 Internal Traffic Policy:  Cluster
@@ -604,11 +604,11 @@ Conditions:
   Available      True    MinimumReplicasAvailable
   Progressing    True    NewReplicaSetAvailable
 OldReplicaSets:  <none>
-NewReplicaSet:   backend-769f4fc846 (3/3 replicas created)
+NewReplicaSet:   backend-7bc85fd6c5 (3/3 replicas created)
 Events:
   Type    Reason             Age   From                   Message
   ----    ------             ----  ----                   -------
-  Normal  ScalingReplicaSet  10s   deployment-controller  Scaled up replica set backend-769f4fc846 from 0 to 3
+  Normal  ScalingReplicaSet  10s   deployment-controller  Scaled up replica set backend-7bc85fd6c5 from 0 to 3
 "#,
     );
     let pod = s
@@ -622,20 +622,20 @@ Events:
     same(
         "describe_pod",
         &s.run(&format!("kubectl describe pod {pod}")),
-        r#"Name:             backend-769f4fc846-7ngwv
+        r#"Name:             backend-7bc85fd6c5-7ngwv
 Namespace:        default
 Priority:         0
 Service Account:  default
 Node:             kind-worker2/172.18.0.4
 Start Time:       Sat, 28 Nov 2026 01:00:02 +0000
 Labels:           app=backend
-                  pod-template-hash=769f4fc846
+                  pod-template-hash=7bc85fd6c5
 Annotations:      <none>
 Status:           Running
 IP:               10.244.2.2
 IPs:
   IP:           10.244.2.2
-Controlled By:  ReplicaSet/backend-769f4fc846
+Controlled By:  ReplicaSet/backend-7bc85fd6c5
 Containers:
   api:
     Container ID:   containerd://b0aefb3cedb6b7d4a389b82836febe0868b40dfd0093454eef028c398eaf9dcf
@@ -671,7 +671,7 @@ Tolerations:                 node.kubernetes.io/not-ready:NoExecute op=Exists fo
 Events:
   Type    Reason     Age   From               Message
   ----    ------     ----  ----               -------
-  Normal  Scheduled  10s   default-scheduler  Successfully assigned default/backend-769f4fc846-7ngwv to kind-worker2
+  Normal  Scheduled  10s   default-scheduler  Successfully assigned default/backend-7bc85fd6c5-7ngwv to kind-worker2
   Normal  Pulling    10s   kubelet            Pulling image "nginx"
   Normal  Pulled     7s    kubelet            Successfully pulled image "nginx" in 2.1s (2.1s including waiting). Image size: 72099501 bytes.
   Normal  Created    7s    kubelet            Created container api
@@ -757,7 +757,7 @@ ProviderID:                   kind://docker/kind/kind-worker
 Non-terminated Pods:          (3 in total)
   Namespace                   Name                        CPU Requests  CPU Limits  Memory Requests  Memory Limits  Age
   ---------                   ----                        ------------  ----------  ---------------  -------------  ---
-  default                     backend-769f4fc846-9nqtx    0 (0%)        0 (0%)      0 (0%)           0 (0%)         10s
+  default                     backend-7bc85fd6c5-9nqtx    0 (0%)        0 (0%)      0 (0%)           0 (0%)         10s
   kube-system                 kindnet-g77lf               100m (1%)     100m (1%)   50Mi (0%)        50Mi (0%)      60m
   kube-system                 kube-proxy-6zjw6            0 (0%)        0 (0%)      0 (0%)           0 (0%)         60m
 Allocated resources:
@@ -1158,7 +1158,7 @@ fn iptables_save_shows_the_seed_services_rules() {
         "iptables_backend",
         &out,
         r#"$ kubectl debug node/kind-worker -it --image=busybox
-Creating debugging pod node-debugger-kind-worker-68fd8 with container debugger on node kind-worker.
+Creating debugging pod node-debugger-kind-worker-69596 with container debugger on node kind-worker.
 If you don't see a command prompt, try pressing enter.
 svclab: no debugging pod is simulated: you get a root shell in kind-worker's network namespace, as after `chroot /host` in the busybox debug pod (that pod's own tools would not include iptables)
 root@kind-worker:/# iptables-save -t nat | grep backend-service
@@ -1279,14 +1279,14 @@ fn logs_of_kube_system_components() {
     same(
         "logs_dns",
         &s.run("kubectl logs -n kube-system -l k8s-app=kube-dns --prefix"),
-        r#"[pod/coredns-6f96d67475-5x6cd/coredns] .:53
-[pod/coredns-6f96d67475-5x6cd/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
-[pod/coredns-6f96d67475-5x6cd/coredns] CoreDNS-1.11.3
-[pod/coredns-6f96d67475-5x6cd/coredns] linux/amd64, go1.21.11, a6338e9
-[pod/coredns-6f96d67475-nvqsp/coredns] .:53
-[pod/coredns-6f96d67475-nvqsp/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
-[pod/coredns-6f96d67475-nvqsp/coredns] CoreDNS-1.11.3
-[pod/coredns-6f96d67475-nvqsp/coredns] linux/amd64, go1.21.11, a6338e9
+        r#"[pod/coredns-6596789f88-5x6cd/coredns] .:53
+[pod/coredns-6596789f88-5x6cd/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
+[pod/coredns-6596789f88-5x6cd/coredns] CoreDNS-1.11.3
+[pod/coredns-6596789f88-5x6cd/coredns] linux/amd64, go1.21.11, a6338e9
+[pod/coredns-6596789f88-nvqsp/coredns] .:53
+[pod/coredns-6596789f88-nvqsp/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
+[pod/coredns-6596789f88-nvqsp/coredns] CoreDNS-1.11.3
+[pod/coredns-6596789f88-nvqsp/coredns] linux/amd64, go1.21.11, a6338e9
 "#,
     );
     same(
@@ -1663,5 +1663,47 @@ fn debian_shells_number_their_lines() {
         "bash",
         &s.run("nslookup x"),
         "bash: nslookup: command not found\n",
+    );
+}
+
+#[test]
+fn a_pod_whose_image_may_never_be_pulled_says_so_everywhere() {
+    let never = SEED_MANIFEST.replace(
+        "image: nginx",
+        "image: nginx:1.27\n          imagePullPolicy: Never",
+    );
+    let mut s = Session::new(SEED_FILENAME, &never);
+    let pod = s
+        .cluster
+        .pods
+        .values()
+        .find(|p| p.meta.name.starts_with("backend-"))
+        .map(|p| p.meta.name.clone())
+        .unwrap();
+    let get = s.run(&format!("kubectl get pod {pod}"));
+    assert!(get.contains("0/1     ErrImageNeverPull   0"), "{get}");
+    let describe = s.run(&format!("kubectl describe pod {pod}"));
+    assert!(
+        describe.contains("    Image:          nginx:1.27\n"),
+        "{describe}"
+    );
+    assert!(
+        describe.contains("    State:          Waiting\n      Reason:       ErrImageNeverPull\n"),
+        "{describe}"
+    );
+    assert!(
+        describe.contains("Warning  ErrImageNeverPull  10s   kubelet            Container image \"nginx:1.27\" is not present with pull policy of Never"),
+        "{describe}"
+    );
+    let yaml = s.run(&format!("kubectl get pod {pod} -o yaml"));
+    assert!(yaml.contains("    imagePullPolicy: Never\n"), "{yaml}");
+    assert!(
+        yaml.contains("        reason: ErrImageNeverPull\n"),
+        "{yaml}"
+    );
+    let logs = s.run(&format!("kubectl logs {pod}"));
+    assert_eq!(
+        logs,
+        format!("Error from server (BadRequest): container \"api\" in pod \"{pod}\" is waiting to start: ErrImageNeverPull\n")
     );
 }

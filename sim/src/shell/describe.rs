@@ -253,9 +253,9 @@ fn container_lines(w: &mut W, c: &Container, pod: Option<&Pod>, space: &str) {
                 w.line(3, "Reason:\tCompleted");
                 w.line(3, "Exit Code:\t0");
             }
-            _ => {
+            waiting => {
                 w.line(2, "State:\tWaiting");
-                w.line(3, "Reason:\tContainerCreating");
+                w.line(3, &format!("Reason:\t{}", waiting.waiting_reason()));
             }
         }
         w.line(

@@ -1937,8 +1937,9 @@ fn logs_cmd(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Repl
             && pod.status.container != ContainerState::Terminated
         {
             lines.push(Line::err(format!(
-                "Error from server (BadRequest): container \"{container}\" in pod \"{}\" is waiting to start: ContainerCreating",
-                pod.meta.name
+                "Error from server (BadRequest): container \"{container}\" in pod \"{}\" is waiting to start: {}",
+                pod.meta.name,
+                pod.status.container.waiting_reason()
             )));
             continue;
         }

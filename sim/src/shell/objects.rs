@@ -167,18 +167,6 @@ pub(crate) fn list_value(items: Vec<Value>) -> Value {
         .with("metadata", Value::map().with("resourceVersion", s("")))
 }
 
-fn pull_policy(image: &str) -> &'static str {
-    let last = image.rsplit('/').next().unwrap_or(image);
-    if image.contains('@') {
-        "IfNotPresent"
-    } else {
-        match last.split_once(':') {
-            Some((_, "latest")) | None => "Always",
-            Some(_) => "IfNotPresent",
-        }
-    }
-}
-
 fn container_value(c: &Container, defaults: bool) -> Value {
     let mut v = Value::map()
         .with("name", s(c.name.clone()))
@@ -231,7 +219,7 @@ fn container_value(c: &Container, defaults: bool) -> Value {
         v = v
             .with("terminationMessagePath", s("/dev/termination-log"))
             .with("terminationMessagePolicy", s("File"))
-            .with("imagePullPolicy", s(pull_policy(&c.image)));
+            .with("imagePullPolicy", s(c.image_pull_policy.as_str()));
     }
     v
 }
@@ -358,9 +346,9 @@ fn pod(cluster: &Cluster, p: &Pod) -> Value {
                             .with("exitCode", Value::Int(0))
                             .with("reason", s("Completed")),
                     ),
-                    _ => Value::map().with(
+                    waiting => Value::map().with(
                         "waiting",
-                        Value::map().with("reason", s("ContainerCreating")),
+                        Value::map().with("reason", s(waiting.waiting_reason())),
                     ),
                 };
                 let mut cs = Value::map()
