@@ -645,6 +645,9 @@ impl Cluster {
         }
         self.schedule_pods();
         self.sync_endpoints();
+        // kube-proxy picks a backend when a connection opens: requests still resolving a name
+        // whose planned backend stopped serving pick again among the endpoints as they are now.
+        self.reroute_unsent();
     }
 
     /// Each ReplicaSet's live pods (not terminating) and how many of them are available.

@@ -2,8 +2,10 @@
 //! kube-proxy's rules on the node, NetworkPolicy, and the backend pod, as a hop-by-hop [`Trace`].
 //!
 //! A request is routed when it is sent, with the seeded RNG, so the trace is plain data from the
-//! start; hops carry virtual times, and a pod that dies before a packet reaches it turns the rest
-//! of the trace into the failure its client would see ([`Cluster::pod_ip_gone`]).
+//! start; hops carry virtual times. The world may change under it: if the chosen backend stops
+//! serving while the client is still resolving the name, the connection is decided again when
+//! it would open (`Cluster::reroute_unsent`); a pod that dies before a packet reaches it turns
+//! the rest of the trace into the failure its client would see (`Cluster::pod_ip_gone`).
 
 use std::collections::VecDeque;
 
@@ -258,6 +260,11 @@ impl Cluster {
         id
     }
 
+    /// The connections the nodes' conntrack tables remember, oldest first (`conntrack -L`).
+    pub fn flows(&self) -> impl Iterator<Item = &Flow> {
+        self.proxy.flows.iter()
+    }
+
     pub fn trace(&self, id: u64) -> Option<&Trace> {
         self.traces.iter().rev().find(|t| t.id == id)
     }
@@ -395,10 +402,25 @@ impl Cluster {
                 }
             }
         };
+        let started = self.now;
+        self.request_phase(sender, request.tool, &target, ip, j, started)
+    }
+
+    /// The connection to `ip` (the name already resolved) and its answer, from `j.t`; `started`
+    /// is when the client ran the command.
+    fn request_phase(
+        &mut self,
+        sender: &Sender,
+        tool: Tool,
+        target: &Target,
+        ip: Ipv4Addr,
+        j: &mut Journey,
+        started: Time,
+    ) -> (Outcome, String) {
         let sport = self.ephemeral_port();
         let packet = Packet::new((sender.ip, sport), (ip, target.port), Protocol::Tcp);
         let delivery = self.connect(sender, packet, PacketKind::Request, j);
-        let elapsed = j.t.saturating_sub(self.now);
+        let elapsed = j.t.saturating_sub(started);
         match delivery {
             Delivery::Answered { backend } => {
                 let body = self.http_body(&backend);
@@ -406,7 +428,7 @@ impl Cluster {
             }
             Delivery::Refused => (
                 Outcome::ConnectionRefused,
-                match request.tool {
+                match tool {
                     Tool::Curl => format!(
                         "curl: (7) Failed to connect to {} port {} after {} ms: Couldn't connect to server",
                         target.host, target.port, elapsed.max(1)
@@ -416,7 +438,7 @@ impl Cluster {
             ),
             Delivery::Dropped => (
                 Outcome::Timeout,
-                match request.tool {
+                match tool {
                     Tool::Curl => format!(
                         "curl: (28) Failed to connect to {} port {} after {} ms: Couldn't connect to server",
                         target.host,
@@ -428,7 +450,7 @@ impl Cluster {
             ),
             Delivery::Unreachable => (
                 Outcome::HostUnreachable,
-                match request.tool {
+                match tool {
                     Tool::Curl => format!(
                         "curl: (7) Failed to connect to {} port {} after {} ms: Could not connect to server",
                         target.host, target.port, elapsed.max(1)
@@ -1330,6 +1352,82 @@ impl Cluster {
         let key = self.pod_by_ip(ip).map(|p| p.key())?;
         self.proxy.pod_ips.0.insert(ip, key.clone());
         Some(key)
+    }
+
+    /// Requests whose connection has not been opened yet (the client is still resolving the
+    /// name) and whose backend has since stopped serving (deleted, gone not ready) open it
+    /// again from the same moment with the Service's endpoints as they are now, as kube-proxy
+    /// only picks a backend when the connection's first packet passes through it.
+    pub(crate) fn reroute_unsent(&mut self) {
+        let now = self.now;
+        let stale: Vec<usize> = (0..self.traces.len())
+            .filter(|&i| {
+                let t = &self.traces[i];
+                let Outcome::Http { pod, .. } = &t.outcome else {
+                    return false;
+                };
+                let unsent = t
+                    .hops
+                    .iter()
+                    .find(|h| h.kind == PacketKind::Request)
+                    .is_some_and(|h| h.start > now);
+                unsent
+                    && !self
+                        .pods
+                        .get(pod)
+                        .is_some_and(|p| p.status.ready && !p.is_terminating())
+            })
+            .collect();
+        for i in stale {
+            self.reroute(i);
+        }
+    }
+
+    fn reroute(&mut self, i: usize) {
+        let trace = &self.traces[i];
+        let Some(first) = trace
+            .hops
+            .iter()
+            .position(|h| h.kind == PacketKind::Request)
+        else {
+            return;
+        };
+        let opened = trace.hops[first].start;
+        let sent = trace.hops[first].packet;
+        let (request, started) = (trace.request.clone(), trace.start);
+        let (Ok(sender), Ok(target)) = (
+            self.sender(&request.client),
+            parse_target(request.tool, &request.target),
+        ) else {
+            return;
+        };
+        // The connection that will not happen leaves no conntrack entry behind.
+        self.proxy.flows.retain(|f| f.original != sent);
+        let mut hops = std::mem::take(&mut self.traces[i].hops);
+        hops.truncate(first);
+        let mut j = Journey {
+            t: opened,
+            hop_ms: self.config.hop_ms.max(1),
+            hops,
+            nodes: Vec::new(),
+        };
+        let (outcome, output) = self.request_phase(
+            &sender,
+            request.tool,
+            &target,
+            *sent.dst.ip(),
+            &mut j,
+            started,
+        );
+        let finish = match outcome {
+            Outcome::Timeout => j.t.max(started + TCP_CONNECT_TIMEOUT),
+            _ => j.t,
+        };
+        let trace = &mut self.traces[i];
+        trace.hops = j.hops;
+        trace.outcome = outcome;
+        trace.output = output;
+        trace.finish = finish;
     }
 
     /// A pod's IP is gone: packets still on their way to it are lost.

@@ -448,14 +448,27 @@ fn a_local_traffic_policy_drops_on_nodes_without_an_endpoint() {
 
 #[test]
 fn a_pod_killed_while_the_packet_is_on_its_way_leaves_the_client_unreachable() {
-    let mut c = world(&SEED_MANIFEST.replace("replicas: 3", "replicas: 1"));
+    // terminationGracePeriodSeconds: 0, so the killed nginx is gone at once (with the default
+    // 30 s it would finish quitting only after a packet already on the wire had arrived).
+    let mut c = world(
+        &SEED_MANIFEST.replace("replicas: 3", "replicas: 1").replace(
+            "      containers:",
+            "      terminationGracePeriodSeconds: 0\n      containers:",
+        ),
+    );
     let ip = service_ip(&c, "backend-service");
-    // The name is resolved first (four hops), so the request is still on the wire a second later,
-    // when the killed nginx has exited and its IP is gone.
     let t = send(&mut c, "test", Tool::Wget, "http://backend-service");
     let Outcome::Http { pod, .. } = t.outcome.clone() else {
         panic!("{:?}", t.outcome)
     };
+    // The name is resolved first; kill the backend once the connection is on its way to it.
+    let opened = t
+        .hops
+        .iter()
+        .find(|h| h.kind == PacketKind::Request)
+        .unwrap()
+        .start;
+    c.advance(opened - c.now + 1);
     c.act(Action::DeletePod {
         namespace: "default".into(),
         pod: pod.name.clone(),
@@ -469,6 +482,52 @@ fn a_pod_killed_while_the_packet_is_on_its_way_leaves_the_client_unreachable() {
         format!("wget: can't connect to remote host ({ip}): No route to host")
     );
     assert_eq!(after.hops.last().unwrap().verdict, HopVerdict::Dropped);
+}
+
+#[test]
+fn a_backend_killed_while_the_client_resolves_the_name_is_not_chosen() {
+    // kube-proxy picks a backend when the connection opens, after the DNS answer: a pod
+    // deleted (or gone unready) before then is no longer among the Service's endpoints.
+    let mut c = world(SEED_MANIFEST);
+    let t = send(&mut c, "test", Tool::Wget, "http://backend-service");
+    let Outcome::Http { pod: planned, .. } = t.outcome.clone() else {
+        panic!("{:?}", t.outcome)
+    };
+    let planned_ip = c.pods[&planned].status.pod_ip.unwrap();
+    let dns_hops = t
+        .hops
+        .iter()
+        .take_while(|h| h.kind != PacketKind::Request)
+        .count();
+    c.advance(SECOND / 2);
+    c.act(Action::DeletePod {
+        namespace: "default".into(),
+        pod: planned.name.clone(),
+    })
+    .unwrap();
+    c.advance(3 * SECOND);
+    let after = c.trace(t.id).unwrap().clone();
+    let Outcome::Http {
+        pod: chosen,
+        status,
+    } = &after.outcome
+    else {
+        panic!("{:?}", after.outcome)
+    };
+    assert_eq!(*status, 200);
+    assert_ne!(*chosen, planned);
+    assert_eq!(after.output, t.output, "the same page, from another nginx");
+    // The lookup already under way is kept as it was; only the connection is decided anew.
+    assert_eq!(after.hops[..dns_hops], t.hops[..dns_hops]);
+    assert!(after.hops[dns_hops].start == t.hops[dns_hops].start);
+    assert!(after
+        .hops
+        .iter()
+        .all(|h| *h.packet.dst.ip() != planned_ip && *h.packet.src.ip() != planned_ip));
+    assert!(
+        c.flows().all(|f| *f.reply.src.ip() != planned_ip),
+        "no conntrack entry for the connection that never opened"
+    );
 }
 
 #[test]
