@@ -55,7 +55,7 @@ pub const MAX_REPLICAS: i64 = 1_000;
 pub const MAX_OBJECTS: usize = 5_000;
 /// Traces kept for the view and the terminal.
 pub(crate) const MAX_TRACES: usize = 200;
-/// Events kept for `kubectl describe` and `get events`.
+/// Events kept for `kubectl describe` and `get events` (up to a quarter more between trims).
 const MAX_EVENTS: usize = 2_000;
 /// How long the kubelet takes to pull an image a node does not have yet.
 const PULL: Time = 2_100;
@@ -110,6 +110,44 @@ enum Timer {
     ContainerExited { pod: ObjectKey, uid: String },
 }
 
+/// The timers still to fire, earliest first; among timers due at the same instant, in the
+/// order they were set (`seq`). A binary heap: scaling to a thousand pods sets thousands.
+#[derive(Clone, Debug, Default)]
+struct Timers(std::collections::BinaryHeap<std::cmp::Reverse<(Time, u64, Timer)>>);
+
+impl Timers {
+    fn push(&mut self, at: Time, seq: u64, timer: Timer) {
+        self.0.push(std::cmp::Reverse((at, seq, timer)));
+    }
+
+    fn next_due(&self) -> Option<Time> {
+        self.0.peek().map(|t| t.0 .0)
+    }
+
+    /// The next timer, if it is due at `at`.
+    fn pop_due(&mut self, at: Time) -> Option<Timer> {
+        if self.next_due() != Some(at) {
+            return None;
+        }
+        self.0.pop().map(|t| t.0 .2)
+    }
+
+    fn in_order(&self) -> Vec<&(Time, u64, Timer)> {
+        let mut all: Vec<&(Time, u64, Timer)> = self.0.iter().map(|t| &t.0).collect();
+        crate::sort::sort_by(&mut all, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        all
+    }
+}
+
+/// Two worlds are equal when the same timers are pending (the heap's layout aside).
+impl PartialEq for Timers {
+    fn eq(&self, other: &Timers) -> bool {
+        self.0.len() == other.0.len() && self.in_order() == other.in_order()
+    }
+}
+
+impl Eq for Timers {}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cluster {
     pub config: Config,
@@ -138,9 +176,8 @@ pub struct Cluster {
     node_ports: RangeAllocator,
     pod_ips: SortedMap<String, PodIpRange>,
     slice_names: SortedMap<ObjectKey, Vec<String>>,
-    timers: SortedMap<(Time, u64), Timer>,
+    timers: Timers,
     timer_seq: u64,
-    /// Images already pulled, per node.
     /// (node, image) → when the image is on the node: a pull that has finished, or that ends then.
     images: SortedMap<(String, String), Time>,
     pub(crate) next_trace_id: u64,
@@ -188,7 +225,7 @@ impl Cluster {
             node_ports: ipam::node_port_allocator(),
             pod_ips: SortedMap::new(),
             slice_names: SortedMap::new(),
-            timers: SortedMap::new(),
+            timers: Timers::default(),
             timer_seq: 0,
             images: SortedMap::new(),
             next_trace_id: 1,
@@ -413,7 +450,9 @@ impl Cluster {
             message,
             source: source.to_string(),
         });
-        if self.events.len() > MAX_EVENTS {
+        // Forget the oldest in batches: dropping one from the front of thousands per event
+        // would move them all each time.
+        if self.events.len() > MAX_EVENTS + MAX_EVENTS / 4 {
             let extra = self.events.len() - MAX_EVENTS;
             self.events.drain(..extra);
             extra
@@ -424,12 +463,12 @@ impl Cluster {
 
     fn schedule_timer(&mut self, at: Time, timer: Timer) {
         self.timer_seq += 1;
-        self.timers.insert((at, self.timer_seq), timer);
+        self.timers.push(at, self.timer_seq, timer);
     }
 
     /// When the next thing is due on its own (a container starting, a probe flipping), if anything.
     pub fn next_wake(&self) -> Option<Time> {
-        self.timers.keys().next().map(|(t, _)| *t)
+        self.timers.next_due()
     }
 
     fn object_count(&self) -> usize {
@@ -448,20 +487,14 @@ impl Cluster {
     /// `advance(a); advance(b)` gives the same world as `advance(a + b)`.
     pub fn advance(&mut self, ms: Time) {
         let target = self.now.saturating_add(ms);
-        while let Some(at) = self.timers.first_key_value().map(|(k, _)| k.0) {
+        while let Some(at) = self.timers.next_due() {
             if at > target {
                 break;
             }
             // Everything due at the same instant happens together; then the controllers react.
             self.now = at;
-            while self
-                .timers
-                .first_key_value()
-                .is_some_and(|(k, _)| k.0 == at)
-            {
-                if let Some((_, timer)) = self.timers.pop_first() {
-                    self.fire(timer);
-                }
+            while let Some(timer) = self.timers.pop_due(at) {
+                self.fire(timer);
             }
             self.reconcile();
             self.revision += 1;
