@@ -2,7 +2,7 @@
 """Loads the built app (dist/) in headless Chromium, driven through chromedriver.
 
     browser.py report            gzipped sizes of dist/ and time to the first rendered cluster
-    browser.py screenshot PATH   PNG of the app once the first cluster is rendered
+    browser.py screenshot PATH   PNG of the app with the seed applied and a request on the wire
 
 dist/ is served by a static file server on 127.0.0.1; nothing else is contacted.
 The app makes the Performance API mark START_MARK when its wasm starts running and
@@ -173,6 +173,24 @@ class Session:
             ".filter(e => e.name.endsWith('.wasm'))[0]; return e ? e.responseEnd : null"
         )
 
+    def click_button(self, name):
+        """Click the button whose visible text is `name`."""
+        found = self.script(
+            "const b = Array.from(document.querySelectorAll('button'))"
+            f".find(b => b.textContent.trim() === {json.dumps(name)});"
+            " if (b) { b.click(); return true; } return false;"
+        )
+        if not found:
+            raise RuntimeError(f"no button {name!r} on the page")
+
+    def wait_until(self, condition, what, timeout=20.0):
+        """Poll a script returning a boolean until it is true."""
+        deadline = time.monotonic() + timeout
+        while not self.script(condition):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gave up waiting for {what}")
+            time.sleep(0.05)
+
     def screenshot(self):
         return base64.b64decode(self.call("GET", "/screenshot"))
 
@@ -254,6 +272,8 @@ def report():
 
 
 def screenshot(out):
+    """The README's picture: the seed applied, its pods ready, and a request's packet on the
+    wire, as a learner sees them after pressing Apply and then Send request."""
     url = serve_dist()
     chromium = Chromium()
     try:
@@ -261,7 +281,17 @@ def screenshot(out):
         try:
             session.goto(url)
             session.wait_for_first_cluster()
-            time.sleep(0.5)  # let transitions and fonts settle
+            session.click_button("Apply")
+            session.wait_until(
+                "return document.querySelectorAll('.pod.ready[aria-label^=\"Pod backend-\"]').length === 3",
+                "three ready backend pods",
+            )
+            session.click_button("Send request")
+            session.wait_until(
+                "return document.querySelector('.packet.request, .packet.reply') !== null",
+                "a request or reply packet on the wire",
+            )
+            time.sleep(0.3)  # a few frames further along its hop
             png = session.screenshot()
         finally:
             session.close()
