@@ -7,7 +7,7 @@ use svclab_sim::examples::SEED_MANIFEST;
 use svclab_sim::kube_proxy::ProxyMode;
 use svclab_sim::model::{ContainerState, ObjectKey};
 use svclab_sim::rng::Rng;
-use svclab_sim::trace::{Client, Request, Tool};
+use svclab_sim::trace::{Client, PacketKind, Request, Tool};
 
 const EXTRA: &[&str] = &[
     "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: dev\n",
@@ -40,7 +40,19 @@ const TARGETS: &[&str] = &[
 /// A manifest from the pool, sometimes damaged.
 fn manifest(rng: &mut Rng) -> String {
     let mut text = match rng.below(3) {
-        0 => SEED_MANIFEST.replace("replicas: 3", &format!("replicas: {}", rng.below(7))),
+        // The seed with any replica count and, sometimes, another image or pull policy.
+        0 => SEED_MANIFEST
+            .replace("replicas: 3", &format!("replicas: {}", rng.below(7)))
+            .replace(
+                "image: nginx",
+                [
+                    "image: nginx",
+                    "image: nginx:1.27",
+                    "image: nginx\n          imagePullPolicy: IfNotPresent",
+                    "image: nginx:1.27\n          imagePullPolicy: Always",
+                    "image: nginx\n          imagePullPolicy: Never",
+                ][rng.below(5) as usize],
+            ),
         1 => EXTRA[rng.below(EXTRA.len() as u64) as usize].to_string(),
         _ => format!(
             "{SEED_MANIFEST}---\n{}",
@@ -157,7 +169,12 @@ fn action(c: &Cluster, rng: &mut Rng) -> Action {
 /// What must hold after every step, whatever the learner did.
 fn check(c: &Cluster) {
     for slice in c.endpoint_slices.values() {
-        if slice.service == "kubernetes" {
+        // Slices of a Service without a selector are not the controller's to update (a
+        // selector removed later leaves the last ones as they were, as in Kubernetes).
+        let service = c
+            .services
+            .get(&ObjectKey::new(&slice.meta.namespace, &slice.service));
+        if service.is_none_or(|s| s.spec.selector.is_none()) {
             continue;
         }
         for e in &slice.endpoints {
@@ -187,6 +204,26 @@ fn check(c: &Cluster) {
     }
     for t in &c.traces {
         assert!(t.finish >= t.start);
+        // A connection opens only once its name is resolved (also after a re-route).
+        let resolved = t
+            .hops
+            .iter()
+            .filter(|h| matches!(h.kind, PacketKind::DnsQuery | PacketKind::DnsAnswer))
+            .map(|h| h.end)
+            .max();
+        let opened = t
+            .hops
+            .iter()
+            .filter(|h| h.kind == PacketKind::Request)
+            .map(|h| h.start)
+            .min();
+        if let (Some(resolved), Some(opened)) = (resolved, opened) {
+            assert!(
+                opened >= resolved,
+                "trace {}: connects before resolving",
+                t.id
+            );
+        }
         assert!(t
             .hops
             .iter()
