@@ -59,6 +59,8 @@ pub(crate) const MAX_TRACES: usize = 200;
 const MAX_EVENTS: usize = 2_000;
 /// How long the kubelet takes to pull an image a node does not have yet.
 const PULL: Time = 2_100;
+/// How often the kubelet syncs a pod it could not start for want of its image.
+const IMAGE_RETRY: Time = 10 * SECOND;
 /// A pull of an image whose layers the node already has (`imagePullPolicy: Always`): the
 /// registry is asked for the manifest, nothing is downloaded.
 const QUICK_PULL: Time = 480;
@@ -108,6 +110,8 @@ enum Timer {
     },
     /// The container has exited after SIGTERM (or the grace period ran out); the pod goes away.
     ContainerExited { pod: ObjectKey, uid: String },
+    /// The kubelet syncs a pod stuck in `ErrImageNeverPull` again: has the image arrived?
+    ImageRetry { pod: ObjectKey, uid: String },
 }
 
 /// The timers still to fire, earliest first; among timers due at the same instant, in the
@@ -528,6 +532,7 @@ impl Cluster {
             Timer::ContainerStarted { pod, uid } => self.container_started(&pod, &uid),
             Timer::Readiness { pod, uid, ready } => self.readiness(&pod, &uid, ready),
             Timer::ContainerExited { pod, uid } => self.container_exited(&pod, &uid),
+            Timer::ImageRetry { pod, uid } => self.retry_image(&pod, &uid),
         }
     }
 
@@ -617,6 +622,58 @@ impl Cluster {
                 "kubelet",
             );
         }
+    }
+
+    /// A pod in `ErrImageNeverPull` starts once its node has the image (another pod pulled it);
+    /// until then the kubelet looks again every [`IMAGE_RETRY`].
+    fn retry_image(&mut self, key: &ObjectKey, uid: &str) {
+        let now = self.now;
+        let Some(pod) = self.pods.get(key).filter(|p| p.meta.uid == uid) else {
+            return;
+        };
+        if pod.status.container != ContainerState::ErrImageNeverPull || pod.is_terminating() {
+            return;
+        }
+        let node = pod.spec.node_name.clone().unwrap_or_default();
+        let image = pod
+            .spec
+            .containers
+            .first()
+            .map(|c| c.image.clone())
+            .unwrap_or_default();
+        let present = self
+            .images
+            .get(&(node, image.clone()))
+            .is_some_and(|&at| at <= now);
+        if !present {
+            self.schedule_timer(
+                now + IMAGE_RETRY,
+                Timer::ImageRetry {
+                    pod: key.clone(),
+                    uid: uid.to_string(),
+                },
+            );
+            return;
+        }
+        let Some(pod) = self.pods.get_mut(key) else {
+            return;
+        };
+        pod.status.container = ContainerState::Creating;
+        self.event(
+            &key.namespace,
+            format!("pod/{}", key.name),
+            false,
+            "Pulled",
+            format!("Container image \"{image}\" already present on machine"),
+            "kubelet",
+        );
+        self.schedule_timer(
+            now + 600,
+            Timer::ContainerStarted {
+                pod: key.clone(),
+                uid: uid.to_string(),
+            },
+        );
     }
 
     fn container_exited(&mut self, key: &ObjectKey, uid: &str) {
@@ -1106,6 +1163,13 @@ impl Cluster {
                 if let Some(pod) = self.pods.get_mut(key) {
                     pod.status.container = ContainerState::ErrImageNeverPull;
                 }
+                self.schedule_timer(
+                    self.now + IMAGE_RETRY,
+                    Timer::ImageRetry {
+                        pod: key.clone(),
+                        uid,
+                    },
+                );
                 return dropped;
             }
             PullPolicy::IfNotPresent | PullPolicy::Never if present => {

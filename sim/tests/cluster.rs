@@ -627,4 +627,39 @@ fn a_tagged_image_is_pulled_once_per_node_and_never_means_never() {
         .services
         .contains_key(&ObjectKey::new("default", "offline-service")));
     assert!(ready_endpoints(&c, "offline-service").is_empty());
+
+    // Once another pod has pulled the image onto their node, the kubelet's next look finds it.
+    let puller = SEED_MANIFEST
+        .split("---")
+        .next()
+        .unwrap()
+        .replace("name: backend", "name: puller")
+        .replace("app: backend", "app: puller")
+        .replace("image: nginx", "image: busybox:1.36");
+    c.apply(&puller, "puller.yaml").unwrap();
+    c.advance(30 * SECOND);
+    let with_image: Vec<String> = c
+        .pods
+        .values()
+        .filter(|p| p.meta.labels.get("app").map(String::as_str) == Some("puller"))
+        .filter_map(|p| p.spec.node_name.clone())
+        .collect();
+    let offline: Vec<&Pod> = c
+        .pods
+        .values()
+        .filter(|p| p.meta.labels.get("app").map(String::as_str) == Some("offline"))
+        .collect();
+    assert!(offline
+        .iter()
+        .any(|p| with_image.contains(p.spec.node_name.as_ref().unwrap())));
+    for p in offline {
+        let node = p.spec.node_name.as_ref().unwrap();
+        let expected = if with_image.contains(node) {
+            "Running"
+        } else {
+            "ErrImageNeverPull"
+        };
+        assert_eq!(p.status_reason(), expected, "{} on {node}", p.meta.name);
+    }
+    assert!(!ready_endpoints(&c, "offline-service").is_empty());
 }
