@@ -59,6 +59,8 @@ pub(crate) const MAX_TRACES: usize = 200;
 const MAX_EVENTS: usize = 2_000;
 /// How long the kubelet takes to pull an image a node does not have yet.
 const PULL: Time = 2_100;
+/// From a pod's scheduling to its sandbox (network namespace, IP) being up.
+const SANDBOX: Time = 500;
 /// How often the kubelet syncs a pod it could not start for want of its image.
 const IMAGE_RETRY: Time = 10 * SECOND;
 /// A pull of an image whose layers the node already has (`imagePullPolicy: Always`): the
@@ -100,6 +102,8 @@ enum Timer {
         pulling: Time,
         total: Time,
     },
+    /// The pod's sandbox is up: it has its IP.
+    SandboxReady { pod: ObjectKey, uid: String },
     /// The kubelet has the image and starts the container.
     ContainerStarted { pod: ObjectKey, uid: String },
     /// The readiness probe reports `ready`.
@@ -529,6 +533,7 @@ impl Cluster {
                     );
                 }
             }
+            Timer::SandboxReady { pod, uid } => self.sandbox_ready(&pod, &uid),
             Timer::ContainerStarted { pod, uid } => self.container_started(&pod, &uid),
             Timer::Readiness { pod, uid, ready } => self.readiness(&pod, &uid, ready),
             Timer::ContainerExited { pod, uid } => self.container_exited(&pod, &uid),
@@ -538,6 +543,26 @@ impl Cluster {
 
     fn live_pod(&mut self, key: &ObjectKey, uid: &str) -> Option<&mut Pod> {
         self.pods.get_mut(key).filter(|p| p.meta.uid == uid)
+    }
+
+    fn sandbox_ready(&mut self, key: &ObjectKey, uid: &str) {
+        let Some(pod) = self.pods.get(key).filter(|p| p.meta.uid == uid) else {
+            return;
+        };
+        let Some(node) = pod.spec.node_name.clone() else {
+            return;
+        };
+        if pod.status.pod_ip.is_some() || pod.is_terminating() {
+            return;
+        }
+        let ip = if pod.spec.host_network {
+            self.node(&node).map(|n| n.internal_ip)
+        } else {
+            self.pod_ips.get_mut(&node).and_then(|r| r.allocate())
+        };
+        if let Some(pod) = self.pods.get_mut(key) {
+            pod.status.pod_ip = ip;
+        }
     }
 
     fn container_started(&mut self, key: &ObjectKey, uid: &str) {
@@ -553,10 +578,10 @@ impl Cluster {
             return;
         };
         let host_network = pod.spec.host_network;
-        let ip = if host_network {
-            host_ip
-        } else {
-            self.pod_ips.get_mut(&node).and_then(|r| r.allocate())
+        let ip = match pod.status.pod_ip {
+            Some(ip) => Some(ip),
+            None if host_network => host_ip,
+            None => self.pod_ips.get_mut(&node).and_then(|r| r.allocate()),
         };
         let first = pod.spec.containers.first();
         let container = first.map(|c| c.name.clone()).unwrap_or_default();
@@ -1127,6 +1152,7 @@ impl Cluster {
         pod.spec.node_name = Some(node.to_string());
         pod.status.host_ip = host_ip;
         pod.status.container = ContainerState::Creating;
+
         let uid = pod.meta.uid.clone();
         let (image, policy) = pod
             .spec
@@ -1144,6 +1170,15 @@ impl Cluster {
                 key.namespace, key.name
             ),
             "default-scheduler",
+        );
+        // The sandbox comes first: the pod has its IP (and is a not-ready endpoint of its
+        // Services) while its image is still being pulled.
+        self.schedule_timer(
+            self.now + SANDBOX,
+            Timer::SandboxReady {
+                pod: key.clone(),
+                uid: uid.clone(),
+            },
         );
         let object = format!("pod/{}", key.name);
         // When the image is (or, while another pod's pull is under way, will be) on the node.

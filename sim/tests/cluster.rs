@@ -663,3 +663,34 @@ fn a_tagged_image_is_pulled_once_per_node_and_never_means_never() {
     }
     assert!(!ready_endpoints(&c, "offline-service").is_empty());
 }
+
+#[test]
+fn a_pod_has_its_ip_and_is_a_not_ready_endpoint_while_its_image_is_pulled() {
+    // The sandbox (and its IP) comes before the image: for the couple of seconds of the pull,
+    // kubectl shows the IP and the EndpointSlice lists the pod, not ready.
+    let mut c = Cluster::new(Config::default());
+    c.apply(SEED_MANIFEST, SEED_FILENAME).unwrap();
+    assert!(backend_pods(&c).iter().all(|p| p.status.pod_ip.is_none()));
+    c.advance(SECOND);
+    let pods = backend_pods(&c);
+    assert_eq!(pods.len(), 3);
+    assert!(pods
+        .iter()
+        .all(|p| p.status_reason() == "ContainerCreating"));
+    let ips: Vec<Ipv4Addr> = pods.iter().map(|p| p.status.pod_ip.unwrap()).collect();
+    let listed: Vec<(Ipv4Addr, bool)> = c
+        .service_slices(&ObjectKey::new("default", "backend-service"))
+        .iter()
+        .flat_map(|s| s.endpoints.iter())
+        .map(|e| (e.ip, e.ready))
+        .collect();
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().all(|(ip, ready)| ips.contains(ip) && !ready));
+    c.advance(10 * SECOND);
+    let running: Vec<Ipv4Addr> = backend_pods(&c)
+        .iter()
+        .map(|p| p.status.pod_ip.unwrap())
+        .collect();
+    assert_eq!(running, ips, "the container keeps the sandbox's IP");
+    assert_eq!(ready_endpoints(&c, "backend-service").len(), 3);
+}

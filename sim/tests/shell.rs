@@ -1158,7 +1158,7 @@ fn iptables_save_shows_the_seed_services_rules() {
         "iptables_backend",
         &out,
         r#"$ kubectl debug node/kind-worker -it --image=busybox
-Creating debugging pod node-debugger-kind-worker-69596 with container debugger on node kind-worker.
+Creating debugging pod node-debugger-kind-worker-6bd74 with container debugger on node kind-worker.
 If you don't see a command prompt, try pressing enter.
 svclab: no debugging pod is simulated: you get a root shell in kind-worker's network namespace, as after `chroot /host` in the busybox debug pod (that pod's own tools would not include iptables)
 root@kind-worker:/# iptables-save -t nat | grep backend-service
