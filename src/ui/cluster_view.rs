@@ -28,6 +28,9 @@ fn key_of(id: &str) -> ObjectKey {
 
 /// The pod name's font size (styles/main.css `.pod-name`).
 const POD_NAME_PX: f64 = 13.5;
+/// `.pod-ip` and `.pod-state`'s font sizes: the IP is monospace (0.6 em a glyph).
+const POD_IP_PX: f64 = 12.5;
+const POD_STATE_PX: f64 = 12.5;
 
 /// `textLength` for a label of `chars` characters that must fit `room` units: set (squeezing
 /// the glyphs a little) only when the text would overflow, else left to the font.
@@ -356,6 +359,14 @@ fn PodShape(
     let click_sel = sel.clone();
     let r = move || rect.get();
     let has_ip = move || data.with(|d| d.as_ref().is_some_and(|d| d.ip.is_some()));
+    let ip_len = move || {
+        data.with(|d| {
+            d.as_ref()
+                .and_then(|d| d.ip.as_ref())
+                .map_or(0, |ip| ip.chars().count())
+        })
+    };
+    let state_len = move || data.with(|d| d.as_ref().map_or(0, |d| d.state_text().chars().count()));
     let name_len =
         move || data.with(|d| d.as_ref().map_or(0, |d| d.key.name.chars().count().min(30)));
     view! {
@@ -390,6 +401,14 @@ fn PodShape(
                 x=move || if has_ip() { r().right() - 10.0 } else { r().x + 10.0 }
                 y=move || r().y + 41.0
                 text-anchor=move || if has_ip() { "end" } else { "start" }
+                // Beside an IP, a long state (`ContainerCreating` while the image is pulled)
+                // is squeezed into the room the IP leaves rather than written over it.
+                textLength=move || {
+                    let ip_w = ip_len() as f64 * POD_IP_PX * 0.6;
+                    let room = if has_ip() { r().w - 28.0 - ip_w } else { r().w - 20.0 };
+                    squeeze(state_len(), room, POD_STATE_PX)
+                }
+                lengthAdjust="spacingAndGlyphs"
             >
                 {move || data.with(|d| d.as_ref().map(|d| d.state_text()).unwrap_or_default())}
             </text>
