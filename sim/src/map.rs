@@ -65,31 +65,6 @@ impl<K, V> SortedMap<K, V> {
         self.entries.iter().map(|(_, v)| v)
     }
 
-    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(_, v)| v)
-    }
-
-    pub fn into_values(self) -> impl DoubleEndedIterator<Item = V> + ExactSizeIterator {
-        self.entries.into_iter().map(|(_, v)| v)
-    }
-
-    pub fn first_key_value(&self) -> Option<(&K, &V)> {
-        self.entries.first().map(|(k, v)| (k, v))
-    }
-
-    pub fn last_key_value(&self) -> Option<(&K, &V)> {
-        self.entries.last().map(|(k, v)| (k, v))
-    }
-
-    /// Removes and returns the entry with the smallest key.
-    pub fn pop_first(&mut self) -> Option<(K, V)> {
-        if self.entries.is_empty() {
-            None
-        } else {
-            Some(self.entries.remove(0))
-        }
-    }
-
     /// Keeps the entries for which `keep` says true, in order.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.entries.retain_mut(|(k, v)| keep(k, v));
@@ -112,16 +87,6 @@ impl<K: Ord, V> SortedMap<K, V> {
         Q: Ord + ?Sized,
     {
         self.search(key).ok().map(|i| &self.entries[i].1)
-    }
-
-    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
-    where
-        K: Borrow<Q>,
-        Q: Ord + ?Sized,
-    {
-        self.search(key)
-            .ok()
-            .map(|i| (&self.entries[i].0, &self.entries[i].1))
     }
 
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
@@ -364,14 +329,6 @@ impl<T> SortedSet<T> {
         self.items.iter()
     }
 
-    pub fn first(&self) -> Option<&T> {
-        self.items.first()
-    }
-
-    pub fn last(&self) -> Option<&T> {
-        self.items.last()
-    }
-
     pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
         self.items.retain(keep);
     }
@@ -493,7 +450,10 @@ mod tests {
                     *theirs.entry(key).or_default() += 1;
                 }
                 4 => assert_eq!(ours.get(&key), theirs.get(&key)),
-                _ => assert_eq!(ours.pop_first(), theirs.pop_first()),
+                _ => assert_eq!(
+                    ours.iter().next().map(|(k, v)| (*k, *v)),
+                    theirs.iter().next().map(|(k, v)| (*k, *v))
+                ),
             }
             if step.is_multiple_of(997) {
                 ours.retain(|k, _| k % 5 != 0);
