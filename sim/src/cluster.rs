@@ -59,6 +59,8 @@ pub(crate) const MAX_TRACES: usize = 200;
 const MAX_EVENTS: usize = 2_000;
 /// How long the kubelet takes to pull an image a node does not have yet.
 const PULL: Time = 2_100;
+/// From the kubelet finding the image on the node to the container running.
+const START_WITH_IMAGE: Time = 600;
 /// From a pod's scheduling to its sandbox (network namespace, IP) being up.
 const SANDBOX: Time = 500;
 /// How often the kubelet syncs a pod it could not start for want of its image.
@@ -555,13 +557,19 @@ impl Cluster {
         if pod.status.pod_ip.is_some() || pod.is_terminating() {
             return;
         }
-        let ip = if pod.spec.host_network {
-            self.node(&node).map(|n| n.internal_ip)
-        } else {
-            self.pod_ips.get_mut(&node).and_then(|r| r.allocate())
-        };
+        let ip = self.new_pod_ip(&node, pod.spec.host_network);
         if let Some(pod) = self.pods.get_mut(key) {
             pod.status.pod_ip = ip;
+        }
+    }
+
+    /// An IP for a pod on `node`: the node's own for a host-network pod, else the next free
+    /// one of the node's pod range.
+    fn new_pod_ip(&mut self, node: &str, host_network: bool) -> Option<Ipv4Addr> {
+        if host_network {
+            self.node(node).map(|n| n.internal_ip)
+        } else {
+            self.pod_ips.get_mut(node).and_then(|r| r.allocate())
         }
     }
 
@@ -573,15 +581,19 @@ impl Cluster {
         else {
             return;
         };
-        let host_ip = self.node(&node).map(|n| n.internal_ip);
         let Some(pod) = self.pods.get(key) else {
             return;
         };
-        let host_network = pod.spec.host_network;
+        // The sandbox gave the pod its IP; one that never had a sandbox gets it now.
         let ip = match pod.status.pod_ip {
             Some(ip) => Some(ip),
-            None if host_network => host_ip,
-            None => self.pod_ips.get_mut(&node).and_then(|r| r.allocate()),
+            None => {
+                let host_network = pod.spec.host_network;
+                self.new_pod_ip(&node, host_network)
+            }
+        };
+        let Some(pod) = self.pods.get(key) else {
+            return;
         };
         let first = pod.spec.containers.first();
         let container = first.map(|c| c.name.clone()).unwrap_or_default();
@@ -684,16 +696,9 @@ impl Cluster {
             return;
         };
         pod.status.container = ContainerState::Creating;
-        self.event(
-            &key.namespace,
-            format!("pod/{}", key.name),
-            false,
-            "Pulled",
-            format!("Container image \"{image}\" already present on machine"),
-            "kubelet",
-        );
+        self.image_present(key, &image);
         self.schedule_timer(
-            now + 600,
+            now + START_WITH_IMAGE,
             Timer::ContainerStarted {
                 pod: key.clone(),
                 uid: uid.to_string(),
@@ -1208,15 +1213,8 @@ impl Cluster {
                 return dropped;
             }
             PullPolicy::IfNotPresent | PullPolicy::Never if present => {
-                dropped += self.event(
-                    &key.namespace,
-                    object,
-                    false,
-                    "Pulled",
-                    format!("Container image \"{image}\" already present on machine"),
-                    "kubelet",
-                );
-                600
+                dropped += self.image_present(key, &image);
+                START_WITH_IMAGE
             }
             _ => {
                 dropped += self.event(
@@ -1258,6 +1256,18 @@ impl Cluster {
             },
         );
         dropped
+    }
+
+    /// The kubelet finds the pod's image on its node; returns how many old events that pushed out.
+    fn image_present(&mut self, key: &ObjectKey, image: &str) -> usize {
+        self.event(
+            &key.namespace,
+            format!("pod/{}", key.name),
+            false,
+            "Pulled",
+            format!("Container image \"{image}\" already present on machine"),
+            "kubelet",
+        )
     }
 
     /// Mark a pod for deletion: it goes Terminating, leaves the Service's ready endpoints, and
