@@ -765,9 +765,6 @@ impl Cluster {
         }
         self.schedule_pods();
         self.sync_endpoints();
-        // kube-proxy picks a backend when a connection opens: requests still resolving a name
-        // whose planned backend stopped serving pick again among the endpoints as they are now.
-        self.reroute_unsent();
     }
 
     /// Each ReplicaSet's live pods (not terminating) and how many of them are available.
@@ -1358,6 +1355,9 @@ impl Cluster {
             self.endpoint_slices = slices;
             self.endpoints = endpoints;
             self.proxy.invalidate();
+            // kube-proxy picks a backend when a connection opens: requests still resolving a
+            // name whose planned backend stopped serving pick again among the new endpoints.
+            self.reroute_unsent();
         }
     }
 

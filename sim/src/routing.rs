@@ -1358,6 +1358,7 @@ impl Cluster {
     /// name) and whose backend has since stopped serving (deleted, gone not ready) open it
     /// again from the same moment with the Service's endpoints as they are now, as kube-proxy
     /// only picks a backend when the connection's first packet passes through it.
+    /// Called when the endpoints change, the only way a backend stops being kube-proxy's to pick.
     pub(crate) fn reroute_unsent(&mut self) {
         let now = self.now;
         let stale: Vec<usize> = (0..self.traces.len())
