@@ -3,7 +3,6 @@
 
 use svclab_sim::cluster::{Cluster, Event};
 use svclab_sim::model::ObjectKey;
-use svclab_sim::time::human_duration;
 
 use crate::scene::PodState;
 
@@ -289,12 +288,18 @@ pub fn describe(cluster: &Cluster, selection: &Selection) -> Option<Details> {
     }
 }
 
+/// The object's latest events, the most recently seen first.
 fn events_of(cluster: &Cluster, namespace: &str, object: &str) -> Vec<EventRow> {
-    cluster
+    let mut events: Vec<&Event> = cluster
         .events
         .iter()
         .rev()
         .filter(|e| e.object == object && (namespace.is_empty() || e.namespace == namespace))
+        .collect();
+    // Stable: of events last seen at the same moment, the one recorded later comes first.
+    svclab_sim::sort::sort_by_key(&mut events, |e| std::cmp::Reverse((e.last, e.time)));
+    events
+        .into_iter()
         .take(EVENTS_SHOWN)
         .map(|e| event_row(cluster, e))
         .collect()
@@ -302,7 +307,7 @@ fn events_of(cluster: &Cluster, namespace: &str, object: &str) -> Vec<EventRow> 
 
 fn event_row(cluster: &Cluster, e: &Event) -> EventRow {
     EventRow {
-        age: human_duration(cluster.now.saturating_sub(e.time)),
+        age: e.age(cluster.now),
         type_: if e.warning { "Warning" } else { "Normal" },
         reason: e.reason.clone(),
         source: e.source.clone(),

@@ -43,7 +43,8 @@ pub enum PodState {
     Creating,
     /// Not scheduled yet.
     Pending,
-    /// Scheduled, but its image may not be pulled (`imagePullPolicy: Never`): it never starts.
+    /// Scheduled, but its image cannot be had: it does not exist (`ErrImagePull`,
+    /// `ImagePullBackOff`) or may not be pulled (`ErrImageNeverPull`).
     ImageError,
     /// Deleted, waiting for its container to exit.
     Terminating,
@@ -57,7 +58,9 @@ impl PodState {
         match pod.status.container {
             ContainerState::Unscheduled => PodState::Pending,
             ContainerState::Creating => PodState::Creating,
-            ContainerState::ErrImageNeverPull => PodState::ImageError,
+            ContainerState::ErrImageNeverPull
+            | ContainerState::ErrImagePull
+            | ContainerState::ImagePullBackOff => PodState::ImageError,
             ContainerState::Running if pod.status.ready => PodState::Ready,
             ContainerState::Running | ContainerState::Terminated => PodState::NotReady,
         }
@@ -115,7 +118,7 @@ impl PodView {
             PodState::Ready => "Ready",
             PodState::NotReady => "Not ready",
             PodState::Creating => "ContainerCreating",
-            PodState::ImageError => "ErrImageNeverPull",
+            PodState::ImageError => self.status,
             PodState::Pending => "Pending",
             PodState::Terminating => "Terminating",
         }

@@ -15,8 +15,9 @@ use crate::kube_proxy::ProxyMode;
 use crate::manifest::{self, FieldError, ManifestError};
 use crate::model::*;
 use crate::names;
+use crate::registry;
 use crate::rng::Rng;
-use crate::time::{go_duration, Time, HOUR, SECOND};
+use crate::time::{go_duration, human_duration, Time, HOUR, SECOND};
 use crate::trace::Trace;
 use crate::{endpoints, validate};
 
@@ -68,13 +69,28 @@ const IMAGE_RETRY: Time = 10 * SECOND;
 /// A pull of an image whose layers the node already has (`imagePullPolicy: Always`): the
 /// registry is asked for the manifest, nothing is downloaded.
 const QUICK_PULL: Time = 480;
+/// From the kubelet asking a registry for an image it does not have to the failure.
+const PULL_FAIL: Time = 900;
+/// The kubelet's image pull back-off: 10 s after the first failed pull, doubling with each
+/// failure, at most 5 min.
+const PULL_BACK_OFF: Time = 10 * SECOND;
+const MAX_PULL_BACK_OFF: Time = 300 * SECOND;
+/// A readiness probe's period when the pod has none (the learner made it fail anyway).
+const PROBE_PERIOD: Time = 10 * SECOND;
 /// The cluster came up this long before the learner's first action.
 pub const BOOT_AGE: Time = HOUR;
 
-/// A Kubernetes Event, as `kubectl describe` lists them.
+/// A Kubernetes Event, as `kubectl describe` lists them. The same event again (same object,
+/// type, reason, message and source) within the hour the API server keeps it is counted on the
+/// first, as the kubelet's and controllers' event recorders do: `2m (x12 over 4m)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
+    /// When it first happened (`firstTimestamp`; the event's name derives from it).
     pub time: Time,
+    /// When it last happened (`lastTimestamp`).
+    pub last: Time,
+    /// How many times it happened.
+    pub count: u32,
     pub namespace: String,
     /// `pod/backend-5d9c8b7f6-x2x9z`.
     pub object: String,
@@ -83,6 +99,20 @@ pub struct Event {
     pub message: String,
     /// `default-scheduler`, `kubelet`, `replicaset-controller`, ...
     pub source: String,
+}
+
+impl Event {
+    /// The Age column of `kubectl describe`'s events at `now`: `95s`, or for a repeated event
+    /// `5s (x10 over 95s)` (since the last time, how many times, since the first).
+    pub fn age(&self, now: Time) -> String {
+        let first = human_duration(now.saturating_sub(self.time));
+        if self.count > 1 {
+            let last = human_duration(now.saturating_sub(self.last));
+            format!("{last} (x{} over {first})", self.count)
+        } else {
+            first
+        }
+    }
 }
 
 /// An accepted action and the virtual time it happened at.
@@ -118,6 +148,14 @@ enum Timer {
     ContainerExited { pod: ObjectKey, uid: String },
     /// The kubelet syncs a pod stuck in `ErrImageNeverPull` again: has the image arrived?
     ImageRetry { pod: ObjectKey, uid: String },
+    /// The registry has answered a pull of an image it does not have.
+    PullFailed { pod: ObjectKey, uid: String },
+    /// The kubelet syncs the pod after a failed pull and backs off.
+    PullBackOff { pod: ObjectKey, uid: String },
+    /// The back-off is over: the kubelet pulls the image again.
+    PullAgain { pod: ObjectKey, uid: String },
+    /// The kubelet's readiness probe of a pod that fails it comes round again.
+    ProbeFailed { pod: ObjectKey, uid: String },
 }
 
 /// The timers still to fire, earliest first; among timers due at the same instant, in the
@@ -175,6 +213,7 @@ pub struct Cluster {
     pub proxy_mode: ProxyMode,
     /// CoreDNS is broken: its pods run but fail their readiness probe and answer nothing.
     pub coredns_broken: bool,
+    /// In the order they first happened.
     pub events: Vec<Event>,
     pub log: Vec<LoggedAction>,
     /// Recent requests, oldest first.
@@ -194,7 +233,13 @@ pub struct Cluster {
     pub(crate) proxy: crate::routing::ProxyState,
     /// Each Deployment's pod-template-hash, by (uid, generation) of the template it was made from.
     template_hashes: SortedMap<ObjectKey, ((String, i64), String)>,
+    /// Where in `events` each distinct event is, to count repeats on it.
+    event_index: SortedMap<EventKey, usize>,
 }
+
+/// What makes two events the same one: namespace, object, reason, message (the type and source
+/// go with the reason in every event svclab records).
+type EventKey = (String, String, String, String);
 
 /// Events by namespace and object: the index of the latest one.
 type EventIndex = SortedMap<String, SortedMap<String, usize>>;
@@ -238,6 +283,7 @@ impl Cluster {
             timers: Timers::default(),
             timer_seq: 0,
             images: SortedMap::new(),
+            event_index: SortedMap::new(),
             next_trace_id: 1,
             proxy: Default::default(),
             template_hashes: SortedMap::new(),
@@ -371,6 +417,7 @@ impl Cluster {
         // Everything of the boot is up and ready; the learner arrives an hour later.
         self.advance(BOOT_AGE);
         self.events.clear();
+        self.event_index.clear();
     }
 
     fn add_node(&mut self, name: &str, index: u8, control_plane: bool) {
@@ -426,7 +473,7 @@ impl Cluster {
             pod_ip: ip,
             host_ip: ip,
             start_time: Some(self.now),
-            restarts: 0,
+            ..PodStatus::default()
         };
         self.pods.insert(pod.key(), pod);
     }
@@ -441,7 +488,8 @@ impl Cluster {
         uid_text(a, b)
     }
 
-    /// Record an event; returns how many of the oldest events were dropped to make room.
+    /// Record an event, or count it again on the same event; returns how many of the oldest
+    /// events were dropped to make room.
     fn event(
         &mut self,
         ns: &str,
@@ -451,12 +499,26 @@ impl Cluster {
         message: String,
         source: &str,
     ) -> usize {
+        let key: EventKey = (ns.to_string(), object, reason.to_string(), message);
+        if let Some(&i) = self.event_index.get(&key) {
+            let e = &mut self.events[i];
+            // The API server forgets an event an hour after its last update; then it is new.
+            if self.now - e.last < HOUR {
+                e.last = self.now;
+                e.count += 1;
+                return 0;
+            }
+        }
+        self.event_index.insert(key.clone(), self.events.len());
+        let (namespace, object, reason, message) = key;
         self.events.push(Event {
             time: self.now,
-            namespace: ns.to_string(),
+            last: self.now,
+            count: 1,
+            namespace,
             object,
             warning,
-            reason: reason.to_string(),
+            reason,
             message,
             source: source.to_string(),
         });
@@ -465,6 +527,10 @@ impl Cluster {
         if self.events.len() > MAX_EVENTS + MAX_EVENTS / 4 {
             let extra = self.events.len() - MAX_EVENTS;
             self.events.drain(..extra);
+            self.event_index.retain(|_, i| {
+                *i = i.wrapping_sub(extra);
+                *i < MAX_EVENTS
+            });
             extra
         } else {
             0
@@ -530,7 +596,7 @@ impl Cluster {
                         format!("pod/{}", pod.name),
                         false,
                         "Pulled",
-                        format!("Successfully pulled image \"{image}\" in {pulling} ({total} including waiting). Image size: 72099501 bytes."),
+                        format!("Successfully pulled image \"{image}\" in {pulling} ({total} including waiting). Image size: {} bytes.", registry::pull(&image).unwrap_or(0)),
                         "kubelet",
                     );
                 }
@@ -540,6 +606,10 @@ impl Cluster {
             Timer::Readiness { pod, uid, ready } => self.readiness(&pod, &uid, ready),
             Timer::ContainerExited { pod, uid } => self.container_exited(&pod, &uid),
             Timer::ImageRetry { pod, uid } => self.retry_image(&pod, &uid),
+            Timer::PullFailed { pod, uid } => self.pull_failed(&pod, &uid),
+            Timer::PullBackOff { pod, uid } => self.pull_back_off(&pod, &uid),
+            Timer::PullAgain { pod, uid } => self.pull_again(&pod, &uid),
+            Timer::ProbeFailed { pod, uid } => self.probe_failed(&pod, &uid),
         }
     }
 
@@ -623,7 +693,9 @@ impl Cluster {
             format!("Started container {container}"),
             "kubelet",
         );
-        if !failing {
+        if failing {
+            self.start_failing_probes(key);
+        } else {
             let delay = probe.map_or(0, |p| p.initial_delay_seconds.max(0) as Time * SECOND);
             self.schedule_timer(
                 now + delay,
@@ -649,16 +721,153 @@ impl Cluster {
             return;
         }
         pod.status.ready = ready;
-        if !ready {
-            self.event(
-                &key.namespace,
-                format!("pod/{}", key.name),
-                true,
-                "Unhealthy",
-                "Readiness probe failed: HTTP probe failed with statuscode: 503".into(),
-                "kubelet",
-            );
+    }
+
+    /// The kubelet's readiness probes of a running pod start failing: an `Unhealthy` event at
+    /// the next probe and at every one after while they fail, unless that is already under way.
+    fn start_failing_probes(&mut self, key: &ObjectKey) {
+        let now = self.now;
+        let Some(pod) = self.pods.get_mut(key) else {
+            return;
+        };
+        if pod.status.probes_failing || pod.status.container != ContainerState::Running {
+            return;
         }
+        pod.status.probes_failing = true;
+        let next = now + readiness_delay(pod, false);
+        let uid = pod.meta.uid.clone();
+        self.schedule_timer(
+            next,
+            Timer::ProbeFailed {
+                pod: key.clone(),
+                uid,
+            },
+        );
+    }
+
+    fn probe_failed(&mut self, key: &ObjectKey, uid: &str) {
+        let now = self.now;
+        let broken = self.coredns_broken;
+        let Some(pod) = self.live_pod(key, uid) else {
+            return;
+        };
+        let failing = pod.faults.fail_readiness || (broken && is_coredns(pod));
+        if !failing || pod.status.container != ContainerState::Running {
+            pod.status.probes_failing = false;
+            return;
+        }
+        let period = probe_period(pod);
+        self.event(
+            &key.namespace,
+            format!("pod/{}", key.name),
+            true,
+            "Unhealthy",
+            "Readiness probe failed: HTTP probe failed with statuscode: 503".into(),
+            "kubelet",
+        );
+        self.schedule_timer(
+            now + period,
+            Timer::ProbeFailed {
+                pod: key.clone(),
+                uid: uid.to_string(),
+            },
+        );
+    }
+
+    /// The registry has said the pod's image does not exist: `ErrImagePull`, and a second later
+    /// the kubelet backs off.
+    fn pull_failed(&mut self, key: &ObjectKey, uid: &str) {
+        let now = self.now;
+        let Some(pod) = self.live_pod(key, uid).filter(|p| !p.is_terminating()) else {
+            return;
+        };
+        let image = first_image(pod);
+        let error = registry::pull(&image).err().unwrap_or_default();
+        pod.status.container = ContainerState::ErrImagePull;
+        pod.status.waiting_message = Some(error.clone());
+        pod.status.pull_failures += 1;
+        let object = format!("pod/{}", key.name);
+        let message = format!("Failed to pull image \"{image}\": {error}");
+        self.event(
+            &key.namespace,
+            object.clone(),
+            true,
+            "Failed",
+            message,
+            "kubelet",
+        );
+        let error = "Error: ErrImagePull".to_string();
+        self.event(&key.namespace, object, true, "Failed", error, "kubelet");
+        self.schedule_timer(
+            now + SECOND,
+            Timer::PullBackOff {
+                pod: key.clone(),
+                uid: uid.to_string(),
+            },
+        );
+    }
+
+    fn pull_back_off(&mut self, key: &ObjectKey, uid: &str) {
+        let now = self.now;
+        let Some(pod) = self.live_pod(key, uid).filter(|p| !p.is_terminating()) else {
+            return;
+        };
+        if pod.status.container != ContainerState::ErrImagePull {
+            return;
+        }
+        let image = first_image(pod);
+        let message = format!("Back-off pulling image \"{image}\"");
+        pod.status.container = ContainerState::ImagePullBackOff;
+        pod.status.waiting_message = Some(message.clone());
+        // The back-off counts from the failed pull, a second ago.
+        let doublings = pod.status.pull_failures.saturating_sub(1).min(8);
+        let back_off = (PULL_BACK_OFF << doublings).min(MAX_PULL_BACK_OFF);
+        let object = format!("pod/{}", key.name);
+        self.event(
+            &key.namespace,
+            object.clone(),
+            false,
+            "BackOff",
+            message,
+            "kubelet",
+        );
+        let error = "Error: ImagePullBackOff".to_string();
+        self.event(&key.namespace, object, true, "Failed", error, "kubelet");
+        self.schedule_timer(
+            (now + back_off).saturating_sub(SECOND).max(now + SECOND),
+            Timer::PullAgain {
+                pod: key.clone(),
+                uid: uid.to_string(),
+            },
+        );
+    }
+
+    /// The back-off is over; the pull fails again (the registry still lacks the image), and
+    /// the pod stays in `ImagePullBackOff` until it does.
+    fn pull_again(&mut self, key: &ObjectKey, uid: &str) {
+        let now = self.now;
+        let Some(pod) = self.live_pod(key, uid).filter(|p| !p.is_terminating()) else {
+            return;
+        };
+        if pod.status.container != ContainerState::ImagePullBackOff {
+            return;
+        }
+        let image = first_image(pod);
+        self.event(
+            &key.namespace,
+            format!("pod/{}", key.name),
+            false,
+            "Pulling",
+            format!("Pulling image \"{image}\""),
+            "kubelet",
+        );
+        self.schedule_timer(
+            now + PULL_FAIL,
+            Timer::PullFailed {
+                pod: key.clone(),
+                uid: uid.to_string(),
+            },
+        );
     }
 
     /// A pod in `ErrImageNeverPull` starts once its node has the image (another pod pulled it);
@@ -683,6 +892,7 @@ impl Cluster {
             .get(&(node, image.clone()))
             .is_some_and(|&at| at <= now);
         if !present {
+            self.never_pull(key, &image);
             self.schedule_timer(
                 now + IMAGE_RETRY,
                 Timer::ImageRetry {
@@ -696,6 +906,7 @@ impl Cluster {
             return;
         };
         pod.status.container = ContainerState::Creating;
+        pod.status.waiting_message = None;
         self.image_present(key, &image);
         self.schedule_timer(
             now + START_WITH_IMAGE,
@@ -1189,17 +1400,7 @@ impl Cluster {
         let present = on_node.is_some_and(|at| at <= self.now);
         let pull = match policy {
             PullPolicy::Never if !present => {
-                dropped += self.event(
-                    &key.namespace,
-                    object,
-                    true,
-                    "ErrImageNeverPull",
-                    format!("Container image \"{image}\" is not present with pull policy of Never"),
-                    "kubelet",
-                );
-                if let Some(pod) = self.pods.get_mut(key) {
-                    pod.status.container = ContainerState::ErrImageNeverPull;
-                }
+                dropped += self.never_pull(key, &image);
                 self.schedule_timer(
                     self.now + IMAGE_RETRY,
                     Timer::ImageRetry {
@@ -1222,6 +1423,16 @@ impl Cluster {
                     format!("Pulling image \"{image}\""),
                     "kubelet",
                 );
+                if registry::pull(&image).is_err() {
+                    self.schedule_timer(
+                        self.now + PULL_FAIL,
+                        Timer::PullFailed {
+                            pod: key.clone(),
+                            uid,
+                        },
+                    );
+                    return dropped;
+                }
                 // The kubelet pulls one image at a time: a pull of the same image already under
                 // way is waited for, and then this one finds every layer on the node.
                 let (starts, pulling) = match on_node {
@@ -1253,6 +1464,27 @@ impl Cluster {
             },
         );
         dropped
+    }
+
+    /// `imagePullPolicy: Never` and the node lacks the image: the kubelet says so at every sync;
+    /// returns how many old events that pushed out.
+    fn never_pull(&mut self, key: &ObjectKey, image: &str) -> usize {
+        let message =
+            format!("Container image \"{image}\" is not present with pull policy of Never");
+        if let Some(pod) = self.pods.get_mut(key) {
+            pod.status.container = ContainerState::ErrImageNeverPull;
+            pod.status.waiting_message = Some(message.clone());
+        }
+        let object = format!("pod/{}", key.name);
+        let error = "Error: ErrImageNeverPull".to_string();
+        self.event(
+            &key.namespace,
+            object.clone(),
+            true,
+            "ErrImageNeverPull",
+            message,
+            "kubelet",
+        ) + self.event(&key.namespace, object, true, "Failed", error, "kubelet")
     }
 
     /// The kubelet finds the pod's image on its node; returns how many old events that pushed out.
@@ -1765,6 +1997,9 @@ impl Cluster {
                 p.faults.fail_readiness = fail;
                 let uid = p.meta.uid.clone();
                 let delay = readiness_delay(p, fail);
+                if fail {
+                    self.start_failing_probes(&key);
+                }
                 self.schedule_timer(
                     self.now + delay,
                     Timer::Readiness {
@@ -1822,6 +2057,9 @@ impl Cluster {
                     .map(|p| (p.key(), p.meta.uid.clone()))
                     .collect();
                 for (key, uid) in coredns {
+                    if broken {
+                        self.start_failing_probes(&key);
+                    }
                     let delay = self
                         .pods
                         .get(&key)
@@ -2113,6 +2351,26 @@ fn ignores_sigterm(c: &Container) -> bool {
 /// How long until the kubelet notices a readiness change: `failureThreshold × period` (3 × 10 s by
 /// default) to fail, one period to pass. Pods without a readinessProbe get svclab's stand-in
 /// probe (period 1 s, threshold 1) so they can be broken on purpose.
+/// The image of the pod's (first) container.
+fn first_image(p: &Pod) -> String {
+    p.spec
+        .containers
+        .first()
+        .map(|c| c.image.clone())
+        .unwrap_or_default()
+}
+
+/// How often the kubelet probes the pod's readiness.
+fn probe_period(p: &Pod) -> Time {
+    p.spec
+        .containers
+        .first()
+        .and_then(|c| c.readiness_probe.as_ref())
+        .map_or(PROBE_PERIOD, |probe| {
+            probe.period_seconds.clamp(1, 3600) as Time * SECOND
+        })
+}
+
 fn readiness_delay(p: &Pod, fail: bool) -> Time {
     match p
         .spec

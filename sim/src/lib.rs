@@ -28,6 +28,7 @@ pub mod map;
 pub mod model;
 pub mod names;
 pub mod netpol;
+pub mod registry;
 pub mod rng;
 pub mod routing;
 pub mod shell;

@@ -286,6 +286,10 @@ pub enum ContainerState {
     Creating,
     /// Scheduled, but `imagePullPolicy: Never` and the node lacks the image: it never starts.
     ErrImageNeverPull,
+    /// The last pull of its image failed (the image does not exist).
+    ErrImagePull,
+    /// Waiting out the back-off before pulling its image again.
+    ImagePullBackOff,
     Running,
     /// Exited after a delete; the pod object is about to disappear.
     Terminated,
@@ -300,6 +304,13 @@ pub struct PodStatus {
     pub host_ip: Option<Ipv4Addr>,
     pub start_time: Option<Time>,
     pub restarts: i64,
+    /// Why the container waits, when the kubelet says more than the reason
+    /// (`state.waiting.message`): the pull error, the back-off.
+    pub waiting_message: Option<String>,
+    /// Failed pulls of the image so far: the kubelet's back-off doubles with each.
+    pub pull_failures: u32,
+    /// The kubelet's failing readiness probes are under way (one `Unhealthy` a period).
+    pub probes_failing: bool,
 }
 
 impl ContainerState {
@@ -308,6 +319,8 @@ impl ContainerState {
     pub fn waiting_reason(self) -> &'static str {
         match self {
             ContainerState::ErrImageNeverPull => "ErrImageNeverPull",
+            ContainerState::ErrImagePull => "ErrImagePull",
+            ContainerState::ImagePullBackOff => "ImagePullBackOff",
             _ => "ContainerCreating",
         }
     }
@@ -323,6 +336,9 @@ impl Default for PodStatus {
             host_ip: None,
             start_time: None,
             restarts: 0,
+            waiting_message: None,
+            pull_failures: 0,
+            probes_failing: false,
         }
     }
 }
@@ -363,7 +379,12 @@ impl Pod {
             (PodPhase::Failed, _) => "Error",
             (_, ContainerState::Unscheduled) => "Pending",
             (_, ContainerState::Creating) => "ContainerCreating",
-            (_, ContainerState::ErrImageNeverPull) => "ErrImageNeverPull",
+            (
+                _,
+                waiting @ (ContainerState::ErrImageNeverPull
+                | ContainerState::ErrImagePull
+                | ContainerState::ImagePullBackOff),
+            ) => waiting.waiting_reason(),
             (_, ContainerState::Running) => "Running",
             (_, ContainerState::Terminated) => "Completed",
         }

@@ -40,7 +40,8 @@ const TARGETS: &[&str] = &[
 /// A manifest from the pool, sometimes damaged.
 fn manifest(rng: &mut Rng) -> String {
     let mut text = match rng.below(3) {
-        // The seed with any replica count and, sometimes, another image or pull policy.
+        // The seed with any replica count and, sometimes, another image (one that does not
+        // exist among them) or pull policy.
         0 => SEED_MANIFEST
             .replace("replicas: 3", &format!("replicas: {}", rng.below(7)))
             .replace(
@@ -51,7 +52,8 @@ fn manifest(rng: &mut Rng) -> String {
                     "image: nginx\n          imagePullPolicy: IfNotPresent",
                     "image: nginx:1.27\n          imagePullPolicy: Always",
                     "image: nginx\n          imagePullPolicy: Never",
-                ][rng.below(5) as usize],
+                    "image: nginx:1.99",
+                ][rng.below(6) as usize],
             ),
         1 => EXTRA[rng.below(EXTRA.len() as u64) as usize].to_string(),
         _ => format!(

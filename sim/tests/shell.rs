@@ -1691,19 +1691,124 @@ fn a_pod_whose_image_may_never_be_pulled_says_so_everywhere() {
         describe.contains("    State:          Waiting\n      Reason:       ErrImageNeverPull\n"),
         "{describe}"
     );
+    // The kubelet says so at every sync, every 10 s; kubectl counts the repeats.
     assert!(
-        describe.contains("Warning  ErrImageNeverPull  10s   kubelet            Container image \"nginx:1.27\" is not present with pull policy of Never"),
+        describe.contains("  Warning  ErrImageNeverPull  0s (x2 over 10s)  kubelet            Container image \"nginx:1.27\" is not present with pull policy of Never\n  Warning  Failed             0s (x2 over 10s)  kubelet            Error: ErrImageNeverPull\n"),
         "{describe}"
     );
     let yaml = s.run(&format!("kubectl get pod {pod} -o yaml"));
     assert!(yaml.contains("    imagePullPolicy: Never\n"), "{yaml}");
     assert!(
-        yaml.contains("        reason: ErrImageNeverPull\n"),
+        yaml.contains("      waiting:\n        message: Container image \"nginx:1.27\" is not present with pull policy of Never\n        reason: ErrImageNeverPull\n"),
         "{yaml}"
     );
     let logs = s.run(&format!("kubectl logs {pod}"));
     assert_eq!(
         logs,
         format!("Error from server (BadRequest): container \"api\" in pod \"{pod}\" is waiting to start: ErrImageNeverPull\n")
+    );
+}
+
+#[test]
+fn a_mistyped_image_fails_to_pull_and_backs_off() {
+    let typo = SEED_MANIFEST.replace("image: nginx", "image: ngnix");
+    let mut s = Session::new(SEED_FILENAME, &typo);
+    let pod = s
+        .cluster
+        .pods
+        .values()
+        .find(|p| p.meta.name.starts_with("backend-"))
+        .map(|p| p.meta.name.clone())
+        .unwrap();
+    // 10 s after the apply: pulled once, failed, backing off until 10 s after the failure.
+    let get = s.run(&format!("kubectl get pod {pod}"));
+    assert!(get.contains("0/1     ImagePullBackOff   0"), "{get}");
+    // The pod has its IP (its sandbox is up) but is no ready endpoint of the Service.
+    let slices =
+        s.run("kubectl get endpointslices -l kubernetes.io/service-name=backend-service -o yaml");
+    assert_eq!(slices.matches("ready: false").count(), 3, "{slices}");
+    s.cluster.advance(50 * SECOND);
+    let describe = s.run(&format!("kubectl describe pod {pod}"));
+    let events = &describe[describe.find("Events:").expect("events")..];
+    // Pulls at 0 s, 10.9 s and 31.8 s after scheduling, each failing 0.9 s later and backing
+    // off a second after that; each back-off (10 s, then 20 s) counts from the failure.
+    same(
+        "image typo events",
+        events,
+        &("Events:
+  Type     Reason     Age                From               Message
+  ----     ------     ----               ----               -------
+  Normal   Scheduled  60s                default-scheduler  Successfully assigned default/".to_string()
+            + &pod
+            + " to kind-worker2
+  Normal   Pulling    28s (x3 over 60s)  kubelet            Pulling image \"ngnix\"
+  Warning  Failed     27s (x3 over 59s)  kubelet            Failed to pull image \"ngnix\": rpc error: code = Unknown desc = failed to pull and unpack image \"docker.io/library/ngnix:latest\": failed to resolve reference \"docker.io/library/ngnix:latest\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed
+  Warning  Failed     27s (x3 over 59s)  kubelet            Error: ErrImagePull
+  Normal   BackOff    26s (x3 over 58s)  kubelet            Back-off pulling image \"ngnix\"
+  Warning  Failed     26s (x3 over 58s)  kubelet            Error: ImagePullBackOff
+"),
+    );
+    assert!(
+        describe.contains("    State:          Waiting\n      Reason:       ImagePullBackOff\n"),
+        "{describe}"
+    );
+    let yaml = s.run(&format!("kubectl get pod {pod} -o yaml"));
+    assert!(
+        yaml.contains("      waiting:\n        message: Back-off pulling image \"ngnix\"\n        reason: ImagePullBackOff\n"),
+        "{yaml}"
+    );
+    let logs = s.run(&format!("kubectl logs {pod}"));
+    assert_eq!(
+        logs,
+        format!("Error from server (BadRequest): container \"api\" in pod \"{pod}\" is waiting to start: trying and failing to pull image\n")
+    );
+    // Fixing the image rolls out pods that pull and run; the broken ones go.
+    s.cluster
+        .apply(SEED_MANIFEST, SEED_FILENAME)
+        .expect("the seed applies");
+    s.cluster.advance(30 * SECOND);
+    let pods = s.run("kubectl get pods -l app=backend");
+    assert_eq!(pods.matches("1/1     Running").count(), 3, "{pods}");
+    assert!(!pods.contains("ImagePull"), "{pods}");
+}
+
+#[test]
+fn a_failing_readiness_probe_is_one_event_counted_up() {
+    let mut s = Session::seed();
+    let pod = s
+        .cluster
+        .pods
+        .values()
+        .find(|p| p.meta.name.starts_with("backend-"))
+        .map(|p| p.meta.name.clone())
+        .unwrap();
+    s.cluster
+        .act(Action::FailReadiness {
+            namespace: "default".into(),
+            pod: pod.clone(),
+            fail: true,
+        })
+        .expect("the pod exists");
+    s.cluster.advance(45 * SECOND);
+    let describe = s.run(&format!("kubectl describe pod {pod}"));
+    assert!(
+        describe.contains("  Warning  Unhealthy  4s (x5 over 44s)  kubelet            Readiness probe failed: HTTP probe failed with statuscode: 503\n"),
+        "{describe}"
+    );
+    let events = s.run("kubectl get events -o yaml");
+    assert!(events.contains("  count: 5\n"), "{events}");
+    // Passing again stops the events; the count stays.
+    s.cluster
+        .act(Action::FailReadiness {
+            namespace: "default".into(),
+            pod: pod.clone(),
+            fail: false,
+        })
+        .expect("the pod exists");
+    s.cluster.advance(60 * SECOND);
+    let describe = s.run(&format!("kubectl describe pod {pod}"));
+    assert!(
+        describe.contains("  Warning  Unhealthy  64s (x5 over 104s)  kubelet "),
+        "{describe}"
     );
 }

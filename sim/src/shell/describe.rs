@@ -78,7 +78,7 @@ impl W {
                     "{}\t{}\t{}\t{}\t{}",
                     if e.warning { "Warning" } else { "Normal" },
                     e.reason,
-                    human_duration(now.saturating_sub(e.time)),
+                    e.age(now),
                     e.source,
                     e.message.trim()
                 ),
@@ -95,7 +95,7 @@ fn events_for<'a>(cluster: &'a Cluster, namespace: &str, object: &str) -> Vec<&'
     let mut ev: Vec<&Event> = get::visible_events(cluster)
         .filter(|e| e.namespace == namespace && e.object == object)
         .collect();
-    crate::sort::sort_by_key(&mut ev, |e| e.time);
+    crate::sort::sort_by_key(&mut ev, |e| e.last);
     ev
 }
 

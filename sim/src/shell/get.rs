@@ -426,7 +426,7 @@ pub(crate) fn visible_events(cluster: &Cluster) -> impl Iterator<Item = &Event> 
     cluster
         .events
         .iter()
-        .filter(move |e| now.saturating_sub(e.time) < crate::time::HOUR)
+        .filter(move |e| now.saturating_sub(e.last) < crate::time::HOUR)
 }
 
 /// The object of `kind` called `name`.
@@ -639,7 +639,7 @@ pub(crate) fn row(cluster: &Cluster, item: &Item, wide: bool) -> Vec<String> {
             age(np.meta.creation),
         ],
         Item::Event(e) => vec![
-            age(e.time),
+            age(e.last),
             if e.warning {
                 "Warning".into()
             } else {

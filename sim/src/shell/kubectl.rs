@@ -1939,7 +1939,11 @@ fn logs_cmd(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Repl
             lines.push(Line::err(format!(
                 "Error from server (BadRequest): container \"{container}\" in pod \"{}\" is waiting to start: {}",
                 pod.meta.name,
-                pod.status.container.waiting_reason()
+                match pod.status.container {
+                    ContainerState::ErrImagePull => "image can't be pulled",
+                    ContainerState::ImagePullBackOff => "trying and failing to pull image",
+                    waiting => waiting.waiting_reason(),
+                }
             )));
             continue;
         }

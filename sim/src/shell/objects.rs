@@ -346,10 +346,13 @@ fn pod(cluster: &Cluster, p: &Pod) -> Value {
                             .with("exitCode", Value::Int(0))
                             .with("reason", s("Completed")),
                     ),
-                    waiting => Value::map().with(
-                        "waiting",
-                        Value::map().with("reason", s(waiting.waiting_reason())),
-                    ),
+                    waiting => {
+                        let mut w = Value::map();
+                        if let Some(m) = &p.status.waiting_message {
+                            w = w.with("message", s(m.clone()));
+                        }
+                        Value::map().with("waiting", w.with("reason", s(waiting.waiting_reason())))
+                    }
                 };
                 let mut cs = Value::map()
                     .with("name", s(c.name.clone()))
@@ -1101,7 +1104,7 @@ fn event(e: &Event) -> Value {
         .with("message", s(e.message.clone()))
         .with("source", source)
         .with("firstTimestamp", s(rfc3339(e.time)))
-        .with("lastTimestamp", s(rfc3339(e.time)))
-        .with("count", Value::Int(1))
+        .with("lastTimestamp", s(rfc3339(e.last)))
+        .with("count", Value::Int(i64::from(e.count)))
         .with("type", s(if e.warning { "Warning" } else { "Normal" }))
 }
