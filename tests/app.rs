@@ -372,6 +372,64 @@ async fn killing_a_pod_replaces_it_with_a_new_name_and_ip() {
 }
 
 #[wasm_bindgen_test]
+async fn a_mistyped_image_backs_off_and_the_details_count_its_events_as_time_passes() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    let typo = app
+        .textarea()
+        .value()
+        .replace("image: nginx", "image: ngnix");
+    app.type_manifest(&typo).await;
+    app.apply().await;
+    app.advance(5_000).await;
+    let pods = backend_pods(root);
+    assert_eq!(pods.len(), 3, "{pods:?}");
+    assert!(
+        pods.iter().all(|p| p.contains("ImagePullBackOff")),
+        "{pods:?}"
+    );
+
+    let pod = pod_name(&pods[0]);
+    find(
+        root,
+        &format!("svg[aria-label='Cluster'] g.pod[aria-label^='Pod {pod} ']"),
+    )
+    .dispatch_event(&click_event())
+    .unwrap();
+    settle().await;
+    let events = || -> Vec<String> {
+        find_all(root, ".details-panel table.events tbody tr")
+            .iter()
+            .map(text)
+            .collect()
+    };
+    let scheduled = |rows: &[String]| rows.iter().find(|r| r.contains("Scheduled")).cloned();
+    let rows = events();
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Back-off pulling image \"ngnix\"")),
+        "{rows:?}"
+    );
+    // Repeats are counted on one row: pulls at 0, 10.9 and 31.8 s.
+    app.advance(30_000).await;
+    let before = events();
+    assert!(
+        before
+            .iter()
+            .any(|r| r.contains("BackOff") && r.contains("(x3 over 33s)")),
+        "{before:?}"
+    );
+    // The ages move with the clock, also while nothing else happens (the next pull is at 72 s).
+    app.advance(10_000).await;
+    let after = events();
+    assert_ne!(scheduled(&before), scheduled(&after), "{after:?}");
+    assert!(
+        scheduled(&after).is_some_and(|r| r.contains("45s")),
+        "{after:?}"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn delete_on_a_focused_pod_kills_it() {
     let app = mount_lab().await;
     let root = &app.root;

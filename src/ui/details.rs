@@ -14,7 +14,9 @@ pub fn DetailsPanel() -> impl IntoView {
     let sim = sh.sim;
     let second = Memo::new(move |_| sim.now().get() / 1000);
     let details = Memo::new(move |_| {
-        second.track();
+        // `get`, not `track`: tracking a memo does not bring it up to date, so the ages
+        // (`12s`) would stay as they were when the selection last changed.
+        let _ = second.get();
         sh.selected
             .get()
             .and_then(|s| sim.read(|c| describe(c, &s)))
@@ -168,13 +170,16 @@ fn render(d: Details) -> impl IntoView {
             .events
             .iter()
             .map(|e| {
+                // The message gets a row of its own: pull errors run to a paragraph.
                 view! {
-                    <tr class:warning=e.type_ == "Warning">
+                    <tr class="event" class:warning=e.type_ == "Warning">
                         <td>{e.type_}</td>
                         <td>{e.reason.clone()}</td>
                         <td>{e.age.clone()}</td>
                         <td>{e.source.clone()}</td>
-                        <td>{e.message.clone()}</td>
+                    </tr>
+                    <tr class="message">
+                        <td colspan="4">{e.message.clone()}</td>
                     </tr>
                 }
             })
@@ -186,7 +191,7 @@ fn render(d: Details) -> impl IntoView {
             } else {
                 view! {
                     <table class="events">
-                        <thead><tr><th>"Type"</th><th>"Reason"</th><th>"Age"</th><th>"From"</th><th>"Message"</th></tr></thead>
+                        <thead><tr><th>"Type"</th><th>"Reason"</th><th>"Age"</th><th>"From"</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                 }
