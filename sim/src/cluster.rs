@@ -7,6 +7,8 @@
 //! [`Cluster::replay`] rebuilds the same world from the same seed.
 
 use crate::map::SortedMap;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::Ipv4Addr;
 
 use crate::action::Action;
@@ -233,13 +235,45 @@ pub struct Cluster {
     pub(crate) proxy: crate::routing::ProxyState,
     /// Each Deployment's pod-template-hash, by (uid, generation) of the template it was made from.
     template_hashes: SortedMap<ObjectKey, ((String, i64), String)>,
-    /// Where in `events` each distinct event is, to count repeats on it.
-    event_index: SortedMap<EventKey, usize>,
+    /// Where in `events` each distinct event is, by [`event_hash`], to count repeats on it.
+    event_index: EventIndexByHash,
 }
 
-/// What makes two events the same one: namespace, object, reason, message (the type and source
-/// go with the reason in every event svclab records).
-type EventKey = (String, String, String, String);
+/// Event positions by a hash that is already spread: no hashing again, and no OS randomness
+/// (a `HashMap`'s default hasher seeds itself from it).
+type EventIndexByHash = HashMap<u64, usize, BuildHasherDefault<Prehashed>>;
+
+#[derive(Clone, Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// What makes two events the same one: namespace, object, reason and message (the type and
+/// source go with the reason in every event svclab records), hashed (FNV-1a, 64 bits).
+fn event_hash(parts: [&str; 4]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain([0]) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
 
 /// Events by namespace and object: the index of the latest one.
 type EventIndex = SortedMap<String, SortedMap<String, usize>>;
@@ -283,7 +317,7 @@ impl Cluster {
             timers: Timers::default(),
             timer_seq: 0,
             images: SortedMap::new(),
-            event_index: SortedMap::new(),
+            event_index: EventIndexByHash::default(),
             next_trace_id: 1,
             proxy: Default::default(),
             template_hashes: SortedMap::new(),
@@ -499,26 +533,29 @@ impl Cluster {
         message: String,
         source: &str,
     ) -> usize {
-        let key: EventKey = (ns.to_string(), object, reason.to_string(), message);
-        if let Some(&i) = self.event_index.get(&key) {
-            let e = &mut self.events[i];
+        let hash = event_hash([ns, &object, reason, &message]);
+        if let Some(e) = self.event_index.get(&hash).map(|&i| &mut self.events[i]) {
             // The API server forgets an event an hour after its last update; then it is new.
-            if self.now - e.last < HOUR {
+            // (A hash shared by two different events only costs a count: they stay apart.)
+            let same = e.namespace == ns
+                && e.object == object
+                && e.reason == reason
+                && e.message == message;
+            if same && self.now - e.last < HOUR {
                 e.last = self.now;
                 e.count += 1;
                 return 0;
             }
         }
-        self.event_index.insert(key.clone(), self.events.len());
-        let (namespace, object, reason, message) = key;
+        self.event_index.insert(hash, self.events.len());
         self.events.push(Event {
             time: self.now,
             last: self.now,
             count: 1,
-            namespace,
+            namespace: ns.to_string(),
             object,
             warning,
-            reason,
+            reason: reason.to_string(),
             message,
             source: source.to_string(),
         });
