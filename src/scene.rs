@@ -44,7 +44,8 @@ pub enum PodState {
     /// Not scheduled yet.
     Pending,
     /// Scheduled, but its image cannot be had: it does not exist (`ErrImagePull`,
-    /// `ImagePullBackOff`) or may not be pulled (`ErrImageNeverPull`).
+    /// `ImagePullBackOff`), may not be pulled (`ErrImageNeverPull`) or is no image reference
+    /// at all (`InvalidImageName`).
     ImageError,
     /// Deleted, waiting for its container to exit.
     Terminating,
@@ -60,7 +61,8 @@ impl PodState {
             ContainerState::Creating => PodState::Creating,
             ContainerState::ErrImageNeverPull
             | ContainerState::ErrImagePull
-            | ContainerState::ImagePullBackOff => PodState::ImageError,
+            | ContainerState::ImagePullBackOff
+            | ContainerState::InvalidImageName => PodState::ImageError,
             ContainerState::Running if pod.status.ready => PodState::Ready,
             ContainerState::Running | ContainerState::Terminated => PodState::NotReady,
         }

@@ -148,7 +148,8 @@ enum Timer {
     },
     /// The container has exited after SIGTERM (or the grace period ran out); the pod goes away.
     ContainerExited { pod: ObjectKey, uid: String },
-    /// The kubelet syncs a pod stuck in `ErrImageNeverPull` again: has the image arrived?
+    /// The kubelet syncs a pod stuck in `ErrImageNeverPull` (has the image arrived?) or
+    /// `InvalidImageName` (it says so again) once more.
     ImageRetry { pod: ObjectKey, uid: String },
     /// The registry has answered a pull of an image it does not have.
     PullFailed { pod: ObjectKey, uid: String },
@@ -908,14 +909,29 @@ impl Cluster {
     }
 
     /// A pod in `ErrImageNeverPull` starts once its node has the image (another pod pulled it);
-    /// until then the kubelet looks again every [`IMAGE_RETRY`].
+    /// until then the kubelet looks again every [`IMAGE_RETRY`]. One in `InvalidImageName`
+    /// never starts (a pod's image does not change); the kubelet says so at every sync.
     fn retry_image(&mut self, key: &ObjectKey, uid: &str) {
         let now = self.now;
         let Some(pod) = self.pods.get(key).filter(|p| p.meta.uid == uid) else {
             return;
         };
-        if pod.status.container != ContainerState::ErrImageNeverPull || pod.is_terminating() {
+        if pod.is_terminating() {
             return;
+        }
+        let retry = Timer::ImageRetry {
+            pod: key.clone(),
+            uid: uid.to_string(),
+        };
+        match pod.status.container {
+            ContainerState::ErrImageNeverPull => {}
+            ContainerState::InvalidImageName => {
+                let image = first_image(pod);
+                self.invalid_image(key, &image);
+                self.schedule_timer(now + IMAGE_RETRY, retry);
+                return;
+            }
+            _ => return,
         }
         let node = pod.spec.node_name.clone().unwrap_or_default();
         let image = pod
@@ -930,13 +946,7 @@ impl Cluster {
             .is_some_and(|&at| at <= now);
         if !present {
             self.never_pull(key, &image);
-            self.schedule_timer(
-                now + IMAGE_RETRY,
-                Timer::ImageRetry {
-                    pod: key.clone(),
-                    uid: uid.to_string(),
-                },
-            );
+            self.schedule_timer(now + IMAGE_RETRY, retry);
             return;
         }
         let Some(pod) = self.pods.get_mut(key) else {
@@ -1436,6 +1446,17 @@ impl Cluster {
         let on_node = self.images.get(&slot).copied();
         let present = on_node.is_some_and(|at| at <= self.now);
         let pull = match policy {
+            _ if registry::check_reference(&image).is_err() => {
+                dropped += self.invalid_image(key, &image);
+                self.schedule_timer(
+                    self.now + IMAGE_RETRY,
+                    Timer::ImageRetry {
+                        pod: key.clone(),
+                        uid,
+                    },
+                );
+                return dropped;
+            }
             PullPolicy::Never if !present => {
                 dropped += self.never_pull(key, &image);
                 self.schedule_timer(
@@ -1501,6 +1522,29 @@ impl Cluster {
             },
         );
         dropped
+    }
+
+    /// The image is no reference the kubelet can parse: it says so at every sync; returns how
+    /// many old events that pushed out.
+    fn invalid_image(&mut self, key: &ObjectKey, image: &str) -> usize {
+        let why = registry::check_reference(image).err().unwrap_or_default();
+        let message = format!(
+            "Failed to apply default image tag \"{image}\": couldn't parse image name \"{image}\": {why}"
+        );
+        if let Some(pod) = self.pods.get_mut(key) {
+            pod.status.container = ContainerState::InvalidImageName;
+            pod.status.waiting_message = Some(message.clone());
+        }
+        let object = format!("pod/{}", key.name);
+        let error = "Error: InvalidImageName".to_string();
+        self.event(
+            &key.namespace,
+            object.clone(),
+            true,
+            "InspectFailed",
+            message,
+            "kubelet",
+        ) + self.event(&key.namespace, object, true, "Failed", error, "kubelet")
     }
 
     /// `imagePullPolicy: Never` and the node lacks the image: the kubelet says so at every sync;

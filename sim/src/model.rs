@@ -290,6 +290,8 @@ pub enum ContainerState {
     ErrImagePull,
     /// Waiting out the back-off before pulling its image again.
     ImagePullBackOff,
+    /// Its image is not a reference the kubelet can parse (`busyBOX`, `nginx:`): no pull is tried.
+    InvalidImageName,
     Running,
     /// Exited after a delete; the pod object is about to disappear.
     Terminated,
@@ -321,6 +323,7 @@ impl ContainerState {
             ContainerState::ErrImageNeverPull => "ErrImageNeverPull",
             ContainerState::ErrImagePull => "ErrImagePull",
             ContainerState::ImagePullBackOff => "ImagePullBackOff",
+            ContainerState::InvalidImageName => "InvalidImageName",
             _ => "ContainerCreating",
         }
     }
@@ -383,7 +386,8 @@ impl Pod {
                 _,
                 waiting @ (ContainerState::ErrImageNeverPull
                 | ContainerState::ErrImagePull
-                | ContainerState::ImagePullBackOff),
+                | ContainerState::ImagePullBackOff
+                | ContainerState::InvalidImageName),
             ) => waiting.waiting_reason(),
             (_, ContainerState::Running) => "Running",
             (_, ContainerState::Terminated) => "Completed",

@@ -163,6 +163,112 @@ pub fn pull(image: &str) -> Result<u64, String> {
     }
 }
 
+/// Whether the kubelet can read `image` as a reference at all; if not, why, as it says after
+/// `Failed to apply default image tag "...": couldn't parse image name "...": ` (the pod is then
+/// `InvalidImageName`, and no pull is tried).
+pub fn check_reference(image: &str) -> Result<(), String> {
+    const INVALID: &str = "invalid reference format";
+    let (name, digest) = match image.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (image, None),
+    };
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    let (path, tag) = match name[last_slash..].find(':') {
+        Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
+        None => (name, None),
+    };
+    let (domain, remote) = split_domain(path);
+    // containerd's parser checks case first, naming the repository as Docker Hub would.
+    if remote.to_lowercase() != remote {
+        return Err(format!(
+            "{INVALID}: repository name ({remote}) must be lowercase"
+        ));
+    }
+    let domain_ok = domain.is_none_or(valid_domain);
+    let path_ok = remote.split('/').all(valid_component);
+    let tag_ok = tag.is_none_or(|t| {
+        t.len() <= 128
+            && t.bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+    });
+    let digest_ok = digest.is_none_or(|d| {
+        d.split_once(':').is_some_and(|(alg, hex)| {
+            alg.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+                && alg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_+.".contains(&b))
+                && hex.len() >= 32
+                && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+    });
+    if domain_ok && path_ok && tag_ok && digest_ok {
+        Ok(())
+    } else {
+        Err(INVALID.into())
+    }
+}
+
+/// Docker's split of a name into registry host and repository path: the first component is a
+/// host if it has a dot or a port or is `localhost`; otherwise the host is Docker Hub, and a
+/// one-component name is an official image (`library/...`).
+fn split_domain(path: &str) -> (Option<&str>, std::borrow::Cow<'_, str>) {
+    match path.split_once('/') {
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            (Some(first), rest.into())
+        }
+        Some(_) => (None, path.into()),
+        None => (None, format!("library/{path}").into()),
+    }
+}
+
+/// `host` or `host:port`, each label alphanumeric with inner dashes.
+fn valid_domain(domain: &str) -> bool {
+    let (host, port) = match domain.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (domain, None),
+    };
+    let label = |l: &str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    host.split('.').all(label)
+        && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A path component: lowercase letters and digits, joined by one `.` or `_`, by `__`, or by
+/// dashes.
+fn valid_component(c: &str) -> bool {
+    let b = c.as_bytes();
+    let alnum = |x: u8| x.is_ascii_lowercase() || x.is_ascii_digit();
+    if b.first().is_none_or(|&x| !alnum(x)) || b.last().is_none_or(|&x| !alnum(x)) {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if alnum(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !alnum(b[i]) {
+            i += 1;
+        }
+        let sep = &c[start..i];
+        let ok = sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|x| x == b'-');
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
 /// `nginx` → (`docker.io/library/nginx`, `:latest`); `registry.k8s.io/pause:3.10` →
 /// (`registry.k8s.io/pause`, `:3.10`); a digest stays a digest (`@sha256:...`).
 fn normalize(image: &str) -> (String, String) {
@@ -307,6 +413,48 @@ mod tests {
             err.ends_with("failed to do request: Head \"https://registry.example:5000/v2/shop/api/manifests/2\": dial tcp: lookup registry.example: no such host"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn references_the_kubelet_cannot_parse_are_invalid() {
+        for image in [
+            "nginx",
+            "nginx:1.27-alpine",
+            "registry.k8s.io/e2e-test-images/agnhost:2.53",
+            "localhost:5000/my_app__x/web-api.v2:v1",
+            "nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31",
+        ] {
+            assert_eq!(check_reference(image), Ok(()), "{image}");
+        }
+        assert_eq!(
+            check_reference("busyBOX").unwrap_err(),
+            "invalid reference format: repository name (library/busyBOX) must be lowercase"
+        );
+        assert_eq!(
+            check_reference("ghcr.io/Team/App:v1").unwrap_err(),
+            "invalid reference format: repository name (Team/App) must be lowercase"
+        );
+        // Upper case in a tag or a host is allowed.
+        assert_eq!(check_reference("Registry.Example/app:V1"), Ok(()));
+        for image in [
+            "nginx:",
+            "nginx::1",
+            ":1.27",
+            "library//nginx",
+            "nginx/",
+            "-nginx",
+            "ngi..nx",
+            "nginx:-1",
+            "nginx@sha256:abc",
+            "ghcr.io/${{ github.repository }}:latest",
+            "https://registry.example/app",
+        ] {
+            assert_eq!(
+                check_reference(image),
+                Err("invalid reference format".into()),
+                "{image}"
+            );
+        }
     }
 
     #[test]

@@ -41,7 +41,7 @@ const TARGETS: &[&str] = &[
 fn manifest(rng: &mut Rng) -> String {
     let mut text = match rng.below(3) {
         // The seed with any replica count and, sometimes, another image (one that does not
-        // exist among them) or pull policy.
+        // exist and one that is no image reference among them) or pull policy.
         0 => SEED_MANIFEST
             .replace("replicas: 3", &format!("replicas: {}", rng.below(7)))
             .replace(
@@ -53,7 +53,8 @@ fn manifest(rng: &mut Rng) -> String {
                     "image: nginx:1.27\n          imagePullPolicy: Always",
                     "image: nginx\n          imagePullPolicy: Never",
                     "image: nginx:1.99",
-                ][rng.below(6) as usize],
+                    "image: Nginx",
+                ][rng.below(7) as usize],
             ),
         1 => EXTRA[rng.below(EXTRA.len() as u64) as usize].to_string(),
         _ => format!(

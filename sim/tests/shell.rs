@@ -1812,3 +1812,30 @@ fn a_failing_readiness_probe_is_one_event_counted_up() {
         "{describe}"
     );
 }
+
+#[test]
+fn an_image_that_is_no_reference_is_an_invalid_image_name() {
+    let upper = SEED_MANIFEST.replace("image: nginx", "image: Nginx");
+    let mut s = Session::new(SEED_FILENAME, &upper);
+    let pod = s
+        .cluster
+        .pods
+        .values()
+        .find(|p| p.meta.name.starts_with("backend-"))
+        .map(|p| p.meta.name.clone())
+        .unwrap();
+    let get = s.run(&format!("kubectl get pod {pod}"));
+    assert!(get.contains("0/1     InvalidImageName   0"), "{get}");
+    let describe = s.run(&format!("kubectl describe pod {pod}"));
+    assert!(
+        describe.contains("  Warning  InspectFailed  0s (x2 over 10s)  kubelet            Failed to apply default image tag \"Nginx\": couldn't parse image name \"Nginx\": invalid reference format: repository name (library/Nginx) must be lowercase\n  Warning  Failed         0s (x2 over 10s)  kubelet            Error: InvalidImageName\n"),
+        "{describe}"
+    );
+    // No pull is tried.
+    assert!(!describe.contains("Pulling"), "{describe}");
+    let logs = s.run(&format!("kubectl logs {pod}"));
+    assert_eq!(
+        logs,
+        format!("Error from server (BadRequest): container \"api\" in pod \"{pod}\" is waiting to start: InvalidImageName\n")
+    );
+}
