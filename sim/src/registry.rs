@@ -10,8 +10,9 @@
 /// A repository: its name as containerd normalises it, the size the kubelet reports for a pull
 /// (bytes), and its tags.
 ///
-/// Tags are space-separated words: a literal (`alpine`), or a version range `1.19-29` — the
-/// minor versions 1.19 to 1.29, each also with a patch number up to [`MAX_PATCH`] (`1.27.3`).
+/// Tags are space-separated words: a literal (`alpine`, `20`), or a version range `1.19-29` —
+/// the minor versions 1.19 to 1.29, each also with a patch number up to [`MAX_PATCH`]
+/// (`1.27.3`).
 /// Each listed suffix may follow a version (`1.27-alpine`, `1.27.3-alpine`).
 struct Repo {
     name: &'static str,
@@ -67,6 +68,90 @@ const REPOS: &[Repo] = &[
         size: 48_494_272,
         tags: "latest bookworm bookworm-slim bullseye bullseye-slim stable-slim 11 12",
         suffixes: "-slim",
+    },
+    Repo {
+        name: "docker.io/library/python",
+        size: 51_297_846,
+        tags: "latest slim alpine 3 3.8-14",
+        suffixes: "-slim -alpine -bookworm -slim-bookworm",
+    },
+    Repo {
+        name: "docker.io/library/node",
+        size: 47_421_133,
+        tags: "latest lts alpine slim 18 20 22 24",
+        suffixes: "-alpine -slim -bookworm",
+    },
+    Repo {
+        name: "docker.io/library/golang",
+        size: 79_182_310,
+        tags: "latest alpine 1.20-25",
+        suffixes: "-alpine -bookworm",
+    },
+    Repo {
+        name: "docker.io/library/postgres",
+        size: 156_493_028,
+        tags: "latest alpine 13 14 15 16 17",
+        suffixes: "-alpine -bookworm",
+    },
+    Repo {
+        name: "docker.io/library/mysql",
+        size: 165_104_271,
+        tags: "latest lts 8 8.0-4 9",
+        suffixes: "",
+    },
+    Repo {
+        name: "docker.io/library/mongo",
+        size: 258_742_210,
+        tags: "latest 6 7 8",
+        suffixes: "",
+    },
+    Repo {
+        name: "docker.io/library/memcached",
+        size: 33_210_561,
+        tags: "latest alpine 1.6",
+        suffixes: "-alpine",
+    },
+    Repo {
+        name: "docker.io/library/haproxy",
+        size: 42_318_995,
+        tags: "latest alpine lts 2.8 3.0-2",
+        suffixes: "-alpine",
+    },
+    Repo {
+        name: "docker.io/library/caddy",
+        size: 21_354_883,
+        tags: "latest alpine 2",
+        suffixes: "-alpine",
+    },
+    Repo {
+        name: "docker.io/library/hello-world",
+        size: 3_208,
+        tags: "latest linux",
+        suffixes: "",
+    },
+    Repo {
+        name: "docker.io/kennethreitz/httpbin",
+        size: 196_528_717,
+        tags: "latest",
+        suffixes: "",
+    },
+    Repo {
+        name: "docker.io/mccutchen/go-httpbin",
+        size: 13_604_442,
+        tags: "latest v2.14 v2.15",
+        suffixes: "",
+    },
+    Repo {
+        name: "docker.io/ealen/echo-server",
+        size: 32_457_993,
+        tags: "latest 0.9.2",
+        suffixes: "",
+    },
+    Repo {
+        name: "docker.io/paulbouwer/hello-kubernetes",
+        size: 26_904_731,
+        tags: "1.10",
+        suffixes: "",
     },
     Repo {
         name: "docker.io/curlimages/curl",
