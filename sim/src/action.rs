@@ -21,6 +21,14 @@ pub enum Action {
         deployment: String,
         replicas: i64,
     },
+    /// `kubectl set image deploy/NAME CONTAINER=IMAGE`: a new pod template, so a rollout.
+    /// `container` `*` sets every container.
+    SetImage {
+        namespace: String,
+        deployment: String,
+        container: String,
+        image: String,
+    },
     /// Kill a pod: `kubectl delete pod NAME`.
     DeletePod { namespace: String, pod: String },
     /// Make a pod's readiness probe fail (`true`) or pass again (`false`).

@@ -2051,6 +2051,46 @@ impl Cluster {
                 d.spec.replicas = replicas;
                 Ok(vec![format!("deployment.apps/{deployment} scaled")])
             }
+            Action::SetImage {
+                namespace,
+                deployment,
+                container,
+                image,
+            } => {
+                let d = self
+                    .deployments
+                    .get_mut(&ObjectKey::new(&namespace, &deployment))
+                    .ok_or_else(|| format!("Error from server (NotFound): deployments.apps \"{deployment}\" not found"))?;
+                let containers = &mut d.spec.template.spec.containers;
+                if image.is_empty() {
+                    let i = containers
+                        .iter()
+                        .position(|c| c.name == container)
+                        .unwrap_or(0);
+                    return Err(format!("error: The Deployment \"{deployment}\" is invalid: spec.template.spec.containers[{i}].image: Required value"));
+                }
+                if container != "*" && !containers.iter().any(|c| c.name == container) {
+                    return Err(format!(
+                        "error: unable to find container named \"{container}\""
+                    ));
+                }
+                let mut changed = false;
+                for c in containers
+                    .iter_mut()
+                    .filter(|c| container == "*" || c.name == container)
+                {
+                    if c.image != image {
+                        c.image.clone_from(&image);
+                        // imagePullPolicy stays as stored (defaulted when the template was
+                        // created), as a real patch of the image leaves it.
+                        changed = true;
+                    }
+                }
+                if changed {
+                    d.meta.generation += 1;
+                }
+                Ok(vec![format!("deployment.apps/{deployment} image updated")])
+            }
             Action::DeletePod { namespace, pod } => {
                 let key = ObjectKey::new(&namespace, &pod);
                 if !self.pods.contains_key(&key) {

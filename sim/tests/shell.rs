@@ -1839,3 +1839,102 @@ fn an_image_that_is_no_reference_is_an_invalid_image_name() {
         format!("Error from server (BadRequest): container \"api\" in pod \"{pod}\" is waiting to start: InvalidImageName\n")
     );
 }
+
+#[test]
+fn rollout_status_watches_a_rollout_to_its_end() {
+    let mut s = Session::seed();
+    same(
+        "rolled out",
+        &s.run("kubectl rollout status deployment/backend"),
+        "deployment \"backend\" successfully rolled out\n",
+    );
+    same(
+        "set image",
+        &s.run("kubectl set image deployment/backend api=nginx:1.27"),
+        "deployment.apps/backend image updated\n",
+    );
+    let out = s.run("kubectl rollout status deployment/backend");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines.first(),
+        Some(&"Waiting for deployment \"backend\" rollout to finish: 1 out of 3 new replicas have been updated..."),
+        "{out}"
+    );
+    assert!(
+        out.contains("Waiting for deployment \"backend\" rollout to finish: 1 old replicas are pending termination...\n"),
+        "{out}"
+    );
+    assert_eq!(
+        lines.last(),
+        Some(&"deployment \"backend\" successfully rolled out"),
+        "{out}"
+    );
+    // One line per change of status, never the same twice in a row.
+    assert!(lines.windows(2).all(|w| w[0] != w[1]), "{out}");
+}
+
+#[test]
+fn rollout_status_of_a_stuck_rollout_waits_until_interrupted() {
+    let mut s = Session::seed();
+    s.run("kubectl set image deploy backend api=nginx:1.99");
+    let out = s
+        .term
+        .run(&mut s.cluster, "kubectl rollout status deploy/backend");
+    assert_eq!(
+        out.text(),
+        "Waiting for deployment \"backend\" rollout to finish: 1 out of 3 new replicas have been updated...\n"
+    );
+    assert!(out.wait.is_some());
+    s.cluster.advance(60 * SECOND);
+    assert_eq!(
+        s.term.poll(&mut s.cluster),
+        None,
+        "nothing changes: no new line"
+    );
+    assert!(s.term.waiting().is_some());
+    let stopped = s.term.interrupt(&mut s.cluster);
+    assert_eq!(stopped.text(), "^C\n");
+    assert_eq!(stopped.prompt, "$ ");
+    // The old pods still serve: the new one never became available.
+    let pods = s.run("kubectl get pods -l app=backend");
+    assert_eq!(pods.matches("1/1     Running").count(), 3, "{pods}");
+    assert_eq!(pods.matches("ImagePullBackOff").count(), 1, "{pods}");
+}
+
+#[test]
+fn set_image_names_a_container_and_an_image() {
+    let mut s = Session::seed();
+    same(
+        "no pair",
+        &s.run("kubectl set image deploy/backend"),
+        "error: at least one image update is required\n",
+    );
+    same(
+        "no resource",
+        &s.run("kubectl set image api=nginx:1.27"),
+        "error: one or more resources must be specified as <resource> <name> or <resource>/<name>\n",
+    );
+    same(
+        "no container",
+        &s.run("kubectl set image deploy/backend web=nginx:1.27"),
+        "error: unable to find container named \"web\"\n",
+    );
+    same(
+        "no deployment",
+        &s.run("kubectl set image deploy/frontend api=nginx:1.27"),
+        "Error from server (NotFound): deployments.apps \"frontend\" not found\n",
+    );
+    // Every container (`*`): a new template, a rollout, a second ReplicaSet.
+    let before = s.run("kubectl get rs");
+    s.run("kubectl set image deploy/backend *=nginx:1.27");
+    s.cluster.advance(30 * SECOND);
+    let after = s.run("kubectl get rs");
+    assert_ne!(before, after);
+    assert_eq!(
+        after.lines().count(),
+        3,
+        "a new ReplicaSet beside the old: {after}"
+    );
+    let yaml = s.run("kubectl get deploy backend -o yaml");
+    assert!(yaml.contains("image: nginx:1.27\n"), "{yaml}");
+}

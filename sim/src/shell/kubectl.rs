@@ -200,6 +200,7 @@ pub(crate) fn run(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
             get(term, cluster, &a)
         }
         "rollout" => rollout(term, cluster, &rest),
+        "set" => set(term, cluster, &rest),
         "top" => Reply::error("error: Metrics API not available"),
         "help" => {
             if rest.is_empty() {
@@ -210,8 +211,8 @@ pub(crate) fn run(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
         }
         "explain" | "edit" | "patch" | "replace" | "diff" | "port-forward" | "proxy" | "cp"
         | "attach" | "auth" | "autoscale" | "certificate" | "cordon" | "uncordon" | "drain"
-        | "taint" | "annotate" | "set" | "wait" | "kustomize" | "completion" | "alpha"
-        | "plugin" | "options" | "api-versions" => Reply::note(format!(
+        | "taint" | "annotate" | "wait" | "kustomize" | "completion" | "alpha" | "plugin"
+        | "options" | "api-versions" => Reply::note(format!(
             "`kubectl {sub}` is not simulated; see `kubectl help` for what svclab supports{}",
             if sub == "edit" || sub == "patch" || sub == "replace" {
                 " (change the manifest in the editor and `kubectl apply -f` it)"
@@ -2114,22 +2115,139 @@ fn rollout(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply
                 return Reply::note("svclab simulates `rollout status` for Deployments only");
             }
             let key = ObjectKey::new(&ns, &name);
-            if !cluster.deployments.contains_key(&key) {
-                return Reply::fail(vec![not_found(kind, &name)], 1);
-            }
-            let (_, desired, updated, available) = cluster.deployment_status(&key);
-            if updated >= desired && available >= desired {
-                Reply::out(format!("deployment \"{name}\" successfully rolled out"))
-            } else {
-                Reply::lines(vec![
-                    Line::out(format!(
-                        "Waiting for deployment \"{name}\" rollout to finish: {available} of {desired} updated replicas are available..."
-                    )),
-                    Line::note("svclab does not keep watching: run it again, or watch the cluster view"),
-                ])
+            let watch = !matches!(p.get("watch"), Some("false"));
+            match rollout_status(cluster, &key) {
+                None => Reply::fail(vec![not_found(kind, &name)], 1),
+                Some((line, true)) => Reply::out(line),
+                Some((line, false)) if watch => Reply {
+                    lines: vec![Line::out(line.clone())],
+                    job: Some(Box::new(Job::Rollout {
+                        deployment: key,
+                        last: line,
+                    })),
+                    ..Default::default()
+                },
+                Some((line, false)) => Reply::out(line),
             }
         }
         _ => Reply::note("only `kubectl rollout status deployment/NAME` is simulated"),
+    }
+}
+
+/// `kubectl set image`: the one `set` subcommand svclab simulates.
+fn set(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    match args.first().map(String::as_str) {
+        Some("image") => set_image(term, cluster, &args[1..]),
+        None | Some("-h" | "--help") => Reply::lines(command_help("set")),
+        Some(other) => Reply::note(format!(
+            "`kubectl set {other}` is not simulated; svclab simulates `kubectl set image`"
+        )),
+    }
+}
+
+fn set_image(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    let p = match parse(
+        "set image",
+        args,
+        &[
+            boolean("all", None),
+            val("filename", Some('f')),
+            val("selector", Some('l')),
+            boolean("local", None),
+            val("output", Some('o')),
+            val("dry-run", None),
+        ],
+    ) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if p.on("help") {
+        return Reply::lines(command_help("set image"));
+    }
+    let (pairs, resources): (Vec<&String>, Vec<&String>) =
+        p.args.iter().partition(|a| a.contains('='));
+    if pairs.is_empty() {
+        return Reply::error("error: at least one image update is required");
+    }
+    let resources: Vec<String> = resources.into_iter().cloned().collect();
+    if resources.is_empty() {
+        return Reply::error("error: one or more resources must be specified as <resource> <name> or <resource>/<name>");
+    }
+    let t = match targets(&resources, false) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let ns = namespace(term, &p);
+    let mut lines = Vec::new();
+    let mut status = 0;
+    for (kind, name) in t.names {
+        if kind != Kind::Deployment {
+            lines.push(Line::note(format!(
+                "setting the image of {} is not simulated; set the Deployment's",
+                kind.resource()
+            )));
+            status = 1;
+            continue;
+        }
+        let mut done = None;
+        for pair in &pairs {
+            let (container, image) = pair.split_once('=').unwrap_or((pair.as_str(), ""));
+            match cluster.act(Action::SetImage {
+                namespace: ns.clone(),
+                deployment: name.clone(),
+                container: container.to_string(),
+                image: image.to_string(),
+            }) {
+                Ok(out) => done = Some(out),
+                Err(e) => {
+                    status = 1;
+                    lines.extend(super::text_lines(&e, Stream::Stderr));
+                    done = None;
+                    break;
+                }
+            }
+        }
+        lines.extend(done.into_iter().flatten().map(Line::out));
+    }
+    Reply::fail(lines, status)
+}
+
+/// What `kubectl rollout status` says of a Deployment now, and whether the rollout is done;
+/// `None` when there is no such Deployment. The checks and their order are kubectl's.
+pub(crate) fn rollout_status(cluster: &Cluster, key: &ObjectKey) -> Option<(String, bool)> {
+    let d = cluster.deployments.get(key)?;
+    let name = &key.name;
+    let (_, desired, updated, available) = cluster.deployment_status(key);
+    let total: i64 = cluster
+        .replica_sets
+        .values()
+        .filter(|rs| rs.meta.namespace == key.namespace && rs.owner == d.meta.name)
+        .map(|rs| get::replica_set_counts(cluster, rs).0)
+        .sum();
+    let waiting = |what: String| {
+        Some((
+            format!("Waiting for deployment \"{name}\" rollout to finish: {what}..."),
+            false,
+        ))
+    };
+    if updated < desired {
+        waiting(format!(
+            "{updated} out of {desired} new replicas have been updated"
+        ))
+    } else if total > updated {
+        waiting(format!(
+            "{} old replicas are pending termination",
+            total - updated
+        ))
+    } else if available < updated {
+        waiting(format!(
+            "{available} of {updated} updated replicas are available"
+        ))
+    } else {
+        Some((
+            format!("deployment \"{name}\" successfully rolled out"),
+            true,
+        ))
     }
 }
 
@@ -2335,13 +2453,14 @@ pub(crate) fn svclab_help() -> Vec<Line> {
         "                                 netpol, events, all; -n NS, -A, -l k=v, -o wide|yaml|json|name",
         "  kubectl describe TYPE NAME     svc, pod, endpoints, deploy, rs, node, ns, netpol",
         "  kubectl scale deploy/NAME --replicas=N",
+        "  kubectl set image deploy/NAME CONTAINER=IMAGE, then: kubectl rollout status deploy/NAME",
         "  kubectl delete TYPE NAME       pod, svc, deploy, netpol, ns",
         "  kubectl label pod NAME k=v     (k- removes, --overwrite replaces)",
         "  kubectl run NAME -it --image=busybox --restart=Never -- sh",
         "  kubectl exec -it POD -- sh     or: kubectl exec POD -- wget -qO- http://SERVICE",
         "  kubectl logs POD               or: kubectl logs -n kube-system -l k8s-app=kube-proxy",
         "  kubectl debug node/kind-worker -it --image=busybox   (a root shell on a node)",
-        "  kubectl expose deploy NAME --port=80, create deployment|namespace, rollout status,",
+        "  kubectl expose deploy NAME --port=80, create deployment|namespace,",
         "  kubectl version, cluster-info, config current-context|set-context, api-resources",
         "",
         "In a pod: nslookup, wget, curl (curl images), cat /etc/resolv.conf, hostname, ip addr, env, exit",
@@ -2372,6 +2491,8 @@ pub(crate) fn command_help(sub: &str) -> Vec<Line> {
         "describe" => &["Show details of a specific resource or group of resources.", "", "Usage:", "  kubectl describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME) [options]"],
         "apply" => &["Apply a configuration to a resource by file name.", "", "Usage:", "  kubectl apply (-f FILENAME | -k DIRECTORY) [options]"],
         "delete" => &["Delete resources by file names, resources and names, or by resources and label selector.", "", "Usage:", "  kubectl delete ([-f FILENAME] | TYPE [(NAME | -l label | --all)]) [options]"],
+        "set" | "set image" => &["Update existing container image(s) of resources.", "", "Usage:", "  kubectl set image (-f FILENAME | TYPE NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ... CONTAINER_NAME_N=CONTAINER_IMAGE_N [options]"],
+        "rollout" => &["Manage the rollout of one or many resources.", "", "Usage:", "  kubectl rollout status (TYPE NAME | TYPE/NAME) [flags] [options]"],
         "scale" => &["Set a new size for a deployment.", "", "Usage:", "  kubectl scale [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME) [options]"],
         "label" => &["Update the labels on a resource.", "", "Usage:", "  kubectl label [--overwrite] (-f FILENAME | TYPE NAME) KEY_1=VAL_1 ... KEY_N=VAL_N [--resource-version=version] [options]"],
         "run" => &["Create and run a particular image in a pod.", "", "Usage:", "  kubectl run NAME --image=image [--env=\"key=value\"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...] [options]"],

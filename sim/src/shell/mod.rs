@@ -94,6 +94,8 @@ pub enum Wait {
     PodRunning { pod: ObjectKey, deadline: Time },
     /// `kubectl delete pod`: kubectl waits until the pod is gone (its grace period).
     PodGone { pod: ObjectKey },
+    /// `kubectl rollout status`: kubectl watches the Deployment until it is rolled out.
+    Rollout { deployment: ObjectKey },
 }
 
 /// The result of one line (or of one [`Terminal::poll`]).
@@ -206,6 +208,12 @@ pub(crate) enum Job {
     Gone {
         pod: ObjectKey,
         uid: String,
+    },
+    /// `kubectl rollout status`: a line each time the status changes, until it is rolled out.
+    Rollout {
+        deployment: ObjectKey,
+        /// The last line printed.
+        last: String,
     },
 }
 
@@ -364,6 +372,9 @@ impl Terminal {
                 deadline: *deadline,
             },
             Job::Gone { pod, .. } => Wait::PodGone { pod: pod.clone() },
+            Job::Rollout { deployment, .. } => Wait::Rollout {
+                deployment: deployment.clone(),
+            },
         })
     }
 
@@ -407,8 +418,20 @@ impl Terminal {
     /// Call after the virtual clock moved: when the running command's wait is over, its output
     /// (and whatever ran after it). `None` while still waiting or when nothing runs.
     pub fn poll(&mut self, cluster: &mut Cluster) -> Option<Output> {
-        let running = self.running.take()?;
+        let mut running = self.running.take()?;
         let mut lines = Vec::new();
+        // A watch prints as it goes: a changed status now, while the command keeps running.
+        if let Job::Rollout { deployment, last } = &mut running.job {
+            if let Some((line, false)) = kubectl::rollout_status(cluster, deployment) {
+                let changed = line != *last;
+                if changed {
+                    lines.push(Line::out(line.clone()));
+                    *last = line;
+                }
+                self.running = Some(running);
+                return changed.then(|| self.output(lines, false));
+            }
+        }
         let finished = match &running.job {
             Job::Trace {
                 id,
@@ -455,6 +478,13 @@ impl Terminal {
                 } else {
                     Some(Reply::default())
                 }
+            }
+            Job::Rollout { deployment, .. } => {
+                Some(match kubectl::rollout_status(cluster, deployment) {
+                    Some((line, _)) => Reply::out(line),
+                    // kubectl stops rather than watch a namesake created after.
+                    None => Reply::error("error: object has been deleted"),
+                })
             }
         };
         let Some(reply) = finished else {
