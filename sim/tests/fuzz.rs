@@ -92,7 +92,7 @@ fn any_pod(c: &Cluster, rng: &mut Rng) -> Option<ObjectKey> {
 
 fn action(c: &Cluster, rng: &mut Rng) -> Action {
     let pod = any_pod(c, rng).unwrap_or_else(|| ObjectKey::new("default", "nope"));
-    match rng.below(12) {
+    match rng.below(13) {
         0 | 1 => Action::Apply {
             manifest: manifest(rng),
         },
@@ -154,6 +154,13 @@ fn action(c: &Cluster, rng: &mut Rng) -> Action {
             name: format!("client{}", rng.below(3)),
             image: ["busybox", "curlimages/curl", "nginx"][rng.below(3) as usize].into(),
             command: vec!["sh".into()],
+        },
+        10 => Action::SetImage {
+            namespace: "default".into(),
+            deployment: "backend".into(),
+            container: ["api", "*", "web"][rng.below(3) as usize].into(),
+            image: ["nginx:1.27", "nginx:1.99", "Nginx", "", "busybox"][rng.below(5) as usize]
+                .into(),
         },
         _ => Action::Send {
             request: Request {
