@@ -29,6 +29,13 @@ pub enum Action {
         container: String,
         image: String,
     },
+    /// `kubectl rollout undo deploy/NAME [--to-revision=N]`: the template of revision N (the
+    /// one before the current when `None`) becomes the Deployment's again.
+    RolloutUndo {
+        namespace: String,
+        deployment: String,
+        to_revision: Option<i64>,
+    },
     /// Kill a pod: `kubectl delete pod NAME`.
     DeletePod { namespace: String, pod: String },
     /// Make a pod's readiness probe fail (`true`) or pass again (`false`).

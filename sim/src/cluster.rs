@@ -1071,6 +1071,21 @@ impl Cluster {
         let desired = d.spec.replicas;
         let rs_key = ObjectKey::new(&key.namespace, &format!("{}-{hash}", key.name));
         let mut changed = false;
+        // The current template's ReplicaSet holds the highest revision: a new one, or an old
+        // one rolled back to, takes the next.
+        let (top, current) = owned.iter().filter_map(|k| self.replica_sets.get(k)).fold(
+            (0, None),
+            |(top, current), rs| {
+                let mine = (rs.meta.name == rs_key.name).then_some(rs.revision);
+                (top.max(rs.revision), current.or(mine))
+            },
+        );
+        if current.is_some_and(|r| r < top) {
+            if let Some(rs) = self.replica_sets.get_mut(&rs_key) {
+                rs.revision = top + 1;
+                changed = true;
+            }
+        }
         if !self.replica_sets.contains_key(&rs_key) {
             let mut template = d.spec.template.clone();
             template
@@ -1093,6 +1108,7 @@ impl Cluster {
                     selector,
                     template,
                     pod_template_hash: hash,
+                    revision: top + 1,
                 },
             );
             changed = true;
@@ -2091,6 +2107,45 @@ impl Cluster {
                 }
                 Ok(vec![format!("deployment.apps/{deployment} image updated")])
             }
+            Action::RolloutUndo {
+                namespace,
+                deployment,
+                to_revision,
+            } => {
+                let key = ObjectKey::new(&namespace, &deployment);
+                if !self.deployments.contains_key(&key) {
+                    return Err(format!(
+                        "Error from server (NotFound): deployments.apps \"{deployment}\" not found"
+                    ));
+                }
+                let revisions = self.revisions(&key);
+                let target = match to_revision.filter(|&r| r != 0) {
+                    None if revisions.len() < 2 => {
+                        return Err(format!(
+                            "error: no rollout history found for deployment \"{deployment}\""
+                        ));
+                    }
+                    None => revisions[revisions.len() - 2],
+                    Some(r) => *revisions
+                        .iter()
+                        .find(|rs| rs.revision == r)
+                        .ok_or_else(|| {
+                            format!("error: unable to find specified revision {r} in history")
+                        })?,
+                };
+                let revision = target.revision;
+                let mut template = target.template.clone();
+                template.labels.remove("pod-template-hash");
+                let Some(d) = self.deployments.get_mut(&key) else {
+                    return Ok(Vec::new());
+                };
+                if d.spec.template == template {
+                    return Ok(vec![format!("deployment.apps/{deployment} skipped rollback (current template already matches revision {revision})")]);
+                }
+                d.spec.template = template;
+                d.meta.generation += 1;
+                Ok(vec![format!("deployment.apps/{deployment} rolled back")])
+            }
             Action::DeletePod { namespace, pod } => {
                 let key = ObjectKey::new(&namespace, &pod);
                 if !self.pods.contains_key(&key) {
@@ -2397,6 +2452,22 @@ impl Cluster {
     }
 
     /// `READY` of a Deployment (`2/3`), `UP-TO-DATE` and `AVAILABLE`.
+    /// The Deployment's ReplicaSets, by revision (oldest first).
+    pub fn revisions(&self, key: &ObjectKey) -> Vec<&ReplicaSet> {
+        let mut sets: Vec<&ReplicaSet> = self
+            .replica_sets
+            .values()
+            .filter(|rs| rs.meta.namespace == key.namespace && rs.owner == key.name)
+            .collect();
+        crate::sort::sort_by_key(&mut sets, |rs| rs.revision);
+        sets
+    }
+
+    /// The Deployment's `deployment.kubernetes.io/revision`: its newest ReplicaSet's.
+    pub fn deployment_revision(&self, key: &ObjectKey) -> i64 {
+        self.revisions(key).last().map_or(0, |rs| rs.revision)
+    }
+
     pub fn deployment_status(&self, key: &ObjectKey) -> (i64, i64, i64, i64) {
         let Some(d) = self.deployments.get(key) else {
             return (0, 0, 0, 0);

@@ -256,6 +256,9 @@ pub struct ReplicaSet {
     pub selector: LabelSelector,
     pub template: PodTemplateSpec,
     pub pod_template_hash: String,
+    /// `deployment.kubernetes.io/revision`: the Deployment's rollouts numbered in order; a
+    /// ReplicaSet rolled back to takes the next number.
+    pub revision: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

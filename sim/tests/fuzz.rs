@@ -92,7 +92,7 @@ fn any_pod(c: &Cluster, rng: &mut Rng) -> Option<ObjectKey> {
 
 fn action(c: &Cluster, rng: &mut Rng) -> Action {
     let pod = any_pod(c, rng).unwrap_or_else(|| ObjectKey::new("default", "nope"));
-    match rng.below(13) {
+    match rng.below(14) {
         0 | 1 => Action::Apply {
             manifest: manifest(rng),
         },
@@ -161,6 +161,11 @@ fn action(c: &Cluster, rng: &mut Rng) -> Action {
             container: ["api", "*", "web"][rng.below(3) as usize].into(),
             image: ["nginx:1.27", "nginx:1.99", "Nginx", "", "busybox"][rng.below(5) as usize]
                 .into(),
+        },
+        11 => Action::RolloutUndo {
+            namespace: "default".into(),
+            deployment: "backend".into(),
+            to_revision: [None, Some(1), Some(2), Some(7)][rng.below(4) as usize],
         },
         _ => Action::Send {
             request: Request {

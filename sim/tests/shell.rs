@@ -1938,3 +1938,64 @@ fn set_image_names_a_container_and_an_image() {
     let yaml = s.run("kubectl get deploy backend -o yaml");
     assert!(yaml.contains("image: nginx:1.27\n"), "{yaml}");
 }
+
+#[test]
+fn rollout_history_and_undo_bring_back_the_previous_template() {
+    let mut s = Session::seed();
+    same(
+        "no history",
+        &s.run("kubectl rollout undo deployment/backend"),
+        "error: no rollout history found for deployment \"backend\"\n",
+    );
+    s.run("kubectl set image deployment/backend api=nginx:1.99");
+    s.cluster.advance(20 * SECOND);
+    same(
+        "two revisions",
+        &s.run("kubectl rollout history deployment/backend"),
+        "deployment.apps/backend \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n",
+    );
+    let second = s.run("kubectl rollout history deployment/backend --revision=2");
+    assert!(
+        second.starts_with("deployment.apps/backend with revision #2\nPod Template:\n"),
+        "{second}"
+    );
+    assert!(
+        second.contains("    Image:         nginx:1.99\n"),
+        "{second}"
+    );
+    same(
+        "undo",
+        &s.run("kubectl rollout undo deployment/backend"),
+        "deployment.apps/backend rolled back\n",
+    );
+    let out = s.run("kubectl rollout status deployment/backend");
+    assert!(
+        out.ends_with("deployment \"backend\" successfully rolled out\n"),
+        "{out}"
+    );
+    s.cluster.advance(40 * SECOND);
+    let pods = s.run("kubectl get pods -l app=backend");
+    assert_eq!(pods.matches("1/1     Running").count(), 3, "{pods}");
+    assert!(!pods.contains("ImagePull"), "{pods}");
+    // Revision 1's ReplicaSet is the current one again, numbered 3.
+    same(
+        "renumbered",
+        &s.run("kubectl rollout history deployment/backend"),
+        "deployment.apps/backend \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n",
+    );
+    let describe = s.run("kubectl describe deployment backend");
+    assert!(
+        describe.contains("deployment.kubernetes.io/revision: 3\n"),
+        "{describe}"
+    );
+    same(
+        "skipped",
+        &s.run("kubectl rollout undo deployment/backend --to-revision=3"),
+        "deployment.apps/backend skipped rollback (current template already matches revision 3)\n",
+    );
+    same(
+        "missing revision",
+        &s.run("kubectl rollout undo deployment/backend --to-revision=9"),
+        "error: unable to find specified revision 9 in history\n",
+    );
+}

@@ -666,6 +666,13 @@ fn endpoint_slice(cluster: &Cluster, s: &EndpointSlice) -> Vec<String> {
     w.render()
 }
 
+/// `kubectl rollout history deploy/NAME --revision=N`: that revision's pod template.
+pub(crate) fn revision_template(t: &PodTemplateSpec) -> Vec<String> {
+    let mut w = W(String::new());
+    template_lines(&mut w, t);
+    w.render()
+}
+
 fn template_lines(w: &mut W, t: &PodTemplateSpec) {
     w.line(0, "Pod Template:");
     w.labels("  Labels", &t.labels);
@@ -707,7 +714,11 @@ fn deployment(cluster: &Cluster, d: &Deployment) -> Vec<String> {
     );
     w.labels("Labels", &d.meta.labels);
     let mut annotations = d.meta.annotations.clone();
-    annotations.insert("deployment.kubernetes.io/revision".into(), "1".into());
+    let revision = cluster.deployment_revision(&key).max(1);
+    annotations.insert(
+        "deployment.kubernetes.io/revision".into(),
+        revision.to_string(),
+    );
     w.annotations("Annotations", &annotations);
     w.line(
         0,
@@ -838,7 +849,10 @@ fn replica_set(cluster: &Cluster, rs: &ReplicaSet) -> Vec<String> {
         "deployment.kubernetes.io/max-replicas".into(),
         (rs.replicas + (rs.replicas + 3) / 4).to_string(),
     );
-    annotations.insert("deployment.kubernetes.io/revision".into(), "1".into());
+    annotations.insert(
+        "deployment.kubernetes.io/revision".into(),
+        rs.revision.to_string(),
+    );
     w.annotations("Annotations", &annotations);
     w.line(0, &format!("Controlled By:\tDeployment/{}", rs.owner));
     w.line(

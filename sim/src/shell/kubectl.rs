@@ -2096,25 +2096,94 @@ fn rollout(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply
             boolean("watch", Some('w')),
             val("timeout", None),
             val("revision", None),
+            val("to-revision", None),
         ],
     ) {
         Ok(p) => p,
         Err(r) => return r,
     };
     let ns = namespace(term, &p);
-    match p.args.first().map(String::as_str) {
-        Some("status") => {
-            let t = match targets(&p.args[1..], false) {
-                Ok(t) => t,
-                Err(r) => return r,
+    let sub = p.args.first().map(String::as_str);
+    if !matches!(sub, Some("status" | "history" | "undo")) {
+        return Reply::note(
+            "svclab simulates `kubectl rollout status`, `history` and `undo` of Deployments",
+        );
+    }
+    let t = match targets(&p.args[1..], false) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let Some((kind, name)) = t.names.first().cloned() else {
+        return Reply::error("error: required resource not specified");
+    };
+    if kind != Kind::Deployment {
+        return Reply::note("svclab simulates rollouts of Deployments only");
+    }
+    let key = ObjectKey::new(&ns, &name);
+    if !cluster.deployments.contains_key(&key) {
+        return Reply::fail(vec![not_found(kind, &name)], 1);
+    }
+    let revision = |flag: &str| -> Result<Option<i64>, Reply> {
+        match p.get(flag) {
+            None => Ok(None),
+            Some(v) => v.parse::<i64>().map(Some).map_err(|_| {
+                flag_error(
+                    "rollout",
+                    &format!("invalid argument \"{v}\" for \"--{flag}\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax"),
+                )
+            }),
+        }
+    };
+    match sub {
+        Some("history") => {
+            let revision = match revision("revision") {
+                Ok(r) => r,
+                Err(reply) => return reply,
             };
-            let Some((kind, name)) = t.names.first().cloned() else {
-                return Reply::error("error: required resource not specified");
-            };
-            if kind != Kind::Deployment {
-                return Reply::note("svclab simulates `rollout status` for Deployments only");
+            let revisions = cluster.revisions(&key);
+            match revision.filter(|&r| r != 0) {
+                Some(r) => match revisions.iter().find(|rs| rs.revision == r) {
+                    Some(rs) => {
+                        let mut lines = vec![Line::out(format!(
+                            "deployment.apps/{name} with revision #{r}"
+                        ))];
+                        lines.extend(
+                            describe::revision_template(&rs.template)
+                                .into_iter()
+                                .map(Line::out),
+                        );
+                        Reply::lines(lines)
+                    }
+                    None => Reply::error("error: unable to find the specified revision"),
+                },
+                None => {
+                    // kubectl's history table is a describe-style tabwriter (padding 2).
+                    let mut text = String::from("REVISION\tCHANGE-CAUSE\n");
+                    for rs in &revisions {
+                        text.push_str(&format!("{}\t<none>\n", rs.revision));
+                    }
+                    let mut lines = vec![Line::out(format!("deployment.apps/{name} "))];
+                    lines.extend(table::DESCRIBE.format(&text).into_iter().map(Line::out));
+                    lines.push(Line::out(""));
+                    Reply::lines(lines)
+                }
             }
-            let key = ObjectKey::new(&ns, &name);
+        }
+        Some("undo") => {
+            let to_revision = match revision("to-revision") {
+                Ok(r) => r,
+                Err(reply) => return reply,
+            };
+            match cluster.act(Action::RolloutUndo {
+                namespace: ns,
+                deployment: name,
+                to_revision,
+            }) {
+                Ok(out) => Reply::lines(out.into_iter().map(Line::out).collect()),
+                Err(e) => Reply::fail(super::text_lines(&e, Stream::Stderr), 1),
+            }
+        }
+        _ => {
             let watch = !matches!(p.get("watch"), Some("false"));
             match rollout_status(cluster, &key) {
                 None => Reply::fail(vec![not_found(kind, &name)], 1),
@@ -2130,7 +2199,6 @@ fn rollout(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply
                 Some((line, false)) => Reply::out(line),
             }
         }
-        _ => Reply::note("only `kubectl rollout status deployment/NAME` is simulated"),
     }
 }
 
@@ -2453,7 +2521,7 @@ pub(crate) fn svclab_help() -> Vec<Line> {
         "                                 netpol, events, all; -n NS, -A, -l k=v, -o wide|yaml|json|name",
         "  kubectl describe TYPE NAME     svc, pod, endpoints, deploy, rs, node, ns, netpol",
         "  kubectl scale deploy/NAME --replicas=N",
-        "  kubectl set image deploy/NAME CONTAINER=IMAGE, then: kubectl rollout status deploy/NAME",
+        "  kubectl set image deploy/NAME CONTAINER=IMAGE, then: kubectl rollout status|history|undo",
         "  kubectl delete TYPE NAME       pod, svc, deploy, netpol, ns",
         "  kubectl label pod NAME k=v     (k- removes, --overwrite replaces)",
         "  kubectl run NAME -it --image=busybox --restart=Never -- sh",
@@ -2492,7 +2560,7 @@ pub(crate) fn command_help(sub: &str) -> Vec<Line> {
         "apply" => &["Apply a configuration to a resource by file name.", "", "Usage:", "  kubectl apply (-f FILENAME | -k DIRECTORY) [options]"],
         "delete" => &["Delete resources by file names, resources and names, or by resources and label selector.", "", "Usage:", "  kubectl delete ([-f FILENAME] | TYPE [(NAME | -l label | --all)]) [options]"],
         "set" | "set image" => &["Update existing container image(s) of resources.", "", "Usage:", "  kubectl set image (-f FILENAME | TYPE NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ... CONTAINER_NAME_N=CONTAINER_IMAGE_N [options]"],
-        "rollout" => &["Manage the rollout of one or many resources.", "", "Usage:", "  kubectl rollout status (TYPE NAME | TYPE/NAME) [flags] [options]"],
+        "rollout" => &["Manage the rollout of one or many resources.", "", "Usage:", "  kubectl rollout status (TYPE NAME | TYPE/NAME) [flags] [options]", "  kubectl rollout history (TYPE NAME | TYPE/NAME) [flags] [options]", "  kubectl rollout undo (TYPE NAME | TYPE/NAME) [flags] [options]"],
         "scale" => &["Set a new size for a deployment.", "", "Usage:", "  kubectl scale [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME) [options]"],
         "label" => &["Update the labels on a resource.", "", "Usage:", "  kubectl label [--overwrite] (-f FILENAME | TYPE NAME) KEY_1=VAL_1 ... KEY_N=VAL_N [--resource-version=version] [options]"],
         "run" => &["Create and run a particular image in a pod.", "", "Usage:", "  kubectl run NAME --image=image [--env=\"key=value\"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...] [options]"],

@@ -545,8 +545,11 @@ fn deployment(cluster: &Cluster, d: &Deployment) -> Value {
         })
         .count() as i64;
     let mut meta = d.meta.clone();
-    meta.annotations
-        .insert("deployment.kubernetes.io/revision".into(), "1".into());
+    let revision = cluster.deployment_revision(&ObjectKey::new(&d.meta.namespace, &d.meta.name));
+    meta.annotations.insert(
+        "deployment.kubernetes.io/revision".into(),
+        revision.max(1).to_string(),
+    );
     let mut status = Value::map().with("observedGeneration", Value::Int(d.meta.generation.max(1)));
     if total > 0 {
         status = status
@@ -710,8 +713,10 @@ fn replica_set(cluster: &Cluster, rs: &ReplicaSet) -> Value {
         "deployment.kubernetes.io/max-replicas".into(),
         (rs.replicas + (rs.replicas + 3) / 4).to_string(),
     );
-    meta.annotations
-        .insert("deployment.kubernetes.io/revision".into(), "1".into());
+    meta.annotations.insert(
+        "deployment.kubernetes.io/revision".into(),
+        rs.revision.to_string(),
+    );
     let mut status = Value::map().with("replicas", Value::Int(current));
     if current > 0 {
         status = status.with("fullyLabeledReplicas", Value::Int(current));
