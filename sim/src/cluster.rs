@@ -6,7 +6,7 @@
 //! and kubelets had scheduled. Every accepted action is logged with its time, so
 //! [`Cluster::replay`] rebuilds the same world from the same seed.
 
-use crate::map::SortedMap;
+use crate::map::{SortedMap, SortedSet};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::net::Ipv4Addr;
@@ -117,6 +117,40 @@ impl Event {
     }
 }
 
+/// A Deployment's rollout as its status and `Progressing` condition report it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rollout {
+    pub desired: i64,
+    /// Pods of the current template's ReplicaSet.
+    pub updated: i64,
+    /// Pods of all its ReplicaSets (not terminating).
+    pub total: i64,
+    pub available: i64,
+    pub last_progress: Time,
+    /// Every pod is of the current template and available, and no old one is left.
+    pub complete: bool,
+    /// Not complete, and no progress for `progressDeadlineSeconds`.
+    pub timed_out: bool,
+}
+
+impl Rollout {
+    /// The `Available` condition: at most maxUnavailable (25%, rounded down) pods short.
+    pub fn minimum_available(&self) -> bool {
+        self.available >= self.desired - self.desired / 4
+    }
+
+    /// The `Progressing` condition's status and reason.
+    pub fn progressing(&self) -> (bool, &'static str) {
+        if self.timed_out {
+            (false, "ProgressDeadlineExceeded")
+        } else if self.complete {
+            (true, "NewReplicaSetAvailable")
+        } else {
+            (true, "ReplicaSetUpdated")
+        }
+    }
+}
+
 /// An accepted action and the virtual time it happened at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoggedAction {
@@ -159,6 +193,8 @@ enum Timer {
     PullAgain { pod: ObjectKey, uid: String },
     /// The kubelet's readiness probe of a pod that fails it comes round again.
     ProbeFailed { pod: ObjectKey, uid: String },
+    /// A Deployment's progress deadline may have passed: the views look again.
+    ProgressDeadline { deployment: ObjectKey },
 }
 
 /// The timers still to fire, earliest first; among timers due at the same instant, in the
@@ -238,6 +274,9 @@ pub struct Cluster {
     template_hashes: SortedMap<ObjectKey, ((String, i64), String)>,
     /// Where in `events` each distinct event is, by [`event_hash`], to count repeats on it.
     event_index: EventIndexByHash,
+    /// When each Deployment's rollout last made progress (a ReplicaSet made or scaled, a pod
+    /// of it ready): its `Progressing` condition's lastUpdateTime.
+    progress: SortedMap<ObjectKey, Time>,
 }
 
 /// Event positions by a hash that is already spread: no hashing again, and no OS randomness
@@ -319,6 +358,7 @@ impl Cluster {
             timer_seq: 0,
             images: SortedMap::new(),
             event_index: EventIndexByHash::default(),
+            progress: SortedMap::new(),
             next_trace_id: 1,
             proxy: Default::default(),
             template_hashes: SortedMap::new(),
@@ -648,6 +688,8 @@ impl Cluster {
             Timer::PullBackOff { pod, uid } => self.pull_back_off(&pod, &uid),
             Timer::PullAgain { pod, uid } => self.pull_again(&pod, &uid),
             Timer::ProbeFailed { pod, uid } => self.probe_failed(&pod, &uid),
+            // Nothing changes but the Deployment's condition, which is read off the clock.
+            Timer::ProgressDeadline { .. } => {}
         }
     }
 
@@ -759,6 +801,29 @@ impl Cluster {
             return;
         }
         pod.status.ready = ready;
+        // A pod of a Deployment becoming available is progress of its rollout.
+        let owner = pod.owner.clone();
+        let deployment = owner
+            .and_then(|rs| self.replica_sets.get(&ObjectKey::new(&key.namespace, &rs)))
+            .map(|rs| ObjectKey::new(&key.namespace, &rs.owner));
+        if let Some(d) = deployment.filter(|_| ready) {
+            self.note_progress(&d);
+        }
+    }
+
+    /// The Deployment's rollout progressed now; its deadline runs from here.
+    fn note_progress(&mut self, key: &ObjectKey) {
+        let Some(d) = self.deployments.get(key) else {
+            return;
+        };
+        let deadline = d.spec.progress_deadline_seconds.max(0) as Time * SECOND;
+        self.progress.insert(key.clone(), self.now);
+        self.schedule_timer(
+            self.now + deadline,
+            Timer::ProgressDeadline {
+                deployment: key.clone(),
+            },
+        );
     }
 
     /// The kubelet's readiness probes of a running pod start failing: an `Unhealthy` event at
@@ -998,7 +1063,10 @@ impl Cluster {
             let deployments: Vec<ObjectKey> = self.deployments.keys().cloned().collect();
             for d in deployments {
                 let sets = owned.remove(&d).unwrap_or_default();
-                changed |= self.sync_deployment(&d, sets);
+                if self.sync_deployment(&d, sets) {
+                    self.note_progress(&d);
+                    changed = true;
+                }
             }
             let counts = self.pods_by_owner();
             let sets: Vec<(ObjectKey, i64)> = self
@@ -2452,6 +2520,38 @@ impl Cluster {
     }
 
     /// `READY` of a Deployment (`2/3`), `UP-TO-DATE` and `AVAILABLE`.
+    /// Where the Deployment's rollout stands: its pods counted as the controller counts them,
+    /// when it last progressed, and whether it is done or has run past its deadline.
+    pub fn rollout(&self, key: &ObjectKey) -> Option<Rollout> {
+        let d = self.deployments.get(key)?;
+        let (_, desired, updated, available) = self.deployment_status(key);
+        let active = |p: &&Pod| p.meta.namespace == key.namespace && !p.is_terminating();
+        let owned: SortedSet<&str> = self
+            .replica_sets
+            .values()
+            .filter(|rs| rs.meta.namespace == key.namespace && rs.owner == key.name)
+            .map(|rs| rs.meta.name.as_str())
+            .collect();
+        let total = self
+            .pods
+            .values()
+            .filter(active)
+            .filter(|p| p.owner.as_deref().is_some_and(|o| owned.contains(o)))
+            .count() as i64;
+        let complete = updated == desired && available == desired && total == desired;
+        let last = self.progress.get(key).copied().unwrap_or(d.meta.creation);
+        let deadline = d.spec.progress_deadline_seconds.max(0) as Time * SECOND;
+        Some(Rollout {
+            desired,
+            updated,
+            total,
+            available,
+            last_progress: last,
+            complete,
+            timed_out: !complete && self.now >= last + deadline,
+        })
+    }
+
     /// The Deployment's ReplicaSets, by revision (oldest first).
     pub fn revisions(&self, key: &ObjectKey) -> Vec<&ReplicaSet> {
         let mut sets: Vec<&ReplicaSet> = self
@@ -2627,6 +2727,7 @@ fn coredns_deployment() -> Deployment {
         meta,
         spec: DeploymentSpec {
             replicas: 2,
+            progress_deadline_seconds: DEFAULT_PROGRESS_DEADLINE,
             selector: LabelSelector::from_labels(labels.clone()),
             template: PodTemplateSpec {
                 labels,

@@ -3310,6 +3310,8 @@ impl Conv {
             meta,
             spec: DeploymentSpec {
                 replicas: get_int(spec, "replicas").unwrap_or(1),
+                progress_deadline_seconds: get_int(spec, "progressDeadlineSeconds")
+                    .unwrap_or(crate::model::DEFAULT_PROGRESS_DEADLINE),
                 selector,
                 template: PodTemplateSpec {
                     labels: str_map(tmeta, "labels"),

@@ -234,11 +234,17 @@ pub struct PodTemplateSpec {
     pub spec: PodSpec,
 }
 
+/// `spec.progressDeadlineSeconds` when a Deployment does not set it.
+pub const DEFAULT_PROGRESS_DEADLINE: i64 = 600;
+
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct DeploymentSpec {
     pub replicas: i64,
     pub selector: LabelSelector,
     pub template: PodTemplateSpec,
+    /// How long a rollout may go without progress before the Deployment says it failed
+    /// (`Progressing` False, `ProgressDeadlineExceeded`); 600 unless set.
+    pub progress_deadline_seconds: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]

@@ -1613,6 +1613,7 @@ mod tests {
             meta: ObjectMeta::new("default", "nginx"),
             spec: DeploymentSpec {
                 replicas: -1,
+                progress_deadline_seconds: crate::model::DEFAULT_PROGRESS_DEADLINE,
                 selector: LabelSelector::from_labels(labels(&[("app", "web")])),
                 template: PodTemplateSpec {
                     labels: labels(&[("app", "nginx")]),

@@ -89,6 +89,7 @@ fn backend_deployment() -> Deployment {
         meta: ObjectMeta::new("default", "backend"),
         spec: DeploymentSpec {
             replicas: 3,
+            progress_deadline_seconds: svclab_sim::model::DEFAULT_PROGRESS_DEADLINE,
             selector: LabelSelector::from_labels(labels(&[("app", "backend")])),
             template: PodTemplateSpec {
                 labels: labels(&[("app", "backend")]),

@@ -1158,7 +1158,7 @@ fn iptables_save_shows_the_seed_services_rules() {
         "iptables_backend",
         &out,
         r#"$ kubectl debug node/kind-worker -it --image=busybox
-Creating debugging pod node-debugger-kind-worker-6bd74 with container debugger on node kind-worker.
+Creating debugging pod node-debugger-kind-worker-59c78 with container debugger on node kind-worker.
 If you don't see a command prompt, try pressing enter.
 svclab: no debugging pod is simulated: you get a root shell in kind-worker's network namespace, as after `chroot /host` in the busybox debug pod (that pod's own tools would not include iptables)
 root@kind-worker:/# iptables-save -t nat | grep backend-service
@@ -1997,5 +1997,56 @@ fn rollout_history_and_undo_bring_back_the_previous_template() {
         "missing revision",
         &s.run("kubectl rollout undo deployment/backend --to-revision=9"),
         "error: unable to find specified revision 9 in history\n",
+    );
+}
+
+#[test]
+fn a_stuck_rollout_exceeds_its_progress_deadline() {
+    let short = SEED_MANIFEST.replace(
+        "  replicas: 3\n",
+        "  replicas: 3\n  progressDeadlineSeconds: 60\n",
+    );
+    let mut s = Session::new(SEED_FILENAME, &short);
+    s.run("kubectl set image deployment/backend api=nginx:1.99");
+    let out = s
+        .term
+        .run(&mut s.cluster, "kubectl rollout status deployment/backend");
+    assert!(out.wait.is_some(), "{}", out.text());
+    // The new ReplicaSet's one pod never becomes available: no progress after it was made.
+    s.cluster.advance(59 * SECOND);
+    assert_eq!(s.term.poll(&mut s.cluster), None);
+    s.cluster.advance(2 * SECOND);
+    let end = s.term.poll(&mut s.cluster).expect("the watch ends");
+    assert_eq!(
+        end.text(),
+        "error: deployment \"backend\" exceeded its progress deadline\n"
+    );
+    assert_eq!(end.prompt, "$ ");
+    same("exit status", &s.run("echo $?"), "1\n");
+    let describe = s.run("kubectl describe deployment backend");
+    assert!(
+        describe.contains("  Available      True    MinimumReplicasAvailable\n  Progressing    False   ProgressDeadlineExceeded\n"),
+        "{describe}"
+    );
+    let yaml = s.run("kubectl get deployment backend -o yaml");
+    assert!(yaml.contains("  progressDeadlineSeconds: 60\n"), "{yaml}");
+    assert!(
+        yaml.contains("has timed out progressing.\n    reason: ProgressDeadlineExceeded\n    status: \"False\"\n    type: Progressing\n"),
+        "{yaml}"
+    );
+    // Undoing is progress again, and the rollout completes.
+    s.run("kubectl rollout undo deployment/backend");
+    same(
+        "rolled back",
+        s.run("kubectl rollout status deployment/backend")
+            .lines()
+            .last()
+            .unwrap_or(""),
+        "deployment \"backend\" successfully rolled out",
+    );
+    let describe = s.run("kubectl describe deployment backend");
+    assert!(
+        describe.contains("  Progressing    True    NewReplicaSetAvailable\n"),
+        "{describe}"
     );
 }

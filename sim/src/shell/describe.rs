@@ -735,16 +735,17 @@ fn deployment(cluster: &Cluster, d: &Deployment) -> Vec<String> {
         "RollingUpdateStrategy:\t25% max unavailable, 25% max surge",
     );
     template_lines(&mut w, &d.spec.template);
-    let max_unavailable = desired / 4;
-    let is_available = available >= desired - max_unavailable;
-    let complete = updated == desired && available == desired && total == desired;
+    let rollout = cluster.rollout(&key);
+    let is_available = rollout.as_ref().is_some_and(|r| r.minimum_available());
+    let (progressing, reason) = rollout.map_or((true, "ReplicaSetUpdated"), |r| r.progressing());
+    let status = |b: bool| if b { "True" } else { "False" };
     w.line(0, "Conditions:\n  Type\tStatus\tReason");
     w.line(1, "----\t------\t------");
     w.line(
         1,
         &format!(
             "Available \t{}\t{}",
-            if is_available { "True" } else { "False" },
+            status(is_available),
             if is_available {
                 "MinimumReplicasAvailable"
             } else {
@@ -754,14 +755,7 @@ fn deployment(cluster: &Cluster, d: &Deployment) -> Vec<String> {
     );
     w.line(
         1,
-        &format!(
-            "Progressing \tTrue\t{}",
-            if complete {
-                "NewReplicaSetAvailable"
-            } else {
-                "ReplicaSetUpdated"
-            }
-        ),
+        &format!("Progressing \t{}\t{reason}", status(progressing)),
     );
     let created = |rs: &ReplicaSet| {
         format!(

@@ -1794,8 +1794,9 @@ fn debug(_term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply 
     let Some(image) = p.get("image") else {
         return Reply::error("error: --image is required for node debugging");
     };
-    // A generated name in real kubectl; here it follows from the world, not from the terminal.
-    let seed = format!("{node}/{}/{}", cluster.now, cluster.revision);
+    // A generated name in real kubectl; here it follows from the node and the virtual time
+    // (not from the world's revision, which every internal timer moves).
+    let seed = format!("{node}/{}", cluster.now);
     let suffix: String =
         crate::names::safe_encode(&crate::names::fnv32a(seed.as_bytes()).to_string())
             .chars()
@@ -2187,8 +2188,7 @@ fn rollout(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply
             let watch = !matches!(p.get("watch"), Some("false"));
             match rollout_status(cluster, &key) {
                 None => Reply::fail(vec![not_found(kind, &name)], 1),
-                Some((line, true)) => Reply::out(line),
-                Some((line, false)) if watch => Reply {
+                Some(RolloutLine::Waiting(line)) if watch => Reply {
                     lines: vec![Line::out(line.clone())],
                     job: Some(Box::new(Job::Rollout {
                         deployment: key,
@@ -2196,7 +2196,7 @@ fn rollout(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply
                     })),
                     ..Default::default()
                 },
-                Some((line, false)) => Reply::out(line),
+                Some(line) => line.reply(),
             }
         }
     }
@@ -2280,43 +2280,58 @@ fn set_image(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Rep
     Reply::fail(lines, status)
 }
 
-/// What `kubectl rollout status` says of a Deployment now, and whether the rollout is done;
-/// `None` when there is no such Deployment. The checks and their order are kubectl's.
-pub(crate) fn rollout_status(cluster: &Cluster, key: &ObjectKey) -> Option<(String, bool)> {
-    let d = cluster.deployments.get(key)?;
+/// What `kubectl rollout status` says of a Deployment at one moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum RolloutLine {
+    /// Still rolling out: this line, and keep watching.
+    Waiting(String),
+    Done(String),
+    /// The rollout ran past its progress deadline: this error, exit status 1.
+    Failed(String),
+}
+
+impl RolloutLine {
+    /// What the command prints when it stops here.
+    pub(crate) fn reply(self) -> Reply {
+        match self {
+            RolloutLine::Waiting(l) | RolloutLine::Done(l) => Reply::out(l),
+            RolloutLine::Failed(e) => Reply::error(e),
+        }
+    }
+}
+
+/// What `kubectl rollout status` says of a Deployment now; `None` when there is no such
+/// Deployment. The checks and their order are kubectl's.
+pub(crate) fn rollout_status(cluster: &Cluster, key: &ObjectKey) -> Option<RolloutLine> {
+    let r = cluster.rollout(key)?;
     let name = &key.name;
-    let (_, desired, updated, available) = cluster.deployment_status(key);
-    let total: i64 = cluster
-        .replica_sets
-        .values()
-        .filter(|rs| rs.meta.namespace == key.namespace && rs.owner == d.meta.name)
-        .map(|rs| get::replica_set_counts(cluster, rs).0)
-        .sum();
     let waiting = |what: String| {
-        Some((
-            format!("Waiting for deployment \"{name}\" rollout to finish: {what}..."),
-            false,
+        RolloutLine::Waiting(format!(
+            "Waiting for deployment \"{name}\" rollout to finish: {what}..."
         ))
     };
-    if updated < desired {
-        waiting(format!(
-            "{updated} out of {desired} new replicas have been updated"
+    Some(if r.timed_out {
+        RolloutLine::Failed(format!(
+            "error: deployment \"{name}\" exceeded its progress deadline"
         ))
-    } else if total > updated {
+    } else if r.updated < r.desired {
+        waiting(format!(
+            "{} out of {} new replicas have been updated",
+            r.updated, r.desired
+        ))
+    } else if r.total > r.updated {
         waiting(format!(
             "{} old replicas are pending termination",
-            total - updated
+            r.total - r.updated
         ))
-    } else if available < updated {
+    } else if r.available < r.updated {
         waiting(format!(
-            "{available} of {updated} updated replicas are available"
+            "{} of {} updated replicas are available",
+            r.available, r.updated
         ))
     } else {
-        Some((
-            format!("deployment \"{name}\" successfully rolled out"),
-            true,
-        ))
-    }
+        RolloutLine::Done(format!("deployment \"{name}\" successfully rolled out"))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

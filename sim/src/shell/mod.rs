@@ -422,7 +422,9 @@ impl Terminal {
         let mut lines = Vec::new();
         // A watch prints as it goes: a changed status now, while the command keeps running.
         if let Job::Rollout { deployment, last } = &mut running.job {
-            if let Some((line, false)) = kubectl::rollout_status(cluster, deployment) {
+            if let Some(kubectl::RolloutLine::Waiting(line)) =
+                kubectl::rollout_status(cluster, deployment)
+            {
                 let changed = line != *last;
                 if changed {
                     lines.push(Line::out(line.clone()));
@@ -481,7 +483,7 @@ impl Terminal {
             }
             Job::Rollout { deployment, .. } => {
                 Some(match kubectl::rollout_status(cluster, deployment) {
-                    Some((line, _)) => Reply::out(line),
+                    Some(line) => line.reply(),
                     // kubectl stops rather than watch a namesake created after.
                     None => Reply::error("error: object has been deleted"),
                 })

@@ -529,7 +529,7 @@ fn service(svc: &Service) -> Value {
 
 fn deployment(cluster: &Cluster, d: &Deployment) -> Value {
     let key = ObjectKey::new(&d.meta.namespace, &d.meta.name);
-    let (ready, desired, updated, available) = cluster.deployment_status(&key);
+    let (ready, _, updated, available) = cluster.deployment_status(&key);
     let total: i64 = cluster
         .pods
         .values()
@@ -564,37 +564,61 @@ fn deployment(cluster: &Cluster, d: &Deployment) -> Value {
     if total - available > 0 {
         status = status.with("unavailableReplicas", Value::Int(total - available));
     }
-    status = status.with(
-        "conditions",
-        Value::List(vec![Value::map()
-            .with("type", s("Available"))
-            .with(
-                "status",
-                s(if available >= desired {
-                    "True"
-                } else {
-                    "False"
-                }),
-            )
-            .with("lastUpdateTime", s(rfc3339(d.meta.creation)))
-            .with("lastTransitionTime", s(rfc3339(d.meta.creation)))
-            .with(
-                "reason",
-                s(if available >= desired {
-                    "MinimumReplicasAvailable"
-                } else {
-                    "MinimumReplicasUnavailable"
-                }),
-            )
-            .with(
-                "message",
-                s(if available >= desired {
-                    "Deployment has minimum availability."
-                } else {
-                    "Deployment does not have minimum availability."
-                }),
-            )]),
-    );
+    if let Some(r) = cluster.rollout(&key) {
+        let new_rs = format!(
+            "{}-{}",
+            d.meta.name,
+            crate::names::pod_template_hash_of(&d.spec.template)
+        );
+        let ok = r.minimum_available();
+        let (progressing, reason) = r.progressing();
+        let condition =
+            |type_: &str, ok: bool, reason: &str, message: String, at: crate::time::Time| {
+                Value::map()
+                    .with("type", s(type_))
+                    .with("status", s(if ok { "True" } else { "False" }))
+                    .with("lastUpdateTime", s(rfc3339(at)))
+                    .with("lastTransitionTime", s(rfc3339(at)))
+                    .with("reason", s(reason))
+                    .with("message", s(message))
+            };
+        let progress_message = match reason {
+            "ProgressDeadlineExceeded" => {
+                format!("ReplicaSet \"{new_rs}\" has timed out progressing.")
+            }
+            "NewReplicaSetAvailable" => {
+                format!("ReplicaSet \"{new_rs}\" has successfully progressed.")
+            }
+            _ => format!("ReplicaSet \"{new_rs}\" is progressing."),
+        };
+        status = status.with(
+            "conditions",
+            Value::List(vec![
+                condition(
+                    "Available",
+                    ok,
+                    if ok {
+                        "MinimumReplicasAvailable"
+                    } else {
+                        "MinimumReplicasUnavailable"
+                    },
+                    if ok {
+                        "Deployment has minimum availability.".into()
+                    } else {
+                        "Deployment does not have minimum availability.".into()
+                    },
+                    d.meta.creation,
+                ),
+                condition(
+                    "Progressing",
+                    progressing,
+                    reason,
+                    progress_message,
+                    r.last_progress,
+                ),
+            ]),
+        );
+    }
     head(Kind::Deployment)
         .with("metadata", meta_value(&meta, None, None, true))
         .with(
@@ -613,7 +637,10 @@ fn deployment(cluster: &Cluster, d: &Deployment) -> Value {
                     ),
                 )
                 .with("revisionHistoryLimit", Value::Int(10))
-                .with("progressDeadlineSeconds", Value::Int(600)),
+                .with(
+                    "progressDeadlineSeconds",
+                    Value::Int(d.spec.progress_deadline_seconds),
+                ),
         )
         .with("status", status)
 }
