@@ -886,21 +886,14 @@ impl Cluster {
         };
         let image = first_image(pod);
         let error = registry::pull(&image).err().unwrap_or_default();
-        pod.status.container = ContainerState::ErrImagePull;
-        pod.status.waiting_message = Some(error.clone());
         pod.status.pull_failures += 1;
-        let object = format!("pod/{}", key.name);
         let message = format!("Failed to pull image \"{image}\": {error}");
-        self.event(
-            &key.namespace,
-            object.clone(),
-            true,
-            "Failed",
-            message,
-            "kubelet",
+        self.image_error(
+            key,
+            ContainerState::ErrImagePull,
+            error,
+            (true, "Failed", message),
         );
-        let error = "Error: ErrImagePull".to_string();
-        self.event(&key.namespace, object, true, "Failed", error, "kubelet");
         self.schedule_timer(
             now + SECOND,
             Timer::PullBackOff {
@@ -919,23 +912,12 @@ impl Cluster {
             return;
         }
         let image = first_image(pod);
-        let message = format!("Back-off pulling image \"{image}\"");
-        pod.status.container = ContainerState::ImagePullBackOff;
-        pod.status.waiting_message = Some(message.clone());
         // The back-off counts from the failed pull, a second ago.
         let doublings = pod.status.pull_failures.saturating_sub(1).min(8);
         let back_off = (PULL_BACK_OFF << doublings).min(MAX_PULL_BACK_OFF);
-        let object = format!("pod/{}", key.name);
-        self.event(
-            &key.namespace,
-            object.clone(),
-            false,
-            "BackOff",
-            message,
-            "kubelet",
-        );
-        let error = "Error: ImagePullBackOff".to_string();
-        self.event(&key.namespace, object, true, "Failed", error, "kubelet");
+        let message = format!("Back-off pulling image \"{image}\"");
+        let event = (false, "BackOff", message.clone());
+        self.image_error(key, ContainerState::ImagePullBackOff, message, event);
         self.schedule_timer(
             (now + back_off).saturating_sub(SECOND).max(now + SECOND),
             Timer::PullAgain {
@@ -1615,20 +1597,8 @@ impl Cluster {
         let message = format!(
             "Failed to apply default image tag \"{image}\": couldn't parse image name \"{image}\": {why}"
         );
-        if let Some(pod) = self.pods.get_mut(key) {
-            pod.status.container = ContainerState::InvalidImageName;
-            pod.status.waiting_message = Some(message.clone());
-        }
-        let object = format!("pod/{}", key.name);
-        let error = "Error: InvalidImageName".to_string();
-        self.event(
-            &key.namespace,
-            object.clone(),
-            true,
-            "InspectFailed",
-            message,
-            "kubelet",
-        ) + self.event(&key.namespace, object, true, "Failed", error, "kubelet")
+        let event = (true, "InspectFailed", message.clone());
+        self.image_error(key, ContainerState::InvalidImageName, message, event)
     }
 
     /// `imagePullPolicy: Never` and the node lacks the image: the kubelet says so at every sync;
@@ -1636,20 +1606,29 @@ impl Cluster {
     fn never_pull(&mut self, key: &ObjectKey, image: &str) -> usize {
         let message =
             format!("Container image \"{image}\" is not present with pull policy of Never");
+        let event = (true, "ErrImageNeverPull", message.clone());
+        self.image_error(key, ContainerState::ErrImageNeverPull, message, event)
+    }
+
+    /// The kubelet cannot start the pod's container for want of its image: the container waits
+    /// in `state` (with `waiting.message`), and the kubelet records `event` (warning, reason,
+    /// message) and `Failed`: `Error: <state>`. Returns how many old events that pushed out.
+    fn image_error(
+        &mut self,
+        key: &ObjectKey,
+        state: ContainerState,
+        waiting_message: String,
+        (warning, reason, message): (bool, &str, String),
+    ) -> usize {
         if let Some(pod) = self.pods.get_mut(key) {
-            pod.status.container = ContainerState::ErrImageNeverPull;
-            pod.status.waiting_message = Some(message.clone());
+            pod.status.container = state;
+            pod.status.waiting_message = Some(waiting_message);
         }
         let object = format!("pod/{}", key.name);
-        let error = "Error: ErrImageNeverPull".to_string();
-        self.event(
-            &key.namespace,
-            object.clone(),
-            true,
-            "ErrImageNeverPull",
-            message,
-            "kubelet",
-        ) + self.event(&key.namespace, object, true, "Failed", error, "kubelet")
+        let error = format!("Error: {}", state.waiting_reason());
+        let ns = &key.namespace;
+        self.event(ns, object.clone(), warning, reason, message, "kubelet")
+            + self.event(ns, object, true, "Failed", error, "kubelet")
     }
 
     /// The kubelet finds the pod's image on its node; returns how many old events that pushed out.

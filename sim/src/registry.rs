@@ -253,15 +253,7 @@ pub fn pull(image: &str) -> Result<u64, String> {
 /// `InvalidImageName`, and no pull is tried).
 pub fn check_reference(image: &str) -> Result<(), String> {
     const INVALID: &str = "invalid reference format";
-    let (name, digest) = match image.split_once('@') {
-        Some((n, d)) => (n, Some(d)),
-        None => (image, None),
-    };
-    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
-    let (path, tag) = match name[last_slash..].find(':') {
-        Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
-        None => (name, None),
-    };
+    let (path, tag, digest) = split_reference(image);
     let (domain, remote) = split_domain(path);
     // containerd's parser checks case first, naming the repository as Docker Hub would.
     if remote.to_lowercase() != remote {
@@ -357,32 +349,33 @@ fn valid_component(c: &str) -> bool {
 /// `nginx` → (`docker.io/library/nginx`, `:latest`); `registry.k8s.io/pause:3.10` →
 /// (`registry.k8s.io/pause`, `:3.10`); a digest stays a digest (`@sha256:...`).
 fn normalize(image: &str) -> (String, String) {
-    let (name, digest) = match image.split_once('@') {
-        Some((n, d)) => (n, Some(d)),
-        None => (image, None),
-    };
-    // A colon after the last slash starts the tag (one before it is a registry's port).
-    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
-    let (path, tag) = match name[last_slash..].find(':') {
-        Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
-        None => (name, None),
-    };
-    let first = path.split('/').next().unwrap_or("");
-    let has_host =
-        path.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
-    let repo = if has_host {
-        path.to_string()
-    } else if path.contains('/') {
-        format!("docker.io/{path}")
-    } else {
-        format!("docker.io/library/{path}")
-    };
+    let (path, tag, digest) = split_reference(image);
+    let (domain, remote) = split_domain(path);
+    let repo = format!("{}/{remote}", domain.unwrap_or("docker.io"));
     let reference = match (digest, tag) {
         (Some(d), _) => format!("@{d}"),
         (None, Some(t)) => format!(":{t}"),
         (None, None) => ":latest".into(),
     };
     (repo, reference)
+}
+
+/// A reference's name, tag and digest: `reg:5000/app:v1@sha256:ab` → (`reg:5000/app`, `v1`,
+/// `sha256:ab`). A colon after the last slash starts the tag (one before it is a port).
+fn split_reference(image: &str) -> (&str, Option<&str>, Option<&str>) {
+    let (name, digest) = match image.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (image, None),
+    };
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    match name[last_slash..].find(':') {
+        Some(i) => (
+            &name[..last_slash + i],
+            Some(&name[last_slash + i + 1..]),
+            digest,
+        ),
+        None => (name, None, digest),
+    }
 }
 
 fn has_tag(repo: &Repo, tag: &str) -> bool {

@@ -58,6 +58,16 @@ impl Session {
         text
     }
 
+    /// The name of the first backend pod.
+    fn backend_pod(&self) -> String {
+        self.cluster
+            .pods
+            .keys()
+            .find(|k| k.name.starts_with("backend-"))
+            .map(|k| k.name.clone())
+            .expect("a backend pod")
+    }
+
     /// `prompt + line`, then the output: a transcript like a terminal shows it.
     fn transcript(&mut self, lines: &[&str]) -> String {
         let mut s = String::new();
@@ -1673,13 +1683,7 @@ fn a_pod_whose_image_may_never_be_pulled_says_so_everywhere() {
         "image: nginx:1.27\n          imagePullPolicy: Never",
     );
     let mut s = Session::new(SEED_FILENAME, &never);
-    let pod = s
-        .cluster
-        .pods
-        .values()
-        .find(|p| p.meta.name.starts_with("backend-"))
-        .map(|p| p.meta.name.clone())
-        .unwrap();
+    let pod = s.backend_pod();
     let get = s.run(&format!("kubectl get pod {pod}"));
     assert!(get.contains("0/1     ErrImageNeverPull   0"), "{get}");
     let describe = s.run(&format!("kubectl describe pod {pod}"));
@@ -1713,13 +1717,7 @@ fn a_pod_whose_image_may_never_be_pulled_says_so_everywhere() {
 fn a_mistyped_image_fails_to_pull_and_backs_off() {
     let typo = SEED_MANIFEST.replace("image: nginx", "image: ngnix");
     let mut s = Session::new(SEED_FILENAME, &typo);
-    let pod = s
-        .cluster
-        .pods
-        .values()
-        .find(|p| p.meta.name.starts_with("backend-"))
-        .map(|p| p.meta.name.clone())
-        .unwrap();
+    let pod = s.backend_pod();
     // 10 s after the apply: pulled once, failed, backing off until 10 s after the failure.
     let get = s.run(&format!("kubectl get pod {pod}"));
     assert!(get.contains("0/1     ImagePullBackOff   0"), "{get}");
@@ -1775,13 +1773,7 @@ fn a_mistyped_image_fails_to_pull_and_backs_off() {
 #[test]
 fn a_failing_readiness_probe_is_one_event_counted_up() {
     let mut s = Session::seed();
-    let pod = s
-        .cluster
-        .pods
-        .values()
-        .find(|p| p.meta.name.starts_with("backend-"))
-        .map(|p| p.meta.name.clone())
-        .unwrap();
+    let pod = s.backend_pod();
     s.cluster
         .act(Action::FailReadiness {
             namespace: "default".into(),
@@ -1817,13 +1809,7 @@ fn a_failing_readiness_probe_is_one_event_counted_up() {
 fn an_image_that_is_no_reference_is_an_invalid_image_name() {
     let upper = SEED_MANIFEST.replace("image: nginx", "image: Nginx");
     let mut s = Session::new(SEED_FILENAME, &upper);
-    let pod = s
-        .cluster
-        .pods
-        .values()
-        .find(|p| p.meta.name.starts_with("backend-"))
-        .map(|p| p.meta.name.clone())
-        .unwrap();
+    let pod = s.backend_pod();
     let get = s.run(&format!("kubectl get pod {pod}"));
     assert!(get.contains("0/1     InvalidImageName   0"), "{get}");
     let describe = s.run(&format!("kubectl describe pod {pod}"));
