@@ -21,13 +21,13 @@ pub enum Action {
         deployment: String,
         replicas: i64,
     },
-    /// `kubectl set image deploy/NAME CONTAINER=IMAGE`: a new pod template, so a rollout.
-    /// `container` `*` sets every container.
+    /// `kubectl set image deploy/NAME CONTAINER=IMAGE...`: one new pod template, so one
+    /// rollout. Container `*` is every container.
     SetImage {
         namespace: String,
         deployment: String,
-        container: String,
-        image: String,
+        /// (container, image) pairs.
+        images: Vec<(String, String)>,
     },
     /// `kubectl rollout undo deploy/NAME [--to-revision=N]`: the template of revision N (the
     /// one before the current when `None`) becomes the Deployment's again.

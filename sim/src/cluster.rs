@@ -96,6 +96,8 @@ pub struct Event {
     pub namespace: String,
     /// `pod/backend-5d9c8b7f6-x2x9z`.
     pub object: String,
+    /// The object's uid when the event happened: a namesake made later has events of its own.
+    pub uid: String,
     pub warning: bool,
     pub reason: String,
     pub message: String,
@@ -117,6 +119,18 @@ impl Event {
     }
 }
 
+/// What the Deployment controller remembers of a rollout between syncs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Progress {
+    /// The last progress (a ReplicaSet made or scaled, a pod of it ready): the condition's
+    /// lastUpdateTime.
+    last: Time,
+    /// The rollout was seen complete since (`NewReplicaSetAvailable`): a Deployment that
+    /// later runs short of pods (one killed, one failing its probe) has not stopped
+    /// progressing; only a rollout under way can exceed its deadline.
+    settled: bool,
+}
+
 /// A Deployment's rollout as its status and `Progressing` condition report it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rollout {
@@ -129,6 +143,9 @@ pub struct Rollout {
     pub last_progress: Time,
     /// Every pod is of the current template and available, and no old one is left.
     pub complete: bool,
+    /// It was complete since its last change of template or scale: short of pods now (one
+    /// killed, one failing its probe), it still counts as having progressed.
+    pub settled: bool,
     /// Not complete, and no progress for `progressDeadlineSeconds`.
     pub timed_out: bool,
 }
@@ -143,7 +160,7 @@ impl Rollout {
     pub fn progressing(&self) -> (bool, &'static str) {
         if self.timed_out {
             (false, "ProgressDeadlineExceeded")
-        } else if self.complete {
+        } else if self.complete || self.settled {
             (true, "NewReplicaSetAvailable")
         } else {
             (true, "ReplicaSetUpdated")
@@ -274,9 +291,8 @@ pub struct Cluster {
     template_hashes: SortedMap<ObjectKey, ((String, i64), String)>,
     /// Where in `events` each distinct event is, by [`event_hash`], to count repeats on it.
     event_index: EventIndexByHash,
-    /// When each Deployment's rollout last made progress (a ReplicaSet made or scaled, a pod
-    /// of it ready): its `Progressing` condition's lastUpdateTime.
-    progress: SortedMap<ObjectKey, Time>,
+    /// Each Deployment's `Progressing` condition as the controller keeps it.
+    progress: SortedMap<ObjectKey, Progress>,
 }
 
 /// Event positions by a hash that is already spread: no hashing again, and no OS randomness
@@ -291,6 +307,7 @@ impl Hasher for Prehashed {
         self.0
     }
 
+    // The keys are `u64`s, hashed by `write_u64`; this only completes the trait.
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.0 = (self.0 << 8) | u64::from(*b);
@@ -302,9 +319,10 @@ impl Hasher for Prehashed {
     }
 }
 
-/// What makes two events the same one: namespace, object, reason and message (the type and
-/// source go with the reason in every event svclab records), hashed (FNV-1a, 64 bits).
-fn event_hash(parts: [&str; 4]) -> u64 {
+/// What makes two events the same one: namespace, object (name and uid), reason and message
+/// (the type and source go with the reason in every event svclab records), hashed (FNV-1a,
+/// 64 bits).
+fn event_hash(parts: [&str; 5]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for b in part.bytes().chain([0]) {
@@ -574,15 +592,21 @@ impl Cluster {
         message: String,
         source: &str,
     ) -> usize {
-        let hash = event_hash([ns, &object, reason, &message]);
-        if let Some(e) = self.event_index.get(&hash).map(|&i| &mut self.events[i]) {
+        let uid = self.object_uid(ns, &object).unwrap_or_default().to_string();
+        let hash = event_hash([ns, &object, &uid, reason, &message]);
+        if let Some(e) = self
+            .event_index
+            .get(&hash)
+            .and_then(|&i| self.events.get_mut(i))
+        {
             // The API server forgets an event an hour after its last update; then it is new.
             // (A hash shared by two different events only costs a count: they stay apart.)
             let same = e.namespace == ns
                 && e.object == object
+                && e.uid == uid
                 && e.reason == reason
                 && e.message == message;
-            if same && self.now - e.last < HOUR {
+            if same && self.now.saturating_sub(e.last) < HOUR {
                 e.last = self.now;
                 e.count += 1;
                 return 0;
@@ -595,6 +619,7 @@ impl Cluster {
             count: 1,
             namespace: ns.to_string(),
             object,
+            uid,
             warning,
             reason: reason.to_string(),
             message,
@@ -613,6 +638,21 @@ impl Cluster {
         } else {
             0
         }
+    }
+
+    /// The uid of an event's object (`pod/NAME`, `replicaset/NAME`, ...), if it exists.
+    fn object_uid(&self, ns: &str, object: &str) -> Option<&str> {
+        let (kind, name) = object.split_once('/')?;
+        let key = ObjectKey::new(ns, name);
+        let meta = match kind {
+            "pod" => &self.pods.get(&key)?.meta,
+            "replicaset" => &self.replica_sets.get(&key)?.meta,
+            "deployment" => &self.deployments.get(&key)?.meta,
+            "service" => &self.services.get(&key)?.meta,
+            "node" => &self.node(name)?.meta,
+            _ => return None,
+        };
+        Some(&meta.uid)
     }
 
     fn schedule_timer(&mut self, at: Time, timer: Timer) {
@@ -816,14 +856,62 @@ impl Cluster {
         let Some(d) = self.deployments.get(key) else {
             return;
         };
-        let deadline = d.spec.progress_deadline_seconds.max(0) as Time * SECOND;
-        self.progress.insert(key.clone(), self.now);
-        self.schedule_timer(
-            self.now + deadline,
-            Timer::ProgressDeadline {
-                deployment: key.clone(),
+        let limit = deadline(d);
+        let last = self.now;
+        self.progress.insert(
+            key.clone(),
+            Progress {
+                last,
+                settled: false,
             },
         );
+        if let Some(limit) = limit {
+            self.schedule_timer(
+                last + limit,
+                Timer::ProgressDeadline {
+                    deployment: key.clone(),
+                },
+            );
+        }
+    }
+
+    /// After the controllers settle: a rollout now complete stops its deadline (the condition
+    /// becomes `NewReplicaSetAvailable`). `counts` are each ReplicaSet's pods, current.
+    fn settle_rollouts(&mut self, counts: &SortedMap<ObjectKey, OwnedPods>) {
+        let mut done = Vec::new();
+        for (key, progress) in &self.progress {
+            let Some(d) = self.deployments.get(key).filter(|_| !progress.settled) else {
+                continue;
+            };
+            let Some((_, hash)) = self.template_hashes.get(key) else {
+                continue;
+            };
+            let current = format!("{}-{hash}", key.name);
+            let (mut updated, mut total, mut available) = (0, 0, 0);
+            for rs in self.replica_sets.values() {
+                if rs.meta.namespace != key.namespace || rs.owner != key.name {
+                    continue;
+                }
+                let Some(c) = counts.get(&ObjectKey::new(&key.namespace, &rs.meta.name)) else {
+                    continue;
+                };
+                let active = c.active.len() as i64;
+                total += active;
+                available += c.available;
+                if rs.meta.name == current {
+                    updated = active;
+                }
+            }
+            let desired = d.spec.replicas;
+            if updated == desired && total == desired && available == desired {
+                done.push(key.clone());
+            }
+        }
+        for key in done {
+            if let Some(p) = self.progress.get_mut(&key) {
+                p.settled = true;
+            }
+        }
     }
 
     /// The kubelet's readiness probes of a running pod start failing: an `Unhealthy` event at
@@ -1068,6 +1156,7 @@ impl Cluster {
                 }
             }
             if !changed {
+                self.settle_rollouts(&counts);
                 break;
             }
         }
@@ -2117,41 +2206,38 @@ impl Cluster {
             Action::SetImage {
                 namespace,
                 deployment,
-                container,
-                image,
+                images,
             } => {
                 let d = self
                     .deployments
                     .get_mut(&ObjectKey::new(&namespace, &deployment))
                     .ok_or_else(|| format!("Error from server (NotFound): deployments.apps \"{deployment}\" not found"))?;
-                let containers = &mut d.spec.template.spec.containers;
-                if image.is_empty() {
-                    let i = containers
-                        .iter()
-                        .position(|c| c.name == container)
-                        .unwrap_or(0);
-                    return Err(format!("error: The Deployment \"{deployment}\" is invalid: spec.template.spec.containers[{i}].image: Required value"));
-                }
-                if container != "*" && !containers.iter().any(|c| c.name == container) {
-                    return Err(format!(
-                        "error: unable to find container named \"{container}\""
-                    ));
-                }
-                let mut changed = false;
-                for c in containers
-                    .iter_mut()
-                    .filter(|c| container == "*" || c.name == container)
-                {
-                    if c.image != image {
-                        c.image.clone_from(&image);
+                let mut template = d.spec.template.clone();
+                let containers = &mut template.spec.containers;
+                for (container, image) in &images {
+                    if container != "*" && !containers.iter().any(|c| &c.name == container) {
+                        return Err(format!(
+                            "error: unable to find container named \"{container}\""
+                        ));
+                    }
+                    for (i, c) in containers.iter_mut().enumerate() {
+                        if container != "*" && &c.name != container {
+                            continue;
+                        }
+                        if image.is_empty() {
+                            return Err(format!("error: The Deployment \"{deployment}\" is invalid: spec.template.spec.containers[{i}].image: Required value"));
+                        }
                         // imagePullPolicy stays as stored (defaulted when the template was
                         // created), as a real patch of the image leaves it.
-                        changed = true;
+                        c.image.clone_from(image);
                     }
                 }
-                if changed {
-                    d.meta.generation += 1;
+                // One patch: nothing to patch, nothing printed (kubectl skips an empty patch).
+                if template == d.spec.template {
+                    return Ok(Vec::new());
                 }
+                d.spec.template = template;
+                d.meta.generation += 1;
                 Ok(vec![format!("deployment.apps/{deployment} image updated")])
             }
             Action::RolloutUndo {
@@ -2363,6 +2449,7 @@ impl Cluster {
                 self.deployments
                     .remove(&key)
                     .ok_or_else(|| not_found("deployments.apps"))?;
+                self.progress.remove(&key);
                 let sets: Vec<ObjectKey> = self
                     .replica_sets
                     .iter()
@@ -2498,7 +2585,6 @@ impl Cluster {
             .find(|p| p.status.pod_ip == Some(ip) && !p.spec.host_network)
     }
 
-    /// `READY` of a Deployment (`2/3`), `UP-TO-DATE` and `AVAILABLE`.
     /// Where the Deployment's rollout stands: its pods counted as the controller counts them,
     /// when it last progressed, and whether it is done or has run past its deadline.
     pub fn rollout(&self, key: &ObjectKey) -> Option<Rollout> {
@@ -2518,16 +2604,22 @@ impl Cluster {
             .filter(|p| p.owner.as_deref().is_some_and(|o| owned.contains(o)))
             .count() as i64;
         let complete = updated == desired && available == desired && total == desired;
-        let last = self.progress.get(key).copied().unwrap_or(d.meta.creation);
-        let deadline = d.spec.progress_deadline_seconds.max(0) as Time * SECOND;
+        let progress = self.progress.get(key).copied().unwrap_or(Progress {
+            last: d.meta.creation,
+            settled: false,
+        });
+        let timed_out = !complete
+            && !progress.settled
+            && deadline(d).is_some_and(|limit| self.now >= progress.last + limit);
         Some(Rollout {
             desired,
             updated,
             total,
             available,
-            last_progress: last,
+            last_progress: progress.last,
             complete,
-            timed_out: !complete && self.now >= last + deadline,
+            settled: progress.settled,
+            timed_out,
         })
     }
 
@@ -2547,6 +2639,8 @@ impl Cluster {
         self.revisions(key).last().map_or(0, |rs| rs.revision)
     }
 
+    /// `READY` of a Deployment (`2/3`), `UP-TO-DATE` and `AVAILABLE`: (ready, desired,
+    /// up to date, available).
     pub fn deployment_status(&self, key: &ObjectKey) -> (i64, i64, i64, i64) {
         let Some(d) = self.deployments.get(key) else {
             return (0, 0, 0, 0);
@@ -2619,9 +2713,13 @@ fn ignores_sigterm(c: &Container) -> bool {
         .any(|a| a.contains("sleep"))
 }
 
-/// How long until the kubelet notices a readiness change: `failureThreshold × period` (3 × 10 s by
-/// default) to fail, one period to pass. Pods without a readinessProbe get svclab's stand-in
-/// probe (period 1 s, threshold 1) so they can be broken on purpose.
+/// How long the Deployment's rollout may go without progress; `None`: for ever (the API's
+/// "no deadline", the largest int32).
+fn deadline(d: &Deployment) -> Option<Time> {
+    let seconds = d.spec.progress_deadline_seconds;
+    (seconds != i64::from(i32::MAX)).then(|| seconds.max(0) as Time * SECOND)
+}
+
 /// The image of the pod's (first) container.
 fn first_image(p: &Pod) -> String {
     p.spec
@@ -2642,6 +2740,9 @@ fn probe_period(p: &Pod) -> Time {
         })
 }
 
+/// How long until the kubelet notices a readiness change: `failureThreshold × period` (3 × 10 s by
+/// default) to fail, one period to pass. Pods without a readinessProbe get svclab's stand-in
+/// probe (period 1 s, threshold 1) so they can be broken on purpose.
 fn readiness_delay(p: &Pod, fail: bool) -> Time {
     match p
         .spec

@@ -289,12 +289,14 @@ pub fn check_reference(image: &str) -> Result<(), String> {
 }
 
 /// Docker's split of a name into registry host and repository path: the first component is a
-/// host if it has a dot or a port or is `localhost`; otherwise the host is Docker Hub, and a
-/// one-component name is an official image (`library/...`).
+/// host if it has a dot, a port or an upper-case letter, or is `localhost`; otherwise the host
+/// is Docker Hub, and a one-component name is an official image (`library/...`).
 fn split_domain(path: &str) -> (Option<&str>, std::borrow::Cow<'_, str>) {
     match path.split_once('/') {
         Some((first, rest))
-            if first.contains('.') || first.contains(':') || first == "localhost" =>
+            if first.contains(['.', ':'])
+                || first == "localhost"
+                || first.bytes().any(|b| b.is_ascii_uppercase()) =>
         {
             (Some(first), rest.into())
         }
@@ -379,11 +381,12 @@ fn split_reference(image: &str) -> (&str, Option<&str>, Option<&str>) {
 }
 
 fn has_tag(repo: &Repo, tag: &str) -> bool {
+    // The tag itself, or a version with any of the suffixes that end it (`-slim-bookworm`
+    // and `-bookworm` both end `3.12-slim-bookworm`).
     let bare = repo
         .suffixes
         .split_whitespace()
-        .find_map(|s| tag.strip_suffix(s))
-        .into_iter()
+        .filter_map(|s| tag.strip_suffix(s))
         .chain([tag]);
     for t in bare {
         for word in repo.tags.split_whitespace() {
@@ -441,6 +444,7 @@ mod tests {
             "nginx:1.27",
             "nginx:1.27.3",
             "nginx:1.25-alpine",
+            "python:3.12-slim-bookworm",
             "docker.io/library/nginx:latest",
             "busybox:1.36",
             "registry.k8s.io/e2e-test-images/agnhost:2.53",
@@ -512,8 +516,13 @@ mod tests {
             check_reference("ghcr.io/Team/App:v1").unwrap_err(),
             "invalid reference format: repository name (Team/App) must be lowercase"
         );
-        // Upper case in a tag or a host is allowed.
+        // Upper case in a tag or a host is allowed; a first component with upper case is a
+        // host (which then does not resolve).
         assert_eq!(check_reference("Registry.Example/app:V1"), Ok(()));
+        assert_eq!(check_reference("Team/app"), Ok(()));
+        assert!(pull("Team/app")
+            .unwrap_err()
+            .ends_with("lookup Team: no such host"));
         for image in [
             "nginx:",
             "nginx::1",

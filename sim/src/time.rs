@@ -7,6 +7,41 @@ pub const SECOND: Time = 1_000;
 pub const MINUTE: Time = 60 * SECOND;
 pub const HOUR: Time = 60 * MINUTE;
 
+/// Go's `time.ParseDuration`, in whole ms (rounded down): `30s`, `1m30s`, `1.5h`, `500ms`,
+/// `0`. `None` for anything Go would refuse.
+pub fn parse_go_duration(text: &str) -> Option<Time> {
+    if text == "0" {
+        return Some(0);
+    }
+    let mut rest = text;
+    let mut total = 0.0f64;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let number: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let ms = match &rest[..unit] {
+            "ns" => 1e-6,
+            "us" | "µs" => 1e-3,
+            "ms" => 1.0,
+            "s" => 1e3,
+            "m" => 60e3,
+            "h" => 3600e3,
+            _ => return None,
+        };
+        rest = &rest[unit..];
+        total += number * ms;
+    }
+    (total.is_finite() && total < 1e15).then_some(total as Time)
+}
+
 /// Go's `time.Duration.String()` of a whole number of ms, as the kubelet writes durations in
 /// events: `480ms`, `2.1s`, `2s`, `1m3.5s`, `1h0m0s`, `0s`.
 pub fn go_duration(ms: Time) -> String {
@@ -82,6 +117,18 @@ pub fn human_duration(ms: Time) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_durations_parse_as_go_parses_them() {
+        assert_eq!(parse_go_duration("30s"), Some(30_000));
+        assert_eq!(parse_go_duration("1m30s"), Some(90_000));
+        assert_eq!(parse_go_duration("1.5h"), Some(5_400_000));
+        assert_eq!(parse_go_duration("500ms"), Some(500));
+        assert_eq!(parse_go_duration("0"), Some(0));
+        for bad in ["", "30", "s", "1x", "1.2.3s", "1e3s"] {
+            assert_eq!(parse_go_duration(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn age_column_matches_kubectl() {

@@ -158,9 +158,15 @@ fn action(c: &Cluster, rng: &mut Rng) -> Action {
         10 => Action::SetImage {
             namespace: "default".into(),
             deployment: "backend".into(),
-            container: ["api", "*", "web"][rng.below(3) as usize].into(),
-            image: ["nginx:1.27", "nginx:1.99", "Nginx", "", "busybox"][rng.below(5) as usize]
-                .into(),
+            images: (0..1 + rng.below(2))
+                .map(|_| {
+                    (
+                        ["api", "*", "web"][rng.below(3) as usize].to_string(),
+                        ["nginx:1.27", "nginx:1.99", "Nginx", "", "busybox"][rng.below(5) as usize]
+                            .to_string(),
+                    )
+                })
+                .collect(),
         },
         11 => Action::RolloutUndo {
             namespace: "default".into(),

@@ -2036,3 +2036,70 @@ fn a_stuck_rollout_exceeds_its_progress_deadline() {
         "{describe}"
     );
 }
+
+#[test]
+fn a_settled_deployment_short_of_pods_has_not_missed_its_deadline() {
+    let mut s = Session::seed();
+    s.cluster
+        .act(Action::BreakCoreDns { broken: true })
+        .expect("breaks");
+    s.cluster.advance(11 * 60 * SECOND);
+    let describe = s.run("kubectl describe deployment coredns -n kube-system");
+    assert!(
+        describe.contains("  Available      False   MinimumReplicasUnavailable\n  Progressing    True    NewReplicaSetAvailable\n"),
+        "{describe}"
+    );
+    let status = s.term.run(
+        &mut s.cluster,
+        "kubectl rollout status deploy/coredns -n kube-system --timeout=30s",
+    );
+    assert_eq!(
+        status.text(),
+        "Waiting for deployment \"coredns\" rollout to finish: 0 of 2 updated replicas are available...\n"
+    );
+    s.cluster.advance(31 * SECOND);
+    let end = s
+        .term
+        .poll(&mut s.cluster)
+        .expect("the timeout ends the watch");
+    assert_eq!(end.text(), "error: timed out waiting for the condition\n");
+}
+
+#[test]
+fn set_image_is_one_patch_and_an_unchanged_image_prints_nothing() {
+    let mut s = Session::seed();
+    same(
+        "unchanged",
+        &s.run("kubectl set image deploy/backend api=nginx"),
+        "",
+    );
+    same(
+        "two pairs",
+        &s.run("kubectl set image deploy/backend api=nginx:1.26 *=nginx:1.27"),
+        "deployment.apps/backend image updated\n",
+    );
+    s.cluster.advance(30 * SECOND);
+    same(
+        "one rollout",
+        &s.run("kubectl rollout history deploy/backend"),
+        "deployment.apps/backend \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n",
+    );
+    let yaml = s.run("kubectl get deploy backend -o yaml");
+    assert!(yaml.contains("image: nginx:1.27\n"), "{yaml}");
+}
+
+#[test]
+fn a_pod_made_again_under_the_same_name_has_events_of_its_own() {
+    let mut s = Session::seed();
+    s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
+    s.cluster.advance(10 * SECOND);
+    s.run("kubectl delete pod test");
+    s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
+    s.cluster.advance(10 * SECOND);
+    let after = s.run("kubectl describe pod test");
+    assert!(
+        after.contains("Successfully assigned default/test"),
+        "{after}"
+    );
+    assert!(!after.contains("(x2"), "{after}");
+}

@@ -2186,6 +2186,16 @@ fn rollout(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply
         }
         _ => {
             let watch = !matches!(p.get("watch"), Some("false"));
+            let timeout = match p.get("timeout").map(|t| (t, crate::time::parse_go_duration(t))) {
+                None => 0,
+                Some((_, Some(ms))) => ms,
+                Some((t, None)) => {
+                    return flag_error(
+                        "rollout",
+                        &format!("invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""),
+                    )
+                }
+            };
             match rollout_status(cluster, &key) {
                 None => Reply::fail(vec![not_found(kind, &name)], 1),
                 Some(RolloutLine::Waiting(line)) if watch => Reply {
@@ -2193,6 +2203,8 @@ fn rollout(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply
                     job: Some(Box::new(Job::Rollout {
                         deployment: key,
                         last: line,
+                        // 0, kubectl's default, waits for ever.
+                        deadline: (timeout > 0).then(|| cluster.now + timeout),
                     })),
                     ..Default::default()
                 },
@@ -2257,25 +2269,24 @@ fn set_image(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Rep
             status = 1;
             continue;
         }
-        let mut done = None;
-        for pair in &pairs {
-            let (container, image) = pair.split_once('=').unwrap_or((pair.as_str(), ""));
-            match cluster.act(Action::SetImage {
-                namespace: ns.clone(),
-                deployment: name.clone(),
-                container: container.to_string(),
-                image: image.to_string(),
-            }) {
-                Ok(out) => done = Some(out),
-                Err(e) => {
-                    status = 1;
-                    lines.extend(super::text_lines(&e, Stream::Stderr));
-                    done = None;
-                    break;
-                }
+        let images = pairs
+            .iter()
+            .map(|pair| {
+                let (container, image) = pair.split_once('=').unwrap_or((pair.as_str(), ""));
+                (container.to_string(), image.to_string())
+            })
+            .collect();
+        match cluster.act(Action::SetImage {
+            namespace: ns.clone(),
+            deployment: name.clone(),
+            images,
+        }) {
+            Ok(out) => lines.extend(out.into_iter().map(Line::out)),
+            Err(e) => {
+                status = 1;
+                lines.extend(super::text_lines(&e, Stream::Stderr));
             }
         }
-        lines.extend(done.into_iter().flatten().map(Line::out));
     }
     Reply::fail(lines, status)
 }

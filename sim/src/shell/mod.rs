@@ -214,6 +214,8 @@ pub(crate) enum Job {
         deployment: ObjectKey,
         /// The last line printed.
         last: String,
+        /// `--timeout`: kubectl gives up then.
+        deadline: Option<Time>,
     },
 }
 
@@ -421,9 +423,15 @@ impl Terminal {
         let mut running = self.running.take()?;
         let mut lines = Vec::new();
         // A watch prints as it goes: a changed status now, while the command keeps running.
-        if let Job::Rollout { deployment, last } = &mut running.job {
+        if let Job::Rollout {
+            deployment,
+            last,
+            deadline,
+        } = &mut running.job
+        {
+            let timed_out = deadline.is_some_and(|at| cluster.now >= at);
             if let Some(kubectl::RolloutLine::Waiting(line)) =
-                kubectl::rollout_status(cluster, deployment)
+                kubectl::rollout_status(cluster, deployment).filter(|_| !timed_out)
             {
                 let changed = line != *last;
                 if changed {
@@ -481,8 +489,17 @@ impl Terminal {
                     Some(Reply::default())
                 }
             }
-            Job::Rollout { deployment, .. } => {
-                Some(match kubectl::rollout_status(cluster, deployment) {
+            Job::Rollout {
+                deployment,
+                deadline,
+                ..
+            } => {
+                let status = kubectl::rollout_status(cluster, deployment);
+                let timed_out = deadline.is_some_and(|at| cluster.now >= at);
+                Some(match status {
+                    Some(kubectl::RolloutLine::Waiting(_)) if timed_out => {
+                        Reply::error("error: timed out waiting for the condition")
+                    }
                     Some(line) => line.reply(),
                     // kubectl stops rather than watch a namesake created after.
                     None => Reply::error("error: object has been deleted"),

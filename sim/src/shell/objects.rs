@@ -1130,7 +1130,8 @@ fn event(e: &Event) -> Value {
             Value::map()
                 .with("kind", s(kind))
                 .with("namespace", s(e.namespace.clone()))
-                .with("name", s(name)),
+                .with("name", s(name))
+                .with_opt("uid", (!e.uid.is_empty()).then(|| s(e.uid.clone()))),
         )
         .with("reason", s(e.reason.clone()))
         .with("message", s(e.message.clone()))
