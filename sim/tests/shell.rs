@@ -2103,3 +2103,72 @@ fn a_pod_made_again_under_the_same_name_has_events_of_its_own() {
     );
     assert!(!after.contains("(x2"), "{after}");
 }
+
+#[test]
+fn jsonpath_prints_the_fields_a_lesson_asks_for() {
+    let mut s = Session::seed();
+    let ip = s.cluster.services[&svclab_sim::model::ObjectKey::new("default", "backend-service")]
+        .spec
+        .cluster_ip
+        .ip()
+        .expect("an IP")
+        .to_string();
+    same(
+        "cluster ip",
+        &s.run("kubectl get svc backend-service -o jsonpath='{.spec.clusterIP}'"),
+        &format!("{ip}\n"),
+    );
+    let mut ips: Vec<String> = s
+        .cluster
+        .pods
+        .values()
+        .filter(|p| p.meta.name.starts_with("backend-"))
+        .filter_map(|p| p.status.pod_ip.map(|ip| ip.to_string()))
+        .collect();
+    ips.sort();
+    let mut endpoints: Vec<String> = s
+        .run("kubectl get endpoints backend-service -o jsonpath='{.subsets[*].addresses[*].ip}'")
+        .trim_end()
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    endpoints.sort();
+    assert_eq!(endpoints, ips);
+    let table = s.run(
+        "kubectl get pods -l app=backend -o jsonpath='{range .items[*]}{.metadata.name}{\"\\t\"}{.status.podIP}{\"\\n\"}{end}'",
+    );
+    assert_eq!(table.lines().count(), 3, "{table}");
+    assert!(
+        table
+            .lines()
+            .all(|l| l.starts_with("backend-") && l.contains("\t10.244.")),
+        "{table}"
+    );
+    same(
+        "a broken template",
+        &s.run("kubectl get pods -o jsonpath='{.items[*'"),
+        "error: error parsing jsonpath {.items[*, unclosed action\n",
+    );
+}
+
+#[test]
+fn sort_by_orders_the_list_as_kubectl_does() {
+    let mut s = Session::seed();
+    s.run("kubectl scale deploy/backend --replicas=12");
+    s.cluster.advance(30 * SECOND);
+    let out = s.run("kubectl get pods -l app=backend -o wide --sort-by=.status.podIP");
+    let ips: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .collect();
+    assert_eq!(ips.len(), 12, "{out}");
+    // Numbers inside the text compare as numbers: 10.244.1.9 before 10.244.1.10.
+    let key = |ip: &str| -> Vec<u32> { ip.split('.').filter_map(|p| p.parse().ok()).collect() };
+    assert!(ips.windows(2).all(|w| key(w[0]) <= key(w[1])), "{out}");
+    let names = s.run("kubectl get pods -l app=backend -o name --sort-by={.metadata.name}");
+    let names: Vec<&str> = names.lines().collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+}

@@ -8,6 +8,7 @@ use crate::time::SECOND;
 
 use super::flags::{self, boolean, val, Flag, Parsed};
 use super::get::{self, Item, Kind, Unresolved};
+use super::jsonpath;
 use super::table;
 use super::value;
 use super::{
@@ -391,6 +392,8 @@ enum Format {
     Yaml,
     Json,
     Name,
+    /// `-o jsonpath=TEMPLATE`.
+    JsonPath,
 }
 
 fn output_format(p: &Parsed) -> Result<Format, Reply> {
@@ -400,6 +403,7 @@ fn output_format(p: &Parsed) -> Result<Format, Reply> {
         Some("yaml") => Ok(Format::Yaml),
         Some("json") => Ok(Format::Json),
         Some("name") => Ok(Format::Name),
+        Some(o) if o.starts_with("jsonpath=") => Ok(Format::JsonPath),
         Some(o)
             if o.starts_with("jsonpath")
                 || o.starts_with("custom-columns")
@@ -408,7 +412,7 @@ fn output_format(p: &Parsed) -> Result<Format, Reply> {
         {
             Err(Reply::fail(
                 vec![Line::note(format!(
-                    "-o {} is not simulated; use -o yaml, -o json, -o wide or -o name",
+                    "-o {} is not simulated; use -o yaml, -o json, -o jsonpath=..., -o wide or -o name",
                     o.split('=').next().unwrap_or(o)
                 ))],
                 1,
@@ -417,6 +421,34 @@ fn output_format(p: &Parsed) -> Result<Format, Reply> {
         Some(o) => Err(Reply::error(format!(
             "error: unable to match a printer suitable for the output format \"{o}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"
         ))),
+    }
+}
+
+/// `--sort-by`: order the items by what the template selects in each (numbers by value, text
+/// by text, items without it first), keeping the list's order among equals.
+fn sort_items(cluster: &Cluster, items: &mut [Item], by: &jsonpath::Template) {
+    let keys: Vec<(u8, i64, String)> = items
+        .iter()
+        .map(|i| {
+            let v = objects::to_value(cluster, i);
+            match by.select(&v).first() {
+                None => (0, 0, String::new()),
+                Some(value::Value::Int(n)) => (1, *n, String::new()),
+                Some(value::Value::Str(s)) => (2, 0, s.clone()),
+                Some(other) => (3, 0, value::to_json(other).concat()),
+            }
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    crate::sort::sort_by(&mut order, |a, b| {
+        let (x, y) = (&keys[*a], &keys[*b]);
+        (x.0, x.1)
+            .cmp(&(y.0, y.1))
+            .then_with(|| jsonpath::natural_cmp(&x.2, &y.2))
+    });
+    let sorted: Vec<Item> = order.iter().map(|&i| items[i].clone()).collect();
+    for (slot, item) in items.iter_mut().zip(sorted) {
+        *slot = item;
     }
 }
 
@@ -438,13 +470,35 @@ fn get(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
             "--watch is not simulated: this is the list as of now; watch the cluster view instead",
         ));
     }
-    for f in [
-        "sort-by",
-        "field-selector",
-        "label-columns",
-        "filename",
-        "for",
-    ] {
+    // `-o jsonpath=...` and `--sort-by=...` are JSONPath templates over the objects as
+    // `-o json` shows them.
+    let parse_template = |text: &str| {
+        jsonpath::Template::parse(text)
+            .map_err(|why| Reply::error(format!("error: error parsing jsonpath {text}, {why}")))
+    };
+    let jsonpath = match p.get("output").and_then(|o| o.strip_prefix("jsonpath=")) {
+        Some(text) => match parse_template(text) {
+            Ok(t) => Some(t),
+            Err(r) => return r,
+        },
+        None => None,
+    };
+    let sort_by = match p.get("sort-by") {
+        Some(text) => {
+            // kubectl wraps a bare path in braces: `.metadata.name` is `{.metadata.name}`.
+            let text = if text.starts_with('{') {
+                text.to_string()
+            } else {
+                format!("{{{text}}}")
+            };
+            match parse_template(&text) {
+                Ok(t) => Some(t),
+                Err(r) => return r,
+            }
+        }
+        None => None,
+    };
+    for f in ["field-selector", "label-columns", "filename", "for"] {
         if p.has(f) {
             notes.push(Line::note(format!(
                 "--{f} is not simulated and was ignored"
@@ -504,11 +558,16 @@ fn get(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
         }
         groups.push((*kind, items));
     }
+    if let Some(sort_by) = &sort_by {
+        for (_, items) in &mut groups {
+            sort_items(cluster, items, sort_by);
+        }
+    }
     let multi = t.kinds.len() > 1;
     let mut lines = Vec::new();
     let total: usize = groups.iter().map(|(_, i)| i.len()).sum();
     match format {
-        Format::Yaml | Format::Json => {
+        Format::Yaml | Format::Json | Format::JsonPath => {
             let values: Vec<value::Value> = groups
                 .iter()
                 .flat_map(|(_, items)| items.iter().map(|i| objects::to_value(cluster, i)))
@@ -520,10 +579,14 @@ fn get(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
                 } else {
                     objects::list_value(values)
                 };
-                let text = if format == Format::Yaml {
-                    value::to_yaml(&v)
-                } else {
-                    value::to_json(&v)
+                let text = match (format, &jsonpath) {
+                    (Format::JsonPath, Some(t)) => {
+                        let out = t.render(&v);
+                        let out = out.strip_suffix('\n').unwrap_or(&out);
+                        out.split('\n').map(str::to_string).collect()
+                    }
+                    (Format::Yaml, _) => value::to_yaml(&v),
+                    _ => value::to_json(&v),
                 };
                 lines.extend(text.into_iter().map(Line::out));
             }
@@ -586,7 +649,8 @@ fn get(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
         }
     }
     let cluster_scoped = t.kinds.iter().all(|k| !k.namespaced());
-    if total == 0 && errors.is_empty() && !matches!(format, Format::Yaml | Format::Json) {
+    let human = !matches!(format, Format::Yaml | Format::Json | Format::JsonPath);
+    if total == 0 && errors.is_empty() && human {
         lines.push(no_resources(all_ns, &ns, cluster_scoped));
     }
     lines.extend(errors.clone());
@@ -2544,7 +2608,8 @@ pub(crate) fn svclab_help() -> Vec<Line> {
         "",
         "  kubectl apply -f FILE          apply the editor's manifest (also: kubectl delete -f FILE)",
         "  kubectl get TYPE [NAME]        svc, endpoints, endpointslices, pods, deploy, rs, ds, nodes, ns,",
-        "                                 netpol, events, all; -n NS, -A, -l k=v, -o wide|yaml|json|name",
+        "                                 netpol, events, all; -n NS, -A, -l k=v, -o wide|yaml|json|name,",
+        "                                 -o jsonpath='{.spec.clusterIP}', --sort-by=.metadata.name",
         "  kubectl describe TYPE NAME     svc, pod, endpoints, deploy, rs, node, ns, netpol",
         "  kubectl scale deploy/NAME --replicas=N",
         "  kubectl set image deploy/NAME CONTAINER=IMAGE, then: kubectl rollout status|history|undo",

@@ -33,6 +33,7 @@ mod complete;
 mod describe;
 mod flags;
 mod get;
+mod jsonpath;
 mod kubectl;
 mod logs;
 mod node;
