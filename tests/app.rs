@@ -512,6 +512,51 @@ async fn a_request_draws_packets_from_the_client_through_coredns_and_kube_proxy_
     assert_eq!(find_all(root, ".requests-panel ul.spread li").len(), 1);
 }
 
+/// Type `line` into the terminal's command field and press Enter.
+fn enter(input: &HtmlInputElement, line: &str) {
+    input.set_value(line);
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    input
+        .dispatch_event(
+            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+        )
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_terminal_prints_a_rollout_as_it_happens() {
+    let app = mount_lab().await;
+    app.seeded().await;
+    let terminal = find(&app.root, "section[aria-label='Terminal']");
+    let input: HtmlInputElement = find(&terminal, "input[aria-label='Command']").unchecked_into();
+    let screen = || text(&find(&terminal, "pre.screen"));
+    enter(&input, "kubectl set image deploy/backend api=nginx:1.27");
+    settle().await;
+    enter(&input, "kubectl rollout status deploy/backend");
+    settle().await;
+    let first = screen();
+    assert!(
+        first.contains("rollout to finish: 1 out of 3 new replicas have been updated..."),
+        "{first}"
+    );
+    assert!(!first.contains("successfully rolled out"), "{first}");
+    // Each change of status is printed when it happens, then the watch ends.
+    for _ in 0..40 {
+        app.advance(500).await;
+    }
+    let last = screen();
+    assert!(
+        last.contains("rollout to finish: 1 old replicas are pending termination..."),
+        "{last}"
+    );
+    assert!(
+        last.ends_with("deployment \"backend\" successfully rolled out\n"),
+        "{last}"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn the_terminal_runs_kubectl_and_waits_for_replies_on_the_virtual_clock() {
     let app = mount_lab().await;
@@ -519,18 +564,6 @@ async fn the_terminal_runs_kubectl_and_waits_for_replies_on_the_virtual_clock() 
     app.seeded().await;
     let terminal = find(root, "section[aria-label='Terminal']");
     let input: HtmlInputElement = find(&terminal, "input[aria-label='Command']").unchecked_into();
-    let enter = |input: &HtmlInputElement, line: &str| {
-        input.set_value(line);
-        let init = web_sys::KeyboardEventInit::new();
-        init.set_key("Enter");
-        init.set_bubbles(true);
-        input
-            .dispatch_event(
-                &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
-                    .unwrap(),
-            )
-            .unwrap();
-    };
 
     enter(&input, "kubectl get svc");
     settle().await;
