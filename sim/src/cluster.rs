@@ -60,8 +60,11 @@ pub const MAX_OBJECTS: usize = 5_000;
 pub(crate) const MAX_TRACES: usize = 200;
 /// Events kept for `kubectl describe` and `get events` (up to a quarter more between trims).
 const MAX_EVENTS: usize = 2_000;
-/// How long the kubelet takes to pull an image a node does not have yet.
+/// How long the kubelet takes to pull nginx (72 MB) onto a node that does not have it; other
+/// images take time in proportion to their size, at least [`MIN_PULL`].
 const PULL: Time = 2_100;
+const PULL_SIZE: u64 = 72_099_501;
+const MIN_PULL: Time = 400;
 /// From the kubelet finding the image on the node to the container running.
 const START_WITH_IMAGE: Time = 600;
 /// From a pod's scheduling to its sandbox (network namespace, IP) being up.
@@ -1650,7 +1653,7 @@ impl Cluster {
                 // way is waited for, and then this one finds every layer on the node.
                 let (starts, pulling) = match on_node {
                     Some(at) => (at.max(self.now), QUICK_PULL),
-                    None => (self.now, PULL),
+                    None => (self.now, pull_time(&image)),
                 };
                 let done = starts + pulling;
                 if on_node.is_none() {
@@ -2718,6 +2721,12 @@ fn ignores_sigterm(c: &Container) -> bool {
 fn deadline(d: &Deployment) -> Option<Time> {
     let seconds = d.spec.progress_deadline_seconds;
     (seconds != i64::from(i32::MAX)).then(|| seconds.max(0) as Time * SECOND)
+}
+
+/// A first pull of `image` onto a node: nginx's [`PULL`], scaled by size.
+fn pull_time(image: &str) -> Time {
+    let size = registry::pull(image).unwrap_or(PULL_SIZE);
+    (PULL * size / PULL_SIZE).clamp(MIN_PULL, 60 * SECOND)
 }
 
 /// The image of the pod's (first) container.

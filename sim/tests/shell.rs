@@ -1648,7 +1648,7 @@ fn a_dropped_connection_times_out_when_the_client_gives_up() {
         &s.run("exit; kubectl get netpol"),
         r#"svclab: on a real cluster pod "test" would now be Completed (its main process was this shell); svclab keeps it Running so you can `kubectl exec` into it again
 NAME           POD-SELECTOR   AGE
-deny-backend   app=backend    5s
+deny-backend   app=backend    3s
 "#,
     );
 }
