@@ -2145,6 +2145,11 @@ fn jsonpath_prints_the_fields_a_lesson_asks_for() {
         "{table}"
     );
     same(
+        "nothing selected",
+        &s.run("kubectl get svc backend-service -o jsonpath='{.spec.externalName}'"),
+        "",
+    );
+    same(
         "a broken template",
         &s.run("kubectl get pods -o jsonpath='{.items[*'"),
         "error: error parsing jsonpath {.items[*, unclosed action\n",

@@ -42,6 +42,9 @@ enum Literal {
 /// recursion: a pasted template cannot exhaust the stack).
 const MAX_DEPTH: usize = 16;
 const MAX_LEN: usize = 2048;
+/// Output stops growing past this many bytes (a template repeating `{.items[*]}` over
+/// thousands of pods would otherwise print gigabytes).
+pub(crate) const MAX_OUTPUT: usize = 4 << 20;
 
 impl Template {
     /// Parse `text` (`{.items[*].metadata.name}`); the error is kubectl's reason after
@@ -96,11 +99,19 @@ impl Template {
         Ok(Template(nodes))
     }
 
-    /// The template applied to `root`.
-    pub(crate) fn render(&self, root: &Value) -> String {
+    /// The template applied to `root`, and whether it was cut at [`MAX_OUTPUT`].
+    pub(crate) fn render(&self, root: &Value) -> (String, bool) {
         let mut out = String::new();
         render(&self.0, root, &mut out);
-        out
+        let cut = out.len() > MAX_OUTPUT;
+        if cut {
+            let mut end = MAX_OUTPUT;
+            while !out.is_char_boundary(end) {
+                end -= 1;
+            }
+            out.truncate(end);
+        }
+        (out, cut)
     }
 
     /// The values the template's first path selects (for `--sort-by`).
@@ -117,11 +128,17 @@ impl Template {
 
 fn render(nodes: &[Node], root: &Value, out: &mut String) {
     for node in nodes {
+        if out.len() > MAX_OUTPUT {
+            return;
+        }
         match node {
             Node::Text(t) => out.push_str(t),
             Node::Path(p) => {
                 let values = select(p, root);
                 for (i, v) in values.iter().enumerate() {
+                    if out.len() > MAX_OUTPUT {
+                        return;
+                    }
                     if i > 0 {
                         out.push(' ');
                     }
@@ -466,7 +483,7 @@ mod tests {
     }
 
     fn run(template: &str, root: &Value) -> String {
-        Template::parse(template).expect("parses").render(root)
+        Template::parse(template).expect("parses").render(root).0
     }
 
     #[test]
@@ -566,5 +583,18 @@ mod tests {
                 let _ = t.render(&list());
             }
         }
+        // Output is bounded, however the template multiplies it.
+        let big = Value::map().with(
+            "items",
+            Value::List(
+                (0..2000)
+                    .map(|i| pod(&format!("p{i}"), "10.0.0.1", "True"))
+                    .collect(),
+            ),
+        );
+        let (out, cut) = Template::parse(&"{.items[*]}".repeat(150))
+            .expect("parses")
+            .render(&big);
+        assert!(cut && out.len() <= MAX_OUTPUT);
     }
 }

@@ -425,7 +425,7 @@ fn output_format(p: &Parsed) -> Result<Format, Reply> {
 }
 
 /// `--sort-by`: order the items by what the template selects in each (numbers by value, text
-/// by text, items without it first), keeping the list's order among equals.
+/// in natural order, items without it first), keeping the list's order among equals.
 fn sort_items(cluster: &Cluster, items: &mut [Item], by: &jsonpath::Template) {
     let keys: Vec<(u8, i64, String)> = items
         .iter()
@@ -580,10 +580,21 @@ fn get(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
                     objects::list_value(values)
                 };
                 let text = match (format, &jsonpath) {
+                    // Nothing selected prints nothing (not an empty line).
                     (Format::JsonPath, Some(t)) => {
-                        let out = t.render(&v);
+                        let (out, cut) = t.render(&v);
+                        if cut {
+                            notes.push(Line::note(format!(
+                                "the output was cut at {} MiB",
+                                jsonpath::MAX_OUTPUT >> 20
+                            )));
+                        }
                         let out = out.strip_suffix('\n').unwrap_or(&out);
-                        out.split('\n').map(str::to_string).collect()
+                        if out.is_empty() {
+                            Vec::new()
+                        } else {
+                            out.split('\n').map(str::to_string).collect()
+                        }
                     }
                     (Format::Yaml, _) => value::to_yaml(&v),
                     _ => value::to_json(&v),
