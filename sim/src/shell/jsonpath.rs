@@ -351,53 +351,11 @@ fn same(v: &Value, literal: &Literal) -> bool {
     }
 }
 
-/// A value as kubectl's JSONPath prints it: scalars bare, the rest as compact JSON.
+/// A value as kubectl's JSONPath prints it: strings bare, the rest as compact JSON.
 fn print(v: &Value, out: &mut String) {
     match v {
         Value::Str(s) => out.push_str(s),
-        other => json(other, out),
-    }
-}
-
-fn json(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(n) => out.push_str(&n.to_string()),
-        Value::Str(s) => {
-            out.push('"');
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-        }
-        Value::List(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json(item, out);
-            }
-            out.push(']');
-        }
-        Value::Map(entries) => {
-            out.push('{');
-            for (i, (k, item)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json(&Value::Str(k.clone()), out);
-                out.push(':');
-                json(item, out);
-            }
-            out.push('}');
-        }
+        other => out.push_str(&super::value::to_compact_json(other)),
     }
 }
 

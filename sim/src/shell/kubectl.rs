@@ -435,7 +435,7 @@ fn sort_items(cluster: &Cluster, items: &mut [Item], by: &jsonpath::Template) {
                 None => (0, 0, String::new()),
                 Some(value::Value::Int(n)) => (1, *n, String::new()),
                 Some(value::Value::Str(s)) => (2, 0, s.clone()),
-                Some(other) => (3, 0, value::to_json(other).concat()),
+                Some(other) => (3, 0, value::to_compact_json(other)),
             }
         })
         .collect();

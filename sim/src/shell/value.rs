@@ -46,6 +46,41 @@ pub fn to_json(v: &Value) -> Vec<String> {
     out.lines().map(str::to_string).collect()
 }
 
+/// `json.Marshal(obj)`: one line, no spaces (how kubectl's JSONPath prints a map or list).
+pub fn to_compact_json(v: &Value) -> String {
+    let mut out = String::new();
+    json_compact(v, &mut out);
+    out
+}
+
+fn json_compact(v: &Value, out: &mut String) {
+    match v {
+        Value::Map(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_string(k, out);
+                out.push(':');
+                json_compact(v, out);
+            }
+            out.push('}');
+        }
+        Value::List(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_compact(v, out);
+            }
+            out.push(']');
+        }
+        scalar => json_value(scalar, 0, out),
+    }
+}
+
 fn json_value(v: &Value, indent: usize, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),
