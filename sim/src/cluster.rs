@@ -132,6 +132,8 @@ struct Progress {
     /// later runs short of pods (one killed, one failing its probe) has not stopped
     /// progressing; only a rollout under way can exceed its deadline.
     settled: bool,
+    /// When this Deployment's one pending [`Timer::ProgressDeadline`] fires, if one is.
+    check_at: Option<Time>,
 }
 
 /// A Deployment's rollout as its status and `Progressing` condition report it.
@@ -213,7 +215,8 @@ enum Timer {
     PullAgain { pod: ObjectKey, uid: String },
     /// The kubelet's readiness probe of a pod that fails it comes round again.
     ProbeFailed { pod: ObjectKey, uid: String },
-    /// A Deployment's progress deadline may have passed: the views look again.
+    /// A Deployment's progress deadline may have passed: the views look again (the firing
+    /// bumps the revision), and the next deadline, if progress moved it, is watched.
     ProgressDeadline { deployment: ObjectKey },
 }
 
@@ -731,8 +734,7 @@ impl Cluster {
             Timer::PullBackOff { pod, uid } => self.pull_back_off(&pod, &uid),
             Timer::PullAgain { pod, uid } => self.pull_again(&pod, &uid),
             Timer::ProbeFailed { pod, uid } => self.probe_failed(&pod, &uid),
-            // Nothing changes but the Deployment's condition, which is read off the clock.
-            Timer::ProgressDeadline { .. } => {}
+            Timer::ProgressDeadline { deployment } => self.check_progress(&deployment),
         }
     }
 
@@ -856,21 +858,38 @@ impl Cluster {
 
     /// The Deployment's rollout progressed now; its deadline runs from here.
     fn note_progress(&mut self, key: &ObjectKey) {
-        let Some(d) = self.deployments.get(key) else {
+        if !self.deployments.contains_key(key) {
             return;
-        };
-        let limit = deadline(d);
-        let last = self.now;
+        }
+        let check_at = self.progress.get(key).and_then(|p| p.check_at);
         self.progress.insert(
             key.clone(),
             Progress {
-                last,
+                last: self.now,
                 settled: false,
+                check_at,
             },
         );
-        if let Some(limit) = limit {
+        if check_at.is_none() {
+            self.check_progress(key);
+        }
+    }
+
+    /// One timer per Deployment watches its deadline: when it fires, it looks again at when
+    /// the deadline now falls (progress since moved it) and waits for that, unless the
+    /// rollout settled or the deadline has passed (the condition is read off the clock).
+    fn check_progress(&mut self, key: &ObjectKey) {
+        let now = self.now;
+        let limit = self.deployments.get(key).and_then(deadline);
+        let Some(p) = self.progress.get_mut(key) else {
+            return;
+        };
+        p.check_at = None;
+        let due = limit.map(|limit| p.last + limit).filter(|&due| due > now);
+        if let Some(due) = due.filter(|_| !p.settled) {
+            p.check_at = Some(due);
             self.schedule_timer(
-                last + limit,
+                due,
                 Timer::ProgressDeadline {
                     deployment: key.clone(),
                 },
@@ -2610,6 +2629,7 @@ impl Cluster {
         let progress = self.progress.get(key).copied().unwrap_or(Progress {
             last: d.meta.creation,
             settled: false,
+            check_at: None,
         });
         let timed_out = !complete
             && !progress.settled
