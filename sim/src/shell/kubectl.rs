@@ -1287,30 +1287,18 @@ fn scale(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
         return Reply::error("error: resource(s) were provided, but no name was specified");
     }
     let ns = namespace(term, &p);
-    let mut lines = Vec::new();
-    let mut status = 0;
-    for (kind, name) in t.names {
-        if kind != Kind::Deployment {
-            lines.push(Line::note(format!(
-                "scaling {} is not simulated; scale the Deployment (its controller owns the ReplicaSets)",
-                kind.resource()
-            )));
-            status = 1;
-            continue;
-        }
-        match cluster.act(Action::Scale {
+    act_on_deployments(
+        cluster,
+        t.names,
+        |kind| {
+            format!("scaling {kind} is not simulated; scale the Deployment (its controller owns the ReplicaSets)")
+        },
+        |deployment| Action::Scale {
             namespace: ns.clone(),
-            deployment: name,
+            deployment,
             replicas,
-        }) {
-            Ok(out) => lines.extend(out.into_iter().map(Line::out)),
-            Err(e) => {
-                status = 1;
-                lines.extend(super::text_lines(&e, Stream::Stderr));
-            }
-        }
-    }
-    Reply::fail(lines, status)
+        },
+    )
 }
 
 fn label(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
@@ -2332,30 +2320,44 @@ fn set_image(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Rep
         Ok(t) => t,
         Err(r) => return r,
     };
+    let images: Vec<(String, String)> = pairs
+        .iter()
+        .map(|pair| {
+            let (container, image) = pair.split_once('=').unwrap_or((pair.as_str(), ""));
+            (container.to_string(), image.to_string())
+        })
+        .collect();
     let ns = namespace(term, &p);
+    act_on_deployments(
+        cluster,
+        t.names,
+        |kind| format!("setting the image of {kind} is not simulated; set the Deployment's"),
+        |deployment| Action::SetImage {
+            namespace: ns.clone(),
+            deployment,
+            images: images.clone(),
+        },
+    )
+}
+
+/// Run `action` on each named Deployment (`kubectl scale`, `set image`): what each prints,
+/// kubectl's errors on stderr, and `refused(resource)` for a kind svclab only acts on
+/// through its Deployment.
+fn act_on_deployments(
+    cluster: &mut Cluster,
+    names: Vec<(Kind, String)>,
+    refused: impl Fn(&str) -> String,
+    action: impl Fn(String) -> Action,
+) -> Reply {
     let mut lines = Vec::new();
     let mut status = 0;
-    for (kind, name) in t.names {
+    for (kind, name) in names {
         if kind != Kind::Deployment {
-            lines.push(Line::note(format!(
-                "setting the image of {} is not simulated; set the Deployment's",
-                kind.resource()
-            )));
+            lines.push(Line::note(refused(kind.resource())));
             status = 1;
             continue;
         }
-        let images = pairs
-            .iter()
-            .map(|pair| {
-                let (container, image) = pair.split_once('=').unwrap_or((pair.as_str(), ""));
-                (container.to_string(), image.to_string())
-            })
-            .collect();
-        match cluster.act(Action::SetImage {
-            namespace: ns.clone(),
-            deployment: name.clone(),
-            images,
-        }) {
+        match cluster.act(action(name)) {
             Ok(out) => lines.extend(out.into_iter().map(Line::out)),
             Err(e) => {
                 status = 1;
