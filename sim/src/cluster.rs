@@ -139,6 +139,8 @@ struct Progress {
 /// A Deployment's rollout as its status and `Progressing` condition report it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rollout {
+    /// The ReplicaSet of the current template (`backend-7bc85fd6c5`).
+    pub new_replica_set: String,
     pub desired: i64,
     /// Pods of the current template's ReplicaSet.
     pub updated: i64,
@@ -2611,20 +2613,35 @@ impl Cluster {
     /// when it last progressed, and whether it is done or has run past its deadline.
     pub fn rollout(&self, key: &ObjectKey) -> Option<Rollout> {
         let d = self.deployments.get(key)?;
-        let (_, desired, updated, available) = self.deployment_status(key);
-        let active = |p: &&Pod| p.meta.namespace == key.namespace && !p.is_terminating();
+        let desired = d.spec.replicas;
+        // The current template's hash, from the controller's cache when it is fresh.
+        let hash = match self.template_hashes.get(key) {
+            Some(((uid, generation), hash))
+                if *uid == d.meta.uid && *generation == d.meta.generation =>
+            {
+                hash.clone()
+            }
+            _ => names::pod_template_hash_of(&d.spec.template),
+        };
+        let current = format!("{}-{hash}", key.name);
         let owned: SortedSet<&str> = self
             .replica_sets
             .values()
             .filter(|rs| rs.meta.namespace == key.namespace && rs.owner == key.name)
             .map(|rs| rs.meta.name.as_str())
             .collect();
-        let total = self
-            .pods
-            .values()
-            .filter(active)
-            .filter(|p| p.owner.as_deref().is_some_and(|o| owned.contains(o)))
-            .count() as i64;
+        let (mut total, mut updated, mut available) = (0, 0, 0);
+        for p in self.pods.values() {
+            if p.meta.namespace != key.namespace || p.is_terminating() {
+                continue;
+            }
+            let Some(owner) = p.owner.as_deref().filter(|o| owned.contains(*o)) else {
+                continue;
+            };
+            total += 1;
+            updated += i64::from(owner == current);
+            available += i64::from(p.status.ready);
+        }
         let complete = updated == desired && available == desired && total == desired;
         let progress = self.progress.get(key).copied().unwrap_or(Progress {
             last: d.meta.creation,
@@ -2635,6 +2652,7 @@ impl Cluster {
             && !progress.settled
             && deadline(d).is_some_and(|limit| self.now >= progress.last + limit);
         Some(Rollout {
+            new_replica_set: current,
             desired,
             updated,
             total,
@@ -2665,33 +2683,9 @@ impl Cluster {
     /// `READY` of a Deployment (`2/3`), `UP-TO-DATE` and `AVAILABLE`: (ready, desired,
     /// up to date, available).
     pub fn deployment_status(&self, key: &ObjectKey) -> (i64, i64, i64, i64) {
-        let Some(d) = self.deployments.get(key) else {
-            return (0, 0, 0, 0);
-        };
-        let hash = names::pod_template_hash_of(&d.spec.template);
-        let current = format!("{}-{hash}", key.name);
-        let owned = |p: &&Pod| {
-            p.meta.namespace == key.namespace
-                && !p.is_terminating()
-                && p.owner.as_ref().is_some_and(|o| {
-                    self.replica_sets
-                        .get(&ObjectKey::new(&key.namespace, o))
-                        .is_some_and(|rs| rs.owner == key.name)
-                })
-        };
-        let ready = self
-            .pods
-            .values()
-            .filter(owned)
-            .filter(|p| p.status.ready)
-            .count() as i64;
-        let up_to_date = self
-            .pods
-            .values()
-            .filter(owned)
-            .filter(|p| p.owner.as_deref() == Some(current.as_str()))
-            .count() as i64;
-        (ready, d.spec.replicas, up_to_date, ready)
+        self.rollout(key).map_or((0, 0, 0, 0), |r| {
+            (r.available, r.desired, r.updated, r.available)
+        })
     }
 }
 

@@ -690,19 +690,21 @@ fn template_lines(w: &mut W, t: &PodTemplateSpec) {
 
 fn deployment(cluster: &Cluster, d: &Deployment) -> Vec<String> {
     let key = ObjectKey::new(&d.meta.namespace, &d.meta.name);
-    let (ready, desired, updated, available) = cluster.deployment_status(&key);
-    let _ = ready;
+    let Some(rollout) = cluster.rollout(&key) else {
+        return Vec::new();
+    };
+    let (desired, updated, available, total) = (
+        rollout.desired,
+        rollout.updated,
+        rollout.available,
+        rollout.total,
+    );
     let owned: Vec<&ReplicaSet> = cluster
         .replica_sets
         .values()
         .filter(|rs| rs.meta.namespace == d.meta.namespace && rs.owner == d.meta.name)
         .collect();
-    let hash = crate::names::pod_template_hash_of(&d.spec.template);
-    let new_name = format!("{}-{hash}", d.meta.name);
-    let total: i64 = owned
-        .iter()
-        .map(|rs| get::replica_set_counts(cluster, rs).0)
-        .sum();
+    let new_name = rollout.new_replica_set.clone();
     let spec_total: i64 = owned.iter().map(|rs| rs.replicas).sum();
     let unavailable = (spec_total - available).max(0);
     let mut w = W(String::new());
@@ -735,9 +737,8 @@ fn deployment(cluster: &Cluster, d: &Deployment) -> Vec<String> {
         "RollingUpdateStrategy:\t25% max unavailable, 25% max surge",
     );
     template_lines(&mut w, &d.spec.template);
-    let rollout = cluster.rollout(&key);
-    let is_available = rollout.as_ref().is_some_and(|r| r.minimum_available());
-    let (progressing, reason) = rollout.map_or((true, "ReplicaSetUpdated"), |r| r.progressing());
+    let is_available = rollout.minimum_available();
+    let (progressing, reason) = rollout.progressing();
     let status = |b: bool| if b { "True" } else { "False" };
     w.line(0, "Conditions:\n  Type\tStatus\tReason");
     w.line(1, "----\t------\t------");

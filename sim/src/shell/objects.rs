@@ -529,23 +529,12 @@ fn service(svc: &Service) -> Value {
 
 fn deployment(cluster: &Cluster, d: &Deployment) -> Value {
     let key = ObjectKey::new(&d.meta.namespace, &d.meta.name);
-    let (ready, _, updated, available) = cluster.deployment_status(&key);
-    let total: i64 = cluster
-        .pods
-        .values()
-        .filter(|p| {
-            p.meta.namespace == d.meta.namespace
-                && !p.is_terminating()
-                && p.owner.as_ref().is_some_and(|o| {
-                    cluster
-                        .replica_sets
-                        .get(&ObjectKey::new(&d.meta.namespace, o))
-                        .is_some_and(|rs| rs.owner == d.meta.name)
-                })
-        })
-        .count() as i64;
+    let Some(r) = cluster.rollout(&key) else {
+        return Value::Null;
+    };
+    let (updated, available, total) = (r.updated, r.available, r.total);
     let mut meta = d.meta.clone();
-    let revision = cluster.deployment_revision(&ObjectKey::new(&d.meta.namespace, &d.meta.name));
+    let revision = cluster.deployment_revision(&key);
     meta.annotations.insert(
         "deployment.kubernetes.io/revision".into(),
         revision.max(1).to_string(),
@@ -556,69 +545,63 @@ fn deployment(cluster: &Cluster, d: &Deployment) -> Value {
             .with("replicas", Value::Int(total))
             .with("updatedReplicas", Value::Int(updated));
     }
-    if ready > 0 {
+    if available > 0 {
         status = status
-            .with("readyReplicas", Value::Int(ready))
+            .with("readyReplicas", Value::Int(available))
             .with("availableReplicas", Value::Int(available));
     }
     if total - available > 0 {
         status = status.with("unavailableReplicas", Value::Int(total - available));
     }
-    if let Some(r) = cluster.rollout(&key) {
-        let new_rs = format!(
-            "{}-{}",
-            d.meta.name,
-            crate::names::pod_template_hash_of(&d.spec.template)
-        );
-        let ok = r.minimum_available();
-        let (progressing, reason) = r.progressing();
-        let condition =
-            |type_: &str, ok: bool, reason: &str, message: String, at: crate::time::Time| {
-                Value::map()
-                    .with("type", s(type_))
-                    .with("status", s(if ok { "True" } else { "False" }))
-                    .with("lastUpdateTime", s(rfc3339(at)))
-                    .with("lastTransitionTime", s(rfc3339(at)))
-                    .with("reason", s(reason))
-                    .with("message", s(message))
-            };
-        let progress_message = match reason {
-            "ProgressDeadlineExceeded" => {
-                format!("ReplicaSet \"{new_rs}\" has timed out progressing.")
-            }
-            "NewReplicaSetAvailable" => {
-                format!("ReplicaSet \"{new_rs}\" has successfully progressed.")
-            }
-            _ => format!("ReplicaSet \"{new_rs}\" is progressing."),
+    let new_rs = &r.new_replica_set;
+    let ok = r.minimum_available();
+    let (progressing, reason) = r.progressing();
+    let condition =
+        |type_: &str, ok: bool, reason: &str, message: String, at: crate::time::Time| {
+            Value::map()
+                .with("type", s(type_))
+                .with("status", s(if ok { "True" } else { "False" }))
+                .with("lastUpdateTime", s(rfc3339(at)))
+                .with("lastTransitionTime", s(rfc3339(at)))
+                .with("reason", s(reason))
+                .with("message", s(message))
         };
-        status = status.with(
-            "conditions",
-            Value::List(vec![
-                condition(
-                    "Available",
-                    ok,
-                    if ok {
-                        "MinimumReplicasAvailable"
-                    } else {
-                        "MinimumReplicasUnavailable"
-                    },
-                    if ok {
-                        "Deployment has minimum availability.".into()
-                    } else {
-                        "Deployment does not have minimum availability.".into()
-                    },
-                    d.meta.creation,
-                ),
-                condition(
-                    "Progressing",
-                    progressing,
-                    reason,
-                    progress_message,
-                    r.last_progress,
-                ),
-            ]),
-        );
-    }
+    let progress_message = match reason {
+        "ProgressDeadlineExceeded" => {
+            format!("ReplicaSet \"{new_rs}\" has timed out progressing.")
+        }
+        "NewReplicaSetAvailable" => {
+            format!("ReplicaSet \"{new_rs}\" has successfully progressed.")
+        }
+        _ => format!("ReplicaSet \"{new_rs}\" is progressing."),
+    };
+    status = status.with(
+        "conditions",
+        Value::List(vec![
+            condition(
+                "Available",
+                ok,
+                if ok {
+                    "MinimumReplicasAvailable"
+                } else {
+                    "MinimumReplicasUnavailable"
+                },
+                if ok {
+                    "Deployment has minimum availability.".into()
+                } else {
+                    "Deployment does not have minimum availability.".into()
+                },
+                d.meta.creation,
+            ),
+            condition(
+                "Progressing",
+                progressing,
+                reason,
+                progress_message,
+                r.last_progress,
+            ),
+        ]),
+    );
     head(Kind::Deployment)
         .with("metadata", meta_value(&meta, None, None, true))
         .with(
