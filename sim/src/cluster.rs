@@ -189,6 +189,8 @@ enum Timer {
         pod: ObjectKey,
         uid: String,
         image: String,
+        /// Its size in bytes, as the registry gives it.
+        size: u64,
         /// The pull itself, and the time since the kubelet asked for it (waiting for another
         /// pod's pull of the same image included), both in ms.
         pulling: Time,
@@ -712,6 +714,7 @@ impl Cluster {
                 pod,
                 uid,
                 image,
+                size,
                 pulling,
                 total,
             } => {
@@ -722,7 +725,7 @@ impl Cluster {
                         format!("pod/{}", pod.name),
                         false,
                         "Pulled",
-                        format!("Successfully pulled image \"{image}\" in {pulling} ({total} including waiting). Image size: {} bytes.", registry::pull(&image).unwrap_or(0)),
+                        format!("Successfully pulled image \"{image}\" in {pulling} ({total} including waiting). Image size: {size} bytes."),
                         "kubelet",
                     );
                 }
@@ -1082,10 +1085,10 @@ impl Cluster {
             pod: key.clone(),
             uid: uid.to_string(),
         };
+        let image = first_image(pod);
         match pod.status.container {
             ContainerState::ErrImageNeverPull => {}
             ContainerState::InvalidImageName => {
-                let image = first_image(pod);
                 self.invalid_image(key, &image);
                 self.schedule_timer(now + IMAGE_RETRY, retry);
                 return;
@@ -1093,12 +1096,6 @@ impl Cluster {
             _ => return,
         }
         let node = pod.spec.node_name.clone().unwrap_or_default();
-        let image = pod
-            .spec
-            .containers
-            .first()
-            .map(|c| c.image.clone())
-            .unwrap_or_default();
         let present = self
             .images
             .get(&(node, image.clone()))
@@ -1660,7 +1657,7 @@ impl Cluster {
                     format!("Pulling image \"{image}\""),
                     "kubelet",
                 );
-                if registry::pull(&image).is_err() {
+                let Ok(size) = registry::pull(&image) else {
                     self.schedule_timer(
                         self.now + PULL_FAIL,
                         Timer::PullFailed {
@@ -1669,12 +1666,12 @@ impl Cluster {
                         },
                     );
                     return dropped;
-                }
+                };
                 // The kubelet pulls one image at a time: a pull of the same image already under
                 // way is waited for, and then this one finds every layer on the node.
                 let (starts, pulling) = match on_node {
                     Some(at) => (at.max(self.now), QUICK_PULL),
-                    None => (self.now, pull_time(&image)),
+                    None => (self.now, pull_time(size)),
                 };
                 let done = starts + pulling;
                 if on_node.is_none() {
@@ -1686,6 +1683,7 @@ impl Cluster {
                         pod: key.clone(),
                         uid: uid.clone(),
                         image: image.clone(),
+                        size,
                         pulling,
                         total: done - self.now,
                     },
@@ -2737,9 +2735,8 @@ fn deadline(d: &Deployment) -> Option<Time> {
     (seconds != i64::from(i32::MAX)).then(|| seconds.max(0) as Time * SECOND)
 }
 
-/// A first pull of `image` onto a node: nginx's [`PULL`], scaled by size.
-fn pull_time(image: &str) -> Time {
-    let size = registry::pull(image).unwrap_or(PULL_SIZE);
+/// A first pull of an image of `size` bytes onto a node: nginx's [`PULL`], scaled.
+fn pull_time(size: u64) -> Time {
     (PULL * size / PULL_SIZE).clamp(MIN_PULL, 60 * SECOND)
 }
 
