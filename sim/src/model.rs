@@ -473,9 +473,7 @@ impl PullPolicy {
 impl Container {
     /// The image's repository without registry, tag or digest: `docker.io/library/nginx:1.27` → `nginx`.
     pub fn image_name(&self) -> &str {
-        let no_digest = self.image.split('@').next().unwrap_or("");
-        let last = no_digest.rsplit('/').next().unwrap_or("");
-        last.split(':').next().unwrap_or("")
+        crate::registry::image_name(&self.image)
     }
 }
 

@@ -6,6 +6,12 @@
 //! else fails the way containerd reports it: a repository nobody can see ("pull access denied"),
 //! a tag that is not there ("not found"), a registry host that does not resolve. That is what a
 //! typo in `image:` does to a real cluster, and what `ErrImagePull` / `ImagePullBackOff` teach.
+//!
+//! What an image's process does once it runs is its [`ImageProfile`].
+
+mod profile;
+
+pub use profile::{image_name, HttpReply, ImageProfile, Log, Shell, User, NGINX_WELCOME, PROFILES};
 
 /// A repository: its name as containerd normalises it, the size the kubelet reports for a pull
 /// (bytes), and its tags.
