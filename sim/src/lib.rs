@@ -12,6 +12,8 @@
 //!   NetworkPolicy verdicts.
 //! - [`trace`] sends a request (curl, nslookup, an outside client) and returns a hop-by-hop trace:
 //!   plain data the app animates and the terminal prints.
+//! - [`registry`] is the image catalogue the nodes pull from, and what each image's process does
+//!   once it runs ([`registry::ImageProfile`]).
 //! - [`names`] and [`rng`] make names and choices the way Kubernetes does, from one seed.
 //!
 //! Nothing here reads wall time or OS randomness: the same seed and actions replay exactly.

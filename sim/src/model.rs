@@ -414,7 +414,7 @@ impl Pod {
     }
 
     /// Does some container listen on `port`? svclab assumes a container listens on every
-    /// port it declares (and nginx on 80, whatever it declares).
+    /// port it declares (and nginx on TCP 80, CoreDNS on 53, whatever they declare).
     pub fn listens_on(&self, port: i64, protocol: Protocol) -> bool {
         self.spec.containers.iter().any(|c| {
             c.ports

@@ -18,9 +18,9 @@
 //! - **Names outside `cluster.local`.** CoreDNS forwards them to the node's resolver. svclab has no
 //!   internet, and its upstream knows no names: by default ([`Upstream::NxDomain`]) it answers
 //!   NXDOMAIN, exactly what a real cluster answers for a made-up name such as
-//!   `backend-service.dev` (REFERENCE.md's example). A real cluster with internet access would
-//!   resolve `google.com`; svclab cannot, and the UI must say so. [`Upstream::ServFail`] models a
-//!   cluster whose nodes have no working upstream at all (CoreDNS's `forward` gives up: SERVFAIL).
+//!   `backend-service.dev`. A real cluster with internet access would resolve `google.com`; in
+//!   svclab that name is NXDOMAIN too. [`Upstream::ServFail`] models a cluster whose nodes have
+//!   no working upstream at all (CoreDNS's `forward` gives up: SERVFAIL).
 //! - **ExternalName.** The zone returns the `CNAME`; CoreDNS then asks upstream for the target,
 //!   which in svclab never resolves, so the answer is the `CNAME` alone (NOERROR) and busybox
 //!   prints only its `canonical name = ...` line. A target inside `cluster.local` is followed as
@@ -47,6 +47,10 @@
 //! Names in this module's data are written without the root's trailing dot
 //! (`backend-service.default.svc.cluster.local`), as busybox prints them; [`Record`]'s text form
 //! (`backend-service.default.svc.cluster.local. 30 IN A 10.96.23.157`) adds it, as CoreDNS does.
+//!
+//! Files: `record` (records and answers), `wire` (message sizes), `zone` (the `kubernetes`
+//! plugin), `resolver` (`resolv.conf` and the libc walk), `nslookup` (busybox's), `log`
+//! (CoreDNS's own log).
 
 mod log;
 mod nslookup;

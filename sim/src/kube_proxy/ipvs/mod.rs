@@ -8,6 +8,10 @@
 //! cluster keeps one per node: [`Ipvs::build`] once, [`Ipvs::sync`] when Services or endpoints
 //! change, [`Ipvs::route`] or [`Ipvs::walk`] per new connection. Nothing here is random: the
 //! schedulers are deterministic, as in the kernel.
+//!
+//! Files: `virtual_server` (virtual and real servers, schedulers), `kernel` (connections,
+//! persistence and the scheduler's choice), `ipvsadm` (`ipvsadm -Ln`), `ipset` (the ipsets and
+//! iptables rules of IPVS mode).
 
 mod ipset;
 mod ipvsadm;
