@@ -313,181 +313,59 @@ mod tests {
 
     #[test]
     fn each_image_has_its_facts() {
-        // (image, tcp, udp, shell, bash, curl, shell as entrypoint, prompt, user)
-        let rows = [
-            (
-                "nginx",
-                &[80][..],
-                &[][..],
-                Shell::Dash,
-                true,
-                true,
-                false,
-                "# ",
-                "root",
-            ),
-            (
-                "busybox",
-                &[],
-                &[],
-                Shell::Busybox,
-                false,
-                false,
-                true,
-                "/ # ",
-                "root",
-            ),
-            (
-                "alpine",
-                &[],
-                &[],
-                Shell::Busybox,
-                false,
-                false,
-                true,
-                "/ # ",
-                "root",
-            ),
-            (
-                "curlimages/curl",
-                &[],
-                &[],
-                Shell::Busybox,
-                false,
-                true,
-                true,
-                "~ $ ",
-                "curl_user",
-            ),
-            (
-                "nicolaka/netshoot",
-                &[],
-                &[],
-                Shell::Busybox,
-                true,
-                true,
-                true,
-                "~ # ",
-                "root",
-            ),
-            (
-                "dnsutils",
-                &[],
-                &[],
-                Shell::Busybox,
-                false,
-                false,
-                false,
-                "/ # ",
-                "root",
-            ),
-            (
-                "ubuntu",
-                &[],
-                &[],
-                Shell::Dash,
-                true,
-                false,
-                true,
-                "# ",
-                "root",
-            ),
-            (
-                "debian",
-                &[],
-                &[],
-                Shell::Dash,
-                true,
-                false,
-                true,
-                "# ",
-                "root",
-            ),
-            (
-                "hashicorp/http-echo",
-                &[],
-                &[],
-                Shell::None,
-                false,
-                false,
-                false,
-                "",
-                "root",
-            ),
-            (
-                "coredns/coredns",
-                &[53],
-                &[53],
-                Shell::None,
-                false,
-                false,
-                false,
-                "",
-                "root",
-            ),
-            (
-                "kube-proxy",
-                &[],
-                &[],
-                Shell::None,
-                false,
-                false,
-                false,
-                "",
-                "root",
-            ),
-            (
-                "pause",
-                &[],
-                &[],
-                Shell::None,
-                false,
-                false,
-                false,
-                "",
-                "root",
-            ),
-            (
-                "kindest/kindnetd",
-                &[],
-                &[],
-                Shell::Dash,
-                true,
-                false,
-                false,
-                "# ",
-                "root",
-            ),
-            (
-                "httpd",
-                &[],
-                &[],
-                Shell::Dash,
-                true,
-                false,
-                false,
-                "# ",
-                "root",
-            ),
+        let images = [
+            "nginx",
+            "busybox",
+            "alpine",
+            "curlimages/curl",
+            "nicolaka/netshoot",
+            "dnsutils",
+            "ubuntu",
+            "debian",
+            "hashicorp/http-echo",
+            "coredns/coredns",
+            "kube-proxy",
+            "pause",
+            "kindest/kindnetd",
+            "httpd",
         ];
-        for (image, tcp, udp, shell, bash, curl, entry, prompt, user) in rows {
+        let mut table = String::new();
+        for image in images {
             let p = ImageProfile::of(image);
-            let got = (
-                p.tcp,
-                p.udp,
-                p.shell,
-                p.bash,
-                p.curl,
-                p.shell_entrypoint,
-                p.prompt,
+            let word = |on: bool, w: &'static str| if on { w } else { "-" };
+            let line = format!(
+                "{image:<20} tcp={:<5} udp={:<5} {:<8} {:<4} {:<4} {:<5} {:<7} {}",
+                format!("{:?}", p.tcp),
+                format!("{:?}", p.udp),
+                format!("{:?}", p.shell),
+                word(p.bash, "bash"),
+                word(p.curl, "curl"),
+                word(p.shell_entrypoint, "entry"),
+                format!("{:?}", p.prompt),
                 p.user.name,
             );
-            assert_eq!(
-                got,
-                (tcp, udp, shell, bash, curl, entry, prompt, user),
-                "{image}"
-            );
+            table.push_str(line.trim_end());
+            table.push('\n');
         }
+        assert_eq!(
+            table,
+            "\
+nginx                tcp=[80]  udp=[]    Dash     bash curl -     \"# \"    root
+busybox              tcp=[]    udp=[]    Busybox  -    -    entry \"/ # \"  root
+alpine               tcp=[]    udp=[]    Busybox  -    -    entry \"/ # \"  root
+curlimages/curl      tcp=[]    udp=[]    Busybox  -    curl entry \"~ $ \"  curl_user
+nicolaka/netshoot    tcp=[]    udp=[]    Busybox  bash curl entry \"~ # \"  root
+dnsutils             tcp=[]    udp=[]    Busybox  -    -    -     \"/ # \"  root
+ubuntu               tcp=[]    udp=[]    Dash     bash -    entry \"# \"    root
+debian               tcp=[]    udp=[]    Dash     bash -    entry \"# \"    root
+hashicorp/http-echo  tcp=[]    udp=[]    None     -    -    -     \"\"      root
+coredns/coredns      tcp=[53]  udp=[53]  None     -    -    -     \"\"      root
+kube-proxy           tcp=[]    udp=[]    None     -    -    -     \"\"      root
+pause                tcp=[]    udp=[]    None     -    -    -     \"\"      root
+kindest/kindnetd     tcp=[]    udp=[]    Dash     bash -    -     \"# \"    root
+httpd                tcp=[]    udp=[]    Dash     bash -    -     \"# \"    root
+"
+        );
         assert_eq!(ImageProfile::of("coredns").ready, Some((8181, "/ready")));
         assert_eq!(ImageProfile::of("curl").user.home, "/home/curl_user");
         assert_eq!(ImageProfile::of("busybox").user.home, "/root");
