@@ -296,7 +296,7 @@ pub struct Cluster {
     /// (node, image) → when the image is on the node: a pull that has finished, or that ends then.
     images: SortedMap<(String, String), Time>,
     pub(crate) next_trace_id: u64,
-    pub(crate) proxy: crate::routing::ProxyState,
+    pub(crate) proxy: crate::kube_proxy::state::ProxyState,
     /// Each Deployment's pod-template-hash, by (uid, generation) of the template it was made from.
     template_hashes: SortedMap<ObjectKey, ((String, i64), String)>,
     /// Where in `events` each distinct event is, by [`event_hash`], to count repeats on it.

@@ -7,15 +7,12 @@
 //! it would open (`Cluster::reroute_unsent`); a pod that dies before a packet reaches it turns
 //! the rest of the trace into the failure its client would see (`Cluster::pod_ip_gone`).
 
-use std::collections::VecDeque;
-
-use crate::map::SortedMap;
-use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use crate::cluster::{Cluster, MAX_TRACES};
 use crate::kube_proxy::iptables::{RecentTable, Tables};
 use crate::kube_proxy::ipvs::{Ipvs, Scheduler};
+pub use crate::kube_proxy::state::{Flow, ProxyState};
 use crate::kube_proxy::{EndpointInfo, NodeInfo, Origin, ProxyMode, ServicePortInfo, Verdict};
 use crate::model::{ClusterIp, ObjectKey, Protocol, ServiceType};
 use crate::text;
@@ -34,73 +31,6 @@ pub const DNS_SERVICE_IP: Ipv4Addr = Ipv4Addr::new(10, 96, 0, 10);
 pub const TCP_CONNECT_TIMEOUT: Time = 127 * SECOND;
 /// A resolver waits this long for an answer before giving up on a server.
 pub const DNS_TIMEOUT: Time = dns::NSLOOKUP_TIMEOUT_MS;
-/// Connections kept for `conntrack -L`.
-const MAX_FLOWS: usize = 200;
-
-/// One connection kube-proxy's node tracked, as `conntrack -L` shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Flow {
-    pub node: String,
-    pub protocol: Protocol,
-    /// The packet as the client sent it.
-    pub original: Packet,
-    /// The reply direction after translation (source = the backend).
-    pub reply: Packet,
-    pub time: Time,
-}
-
-/// kube-proxy's per-node state that outlives one packet: the rule tables (rebuilt when Services or
-/// endpoints change), the `recent` module's affinity table, IPVS scheduler counters, conntrack.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProxyState {
-    generation: u64,
-    ports: (u64, Vec<ServicePortInfo>),
-    iptables: SortedMap<String, (u64, Tables)>,
-    ipvs: SortedMap<String, (u64, Ipvs)>,
-    affinity: SortedMap<String, RecentTable>,
-    /// Oldest first; a ring, since every connection pushes one and drops the oldest.
-    pub flows: VecDeque<Flow>,
-    /// Which pod had an IP when routing last looked it up, so that the next packet to that IP
-    /// need not scan every pod. Each answer is checked against the pod before it is used, so it
-    /// is never stale: a pod IP belongs to one pod at a time (the kubelet takes it from its
-    /// node's range and gives it back only when the pod is gone).
-    pod_ips: Scratch<SortedMap<Ipv4Addr, ObjectKey>>,
-    /// Traces already forgotten, waiting to be freed one per later request.
-    evicted: Scratch<Vec<Trace>>,
-}
-
-/// Working memory kept beside the state but not part of it: it clones empty, compares equal
-/// and prints as its type's name, so two worlds that differ only here are the same world.
-#[derive(Default)]
-struct Scratch<T>(T);
-
-impl<T: Default> Clone for Scratch<T> {
-    fn clone(&self) -> Self {
-        Scratch::default()
-    }
-}
-
-impl<T> PartialEq for Scratch<T> {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl<T> Eq for Scratch<T> {}
-
-impl<T> fmt::Debug for Scratch<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Scratch")
-    }
-}
-
-impl ProxyState {
-    /// The Services or endpoints changed: every node's proxier resyncs.
-    pub fn invalidate(&mut self) {
-        self.generation += 1;
-    }
-}
-
 /// What kube-proxy on one node did with a packet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Decision {
@@ -1077,18 +1007,13 @@ impl Cluster {
     }
 
     fn track(&mut self, node: &str, original: Packet, reply: Packet) {
-        let flows = &mut self.proxy.flows;
-        flows.push_back(Flow {
+        self.proxy.track(Flow {
             node: node.to_string(),
             protocol: original.protocol,
             original,
             reply,
             time: self.now,
         });
-        if flows.len() > MAX_FLOWS {
-            let extra = flows.len() - MAX_FLOWS;
-            flows.drain(..extra);
-        }
     }
 
     /// The LoadBalancer Service owning `ip`, and the node its traffic enters (the node that

@@ -9,6 +9,7 @@ use crate::model::{ObjectKey, Protocol};
 
 pub mod iptables;
 pub mod ipvs;
+pub mod state;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ProxyMode {
