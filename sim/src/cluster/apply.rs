@@ -337,7 +337,7 @@ fn simple_error(message: String) -> ManifestError {
     }
 }
 
-pub(super) fn invalid(kind: &str, name: &str, field: FieldError) -> ManifestError {
+fn invalid(kind: &str, name: &str, field: FieldError) -> ManifestError {
     ManifestError {
         document: 0,
         line: 1,

@@ -370,7 +370,7 @@ impl Cluster {
 
 /// How long the Deployment's rollout may go without progress; `None`: for ever (the API's
 /// "no deadline", the largest int32).
-pub(super) fn deadline(d: &Deployment) -> Option<Time> {
+fn deadline(d: &Deployment) -> Option<Time> {
     let seconds = d.spec.progress_deadline_seconds;
     (seconds != i64::from(i32::MAX)).then(|| seconds.max(0) as Time * SECOND)
 }

@@ -77,7 +77,7 @@ impl Hasher for Prehashed {
 /// What makes two events the same one: namespace, object (name and uid), reason and message
 /// (the type and source go with the reason in every event svclab records), hashed (FNV-1a,
 /// 64 bits).
-pub(super) fn event_hash(parts: [&str; 5]) -> u64 {
+fn event_hash(parts: [&str; 5]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for b in part.bytes().chain([0]) {

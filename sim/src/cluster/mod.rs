@@ -15,8 +15,9 @@
 //!   back-off), and `endpoint_slices`;
 //! - `apply` (`kubectl apply`) and `act` (every other learner action, and replay).
 //!
-//! Requests are routed in [`crate::routing`], which reads this module; this module reads
-//! kube-proxy's state from [`crate::kube_proxy::state`] and nothing of routing's.
+//! Requests are routed in [`crate::routing`], which imports from this module; this module imports
+//! nothing from routing (it calls `send`, `reroute_unsent` and `pod_ip_gone` on itself) and keeps
+//! kube-proxy's state in a [`crate::kube_proxy::state::ProxyState`].
 
 use std::net::Ipv4Addr;
 
@@ -135,7 +136,7 @@ pub struct Cluster {
     pub(crate) proxy: ProxyState,
     /// Each Deployment's pod-template-hash, by (uid, generation) of the template it was made from.
     template_hashes: SortedMap<ObjectKey, ((String, i64), String)>,
-    /// Where in `events` each distinct event is, by [`event_hash`], to count repeats on it.
+    /// Where in `events` each distinct event is, by `events::event_hash`, to count repeats on it.
     event_index: EventIndexByHash,
     /// Each Deployment's `Progressing` condition as the controller keeps it.
     progress: SortedMap<ObjectKey, Progress>,
