@@ -10,6 +10,20 @@ use super::replica_set::OwnedPods;
 use super::timers::Timer;
 use super::Cluster;
 
+/// A Deployment's pods as `kubectl get deployments` counts them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeploymentCounts {
+    /// Pods ready (the `READY` column's numerator); a ready pod is available at once, so this
+    /// equals `available`.
+    pub ready: i64,
+    /// `spec.replicas` (the `READY` column's denominator).
+    pub desired: i64,
+    /// Pods of the current template (`UP-TO-DATE`).
+    pub up_to_date: i64,
+    /// Pods available (`AVAILABLE`).
+    pub available: i64,
+}
+
 /// What the Deployment controller remembers of a rollout between syncs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Progress {
@@ -359,12 +373,22 @@ impl Cluster {
         })
     }
 
-    /// `READY` of a Deployment (`2/3`), `UP-TO-DATE` and `AVAILABLE`: (ready, desired,
-    /// up to date, available).
+    /// The counts `kubectl get deployments` shows: `READY` (`2/3`), `UP-TO-DATE`, `AVAILABLE`.
+    /// All zero for a Deployment that does not exist.
+    pub fn deployment_counts(&self, key: &ObjectKey) -> DeploymentCounts {
+        self.rollout(key)
+            .map_or(DeploymentCounts::default(), |r| DeploymentCounts {
+                ready: r.available,
+                desired: r.desired,
+                up_to_date: r.updated,
+                available: r.available,
+            })
+    }
+
+    /// [`Cluster::deployment_counts`] as a tuple: (ready, desired, up to date, available).
     pub fn deployment_status(&self, key: &ObjectKey) -> (i64, i64, i64, i64) {
-        self.rollout(key).map_or((0, 0, 0, 0), |r| {
-            (r.available, r.desired, r.updated, r.available)
-        })
+        let c = self.deployment_counts(key);
+        (c.ready, c.desired, c.up_to_date, c.available)
     }
 }
 

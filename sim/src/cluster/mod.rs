@@ -46,7 +46,7 @@ mod store;
 mod timers;
 
 use deployment::Progress;
-pub use deployment::Rollout;
+pub use deployment::{DeploymentCounts, Rollout};
 pub use events::Event;
 use events::EventIndexByHash;
 use timers::Timers;
@@ -132,7 +132,8 @@ pub struct Cluster {
     timer_seq: u64,
     /// (node, image) → when the image is on the node: a pull that has finished, or that ends then.
     images: SortedMap<(String, String), Time>,
-    pub(crate) next_trace_id: u64,
+    /// The id [`Cluster::new_trace_id`] hands out next.
+    next_trace_id: u64,
     pub(crate) proxy: ProxyState,
     /// Each Deployment's pod-template-hash, by (uid, generation) of the template it was made from.
     template_hashes: SortedMap<ObjectKey, ((String, i64), String)>,

@@ -1,11 +1,19 @@
-//! The object store's bookkeeping: uids for new objects, how many objects there are, and
-//! finding a pod by key and uid (a timer set for one pod must not act on a namesake).
+//! The object store's bookkeeping: uids for new objects and ids for new traces, how many objects
+//! there are, and finding a pod by key and uid (a timer set for one pod must not act on a
+//! namesake).
 
 use crate::model::*;
 
 use super::Cluster;
 
 impl Cluster {
+    /// The id of a new trace: 1, 2, 3, ... in the order requests are sent.
+    pub(crate) fn new_trace_id(&mut self) -> u64 {
+        let id = self.next_trace_id;
+        self.next_trace_id += 1;
+        id
+    }
+
     pub(super) fn new_uid(&mut self) -> String {
         let a = self.rng.next_u64();
         let b = self.rng.next_u64();

@@ -143,8 +143,7 @@ impl Cluster {
     /// Send a request now; returns its trace id. The trace is in [`Cluster::traces`] and may still
     /// change while its packets are on the wire (a pod dying under them).
     pub fn send(&mut self, request: Request) -> u64 {
-        let id = self.next_trace_id;
-        self.next_trace_id += 1;
+        let id = self.new_trace_id();
         let trace = self.route(id, request);
         self.push_trace(trace);
         self.revision += 1;
