@@ -9,8 +9,9 @@
 //!
 //! This module holds [`Cluster::send`] and [`Cluster::trace`], the sender and the trace being
 //! built; the steps, in the order a request takes them:
+//! - `request`: the target parsed, then (after the lookup) the connection made, and what the
+//!   client prints;
 //! - `lookup`: the name resolved through CoreDNS (and busybox `nslookup`);
-//! - `request`: the target parsed, the connection made, and what the client prints;
 //! - `connect`: through the sender's node and kube-proxy's rules, with conntrack;
 //! - `proxy`: each node's proxier synced and walked;
 //! - `deliver`: NetworkPolicy, the backend pod, and the reply;
