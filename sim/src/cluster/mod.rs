@@ -99,6 +99,9 @@ pub struct LoggedAction {
     pub action: Action,
 }
 
+/// One world. The public fields are the objects and state that the views, the terminal and the
+/// tests read; only this module's controllers and [`crate::routing`] change them. The private
+/// fields are the controllers' own bookkeeping (allocators, timers, caches).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cluster {
     pub config: Config,
@@ -252,6 +255,7 @@ impl Cluster {
         self.sync_endpoints();
     }
 
+    /// The node named `name`.
     pub fn node(&self, name: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.meta.name == name)
     }
@@ -278,6 +282,7 @@ impl Cluster {
             .collect()
     }
 
+    /// The pod (not host-network) that has `ip`.
     pub fn pod_by_ip(&self, ip: Ipv4Addr) -> Option<&Pod> {
         self.pods
             .values()

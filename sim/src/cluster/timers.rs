@@ -54,7 +54,7 @@ pub(super) enum Timer {
 pub(super) struct Timers(std::collections::BinaryHeap<std::cmp::Reverse<(Time, u64, Timer)>>);
 
 impl Timers {
-    pub(super) fn push(&mut self, at: Time, seq: u64, timer: Timer) {
+    fn push(&mut self, at: Time, seq: u64, timer: Timer) {
         self.0.push(std::cmp::Reverse((at, seq, timer)));
     }
 
