@@ -1,5 +1,4 @@
-//! Requests and their hop-by-hop traces: plain data that the app animates, the terminal prints and
-//! the step mode inspects.
+//! Requests and their hop-by-hop traces: plain data that the app animates and the terminal prints.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;

@@ -2,6 +2,8 @@
 //! Services and EndpointSlices, and how a packet walks those rules.
 //!
 //! The cluster hands this module plain data ([`ServicePortInfo`]); it knows nothing of the world.
+//! [`iptables`] and [`ipvs`] build and walk each mode's tables; [`state`] keeps what every node's
+//! proxier wrote, its affinity lists and conntrack between packets.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -9,6 +11,7 @@ use crate::model::{ObjectKey, Protocol};
 
 pub mod iptables;
 pub mod ipvs;
+pub mod state;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ProxyMode {

@@ -1,0 +1,348 @@
+//! `kubectl apply`: every document of a manifest, all or nothing, with the API server's checks
+//! and allocations (cluster IPs, NodePorts, LoadBalancer IPs).
+
+use std::net::Ipv4Addr;
+
+use crate::action::Action;
+use crate::ipam::AllocError;
+use crate::manifest::{self, FieldError, ManifestError};
+use crate::model::*;
+use crate::validate;
+
+use super::{ApplyErrors, Cluster, LoggedAction, MAX_OBJECTS, MAX_REPLICAS};
+
+impl Cluster {
+    /// `kubectl apply -f FILE`: all documents or nothing. `Ok` holds kubectl's lines
+    /// (`deployment.apps/backend created`); `Err` every document's errors, and nothing changed.
+    pub fn apply(&mut self, text: &str, filename: &str) -> Result<Vec<String>, ApplyErrors> {
+        let docs = manifest::parse(text, filename)?;
+        let mut next = self.clone();
+        let mut lines = Vec::new();
+        let mut errors = Vec::new();
+        let mut locator: Option<manifest::Locator> = None;
+        for doc in docs {
+            match next.apply_object(doc.object, filename) {
+                Ok(line) => lines.push(line),
+                Err(mut e) => {
+                    // Point each cause at its line in the learner's text.
+                    e.document = doc.index;
+                    (e.line, e.column) = (doc.line, 1);
+                    for f in &mut e.fields {
+                        // The learner wrote `spec.clusterIP`; the API server speaks of clusterIPs.
+                        let written = match f.path.as_str() {
+                            "spec.clusterIPs" | "spec.clusterIPs[0]" => "spec.clusterIP",
+                            other => other,
+                        };
+                        let path = match doc.item {
+                            Some(i) => format!("items[{i}].{written}"),
+                            None => written.to_string(),
+                        };
+                        let locator = locator.get_or_insert_with(|| manifest::Locator::new(text));
+                        (f.line, f.column) =
+                            locator.locate(doc.index, &path).unwrap_or((doc.line, 1));
+                    }
+                    if let Some(f) = e.fields.first() {
+                        (e.line, e.column) = (f.line, f.column);
+                    }
+                    errors.push(e);
+                }
+            }
+        }
+        if next.object_count() > MAX_OBJECTS {
+            errors.push(simple_error(format!(
+                "svclab: this cluster holds at most {MAX_OBJECTS} objects; the manifest would make {}",
+                next.object_count()
+            )));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        next.log.push(LoggedAction {
+            time: next.now,
+            action: Action::Apply {
+                manifest: text.to_string(),
+            },
+        });
+        next.reconcile();
+        next.revision += 1;
+        *self = next;
+        Ok(lines)
+    }
+
+    fn apply_object(&mut self, object: Object, filename: &str) -> Result<String, ManifestError> {
+        let ns = object.meta().namespace.clone();
+        let name = object.meta().name.clone();
+        if !matches!(object, Object::Namespace(_)) && !self.namespaces.contains_key(&ns) {
+            return Err(simple_error(validate::namespace_not_found_message(
+                filename, &ns,
+            )));
+        }
+        let key = ObjectKey::new(&ns, &name);
+        let now = self.now;
+        match object {
+            Object::Namespace(n) => {
+                if self.namespaces.contains_key(&name) {
+                    return Ok(format!("namespace/{name} unchanged"));
+                }
+                let labels = n.meta.labels;
+                self.create_namespace(&name);
+                if let Some(created) = self.namespaces.get_mut(&name) {
+                    created.meta.labels.extend(labels);
+                }
+                Ok(format!("namespace/{name} created"))
+            }
+            Object::Deployment(mut d) => {
+                if d.spec.replicas > MAX_REPLICAS {
+                    return Err(simple_error(format!(
+                        "svclab: spec.replicas is {}: this simulator runs at most {MAX_REPLICAS} replicas per Deployment",
+                        d.spec.replicas
+                    )));
+                }
+                match self.deployments.get_mut(&key) {
+                    Some(old) => {
+                        if old.spec.selector != d.spec.selector {
+                            return Err(invalid(
+                                "Deployment",
+                                &name,
+                                validate::selector_immutable(&d.spec.selector),
+                            ));
+                        }
+                        if old.spec == d.spec && old.meta.labels == d.meta.labels {
+                            return Ok(format!("deployment.apps/{name} unchanged"));
+                        }
+                        old.spec = d.spec;
+                        old.meta.labels = d.meta.labels;
+                        old.meta.generation += 1;
+                        Ok(format!("deployment.apps/{name} configured"))
+                    }
+                    None => {
+                        d.meta.creation = now;
+                        d.meta.generation = 1;
+                        d.meta.uid = self.new_uid();
+                        self.deployments.insert(key, d);
+                        Ok(format!("deployment.apps/{name} created"))
+                    }
+                }
+            }
+            Object::Service(s) => self.apply_service(s, &key),
+            Object::Pod(mut p) => match self.pods.get_mut(&key) {
+                Some(old) => {
+                    if old.spec.containers != p.spec.containers {
+                        return Err(invalid(
+                            "Pod",
+                            &name,
+                            validate::forbidden(
+                                "spec",
+                                "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+                            ),
+                        ));
+                    }
+                    if old.meta.labels == p.meta.labels {
+                        return Ok(format!("pod/{name} unchanged"));
+                    }
+                    old.meta.labels = p.meta.labels;
+                    Ok(format!("pod/{name} configured"))
+                }
+                None => {
+                    p.meta.creation = now;
+                    p.meta.uid = self.new_uid();
+                    p.status = PodStatus::default();
+                    self.pods.insert(key, p);
+                    Ok(format!("pod/{name} created"))
+                }
+            },
+            Object::NetworkPolicy(mut np) => {
+                let verb = match self.network_policies.get(&key) {
+                    Some(old) if old.spec == np.spec && old.meta.labels == np.meta.labels => {
+                        "unchanged"
+                    }
+                    Some(_) => "configured",
+                    None => "created",
+                };
+                if verb != "unchanged" {
+                    np.meta.creation = self
+                        .network_policies
+                        .get(&key)
+                        .map_or(now, |o| o.meta.creation);
+                    self.network_policies.insert(key, np);
+                    self.proxy.invalidate();
+                }
+                Ok(format!("networkpolicy.networking.k8s.io/{name} {verb}"))
+            }
+        }
+    }
+
+    fn apply_service(&mut self, mut s: Service, key: &ObjectKey) -> Result<String, ManifestError> {
+        let name = key.name.clone();
+        let old = self.services.get(key).cloned();
+        // Cluster IP: kept across re-applies; a new one is allocated (or the one asked for).
+        match (old.as_ref().map(|o| o.spec.cluster_ip), s.spec.cluster_ip) {
+            (Some(prev), ClusterIp::NoIp) if s.spec.type_ != ServiceType::ExternalName => {
+                s.spec.cluster_ip = prev
+            }
+            (Some(prev), asked) if prev != asked && s.spec.type_ != ServiceType::ExternalName => {
+                let shown = asked.spec_value();
+                return Err(invalid(
+                    "Service",
+                    &name,
+                    validate::cluster_ip_immutable(&shown),
+                ));
+            }
+            (Some(_), _) => {}
+            (None, ClusterIp::Ip(ip)) => match self.service_ips.allocate(u32::from(ip)) {
+                Ok(()) => {}
+                Err(AllocError::AlreadyAllocated) => {
+                    return Err(invalid(
+                        "Service",
+                        &name,
+                        validate::cluster_ip_already_allocated(ip),
+                    ))
+                }
+                Err(AllocError::OutOfRange) => {
+                    return Err(invalid(
+                        "Service",
+                        &name,
+                        validate::cluster_ip_out_of_range(&ip.to_string()),
+                    ))
+                }
+            },
+            (None, ClusterIp::NoIp) if s.spec.type_ != ServiceType::ExternalName => {
+                let Some(ip) = self.service_ips.allocate_next(&mut self.rng) else {
+                    return Err(simple_error(
+                        "Internal error occurred: failed to allocate a serviceIP: range is full"
+                            .into(),
+                    ));
+                };
+                s.spec.cluster_ip = ClusterIp::Ip(Ipv4Addr::from(ip));
+            }
+            (None, _) => {}
+        }
+        if s.spec.type_ == ServiceType::ExternalName {
+            s.spec.cluster_ip = ClusterIp::NoIp;
+        }
+        // NodePorts for NodePort and LoadBalancer Services, kept across re-applies.
+        let wants_node_ports = matches!(
+            s.spec.type_,
+            ServiceType::NodePort | ServiceType::LoadBalancer
+        );
+        let previous_ports: Vec<i64> = old
+            .iter()
+            .flat_map(|o| o.spec.ports.iter().filter_map(|p| p.node_port))
+            .collect();
+        let mut taken: Vec<i64> = Vec::new();
+        for (i, port) in s.spec.ports.iter_mut().enumerate() {
+            if !wants_node_ports {
+                port.node_port = None;
+                continue;
+            }
+            let kept = old.as_ref().and_then(|o| {
+                o.spec
+                    .ports
+                    .iter()
+                    .find(|p| p.port == port.port && p.protocol == port.protocol)
+                    .and_then(|p| p.node_port)
+            });
+            match port.node_port.or(kept) {
+                Some(np) if previous_ports.contains(&np) && !taken.contains(&np) => {
+                    port.node_port = Some(np);
+                    taken.push(np);
+                }
+                Some(np) => match self.node_ports.allocate(np as u32) {
+                    Ok(()) => {
+                        port.node_port = Some(np);
+                        taken.push(np);
+                    }
+                    Err(AllocError::AlreadyAllocated) => {
+                        return Err(invalid(
+                            "Service",
+                            &name,
+                            validate::node_port_already_allocated(i, np),
+                        ))
+                    }
+                    Err(AllocError::OutOfRange) => {
+                        return Err(invalid(
+                            "Service",
+                            &name,
+                            validate::node_port_out_of_range(i, np),
+                        ))
+                    }
+                },
+                None => {
+                    let Some(np) = self.node_ports.allocate_next(&mut self.rng) else {
+                        return Err(simple_error(
+                            "Internal error occurred: failed to allocate a nodePort: range is full"
+                                .into(),
+                        ));
+                    };
+                    port.node_port = Some(np as i64);
+                    taken.push(np as i64);
+                }
+            }
+        }
+        for np in previous_ports {
+            if !taken.contains(&np) {
+                self.node_ports.release(np as u32);
+            }
+        }
+        // LoadBalancer ingress from the pool, kept while the Service stays a LoadBalancer.
+        s.status.load_balancer_ip = if s.spec.type_ == ServiceType::LoadBalancer {
+            old.as_ref()
+                .and_then(|o| o.status.load_balancer_ip)
+                .or_else(|| self.free_lb_ip(s.spec.load_balancer_ip))
+        } else {
+            None
+        };
+        let verb = match &old {
+            Some(o) if o.spec == s.spec && o.meta.labels == s.meta.labels => "unchanged",
+            Some(_) => "configured",
+            None => "created",
+        };
+        s.meta.creation = old.as_ref().map_or(self.now, |o| o.meta.creation);
+        s.meta.uid = match &old {
+            Some(o) => o.meta.uid.clone(),
+            None => self.new_uid(),
+        };
+        self.services.insert(key.clone(), s);
+        self.proxy.invalidate();
+        Ok(format!("service/{name} {verb}"))
+    }
+
+    fn free_lb_ip(&self, wanted: Option<Ipv4Addr>) -> Option<Ipv4Addr> {
+        let used: Vec<Ipv4Addr> = self
+            .services
+            .values()
+            .filter_map(|s| s.status.load_balancer_ip)
+            .collect();
+        match wanted {
+            Some(ip) => {
+                (self.config.load_balancer_pool.contains(&ip) && !used.contains(&ip)).then_some(ip)
+            }
+            None => self
+                .config
+                .load_balancer_pool
+                .iter()
+                .copied()
+                .find(|ip| !used.contains(ip)),
+        }
+    }
+}
+
+fn simple_error(message: String) -> ManifestError {
+    ManifestError {
+        document: 0,
+        line: 1,
+        column: 1,
+        message,
+        fields: Vec::new(),
+    }
+}
+
+fn invalid(kind: &str, name: &str, field: FieldError) -> ManifestError {
+    ManifestError {
+        document: 0,
+        line: 1,
+        column: 1,
+        message: validate::invalid_message(kind, name, std::slice::from_ref(&field)),
+        fields: vec![field],
+    }
+}

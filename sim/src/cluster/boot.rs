@@ -1,0 +1,299 @@
+//! Booting the cluster as `kind create cluster` leaves it: nodes, namespaces, CoreDNS and the
+//! kube-dns Service, the `kubernetes` Service, and the host-network pods (kube-proxy, kindnet,
+//! the control plane's static pods).
+
+use std::net::Ipv4Addr;
+
+use crate::ipam::PodIpRange;
+use crate::model::*;
+use crate::names;
+
+use super::store::key_of;
+use super::{Cluster, BOOT_AGE};
+
+impl Cluster {
+    pub(super) fn boot(&mut self) {
+        for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+            self.create_namespace(ns);
+        }
+        self.add_node("kind-control-plane", 0, true);
+        // CoreDNS comes up before the workers join, so kind puts it on the control plane.
+        let coredns = coredns_deployment();
+        self.deployments.insert(key_of(&coredns.meta), coredns);
+        self.reconcile();
+        for i in 1..=self.config.workers {
+            let name = if i == 1 {
+                "kind-worker".to_string()
+            } else {
+                format!("kind-worker{i}")
+            };
+            self.add_node(&name, i, false);
+        }
+        let node_names: Vec<String> = self.nodes.iter().map(|n| n.meta.name.clone()).collect();
+        for node in &node_names {
+            self.create_host_pod(
+                "kube-system",
+                "kube-proxy",
+                "kube-proxy",
+                node,
+                "registry.k8s.io/kube-proxy:v1.31.0",
+            );
+            self.create_host_pod(
+                "kube-system",
+                "kindnet",
+                "kindnet-cni",
+                node,
+                "docker.io/kindest/kindnetd:v20240813",
+            );
+        }
+        for (component, image) in [
+            ("etcd", "registry.k8s.io/etcd:3.5.15-0"),
+            ("kube-apiserver", "registry.k8s.io/kube-apiserver:v1.31.0"),
+            (
+                "kube-controller-manager",
+                "registry.k8s.io/kube-controller-manager:v1.31.0",
+            ),
+            ("kube-scheduler", "registry.k8s.io/kube-scheduler:v1.31.0"),
+        ] {
+            let mut pod = host_pod(
+                "kube-system",
+                &format!("{component}-kind-control-plane"),
+                component,
+                image,
+            );
+            pod.meta.labels.insert("component".into(), component.into());
+            pod.meta
+                .labels
+                .insert("tier".into(), "control-plane".into());
+            self.place_host_pod(pod, "kind-control-plane");
+        }
+        let api_ip = self.nodes[0].internal_ip;
+        let mut kubernetes = Service {
+            meta: ObjectMeta::new("default", "kubernetes"),
+            ..Default::default()
+        };
+        kubernetes
+            .meta
+            .labels
+            .insert("component".into(), "apiserver".into());
+        kubernetes
+            .meta
+            .labels
+            .insert("provider".into(), "kubernetes".into());
+        kubernetes.spec.ports.push(ServicePort {
+            name: Some("https".into()),
+            protocol: Protocol::Tcp,
+            port: 443,
+            target_port: IntOrString::Int(6443),
+            node_port: None,
+        });
+        kubernetes.spec.cluster_ip = ClusterIp::Ip(Ipv4Addr::new(10, 96, 0, 1));
+        let _ = self
+            .service_ips
+            .allocate(u32::from(Ipv4Addr::new(10, 96, 0, 1)));
+        self.services.insert(kubernetes.key(), kubernetes);
+        // The API server's own endpoints are written by the API server, not from a selector.
+        let mut slice_meta = ObjectMeta::new("default", "kubernetes");
+        slice_meta
+            .labels
+            .insert("kubernetes.io/service-name".into(), "kubernetes".into());
+        let port = EndpointPort {
+            name: Some("https".into()),
+            port: 6443,
+            protocol: Protocol::Tcp,
+        };
+        self.endpoint_slices.insert(
+            key_of(&slice_meta),
+            EndpointSlice {
+                meta: slice_meta,
+                service: "kubernetes".into(),
+                ports: vec![port.clone()],
+                endpoints: vec![Endpoint {
+                    ip: api_ip,
+                    pod: String::new(),
+                    node: "kind-control-plane".into(),
+                    ready: true,
+                    serving: true,
+                    terminating: false,
+                }],
+            },
+        );
+        self.endpoints.insert(
+            ObjectKey::new("default", "kubernetes"),
+            Endpoints {
+                meta: ObjectMeta::new("default", "kubernetes"),
+                subsets: vec![EndpointSubset {
+                    addresses: vec![(api_ip, String::new())],
+                    not_ready_addresses: Vec::new(),
+                    ports: vec![port],
+                }],
+            },
+        );
+        let dns = kube_dns_service();
+        let _ = self
+            .service_ips
+            .allocate(u32::from(Ipv4Addr::new(10, 96, 0, 10)));
+        self.services.insert(dns.key(), dns);
+        // Everything of the boot is up and ready; the learner arrives an hour later.
+        self.advance(BOOT_AGE);
+        self.events.clear();
+        self.event_index.clear();
+    }
+
+    fn add_node(&mut self, name: &str, index: u8, control_plane: bool) {
+        let mut meta = ObjectMeta::new("", name);
+        meta.labels
+            .insert("kubernetes.io/hostname".into(), name.into());
+        meta.labels
+            .insert("kubernetes.io/os".into(), "linux".into());
+        if control_plane {
+            meta.labels.insert(
+                "node-role.kubernetes.io/control-plane".into(),
+                String::new(),
+            );
+        }
+        meta.creation = self.now;
+        self.nodes.push(Node {
+            meta,
+            internal_ip: Ipv4Addr::new(172, 18, 0, 2 + index),
+            pod_cidr_index: index,
+            control_plane,
+            ready: true,
+        });
+        self.pod_ips
+            .insert(name.to_string(), PodIpRange::new(index));
+    }
+
+    pub(super) fn create_namespace(&mut self, name: &str) {
+        let mut meta = ObjectMeta::new("", name);
+        meta.labels
+            .insert("kubernetes.io/metadata.name".into(), name.into());
+        meta.creation = self.now;
+        meta.uid = self.new_uid();
+        self.namespaces.insert(name.to_string(), Namespace { meta });
+    }
+
+    /// A DaemonSet's pod on `node`: `app` names the pod, `container` its one container.
+    fn create_host_pod(&mut self, ns: &str, app: &str, container: &str, node: &str, image: &str) {
+        let name = format!("{app}-{}", names::random_suffix(&mut self.rng));
+        let mut pod = host_pod(ns, &name, container, image);
+        pod.meta.labels.insert("k8s-app".into(), app.into());
+        self.place_host_pod(pod, node);
+    }
+
+    fn place_host_pod(&mut self, mut pod: Pod, node: &str) {
+        pod.meta.creation = self.now;
+        pod.meta.uid = self.new_uid();
+        let ip = self.node(node).map(|n| n.internal_ip);
+        pod.spec.node_name = Some(node.to_string());
+        pod.status = PodStatus {
+            phase: PodPhase::Running,
+            container: ContainerState::Running,
+            ready: true,
+            pod_ip: ip,
+            host_ip: ip,
+            start_time: Some(self.now),
+            ..PodStatus::default()
+        };
+        self.pods.insert(pod.key(), pod);
+    }
+}
+
+fn host_pod(ns: &str, name: &str, container: &str, image: &str) -> Pod {
+    Pod {
+        meta: ObjectMeta::new(ns, name),
+        spec: PodSpec {
+            containers: vec![Container {
+                name: container.to_string(),
+                image: image.to_string(),
+                ..Default::default()
+            }],
+            host_network: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+fn coredns_deployment() -> Deployment {
+    let labels: Labels = [("k8s-app".to_string(), "kube-dns".to_string())].into();
+    let mut meta = ObjectMeta::new("kube-system", "coredns");
+    meta.labels = labels.clone();
+    meta.generation = 1;
+    Deployment {
+        meta,
+        spec: DeploymentSpec {
+            replicas: 2,
+            progress_deadline_seconds: DEFAULT_PROGRESS_DEADLINE,
+            selector: LabelSelector::from_labels(labels.clone()),
+            template: PodTemplateSpec {
+                labels,
+                annotations: Labels::new(),
+                spec: PodSpec {
+                    containers: vec![Container {
+                        name: "coredns".into(),
+                        image: "registry.k8s.io/coredns/coredns:v1.11.3".into(),
+                        image_pull_policy: PullPolicy::IfNotPresent,
+                        command: Vec::new(),
+                        args: vec!["-conf".into(), "/etc/coredns/Corefile".into()],
+                        ports: vec![
+                            ContainerPort {
+                                name: Some("dns".into()),
+                                container_port: 53,
+                                protocol: Protocol::Udp,
+                            },
+                            ContainerPort {
+                                name: Some("dns-tcp".into()),
+                                container_port: 53,
+                                protocol: Protocol::Tcp,
+                            },
+                            ContainerPort {
+                                name: Some("metrics".into()),
+                                container_port: 9153,
+                                protocol: Protocol::Tcp,
+                            },
+                        ],
+                        readiness_probe: Some(Probe {
+                            initial_delay_seconds: 0,
+                            period_seconds: 10,
+                        }),
+                    }],
+                    termination_grace_period_seconds: Some(30),
+                    ..Default::default()
+                },
+            },
+        },
+    }
+}
+
+fn kube_dns_service() -> Service {
+    let mut meta = ObjectMeta::new("kube-system", "kube-dns");
+    for (k, v) in [
+        ("k8s-app", "kube-dns"),
+        ("kubernetes.io/cluster-service", "true"),
+        ("kubernetes.io/name", "CoreDNS"),
+    ] {
+        meta.labels.insert(k.into(), v.into());
+    }
+    let port = |name: &str, port, protocol| ServicePort {
+        name: Some(name.into()),
+        protocol,
+        port,
+        target_port: IntOrString::Int(port),
+        node_port: None,
+    };
+    Service {
+        meta,
+        spec: ServiceSpec {
+            selector: Some([("k8s-app".to_string(), "kube-dns".to_string())].into()),
+            ports: vec![
+                port("dns", 53, Protocol::Udp),
+                port("dns-tcp", 53, Protocol::Tcp),
+                port("metrics", 9153, Protocol::Tcp),
+            ],
+            cluster_ip: ClusterIp::Ip(Ipv4Addr::new(10, 96, 0, 10)),
+            ..Default::default()
+        },
+        status: ServiceStatus::default(),
+    }
+}

@@ -1,0 +1,307 @@
+//! The world: one kind-style cluster, its objects, its controllers and its virtual clock.
+//!
+//! `Cluster::new(config)` boots a cluster as `kind create cluster` leaves it (a control-plane node,
+//! three workers, CoreDNS, kube-proxy). Learners change it with [`Cluster::apply`] and
+//! [`Cluster::act`]; [`Cluster::advance`] moves the virtual clock and runs whatever the controllers
+//! and kubelets had scheduled. Every accepted action is logged with its time, so
+//! [`Cluster::replay`] rebuilds the same world from the same seed.
+//!
+//! This module holds the [`Cluster`] itself, its [`Config`], the clock and the control loop, and
+//! the read queries the views and the terminal share. The rest, by concern:
+//! - `store`: uids and the object count; `boot`: the cluster kind creates;
+//! - `timers`: the timer queue and what each timer does; `events`: Events and their counting;
+//! - the controllers: `deployment` (rollouts, progress deadline, [`Rollout`]), `replica_set`,
+//!   `scheduler`, `kubelet` (sandbox, container, probes, deletion) with `images` (pulls and
+//!   back-off), and `endpoint_slices`;
+//! - `apply` (`kubectl apply`) and `act` (every other learner action, and replay).
+//!
+//! Requests are routed in [`crate::routing`], which imports from this module; this module imports
+//! nothing from routing (it calls `send`, `reroute_unsent` and `pod_ip_gone` on itself) and keeps
+//! kube-proxy's state in a [`crate::kube_proxy::state::ProxyState`].
+
+use std::net::Ipv4Addr;
+
+use crate::action::Action;
+use crate::ipam::{self, PodIpRange, RangeAllocator};
+use crate::kube_proxy::state::ProxyState;
+use crate::kube_proxy::ProxyMode;
+use crate::manifest::ManifestError;
+use crate::map::SortedMap;
+use crate::model::*;
+use crate::rng::Rng;
+use crate::time::{Time, HOUR};
+use crate::trace::Trace;
+
+mod act;
+mod apply;
+mod boot;
+mod deployment;
+mod endpoint_slices;
+mod events;
+mod images;
+mod kubelet;
+mod replica_set;
+mod scheduler;
+mod store;
+mod timers;
+
+use deployment::Progress;
+pub use deployment::{DeploymentCounts, Rollout};
+pub use events::Event;
+use events::EventIndexByHash;
+use timers::Timers;
+
+/// What a cluster is made of. Reuse the same config (seed included) to replay a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub seed: u64,
+    /// Worker nodes besides the control plane (kind's `kind-worker`, `kind-worker2`, ...).
+    pub workers: u8,
+    /// How long a packet takes per hop on the virtual clock. Real hops take well under a
+    /// millisecond; svclab slows them down so they can be watched.
+    pub hop_ms: Time,
+    /// LoadBalancer IPs handed out in order (MetalLB-style); empty leaves them `<pending>`.
+    pub load_balancer_pool: Vec<Ipv4Addr>,
+    /// The kubelet's `--max-pods`.
+    pub max_pods_per_node: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            seed: 1,
+            workers: 3,
+            hop_ms: 300,
+            load_balancer_pool: (200..=250)
+                .map(|i| Ipv4Addr::new(172, 18, 255, i))
+                .collect(),
+            max_pods_per_node: 110,
+        }
+    }
+}
+
+/// Replicas svclab will run for one Deployment; more is refused with a clear error.
+pub const MAX_REPLICAS: i64 = 1_000;
+
+/// Objects one cluster holds at most (pods included).
+pub const MAX_OBJECTS: usize = 5_000;
+
+/// Traces kept for the view and the terminal.
+pub(crate) const MAX_TRACES: usize = 200;
+
+/// The cluster came up this long before the learner's first action.
+pub const BOOT_AGE: Time = HOUR;
+
+/// An accepted action and the virtual time it happened at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedAction {
+    pub time: Time,
+    pub action: Action,
+}
+
+/// One world. The public fields are the objects and state that the views, the terminal and the
+/// tests read; only this module's controllers and [`crate::routing`] change them. The private
+/// fields are the controllers' own bookkeeping (allocators, timers, caches).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    pub config: Config,
+    /// The virtual clock, in ms since the cluster was created.
+    pub now: Time,
+    pub nodes: Vec<Node>,
+    pub namespaces: SortedMap<String, Namespace>,
+    pub deployments: SortedMap<ObjectKey, Deployment>,
+    pub replica_sets: SortedMap<ObjectKey, ReplicaSet>,
+    pub pods: SortedMap<ObjectKey, Pod>,
+    pub services: SortedMap<ObjectKey, Service>,
+    pub endpoint_slices: SortedMap<ObjectKey, EndpointSlice>,
+    pub endpoints: SortedMap<ObjectKey, Endpoints>,
+    pub network_policies: SortedMap<ObjectKey, NetworkPolicy>,
+    pub proxy_mode: ProxyMode,
+    /// CoreDNS is broken: its pods run but fail their readiness probe and answer nothing.
+    pub coredns_broken: bool,
+    /// In the order they first happened.
+    pub events: Vec<Event>,
+    pub log: Vec<LoggedAction>,
+    /// Recent requests, oldest first.
+    pub traces: Vec<Trace>,
+    /// Bumped on every change a view could show.
+    pub revision: u64,
+    pub(crate) rng: Rng,
+    service_ips: RangeAllocator,
+    node_ports: RangeAllocator,
+    pod_ips: SortedMap<String, PodIpRange>,
+    slice_names: SortedMap<ObjectKey, Vec<String>>,
+    timers: Timers,
+    timer_seq: u64,
+    /// (node, image) → when the image is on the node: a pull that has finished, or that ends then.
+    images: SortedMap<(String, String), Time>,
+    /// The id [`Cluster::new_trace_id`] hands out next.
+    next_trace_id: u64,
+    pub(crate) proxy: ProxyState,
+    /// Each Deployment's pod-template-hash, by (uid, generation) of the template it was made from.
+    template_hashes: SortedMap<ObjectKey, ((String, i64), String)>,
+    /// Where in `events` each distinct event is, by `events::event_hash`, to count repeats on it.
+    event_index: EventIndexByHash,
+    /// Each Deployment's `Progressing` condition as the controller keeps it.
+    progress: SortedMap<ObjectKey, Progress>,
+}
+
+/// Why an `apply` changed nothing: every document's errors.
+pub type ApplyErrors = Vec<ManifestError>;
+
+impl Cluster {
+    /// A freshly created kind cluster, an hour old, with nothing of the learner's in it.
+    pub fn new(config: Config) -> Cluster {
+        let mut c = Cluster {
+            rng: Rng::new(config.seed),
+            config,
+            now: 0,
+            nodes: Vec::new(),
+            namespaces: SortedMap::new(),
+            deployments: SortedMap::new(),
+            replica_sets: SortedMap::new(),
+            pods: SortedMap::new(),
+            services: SortedMap::new(),
+            endpoint_slices: SortedMap::new(),
+            endpoints: SortedMap::new(),
+            network_policies: SortedMap::new(),
+            proxy_mode: ProxyMode::Iptables,
+            coredns_broken: false,
+            events: Vec::new(),
+            log: Vec::new(),
+            traces: Vec::new(),
+            revision: 0,
+            service_ips: ipam::service_ip_allocator(),
+            node_ports: ipam::node_port_allocator(),
+            pod_ips: SortedMap::new(),
+            slice_names: SortedMap::new(),
+            timers: Timers::default(),
+            timer_seq: 0,
+            images: SortedMap::new(),
+            event_index: EventIndexByHash::default(),
+            progress: SortedMap::new(),
+            next_trace_id: 1,
+            proxy: Default::default(),
+            template_hashes: SortedMap::new(),
+        };
+        c.boot();
+        c
+    }
+
+    /// Move the virtual clock forward by `ms`, running every timer that falls due, in order.
+    /// `advance(a); advance(b)` gives the same world as `advance(a + b)`.
+    pub fn advance(&mut self, ms: Time) {
+        let target = self.now.saturating_add(ms);
+        while let Some(at) = self.timers.next_due() {
+            if at > target {
+                break;
+            }
+            // Everything due at the same instant happens together; then the controllers react.
+            self.now = at;
+            while let Some(timer) = self.timers.pop_due(at) {
+                self.fire(timer);
+            }
+            self.reconcile();
+            self.revision += 1;
+        }
+        if target != self.now {
+            self.now = target;
+        }
+    }
+
+    /// Run the controllers until nothing changes: Deployments, ReplicaSets, the scheduler, then
+    /// the endpoint-slice controller.
+    fn reconcile(&mut self) {
+        for _ in 0..8 {
+            let mut changed = false;
+            let mut owned: SortedMap<ObjectKey, Vec<ObjectKey>> = SortedMap::new();
+            for (k, rs) in &self.replica_sets {
+                owned
+                    .entry(ObjectKey::new(&k.namespace, &rs.owner))
+                    .or_default()
+                    .push(k.clone());
+            }
+            let deployments: Vec<ObjectKey> = self.deployments.keys().cloned().collect();
+            for d in deployments {
+                let sets = owned.remove(&d).unwrap_or_default();
+                if self.sync_deployment(&d, sets) {
+                    self.note_progress(&d);
+                    changed = true;
+                }
+            }
+            let counts = self.pods_by_owner();
+            let sets: Vec<(ObjectKey, i64)> = self
+                .replica_sets
+                .iter()
+                .map(|(k, rs)| (k.clone(), rs.replicas))
+                .collect();
+            for (rs, replicas) in sets {
+                let active = counts.get(&rs).map_or(0, |c| c.active.len() as i64);
+                if active != replicas {
+                    let pods = counts
+                        .get(&rs)
+                        .map(|c| c.active.clone())
+                        .unwrap_or_default();
+                    self.sync_replica_set(&rs, pods);
+                    changed = true;
+                }
+            }
+            if !changed {
+                self.settle_rollouts(&counts);
+                break;
+            }
+        }
+        self.schedule_pods();
+        self.sync_endpoints();
+    }
+
+    /// The node named `name`.
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.meta.name == name)
+    }
+
+    /// The pods a Service's selector picks (whether or not they are ready).
+    pub fn service_pods(&self, service: &Service) -> Vec<&Pod> {
+        let Some(selector) = &service.spec.selector else {
+            return Vec::new();
+        };
+        self.pods
+            .values()
+            .filter(|p| {
+                p.meta.namespace == service.meta.namespace
+                    && selector_matches(selector, &p.meta.labels)
+            })
+            .collect()
+    }
+
+    /// The slices of one Service.
+    pub fn service_slices(&self, service: &ObjectKey) -> Vec<&EndpointSlice> {
+        self.endpoint_slices
+            .values()
+            .filter(|s| s.meta.namespace == service.namespace && s.service == service.name)
+            .collect()
+    }
+
+    /// The pod (not host-network) that has `ip`.
+    pub fn pod_by_ip(&self, ip: Ipv4Addr) -> Option<&Pod> {
+        self.pods
+            .values()
+            .find(|p| p.status.pod_ip == Some(ip) && !p.spec.host_network)
+    }
+
+    /// The Deployment's ReplicaSets, by revision (oldest first).
+    pub fn revisions(&self, key: &ObjectKey) -> Vec<&ReplicaSet> {
+        let mut sets: Vec<&ReplicaSet> = self
+            .replica_sets
+            .values()
+            .filter(|rs| rs.meta.namespace == key.namespace && rs.owner == key.name)
+            .collect();
+        crate::sort::sort_by_key(&mut sets, |rs| rs.revision);
+        sets
+    }
+
+    /// The Deployment's `deployment.kubernetes.io/revision`: its newest ReplicaSet's.
+    pub fn deployment_revision(&self, key: &ObjectKey) -> i64 {
+        self.revisions(key).last().map_or(0, |rs| rs.revision)
+    }
+}

@@ -1,0 +1,174 @@
+//! kube-scheduler: puts each pending pod on a feasible node, or records why none fits.
+
+use crate::map::SortedMap;
+use crate::model::*;
+
+use super::events::EventIndex;
+use super::Cluster;
+
+impl Cluster {
+    /// kube-scheduler: each pending pod goes to a feasible node, spreading pods of one owner
+    /// across nodes first, then balancing the node's pod count; ties go by the seeded RNG.
+    pub(super) fn schedule_pods(&mut self) {
+        let pending: Vec<ObjectKey> = self
+            .pods
+            .values()
+            .filter(|p| p.spec.node_name.is_none() && !p.is_terminating())
+            .map(|p| p.key())
+            .collect();
+        if pending.is_empty() {
+            return;
+        }
+        // Pods per node, and per (node, owner) for spreading one owner's pods.
+        let mut per_node: SortedMap<String, usize> = SortedMap::new();
+        let mut per_owner: SortedMap<(String, String, String), usize> = SortedMap::new();
+        for p in self.pods.values() {
+            if let Some(n) = &p.spec.node_name {
+                *per_node.entry(n.clone()).or_default() += 1;
+                if let Some(o) = &p.owner {
+                    *per_owner
+                        .entry((n.clone(), p.meta.namespace.clone(), o.clone()))
+                        .or_default() += 1;
+                }
+            }
+        }
+        // Which pods already have a FailedScheduling event (the index of their latest one), read
+        // from the events once, when the first pod does not fit; events are only ever dropped
+        // from the front, `dropped` of them during this pass.
+        let mut failed: Option<(EventIndex, usize)> = None;
+        let mut dropped = 0usize;
+        for key in pending {
+            let Some(pod) = self.pods.get(&key) else {
+                continue;
+            };
+            let system = key.namespace == "kube-system";
+            let owner = pod.owner.clone();
+            let mut best: Vec<(usize, usize, String)> = Vec::new();
+            let (mut tainted, mut full, mut unmatched) = (0, 0, 0);
+            for n in &self.nodes {
+                let name = &n.meta.name;
+                if n.control_plane
+                    && !system
+                    && !pod
+                        .spec
+                        .node_selector
+                        .contains_key("node-role.kubernetes.io/control-plane")
+                {
+                    tainted += 1;
+                    continue;
+                }
+                if !selector_matches(&pod.spec.node_selector, &n.meta.labels) {
+                    unmatched += 1;
+                    continue;
+                }
+                let all = per_node.get(name).copied().unwrap_or(0);
+                if all >= self.config.max_pods_per_node {
+                    full += 1;
+                    continue;
+                }
+                let same = owner.as_ref().map_or(0, |o| {
+                    per_owner
+                        .get(&(name.clone(), key.namespace.clone(), o.clone()))
+                        .copied()
+                        .unwrap_or(0)
+                });
+                best.push((same, all, name.clone()));
+            }
+            let Some(min) = best.iter().map(|(s, a, _)| (*s, *a)).min() else {
+                let mut reasons = Vec::new();
+                if tainted > 0 {
+                    reasons.push(format!("{tainted} node(s) had untolerated taint {{node-role.kubernetes.io/control-plane: }}"));
+                }
+                if unmatched > 0 {
+                    reasons.push(format!(
+                        "{unmatched} node(s) didn't match Pod's node affinity/selector"
+                    ));
+                }
+                if full > 0 {
+                    reasons.push(format!("{full} Too many pods"));
+                }
+                let message = format!(
+                    "0/{} nodes are available: {}. preemption: 0/{} nodes are available: {} Preemption is not helpful for scheduling.",
+                    self.nodes.len(),
+                    reasons.join(", "),
+                    self.nodes.len(),
+                    self.nodes.len()
+                );
+                let object = format!("pod/{}", key.name);
+                let events = &self.events;
+                let (seen, base) = failed.get_or_insert_with(|| {
+                    let mut seen = EventIndex::new();
+                    for (i, e) in events
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| e.reason == "FailedScheduling")
+                    {
+                        seen.entry(e.namespace.clone())
+                            .or_default()
+                            .insert(e.object.clone(), i);
+                    }
+                    (seen, dropped)
+                });
+                let already = seen
+                    .get(&key.namespace)
+                    .and_then(|m| m.get(&object))
+                    .is_some_and(|&i| i >= dropped - *base);
+                if !already {
+                    dropped += self.event(
+                        &key.namespace,
+                        object,
+                        true,
+                        "FailedScheduling",
+                        message,
+                        "default-scheduler",
+                    );
+                }
+                continue;
+            };
+            let ties: Vec<&String> = best
+                .iter()
+                .filter(|(s, a, _)| (*s, *a) == min)
+                .map(|(_, _, n)| n)
+                .collect();
+            let node = ties[self.rng.below(ties.len() as u64) as usize].clone();
+            *per_node.entry(node.clone()).or_default() += 1;
+            if let Some(o) = owner {
+                *per_owner
+                    .entry((node.clone(), key.namespace.clone(), o))
+                    .or_default() += 1;
+            }
+            dropped += self.bind(&key, &node);
+        }
+    }
+
+    /// Put a pod on a node; returns how many old events its events pushed out.
+    fn bind(&mut self, key: &ObjectKey, node: &str) -> usize {
+        let host_ip = self.node(node).map(|n| n.internal_ip);
+        let Some(pod) = self.pods.get_mut(key) else {
+            return 0;
+        };
+        pod.spec.node_name = Some(node.to_string());
+        pod.status.host_ip = host_ip;
+        pod.status.container = ContainerState::Creating;
+
+        let uid = pod.meta.uid.clone();
+        let (image, policy) = pod
+            .spec
+            .containers
+            .first()
+            .map(|c| (c.image.clone(), c.image_pull_policy))
+            .unwrap_or_default();
+        let dropped = self.event(
+            &key.namespace,
+            format!("pod/{}", key.name),
+            false,
+            "Scheduled",
+            format!(
+                "Successfully assigned {}/{} to {node}",
+                key.namespace, key.name
+            ),
+            "default-scheduler",
+        );
+        dropped + self.start_pod(key, node, uid, image, policy)
+    }
+}

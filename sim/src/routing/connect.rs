@@ -1,0 +1,297 @@
+//! The connect step: a TCP connection through the sender's node (kube-proxy's DNAT, a NodePort
+//! or LoadBalancer entry, conntrack) to the node of the backend.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use crate::cluster::Cluster;
+use crate::kube_proxy::state::Flow;
+use crate::model::{ObjectKey, ServiceType};
+use crate::text;
+use crate::trace::{HopVerdict, MatchedRule, Packet, PacketKind, Place, SharedStr, Translation};
+
+use super::proxy::Decision;
+use super::{Delivery, Journey, Sender};
+
+impl Cluster {
+    /// A TCP connection attempt and, when it succeeds, the request and reply legs.
+    pub(super) fn connect(
+        &mut self,
+        sender: &Sender,
+        packet: Packet,
+        kind: PacketKind,
+        j: &mut Journey,
+    ) -> Delivery {
+        let dst_ip = *packet.dst.ip();
+        // Which node's stack handles the packet first: the sender's own, or the node the
+        // outside client addressed (directly or through a LoadBalancer IP).
+        let (entry_node, from_outside, lb) = match &sender.node {
+            Some(n) => (n.clone(), false, None),
+            None => match self.nodes.iter().find(|n| n.internal_ip == dst_ip) {
+                Some(n) => (n.meta.name.clone(), true, None),
+                None => match self.lb_service(dst_ip) {
+                    Some((svc, node)) => (node, true, Some(svc)),
+                    None => {
+                        j.hop(
+                            sender.place.clone(),
+                            Place::External,
+                            None,
+                            kind,
+                            packet,
+                            None,
+                            Vec::new(),
+                            HopVerdict::Dropped,
+                            format!("nothing on the nodes' network has the address {dst_ip}"),
+                        );
+                        return Delivery::Dropped;
+                    }
+                },
+            },
+        };
+        let mut from = sender.place.clone();
+        if let Some(svc) = &lb {
+            j.hop(
+                from.clone(),
+                Place::LoadBalancer(svc.clone()),
+                None,
+                kind,
+                packet,
+                None,
+                Vec::new(),
+                HopVerdict::Forwarded,
+                format!("the load balancer for {svc} receives the connection on {dst_ip}"),
+            );
+            from = Place::LoadBalancer(svc.clone());
+        }
+        // A pod talking to another node's IP: its own node passes the packet on, then that node's
+        // kube-proxy sees a packet for a local address (NodePort).
+        let mut node = entry_node;
+        let mut outside = from_outside;
+        if !outside {
+            if let Some(target) = self
+                .nodes
+                .iter()
+                .find(|n| n.internal_ip == dst_ip && n.meta.name != node)
+            {
+                let target = target.meta.name.clone();
+                j.hop(
+                    from.clone(),
+                    Place::Node(node.clone()),
+                    Some(&node),
+                    kind,
+                    packet,
+                    None,
+                    Vec::new(),
+                    HopVerdict::Forwarded,
+                    format!("{dst_ip} is node {target}: the packet is routed there"),
+                );
+                from = Place::Node(node.clone());
+                node = target;
+                outside = true;
+            }
+        }
+        let (decision, rules) = self.proxy_decide(&node, packet, outside);
+        let node_ip = self
+            .node(&node)
+            .map_or(Ipv4Addr::UNSPECIFIED, |n| n.internal_ip);
+        match decision {
+            Decision::Reject => {
+                j.hop(from, Place::Node(node.clone()), Some(&node), kind, packet, None, rules, HopVerdict::Refused, format!("{dst_ip}:{} has no endpoints: kube-proxy on {node} rejects the connection (ICMP port unreachable)", packet.dst.port()));
+                Delivery::Refused
+            }
+            Decision::Drop => {
+                j.hop(from, Place::Node(node.clone()), Some(&node), kind, packet, None, rules, HopVerdict::Dropped, format!("kube-proxy on {node} drops the packet: the Service has no local endpoint on this node (traffic policy Local)"));
+                Delivery::Dropped
+            }
+            Decision::Pass => {
+                let Some(dest) = self.pod_key_by_ip(dst_ip) else {
+                    let why = if crate::ipam::service_ip_allocator().contains(u32::from(dst_ip)) {
+                        format!(
+                            "no Service has the IP {dst_ip}: no rule matches and nothing answers"
+                        )
+                    } else {
+                        format!("nothing in the cluster has the address {dst_ip}")
+                    };
+                    j.hop(
+                        from,
+                        Place::Node(node.clone()),
+                        Some(&node),
+                        kind,
+                        packet,
+                        None,
+                        rules,
+                        HopVerdict::Dropped,
+                        why,
+                    );
+                    return Delivery::Dropped;
+                };
+                j.hop(
+                    from,
+                    Place::Node(node.clone()),
+                    Some(&node),
+                    kind,
+                    packet,
+                    None,
+                    rules,
+                    HopVerdict::Forwarded,
+                    format!("no kube-proxy rule matches {dst_ip}: a pod IP is routed as it is"),
+                );
+                self.deliver(sender, &node, packet, packet, dest, j)
+            }
+            Decision::Dnat { to, masquerade } => {
+                let mut after = Packet { dst: to, ..packet };
+                if masquerade {
+                    let port = self.ephemeral_port();
+                    after.src = SocketAddrV4::new(node_ip, port);
+                }
+                let what = if masquerade {
+                    ["kube-proxy on ", &node, " rewrites the destination to ", text::sock(to).as_str(), " and, because the traffic came from outside the pod network or loops back, masquerades the source as the node's IP ", text::ip(node_ip).as_str()].concat()
+                } else {
+                    [
+                        "kube-proxy on ",
+                        &node,
+                        " rewrites the destination ",
+                        text::sock(packet.dst).as_str(),
+                        " to the endpoint ",
+                        text::sock(to).as_str(),
+                    ]
+                    .concat()
+                };
+                j.hop(
+                    from,
+                    Place::Node(node.clone()),
+                    Some(&node),
+                    kind,
+                    packet,
+                    Some(Translation {
+                        kind: SharedStr::from_static(if masquerade { "DNAT+SNAT" } else { "DNAT" }),
+                        before: packet,
+                        after,
+                    }),
+                    rules,
+                    HopVerdict::Forwarded,
+                    what,
+                );
+                let Some(dest) = self.pod_key_by_ip(*to.ip()) else {
+                    j.hop(
+                        Place::Node(node.clone()),
+                        Place::Node(node.clone()),
+                        Some(&node),
+                        kind,
+                        after,
+                        None,
+                        Vec::new(),
+                        HopVerdict::Dropped,
+                        format!("no pod has the IP {} any more: the packet is lost", to.ip()),
+                    );
+                    return Delivery::Unreachable;
+                };
+                self.deliver(sender, &node, packet, after, dest, j)
+            }
+        }
+    }
+
+    pub(super) fn track(&mut self, node: &str, original: Packet, reply: Packet) {
+        self.proxy.track(Flow {
+            node: node.to_string(),
+            protocol: original.protocol,
+            original,
+            reply,
+            time: self.now,
+        });
+    }
+
+    /// The LoadBalancer Service owning `ip`, and the node its traffic enters (the node that
+    /// announces the IP: with a Local policy, one that has an endpoint).
+    fn lb_service(&self, ip: Ipv4Addr) -> Option<(ObjectKey, String)> {
+        let svc = self.services.values().find(|s| {
+            s.spec.type_ == ServiceType::LoadBalancer && s.status.load_balancer_ip == Some(ip)
+        })?;
+        let local_nodes: Vec<String> = self
+            .service_slices(&svc.key())
+            .iter()
+            .flat_map(|s| s.endpoints.iter())
+            .filter(|e| e.ready)
+            .map(|e| e.node.clone())
+            .collect();
+        let workers: Vec<&str> = self
+            .nodes
+            .iter()
+            .filter(|n| !n.control_plane)
+            .map(|n| n.meta.name.as_str())
+            .filter(|n| {
+                svc.spec.external_traffic_policy == crate::model::TrafficPolicy::Cluster
+                    || local_nodes.iter().any(|l| l == n)
+            })
+            .collect();
+        let pick = workers
+            .first()
+            .copied()
+            .or_else(|| self.nodes.first().map(|n| n.meta.name.as_str()))?;
+        Some((svc.key(), pick.to_string()))
+    }
+}
+
+/// `tcp src=... dst=... sport=... dport=...`, then the reply direction, as `conntrack -L` shows a
+/// connection: spelled into one buffer (every connection has one or two of these).
+fn conntrack_text(original: &Packet, after: &Packet) -> String {
+    let mut out = Vec::with_capacity(128);
+    out.extend_from_slice(original.protocol.lower().as_bytes());
+    for (label, value) in [
+        (" src=", text::ip(*original.src.ip())),
+        (" dst=", text::ip(*original.dst.ip())),
+        (" sport=", text::num(original.src.port())),
+        (" dport=", text::num(original.dst.port())),
+        (" src=", text::ip(*after.dst.ip())),
+        (" dst=", text::ip(*after.src.ip())),
+        (" sport=", text::num(after.dst.port())),
+        (" dport=", text::num(after.src.port())),
+    ] {
+        out.extend_from_slice(label.as_bytes());
+        out.extend_from_slice(value.as_bytes());
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+pub(super) fn conntrack_rule(node: &str, original: &Packet, after: &Packet) -> MatchedRule {
+    MatchedRule {
+        node: node.into(),
+        table: SharedStr::from_static("conntrack"),
+        chain: SharedStr::from_static("conntrack"),
+        text: conntrack_text(original, after),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Protocol;
+
+    #[test]
+    fn conntrack_text_is_the_formatted_line() {
+        let original = Packet::new(
+            (Ipv4Addr::new(10, 244, 1, 7), 40123),
+            (Ipv4Addr::new(10, 96, 0, 10), 53),
+            Protocol::Udp,
+        );
+        let after = Packet::new(
+            (Ipv4Addr::new(172, 18, 0, 3), 0),
+            (Ipv4Addr::new(10, 244, 0, 255), 65535),
+            Protocol::Udp,
+        );
+        assert_eq!(
+            conntrack_text(&original, &after),
+            format!(
+                "{} src={} dst={} sport={} dport={} src={} dst={} sport={} dport={}",
+                original.protocol.lower(),
+                original.src.ip(),
+                original.dst.ip(),
+                original.src.port(),
+                original.dst.port(),
+                after.dst.ip(),
+                after.src.ip(),
+                after.dst.port(),
+                after.src.port()
+            )
+        );
+    }
+}

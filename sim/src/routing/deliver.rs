@@ -1,0 +1,185 @@
+//! The delivery step: the last leg to the backend pod (NetworkPolicy, whether anything listens)
+//! and the reply back to the client.
+
+use crate::cluster::Cluster;
+use crate::model::{ObjectKey, Protocol};
+use crate::netpol;
+use crate::text;
+use crate::trace::{HopVerdict, MatchedRule, Packet, PacketKind, Place, SharedStr, Translation};
+
+use super::connect::conntrack_rule;
+use super::{Delivery, Journey, Sender};
+
+impl Cluster {
+    /// The last leg to the backend pod, NetworkPolicy, the listening check, and the reply.
+    pub(super) fn deliver(
+        &mut self,
+        sender: &Sender,
+        node: &str,
+        original: Packet,
+        after: Packet,
+        dest: ObjectKey,
+        j: &mut Journey,
+    ) -> Delivery {
+        let (dest_node, listening) = match self.pods.get(&dest) {
+            Some(p) => (
+                p.spec.node_name.clone(),
+                p.status.container == crate::model::ContainerState::Running
+                    && p.listens_on(after.dst.port() as i64, after.protocol),
+            ),
+            None => (None, false),
+        };
+        let crossing = match &dest_node {
+            Some(n) if n != node => [" (across the pod network to ", n, ")"].concat(),
+            _ => String::new(),
+        };
+        if let Some((rules, why)) =
+            self.policy_block(sender, &dest, after.dst.port(), after.protocol)
+        {
+            j.hop(
+                Place::Node(node.to_string()),
+                Place::Pod(dest.clone()),
+                dest_node.as_deref(),
+                PacketKind::Request,
+                after,
+                None,
+                rules,
+                HopVerdict::Dropped,
+                why,
+            );
+            return Delivery::Dropped;
+        }
+        if !listening {
+            j.hop(
+                Place::Node(node.to_string()),
+                Place::Pod(dest.clone()),
+                dest_node.as_deref(),
+                PacketKind::Request,
+                after,
+                None,
+                Vec::new(),
+                HopVerdict::Refused,
+                format!(
+                    "pod {} has nothing listening on port {}: it answers with a TCP reset",
+                    dest.name,
+                    after.dst.port()
+                ),
+            );
+            return Delivery::Refused;
+        }
+        j.hop(
+            Place::Node(node.to_string()),
+            Place::Pod(dest.clone()),
+            dest_node.as_deref(),
+            PacketKind::Request,
+            after,
+            None,
+            Vec::new(),
+            HopVerdict::Delivered,
+            [
+                "the request reaches pod ",
+                &dest.name,
+                " at ",
+                text::sock(after.dst).as_str(),
+                &crossing,
+            ]
+            .concat(),
+        );
+        let reply = Packet {
+            src: after.dst,
+            dst: after.src,
+            protocol: after.protocol,
+        };
+        let restored = Packet {
+            src: original.dst,
+            dst: original.src,
+            protocol: original.protocol,
+        };
+        let translated = reply != restored;
+        j.hop(
+            Place::Pod(dest.clone()),
+            Place::Node(node.to_string()),
+            Some(node),
+            PacketKind::Reply,
+            reply,
+            translated.then(|| Translation {
+                kind: SharedStr::from_static("un-DNAT"),
+                before: reply,
+                after: restored,
+            }),
+            if translated {
+                vec![conntrack_rule(node, &original, &after)]
+            } else {
+                Vec::new()
+            },
+            HopVerdict::Forwarded,
+            if translated {
+                [
+                    "the reply goes back through ",
+                    node,
+                    ", where conntrack rewrites it to come from ",
+                    text::sock(original.dst).as_str(),
+                ]
+                .concat()
+            } else {
+                ["the reply goes back through ", node].concat()
+            },
+        );
+        j.hop(
+            Place::Node(node.to_string()),
+            sender.place.clone(),
+            Some(node),
+            PacketKind::Reply,
+            restored,
+            None,
+            Vec::new(),
+            HopVerdict::Delivered,
+            ["the reply reaches ", &sender.name].concat(),
+        );
+        self.track(node, original, reply);
+        Delivery::Answered { backend: dest }
+    }
+
+    /// `Some((rules, explanation))` when a NetworkPolicy drops a connection from the sender to `dest`.
+    pub(super) fn policy_block(
+        &self,
+        sender: &Sender,
+        dest: &ObjectKey,
+        port: u16,
+        protocol: Protocol,
+    ) -> Option<(Vec<MatchedRule>, String)> {
+        if self.network_policies.is_empty() {
+            return None;
+        }
+        let dest_pod = self.pods.get(dest)?;
+        let from = match sender.pod().and_then(|k| self.pods.get(k)) {
+            Some(p) => netpol::Party::Pod(p),
+            None => netpol::Party::Outside(sender.ip),
+        };
+        let conn = netpol::Connection {
+            from,
+            to: netpol::Party::Pod(dest_pod),
+            port: port as i64,
+            protocol,
+        };
+        let decision = netpol::evaluate(
+            self.network_policies.values(),
+            self.namespaces.values(),
+            &conn,
+        );
+        if decision.allowed() {
+            return None;
+        }
+        let why = netpol::explain(&conn, &decision);
+        let node = dest_pod.spec.node_name.clone().unwrap_or_default();
+        Some((
+            vec![MatchedRule {
+                node: node.into(),
+                table: SharedStr::from_static("netpol"),
+                chain: SharedStr::from_static("NetworkPolicy"),
+                text: why.clone(),
+            }],
+            why,
+        ))
+    }
+}

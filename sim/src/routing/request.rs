@@ -1,0 +1,168 @@
+//! The request step: the target a client names (`curl http://web:8080/`), the TCP connection to
+//! the resolved address, and what the client prints for each way it ends.
+
+use std::net::Ipv4Addr;
+
+use crate::cluster::Cluster;
+use crate::model::{ObjectKey, Protocol};
+use crate::time::Time;
+use crate::trace::{Outcome, Packet, PacketKind, Tool};
+
+use super::{Delivery, Journey, Sender, TCP_CONNECT_TIMEOUT};
+
+/// The parsed target of a request.
+pub(super) struct Target {
+    pub(super) host: String,
+    pub(super) port: u16,
+}
+
+pub(super) fn parse_target(tool: Tool, target: &str) -> Result<Target, String> {
+    let t = target.trim();
+    let (scheme_port, rest) = if let Some(r) = t.strip_prefix("http://") {
+        (80, r)
+    } else if let Some(r) = t.strip_prefix("https://") {
+        (443, r)
+    } else if t.contains("://") {
+        let scheme = t.split("://").next().unwrap_or("");
+        return Err(match tool {
+            Tool::Curl => format!("curl: (1) Protocol \"{scheme}\" not supported"),
+            _ => format!("wget: not an http or ftp url: {t}"),
+        });
+    } else {
+        (80, t)
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) => match p.parse::<u16>() {
+            Ok(p) if p > 0 => (h, p),
+            _ => {
+                return Err(match tool {
+                    Tool::Curl => "curl: (3) URL rejected: Port number was not a decimal number between 0 and 65535".to_string(),
+                    _ => format!("wget: bad port spec '{p}'"),
+                })
+            }
+        },
+        None => (authority, scheme_port),
+    };
+    if host.is_empty() || host.len() > 253 {
+        return Err(match tool {
+            Tool::Curl => "curl: (3) URL rejected: No host part in the URL".to_string(),
+            _ => format!("wget: bad address '{host}'"),
+        });
+    }
+    Ok(Target {
+        host: host.to_string(),
+        port,
+    })
+}
+
+impl Cluster {
+    /// The connection to `ip` (the name already resolved) and its answer, from `j.t`; `started`
+    /// is when the client ran the command.
+    pub(super) fn request_phase(
+        &mut self,
+        sender: &Sender,
+        tool: Tool,
+        target: &Target,
+        ip: Ipv4Addr,
+        j: &mut Journey,
+        started: Time,
+    ) -> (Outcome, String) {
+        let sport = self.ephemeral_port();
+        let packet = Packet::new((sender.ip, sport), (ip, target.port), Protocol::Tcp);
+        let delivery = self.connect(sender, packet, PacketKind::Request, j);
+        let elapsed = j.t.saturating_sub(started);
+        match delivery {
+            Delivery::Answered { backend } => {
+                let body = self.http_body(&backend);
+                (Outcome::Http { pod: backend, status: 200 }, body)
+            }
+            Delivery::Refused => (
+                Outcome::ConnectionRefused,
+                match tool {
+                    Tool::Curl => format!(
+                        "curl: (7) Failed to connect to {} port {} after {} ms: Couldn't connect to server",
+                        target.host, target.port, elapsed.max(1)
+                    ),
+                    _ => format!("wget: can't connect to remote host ({ip}): Connection refused"),
+                },
+            ),
+            Delivery::Dropped => (
+                Outcome::Timeout,
+                match tool {
+                    Tool::Curl => format!(
+                        "curl: (28) Failed to connect to {} port {} after {} ms: Couldn't connect to server",
+                        target.host,
+                        target.port,
+                        TCP_CONNECT_TIMEOUT
+                    ),
+                    _ => format!("wget: can't connect to remote host ({ip}): Connection timed out"),
+                },
+            ),
+            Delivery::Unreachable => (
+                Outcome::HostUnreachable,
+                match tool {
+                    Tool::Curl => format!(
+                        "curl: (7) Failed to connect to {} port {} after {} ms: Could not connect to server",
+                        target.host, target.port, elapsed.max(1)
+                    ),
+                    _ => format!("wget: can't connect to remote host ({ip}): No route to host"),
+                },
+            ),
+        }
+    }
+
+    pub(super) fn ephemeral_port(&mut self) -> u16 {
+        32768 + self.rng.below(60999 - 32768 + 1) as u16
+    }
+
+    /// What the backend's container answers on `GET /`.
+    fn http_body(&self, backend: &ObjectKey) -> String {
+        let Some(pod) = self.pods.get(backend) else {
+            return String::new();
+        };
+        let image = pod.spec.containers.first().map_or("", |c| c.image_name());
+        match image {
+            "nginx" => NGINX_WELCOME.to_string(),
+            "http-echo" => {
+                let text = pod
+                    .spec
+                    .containers
+                    .first()
+                    .and_then(|c| c.args.iter().find_map(|a| a.strip_prefix("-text=")))
+                    .unwrap_or("hello-world");
+                format!("{text}\n")
+            }
+            _ => format!(
+                "Hostname: {}\nIP: 127.0.0.1\nIP: {}\n",
+                pod.meta.name,
+                pod.status.pod_ip.map_or(String::new(), |ip| ip.to_string())
+            ),
+        }
+    }
+}
+
+const NGINX_WELCOME: &str = "<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href=\"http://nginx.org/\">nginx.org</a>.<br/>
+Commercial support is available at
+<a href=\"http://nginx.com/\">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+";
