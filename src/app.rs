@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use svclab_sim::time::Time;
 
 use crate::clock::{frame_ms, Speed};
-use crate::inspect::Selection;
+use crate::state::Shared;
 use crate::ui::cluster_view::ClusterView;
 use crate::ui::controls::Toolbar;
 use crate::ui::deployments::Deployments;
@@ -18,24 +18,6 @@ use crate::ui::editor::Editor;
 use crate::ui::requests::Requests;
 use crate::ui::terminal::Terminal;
 use crate::world::Sim;
-
-/// The state the panels share besides the world: what is selected, the clock's controls, and
-/// the editor's text (the scale controls rewrite its `replicas:`).
-#[derive(Clone, Copy)]
-pub struct Shared {
-    pub sim: Sim,
-    pub selected: RwSignal<Option<Selection>>,
-    pub paused: RwSignal<bool>,
-    pub speed: RwSignal<Speed>,
-    /// The manifest being edited.
-    pub text: RwSignal<String>,
-    /// prefers-reduced-motion: packets are drawn as numbered steps, not moving.
-    pub still: bool,
-}
-
-pub fn shared() -> Shared {
-    expect_context::<Shared>()
-}
 
 /// A handle for tests: drives the virtual clock by hand instead of by animation frames.
 /// An app given a driver neither runs its frame loop nor touches localStorage.

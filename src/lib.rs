@@ -7,8 +7,10 @@
 //!   [`inspect`] is the details of a selected object; [`trace_view`] the hop-by-hop rows;
 //!   [`editor_text`] the editor's line arithmetic; [`clock`] turns real time into virtual time.
 //!   None of these knows about the DOM, and all are tested natively (`cargo test -p svclab --lib`).
-//! - [`world`] holds the cluster and the signals views subscribe to; [`app`] boots it, runs the
-//!   frame loop and lays out the panels in [`ui`]; [`crash`] is the banner shown if it panics.
+//! - [`world`] holds the cluster and the signals views subscribe to; [`state`] is what the panels
+//!   share besides it (the selection, the clock's controls, the manifest being edited); the panels
+//!   in [`ui`] read both and never the app; [`app`] boots the world, runs the frame loop and lays
+//!   out the panels; [`crash`] is the banner shown if it panics.
 
 pub mod clock;
 pub mod crash;
@@ -21,6 +23,7 @@ pub mod seed;
 pub mod trace_view;
 
 pub mod app;
+pub mod state;
 pub mod ui;
 pub mod world;
 

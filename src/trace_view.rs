@@ -1,5 +1,5 @@
 //! Traces as rows of text for the request list and the hop inspector: what each hop carried, what
-//! rewrote it, which rules matched, and why. Plain data; the step mode can grow from it.
+//! rewrote it, which rules matched, and why. Plain data, tested natively.
 
 use svclab_sim::cluster::BOOT_AGE;
 use svclab_sim::time::Time;

@@ -9,11 +9,11 @@ use leptos::prelude::*;
 use svclab_sim::action::Action;
 use svclab_sim::model::ObjectKey;
 
-use crate::app::{shared, Shared};
 use crate::flow::{flow_at, spread, Flow};
 use crate::inspect::Selection;
 use crate::layout::{layout, Layout, Rect, NODE_HEADER_H, WIDTH};
 use crate::scene::{fit, PodRole, Scene};
+use crate::state::{shared, Shared};
 
 /// The Performance API mark made once the first cluster picture has been painted.
 pub const FIRST_CLUSTER_MARK: &str = "svclab-first-cluster";

@@ -7,9 +7,9 @@ use svclab_sim::cluster::BOOT_AGE;
 use svclab_sim::kube_proxy::ProxyMode;
 use svclab_sim::time::Time;
 
-use crate::app::shared;
 use crate::clock::{Speed, DEFAULT_INTERVAL, MIN_INTERVAL};
 use crate::seed;
+use crate::state::shared;
 use crate::trace_view::seconds;
 
 #[component]

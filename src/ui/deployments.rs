@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use svclab_sim::action::Action;
 use svclab_sim::model::ObjectKey;
 
-use crate::app::shared;
 use crate::editor_text::with_replicas;
+use crate::state::shared;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Row {

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use svclab_sim::action::Action;
 use svclab_sim::model::ObjectKey;
 
-use crate::app::shared;
 use crate::inspect::{describe, Details, PodControls};
+use crate::state::shared;
 
 #[component]
 pub fn DetailsPanel() -> impl IntoView {

@@ -7,9 +7,9 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 use svclab_sim::manifest::ManifestError;
 
-use crate::app::shared;
 use crate::editor_text::{line_count, line_marks, line_span_utf16, other_field_lines};
 use crate::seed::{SEED_FILENAME, SEED_MANIFEST};
+use crate::state::shared;
 
 /// Where the manifest is kept between visits.
 pub const STORAGE_KEY: &str = "svclab.manifest";

@@ -1,6 +1,8 @@
 //! The panels: each maps signals and plain data (from [`crate::scene`], [`crate::layout`],
-//! [`crate::flow`], [`crate::inspect`], [`crate::trace_view`]) to markup, and turns clicks into
-//! sim actions through [`crate::world::Sim`].
+//! [`crate::flow`], [`crate::inspect`], [`crate::trace_view`]) to markup, reads what the panels
+//! share through [`crate::state::shared`], and turns clicks into sim actions through
+//! [`crate::world::Sim`]. The panels do not import each other or [`crate::app`], which places
+//! them.
 
 pub mod cluster_view;
 pub mod controls;

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use svclab_sim::model::ObjectKey;
 
-use crate::app::shared;
 use crate::flow::spread;
+use crate::state::shared;
 use crate::trace_view::{hop_rows, summarize, HopRow};
 
 /// Requests listed, newest first.

@@ -7,8 +7,8 @@ use leptos::html::{Input, Pre};
 use leptos::prelude::*;
 use svclab_sim::shell::{Output, Stream, Terminal as Shell};
 
-use crate::app::shared;
 use crate::seed::SEED_FILENAME;
+use crate::state::shared;
 
 /// Lines of output kept on screen.
 const KEPT: usize = 500;

@@ -1,0 +1,27 @@
+//! The state the panels share besides the world: what is selected, the clock's controls, and the
+//! manifest being edited. The app provides it as a Leptos context; panels read it with [`shared`].
+
+use leptos::prelude::*;
+
+use crate::clock::Speed;
+use crate::inspect::Selection;
+use crate::world::Sim;
+
+/// What every panel reads and writes. The scale controls rewrite the editor's `replicas:`, so the
+/// manifest text lives here rather than in the editor.
+#[derive(Clone, Copy)]
+pub struct Shared {
+    pub sim: Sim,
+    pub selected: RwSignal<Option<Selection>>,
+    pub paused: RwSignal<bool>,
+    pub speed: RwSignal<Speed>,
+    /// The manifest being edited.
+    pub text: RwSignal<String>,
+    /// prefers-reduced-motion: packets are drawn as numbered steps, not moving.
+    pub still: bool,
+}
+
+/// The [`Shared`] state of the enclosing app.
+pub fn shared() -> Shared {
+    expect_context::<Shared>()
+}
