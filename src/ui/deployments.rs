@@ -25,11 +25,11 @@ pub fn Deployments() -> impl IntoView {
                 .keys()
                 .filter(|k| k.namespace != "kube-system")
                 .map(|k| {
-                    let (ready, desired, _, _) = c.deployment_status(k);
+                    let counts = c.deployment_counts(k);
                     Row {
                         key: k.clone(),
-                        replicas: desired,
-                        ready,
+                        replicas: counts.desired,
+                        ready: counts.ready,
                     }
                 })
                 .collect::<Vec<_>>()

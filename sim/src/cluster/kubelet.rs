@@ -5,7 +5,7 @@
 use std::net::Ipv4Addr;
 
 use crate::model::*;
-use crate::registry;
+use crate::registry::{self, ImageProfile};
 use crate::time::{Time, SECOND};
 
 use super::images::{pull_time, IMAGE_RETRY, PULL_FAIL, QUICK_PULL, START_WITH_IMAGE};
@@ -366,15 +366,11 @@ pub(super) fn is_coredns(p: &Pod) -> bool {
 
 /// A shell (busybox `sh`, `sleep`) as PID 1 ignores SIGTERM and is killed after the grace period.
 fn ignores_sigterm(c: &Container) -> bool {
-    let image = c.image_name();
-    matches!(
-        image,
-        "busybox" | "alpine" | "ubuntu" | "debian" | "curl" | "netshoot"
-    ) || c
-        .command
-        .iter()
-        .chain(c.args.iter())
-        .any(|a| a.contains("sleep"))
+    ImageProfile::of(&c.image).shell_entrypoint
+        || c.command
+            .iter()
+            .chain(c.args.iter())
+            .any(|a| a.contains("sleep"))
 }
 
 /// How often the kubelet probes the pod's readiness.

@@ -5,6 +5,7 @@ use std::net::Ipv4Addr;
 
 use crate::cluster::Cluster;
 use crate::model::{ObjectKey, Protocol};
+use crate::registry::ImageProfile;
 use crate::time::Time;
 use crate::trace::{Outcome, Packet, PacketKind, Tool};
 
@@ -121,48 +122,11 @@ impl Cluster {
         let Some(pod) = self.pods.get(backend) else {
             return String::new();
         };
-        let image = pod.spec.containers.first().map_or("", |c| c.image_name());
-        match image {
-            "nginx" => NGINX_WELCOME.to_string(),
-            "http-echo" => {
-                let text = pod
-                    .spec
-                    .containers
-                    .first()
-                    .and_then(|c| c.args.iter().find_map(|a| a.strip_prefix("-text=")))
-                    .unwrap_or("hello-world");
-                format!("{text}\n")
-            }
-            _ => format!(
-                "Hostname: {}\nIP: 127.0.0.1\nIP: {}\n",
-                pod.meta.name,
-                pod.status.pod_ip.map_or(String::new(), |ip| ip.to_string())
-            ),
-        }
+        let Some(c) = pod.spec.containers.first() else {
+            return String::new();
+        };
+        ImageProfile::of(&c.image)
+            .http
+            .body(&c.args, &pod.meta.name, pod.status.pod_ip)
     }
 }
-
-const NGINX_WELCOME: &str = "<!DOCTYPE html>
-<html>
-<head>
-<title>Welcome to nginx!</title>
-<style>
-html { color-scheme: light dark; }
-body { width: 35em; margin: 0 auto;
-font-family: Tahoma, Verdana, Arial, sans-serif; }
-</style>
-</head>
-<body>
-<h1>Welcome to nginx!</h1>
-<p>If you see this page, the nginx web server is successfully installed and
-working. Further configuration is required.</p>
-
-<p>For online documentation and support please refer to
-<a href=\"http://nginx.org/\">nginx.org</a>.<br/>
-Commercial support is available at
-<a href=\"http://nginx.com/\">nginx.com</a>.</p>
-
-<p><em>Thank you for using nginx.</em></p>
-</body>
-</html>
-";
