@@ -12,7 +12,7 @@
 use crate::map::SortedMap;
 use std::num::ParseIntError;
 
-use super::{key_string, Node};
+use super::tree::{key_string, Node};
 
 /// Deepest nesting read here (serde_yaml stops at 128).
 const MAX_DEPTH: usize = 64;
@@ -379,7 +379,7 @@ fn digits_but_not_number(scalar: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse_node_yaml, Budget};
+    use super::super::tree::{parse_node_yaml, Budget};
     use super::*;
     use crate::rng::Rng;
 
