@@ -389,7 +389,7 @@ fn read_object(
         }
     };
     let written = Written {
-        set: Some(conv.set),
+        present: Some(conv.present),
         causes: conv.causes,
     };
     let mut fields = validate::validate_with(&object, &written);

@@ -53,7 +53,6 @@ pub(super) fn validate_meta(c: &mut Check, meta: &ObjectMeta, rule: NameRule, na
         &meta.annotations,
         "metadata.annotations",
     ));
-    c.slot("metadata");
 }
 
 /// `ValidateLabels`: every key a qualified name, every value a label value (causes at `path`).
@@ -144,5 +143,4 @@ pub fn validate_label_selector(sel: &LabelSelector, path: &str) -> Vec<FieldErro
 
 pub(super) fn validate_namespace(c: &mut Check, ns: &Namespace) {
     validate_meta(c, &ns.meta, NameRule::Dns1123Label, false);
-    c.slot("spec");
 }

@@ -45,7 +45,7 @@ pub use field_error::*;
 pub use go::*;
 pub use meta::{validate_annotations, validate_label_selector, validate_labels};
 pub use names::*;
-pub use written::Written;
+pub use written::{ContainerField, PeerField, PortField, Present, Slot, Written};
 
 use meta::{given, repeats, validate_meta, validate_namespace, NameRule};
 use names::{parse_cidr, v4_mask};

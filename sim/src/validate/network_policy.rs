@@ -3,42 +3,62 @@
 use std::net::IpAddr;
 
 use crate::model::{IntOrString, NetworkPolicy, PolicyPeer, PolicyPort};
+use crate::netpol::Direction;
 
 use super::*;
 
 pub(super) fn validate_network_policy(c: &mut Check, np: &NetworkPolicy) {
     validate_meta(c, &np.meta, NameRule::Dns1123Subdomain, true);
     let spec = &np.spec;
-    c.slot("spec.podSelector");
+    c.slot(Slot::PodSelector);
     c.extend(validate_label_selector(
         &spec.pod_selector,
         "spec.podSelector",
     ));
-    for (dir, peers_name, rules) in [
-        ("ingress", "from", &spec.ingress),
-        ("egress", "to", &spec.egress),
+    for (direction, peers_name, rules) in [
+        (Direction::Ingress, "from", &spec.ingress),
+        (Direction::Egress, "to", &spec.egress),
     ] {
         for (i, rule) in rules.iter().enumerate() {
-            let rp = format!("spec.{dir}[{i}]");
+            let rp = format!("spec.{}[{i}]", direction.as_str());
             for (j, port) in rule.ports.iter().enumerate() {
                 let pp = format!("{rp}.ports[{j}]");
-                c.slot_fmt(format_args!("{pp}.protocol"));
+                c.slot(Slot::PolicyPort {
+                    direction,
+                    rule: i,
+                    port: j,
+                });
                 c.extend(validate_policy_port(port, &pp));
             }
             for (j, peer) in rule.peers.iter().enumerate() {
                 let pp = format!("{rp}.{peers_name}[{j}]");
-                c.slot(&pp);
+                c.slot(Slot::PolicyPeer {
+                    direction,
+                    rule: i,
+                    peer: j,
+                    field: PeerField::Peer,
+                });
                 match peer {
                     PolicyPeer::Selectors {
                         pod_selector,
                         namespace_selector,
                     } => {
                         if let Some(s) = pod_selector {
-                            c.slot_fmt(format_args!("{pp}.podSelector"));
+                            c.slot(Slot::PolicyPeer {
+                                direction,
+                                rule: i,
+                                peer: j,
+                                field: PeerField::PodSelector,
+                            });
                             c.extend(validate_label_selector(s, &format!("{pp}.podSelector")));
                         }
                         if let Some(s) = namespace_selector {
-                            c.slot_fmt(format_args!("{pp}.namespaceSelector"));
+                            c.slot(Slot::PolicyPeer {
+                                direction,
+                                rule: i,
+                                peer: j,
+                                field: PeerField::NamespaceSelector,
+                            });
                             c.extend(validate_label_selector(
                                 s,
                                 &format!("{pp}.namespaceSelector"),
@@ -52,11 +72,10 @@ pub(super) fn validate_network_policy(c: &mut Check, np: &NetworkPolicy) {
                     )),
                 }
             }
-            c.slot(&rp);
+            c.slot(Slot::PolicyRule { direction, rule: i });
         }
     }
-    c.slot("spec.policyTypes");
-    c.slot("spec");
+    c.slot(Slot::PolicyTypes);
 }
 
 /// `ValidateNetworkPolicyPort` (protocol causes come from the manifest).

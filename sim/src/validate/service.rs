@@ -8,7 +8,7 @@ pub(super) fn validate_service(c: &mut Check, svc: &Service) {
     validate_meta(c, &svc.meta, NameRule::Dns1035Label, true);
     let spec = &svc.spec;
     // An unknown `type` (its cause is filed at `spec.type`) matches none of the type cases.
-    let ty = if c.written.has_cause("spec.type") {
+    let ty = if c.written.has_cause(Slot::Type) {
         None
     } else {
         Some(spec.type_)
@@ -35,7 +35,6 @@ pub(super) fn validate_service(c: &mut Check, svc: &Service) {
                     "may not be set for ExternalName services",
                 ));
             }
-            c.slot("spec.ipFamilies");
             // The value (a CNAME) may have one trailing dot to denote it as fully qualified.
             let raw = spec.external_name.as_deref().unwrap_or("");
             let cname = raw.strip_suffix('.').unwrap_or(raw);
@@ -69,17 +68,23 @@ pub(super) fn validate_service(c: &mut Check, svc: &Service) {
         for m in is_port_num(p.port) {
             c.push(invalid(&format!("{pp}.port"), BadValue::Int(p.port), &m));
         }
-        c.slot_fmt(format_args!("{pp}.protocol"));
+        c.slot(Slot::ServicePort {
+            port: i,
+            field: PortField::Protocol,
+        });
         c.extend(validate_port_num_or_name(
             &p.target_port,
             &format!("{pp}.targetPort"),
         ));
-        c.slot_fmt(format_args!("{pp}.appProtocol"));
+        c.slot(Slot::ServicePort {
+            port: i,
+            field: PortField::AppProtocol,
+        });
     }
     if let Some(sel) = &spec.selector {
         c.extend(validate_labels(sel, "spec.selector"));
     }
-    c.slot("spec.sessionAffinity");
+    c.slot(Slot::SessionAffinity);
     match spec.session_affinity_timeout {
         Some(t) => {
             if t <= 0 || t > MAX_CLIENT_IP_AFFINITY_SECONDS {
@@ -93,8 +98,8 @@ pub(super) fn validate_service(c: &mut Check, svc: &Service) {
             }
         }
         None => {
-            if !c.written.has_cause("spec.sessionAffinity")
-                && c.written.wrote("spec.sessionAffinityConfig") == Some(true)
+            if !c.written.has_cause(Slot::SessionAffinity)
+                && c.written.wrote(|p| p.session_affinity_config) == Some(true)
             {
                 c.push(forbidden(
                     "spec.sessionAffinityConfig",
@@ -104,9 +109,9 @@ pub(super) fn validate_service(c: &mut Check, svc: &Service) {
         }
     }
     // ValidateServiceClusterIPsRelatedFields (not for ExternalName)
-    c.slot("spec.clusterIPs");
-    c.slot("spec.externalIPs");
-    c.slot("spec.type");
+    c.slot(Slot::ClusterIps);
+    c.slot(Slot::ExternalIps);
+    c.slot(Slot::Type);
     if ty == Some(ServiceType::ClusterIp) {
         for (i, p) in spec.ports.iter().enumerate() {
             if p.node_port.is_some_and(|n| n != 0) {
@@ -166,15 +171,15 @@ pub(super) fn validate_service(c: &mut Check, svc: &Service) {
             }
         }
     }
-    c.slot("spec.allocateLoadBalancerNodePorts");
+    c.slot(Slot::AllocateLoadBalancerNodePorts);
     // validateServiceExternalTrafficPolicy
     let external = matches!(
         ty,
         Some(ServiceType::NodePort) | Some(ServiceType::LoadBalancer)
-    ) || c.written.wrote("spec.externalIPs") == Some(true);
-    c.slot("spec.externalTrafficPolicy");
-    if !external && !c.written.has_cause("spec.externalTrafficPolicy") {
-        let set = match c.written.wrote("spec.externalTrafficPolicy") {
+    ) || c.written.wrote(|p| p.external_ips) == Some(true);
+    c.slot(Slot::ExternalTrafficPolicy);
+    if !external && !c.written.has_cause(Slot::ExternalTrafficPolicy) {
+        let set = match c.written.wrote(|p| p.external_traffic_policy) {
             Some(w) => w,
             None => spec.external_traffic_policy == TrafficPolicy::Local,
         };
@@ -186,9 +191,9 @@ pub(super) fn validate_service(c: &mut Check, svc: &Service) {
             ));
         }
     }
-    c.slot("spec.healthCheckNodePort");
-    c.slot("spec.internalTrafficPolicy");
-    c.slot("spec");
+    c.slot(Slot::HealthCheckNodePort);
+    c.slot(Slot::InternalTrafficPolicy);
+    c.slot(Slot::Spec);
 }
 
 fn protocol_go(p: Protocol) -> &'static str {

@@ -10,12 +10,12 @@ pub(super) fn validate_deployment(c: &mut Check, d: &Deployment) {
     if let Some(e) = replicas_negative(spec.replicas) {
         c.push(e);
     }
-    let selector_missing = c.written.wrote("spec.selector") == Some(false);
+    let selector_missing = c.written.wrote(|p| p.selector) == Some(false);
     if selector_missing {
         c.push(required("spec.selector", ""));
     } else {
         // Invalid operators are filed here by the manifest reader.
-        c.slot("spec.selector");
+        c.slot(Slot::Selector);
         c.extend(validate_label_selector(&spec.selector, "spec.selector"));
         if spec.selector.is_empty() {
             c.push(invalid(
@@ -27,11 +27,11 @@ pub(super) fn validate_deployment(c: &mut Check, d: &Deployment) {
     }
     // `LabelSelectorAsSelector`: a missing selector selects nothing, an empty one everything; a
     // selector with an invalid operator fails to convert (its cause was reported above).
-    let bad_operator = c.written.causes.iter().any(|(s, _)| s == "spec.selector");
+    let bad_operator = c.written.has_cause(Slot::Selector);
     if bad_operator {
         // `spec.selector: Invalid value: v1.LabelSelector{...}: invalid label selector`, filed by
         // the manifest reader (only it knows the operator as written); the template is skipped.
-        c.slot("spec.selector.asSelector");
+        c.slot(Slot::SelectorAsSelector);
     } else {
         let checks_labels = selector_missing || !spec.selector.is_empty();
         if checks_labels && (selector_missing || !spec.selector.matches(&spec.template.labels)) {
@@ -64,10 +64,9 @@ pub(super) fn validate_deployment(c: &mut Check, d: &Deployment) {
                 &["Always"],
             ));
         }
-        c.slot("spec.template");
     }
-    c.slot("spec.strategy");
-    c.slot("spec");
+    c.slot(Slot::Strategy);
+    c.slot(Slot::Spec);
 }
 
 pub(super) fn validate_pod(c: &mut Check, p: &Pod) {
@@ -87,7 +86,7 @@ pub(super) fn validate_pod(c: &mut Check, p: &Pod) {
 /// `ValidatePodSpec`, for the fields svclab keeps (and the manifest's causes for the others).
 fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
     let _ = is_pod;
-    c.slot_fmt(format_args!("{path}.volumes"));
+    c.slot(Slot::Volumes);
     let cpath = format!("{path}.containers");
     if spec.containers.is_empty() {
         c.push(required(&cpath, ""));
@@ -96,14 +95,23 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
         let repeated = repeats(&names);
         for (i, ctr) in spec.containers.iter().enumerate() {
             let p = format!("{cpath}[{i}]");
-            validate_container(c, ctr, &p);
+            validate_container(c, ctr, &p, i);
             if repeated[i] {
                 c.push(duplicate(&format!("{p}.name"), BadValue::str(&ctr.name)));
             }
-            c.slot_fmt(format_args!("{p}.lifecycle"));
-            c.slot_fmt(format_args!("{p}.livenessProbe"));
+            c.slot(Slot::Container {
+                container: i,
+                field: ContainerField::Lifecycle,
+            });
+            c.slot(Slot::Container {
+                container: i,
+                field: ContainerField::LivenessProbe,
+            });
             let rp = format!("{p}.readinessProbe");
-            c.slot(&rp);
+            c.slot(Slot::Container {
+                container: i,
+                field: ContainerField::ReadinessProbe,
+            });
             if let Some(probe) = &ctr.readiness_probe {
                 if probe.initial_delay_seconds < 0 {
                     c.push(invalid(
@@ -112,7 +120,10 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
                         NEGATIVE,
                     ));
                 }
-                c.slot_fmt(format_args!("{rp}.timeoutSeconds"));
+                c.slot(Slot::Container {
+                    container: i,
+                    field: ContainerField::ReadinessProbeTimeout,
+                });
                 if probe.period_seconds < 0 {
                     c.push(invalid(
                         &format!("{rp}.periodSeconds"),
@@ -120,13 +131,21 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
                         NEGATIVE,
                     ));
                 }
-                c.slot_fmt(format_args!("{rp}.successThreshold"));
+                c.slot(Slot::Container {
+                    container: i,
+                    field: ContainerField::ReadinessProbeSuccessThreshold,
+                });
             }
-            c.slot_fmt(format_args!("{p}.startupProbe"));
-            c.slot_fmt(format_args!("{p}.restartPolicy"));
+            c.slot(Slot::Container {
+                container: i,
+                field: ContainerField::StartupProbe,
+            });
+            c.slot(Slot::Container {
+                container: i,
+                field: ContainerField::RestartPolicy,
+            });
         }
     }
-    c.slot_fmt(format_args!("{path}.initContainers"));
     if let Some(rp) = &spec.restart_policy {
         match rp.as_str() {
             "Always" | "OnFailure" | "Never" => {}
@@ -138,12 +157,11 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
             )),
         }
     }
-    c.slot_fmt(format_args!("{path}.dnsPolicy"));
+    c.slot(Slot::DnsPolicy);
     c.extend(validate_labels(
         &spec.node_selector,
         &format!("{path}.nodeSelector"),
     ));
-    c.slot(path);
     if let Some(node) = &spec.node_name {
         if !node.is_empty() {
             for m in is_dns1123_subdomain(node) {
@@ -155,11 +173,11 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
             }
         }
     }
-    c.slot_fmt(format_args!("{path}.hostname"));
+    c.slot(Slot::Hostname);
 }
 
 /// `validateContainerCommon` for the fields svclab keeps.
-fn validate_container(c: &mut Check, ctr: &Container, path: &str) {
+fn validate_container(c: &mut Check, ctr: &Container, path: &str, container: usize) {
     let np = format!("{path}.name");
     if ctr.name.is_empty() {
         c.push(required(&np, ""));
@@ -171,7 +189,10 @@ fn validate_container(c: &mut Check, ctr: &Container, path: &str) {
     if ctr.image.is_empty() {
         c.push(required(&format!("{path}.image"), ""));
     }
-    c.slot_fmt(format_args!("{path}.terminationMessagePolicy"));
+    c.slot(Slot::Container {
+        container,
+        field: ContainerField::TerminationMessagePolicy,
+    });
     // Only valid names take part in the duplicate check.
     let names: Vec<_> = ctr
         .ports
@@ -202,14 +223,21 @@ fn validate_container(c: &mut Check, ctr: &Container, path: &str) {
                 ));
             }
         }
-        c.slot_fmt(format_args!("{pp}.hostPort"));
-        c.slot_fmt(format_args!("{pp}.protocol"));
+        for field in [PortField::HostPort, PortField::Protocol] {
+            c.slot(Slot::ContainerPort {
+                container,
+                port: j,
+                field,
+            });
+        }
     }
-    c.slot_fmt(format_args!("{path}.env"));
-    c.slot_fmt(format_args!("{path}.volumeMounts"));
-    c.slot_fmt(format_args!("{path}.imagePullPolicy"));
-    c.slot_fmt(format_args!("{path}.resources"));
-    c.slot_fmt(format_args!("{path}.securityContext"));
+    for field in [
+        ContainerField::Env,
+        ContainerField::VolumeMounts,
+        ContainerField::ImagePullPolicy,
+    ] {
+        c.slot(Slot::Container { container, field });
+    }
 }
 
 /// `ValidatePortNumOrName`.

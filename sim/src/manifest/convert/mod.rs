@@ -3,13 +3,13 @@
 //! for [`crate::validate`], filed where the API server reports them. One file per group of kinds:
 //! [`workload`] (Deployment, Pod), [`service`], [`network_policy`]; what they share is here.
 
-use crate::map::{SortedMap, SortedSet};
+use crate::map::SortedMap;
 use std::net::Ipv4Addr;
 
 use crate::model::{
     IntOrString, LabelSelector, Labels, ObjectMeta, Protocol, SelectorOp, SelectorRequirement,
 };
-use crate::validate::{self, go_quote, go_string_slice, BadValue, FieldError};
+use crate::validate::{self, go_quote, go_string_slice, BadValue, FieldError, Present, Slot};
 
 use super::tree::Node;
 
@@ -99,16 +99,21 @@ fn int_or_string(n: &Node) -> Option<IntOrString> {
     }
 }
 
-/// The manifest reader's conversion state: what was written, and the causes the model can't hold.
+/// The manifest reader's conversion state: which optional fields were written, and the causes
+/// the model cannot hold, each at the [`Slot`] where the API server reports it.
 #[derive(Default)]
 pub(super) struct Conv {
-    pub(super) set: SortedSet<String>,
-    pub(super) causes: Vec<(String, FieldError)>,
+    pub(super) present: Present,
+    pub(super) causes: Vec<(Slot, FieldError)>,
 }
 
 impl Conv {
-    fn cause(&mut self, slot: &str, e: FieldError) {
-        self.causes.push((slot.to_string(), e));
+    fn cause(&mut self, slot: Slot, e: FieldError) {
+        self.causes.push((slot, e));
+    }
+
+    fn has_cause(&self, slot: Slot) -> bool {
+        self.causes.iter().any(|(s, _)| *s == slot)
     }
 
     pub(super) fn meta(&mut self, root: &Map, namespaced: bool) -> ObjectMeta {
@@ -130,7 +135,7 @@ impl Conv {
         }
     }
 
-    fn selector(&mut self, m: &Map, path: &str, slot: &str) -> LabelSelector {
+    fn selector(&mut self, m: &Map, path: &str, slot: Slot) -> LabelSelector {
         let mut sel = LabelSelector {
             match_labels: str_map(m, "matchLabels"),
             match_expressions: Vec::new(),
@@ -164,14 +169,15 @@ impl Conv {
         sel
     }
 
-    fn protocol(&mut self, m: &Map, path: &str) -> Protocol {
+    /// A port's `protocol` at `path`, its cause filed at `slot`.
+    fn protocol(&mut self, m: &Map, path: &str, slot: Slot) -> Protocol {
         match get_str(m, "protocol") {
             None | Some("") => Protocol::Tcp,
             Some(p) => match Protocol::parse(p) {
                 Some(p) => p,
                 None => {
                     self.cause(
-                        path,
+                        slot,
                         validate::not_supported(path, BadValue::str(p), &["SCTP", "TCP", "UDP"]),
                     );
                     Protocol::Tcp

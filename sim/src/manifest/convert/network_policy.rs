@@ -1,7 +1,8 @@
 //! NetworkPolicies: the pod selector, rules, peers and policy types.
 
 use crate::model::{IpBlock, NetworkPolicy, NetworkPolicySpec, PolicyPeer, PolicyPort, PolicyRule};
-use crate::validate::{self, BadValue};
+use crate::netpol::Direction;
+use crate::validate::{self, BadValue, PeerField};
 
 use super::*;
 
@@ -12,17 +13,17 @@ impl Conv {
         let pod_selector = self.selector(
             get_map(spec, "podSelector").unwrap_or(&EMPTY),
             "spec.podSelector",
-            "spec.podSelector",
+            Slot::PodSelector,
         );
-        let ingress = self.rules(spec, "ingress", "from");
-        let egress = self.rules(spec, "egress", "to");
+        let ingress = self.rules(spec, Direction::Ingress);
+        let egress = self.rules(spec, Direction::Egress);
         let types = strings(get_seq(spec, "policyTypes"));
         let (policy_ingress, policy_egress) = if get(spec, "policyTypes").is_none() {
             (true, !egress.is_empty())
         } else {
             if types.len() > 2 {
                 self.cause(
-                    "spec.policyTypes",
+                    Slot::PolicyTypes,
                     validate::invalid(
                         "spec.policyTypes",
                         BadValue::Go(validate_go_slice("[]networking.PolicyType", &types)),
@@ -33,7 +34,7 @@ impl Conv {
                 for (i, t) in types.iter().enumerate() {
                     if t != "Ingress" && t != "Egress" {
                         self.cause(
-                            "spec.policyTypes",
+                            Slot::PolicyTypes,
                             validate::not_supported(
                                 &format!("spec.policyTypes[{i}]"),
                                 BadValue::str(t),
@@ -60,7 +61,13 @@ impl Conv {
         }
     }
 
-    fn rules(&mut self, spec: &Map, dir: &str, peers_field: &str) -> Vec<PolicyRule> {
+    /// `spec.ingress` (peers in `from`) or `spec.egress` (peers in `to`).
+    fn rules(&mut self, spec: &Map, direction: Direction) -> Vec<PolicyRule> {
+        let dir = direction.as_str();
+        let peers_field = match direction {
+            Direction::Ingress => "from",
+            Direction::Egress => "to",
+        };
         let mut rules = Vec::new();
         for (i, r) in get_seq(spec, dir).iter().enumerate() {
             let r = as_map(r);
@@ -69,7 +76,15 @@ impl Conv {
             for (j, p) in get_seq(r, "ports").iter().enumerate() {
                 let p = as_map(p);
                 let pp = format!("{rp}.ports[{j}]");
-                let protocol = self.protocol(p, &format!("{pp}.protocol"));
+                let protocol = self.protocol(
+                    p,
+                    &format!("{pp}.protocol"),
+                    Slot::PolicyPort {
+                        direction,
+                        rule: i,
+                        port: j,
+                    },
+                );
                 ports.push(PolicyPort {
                     protocol,
                     port: get(p, "port").and_then(int_or_string),
@@ -80,28 +95,37 @@ impl Conv {
             for (j, peer) in get_seq(r, peers_field).iter().enumerate() {
                 let peer = as_map(peer);
                 let pp = format!("{rp}.{peers_field}[{j}]");
+                let slot = |field| Slot::PolicyPeer {
+                    direction,
+                    rule: i,
+                    peer: j,
+                    field,
+                };
                 let pod = get_map(peer, "podSelector").map(|s| {
                     self.selector(
                         s,
                         &format!("{pp}.podSelector"),
-                        &format!("{pp}.podSelector"),
+                        slot(PeerField::PodSelector),
                     )
                 });
                 let ns = get_map(peer, "namespaceSelector").map(|s| {
                     self.selector(
                         s,
                         &format!("{pp}.namespaceSelector"),
-                        &format!("{pp}.namespaceSelector"),
+                        slot(PeerField::NamespaceSelector),
                     )
                 });
                 let block = get_map(peer, "ipBlock");
                 match (pod.is_some() || ns.is_some(), block) {
                     (false, None) => {
-                        self.cause(&pp, validate::required(&pp, "must specify a peer"));
+                        self.cause(
+                            slot(PeerField::Peer),
+                            validate::required(&pp, "must specify a peer"),
+                        );
                     }
                     (true, Some(_)) => {
                         self.cause(
-                            &rp,
+                            Slot::PolicyRule { direction, rule: i },
                             validate::forbidden(
                                 &pp,
                                 "may not specify both ipBlock and another peer",

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use crate::model::{
     ClusterIp, IntOrString, Service, ServicePort, ServiceSpec, ServiceType, TrafficPolicy,
 };
-use crate::validate::{self, go_string_slice, BadValue};
+use crate::validate::{self, go_string_slice, BadValue, PortField};
 
 use super::*;
 
@@ -20,7 +20,7 @@ impl Conv {
                 Some(t) => t,
                 None => {
                     self.cause(
-                        "spec.type",
+                        Slot::Type,
                         validate::not_supported(
                             "spec.type",
                             BadValue::str(t),
@@ -31,12 +31,19 @@ impl Conv {
                 }
             },
         };
-        let type_known = !self.causes.iter().any(|(s, _)| s == "spec.type");
+        let type_known = !self.has_cause(Slot::Type);
         let mut ports = Vec::new();
         for (i, p) in get_seq(spec, "ports").iter().enumerate() {
             let p = as_map(p);
             let pp = format!("spec.ports[{i}]");
-            let protocol = self.protocol(p, &format!("{pp}.protocol"));
+            let protocol = self.protocol(
+                p,
+                &format!("{pp}.protocol"),
+                Slot::ServicePort {
+                    port: i,
+                    field: PortField::Protocol,
+                },
+            );
             let port = get_int(p, "port").unwrap_or(0);
             let target_port = match get(p, "targetPort").and_then(int_or_string) {
                 None | Some(IntOrString::Int(0)) => IntOrString::Int(port),
@@ -46,7 +53,10 @@ impl Conv {
             if let Some(ap) = get_str(p, "appProtocol") {
                 for msg in validate::is_qualified_name(ap) {
                     self.cause(
-                        &format!("{pp}.appProtocol"),
+                        Slot::ServicePort {
+                            port: i,
+                            field: PortField::AppProtocol,
+                        },
                         validate::invalid(&format!("{pp}.appProtocol"), BadValue::str(ap), &msg),
                     );
                 }
@@ -76,7 +86,7 @@ impl Conv {
             ),
             other => {
                 self.cause(
-                    "spec.sessionAffinity",
+                    Slot::SessionAffinity,
                     validate::not_supported(
                         "spec.sessionAffinity",
                         BadValue::str(other),
@@ -87,19 +97,19 @@ impl Conv {
             }
         };
         if get(spec, "sessionAffinityConfig").is_some() {
-            self.set.insert("spec.sessionAffinityConfig".into());
+            self.present.session_affinity_config = true;
         }
         let external_ips = strings(get_seq(spec, "externalIPs"));
         for (i, ip) in external_ips.iter().enumerate() {
             if ip.parse::<IpAddr>().is_err() {
                 self.cause(
-                    "spec.externalIPs",
+                    Slot::ExternalIps,
                     validate::invalid_ip(&format!("spec.externalIPs[{i}]"), ip),
                 );
             }
         }
         if !external_ips.is_empty() {
-            self.set.insert("spec.externalIPs".into());
+            self.present.external_ips = true;
         }
         let external = type_known
             && (matches!(type_, ServiceType::NodePort | ServiceType::LoadBalancer)
@@ -107,7 +117,7 @@ impl Conv {
         let external_traffic_policy = match get_str(spec, "externalTrafficPolicy").unwrap_or("") {
             "" => TrafficPolicy::Cluster,
             p => {
-                self.set.insert("spec.externalTrafficPolicy".into());
+                self.present.external_traffic_policy = true;
                 match p {
                     "Cluster" => TrafficPolicy::Cluster,
                     "Local" => TrafficPolicy::Local,
@@ -125,7 +135,7 @@ impl Conv {
                                 "may only be set for externally-accessible services",
                             )
                         };
-                        self.cause("spec.externalTrafficPolicy", e);
+                        self.cause(Slot::ExternalTrafficPolicy, e);
                         TrafficPolicy::Cluster
                     }
                 }
@@ -137,7 +147,7 @@ impl Conv {
                 && external_traffic_policy == TrafficPolicy::Local;
             if !needs {
                 self.cause(
-                    "spec.healthCheckNodePort",
+                    Slot::HealthCheckNodePort,
                     validate::invalid(
                         "spec.healthCheckNodePort",
                         BadValue::Int(h),
@@ -147,7 +157,7 @@ impl Conv {
             } else {
                 for msg in validate::is_port_num(h) {
                     self.cause(
-                        "spec.healthCheckNodePort",
+                        Slot::HealthCheckNodePort,
                         validate::invalid("spec.healthCheckNodePort", BadValue::Int(h), &msg),
                     );
                 }
@@ -158,7 +168,7 @@ impl Conv {
             "Local" => TrafficPolicy::Local,
             other => {
                 self.cause(
-                    "spec.internalTrafficPolicy",
+                    Slot::InternalTrafficPolicy,
                     validate::not_supported(
                         "spec.internalTrafficPolicy",
                         BadValue::str(other),
@@ -172,7 +182,7 @@ impl Conv {
             && !(type_known && type_ == ServiceType::LoadBalancer)
         {
             self.cause(
-                "spec.allocateLoadBalancerNodePorts",
+                Slot::AllocateLoadBalancerNodePorts,
                 validate::forbidden(
                     "spec.allocateLoadBalancerNodePorts",
                     "may only be used when `type` is 'LoadBalancer'",
@@ -182,7 +192,7 @@ impl Conv {
         if let Some(td) = get_str(spec, "trafficDistribution") {
             if td != "PreferClose" && td != "PreferSameZone" && td != "PreferSameNode" {
                 self.cause(
-                    "spec",
+                    Slot::Spec,
                     validate::not_supported(
                         "spec.trafficDistribution",
                         BadValue::str(td),
@@ -219,7 +229,7 @@ impl Conv {
         let ip = get_str(spec, "clusterIP").unwrap_or("");
         if !ip.is_empty() && !ips.is_empty() && ips.first().map(String::as_str) != Some(ip) {
             self.cause(
-                "spec.clusterIPs",
+                Slot::ClusterIps,
                 validate::invalid(
                     "spec.clusterIPs",
                     BadValue::Go(go_string_slice(&ips)),
@@ -229,7 +239,7 @@ impl Conv {
         }
         if ips.len() > 2 {
             self.cause(
-                "spec.clusterIPs",
+                Slot::ClusterIps,
                 validate::invalid(
                     "spec.clusterIPs",
                     BadValue::Go(go_string_slice(&ips)),
@@ -254,7 +264,7 @@ impl Conv {
         // Not something the model can hold.
         if type_known && type_ == ServiceType::ExternalName {
             self.cause(
-                "spec.clusterIPs",
+                Slot::ClusterIps,
                 validate::forbidden(
                     "spec.clusterIPs",
                     "may not be set for ExternalName services",
@@ -262,7 +272,7 @@ impl Conv {
             );
         } else if raw.parse::<IpAddr>().is_ok() {
             self.cause(
-                "spec.clusterIPs",
+                Slot::ClusterIps,
                 validate::invalid(
                     "spec.ipFamilies[0]",
                     BadValue::str("IPv6"),
@@ -271,7 +281,7 @@ impl Conv {
             );
         } else {
             self.cause(
-                "spec.clusterIPs",
+                Slot::ClusterIps,
                 validate::invalid_ip("spec.clusterIPs[0]", raw),
             );
         }
@@ -286,25 +296,22 @@ impl Conv {
             match f.as_str() {
                 "IPv4" => {}
                 "IPv6" => self.cause(
-                    "spec.clusterIPs",
+                    Slot::ClusterIps,
                     validate::invalid(&fp, BadValue::str(f), "not configured on this cluster"),
                 ),
                 other => self.cause(
-                    "spec.clusterIPs",
+                    Slot::ClusterIps,
                     validate::not_supported(&fp, BadValue::str(other), &["IPv4", "IPv6"]),
                 ),
             }
             if !seen.insert(f.clone()) {
-                self.cause(
-                    "spec.clusterIPs",
-                    validate::duplicate(&fp, BadValue::str(f)),
-                );
+                self.cause(Slot::ClusterIps, validate::duplicate(&fp, BadValue::str(f)));
             }
         }
         match get_str(spec, "ipFamilyPolicy") {
             None | Some("SingleStack") | Some("PreferDualStack") => {}
             Some("RequireDualStack") => self.cause(
-                "spec.clusterIPs",
+                Slot::ClusterIps,
                 validate::invalid(
                     "spec.ipFamilyPolicy",
                     BadValue::str("RequireDualStack"),
@@ -312,7 +319,7 @@ impl Conv {
                 ),
             ),
             Some(other) => self.cause(
-                "spec.clusterIPs",
+                Slot::ClusterIps,
                 validate::not_supported(
                     "spec.ipFamilyPolicy",
                     BadValue::str(other),

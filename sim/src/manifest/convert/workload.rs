@@ -6,7 +6,7 @@ use crate::model::{
     Container, ContainerPort, Deployment, DeploymentSpec, IntOrString, LabelSelector, Pod, PodSpec,
     PodTemplateSpec, Probe, PullPolicy,
 };
-use crate::validate::{self, go_quote, BadValue};
+use crate::validate::{self, go_quote, BadValue, ContainerField, PortField};
 
 use super::super::schema::types::VOLUME_SOURCES;
 use super::*;
@@ -17,11 +17,11 @@ impl Conv {
         let spec = get_map(root, "spec").unwrap_or(&EMPTY);
         let selector = match get_map(spec, "selector") {
             Some(s) => {
-                self.set.insert("spec.selector".into());
-                let sel = self.selector(s, "spec.selector", "spec.selector");
-                if self.causes.iter().any(|(slot, _)| slot == "spec.selector") {
+                self.present.selector = true;
+                let sel = self.selector(s, "spec.selector", Slot::Selector);
+                if self.has_cause(Slot::Selector) {
                     self.cause(
-                        "spec.selector.asSelector",
+                        Slot::SelectorAsSelector,
                         validate::invalid(
                             "spec.selector",
                             BadValue::Go(go_raw_selector(s)),
@@ -43,7 +43,7 @@ impl Conv {
         let min_ready = get_int(spec, "minReadySeconds").unwrap_or(0);
         if min_ready < 0 {
             self.cause(
-                "spec",
+                Slot::Spec,
                 validate::invalid(
                     "spec.minReadySeconds",
                     BadValue::Int(min_ready),
@@ -53,7 +53,7 @@ impl Conv {
         }
         if let Some(r) = get_int(spec, "revisionHistoryLimit").filter(|r| *r < 0) {
             self.cause(
-                "spec",
+                Slot::Spec,
                 validate::invalid(
                     "spec.revisionHistoryLimit",
                     BadValue::Int(r),
@@ -64,7 +64,7 @@ impl Conv {
         if let Some(p) = get_int(spec, "progressDeadlineSeconds") {
             if p < 0 {
                 self.cause(
-                    "spec",
+                    Slot::Spec,
                     validate::invalid(
                         "spec.progressDeadlineSeconds",
                         BadValue::Int(p),
@@ -74,7 +74,7 @@ impl Conv {
             }
             if p <= min_ready {
                 self.cause(
-                    "spec",
+                    Slot::Spec,
                     validate::invalid(
                         "spec.progressDeadlineSeconds",
                         BadValue::Int(p),
@@ -110,7 +110,7 @@ impl Conv {
             "Recreate" => {
                 if rolling.is_some() {
                     self.cause(
-                        "spec.strategy",
+                        Slot::Strategy,
                         validate::forbidden(
                             "spec.strategy.rollingUpdate",
                             "may not be specified when strategy `type` is 'Recreate'",
@@ -132,7 +132,7 @@ impl Conv {
                     IntOrString::Str(s) => {
                         if !is_percent(s) {
                             conv.cause(
-                                "spec.strategy",
+                                Slot::Strategy,
                                 validate::invalid(
                                     &format!("{base}.{field}"),
                                     BadValue::Go(go_int_or_string(v)),
@@ -144,7 +144,7 @@ impl Conv {
                     IntOrString::Int(i) => {
                         if *i < 0 {
                             conv.cause(
-                                "spec.strategy",
+                                Slot::Strategy,
                                 validate::invalid(
                                     &format!("{base}.{field}"),
                                     BadValue::Int(*i),
@@ -158,7 +158,7 @@ impl Conv {
                 check(&surge, "maxSurge", self);
                 if int_or_percent_value(&unavailable) == 0 && int_or_percent_value(&surge) == 0 {
                     self.cause(
-                        "spec.strategy",
+                        Slot::Strategy,
                         validate::invalid(
                             &format!("{base}.maxUnavailable"),
                             BadValue::Go(go_int_or_string(&unavailable)),
@@ -169,7 +169,7 @@ impl Conv {
                 if let IntOrString::Str(s) = &unavailable {
                     if is_percent(s) && int_or_percent_value(&unavailable) > 100 {
                         self.cause(
-                            "spec.strategy",
+                            Slot::Strategy,
                             validate::invalid(
                                 &format!("{base}.maxUnavailable"),
                                 BadValue::Go(go_int_or_string(&unavailable)),
@@ -186,7 +186,7 @@ impl Conv {
                     "(*apps.RollingUpdateDeployment)(nil)"
                 };
                 self.cause(
-                    "spec.strategy",
+                    Slot::Strategy,
                     validate::not_supported(
                         "spec.strategy",
                         BadValue::Go(format!(
@@ -215,7 +215,9 @@ impl Conv {
         let containers = get_seq(m, "containers")
             .iter()
             .enumerate()
-            .map(|(i, c)| self.container(as_map(c), &format!("{path}.containers[{i}]"), &volumes))
+            .map(|(i, c)| {
+                self.container(as_map(c), &format!("{path}.containers[{i}]"), i, &volumes)
+            })
             .collect();
         if let Some(dns) = get_str(m, "dnsPolicy").filter(|s| !s.is_empty()) {
             if !matches!(
@@ -223,7 +225,7 @@ impl Conv {
                 "ClusterFirstWithHostNet" | "ClusterFirst" | "Default" | "None"
             ) {
                 self.cause(
-                    &format!("{path}.dnsPolicy"),
+                    Slot::DnsPolicy,
                     validate::not_supported(
                         &format!("{path}.dnsPolicy"),
                         BadValue::str(dns),
@@ -236,7 +238,7 @@ impl Conv {
             if let Some(v) = get_str(m, field).filter(|s| !s.is_empty()) {
                 for msg in validate::is_dns1123_label(v) {
                     self.cause(
-                        &format!("{path}.hostname"),
+                        Slot::Hostname,
                         validate::invalid(&format!("{path}.{field}"), BadValue::str(v), &msg),
                     );
                 }
@@ -258,7 +260,6 @@ impl Conv {
 
     /// `ValidateVolumes`: names (for `volumeMounts`) and one source each.
     fn volumes(&mut self, m: &Map, path: &str) -> SortedSet<String> {
-        let slot = format!("{path}.volumes");
         let mut names = SortedSet::new();
         for (i, v) in get_seq(m, "volumes").iter().enumerate() {
             let v = as_map(v);
@@ -297,18 +298,29 @@ impl Conv {
                 names.insert(name.to_string());
             }
             for e in errs {
-                self.cause(&slot, e);
+                self.cause(Slot::Volumes, e);
             }
         }
         names
     }
 
-    fn container(&mut self, m: &Map, path: &str, volumes: &SortedSet<String>) -> Container {
+    /// Container `index` of a pod spec, at `path`.
+    fn container(
+        &mut self,
+        m: &Map,
+        path: &str,
+        index: usize,
+        volumes: &SortedSet<String>,
+    ) -> Container {
+        let slot = |field| Slot::Container {
+            container: index,
+            field,
+        };
         if let Some(p) = get_str(m, "terminationMessagePolicy").filter(|s| !s.is_empty()) {
             if !matches!(p, "File" | "FallbackToLogsOnError") {
                 let fp = format!("{path}.terminationMessagePolicy");
                 self.cause(
-                    &fp,
+                    slot(ContainerField::TerminationMessagePolicy),
                     validate::not_supported(
                         &fp,
                         BadValue::str(p),
@@ -324,12 +336,24 @@ impl Conv {
             if let Some(hp) = get_int(p, "hostPort").filter(|h| *h != 0) {
                 for msg in validate::is_port_num(hp) {
                     self.cause(
-                        &format!("{pp}.hostPort"),
+                        Slot::ContainerPort {
+                            container: index,
+                            port: j,
+                            field: PortField::HostPort,
+                        },
                         validate::invalid(&format!("{pp}.hostPort"), BadValue::Int(hp), &msg),
                     );
                 }
             }
-            let protocol = self.protocol(p, &format!("{pp}.protocol"));
+            let protocol = self.protocol(
+                p,
+                &format!("{pp}.protocol"),
+                Slot::ContainerPort {
+                    container: index,
+                    port: j,
+                    field: PortField::Protocol,
+                },
+            );
             ports.push(ContainerPort {
                 name: get_str(p, "name")
                     .filter(|s| !s.is_empty())
@@ -341,7 +365,7 @@ impl Conv {
         for (k, e) in get_seq(m, "env").iter().enumerate() {
             if get_str(as_map(e), "name").unwrap_or("").is_empty() {
                 self.cause(
-                    &format!("{path}.env"),
+                    slot(ContainerField::Env),
                     validate::required(&format!("{path}.env[{k}].name"), ""),
                 );
             }
@@ -350,24 +374,24 @@ impl Conv {
         for (k, vm) in get_seq(m, "volumeMounts").iter().enumerate() {
             let vm = as_map(vm);
             let mp = format!("{path}.volumeMounts[{k}]");
-            let slot = format!("{path}.volumeMounts");
+            let mounts = slot(ContainerField::VolumeMounts);
             let name = get_str(vm, "name").unwrap_or("");
             if name.is_empty() {
-                self.cause(&slot, validate::required(&format!("{mp}.name"), ""));
+                self.cause(mounts, validate::required(&format!("{mp}.name"), ""));
             }
             if !volumes.contains(name) {
                 self.cause(
-                    &slot,
+                    mounts,
                     validate::not_found(&format!("{mp}.name"), BadValue::str(name)),
                 );
             }
             let mount_path = get_str(vm, "mountPath").unwrap_or("");
             if mount_path.is_empty() {
-                self.cause(&slot, validate::required(&format!("{mp}.mountPath"), ""));
+                self.cause(mounts, validate::required(&format!("{mp}.mountPath"), ""));
             }
             if !mount_paths.insert(mount_path.to_string()) {
                 self.cause(
-                    &slot,
+                    mounts,
                     validate::invalid(
                         &format!("{mp}.mountPath"),
                         BadValue::str(mount_path),
@@ -384,7 +408,7 @@ impl Conv {
             } else {
                 let fp = format!("{path}.imagePullPolicy");
                 self.cause(
-                    &fp,
+                    slot(ContainerField::ImagePullPolicy),
                     validate::not_supported(
                         &fp,
                         BadValue::str(p),
@@ -400,16 +424,19 @@ impl Conv {
                     self.handler(
                         h,
                         &hp,
-                        &format!("{path}.lifecycle"),
+                        slot(ContainerField::Lifecycle),
                         &["exec", "httpGet", "tcpSocket", "sleep"],
                     );
                 }
             }
         }
-        for probe in ["livenessProbe", "startupProbe"] {
+        for (probe, field) in [
+            ("livenessProbe", ContainerField::LivenessProbe),
+            ("startupProbe", ContainerField::StartupProbe),
+        ] {
             if let Some(p) = get_map(m, probe) {
                 let pp = format!("{path}.{probe}");
-                self.probe(p, &pp, &pp, &pp, &pp, true);
+                self.probe(p, &pp, slot(field), slot(field), slot(field), true);
             }
         }
         let readiness_probe = get_map(m, "readinessProbe").map(|p| {
@@ -417,9 +444,9 @@ impl Conv {
             self.probe(
                 p,
                 &rp,
-                &rp,
-                &format!("{rp}.timeoutSeconds"),
-                &format!("{rp}.successThreshold"),
+                slot(ContainerField::ReadinessProbe),
+                slot(ContainerField::ReadinessProbeTimeout),
+                slot(ContainerField::ReadinessProbeSuccessThreshold),
                 false,
             );
             let period = get_int(p, "periodSeconds").unwrap_or(0);
@@ -431,7 +458,7 @@ impl Conv {
         if get_str(m, "restartPolicy").is_some() {
             let fp = format!("{path}.restartPolicy");
             self.cause(
-                &fp,
+                slot(ContainerField::RestartPolicy),
                 validate::forbidden(&fp, "may not be set for non-init containers"),
             );
         }
@@ -447,7 +474,7 @@ impl Conv {
     }
 
     /// `validateHandler`: exactly one handler, and a valid one.
-    fn handler(&mut self, m: &Map, path: &str, slot: &str, kinds: &[&str]) {
+    fn handler(&mut self, m: &Map, path: &str, slot: Slot, kinds: &[&str]) {
         let present: Vec<&str> = kinds
             .iter()
             .copied()
@@ -503,7 +530,7 @@ impl Conv {
         }
     }
 
-    fn port_num_or_name(&mut self, port: &IntOrString, path: &str, slot: &str) {
+    fn port_num_or_name(&mut self, port: &IntOrString, path: &str, slot: Slot) {
         match port {
             IntOrString::Int(n) => {
                 for msg in validate::is_port_num(*n) {
@@ -524,9 +551,9 @@ impl Conv {
         &mut self,
         m: &Map,
         path: &str,
-        handler_slot: &str,
-        timeout_slot: &str,
-        rest_slot: &str,
+        handler_slot: Slot,
+        timeout_slot: Slot,
+        rest_slot: Slot,
         not_readiness: bool,
     ) {
         self.handler(
@@ -535,7 +562,7 @@ impl Conv {
             handler_slot,
             &["exec", "httpGet", "tcpSocket", "grpc"],
         );
-        let nonneg = |conv: &mut Conv, field: &str, slot: &str| {
+        let nonneg = |conv: &mut Conv, field: &str, slot: Slot| {
             if let Some(v) = get_int(m, field).filter(|v| *v < 0) {
                 conv.cause(
                     slot,
