@@ -2,24 +2,25 @@
 //! mistake becomes the text kubectl would print, with the line and column it is about.
 //!
 //! One `kubectl apply -f`, stage by stage, as svclab reproduces it, each stage in its own file:
-//! 1. [`documents`]: split the text at lines starting with `---` (kubectl's `YAMLReader`); empty
+//! 1. `documents`: split the text at lines starting with `---` (kubectl's `YAMLReader`); empty
 //!    documents are skipped;
-//! 2. [`tree`]: parse each document into a JSON-shaped `Node` tree; syntax errors are worded as
+//! 2. `tree`: parse each document into a JSON-shaped `Node` tree; syntax errors are worded as
 //!    go-yaml words them
 //!    (`error converting YAML to JSON: yaml: line 7: mapping values are not allowed in this context`);
-//!    [`plain`] reads the common block-style subset quickly and leaves the rest to serde_yaml;
-//! 3. [`document`]: check `apiVersion` and `kind` as kubectl does before it sends anything, and map
-//!    them to one of the [`kinds`] svclab simulates (a `v1 List` is flattened into its items);
-//! 4. [`schema`]: decode strictly against the Go types ([`schema::types`]), as the API server does
+//!    `plain` reads the common block-style subset quickly and leaves the rest to serde_yaml;
+//! 3. `document`: check `apiVersion` and `kind` as kubectl does before it sends anything, and map
+//!    them to one of the `kinds` svclab simulates (a `v1 List` is flattened into its items);
+//! 4. `schema`: decode strictly against the Go types (`schema::types`), as the API server does
 //!    for `fieldValidation=Strict`: a wrong type is a `json: cannot unmarshal ...` error, unknown
 //!    fields a `strict decoding error`. Fields that Kubernetes accepts and svclab does not simulate
 //!    are accepted and dropped;
-//! 5. [`convert`]: apply the API server's defaults while converting to a [`crate::model::Object`],
+//! 5. `convert`: apply the API server's defaults while converting to a [`crate::model::Object`],
 //!    keeping what the model cannot hold as [`crate::validate::Written`];
-//! 6. run [`crate::validate`] (and the allocators' range checks) for the `... is invalid` errors.
+//! 6. back in `document`, run [`crate::validate`] (and the allocators' range checks) for the
+//!    `... is invalid` errors.
 //!
-//! Every error is placed by [`positions`], a small reader of the text's block-style YAML that finds
-//! the line and column of a field path. [`tree`] and [`plain`] are the only files that know the
+//! Every error is placed by `positions`, a small reader of the text's block-style YAML that finds
+//! the line and column of a field path. `tree` and `plain` are the only files that know the
 //! YAML library: `serde_yaml` deserializes straight into the `Node` tree, and positions come from
 //! the text itself, so the library can be swapped.
 //!

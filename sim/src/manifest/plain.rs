@@ -1,7 +1,7 @@
 //! A quick reader for the plain block-style YAML most manifests are written in: block mappings
 //! and sequences (compact or indented), plain scalars, and single-line quoted scalars without
 //! escapes, with comments and blank lines. It builds the same [`Node`] tree that serde_yaml and
-//! `NodeVisitor` build, and counts the same values and bytes for the [`Budget`](super::Budget).
+//! `NodeVisitor` build, and counts the same values and bytes for the [`Budget`](super::tree::Budget).
 //!
 //! Anything else (flow collections, block scalars, anchors, aliases, tags, merge keys, multi-line
 //! scalars, escapes, tabs, carriage returns, non-ASCII text, repeated keys, unusual indentation)

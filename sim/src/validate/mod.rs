@@ -12,8 +12,14 @@
 //!
 //! The typed model cannot hold every value a manifest can say (a Service `type: Foo`, a port
 //! `protocol: HTTP`, a probe with two handlers). [`crate::manifest`] turns those into causes as it
-//! reads them and hands them over in a [`Written`], each tagged with the place ("slot") where the
-//! API server would report it; [`validate_with`] merges them in at that place.
+//! reads them and hands them over in a [`Written`], each filed at the [`Slot`] where the API server
+//! would report it, with the optional fields it wrote ([`Present`]); [`validate_with`] merges them
+//! in at that place.
+//!
+//! The files: `field_error` (causes and their constructors), `go` (Go's `%q` and `%#v`),
+//! `names` (names, labels, ports, IPs), `written` (what a manifest adds, and the order it is
+//! merged in), then one file per kind: `meta` (object metadata, labels, selectors, Namespace),
+//! `workload` (Deployment, Pod), `service` and `network_policy`.
 
 use crate::model::{ClusterIp, Object, ServiceType};
 
@@ -53,9 +59,6 @@ use network_policy::validate_network_policy;
 use service::validate_service;
 use workload::{validate_deployment, validate_pod, validate_port_num_or_name};
 use written::Check;
-
-// ---------------------------------------------------------------------------------------------
-// Validation
 
 /// The API server's create-time validation of one object built in code.
 pub fn validate(object: &Object) -> Vec<FieldError> {

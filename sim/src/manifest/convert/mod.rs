@@ -1,6 +1,7 @@
 //! Stage 5: a decoded tree converted to a [`crate::model`] object with the API server's defaults.
 //! Values the model cannot hold (a Service `type: Foo`, a probe with two handlers) become causes
-//! for [`crate::validate`], filed where the API server reports them. One file per group of kinds:
+//! for [`crate::validate`], each filed at the [`Slot`] where the API server reports it, and the
+//! optional fields whose presence matters are noted in [`Present`]. One file per group of kinds:
 //! [`workload`] (Deployment, Pod), [`service`], [`network_policy`]; what they share is here.
 
 use crate::map::SortedMap;
