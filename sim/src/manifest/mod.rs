@@ -7,7 +7,7 @@
 //! 2. `tree`: parse each document into a JSON-shaped `Node` tree; syntax errors are worded as
 //!    go-yaml words them
 //!    (`error converting YAML to JSON: yaml: line 7: mapping values are not allowed in this context`);
-//!    `plain` reads the common block-style subset quickly and leaves the rest to serde_yaml;
+//!    `tree::plain` reads the common block-style subset quickly and leaves the rest to serde_yaml;
 //! 3. `document`: check `apiVersion` and `kind` as kubectl does before it sends anything, and map
 //!    them to one of the `kinds` svclab simulates (a `v1 List` is flattened into its items);
 //! 4. `schema`: decode strictly against the Go types (`schema::types`), as the API server does
@@ -20,7 +20,7 @@
 //!    `... is invalid` errors.
 //!
 //! Every error is placed by `positions`, a small reader of the text's block-style YAML that finds
-//! the line and column of a field path. `tree` and `plain` are the only files that know the
+//! the line and column of a field path. `tree` and `tree::plain` are the only files that know the
 //! YAML library: `serde_yaml` deserializes straight into the `Node` tree, and positions come from
 //! the text itself, so the library can be swapped.
 //!
@@ -45,7 +45,6 @@ mod convert;
 mod document;
 mod documents;
 mod kinds;
-mod plain;
 mod positions;
 mod schema;
 mod tree;

@@ -1,6 +1,6 @@
 //! Stage 2: one document parsed into a [`Node`] tree shaped like the JSON kubectl sends, under a
 //! [`Budget`] shared by the whole manifest, and serde_yaml's errors worded as go-yaml words them.
-//! With [`super::plain`], the only place that knows the YAML library.
+//! With `plain`, its quick reader of plain block YAML, the only place that knows the YAML library.
 
 use crate::map::{Entry, SortedMap};
 use std::cell::Cell;
@@ -10,7 +10,9 @@ use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, Variant
 
 use super::documents::Chunk;
 use super::positions::Lines;
-use super::{plain, MAX_DEPTH, MAX_STRING_BYTES, MAX_VALUES};
+use super::{MAX_DEPTH, MAX_STRING_BYTES, MAX_VALUES};
+
+mod plain;
 
 /// A YAML value the way kubectl hands it to the API server: JSON-shaped, map keys as strings,
 /// maps sorted by key (Go's `json.Marshal` order), a repeated key keeping its last value.
@@ -92,8 +94,8 @@ const NONFINITE_MARK: &str = "svclab: non-finite number ";
 /// Counts values and string bytes across the whole manifest, so aliases cannot blow it up.
 #[derive(Default)]
 pub(super) struct Budget {
-    pub(super) values: Cell<usize>,
-    pub(super) bytes: Cell<usize>,
+    values: Cell<usize>,
+    bytes: Cell<usize>,
 }
 
 impl Budget {
@@ -147,7 +149,7 @@ impl NodeVisitor<'_> {
     }
 }
 
-pub(super) fn key_string(key: Node) -> String {
+fn key_string(key: Node) -> String {
     match key {
         Node::Null => "null".to_string(),
         Node::Bool(b) => b.to_string(),
@@ -332,7 +334,7 @@ pub(super) fn parse_node(text: &str, budget: &Budget) -> Result<Node, serde_yaml
     parse_node_yaml(text, budget)
 }
 
-pub(super) fn parse_node_yaml(text: &str, budget: &Budget) -> Result<Node, serde_yaml::Error> {
+fn parse_node_yaml(text: &str, budget: &Budget) -> Result<Node, serde_yaml::Error> {
     let mut docs = serde_yaml::Deserializer::from_str(text);
     match docs.next() {
         Some(doc) => NodeSeed { budget }.deserialize(doc),

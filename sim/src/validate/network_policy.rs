@@ -32,33 +32,24 @@ pub(super) fn validate_network_policy(c: &mut Check, np: &NetworkPolicy) {
             }
             for (j, peer) in rule.peers.iter().enumerate() {
                 let pp = format!("{rp}.{peers_name}[{j}]");
-                c.slot(Slot::PolicyPeer {
+                let slot = |field| Slot::PolicyPeer {
                     direction,
                     rule: i,
                     peer: j,
-                    field: PeerField::Peer,
-                });
+                    field,
+                };
+                c.slot(slot(PeerField::Peer));
                 match peer {
                     PolicyPeer::Selectors {
                         pod_selector,
                         namespace_selector,
                     } => {
                         if let Some(s) = pod_selector {
-                            c.slot(Slot::PolicyPeer {
-                                direction,
-                                rule: i,
-                                peer: j,
-                                field: PeerField::PodSelector,
-                            });
+                            c.slot(slot(PeerField::PodSelector));
                             c.extend(validate_label_selector(s, &format!("{pp}.podSelector")));
                         }
                         if let Some(s) = namespace_selector {
-                            c.slot(Slot::PolicyPeer {
-                                direction,
-                                rule: i,
-                                peer: j,
-                                field: PeerField::NamespaceSelector,
-                            });
+                            c.slot(slot(PeerField::NamespaceSelector));
                             c.extend(validate_label_selector(
                                 s,
                                 &format!("{pp}.namespaceSelector"),

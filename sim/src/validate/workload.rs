@@ -95,23 +95,18 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
         let repeated = repeats(&names);
         for (i, ctr) in spec.containers.iter().enumerate() {
             let p = format!("{cpath}[{i}]");
+            let slot = |field| Slot::Container {
+                container: i,
+                field,
+            };
             validate_container(c, ctr, &p, i);
             if repeated[i] {
                 c.push(duplicate(&format!("{p}.name"), BadValue::str(&ctr.name)));
             }
-            c.slot(Slot::Container {
-                container: i,
-                field: ContainerField::Lifecycle,
-            });
-            c.slot(Slot::Container {
-                container: i,
-                field: ContainerField::LivenessProbe,
-            });
+            c.slot(slot(ContainerField::Lifecycle));
+            c.slot(slot(ContainerField::LivenessProbe));
             let rp = format!("{p}.readinessProbe");
-            c.slot(Slot::Container {
-                container: i,
-                field: ContainerField::ReadinessProbe,
-            });
+            c.slot(slot(ContainerField::ReadinessProbe));
             if let Some(probe) = &ctr.readiness_probe {
                 if probe.initial_delay_seconds < 0 {
                     c.push(invalid(
@@ -120,10 +115,7 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
                         NEGATIVE,
                     ));
                 }
-                c.slot(Slot::Container {
-                    container: i,
-                    field: ContainerField::ReadinessProbeTimeout,
-                });
+                c.slot(slot(ContainerField::ReadinessProbeTimeout));
                 if probe.period_seconds < 0 {
                     c.push(invalid(
                         &format!("{rp}.periodSeconds"),
@@ -131,19 +123,10 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
                         NEGATIVE,
                     ));
                 }
-                c.slot(Slot::Container {
-                    container: i,
-                    field: ContainerField::ReadinessProbeSuccessThreshold,
-                });
+                c.slot(slot(ContainerField::ReadinessProbeSuccessThreshold));
             }
-            c.slot(Slot::Container {
-                container: i,
-                field: ContainerField::StartupProbe,
-            });
-            c.slot(Slot::Container {
-                container: i,
-                field: ContainerField::RestartPolicy,
-            });
+            c.slot(slot(ContainerField::StartupProbe));
+            c.slot(slot(ContainerField::RestartPolicy));
         }
     }
     if let Some(rp) = &spec.restart_policy {

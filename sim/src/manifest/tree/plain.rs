@@ -1,7 +1,7 @@
 //! A quick reader for the plain block-style YAML most manifests are written in: block mappings
 //! and sequences (compact or indented), plain scalars, and single-line quoted scalars without
 //! escapes, with comments and blank lines. It builds the same [`Node`] tree that serde_yaml and
-//! `NodeVisitor` build, and counts the same values and bytes for the [`Budget`](super::tree::Budget).
+//! `NodeVisitor` build, and counts the same values and bytes for the [`Budget`](super::Budget).
 //!
 //! Anything else (flow collections, block scalars, anchors, aliases, tags, merge keys, multi-line
 //! scalars, escapes, tabs, carriage returns, non-ASCII text, repeated keys, unusual indentation)
@@ -12,7 +12,7 @@
 use crate::map::SortedMap;
 use std::num::ParseIntError;
 
-use super::tree::{key_string, Node};
+use super::{key_string, Node};
 
 /// Deepest nesting read here (serde_yaml stops at 128).
 const MAX_DEPTH: usize = 64;
@@ -379,7 +379,7 @@ fn digits_but_not_number(scalar: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tree::{parse_node_yaml, Budget};
+    use super::super::{parse_node_yaml, Budget};
     use super::*;
     use crate::rng::Rng;
 
