@@ -54,10 +54,10 @@ pub use names::*;
 pub use written::{ContainerField, PeerField, PortField, Present, Slot, Written};
 
 use meta::{given, repeats, validate_meta, validate_namespace, NameRule};
-use names::{parse_cidr, v4_mask};
+use names::{parse_cidr, v4_mask, validate_port_num_or_name};
 use network_policy::validate_network_policy;
 use service::validate_service;
-use workload::{validate_deployment, validate_pod, validate_port_num_or_name};
+use workload::{validate_deployment, validate_pod};
 use written::Check;
 
 /// The API server's create-time validation of one object built in code.

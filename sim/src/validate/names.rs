@@ -3,6 +3,8 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use crate::model::IntOrString;
+
 use super::*;
 
 const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
@@ -203,6 +205,20 @@ pub fn is_port_num(n: i64) -> Vec<String> {
         Vec::new()
     } else {
         vec![inclusive_range_error(1, 65535)]
+    }
+}
+
+/// `ValidatePortNumOrName`.
+pub(super) fn validate_port_num_or_name(port: &IntOrString, path: &str) -> Vec<FieldError> {
+    match port {
+        IntOrString::Int(n) => is_port_num(*n)
+            .into_iter()
+            .map(|m| invalid(path, BadValue::Int(*n), &m))
+            .collect(),
+        IntOrString::Str(s) => is_port_name(s)
+            .into_iter()
+            .map(|m| invalid(path, BadValue::str(s), &m))
+            .collect(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Deployments and Pods: the pod template, pod spec and containers.
 
-use crate::model::{Container, Deployment, IntOrString, Pod, PodSpec};
+use crate::model::{Container, Deployment, Pod, PodSpec};
 
 use super::*;
 
@@ -220,19 +220,5 @@ fn validate_container(c: &mut Check, ctr: &Container, path: &str, container: usi
         ContainerField::ImagePullPolicy,
     ] {
         c.slot(Slot::Container { container, field });
-    }
-}
-
-/// `ValidatePortNumOrName`.
-pub(super) fn validate_port_num_or_name(port: &IntOrString, path: &str) -> Vec<FieldError> {
-    match port {
-        IntOrString::Int(n) => is_port_num(*n)
-            .into_iter()
-            .map(|m| invalid(path, BadValue::Int(*n), &m))
-            .collect(),
-        IntOrString::Str(s) => is_port_name(s)
-            .into_iter()
-            .map(|m| invalid(path, BadValue::str(s), &m))
-            .collect(),
     }
 }
