@@ -1,0 +1,404 @@
+//! Stage 3: one document read: its `apiVersion` and `kind` checked as kubectl checks them, a
+//! `List` flattened into its items, and each object decoded ([`super::schema`]), converted
+//! ([`super::convert`]) and validated ([`crate::validate`]), with every error placed in the text.
+
+use std::cell::OnceCell;
+
+use crate::model::{Namespace, Object};
+use crate::validate::{self, go_quote, Written};
+
+use super::convert::Conv;
+use super::documents::Chunk;
+use super::kinds::{is_real_kind, kind_for, kind_name, Kind};
+use super::positions::{Lines, Mode};
+use super::schema::types::{DEPLOYMENT, LIST, NAMESPACE, NETWORK_POLICY, POD, SERVICE};
+use super::schema::{Decoder, Path};
+use super::tree::{parse_node, yaml_error, Budget, Node, YamlError};
+use super::{simple_error, FieldError, ManifestError, MAX_LOCATED};
+
+pub(super) struct DocCtx<'a> {
+    index: usize,
+    filename: &'a str,
+    chunk: &'a Chunk<'a>,
+    /// The document's lines, read only when an error needs a position.
+    lines: OnceCell<Lines<'a>>,
+}
+
+impl<'a> DocCtx<'a> {
+    pub(super) fn new(index: usize, filename: &'a str, chunk: &'a Chunk<'a>) -> Self {
+        DocCtx {
+            index,
+            filename,
+            chunk,
+            lines: OnceCell::new(),
+        }
+    }
+
+    fn lines(&self) -> &Lines<'a> {
+        self.lines
+            .get_or_init(|| Lines::new(self.chunk.text, self.chunk.start_line))
+    }
+
+    fn error_at(&self, line: usize, column: usize, message: String) -> ManifestError {
+        simple_error(self.index, line, column, message)
+    }
+
+    /// Position of a field (with the `items[i].` prefix for List items).
+    fn at(&self, prefix: &str, path: &str, mode: Mode) -> (usize, usize) {
+        let full = if prefix.is_empty() {
+            path.to_string()
+        } else if path.is_empty() {
+            prefix.trim_end_matches('.').to_string()
+        } else {
+            format!("{prefix}{path}")
+        };
+        self.lines().locate(&full, mode, self.chunk.first_line)
+    }
+
+    /// A multi-cause error: locate each cause; the error sits at the first one.
+    fn fields_error(
+        &self,
+        prefix: &str,
+        message: String,
+        mut fields: Vec<FieldError>,
+        mode: Mode,
+    ) -> ManifestError {
+        let fallback = if prefix.is_empty() {
+            (self.chunk.first_line, 1)
+        } else {
+            self.at(prefix, "", Mode::Key)
+        };
+        for (i, f) in fields.iter_mut().enumerate() {
+            let (line, column) = if i < MAX_LOCATED {
+                self.at(prefix, &f.path, mode)
+            } else {
+                fallback
+            };
+            f.line = line;
+            f.column = column;
+        }
+        let (line, column) = fields
+            .first()
+            .map(|f| (f.line, f.column))
+            .unwrap_or(fallback);
+        ManifestError {
+            document: self.index,
+            line,
+            column,
+            message,
+            fields,
+        }
+    }
+}
+
+const STOP_VALIDATE: &str =
+    "if you choose to ignore these errors, turn validation off with --validate=false";
+
+/// An object read from a document: the object, its first line, its position in a `List`.
+type Found = (Object, usize, Option<usize>);
+
+/// Read one document: its objects with their lines, or its errors.
+pub(super) fn read_document(
+    ctx: &DocCtx,
+    budget: &Budget,
+) -> Result<Vec<Found>, Vec<ManifestError>> {
+    let root = match parse_node(ctx.chunk.text, budget) {
+        Ok(n) => n,
+        Err(e) => {
+            let (message, line, column) = match yaml_error(&e, ctx.chunk, ctx.lines()) {
+                YamlError::Syntax {
+                    message,
+                    line,
+                    column,
+                } => (
+                    format!(
+                        "error: error parsing {}: error converting YAML to JSON: {message}",
+                        ctx.filename
+                    ),
+                    line,
+                    column,
+                ),
+                YamlError::Limit {
+                    message,
+                    line,
+                    column,
+                } => (
+                    format!("error: error parsing {}: {message}", ctx.filename),
+                    line,
+                    column,
+                ),
+            };
+            return Err(vec![ctx.error_at(line, column, message)]);
+        }
+    };
+    if root == Node::Null {
+        return Ok(Vec::new());
+    }
+    let (api_version, kind) = match check_type_meta(ctx, &root, "") {
+        Ok(tm) => tm,
+        Err(e) => return Err(vec![e]),
+    };
+    if kind != Kind::List {
+        let line = ctx.chunk.first_line;
+        return read_object(ctx, &root, &api_version, kind, "")
+            .map(|o| vec![(o, line, None)])
+            .map_err(|e| vec![e]);
+    }
+    let Node::Map(map) = &root else {
+        return Ok(Vec::new());
+    };
+    let items = match map.get("items") {
+        None | Some(Node::Null) => return Ok(Vec::new()),
+        Some(Node::Seq(items)) => items,
+        Some(other) => {
+            let (line, column) = ctx.at("", "items", Mode::Value);
+            return Err(vec![ctx.error_at(
+                line,
+                column,
+                format!(
+                    "error: unable to decode {}: json: cannot unmarshal {} into Go struct field List.items of type []runtime.RawExtension",
+                    go_quote(ctx.filename),
+                    other.json_kind()
+                ),
+            )]);
+        }
+    };
+    let mut objects = Vec::new();
+    let mut errors = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let prefix = format!("items[{i}].");
+        if *item == Node::Null {
+            continue;
+        }
+        let (item_line, _) = ctx.at(&prefix, "", Mode::Key);
+        let result = check_type_meta(ctx, item, &prefix).and_then(|(v, k)| {
+            if k == Kind::List {
+                let (line, column) = ctx.at(&prefix, "kind", Mode::Value);
+                Err(ctx.error_at(
+                    line,
+                    column,
+                    "error: svclab does not read a List inside a List; put the inner items in the outer list".to_string(),
+                ))
+            } else {
+                read_object(ctx, item, &v, k, &prefix)
+            }
+        });
+        match result {
+            Ok(o) => objects.push((o, item_line, Some(i))),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(objects)
+    } else {
+        Err(errors)
+    }
+}
+
+/// kubectl's client-side checks of `apiVersion` and `kind`, then the REST mapping.
+fn check_type_meta(
+    ctx: &DocCtx,
+    node: &Node,
+    prefix: &str,
+) -> Result<(String, Kind), ManifestError> {
+    let Node::Map(map) = node else {
+        let (line, column) = ctx.at(prefix, "", Mode::Key);
+        return Err(ctx.error_at(
+            line,
+            column,
+            format!(
+                "error: error validating {}: error validating data: invalid object to validate; {STOP_VALIDATE}",
+                go_quote(ctx.filename)
+            ),
+        ));
+    };
+    let mut problems = Vec::new();
+    let api_version = match map.get("apiVersion") {
+        None | Some(Node::Null) => {
+            problems.push("apiVersion not set");
+            None
+        }
+        Some(Node::Str(s)) => Some(s.clone()),
+        Some(_) => {
+            problems.push("apiVersion isn't string type");
+            None
+        }
+    };
+    let kind = match map.get("kind") {
+        None | Some(Node::Null) => {
+            problems.push("kind not set");
+            None
+        }
+        Some(Node::Str(s)) => Some(s.clone()),
+        Some(_) => {
+            problems.push("kind isn't string type");
+            None
+        }
+    };
+    if !problems.is_empty() {
+        let agg = if problems.len() == 1 {
+            problems[0].to_string()
+        } else {
+            format!("[{}]", problems.join(", "))
+        };
+        let first = if problems[0].starts_with("apiVersion") {
+            "apiVersion"
+        } else {
+            "kind"
+        };
+        let (line, column) = ctx.at(prefix, first, Mode::Value);
+        return Err(ctx.error_at(
+            line,
+            column,
+            format!(
+                "error: error validating {}: error validating data: {agg}; {STOP_VALIDATE}",
+                go_quote(ctx.filename)
+            ),
+        ));
+    }
+    let api_version = api_version.unwrap_or_default();
+    let kind = kind.unwrap_or_default();
+    if let Some(k) = kind_for(&api_version, &kind) {
+        return Ok((api_version, k));
+    }
+    let (line, column) = ctx.at(prefix, "kind", Mode::Value);
+    if is_real_kind(&api_version, &kind) {
+        return Err(ctx.error_at(
+            line,
+            column,
+            format!(
+                "error: svclab does not simulate {kind} objects ({api_version}); it reads Deployment (apps/v1), Service, Pod, Namespace and List (v1), and NetworkPolicy (networking.k8s.io/v1)"
+            ),
+        ));
+    }
+    let meta = match map.get("metadata") {
+        Some(Node::Map(m)) => Some(m),
+        _ => None,
+    };
+    let name = meta
+        .and_then(|m| match m.get("name") {
+            Some(Node::Str(s)) => Some(s.as_str()),
+            _ => None,
+        })
+        .unwrap_or("");
+    let namespace = meta
+        .and_then(|m| match m.get("namespace") {
+            Some(Node::Str(s)) => Some(s.as_str()),
+            _ => None,
+        })
+        .unwrap_or("");
+    Err(ctx.error_at(
+        line,
+        column,
+        format!(
+            "error: resource mapping not found for name: {} namespace: {} from {}: no matches for kind {} in version {}\nensure CRDs are installed first",
+            go_quote(name),
+            go_quote(namespace),
+            go_quote(ctx.filename),
+            go_quote(&kind),
+            go_quote(&api_version)
+        ),
+    ))
+}
+
+/// Decode, default, convert and validate one object.
+fn read_object(
+    ctx: &DocCtx,
+    node: &Node,
+    api_version: &str,
+    kind: Kind,
+    prefix: &str,
+) -> Result<Object, ManifestError> {
+    let kname = kind_name(kind);
+    let schema = match kind {
+        Kind::Deployment => &DEPLOYMENT,
+        Kind::Service => &SERVICE,
+        Kind::Pod => &POD,
+        Kind::Namespace => &NAMESPACE,
+        Kind::NetworkPolicy => &NETWORK_POLICY,
+        Kind::List => &LIST,
+    };
+    let mut dec = Decoder::default();
+    dec.walk_struct(node, schema, schema.name, &Path::Root);
+    let version = api_version.rsplit('/').next().unwrap_or(api_version);
+    let header = format!(
+        "Error from server (BadRequest): error when creating {}: {kname} in version {} cannot be handled as a {kname}: ",
+        go_quote(ctx.filename),
+        go_quote(version)
+    );
+    let first_type_error = dec
+        .type_errors
+        .iter()
+        .find(|e| e.immediate)
+        .or_else(|| dec.type_errors.first());
+    if let Some(first) = first_type_error {
+        let fields: Vec<FieldError> = dec
+            .type_errors
+            .iter()
+            .map(|e| FieldError::new(e.path.clone(), e.message.clone()))
+            .collect();
+        let mut err = ctx.fields_error(
+            prefix,
+            format!("{header}{}", first.message),
+            fields,
+            Mode::Value,
+        );
+        if let Some(f) = err.fields.iter().find(|f| f.detail == first.message) {
+            err.line = f.line;
+            err.column = f.column;
+        }
+        return Err(err);
+    }
+    if !dec.unknown.is_empty() {
+        let list: Vec<String> = dec
+            .unknown
+            .iter()
+            .map(|p| format!("unknown field {}", go_quote(p)))
+            .collect();
+        let fields: Vec<FieldError> = dec
+            .unknown
+            .iter()
+            .zip(&list)
+            .map(|(p, m)| FieldError::new(p.clone(), m.clone()))
+            .collect();
+        return Err(ctx.fields_error(
+            prefix,
+            format!("{header}strict decoding error: {}", list.join(", ")),
+            fields,
+            Mode::Key,
+        ));
+    }
+    let Node::Map(map) = node else {
+        return Err(ctx.error_at(ctx.chunk.first_line, 1, format!("{header}invalid object")));
+    };
+    let mut conv = Conv::default();
+    let object = match kind {
+        Kind::Deployment => Object::Deployment(conv.deployment(map)),
+        Kind::Service => Object::Service(conv.service(map)),
+        Kind::Pod => Object::Pod(conv.pod(map)),
+        Kind::Namespace => Object::Namespace(Namespace {
+            meta: conv.meta(map, false),
+        }),
+        Kind::NetworkPolicy => Object::NetworkPolicy(conv.network_policy(map)),
+        Kind::List => {
+            return Err(ctx.error_at(
+                ctx.chunk.first_line,
+                1,
+                "error: unexpected List".to_string(),
+            ))
+        }
+    };
+    let written = Written {
+        present: Some(conv.present),
+        causes: conv.causes,
+    };
+    let mut fields = validate::validate_with(&object, &written);
+    if fields.is_empty() {
+        fields = validate::allocation_checks(&object);
+    }
+    if fields.is_empty() {
+        return Ok(object);
+    }
+    let message = validate::invalid_message(kname, &object.meta().name, &fields);
+    Err(ctx.fields_error(prefix, message, fields, Mode::Value))
+}

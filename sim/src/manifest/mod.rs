@@ -1,0 +1,328 @@
+//! Manifests in: the learner's multi-document YAML becomes typed [`crate::model`] objects, and every
+//! mistake becomes the text kubectl would print, with the line and column it is about.
+//!
+//! One `kubectl apply -f`, stage by stage, as svclab reproduces it, each stage in its own file:
+//! 1. `documents`: split the text at lines starting with `---` (kubectl's `YAMLReader`); empty
+//!    documents are skipped;
+//! 2. `tree`: parse each document into a JSON-shaped `Node` tree; syntax errors are worded as
+//!    go-yaml words them
+//!    (`error converting YAML to JSON: yaml: line 7: mapping values are not allowed in this context`);
+//!    `tree::plain` reads the common block-style subset quickly and leaves the rest to serde_yaml;
+//! 3. `document`: check `apiVersion` and `kind` as kubectl does before it sends anything, and map
+//!    them to one of the `kinds` svclab simulates (a `v1 List` is flattened into its items);
+//! 4. `schema`: decode strictly against the Go types (`schema::types`), as the API server does
+//!    for `fieldValidation=Strict`: a wrong type is a `json: cannot unmarshal ...` error, unknown
+//!    fields a `strict decoding error`. Fields that Kubernetes accepts and svclab does not simulate
+//!    are accepted and dropped;
+//! 5. `convert`: apply the API server's defaults while converting to a [`crate::model::Object`],
+//!    keeping what the model cannot hold as [`crate::validate::Written`];
+//! 6. back in `document`, run [`crate::validate`] (and the allocators' range checks) for the
+//!    `... is invalid` errors.
+//!
+//! Every error is placed by `positions`, a small reader of the text's block-style YAML that finds
+//! the line and column of a field path. `tree` and `tree::plain` are the only files that know the
+//! YAML library: `serde_yaml` deserializes straight into the `Node` tree, and positions come from
+//! the text itself, so the library can be swapped.
+//!
+//! Where svclab knowingly differs from a real `kubectl apply`: a syntax error in one document does
+//! not stop the others from being checked (kubectl stops there); YAML 1.1 booleans (`yes`, `on`)
+//! stay strings (go-yaml makes them booleans); a name that is missing is reported as the API
+//! server's `metadata.name: Required value` (kubectl apply first fails client-side with "resource
+//! name may not be empty"); kinds a real cluster serves but svclab does not simulate (ConfigMap,
+//! Ingress, ...) get an svclab message, not kubectl's. A repeated key keeps its last value, as
+//! kubectl does, silently.
+//!
+//! Nothing here panics on any input, nothing recurses without a bound (serde_yaml stops at 128
+//! levels of nesting; the walks here follow the tree it built), and hostile inputs hit documented
+//! caps.
+
+use crate::map::SortedMap;
+use std::fmt;
+
+use crate::model::Object;
+
+mod convert;
+mod document;
+mod documents;
+mod kinds;
+mod positions;
+mod schema;
+mod tree;
+
+use document::{read_document, DocCtx};
+use documents::{split_documents, Chunk};
+use positions::{parse_key, scalar_token_len, Lines, Mode, Seg};
+use tree::{parse_node, Budget, Node};
+
+pub use crate::validate::FieldError;
+
+// ---------------------------------------------------------------------------------------------
+// Caps
+
+/// Manifests larger than this are refused before parsing.
+pub const MAX_BYTES: usize = 1024 * 1024;
+/// Non-empty documents in one manifest.
+pub const MAX_DOCUMENTS: usize = 1000;
+/// Objects in one manifest (a `List` counts its items).
+pub const MAX_OBJECTS: usize = 2000;
+/// Values (scalars, lists, maps) in the whole manifest after anchors and aliases are expanded;
+/// a 1 MiB manifest without aliases has fewer. Past it: go-yaml's "excessive aliasing".
+pub const MAX_VALUES: usize = 600_000;
+/// Bytes of strings after aliases are expanded.
+pub const MAX_STRING_BYTES: usize = 4 * MAX_BYTES;
+/// Nesting depth of lists and maps (serde_yaml's own recursion limit).
+pub const MAX_DEPTH: usize = 128;
+/// Causes located precisely per error; the rest point at the document's first line.
+const MAX_LOCATED: usize = 200;
+/// Characters a flow collection (`{...}`, `[...]`) is scanned for when locating a field.
+const MAX_FLOW_SCAN: usize = 64 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+/// One object read from a manifest, defaulted as the API server would, and valid on its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    /// 0-based number of the document among the manifest's non-empty documents.
+    pub index: usize,
+    /// 1-based line where the object starts (its first line, or its item in a `List`).
+    pub line: usize,
+    /// For an object from a `kind: List`, its position in `items`.
+    pub item: Option<usize>,
+    pub object: Object,
+}
+
+/// Everything wrong with one document (or one item of a `List`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestError {
+    /// 0-based document number (as [`Document::index`]).
+    pub document: usize,
+    /// 1-based line and column (in characters) of the first offending key or value.
+    pub line: usize,
+    pub column: usize,
+    /// The full text kubectl prints, possibly several lines.
+    pub message: String,
+    /// Each cause with its own position, so an editor can mark every bad line. For a decoding
+    /// error this lists every wrongly typed value, though kubectl's message names only the first
+    /// (Go's JSON decoder reports one); for errors about the whole document there is one entry
+    /// with an empty path.
+    pub fields: Vec<FieldError>,
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Read every document of `text` (`filename` is what kubectl would name in its messages, e.g.
+/// `backend.yaml` or `STDIN`). `Ok` means the API server would accept each object on its own;
+/// `Err` holds the errors of every document, in order.
+pub fn parse(text: &str, filename: &str) -> Result<Vec<Document>, Vec<ManifestError>> {
+    if text.len() > MAX_BYTES {
+        return Err(vec![simple_error(
+            0,
+            1,
+            1,
+            format!(
+                "error: svclab reads manifests of at most 1 MiB ({MAX_BYTES} bytes); this one has {} bytes",
+                text.len()
+            ),
+        )]);
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let chunks = split_documents(text);
+    let budget = Budget::default();
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    let mut objects = 0usize;
+    for chunk in &chunks {
+        if let Some((line, rest)) = &chunk.separator_error {
+            errors.push(simple_error(
+                chunk.index.unwrap_or(0),
+                *line,
+                4,
+                format!("error: error parsing {filename}: invalid Yaml document separator: {rest}"),
+            ));
+        }
+        let Some(index) = chunk.index else { continue };
+        if index >= MAX_DOCUMENTS {
+            errors.push(simple_error(
+                index,
+                chunk.first_line,
+                1,
+                format!(
+                    "error: svclab reads at most {MAX_DOCUMENTS} documents in one manifest; this one has more"
+                ),
+            ));
+            break;
+        }
+        let ctx = DocCtx::new(index, filename, chunk);
+        match read_document(&ctx, &budget) {
+            Ok(found) => {
+                for (object, line, item) in found {
+                    objects += 1;
+                    docs.push(Document {
+                        index,
+                        line,
+                        item,
+                        object,
+                    });
+                }
+            }
+            Err(errs) => errors.extend(errs),
+        }
+        if objects > MAX_OBJECTS {
+            errors.push(simple_error(
+                index,
+                chunk.first_line,
+                1,
+                format!(
+                    "error: svclab applies at most {MAX_OBJECTS} objects at once; this manifest has more"
+                ),
+            ));
+            break;
+        }
+    }
+    if errors.is_empty() {
+        Ok(docs)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Rewrite the `spec.replicas` value of the Deployment in document `document_index`, keeping the
+/// rest of the text (formatting, comments, quoting of other values) as it is. When the Deployment
+/// has no `replicas:`, one is inserted under `spec:` at the indentation of its fields. `None` when
+/// that document is not a single Deployment or its `spec` is written in a form this cannot edit.
+pub fn set_replicas(text: &str, document_index: usize, replicas: i64) -> Option<String> {
+    if text.len() > MAX_BYTES {
+        return None;
+    }
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text),
+    };
+    let chunks = split_documents(body);
+    let chunk = chunks.iter().find(|c| c.index == Some(document_index))?;
+    let root = parse_node(chunk.text, &Budget::default()).ok()?;
+    let Node::Map(map) = &root else { return None };
+    if !matches!(map.get("kind"), Some(Node::Str(k)) if k == "Deployment") {
+        return None;
+    }
+    let lines = Lines::new(chunk.text, chunk.start_line);
+    let base = chunk.offset;
+    let value = replicas.to_string();
+    if let Some(hit) = lines.find_path(&[Seg::Key("spec".into()), Seg::Key("replicas".into())]) {
+        let Some((li, col)) = hit.value_inline else {
+            // `replicas:` with no value (null): write the number after the colon.
+            if hit.region.is_some() {
+                return None;
+            }
+            let (li, col) = hit.key;
+            let line = lines.lines.get(li)?;
+            let (_, after) = parse_key(line.text.get(col..)?)?;
+            let at = base + line.offset + col + after;
+            let mut out = String::with_capacity(text.len() + 8);
+            out.push_str(bom);
+            out.push_str(body.get(..at)?);
+            out.push(' ');
+            out.push_str(&value);
+            out.push_str(body.get(at..)?);
+            return Some(out);
+        };
+        let line = lines.lines.get(li)?;
+        let end = col + scalar_token_len(line.text.get(col..)?, hit.in_flow);
+        let start = base + line.offset + col;
+        let end = base + line.offset + end;
+        let mut out = String::with_capacity(text.len() + 8);
+        out.push_str(bom);
+        out.push_str(body.get(..start)?);
+        out.push_str(&value);
+        out.push_str(body.get(end..)?);
+        return Some(out);
+    }
+    let spec = lines.find_path(&[Seg::Key("spec".into())])?;
+    if spec.value_inline.is_some() {
+        // `spec: {...}` (without replicas) or `spec: null`: not something to edit line-wise.
+        return None;
+    }
+    let (key_li, key_col) = spec.key;
+    let spec_line = lines.lines.get(key_li)?;
+    let indent = match &spec.region {
+        Some(r) if !r.inline => r.col,
+        _ => key_col + 2,
+    };
+    let line_end = base + spec_line.offset + spec_line.full_len;
+    let newline = if spec_line.full.ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut out = String::with_capacity(text.len() + indent + 16);
+    out.push_str(bom);
+    out.push_str(body.get(..line_end)?);
+    if !spec_line.full.ends_with('\n') {
+        out.push_str(newline);
+    }
+    out.push_str(&" ".repeat(indent));
+    out.push_str("replicas: ");
+    out.push_str(&value);
+    out.push_str(newline);
+    out.push_str(body.get(line_end..)?);
+    Some(out)
+}
+
+/// The 1-based line and column of `path` (`spec.ports[1].port`, or `items[2].spec...` inside a
+/// `List`) in document `document_index` of `text`: the value when it sits on its key's line,
+/// otherwise the key; the nearest written ancestor when the field is absent. For the cluster's
+/// own causes (a NodePort already allocated).
+pub fn locate(text: &str, document_index: usize, path: &str) -> Option<(usize, usize)> {
+    Locator::new(text).locate(document_index, path)
+}
+
+/// [`locate`] for many paths of one manifest: the text is split into documents once, and each
+/// document's lines are read once.
+pub(crate) struct Locator<'t> {
+    chunks: Vec<Chunk<'t>>,
+    lines: SortedMap<usize, Lines<'t>>,
+}
+
+impl<'t> Locator<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        Locator {
+            chunks: split_documents(text),
+            lines: SortedMap::new(),
+        }
+    }
+
+    pub(crate) fn locate(&mut self, document_index: usize, path: &str) -> Option<(usize, usize)> {
+        // Non-empty documents are numbered in order, so document `i` is at or after chunk `i`.
+        let chunk = self
+            .chunks
+            .iter()
+            .skip(document_index)
+            .find(|c| c.index == Some(document_index))?;
+        let lines = self
+            .lines
+            .entry(document_index)
+            .or_insert_with(|| Lines::new(chunk.text, chunk.start_line));
+        Some(lines.locate(path, Mode::Value, chunk.first_line))
+    }
+}
+
+fn simple_error(document: usize, line: usize, column: usize, message: String) -> ManifestError {
+    ManifestError {
+        document,
+        line,
+        column,
+        fields: vec![FieldError {
+            path: String::new(),
+            detail: message.clone(),
+            line,
+            column,
+        }],
+        message,
+    }
+}
