@@ -2315,7 +2315,7 @@ impl Cluster {
                 kind,
                 namespace,
                 name,
-            } => self.delete_object(&kind, &namespace, &name),
+            } => self.delete_object(kind.singular(), &namespace, &name),
             Action::FailReadiness {
                 namespace,
                 pod,

@@ -28,20 +28,13 @@ const NODE_COMMANDS: &[&str] = &[
     "iptables",
     "iptables-save",
 ];
-const TYPES: &[&str] = &[
-    "all",
-    "daemonsets",
-    "deployments",
-    "endpoints",
-    "endpointslices",
-    "events",
-    "namespaces",
-    "networkpolicies",
-    "nodes",
-    "pods",
-    "replicasets",
-    "services",
-];
+/// The resource types kubectl completes: every simulated type's plural.
+fn types() -> impl Iterator<Item = String> {
+    crate::resource::RESOURCES
+        .iter()
+        .filter(|r| r.simulated.is_some())
+        .map(|r| r.plural.to_string())
+}
 const IMAGES: &[&str] = &["busybox", "curlimages/curl", "nginx", "nicolaka/netshoot"];
 
 fn flags_of(sub: &str) -> &'static [&'static str] {
@@ -294,16 +287,12 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
             let types: Vec<String> = match sub {
                 "scale" => vec!["deployments".into()],
                 "expose" => vec!["deployments".into(), "pods".into(), "services".into()],
-                "get" => TYPES.iter().map(|s| s.to_string()).collect(),
-                _ => TYPES
-                    .iter()
-                    .filter(|t| **t != "all")
-                    .map(|s| s.to_string())
-                    .collect(),
+                "get" => types().chain(["all".to_string()]).collect(),
+                _ => types().collect(),
             };
             if rest.is_empty() {
                 if let Some((ty, _)) = cur.split_once('/') {
-                    let Ok(kind) = Kind::parse(ty) else {
+                    let Ok(kind) = get::parse_kind(ty) else {
                         return Vec::new();
                     };
                     return matching(
@@ -319,7 +308,7 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
             if ty.contains('/') {
                 return Vec::new();
             }
-            let Ok(kind) = Kind::parse(ty.split(',').next().unwrap_or(ty)) else {
+            let Ok(kind) = get::parse_kind(ty.split(',').next().unwrap_or(ty)) else {
                 return Vec::new();
             };
             let already: Vec<&str> = rest[1..].iter().map(|s| s.as_str()).collect();

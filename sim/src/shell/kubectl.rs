@@ -266,8 +266,11 @@ struct Targets {
 }
 
 fn resolve(typed: &str) -> Result<Kind, Reply> {
-    Kind::parse(typed).map_err(|e| match e {
-        Unresolved::Unknown => Reply::error(format!("error: the server doesn't have a resource type \"{typed}\"")),
+    get::parse_kind(typed).map_err(|e| match e {
+        Unresolved::Unknown => Reply::error(format!(
+            "error: the server doesn't have a resource type \"{}\"",
+            typed.split('.').next().unwrap_or(typed)
+        )),
         Unresolved::NotSimulated(plural) => Reply::fail(
             vec![Line::note(format!(
                 "{plural} are served by a real cluster but not simulated here; svclab has pods, services, endpoints, endpointslices, deployments, replicasets, daemonsets, nodes, namespaces, networkpolicies and events"
@@ -1035,18 +1038,6 @@ fn apply_generated(cluster: &mut Cluster, manifest: &str, prefix: &str, name: &s
     }
 }
 
-/// `Action::Delete`'s kind names.
-fn delete_kind(kind: Kind) -> Option<&'static str> {
-    match kind {
-        Kind::Pod => Some("pod"),
-        Kind::Service => Some("service"),
-        Kind::Deployment => Some("deployment"),
-        Kind::NetworkPolicy => Some("networkpolicy"),
-        Kind::Namespace => Some("namespace"),
-        _ => None,
-    }
-}
-
 fn delete(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
     let p = match parse(
         "delete",
@@ -1161,14 +1152,14 @@ fn delete(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply 
     let mut status = 0;
     let mut waiting: Vec<(ObjectKey, String)> = Vec::new();
     for (kind, vns, name) in victims {
-        let Some(action_kind) = delete_kind(kind) else {
+        if !kind.resource_type().delete {
             lines.push(Line::note(format!(
                 "deleting {} is not simulated (their controller would recreate them at once)",
                 kind.resource()
             )));
             status = 1;
             continue;
-        };
+        }
         let uid = if kind == Kind::Pod {
             cluster
                 .pods
@@ -1178,7 +1169,7 @@ fn delete(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply 
             None
         };
         let action = Action::Delete {
-            kind: action_kind.to_string(),
+            kind,
             namespace: vns.clone(),
             name: name.clone(),
         };
@@ -1698,7 +1689,7 @@ fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
     // `deploy/NAME` and `svc/NAME` pick one of their pods, as kubectl does.
     let pod_name = match target.split_once('/') {
         None => target.clone(),
-        Some((ty, name)) => match Kind::parse(ty) {
+        Some((ty, name)) => match get::parse_kind(ty) {
             Ok(Kind::Pod) => name.to_string(),
             Ok(Kind::Deployment) => {
                 let picked = cluster
@@ -1737,7 +1728,7 @@ fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
             Ok(other) => {
                 return Reply::error(format!(
                     "error: cannot attach to *v1.{}: not implemented",
-                    other.kind()
+                    other.name()
                 ))
             }
             Err(_) => {
@@ -1945,7 +1936,7 @@ fn logs_cmd(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Repl
             );
         };
         let name = match target.split_once('/') {
-            Some((ty, n)) => match Kind::parse(ty) {
+            Some((ty, n)) => match get::parse_kind(ty) {
                 Ok(Kind::Pod) => n.to_string(),
                 Ok(Kind::Deployment) => {
                     match cluster
@@ -2102,7 +2093,7 @@ fn expose(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply 
             s.spec.selector.clone().unwrap_or_default(),
             s.spec.ports.iter().map(|p| p.port).collect(),
         ),
-        Some(_) => return Reply::error(format!("error: cannot expose a {}", kind.kind())),
+        Some(_) => return Reply::error(format!("error: cannot expose a {}", kind.name())),
         None => return Reply::fail(vec![not_found(kind, &name)], 1),
     };
     let port = match p
@@ -2114,7 +2105,7 @@ fn expose(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply 
         None => return Reply::error("error: couldn't find port via --port flag or introspection"),
     };
     if selector.is_empty() {
-        return Reply::error(format!("error: couldn't retrieve selectors via --selector flag or introspection: the {} has no labels", kind.kind()));
+        return Reply::error(format!("error: couldn't retrieve selectors via --selector flag or introspection: the {} has no labels", kind.name()));
     }
     let svc_name = p.get("name").unwrap_or(&name).to_string();
     if cluster
@@ -2353,7 +2344,7 @@ fn act_on_deployments(
     let mut status = 0;
     for (kind, name) in names {
         if kind != Kind::Deployment {
-            lines.push(Line::note(refused(kind.resource())));
+            lines.push(Line::note(refused(&kind.resource())));
             status = 1;
             continue;
         }
@@ -2560,42 +2551,23 @@ fn api_resources(args: &[String]) -> Reply {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let rows: Vec<[&str; 5]> = vec![
-        ["endpoints", "ep", "v1", "true", "Endpoints"],
-        ["events", "ev", "v1", "true", "Event"],
-        ["namespaces", "ns", "v1", "false", "Namespace"],
-        ["nodes", "no", "v1", "false", "Node"],
-        ["pods", "po", "v1", "true", "Pod"],
-        ["services", "svc", "v1", "true", "Service"],
-        ["daemonsets", "ds", "apps/v1", "true", "DaemonSet"],
-        ["deployments", "deploy", "apps/v1", "true", "Deployment"],
-        ["replicasets", "rs", "apps/v1", "true", "ReplicaSet"],
-        [
-            "endpointslices",
-            "",
-            "discovery.k8s.io/v1",
-            "true",
-            "EndpointSlice",
-        ],
-        ["events", "ev", "events.k8s.io/v1", "true", "Event"],
-        [
-            "networkpolicies",
-            "netpol",
-            "networking.k8s.io/v1",
-            "true",
-            "NetworkPolicy",
-        ],
-    ];
-    let rows: Vec<Vec<String>> = rows
-        .into_iter()
-        .filter(|r| p.get("namespaced").is_none_or(|n| n == r[3]))
+    let rows: Vec<Vec<String>> = crate::resource::RESOURCES
+        .iter()
+        .filter(|r| r.simulated.is_some())
         .filter(|r| {
-            p.get("api-group").is_none_or(|g| {
-                let group = r[2].rsplit_once('/').map_or("", |(g, _)| g);
-                g == group
-            })
+            p.get("namespaced")
+                .is_none_or(|n| n == if r.namespaced { "true" } else { "false" })
         })
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .filter(|r| p.get("api-group").is_none_or(|g| g == r.group()))
+        .map(|r| {
+            vec![
+                r.plural.to_string(),
+                r.short_names.join(","),
+                r.api_version().to_string(),
+                r.namespaced.to_string(),
+                r.kind.to_string(),
+            ]
+        })
         .collect();
     let mut lines: Vec<Line> = table::render(
         &["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"],

@@ -89,7 +89,7 @@ fn meta_value(
 fn head(kind: Kind) -> Value {
     Value::map()
         .with("apiVersion", s(kind.api_version()))
-        .with("kind", s(kind.kind()))
+        .with("kind", s(kind.name()))
 }
 
 /// The object behind a table row.
