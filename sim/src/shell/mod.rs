@@ -702,7 +702,7 @@ impl Terminal {
         let printed = self.postprocess(cluster, reply.lines, &filters, &redirects);
         lines.extend(printed);
         if let Some(pod) = reply.rm_after.or(rm_after) {
-            lines.extend(kubectl::delete_run_pod(cluster, &pod));
+            lines.extend(pod::delete_run_pod(cluster, &pod));
         }
         let mut clear = false;
         self.run_pipelines(cluster, rest.into(), then, lines, &mut clear);

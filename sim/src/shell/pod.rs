@@ -5,8 +5,9 @@
 use crate::map::SortedMap;
 use std::net::Ipv4Addr;
 
+use crate::action::Action;
 use crate::cluster::Cluster;
-use crate::model::ClusterIp;
+use crate::model::{ClusterIp, ObjectKey};
 use crate::time::{Time, SECOND};
 use crate::trace::{Client, Outcome, PacketKind, Request, Tool, Trace};
 
@@ -314,7 +315,7 @@ fn exit(cluster: &mut Cluster, p: &PodShell) -> Reply {
     }
     let mut lines = Vec::new();
     if p.rm {
-        lines.extend(super::kubectl::delete_run_pod(cluster, &p.pod));
+        lines.extend(delete_run_pod(cluster, &p.pod));
     } else if p.attached {
         lines.push(Line::note(format!(
             "on a real cluster pod \"{}\" would now be Completed (its main process was this shell); svclab keeps it Running so you can `kubectl exec` into it again",
@@ -325,6 +326,17 @@ fn exit(cluster: &mut Cluster, p: &PodShell) -> Reply {
         lines,
         goto: Some(Box::new(Location::Host)),
         ..Default::default()
+    }
+}
+
+/// `kubectl run --rm`: the pod goes when the session ends.
+pub(crate) fn delete_run_pod(cluster: &mut Cluster, pod: &ObjectKey) -> Vec<Line> {
+    match cluster.act(Action::DeletePod {
+        namespace: pod.namespace.clone(),
+        pod: pod.name.clone(),
+    }) {
+        Ok(out) => out.into_iter().map(Line::out).collect(),
+        Err(e) => super::text_lines(&e, Stream::Stderr),
     }
 }
 
