@@ -39,6 +39,7 @@ mod logs;
 mod node;
 mod objects;
 mod pod;
+mod runtime;
 mod table;
 mod value;
 mod words;

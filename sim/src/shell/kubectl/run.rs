@@ -345,7 +345,7 @@ pub(super) fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) 
     if !has_shell(&container.image) && is_shell(&command[0]) {
         return Reply::error(format!(
             "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{}\": executable file not found in $PATH: unknown",
-            crate::shell::describe::container_id(&pod.meta.uid, &container.name).trim_start_matches("containerd://"),
+            crate::shell::runtime::container_id(&pod.meta.uid, &container.name).trim_start_matches("containerd://"),
             command[0]
         ));
     }
