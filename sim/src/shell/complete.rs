@@ -8,27 +8,8 @@ use crate::kube_proxy::iptables::Tables;
 use super::flags::{Flag, Values};
 use super::get::{self, Kind};
 use super::kubectl::{self, Args, Command, COMMANDS};
-use super::{words, Location, Terminal};
+use super::{builtin, host, node, pod, words, Location, Terminal};
 
-const HOST_COMMANDS: &[&str] = &[
-    "cat", "clear", "curl", "docker", "echo", "exit", "help", "history", "kind", "kubectl", "ls",
-];
-const POD_COMMANDS: &[&str] = &[
-    "cat", "clear", "curl", "echo", "env", "exit", "hostname", "ip", "ls", "nslookup", "sh", "wget",
-];
-const NODE_COMMANDS: &[&str] = &[
-    "cat",
-    "clear",
-    "conntrack",
-    "curl",
-    "echo",
-    "exit",
-    "hostname",
-    "ip",
-    "ipvsadm",
-    "iptables",
-    "iptables-save",
-];
 /// The resource types kubectl completes: every simulated type's plural.
 fn types() -> impl Iterator<Item = String> {
     crate::resource::RESOURCES
@@ -144,7 +125,7 @@ fn names_of(cluster: &Cluster, kind: Kind, ns: &str) -> Vec<String> {
 
 fn host(term: &Terminal, cluster: &Cluster, done: &[String], cur: &str) -> Vec<String> {
     let Some(first) = done.first() else {
-        return matching(HOST_COMMANDS.iter().map(|s| s.to_string()), cur);
+        return matching(builtin::names(host::BUILTINS), cur);
     };
     match first.as_str() {
         "kubectl" => kubectl(term, cluster, &done[1..], cur),
@@ -377,7 +358,7 @@ fn service_names(cluster: &Cluster, namespace: &str) -> Vec<String> {
 
 fn in_pod(cluster: &Cluster, namespace: &str, done: &[String], cur: &str) -> Vec<String> {
     let Some(first) = done.first() else {
-        return matching(POD_COMMANDS.iter().map(|s| s.to_string()), cur);
+        return matching(builtin::names(pod::BUILTINS), cur);
     };
     match first.as_str() {
         "nslookup" => matching(service_names(cluster, namespace), cur),
@@ -408,7 +389,7 @@ fn in_pod(cluster: &Cluster, namespace: &str, done: &[String], cur: &str) -> Vec
 
 fn on_node(cluster: &Cluster, node: &str, done: &[String], cur: &str) -> Vec<String> {
     let Some(first) = done.first() else {
-        return matching(NODE_COMMANDS.iter().map(|s| s.to_string()), cur);
+        return matching(builtin::names(node::BUILTINS), cur);
     };
     match first.as_str() {
         "iptables-save" => matching(["-t", "nat", "filter"].map(String::from), cur),

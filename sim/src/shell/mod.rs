@@ -28,11 +28,13 @@ use crate::time::Time;
 use crate::trace::Trace;
 
 mod adapters;
+mod builtin;
 mod clock;
 mod complete;
 mod describe;
 mod flags;
 mod get;
+mod host;
 mod jsonpath;
 mod kubectl;
 mod logs;
@@ -750,7 +752,7 @@ impl Terminal {
     /// The environment `$VAR` expands from.
     fn env(&self, cluster: &Cluster) -> SortedMap<String, String> {
         let mut env = match &self.location {
-            Location::Host => adapters::host_env(),
+            Location::Host => host::env(),
             Location::Pod(p) => pod::env(cluster, p),
             Location::Node(n) => node::env(&n.node),
         };
@@ -779,92 +781,9 @@ impl Terminal {
             return Reply::default();
         }
         match ctx {
-            Ctx::Host => self.exec_host(cluster, words),
+            Ctx::Host => host::exec(self, cluster, words),
             Ctx::Pod(p) => pod::exec(self, cluster, p, words),
             Ctx::Node(n) => node::exec(self, cluster, n, words),
-        }
-    }
-
-    fn exec_host(&mut self, cluster: &mut Cluster, words: &[String]) -> Reply {
-        let cmd = words[0].as_str();
-        let args = &words[1..];
-        match cmd {
-            "kubectl" => kubectl::run(self, cluster, args),
-            "clear" => Reply {
-                clear: true,
-                ..Default::default()
-            },
-            "help" => Reply::lines(kubectl::svclab_help()),
-            "history" => Reply::lines(
-                self.history
-                    .iter()
-                    .enumerate()
-                    .map(|(i, h)| Line::out(format!("{:>5}  {h}", i + 1)))
-                    .collect(),
-            ),
-            "echo" => Reply::out(echo(args)),
-            "ls" => {
-                if args.iter().all(|a| a.starts_with('-')) {
-                    Reply::out(self.file_name.clone())
-                } else {
-                    let mut lines = Vec::new();
-                    let mut status = 0;
-                    for a in args.iter().filter(|a| !a.starts_with('-')) {
-                        if *a == self.file_name || *a == "." {
-                            lines.push(Line::out(self.file_name.clone()));
-                        } else {
-                            lines.push(Line::err(format!("ls: cannot access '{a}': No such file or directory")));
-                            status = 2;
-                        }
-                    }
-                    Reply::fail(lines, status)
-                }
-            }
-            "cat" => {
-                let mut lines = Vec::new();
-                let mut status = 0;
-                for a in args {
-                    if *a == self.file_name {
-                        lines.extend(text_lines(&self.file_text, Stream::Stdout));
-                    } else {
-                        lines.push(Line::err(format!("cat: {a}: No such file or directory")));
-                        status = 1;
-                    }
-                }
-                Reply::fail(lines, status)
-            }
-            "pwd" => Reply::out("/home/learner"),
-            "cd" | "true" | ":" => Reply::default(),
-            "false" => Reply::fail(Vec::new(), 1),
-            "whoami" => Reply::out("learner"),
-            "hostname" => Reply::out("laptop"),
-            "exit" | "logout" => Reply::note("this is your own machine's shell; there is nothing to exit to"),
-            "curl" | "wget" => pod::host_request(self, cluster, cmd, args),
-            "docker" => node::docker(self, cluster, args),
-            "kind" => adapters::kind(cluster, args),
-            "sudo" => {
-                if args.is_empty() {
-                    Reply::error("usage: sudo -h | -K | -k | -V")
-                } else {
-                    self.exec_host(cluster, args)
-                }
-            }
-            "k" => Reply::fail(
-                vec![
-                    Line::err("bash: k: command not found"),
-                    Line::note("no `k` alias is set up here; type `kubectl`"),
-                ],
-                127,
-            ),
-            "nslookup" | "dig" | "ping" | "ip" | "iptables" | "iptables-save" | "ipvsadm" | "conntrack" => {
-                Reply::fail(
-                    vec![Line::note(format!(
-                        "`{cmd}` on your own machine would not see the cluster's network; run it in a pod (`kubectl run -it test --image=busybox --restart=Never -- sh`) or on a node (`kubectl debug node/kind-worker -it --image=busybox`)"
-                    ))],
-                    1,
-                )
-            }
-            _ => Reply::fail(vec![Line::err(format!("bash: {cmd}: command not found"))], 127),
         }
     }
 

@@ -11,6 +11,7 @@ use crate::model::{ClusterIp, ObjectKey};
 use crate::time::{Time, SECOND};
 use crate::trace::{Client, Outcome, PacketKind, Request, Tool, Trace};
 
+use super::builtin::{self, listed, unlisted, Builtin, Call};
 use super::{Ctx, Flavor, Job, Line, Location, PodShell, Render, Reply, Stream, Terminal};
 
 /// Which shell family an image's `sh` (or the command typed) is.
@@ -154,6 +155,105 @@ pub(crate) fn env(cluster: &Cluster, p: &PodShell) -> SortedMap<String, String> 
     env
 }
 
+/// What a pod's shell runs (busybox applets, or a Debian image's tools): each tool checks
+/// that the image has it.
+pub(crate) static BUILTINS: &[Builtin<PodShell>] = &[
+    listed("exit", |_, cluster, p, _| exit(cluster, p)),
+    unlisted("logout", |_, cluster, p, _| exit(cluster, p)),
+    listed("sh", shell),
+    unlisted("ash", shell),
+    unlisted("bash", shell),
+    unlisted("dash", shell),
+    listed("nslookup", |_, cluster, p, call| {
+        with_tool(p, call, |p| nslookup(cluster, p, call.args))
+    }),
+    listed("wget", |term, cluster, p, call| {
+        with_tool(p, call, |p| wget(term, cluster, p, call.args))
+    }),
+    listed("curl", |_, cluster, p, call| {
+        if !has_tool(&p.image, "curl") {
+            let mut r = not_found(p, call.typed);
+            r.lines.push(Line::note(
+                "busybox has no curl: use `wget -qO- URL`, or run a pod with curl: kubectl run -it client --image=curlimages/curl --restart=Never -- sh",
+            ));
+            return r;
+        }
+        curl(cluster, Client::Pod(p.pod.clone()), call.args)
+    }),
+    listed("cat", |term, cluster, p, call| {
+        cat(term, cluster, p, call.args)
+    }),
+    listed("hostname", |_, cluster, p, _| {
+        Reply::out(hostname(cluster, p))
+    }),
+    listed("ip", |_, cluster, p, call| {
+        with_tool(p, call, |p| ip(cluster, p, call.args))
+    }),
+    unlisted("ifconfig", |_, _, p, call| {
+        if busybox_based(&p.image) {
+            Reply::note("ifconfig is not simulated; use `ip addr`")
+        } else {
+            not_found(p, call.typed)
+        }
+    }),
+    listed("env", env_command),
+    unlisted("printenv", env_command),
+    listed("echo", builtin::echo),
+    unlisted("pwd", |_, _, _, _| Reply::out("/")),
+    unlisted("cd", builtin::nothing),
+    unlisted("true", builtin::nothing),
+    unlisted(":", builtin::nothing),
+    unlisted("export", builtin::nothing),
+    unlisted("set", builtin::nothing),
+    unlisted("unset", builtin::nothing),
+    unlisted("alias", builtin::nothing),
+    unlisted("false", builtin::fail),
+    unlisted("whoami", |_, _, p, _| {
+        Reply::out(if image_name(&p.image) == "curl" {
+            "curl_user"
+        } else {
+            "root"
+        })
+    }),
+    unlisted("id", |_, _, p, _| {
+        Reply::out(if image_name(&p.image) == "curl" {
+            "uid=100(curl_user) gid=101(curl_group) groups=101(curl_group)"
+        } else {
+            "uid=0(root) gid=0(root) groups=0(root),10(wheel)"
+        })
+    }),
+    unlisted("date", |_, cluster, _, _| Reply::out(date(cluster.now))),
+    listed("clear", builtin::clear),
+    unlisted("history", |term, _, _, _| {
+        Reply::lines(
+            term.history()
+                .iter()
+                .enumerate()
+                .map(|(i, h)| Line::out(format!("{:>4}  {h}", i)))
+                .collect(),
+        )
+    }),
+    listed("ls", |term, _, p, call| ls(term, p, call.args)),
+    unlisted("kubectl", outside_only),
+    unlisted("docker", outside_only),
+    unlisted("iptables", outside_only),
+    unlisted("iptables-save", outside_only),
+    unlisted("ipvsadm", outside_only),
+    unlisted("conntrack", outside_only),
+    unlisted("crictl", outside_only),
+    unlisted("ping", not_simulated),
+    unlisted("nc", not_simulated),
+    unlisted("traceroute", not_simulated),
+    unlisted("telnet", not_simulated),
+    unlisted("ps", not_simulated),
+    unlisted("top", not_simulated),
+    unlisted("netstat", not_simulated),
+    unlisted("sleep", not_simulated),
+    unlisted("dig", not_simulated),
+    unlisted("host", not_simulated),
+    unlisted("vi", not_simulated),
+];
+
 /// Run one command in a pod's shell.
 pub(crate) fn exec(
     term: &mut Terminal,
@@ -161,136 +261,100 @@ pub(crate) fn exec(
     p: &PodShell,
     words: &[String],
 ) -> Reply {
-    let cmd = words[0].as_str();
-    let args = &words[1..];
-    let base = cmd.rsplit('/').next().unwrap_or(cmd);
-    match base {
-        "exit" | "logout" => exit(cluster, p),
-        "sh" | "ash" | "bash" | "dash" => {
-            if base == "bash" && !has_tool(&p.image, "bash") {
-                return not_found(p, cmd);
-            }
-            if args.first().map(String::as_str) == Some("-c") {
-                let inner: Vec<String> = args
-                    .get(1)
-                    .map(|s| s.split_whitespace().map(str::to_string).collect())
-                    .unwrap_or_default();
-                if inner.is_empty() {
-                    return Reply::error(format!("{base}: -c: option requires an argument"));
-                }
-                return term.exec(cluster, &Ctx::Pod(p.clone()), &inner);
-            }
-            let mut inner = p.clone();
-            inner.depth += 1;
-            inner.flavor = if base == "bash" {
-                Flavor::Bash
-            } else {
-                flavor(&p.image, None)
-            };
-            Reply {
-                goto: in_location(term, inner).map(Box::new),
-                ..Default::default()
-            }
-        }
-        "nslookup" => {
-            if !has_tool(&p.image, "nslookup") {
-                return not_found(p, cmd);
-            }
-            nslookup(cluster, p, args)
-        }
-        "wget" => {
-            if !has_tool(&p.image, "wget") {
-                return not_found(p, cmd);
-            }
-            wget(term, cluster, p, args)
-        }
-        "curl" => {
-            if !has_tool(&p.image, "curl") {
-                let mut r = not_found(p, cmd);
-                r.lines.push(Line::note(
-                    "busybox has no curl: use `wget -qO- URL`, or run a pod with curl: kubectl run -it client --image=curlimages/curl --restart=Never -- sh",
-                ));
-                return r;
-            }
-            curl(cluster, Client::Pod(p.pod.clone()), args)
-        }
-        "cat" => cat(term, cluster, p, args),
-        "hostname" => Reply::out(hostname(cluster, p)),
-        "ip" => {
-            if !has_tool(&p.image, "ip") {
-                return not_found(p, cmd);
-            }
-            ip(cluster, p, args)
-        }
-        "ifconfig" if busybox_based(&p.image) => {
-            Reply::note("ifconfig is not simulated; use `ip addr`")
-        }
-        "env" | "printenv" => Reply::lines(
-            env(cluster, p)
-                .into_iter()
-                .filter(|(k, _)| args.is_empty() || args.contains(k))
-                .map(|(k, v)| {
-                    if base == "printenv" && !args.is_empty() {
-                        Line::out(v)
-                    } else {
-                        Line::out(format!("{k}={v}"))
-                    }
-                })
-                .collect(),
-        ),
-        "echo" => Reply::out(super::echo(args)),
-        "pwd" => Reply::out("/"),
-        "cd" | "true" | ":" | "export" | "set" | "unset" | "alias" => Reply::default(),
-        "false" => Reply::fail(Vec::new(), 1),
-        "whoami" => Reply::out(if image_name(&p.image) == "curl" {
-            "curl_user"
-        } else {
-            "root"
-        }),
-        "id" => Reply::out(if image_name(&p.image) == "curl" {
-            "uid=100(curl_user) gid=101(curl_group) groups=101(curl_group)"
-        } else {
-            "uid=0(root) gid=0(root) groups=0(root),10(wheel)"
-        }),
-        "date" => Reply::out(date(cluster.now)),
-        "clear" => Reply {
-            clear: true,
-            ..Default::default()
-        },
-        "history" => Reply::lines(
-            term.history()
-                .iter()
-                .enumerate()
-                .map(|(i, h)| Line::out(format!("{:>4}  {h}", i)))
-                .collect(),
-        ),
-        "ls" => ls(term, p, args),
-        "kubectl" | "docker" | "iptables" | "iptables-save" | "ipvsadm" | "conntrack"
-        | "crictl" => {
-            let mut r = not_found(p, cmd);
-            r.lines.push(Line::note(format!(
-                "`{cmd}` runs on your machine or a node, not inside a pod: type `exit` to leave the pod"
-            )));
-            r
-        }
-        "ping" | "nc" | "traceroute" | "telnet" | "ps" | "top" | "netstat" | "sleep" | "dig"
-        | "host" | "vi"
-            if has_tool(&p.image, base) || base == "sleep" =>
-        {
-            let why = match base {
-                "ping" => " (and a ClusterIP never answers ping on a real cluster: it only exists as port rules)",
-                "sleep" => " (the shell would just wait)",
-                _ => "",
-            };
-            Reply::fail(
-                vec![Line::note(format!(
-                    "`{base}` is not simulated{why}; use nslookup and wget -qO- to probe Services"
-                ))],
-                1,
-            )
-        }
-        _ => not_found(p, cmd),
+    let Some(call) = Call::new(words, true) else {
+        return Reply::default();
+    };
+    builtin::run(BUILTINS, term, cluster, p, &call, |call| {
+        not_found(p, call.typed)
+    })
+}
+
+/// Run `f` if the image has the tool `call` names, else the shell's "not found".
+fn with_tool(p: &PodShell, call: &Call, f: impl FnOnce(&PodShell) -> Reply) -> Reply {
+    if has_tool(&p.image, call.name) {
+        f(p)
+    } else {
+        not_found(p, call.typed)
     }
+}
+
+/// `sh`, `bash`, ...: a nested shell, or `sh -c 'COMMAND'`.
+fn shell(term: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) -> Reply {
+    let base = call.name;
+    let args = call.args;
+    if base == "bash" && !has_tool(&p.image, "bash") {
+        return not_found(p, call.typed);
+    }
+    if args.first().map(String::as_str) == Some("-c") {
+        let inner: Vec<String> = args
+            .get(1)
+            .map(|s| s.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        if inner.is_empty() {
+            return Reply::error(format!("{base}: -c: option requires an argument"));
+        }
+        return term.exec(cluster, &Ctx::Pod(p.clone()), &inner);
+    }
+    let mut inner = p.clone();
+    inner.depth += 1;
+    inner.flavor = if base == "bash" {
+        Flavor::Bash
+    } else {
+        flavor(&p.image, None)
+    };
+    Reply {
+        goto: in_location(term, inner).map(Box::new),
+        ..Default::default()
+    }
+}
+
+/// `env` and `printenv [NAME...]`.
+fn env_command(_: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) -> Reply {
+    let args = call.args;
+    Reply::lines(
+        env(cluster, p)
+            .into_iter()
+            .filter(|(k, _)| args.is_empty() || args.contains(k))
+            .map(|(k, v)| {
+                if call.name == "printenv" && !args.is_empty() {
+                    Line::out(v)
+                } else {
+                    Line::out(format!("{k}={v}"))
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Tools of the machine or the node, typed inside a pod.
+fn outside_only(_: &mut Terminal, _: &mut Cluster, p: &PodShell, call: &Call) -> Reply {
+    let mut r = not_found(p, call.typed);
+    r.lines.push(Line::note(format!(
+        "`{}` runs on your machine or a node, not inside a pod: type `exit` to leave the pod",
+        call.typed
+    )));
+    r
+}
+
+/// Tools an image may have that svclab does not run.
+fn not_simulated(_: &mut Terminal, _: &mut Cluster, p: &PodShell, call: &Call) -> Reply {
+    let base = call.name;
+    if !(has_tool(&p.image, base) || base == "sleep") {
+        return not_found(p, call.typed);
+    }
+    let why = match base {
+        "ping" => {
+            " (and a ClusterIP never answers ping on a real cluster: it only exists as port rules)"
+        }
+        "sleep" => " (the shell would just wait)",
+        _ => "",
+    };
+    Reply::fail(
+        vec![Line::note(format!(
+            "`{base}` is not simulated{why}; use nslookup and wget -qO- to probe Services"
+        ))],
+        1,
+    )
 }
 
 fn in_location(term: &Terminal, shell: PodShell) -> Option<Location> {
