@@ -5,7 +5,7 @@ use crate::cluster::Cluster;
 use crate::map::SortedMap;
 
 use super::builtin::{self, listed, unlisted, Builtin, Call};
-use super::{kubectl, node, pod, text_lines, Line, Reply, Stream, Terminal};
+use super::{kubectl, node, request, text_lines, Line, Reply, Stream, Terminal};
 
 /// What bash on the learner's machine runs.
 pub(crate) static BUILTINS: &[Builtin<()>] = &[
@@ -119,7 +119,7 @@ fn exit(_: &mut Terminal, _: &mut Cluster, _: &(), _: &Call) -> Reply {
 }
 
 fn request(term: &mut Terminal, cluster: &mut Cluster, _: &(), call: &Call) -> Reply {
-    pod::host_request(term, cluster, call.name, call.args)
+    request::host_request(term, cluster, call.name, call.args)
 }
 
 fn sudo(term: &mut Terminal, cluster: &mut Cluster, _: &(), call: &Call) -> Reply {

@@ -57,7 +57,7 @@ pub(crate) static BUILTINS: &[Builtin<NodeShell>] = &[
         let Some(client) = node_client(cluster, &n.node) else {
             return Reply::note("this node has no host-network pod to send from");
         };
-        super::pod::curl(cluster, client, call.args)
+        super::request::curl(cluster, client, call.args)
     }),
     listed("hostname", |_, _, n, _| Reply::out(n.node.clone())),
     listed("cat", cat),
