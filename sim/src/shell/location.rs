@@ -60,7 +60,7 @@ pub(crate) enum Ctx {
 /// Turns a finished trace into lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Render {
-    /// The trace's `output`, as the lead's routing wrote it for the tool.
+    /// The trace's `output`, as routing wrote it for the tool.
     Plain,
     /// busybox `wget` without `-q`: progress lines around the body (see `pod::wget_verbose`).
     WgetVerbose {

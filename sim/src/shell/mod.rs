@@ -346,7 +346,7 @@ impl Terminal {
     /// Run a whole line: its pipelines in order, until one has to wait.
     fn run_line(&mut self, cluster: &mut Cluster, line: &str) -> (Vec<Line>, bool) {
         let mut lines = Vec::new();
-        // The pod we are in may have gone away under us.
+        // The pod the terminal is in may have been deleted meanwhile.
         if let Location::Pod(p) = &self.location {
             let alive = cluster
                 .pods

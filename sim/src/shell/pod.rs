@@ -1,6 +1,6 @@
 //! The shell inside a pod: busybox's `ash` (busybox, alpine, curl and netshoot images), Debian's
-//! `dash` or `bash` (nginx and other Debian images). Requests (`nslookup`, `wget`, `curl`) go
-//! through the cluster as traces; their output is what the lead's routing wrote for the client.
+//! `dash` or `bash` (nginx and other Debian images). [`BUILTINS`] is what it runs by name; the
+//! clients that send requests (`nslookup`, `wget`, `curl`) live in `request`.
 
 use crate::map::SortedMap;
 use std::net::Ipv4Addr;
@@ -394,7 +394,7 @@ fn exit(cluster: &mut Cluster, p: &PodShell) -> Reply {
     }
 }
 
-/// `kubectl run --rm`: the pod goes when the session ends.
+/// `kubectl run --rm`: the pod goes when its shell exits.
 pub(crate) fn delete_run_pod(cluster: &mut Cluster, pod: &ObjectKey) -> Vec<Line> {
     match cluster.act(Action::DeletePod {
         namespace: pod.namespace.clone(),

@@ -142,7 +142,7 @@ pub(super) fn label(term: &mut Terminal, cluster: &mut Cluster, args: &[String])
             if current.get(k) == Some(v) {
                 continue;
             }
-            // ADAPTER: `Action::Label` has no overwrite flag; an overwrite is a removal and a set.
+            // `Action::Label` has no overwrite flag: an overwrite is a removal, then a set.
             if current.contains_key(k) {
                 let _ = cluster.act(Action::Label {
                     namespace: ns.clone(),

@@ -37,13 +37,13 @@ pub(crate) const GLOBAL: &[Flag] = &[
     boolean("help", Some('h')),
 ];
 
-pub(super) fn with_global(extra: &[Flag]) -> Vec<Flag> {
+fn with_global(extra: &[Flag]) -> Vec<Flag> {
     let mut v = GLOBAL.to_vec();
     v.extend_from_slice(extra);
     v
 }
 
-pub(super) fn see_help(sub: &str) -> Line {
+fn see_help(sub: &str) -> Line {
     if sub.is_empty() {
         Line::err("See 'kubectl --help' for usage.")
     } else {
@@ -52,7 +52,7 @@ pub(super) fn see_help(sub: &str) -> Line {
 }
 
 /// A pflag error: `error: unknown flag: --foo` and where to look.
-pub(super) fn flag_error(sub: &str, message: &str) -> Reply {
+fn flag_error(sub: &str, message: &str) -> Reply {
     Reply::fail(
         vec![Line::err(format!("error: {message}")), see_help(sub)],
         1,
@@ -60,7 +60,7 @@ pub(super) fn flag_error(sub: &str, message: &str) -> Reply {
 }
 
 /// `cmdutil.UsageErrorf`: the message and `See 'kubectl X -h' for help and examples`.
-pub(super) fn usage_error(sub: &str, message: &str) -> Reply {
+fn usage_error(sub: &str, message: &str) -> Reply {
     let mut lines = vec![Line::err(format!("error: {message}"))];
     lines.push(Line::err(format!(
         "See 'kubectl {sub} -h' for help and examples"
@@ -70,7 +70,7 @@ pub(super) fn usage_error(sub: &str, message: &str) -> Reply {
 
 /// Parse `args` against `command`'s flags and the global ones: a pflag error, or `--help`'s
 /// text, is the `Err` reply.
-pub(super) fn parse(command: &Command, args: &[String]) -> Result<Parsed, Reply> {
+fn parse(command: &Command, args: &[String]) -> Result<Parsed, Reply> {
     let p = flags::parse(args, &with_global(command.flags))
         .map_err(|m| flag_error(command.name, &m))?;
     if p.on("help") {
@@ -79,13 +79,13 @@ pub(super) fn parse(command: &Command, args: &[String]) -> Result<Parsed, Reply>
     Ok(p)
 }
 
-pub(super) fn namespace(term: &Terminal, p: &Parsed) -> String {
+fn namespace(term: &Terminal, p: &Parsed) -> String {
     p.get("namespace")
         .map_or_else(|| term.namespace.clone(), str::to_string)
 }
 
 /// Levenshtein distance, case-insensitive, as cobra's suggestions use.
-pub(super) fn distance(a: &str, b: &str) -> usize {
+fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.to_lowercase().chars().collect();
     let b: Vec<char> = b.to_lowercase().chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -174,7 +174,7 @@ fn unknown_command(typed: &str) -> Reply {
     Reply::fail(lines, 1)
 }
 
-pub(super) fn short_or_long(a: &str) -> String {
+fn short_or_long(a: &str) -> String {
     match a.strip_prefix("--") {
         Some(_) => a.to_string(),
         None => {
