@@ -40,9 +40,19 @@ pub struct ResourceType {
     /// `kubectl delete` removes it (other simulated kinds belong to a controller, which would
     /// make them again at once).
     pub delete: bool,
+    /// In the `all` category: `kubectl get all` lists it.
+    pub in_all: bool,
 }
 
 impl ResourceType {
+    /// The same type, in the `all` category.
+    const fn in_all(self) -> ResourceType {
+        ResourceType {
+            in_all: true,
+            ..self
+        }
+    }
+
     /// The API group (`""` for the core group).
     pub fn group(&self) -> &'static str {
         self.api_version().rsplit_once('/').map_or("", |(g, _)| g)
@@ -104,6 +114,7 @@ const fn simulated(
         namespaced,
         apply: changes,
         delete: changes,
+        in_all: false,
     }
 }
 
@@ -125,6 +136,7 @@ const fn served(
         namespaced,
         apply: false,
         delete: false,
+        in_all: false,
     }
 }
 
@@ -145,11 +157,11 @@ pub static RESOURCES: &[ResourceType] = &[
     simulated(Kind::Event, "Event", "events", "event", &["ev"], V1, true, false),
     simulated(Kind::Namespace, "Namespace", "namespaces", "namespace", &["ns"], V1, false, true),
     simulated(Kind::Node, "Node", "nodes", "node", &["no"], V1, false, false),
-    simulated(Kind::Pod, "Pod", "pods", "pod", &["po"], V1, true, true),
-    simulated(Kind::Service, "Service", "services", "service", &["svc"], V1, true, true),
-    simulated(Kind::DaemonSet, "DaemonSet", "daemonsets", "daemonset", &["ds"], APPS, true, false),
-    simulated(Kind::Deployment, "Deployment", "deployments", "deployment", &["deploy"], APPS, true, true),
-    simulated(Kind::ReplicaSet, "ReplicaSet", "replicasets", "replicaset", &["rs"], APPS, true, false),
+    simulated(Kind::Pod, "Pod", "pods", "pod", &["po"], V1, true, true).in_all(),
+    simulated(Kind::Service, "Service", "services", "service", &["svc"], V1, true, true).in_all(),
+    simulated(Kind::DaemonSet, "DaemonSet", "daemonsets", "daemonset", &["ds"], APPS, true, false).in_all(),
+    simulated(Kind::Deployment, "Deployment", "deployments", "deployment", &["deploy"], APPS, true, true).in_all(),
+    simulated(Kind::ReplicaSet, "ReplicaSet", "replicasets", "replicaset", &["rs"], APPS, true, false).in_all(),
     simulated(Kind::EndpointSlice, "EndpointSlice", "endpointslices", "endpointslice", &[], &["discovery.k8s.io/v1"], true, false),
     simulated(Kind::Event, "Event", "events", "event", &["ev"], &["events.k8s.io/v1"], true, false),
     simulated(Kind::NetworkPolicy, "NetworkPolicy", "networkpolicies", "networkpolicy", &["netpol"], NETWORKING, true, true),
@@ -235,6 +247,14 @@ impl Kind {
     }
 }
 
+/// The simulated kinds of the `all` category, in the order `kubectl get all` lists them.
+pub fn all_category() -> impl Iterator<Item = Kind> {
+    RESOURCES
+        .iter()
+        .filter(|r| r.in_all)
+        .filter_map(|r| r.simulated)
+}
+
 /// The type kubectl resolves a typed name to: `svc`, `services`, `service`, `Service`,
 /// `deployments.apps`, `deployments.v1.apps`, `netpol`. `None` when no type answers to it.
 pub fn by_name(typed: &str) -> Option<&'static ResourceType> {
@@ -294,6 +314,21 @@ mod tests {
         );
         assert_eq!(kind("pods.apps"), None);
         assert_eq!(kind("bogus"), None);
+    }
+
+    #[test]
+    fn all_is_the_workloads_and_services() {
+        let all: Vec<Kind> = all_category().collect();
+        assert_eq!(
+            all,
+            [
+                Kind::Pod,
+                Kind::Service,
+                Kind::DaemonSet,
+                Kind::Deployment,
+                Kind::ReplicaSet
+            ]
+        );
     }
 
     #[test]

@@ -63,13 +63,7 @@ pub(super) fn targets(args: &[String], allow_all: bool) -> Result<Targets, Reply
     for ty in first.split(',').filter(|s| !s.is_empty()) {
         if allow_all && ty == "all" {
             t.all = true;
-            for k in [
-                Kind::Pod,
-                Kind::Service,
-                Kind::DaemonSet,
-                Kind::Deployment,
-                Kind::ReplicaSet,
-            ] {
+            for k in crate::resource::all_category() {
                 if !t.kinds.contains(&k) {
                     t.kinds.push(k);
                 }
