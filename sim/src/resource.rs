@@ -282,6 +282,37 @@ pub fn by_kind(api_version: &str, kind: &str) -> Option<&'static ResourceType> {
         .find(|r| r.kind == kind && r.api_versions.contains(&api_version))
 }
 
+/// What a manifest's `apiVersion` and `kind` name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ManifestKind {
+    /// A kind svclab applies ([`ResourceType::apply`]).
+    Object(Kind),
+    /// `v1 List`, or `<Kind>List` of a kind svclab applies, at that kind's version.
+    List,
+    /// A type a real cluster serves that svclab does not apply.
+    Served(&'static ResourceType),
+    /// No such kind at that version.
+    Unknown,
+}
+
+/// Resolve a manifest's `apiVersion` and `kind`.
+pub fn manifest_kind(api_version: &str, kind: &str) -> ManifestKind {
+    if let Some(r) = by_kind(api_version, kind) {
+        return match r.simulated.filter(|_| r.apply) {
+            Some(k) => ManifestKind::Object(k),
+            None => ManifestKind::Served(r),
+        };
+    }
+    let list_of = kind
+        .strip_suffix("List")
+        .and_then(|item| by_kind(api_version, item));
+    if (api_version == "v1" && kind == "List") || list_of.is_some_and(|r| r.apply) {
+        ManifestKind::List
+    } else {
+        ManifestKind::Unknown
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,6 +364,46 @@ mod tests {
 
     #[test]
     fn manifest_kinds_resolve() {
+        for (api_version, kind, expected) in [
+            (
+                "apps/v1",
+                "Deployment",
+                ManifestKind::Object(Kind::Deployment),
+            ),
+            ("v1", "Service", ManifestKind::Object(Kind::Service)),
+            ("v1", "Pod", ManifestKind::Object(Kind::Pod)),
+            ("v1", "Namespace", ManifestKind::Object(Kind::Namespace)),
+            (
+                "networking.k8s.io/v1",
+                "NetworkPolicy",
+                ManifestKind::Object(Kind::NetworkPolicy),
+            ),
+            ("v1", "List", ManifestKind::List),
+            ("apps/v1", "DeploymentList", ManifestKind::List),
+            (
+                "networking.k8s.io/v1",
+                "NetworkPolicyList",
+                ManifestKind::List,
+            ),
+            ("v1", "EndpointsList", ManifestKind::Unknown),
+            ("v1", "Deployment", ManifestKind::Unknown),
+            ("apps/v1beta1", "Deployment", ManifestKind::Unknown),
+        ] {
+            assert_eq!(
+                manifest_kind(api_version, kind),
+                expected,
+                "{api_version} {kind}"
+            );
+        }
+        for (api_version, kind) in [
+            ("v1", "Endpoints"),
+            ("apps/v1", "ReplicaSet"),
+            ("batch/v1", "Job"),
+        ] {
+            assert!(
+                matches!(manifest_kind(api_version, kind), ManifestKind::Served(r) if r.kind == kind)
+            );
+        }
         assert_eq!(
             by_kind("apps/v1", "Deployment").and_then(|r| r.simulated),
             Some(Kind::Deployment)
