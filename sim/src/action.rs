@@ -2,16 +2,18 @@
 //! at, so a run can be replayed (and shared) from its seed, its manifests and this log.
 
 use crate::kube_proxy::ProxyMode;
+use crate::resource::Kind;
 use crate::trace::Request;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// `kubectl apply -f` of a multi-document manifest.
     Apply { manifest: String },
-    /// `kubectl delete` of one object by kind (`deployment`, `service`, `pod`, `networkpolicy`,
-    /// `namespace`).
+    /// `kubectl delete` of one object of a kind whose resource type allows it
+    /// ([`crate::resource::ResourceType::delete`]: Deployment, Service, Pod, NetworkPolicy,
+    /// Namespace).
     Delete {
-        kind: String,
+        kind: Kind,
         namespace: String,
         name: String,
     },

@@ -31,6 +31,7 @@ pub mod model;
 pub mod names;
 pub mod netpol;
 pub mod registry;
+pub mod resource;
 pub mod rng;
 pub mod routing;
 pub mod shell;

@@ -6,6 +6,7 @@ use svclab_sim::cluster::{Cluster, Config};
 use svclab_sim::examples::SEED_MANIFEST;
 use svclab_sim::kube_proxy::ProxyMode;
 use svclab_sim::model::{ContainerState, ObjectKey};
+use svclab_sim::resource::Kind;
 use svclab_sim::rng::Rng;
 use svclab_sim::trace::{Client, PacketKind, Request, Tool};
 
@@ -132,14 +133,13 @@ fn action(c: &Cluster, rng: &mut Rng) -> Action {
         },
         8 => Action::Delete {
             kind: [
-                "deployment",
-                "service",
-                "pod",
-                "networkpolicy",
-                "namespace",
-                "secret",
-            ][rng.below(6) as usize]
-                .into(),
+                Kind::Deployment,
+                Kind::Service,
+                Kind::Pod,
+                Kind::NetworkPolicy,
+                Kind::Namespace,
+                Kind::Endpoints,
+            ][rng.below(6) as usize],
             namespace: "default".into(),
             name: ["backend", "backend-service", "web", "deny", "dev", "test"]
                 [rng.below(6) as usize]

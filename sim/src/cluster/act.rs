@@ -3,6 +3,7 @@
 
 use crate::action::Action;
 use crate::model::*;
+use crate::resource::Kind;
 use crate::time::SECOND;
 
 use super::kubelet::{is_coredns, readiness_delay};
@@ -157,7 +158,7 @@ impl Cluster {
                 kind,
                 namespace,
                 name,
-            } => self.delete_object(&kind, &namespace, &name),
+            } => self.delete_object(kind, &namespace, &name),
             Action::FailReadiness {
                 namespace,
                 pod,
@@ -303,13 +304,13 @@ impl Cluster {
         }
     }
 
-    fn delete_object(&mut self, kind: &str, ns: &str, name: &str) -> Result<Vec<String>, String> {
+    fn delete_object(&mut self, kind: Kind, ns: &str, name: &str) -> Result<Vec<String>, String> {
         let key = ObjectKey::new(ns, name);
         let not_found = |resource: &str| {
             format!("Error from server (NotFound): {resource} \"{name}\" not found")
         };
         match kind {
-            "deployment" => {
+            Kind::Deployment => {
                 self.deployments
                     .remove(&key)
                     .ok_or_else(|| not_found("deployments.apps"))?;
@@ -334,7 +335,7 @@ impl Cluster {
                 }
                 Ok(vec![format!("deployment.apps \"{name}\" deleted")])
             }
-            "service" => {
+            Kind::Service => {
                 let svc = self
                     .services
                     .remove(&key)
@@ -351,14 +352,14 @@ impl Cluster {
                 self.proxy.invalidate();
                 Ok(vec![format!("service \"{name}\" deleted")])
             }
-            "pod" => {
+            Kind::Pod => {
                 if !self.pods.contains_key(&key) {
                     return Err(not_found("pods"));
                 }
                 self.delete_pod(&key);
                 Ok(vec![format!("pod \"{name}\" deleted")])
             }
-            "networkpolicy" => {
+            Kind::NetworkPolicy => {
                 self.network_policies
                     .remove(&key)
                     .ok_or_else(|| not_found("networkpolicies.networking.k8s.io"))?;
@@ -367,7 +368,7 @@ impl Cluster {
                     "networkpolicy.networking.k8s.io \"{name}\" deleted"
                 )])
             }
-            "namespace" => {
+            Kind::Namespace => {
                 if matches!(
                     name,
                     "default" | "kube-system" | "kube-public" | "kube-node-lease"
@@ -386,7 +387,7 @@ impl Cluster {
                     .cloned()
                     .collect();
                 for s in services {
-                    let _ = self.delete_object("service", name, &s.name);
+                    let _ = self.delete_object(Kind::Service, name, &s.name);
                 }
                 self.network_policies.retain(|k, _| k.namespace != name);
                 let pods: Vec<ObjectKey> = self
@@ -401,7 +402,8 @@ impl Cluster {
                 Ok(vec![format!("namespace \"{name}\" deleted")])
             }
             other => Err(format!(
-                "error: the server doesn't have a resource type \"{other}\""
+                "error: the server doesn't have a resource type \"{}\"",
+                other.singular()
             )),
         }
     }

@@ -5,82 +5,19 @@
 use crate::cluster::Cluster;
 use crate::kube_proxy::iptables::Tables;
 
+use super::flags::{Flag, Values};
 use super::get::{self, Kind};
-use super::kubectl::COMMANDS;
-use super::{words, Location, Terminal};
+use super::kubectl::{self, Args, Command, COMMANDS};
+use super::{builtin, host, node, pod, words, Location, Terminal};
 
-const HOST_COMMANDS: &[&str] = &[
-    "cat", "clear", "curl", "docker", "echo", "exit", "help", "history", "kind", "kubectl", "ls",
-];
-const POD_COMMANDS: &[&str] = &[
-    "cat", "clear", "curl", "echo", "env", "exit", "hostname", "ip", "ls", "nslookup", "sh", "wget",
-];
-const NODE_COMMANDS: &[&str] = &[
-    "cat",
-    "clear",
-    "conntrack",
-    "curl",
-    "echo",
-    "exit",
-    "hostname",
-    "ip",
-    "ipvsadm",
-    "iptables",
-    "iptables-save",
-];
-const TYPES: &[&str] = &[
-    "all",
-    "daemonsets",
-    "deployments",
-    "endpoints",
-    "endpointslices",
-    "events",
-    "namespaces",
-    "networkpolicies",
-    "nodes",
-    "pods",
-    "replicasets",
-    "services",
-];
-const IMAGES: &[&str] = &["busybox", "curlimages/curl", "nginx", "nicolaka/netshoot"];
-
-fn flags_of(sub: &str) -> &'static [&'static str] {
-    match sub {
-        "get" => &[
-            "--all-namespaces",
-            "--namespace",
-            "--no-headers",
-            "--output",
-            "--selector",
-            "--show-labels",
-            "--watch",
-        ],
-        "describe" => &["--all-namespaces", "--namespace", "--selector"],
-        "apply" | "create" => &["--filename", "--namespace"],
-        "delete" => &["--all", "--filename", "--namespace", "--selector", "--wait"],
-        "scale" => &["--namespace", "--replicas"],
-        "label" => &["--list", "--namespace", "--overwrite"],
-        "run" => &[
-            "--image",
-            "--namespace",
-            "--restart",
-            "--rm",
-            "--stdin",
-            "--tty",
-        ],
-        "exec" => &["--container", "--namespace", "--stdin", "--tty"],
-        "logs" => &[
-            "--follow",
-            "--namespace",
-            "--prefix",
-            "--selector",
-            "--tail",
-        ],
-        "debug" => &["--image", "--profile", "--stdin", "--tty"],
-        "expose" => &["--name", "--namespace", "--port", "--target-port", "--type"],
-        _ => &["--namespace"],
-    }
+/// The resource types kubectl completes: every simulated type's plural.
+fn types() -> impl Iterator<Item = String> {
+    crate::resource::RESOURCES
+        .iter()
+        .filter(|r| r.simulated.is_some())
+        .map(|r| r.plural.to_string())
 }
+const IMAGES: &[&str] = &["busybox", "curlimages/curl", "nginx", "nicolaka/netshoot"];
 
 /// Split a line for completion: the finished words and the word being typed (maybe empty).
 fn split(line: &str) -> (Vec<String>, String) {
@@ -188,7 +125,7 @@ fn names_of(cluster: &Cluster, kind: Kind, ns: &str) -> Vec<String> {
 
 fn host(term: &Terminal, cluster: &Cluster, done: &[String], cur: &str) -> Vec<String> {
     let Some(first) = done.first() else {
-        return matching(HOST_COMMANDS.iter().map(|s| s.to_string()), cur);
+        return matching(builtin::names(host::BUILTINS), cur);
     };
     match first.as_str() {
         "kubectl" => kubectl(term, cluster, &done[1..], cur),
@@ -207,103 +144,111 @@ fn host(term: &Terminal, cluster: &Cluster, done: &[String], cur: &str) -> Vec<S
     }
 }
 
+/// What a flag's value completes to.
+fn values(term: &Terminal, cluster: &Cluster, values: Values, ns: &str) -> Vec<String> {
+    match values {
+        Values::Nothing => Vec::new(),
+        Values::Namespaces => namespaces(cluster),
+        Values::Formats => ["json", "name", "wide", "yaml"].map(String::from).to_vec(),
+        Values::File => vec![term.file_name().to_string()],
+        Values::Labels => cluster
+            .pods
+            .values()
+            .filter(|p| p.meta.namespace == ns)
+            .flat_map(|p| p.meta.labels.iter().map(|(k, v)| format!("{k}={v}")))
+            .collect(),
+        Values::Images => IMAGES.iter().map(|i| i.to_string()).collect(),
+    }
+}
+
+/// The flags `kubectl COMMAND` takes: its own and the global ones.
+fn flags_of(command: Option<&Command>) -> impl Iterator<Item = &'static Flag> {
+    command
+        .map_or(&[][..], |c| c.flags)
+        .iter()
+        .chain(kubectl::GLOBAL)
+}
+
 fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Vec<String> {
     let ns = line_namespace(term, args);
-    // The previous word may want a value.
-    if let Some(prev) = args.last() {
-        match prev.as_str() {
-            "-n" | "--namespace" => return matching(namespaces(cluster), cur),
-            "-o" | "--output" => {
-                return matching(["json", "name", "wide", "yaml"].map(String::from), cur)
-            }
-            "-f" | "--filename" => return matching([term.file_name().to_string()], cur),
-            "-l" | "--selector" => {
-                let labels: Vec<String> = cluster
-                    .pods
-                    .values()
-                    .filter(|p| p.meta.namespace == ns)
-                    .flat_map(|p| p.meta.labels.iter().map(|(k, v)| format!("{k}={v}")))
-                    .collect();
-                return matching(labels, cur);
-            }
-            _ => {}
-        }
-    }
-    if let Some(v) = cur.strip_prefix("--image=") {
-        return matching(
-            IMAGES.iter().map(|i| format!("--image={i}")),
-            &format!("--image={v}"),
-        );
-    }
-    if let Some(v) = cur.strip_prefix("--namespace=") {
-        return matching(
-            namespaces(cluster)
-                .into_iter()
-                .map(|n| format!("--namespace={n}")),
-            &format!("--namespace={v}"),
-        );
-    }
-    if let Some(v) = cur.strip_prefix("--output=") {
-        return matching(
-            ["json", "name", "wide", "yaml"]
-                .iter()
-                .map(|o| format!("--output={o}")),
-            &format!("--output={v}"),
-        );
-    }
-    // Skip flags (and their values) to find the subcommand and the positional arguments.
+    // Skip flags (and their values) to find the subcommand and the positional arguments; the
+    // last word may be a flag that wants a value.
+    let mut command: Option<&'static Command> = None;
     let mut positional: Vec<&String> = Vec::new();
-    let mut it = args.iter().peekable();
-    while let Some(w) = it.next() {
-        if matches!(
-            w.as_str(),
-            "-n" | "--namespace"
-                | "-o"
-                | "--output"
-                | "-l"
-                | "--selector"
-                | "-f"
-                | "--filename"
-                | "-c"
-                | "--container"
-        ) {
-            it.next();
-            continue;
-        }
+    let mut words = args.iter().peekable();
+    while let Some(w) = words.next() {
         if w == "--" {
             break;
         }
         if w.starts_with('-') {
+            let Some(flag) = flags_of(command).find(|f| f.value && f.named(w)) else {
+                continue;
+            };
+            if words.next().is_none() {
+                return matching(values(term, cluster, flag.values, &ns), cur);
+            }
             continue;
+        }
+        match positional.len() {
+            0 => command = kubectl::find_command(w),
+            // `kubectl set image`: the subcommand's flags and arguments.
+            1 => {
+                if let Some(sub) = command.and_then(|c| {
+                    c.subcommands
+                        .iter()
+                        .find(|s| s.name.rsplit(' ').next() == Some(w.as_str()))
+                }) {
+                    command = Some(sub);
+                }
+            }
+            _ => {}
         }
         positional.push(w);
     }
-    let Some(sub) = positional.first() else {
-        if cur.starts_with('-') {
-            return matching(["--namespace", "--help"].map(String::from), cur);
+    if let Some((name, typed)) = cur.strip_prefix("--").and_then(|c| c.split_once('=')) {
+        let Some(flag) = flags_of(command).find(|f| f.long == name) else {
+            return Vec::new();
+        };
+        return matching(
+            values(term, cluster, flag.values, &ns)
+                .into_iter()
+                .map(|v| format!("--{name}={v}")),
+            &format!("--{name}={typed}"),
+        );
+    }
+    let Some(command) = command else {
+        if positional.is_empty() {
+            if cur.starts_with('-') {
+                return matching(["--namespace", "--help"].map(String::from), cur);
+            }
+            return matching(COMMANDS.iter().map(|c| c.name.to_string()), cur);
         }
-        return matching(COMMANDS.iter().map(|s| s.to_string()), cur);
+        if cur.starts_with('-') {
+            return matching(["--namespace".to_string()], cur);
+        }
+        return Vec::new();
     };
-    let sub = sub.as_str();
     if cur.starts_with('-') {
-        return matching(flags_of(sub).iter().map(|s| s.to_string()), cur);
+        return matching(
+            command
+                .flags
+                .iter()
+                .map(|f| format!("--{}", f.long))
+                .chain(["--namespace".to_string()]),
+            cur,
+        );
     }
     let rest = &positional[1..];
-    match sub {
-        "get" | "describe" | "delete" | "label" | "scale" | "expose" => {
-            let types: Vec<String> = match sub {
-                "scale" => vec!["deployments".into()],
-                "expose" => vec!["deployments".into(), "pods".into(), "services".into()],
-                "get" => TYPES.iter().map(|s| s.to_string()).collect(),
-                _ => TYPES
-                    .iter()
-                    .filter(|t| **t != "all")
-                    .map(|s| s.to_string())
-                    .collect(),
-            };
+    let types: Vec<String> = match command.args {
+        Args::Types { all } => types().chain(all.then(|| "all".to_string())).collect(),
+        Args::TypesOf(list) => list.iter().map(|t| t.to_string()).collect(),
+        _ => Vec::new(),
+    };
+    match command.args {
+        Args::Types { .. } | Args::TypesOf(_) => {
             if rest.is_empty() {
                 if let Some((ty, _)) = cur.split_once('/') {
-                    let Ok(kind) = Kind::parse(ty) else {
+                    let Ok(kind) = get::parse_kind(ty) else {
                         return Vec::new();
                     };
                     return matching(
@@ -319,7 +264,7 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
             if ty.contains('/') {
                 return Vec::new();
             }
-            let Ok(kind) = Kind::parse(ty.split(',').next().unwrap_or(ty)) else {
+            let Ok(kind) = get::parse_kind(ty.split(',').next().unwrap_or(ty)) else {
                 return Vec::new();
             };
             let already: Vec<&str> = rest[1..].iter().map(|s| s.as_str()).collect();
@@ -330,7 +275,7 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
                 cur,
             )
         }
-        "logs" | "exec" | "attach" => {
+        Args::Pods => {
             if !rest.is_empty() {
                 return Vec::new();
             }
@@ -342,7 +287,7 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
             );
             matching(c, cur)
         }
-        "debug" => {
+        Args::Nodes => {
             if !rest.is_empty() {
                 return Vec::new();
             }
@@ -354,7 +299,7 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
                 cur,
             )
         }
-        "config" => {
+        Args::Config => {
             if rest.is_empty() {
                 matching(
                     [
@@ -373,7 +318,7 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
                 Vec::new()
             }
         }
-        "rollout" => {
+        Args::Rollout => {
             if rest.is_empty() {
                 matching(["status".to_string()], cur)
             } else {
@@ -385,20 +330,19 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
                 )
             }
         }
-        "create" => {
+        Args::Words(words) => {
             if rest.is_empty() {
-                matching(["deployment", "namespace"].map(String::from), cur)
+                matching(words.iter().map(|w| w.to_string()), cur)
             } else {
                 Vec::new()
             }
         }
-        "apply" => matching([term.file_name().to_string()], cur),
-        "help" => matching(COMMANDS.iter().map(|s| s.to_string()), cur),
-        _ => Vec::new(),
+        Args::File => matching([term.file_name().to_string()], cur),
+        Args::Commands => matching(COMMANDS.iter().map(|c| c.name.to_string()), cur),
+        Args::Nothing => Vec::new(),
     }
 }
 
-/// Names a pod could look up or fetch: each Service as `svc`, `svc.ns` and its full name.
 fn service_names(cluster: &Cluster, namespace: &str) -> Vec<String> {
     let mut out = Vec::new();
     for s in cluster.services.values() {
@@ -414,7 +358,7 @@ fn service_names(cluster: &Cluster, namespace: &str) -> Vec<String> {
 
 fn in_pod(cluster: &Cluster, namespace: &str, done: &[String], cur: &str) -> Vec<String> {
     let Some(first) = done.first() else {
-        return matching(POD_COMMANDS.iter().map(|s| s.to_string()), cur);
+        return matching(builtin::names(pod::BUILTINS), cur);
     };
     match first.as_str() {
         "nslookup" => matching(service_names(cluster, namespace), cur),
@@ -445,7 +389,7 @@ fn in_pod(cluster: &Cluster, namespace: &str, done: &[String], cur: &str) -> Vec
 
 fn on_node(cluster: &Cluster, node: &str, done: &[String], cur: &str) -> Vec<String> {
     let Some(first) = done.first() else {
-        return matching(NODE_COMMANDS.iter().map(|s| s.to_string()), cur);
+        return matching(builtin::names(node::BUILTINS), cur);
     };
     match first.as_str() {
         "iptables-save" => matching(["-t", "nat", "filter"].map(String::from), cur),

@@ -9,6 +9,23 @@ pub struct Flag {
     pub short: Option<char>,
     /// Takes a value (`--namespace dev`); otherwise a boolean (`--rm`, `--rm=false`).
     pub value: bool,
+    /// What the value completes to.
+    pub values: Values,
+}
+
+/// What a flag's value completes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Values {
+    Nothing,
+    Namespaces,
+    /// `-o`: `json`, `name`, `wide`, `yaml`.
+    Formats,
+    /// The editor's file.
+    File,
+    /// The `key=value` labels of the namespace's pods.
+    Labels,
+    /// Images a lesson uses.
+    Images,
 }
 
 pub const fn val(long: &'static str, short: Option<char>) -> Flag {
@@ -16,6 +33,7 @@ pub const fn val(long: &'static str, short: Option<char>) -> Flag {
         long,
         short,
         value: true,
+        values: Values::Nothing,
     }
 }
 
@@ -24,6 +42,25 @@ pub const fn boolean(long: &'static str, short: Option<char>) -> Flag {
         long,
         short,
         value: false,
+        values: Values::Nothing,
+    }
+}
+
+impl Flag {
+    /// `word` is this flag by itself: `--namespace` or `-n`.
+    pub fn named(&self, word: &str) -> bool {
+        match word.strip_prefix("--") {
+            Some(long) => long == self.long,
+            None => {
+                let mut chars = word.chars();
+                chars.next() == Some('-') && self.short.is_some() && chars.eq(self.short)
+            }
+        }
+    }
+
+    /// The same flag, its value completing to `values`.
+    pub const fn completes(self, values: Values) -> Flag {
+        Flag { values, ..self }
     }
 }
 

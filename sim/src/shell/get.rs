@@ -5,21 +5,7 @@ use crate::cluster::{Cluster, Event};
 use crate::model::*;
 use crate::time::human_duration;
 
-/// The resource types svclab simulates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Kind {
-    Pod,
-    Service,
-    DaemonSet,
-    Deployment,
-    ReplicaSet,
-    Endpoints,
-    EndpointSlice,
-    Node,
-    Namespace,
-    NetworkPolicy,
-    Event,
-}
+pub(crate) use crate::resource::Kind;
 
 /// Why a type name did not resolve.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,176 +16,12 @@ pub(crate) enum Unresolved {
     Unknown,
 }
 
-/// Resource types a real cluster serves that svclab does not simulate: (names, plural).
-const NOT_SIMULATED: &[(&[&str], &str)] = &[
-    (&["configmap", "configmaps", "cm"], "configmaps"),
-    (&["secret", "secrets"], "secrets"),
-    (
-        &["serviceaccount", "serviceaccounts", "sa"],
-        "serviceaccounts",
-    ),
-    (&["ingress", "ingresses", "ing"], "ingresses"),
-    (&["ingressclass", "ingressclasses"], "ingressclasses"),
-    (&["statefulset", "statefulsets", "sts"], "statefulsets"),
-    (&["job", "jobs"], "jobs"),
-    (&["cronjob", "cronjobs", "cj"], "cronjobs"),
-    (
-        &["persistentvolume", "persistentvolumes", "pv"],
-        "persistentvolumes",
-    ),
-    (
-        &["persistentvolumeclaim", "persistentvolumeclaims", "pvc"],
-        "persistentvolumeclaims",
-    ),
-    (&["storageclass", "storageclasses", "sc"], "storageclasses"),
-    (&["role", "roles"], "roles"),
-    (&["rolebinding", "rolebindings"], "rolebindings"),
-    (&["clusterrole", "clusterroles"], "clusterroles"),
-    (
-        &["clusterrolebinding", "clusterrolebindings"],
-        "clusterrolebindings",
-    ),
-    (
-        &["horizontalpodautoscaler", "horizontalpodautoscalers", "hpa"],
-        "horizontalpodautoscalers",
-    ),
-    (
-        &["poddisruptionbudget", "poddisruptionbudgets", "pdb"],
-        "poddisruptionbudgets",
-    ),
-    (
-        &["replicationcontroller", "replicationcontrollers", "rc"],
-        "replicationcontrollers",
-    ),
-    (&["limitrange", "limitranges", "limits"], "limitranges"),
-    (
-        &["resourcequota", "resourcequotas", "quota"],
-        "resourcequotas",
-    ),
-    (&["lease", "leases"], "leases"),
-    (
-        &[
-            "customresourcedefinition",
-            "customresourcedefinitions",
-            "crd",
-            "crds",
-        ],
-        "customresourcedefinitions",
-    ),
-    (
-        &["componentstatus", "componentstatuses", "cs"],
-        "componentstatuses",
-    ),
-    (&["podtemplate", "podtemplates"], "podtemplates"),
-    (
-        &["controllerrevision", "controllerrevisions"],
-        "controllerrevisions",
-    ),
-    (
-        &["priorityclass", "priorityclasses", "pc"],
-        "priorityclasses",
-    ),
-    (&["csidriver", "csidrivers"], "csidrivers"),
-    (&["csinode", "csinodes"], "csinodes"),
-    (&["apiservice", "apiservices"], "apiservices"),
-];
-
-impl Kind {
-    /// Resolve what the learner typed (`svc`, `services`, `Service`, `deployments.apps`).
-    pub fn parse(typed: &str) -> Result<Kind, Unresolved> {
-        let lower = typed.to_ascii_lowercase();
-        let base = lower
-            .strip_suffix(".apps")
-            .or_else(|| lower.strip_suffix(".discovery.k8s.io"))
-            .or_else(|| lower.strip_suffix(".networking.k8s.io"))
-            .or_else(|| lower.strip_suffix(".events.k8s.io"))
-            .unwrap_or(&lower);
-        let kind = match base {
-            "po" | "pod" | "pods" => Kind::Pod,
-            "svc" | "service" | "services" => Kind::Service,
-            "ds" | "daemonset" | "daemonsets" => Kind::DaemonSet,
-            "deploy" | "deployment" | "deployments" => Kind::Deployment,
-            "rs" | "replicaset" | "replicasets" => Kind::ReplicaSet,
-            "ep" | "endpoints" => Kind::Endpoints,
-            "endpointslice" | "endpointslices" => Kind::EndpointSlice,
-            "no" | "node" | "nodes" => Kind::Node,
-            "ns" | "namespace" | "namespaces" => Kind::Namespace,
-            "netpol" | "networkpolicy" | "networkpolicies" => Kind::NetworkPolicy,
-            "ev" | "event" | "events" => Kind::Event,
-            other => {
-                return Err(NOT_SIMULATED
-                    .iter()
-                    .find(|(names, _)| names.contains(&other))
-                    .map_or(Unresolved::Unknown, |(_, plural)| {
-                        Unresolved::NotSimulated(plural)
-                    }))
-            }
-        };
-        Ok(kind)
-    }
-
-    /// The resource in API errors: `pods`, `deployments.apps`.
-    pub fn resource(self) -> &'static str {
-        match self {
-            Kind::Pod => "pods",
-            Kind::Service => "services",
-            Kind::DaemonSet => "daemonsets.apps",
-            Kind::Deployment => "deployments.apps",
-            Kind::ReplicaSet => "replicasets.apps",
-            Kind::Endpoints => "endpoints",
-            Kind::EndpointSlice => "endpointslices.discovery.k8s.io",
-            Kind::Node => "nodes",
-            Kind::Namespace => "namespaces",
-            Kind::NetworkPolicy => "networkpolicies.networking.k8s.io",
-            Kind::Event => "events",
-        }
-    }
-
-    /// The prefix of `-o name` and of multi-type tables: `pod`, `deployment.apps`.
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Kind::Pod => "pod",
-            Kind::Service => "service",
-            Kind::DaemonSet => "daemonset.apps",
-            Kind::Deployment => "deployment.apps",
-            Kind::ReplicaSet => "replicaset.apps",
-            Kind::Endpoints => "endpoints",
-            Kind::EndpointSlice => "endpointslice.discovery.k8s.io",
-            Kind::Node => "node",
-            Kind::Namespace => "namespace",
-            Kind::NetworkPolicy => "networkpolicy.networking.k8s.io",
-            Kind::Event => "event",
-        }
-    }
-
-    pub fn kind(self) -> &'static str {
-        match self {
-            Kind::Pod => "Pod",
-            Kind::Service => "Service",
-            Kind::DaemonSet => "DaemonSet",
-            Kind::Deployment => "Deployment",
-            Kind::ReplicaSet => "ReplicaSet",
-            Kind::Endpoints => "Endpoints",
-            Kind::EndpointSlice => "EndpointSlice",
-            Kind::Node => "Node",
-            Kind::Namespace => "Namespace",
-            Kind::NetworkPolicy => "NetworkPolicy",
-            Kind::Event => "Event",
-        }
-    }
-
-    pub fn api_version(self) -> &'static str {
-        match self {
-            Kind::DaemonSet | Kind::Deployment | Kind::ReplicaSet => "apps/v1",
-            Kind::EndpointSlice => "discovery.k8s.io/v1",
-            Kind::NetworkPolicy => "networking.k8s.io/v1",
-            _ => "v1",
-        }
-    }
-
-    pub fn namespaced(self) -> bool {
-        !matches!(self, Kind::Node | Kind::Namespace)
-    }
+/// Resolve what the learner typed (`svc`, `services`, `Service`, `deployments.apps`).
+pub(crate) fn parse_kind(typed: &str) -> Result<Kind, Unresolved> {
+    let found = crate::resource::by_name(typed).ok_or(Unresolved::Unknown)?;
+    found
+        .simulated
+        .ok_or(Unresolved::NotSimulated(found.plural))
 }
 
 /// A DaemonSet as kind runs them (`kube-proxy`, `kindnet`): svclab keeps their pods, not the

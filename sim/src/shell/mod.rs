@@ -13,10 +13,15 @@
 //! says so. Nothing typed can panic or hang: every command finishes at once or waits on the
 //! virtual clock, and every wait has an end.
 //!
-//! Layout: `words` splits a line like a shell, `flags` reads kubectl's flags, `kubectl` and its
-//! printers (`get`, `describe`, `objects`, `logs`) answer kubectl, `pod` and `node` are the shells
-//! inside the cluster, `complete` is Tab, `table` is Go's tabwriter, `value` the YAML/JSON
-//! printers, `clock` the made-up wall clock, and `adapters` the marked seams to other modules.
+//! Layout: `words` splits a line like a shell and `pipe` runs the filters after a `|`;
+//! `output` and `location` are the types a command returns and where it runs; `builtin` is the
+//! shape of each shell's command table (`host` for the learner's machine, `pod` and `node` inside
+//! the cluster). `kubectl` (its command table in `kubectl/command.rs`) answers kubectl with the
+//! printers `get`, `describe`, `objects`, `logs`, reading resource types from
+//! [`crate::resource`]; `flags` reads kubectl's flags, `complete` is Tab, `table` is Go's
+//! tabwriter, `value` the YAML/JSON printers, `jsonpath` kubectl's templates, `clock` the made-up
+//! wall clock, `runtime` the container runtime's ids, and `adapters` the one place that reads a
+//! result back off the cluster's state.
 
 use std::collections::VecDeque;
 
@@ -24,210 +29,40 @@ use crate::map::SortedMap;
 
 use crate::cluster::Cluster;
 use crate::model::ObjectKey;
-use crate::time::Time;
 use crate::trace::Trace;
 
 mod adapters;
+mod builtin;
 mod clock;
 mod complete;
 mod describe;
 mod flags;
 mod get;
+mod host;
 mod jsonpath;
 mod kubectl;
 mod logs;
 mod node;
 mod objects;
 mod pod;
+mod request;
+mod runtime;
 mod table;
 mod value;
 mod words;
 
 use words::{Pipeline, Simple};
 
-/// Which stream a line was written to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stream {
-    Stdout,
-    Stderr,
-    /// svclab's own remark (a simplification, a hint). Its text starts with `svclab:`.
-    Note,
-}
+mod location;
+mod output;
+mod pipe;
 
-/// One line of terminal output, without its newline.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Line {
-    pub stream: Stream,
-    pub text: String,
-}
-
-impl Line {
-    pub fn out(text: impl Into<String>) -> Line {
-        Line {
-            stream: Stream::Stdout,
-            text: text.into(),
-        }
-    }
-
-    pub fn err(text: impl Into<String>) -> Line {
-        Line {
-            stream: Stream::Stderr,
-            text: text.into(),
-        }
-    }
-
-    /// A svclab remark; `text` is prefixed with `svclab: `.
-    pub fn note(text: impl AsRef<str>) -> Line {
-        Line {
-            stream: Stream::Note,
-            text: format!("svclab: {}", text.as_ref()),
-        }
-    }
-}
-
-/// What the terminal is waiting for on the virtual clock.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Wait {
-    /// A request's reply: the trace's output is printed once `cluster.now >= trace.finish`.
-    Trace { id: u64 },
-    /// `kubectl run -it` / `kubectl debug`: the pod must be Running before kubectl attaches
-    /// (kubectl gives up after `deadline`, its one-minute `--pod-running-timeout`).
-    PodRunning { pod: ObjectKey, deadline: Time },
-    /// `kubectl delete pod`: kubectl waits until the pod is gone (its grace period).
-    PodGone { pod: ObjectKey },
-    /// `kubectl rollout status`: kubectl watches the Deployment until it is rolled out.
-    Rollout { deployment: ObjectKey },
-}
-
-/// The result of one line (or of one [`Terminal::poll`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Output {
-    /// Print these now, in order.
-    pub lines: Vec<Line>,
-    /// `clear` was typed: wipe the screen before printing `lines`.
-    pub clear: bool,
-    /// The command is still running: the rest of its output comes from [`Terminal::poll`].
-    pub wait: Option<Wait>,
-    /// The prompt for the next line; empty while waiting.
-    pub prompt: String,
-}
-
-impl Output {
-    /// Everything printed, one `\n`-terminated line each (notes included).
-    pub fn text(&self) -> String {
-        let mut s = String::new();
-        for l in &self.lines {
-            s.push_str(&l.text);
-            s.push('\n');
-        }
-        s
-    }
-}
-
-/// Which shell runs in a pod, by image: the prompt and the "not found" message differ.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flavor {
-    /// busybox `ash` (busybox, alpine, curlimages/curl, netshoot): `sh: foo: not found`.
-    Busybox,
-    /// Debian's `dash` (nginx and most Debian-based images): `sh: 1: foo: not found`.
-    Dash,
-    /// `bash`: `bash: foo: command not found`.
-    Bash,
-}
-
-/// A shell inside a pod's container.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PodShell {
-    pub pod: ObjectKey,
-    pub container: String,
-    pub image: String,
-    pub flavor: Flavor,
-    /// Nested shells (`sh` typed inside `sh`): `exit` leaves one level.
-    pub depth: u32,
-    /// Lines typed, for dash's `sh: N: foo: not found`.
-    pub lines: u32,
-    /// Came from `kubectl run -it --rm`: leaving deletes the pod.
-    pub rm: bool,
-    /// Came from `kubectl run -it` (the shell is the container's main process).
-    pub attached: bool,
-}
-
-/// A root shell on a node (its network namespace: kube-proxy's rules, conntrack, IPVS).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NodeShell {
-    pub node: String,
-    pub depth: u32,
-}
-
-/// Where the learner is typing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Location {
-    /// The learner's machine: bash, with kubectl pointed at the kind cluster.
-    Host,
-    Pod(PodShell),
-    Node(NodeShell),
-}
-
-/// Where one simple command runs (a `kubectl exec POD -- CMD` runs in the pod while the
-/// terminal stays on the host).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Ctx {
-    Host,
-    Pod(PodShell),
-    Node(NodeShell),
-}
-
-/// Turns a finished trace into lines.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Render {
-    /// The trace's `output`, as the lead's routing wrote it for the tool.
-    Plain,
-    /// busybox `wget` without `-q`: progress lines around the body (see `pod::wget_verbose`).
-    WgetVerbose {
-        url: String,
-        to_file: Option<String>,
-    },
-    /// busybox `wget -q` saving to a file: nothing on success.
-    WgetQuietFile { to_file: String },
-}
-
-/// What a running command waits for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Job {
-    Trace {
-        id: u64,
-        render: Render,
-        ctx: Ctx,
-        /// The client gives up at this time with this message (`curl -m`, `wget -T`).
-        deadline: Option<(Time, String)>,
-    },
-    Attach {
-        pod: ObjectKey,
-        deadline: Time,
-        then: Attach,
-    },
-    Gone {
-        pod: ObjectKey,
-        uid: String,
-    },
-    /// `kubectl rollout status`: a line each time the status changes, until it is rolled out.
-    Rollout {
-        deployment: ObjectKey,
-        /// The last line printed.
-        last: String,
-        /// `--timeout`: kubectl gives up then.
-        deadline: Option<Time>,
-    },
-}
-
-/// What `kubectl run -it` does once attached.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Attach {
-    /// Enter the pod's shell.
-    Shell(PodShell),
-    /// Run one command in the pod, print its output, return (deleting the pod with `--rm`).
-    Command { shell: PodShell, words: Vec<String> },
-}
+pub(crate) use location::{Attach, Ctx, Job, Render};
+pub use location::{Flavor, Location, NodeShell, PodShell};
+pub(crate) use output::{text_lines, Reply};
+pub use output::{Line, Output, Stream, Wait};
+pub(crate) use pipe::echo;
+use pipe::pipe_filter;
 
 /// A command that continues on the virtual clock, and what follows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -241,68 +76,6 @@ struct Running {
     rest: Vec<Pipeline>,
     /// `kubectl run -it --rm ... -- CMD`: delete the pod afterwards.
     rm_after: Option<ObjectKey>,
-}
-
-/// The result of one simple command.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Reply {
-    pub lines: Vec<Line>,
-    pub status: i32,
-    pub clear: bool,
-    pub job: Option<Box<Job>>,
-    /// Move the terminal: into a pod, onto a node, back to the host.
-    pub goto: Option<Box<Location>>,
-    /// For `kubectl run -it --rm -- CMD`.
-    pub rm_after: Option<ObjectKey>,
-}
-
-impl Reply {
-    pub fn lines(lines: Vec<Line>) -> Reply {
-        Reply {
-            lines,
-            ..Default::default()
-        }
-    }
-
-    pub fn out(text: impl Into<String>) -> Reply {
-        Reply::lines(vec![Line::out(text)])
-    }
-
-    /// Stdout, one [`Line`] per line of `text` (a trailing newline adds nothing).
-    pub fn text(text: &str) -> Reply {
-        Reply::lines(text_lines(text, Stream::Stdout))
-    }
-
-    pub fn fail(lines: Vec<Line>, status: i32) -> Reply {
-        Reply {
-            lines,
-            status,
-            ..Default::default()
-        }
-    }
-
-    pub fn error(text: impl Into<String>) -> Reply {
-        Reply::fail(vec![Line::err(text)], 1)
-    }
-
-    pub fn note(text: impl AsRef<str>) -> Reply {
-        Reply::lines(vec![Line::note(text)])
-    }
-}
-
-/// Split `text` into lines of one stream; a final newline ends the last line, it does not start
-/// an empty one.
-pub(crate) fn text_lines(text: &str, stream: Stream) -> Vec<Line> {
-    let body = text.strip_suffix('\n').unwrap_or(text);
-    if text.is_empty() {
-        return Vec::new();
-    }
-    body.split('\n')
-        .map(|l| Line {
-            stream,
-            text: l.to_string(),
-        })
-        .collect()
 }
 
 /// Lines typed while a command runs are kept and run afterwards, as a terminal's type-ahead.
@@ -573,7 +346,7 @@ impl Terminal {
     /// Run a whole line: its pipelines in order, until one has to wait.
     fn run_line(&mut self, cluster: &mut Cluster, line: &str) -> (Vec<Line>, bool) {
         let mut lines = Vec::new();
-        // The pod we are in may have gone away under us.
+        // The pod the terminal is in may have been deleted meanwhile.
         if let Location::Pod(p) = &self.location {
             let alive = cluster
                 .pods
@@ -702,7 +475,7 @@ impl Terminal {
         let printed = self.postprocess(cluster, reply.lines, &filters, &redirects);
         lines.extend(printed);
         if let Some(pod) = reply.rm_after.or(rm_after) {
-            lines.extend(kubectl::delete_run_pod(cluster, &pod));
+            lines.extend(pod::delete_run_pod(cluster, &pod));
         }
         let mut clear = false;
         self.run_pipelines(cluster, rest.into(), then, lines, &mut clear);
@@ -749,7 +522,7 @@ impl Terminal {
     /// The environment `$VAR` expands from.
     fn env(&self, cluster: &Cluster) -> SortedMap<String, String> {
         let mut env = match &self.location {
-            Location::Host => adapters::host_env(),
+            Location::Host => host::env(),
             Location::Pod(p) => pod::env(cluster, p),
             Location::Node(n) => node::env(&n.node),
         };
@@ -778,105 +551,22 @@ impl Terminal {
             return Reply::default();
         }
         match ctx {
-            Ctx::Host => self.exec_host(cluster, words),
+            Ctx::Host => host::exec(self, cluster, words),
             Ctx::Pod(p) => pod::exec(self, cluster, p, words),
             Ctx::Node(n) => node::exec(self, cluster, n, words),
-        }
-    }
-
-    fn exec_host(&mut self, cluster: &mut Cluster, words: &[String]) -> Reply {
-        let cmd = words[0].as_str();
-        let args = &words[1..];
-        match cmd {
-            "kubectl" => kubectl::run(self, cluster, args),
-            "clear" => Reply {
-                clear: true,
-                ..Default::default()
-            },
-            "help" => Reply::lines(kubectl::svclab_help()),
-            "history" => Reply::lines(
-                self.history
-                    .iter()
-                    .enumerate()
-                    .map(|(i, h)| Line::out(format!("{:>5}  {h}", i + 1)))
-                    .collect(),
-            ),
-            "echo" => Reply::out(echo(args)),
-            "ls" => {
-                if args.iter().all(|a| a.starts_with('-')) {
-                    Reply::out(self.file_name.clone())
-                } else {
-                    let mut lines = Vec::new();
-                    let mut status = 0;
-                    for a in args.iter().filter(|a| !a.starts_with('-')) {
-                        if *a == self.file_name || *a == "." {
-                            lines.push(Line::out(self.file_name.clone()));
-                        } else {
-                            lines.push(Line::err(format!("ls: cannot access '{a}': No such file or directory")));
-                            status = 2;
-                        }
-                    }
-                    Reply::fail(lines, status)
-                }
-            }
-            "cat" => {
-                let mut lines = Vec::new();
-                let mut status = 0;
-                for a in args {
-                    if *a == self.file_name {
-                        lines.extend(text_lines(&self.file_text, Stream::Stdout));
-                    } else {
-                        lines.push(Line::err(format!("cat: {a}: No such file or directory")));
-                        status = 1;
-                    }
-                }
-                Reply::fail(lines, status)
-            }
-            "pwd" => Reply::out("/home/learner"),
-            "cd" | "true" | ":" => Reply::default(),
-            "false" => Reply::fail(Vec::new(), 1),
-            "whoami" => Reply::out("learner"),
-            "hostname" => Reply::out("laptop"),
-            "exit" | "logout" => Reply::note("this is your own machine's shell; there is nothing to exit to"),
-            "curl" | "wget" => pod::host_request(self, cluster, cmd, args),
-            "docker" => node::docker(self, cluster, args),
-            "kind" => adapters::kind(cluster, args),
-            "sudo" => {
-                if args.is_empty() {
-                    Reply::error("usage: sudo -h | -K | -k | -V")
-                } else {
-                    self.exec_host(cluster, args)
-                }
-            }
-            "k" => Reply::fail(
-                vec![
-                    Line::err("bash: k: command not found"),
-                    Line::note("no `k` alias is set up here; type `kubectl`"),
-                ],
-                127,
-            ),
-            "nslookup" | "dig" | "ping" | "ip" | "iptables" | "iptables-save" | "ipvsadm" | "conntrack" => {
-                Reply::fail(
-                    vec![Line::note(format!(
-                        "`{cmd}` on your own machine would not see the cluster's network; run it in a pod (`kubectl run -it test --image=busybox --restart=Never -- sh`) or on a node (`kubectl debug node/kind-worker -it --image=busybox`)"
-                    ))],
-                    1,
-                )
-            }
-            _ => Reply::fail(vec![Line::err(format!("bash: {cmd}: command not found"))], 127),
         }
     }
 
     fn render_trace(&mut self, trace: &Trace, render: &Render, ctx: &Ctx) -> Reply {
         let status = if trace.outcome.is_success() { 0 } else { 1 };
         match render {
-            Render::Plain => Reply::fail(pod::trace_lines(trace, ctx), status),
+            Render::Plain => Reply::fail(request::trace_lines(trace, ctx), status),
             Render::WgetVerbose { url, to_file } => {
                 let exists = match (to_file, ctx) {
                     (Some(f), Ctx::Pod(p)) => self.pod_has_file(&p.pod, f),
                     _ => false,
                 };
-                let lines = pod::wget_verbose(trace, url, to_file.as_deref(), exists);
+                let lines = request::wget_verbose(trace, url, to_file.as_deref(), exists);
                 if exists {
                     return Reply::fail(lines, 1);
                 }
@@ -889,7 +579,7 @@ impl Terminal {
             }
             Render::WgetQuietFile { to_file } => {
                 if status != 0 {
-                    return Reply::fail(pod::trace_lines(trace, ctx), status);
+                    return Reply::fail(request::trace_lines(trace, ctx), status);
                 }
                 if let Ctx::Pod(p) = ctx {
                     if self.pod_has_file(&p.pod, to_file) {
@@ -953,197 +643,4 @@ fn truncate(line: &str) -> &str {
 
 fn find_trace(cluster: &Cluster, id: u64) -> Option<&Trace> {
     cluster.traces.iter().rev().find(|t| t.id == id)
-}
-
-/// `echo`, with `-n` and `-e` accepted and ignored.
-pub(crate) fn echo(args: &[String]) -> String {
-    let mut words = args;
-    while let Some(first) = words.first() {
-        if matches!(first.as_str(), "-n" | "-e" | "-E" | "-ne" | "-en") {
-            words = &words[1..];
-        } else {
-            break;
-        }
-    }
-    words.join(" ")
-}
-
-/// One pipe stage after the first: the filters people use on kubectl output.
-fn pipe_filter(
-    ctx: &Ctx,
-    f: &Simple,
-    lines: Vec<Line>,
-    stderr_to_stdout: bool,
-    notes: &mut Vec<Line>,
-) -> Vec<Line> {
-    let Some(cmd) = f.words.first() else {
-        return lines;
-    };
-    let args = &f.words[1..];
-    let piped =
-        |l: &Line| l.stream == Stream::Stdout || (stderr_to_stdout && l.stream == Stream::Stderr);
-    let (input, mut passthrough): (Vec<Line>, Vec<Line>) =
-        lines.into_iter().partition(|l| piped(l));
-    let texts: Vec<String> = input.into_iter().map(|l| l.text).collect();
-    let result: Option<Vec<String>> = match cmd.as_str() {
-        "grep" | "egrep" => match grep(cmd, args, &texts) {
-            Some(kept) => Some(kept),
-            None => {
-                // grep without a pattern prints its usage and reads nothing.
-                passthrough.push(Line::err(format!(
-                    "Usage: {cmd} [OPTION]... PATTERNS [FILE]..."
-                )));
-                passthrough.push(Line::err(format!(
-                    "Try '{cmd} --help' for more information."
-                )));
-                return passthrough;
-            }
-        },
-        "head" | "tail" => {
-            let mut n = 10usize;
-            let mut it = args.iter();
-            while let Some(a) = it.next() {
-                if a == "-n" {
-                    n = it
-                        .next()
-                        .and_then(|v| v.trim_start_matches('+').parse().ok())
-                        .unwrap_or(n);
-                } else if let Some(v) = a.strip_prefix("-n") {
-                    n = v.parse().unwrap_or(n);
-                } else if let Some(v) = a.strip_prefix('-') {
-                    n = v.parse().unwrap_or(n);
-                }
-            }
-            Some(if cmd == "head" {
-                texts.iter().take(n).cloned().collect()
-            } else {
-                texts
-                    .iter()
-                    .skip(texts.len().saturating_sub(n))
-                    .cloned()
-                    .collect()
-            })
-        }
-        "wc" => Some(vec![if args.iter().any(|a| a == "-l") {
-            texts.len().to_string()
-        } else {
-            let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
-            let bytes: usize = texts.iter().map(|t| t.len() + 1).sum();
-            format!("{:>7} {:>7} {:>7}", texts.len(), words, bytes)
-        }]),
-        "sort" => {
-            let mut t = texts.clone();
-            crate::sort::sort(&mut t);
-            if args.iter().any(|a| a == "-r") {
-                t.reverse();
-            }
-            Some(t)
-        }
-        "cat" | "less" | "more" => Some(texts.clone()),
-        _ => None,
-    };
-    match result {
-        Some(kept) => {
-            passthrough.extend(kept.into_iter().map(Line::out));
-            passthrough
-        }
-        None => {
-            let _ = ctx;
-            notes.push(Line::note(format!(
-                "`| {cmd}` is not simulated; the unfiltered output is shown"
-            )));
-            passthrough.extend(texts.into_iter().map(Line::out));
-            passthrough
-        }
-    }
-}
-
-/// `grep` over lines: fixed strings (`\\|` or, with `-E`, `|` alternatives), `-v -i -c -w` and the
-/// context options `-A -B -C`.
-fn grep(cmd: &str, args: &[String], texts: &[String]) -> Option<Vec<String>> {
-    let (mut invert, mut ignore_case, mut count, mut extended) =
-        (false, false, false, cmd == "egrep");
-    let (mut after, mut before) = (0usize, 0usize);
-    let mut pattern: Option<String> = None;
-    let mut i = 0;
-    while i < args.len() {
-        let a = &args[i];
-        i += 1;
-        if pattern.is_some() || !a.starts_with('-') || a.len() == 1 {
-            if pattern.is_none() {
-                pattern = Some(a.clone());
-            }
-            continue;
-        }
-        let chars: Vec<char> = a[1..].chars().collect();
-        let mut j = 0;
-        while j < chars.len() {
-            let c = chars[j];
-            match c {
-                'v' => invert = true,
-                'i' => ignore_case = true,
-                'c' => count = true,
-                'E' => extended = true,
-                'A' | 'B' | 'C' | 'm' | 'e' => {
-                    let rest: String = chars[j + 1..].iter().collect();
-                    let value = if rest.is_empty() {
-                        i += 1;
-                        args.get(i - 1).cloned().unwrap_or_default()
-                    } else {
-                        rest
-                    };
-                    let n: usize = value.parse().unwrap_or(0);
-                    match c {
-                        'A' => after = n,
-                        'B' => before = n,
-                        'C' => {
-                            after = n;
-                            before = n;
-                        }
-                        'e' => pattern = Some(value),
-                        _ => {}
-                    }
-                    break;
-                }
-                _ => {}
-            }
-            j += 1;
-        }
-    }
-    let pattern = pattern?;
-    let alternatives: Vec<String> = if extended {
-        pattern.split('|').map(str::to_string).collect()
-    } else {
-        pattern.split("\\|").map(str::to_string).collect()
-    };
-    let matches = |t: &str| {
-        alternatives.iter().any(|alt| {
-            if ignore_case {
-                t.to_lowercase().contains(&alt.to_lowercase())
-            } else {
-                t.contains(alt.as_str())
-            }
-        }) != invert
-    };
-    let hits: Vec<usize> = (0..texts.len()).filter(|&k| matches(&texts[k])).collect();
-    if count {
-        return Some(vec![hits.len().to_string()]);
-    }
-    let mut shown: Vec<usize> = Vec::new();
-    for &h in &hits {
-        for k in h.saturating_sub(before)..=(h + after).min(texts.len().saturating_sub(1)) {
-            if shown.last().is_none_or(|&l| k > l) {
-                shown.push(k);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    let context = after > 0 || before > 0;
-    for (n, &k) in shown.iter().enumerate() {
-        if context && n > 0 && k > shown[n - 1] + 1 {
-            out.push("--".to_string());
-        }
-        out.push(texts[k].clone());
-    }
-    Some(out)
 }

@@ -11,6 +11,7 @@ use crate::model::Protocol;
 use crate::time::{Time, SECOND};
 use crate::trace::Client;
 
+use super::builtin::{self, listed, unlisted, Builtin, Call};
 use super::{Ctx, Line, Location, NodeShell, Reply, Terminal};
 
 pub(crate) fn env(node: &str) -> SortedMap<String, String> {
@@ -33,6 +34,68 @@ fn not_found(cmd: &str) -> Reply {
     )
 }
 
+/// What a root shell on a node runs.
+pub(crate) static BUILTINS: &[Builtin<NodeShell>] = &[
+    listed("exit", exit),
+    unlisted("logout", exit),
+    unlisted("bash", shell),
+    unlisted("sh", shell),
+    listed("iptables-save", |_, cluster, n, call| {
+        iptables_save(cluster, &n.node, call.args)
+    }),
+    listed("iptables", iptables_command),
+    unlisted("iptables-nft", iptables_command),
+    unlisted("iptables-legacy", iptables_command),
+    listed("ipvsadm", |_, cluster, n, call| {
+        ipvsadm(cluster, &n.node, call.args)
+    }),
+    listed("conntrack", |_, cluster, n, call| {
+        conntrack(cluster, &n.node, call.args)
+    }),
+    listed("ip", |_, cluster, n, call| ip(cluster, &n.node, call.args)),
+    listed("curl", |_, cluster, n, call| {
+        let Some(client) = node_client(cluster, &n.node) else {
+            return Reply::note("this node has no host-network pod to send from");
+        };
+        super::request::curl(cluster, client, call.args)
+    }),
+    listed("hostname", |_, _, n, _| Reply::out(n.node.clone())),
+    listed("cat", cat),
+    listed("echo", builtin::echo),
+    unlisted("pwd", |_, _, _, _| Reply::out("/")),
+    unlisted("whoami", |_, _, _, _| Reply::out("root")),
+    unlisted("cd", builtin::nothing),
+    unlisted("true", builtin::nothing),
+    unlisted(":", builtin::nothing),
+    unlisted("export", builtin::nothing),
+    unlisted("false", builtin::fail),
+    unlisted("env", |_, _, n, _| {
+        Reply::lines(
+            env(&n.node)
+                .into_iter()
+                .map(|(k, v)| Line::out(format!("{k}={v}")))
+                .collect(),
+        )
+    }),
+    listed("clear", builtin::clear),
+    unlisted("kubectl", |_, _, _, _| {
+        Reply::fail(
+            vec![Line::err("The connection to the server localhost:8080 was refused - did you specify the right host or port?")],
+            1,
+        )
+    }),
+    unlisted("crictl", not_simulated),
+    unlisted("ps", not_simulated),
+    unlisted("top", not_simulated),
+    unlisted("ping", not_simulated),
+    unlisted("tcpdump", not_simulated),
+    unlisted("nft", not_simulated),
+    unlisted("ss", not_simulated),
+    unlisted("netstat", not_simulated),
+    unlisted("systemctl", not_simulated),
+    unlisted("journalctl", not_simulated),
+];
+
 /// Run one command on a node.
 pub(crate) fn exec(
     term: &mut Terminal,
@@ -40,94 +103,86 @@ pub(crate) fn exec(
     n: &NodeShell,
     words: &[String],
 ) -> Reply {
-    let cmd = words[0].as_str();
-    let args = &words[1..];
-    let base = cmd.rsplit('/').next().unwrap_or(cmd);
-    match base {
-        "exit" | "logout" => {
-            if n.depth > 0 {
-                let mut outer = n.clone();
-                outer.depth -= 1;
-                Reply {
-                    goto: Some(Box::new(Location::Node(outer))),
-                    ..Default::default()
-                }
-            } else {
-                Reply {
-                    goto: Some(Box::new(Location::Host)),
-                    ..Default::default()
-                }
-            }
-        }
-        "bash" | "sh" => {
-            if args.first().map(String::as_str) == Some("-c") {
-                let inner: Vec<String> = args.get(1).map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
-                return term.exec(cluster, &Ctx::Node(n.clone()), &inner);
-            }
-            match term.location() {
-                Location::Node(_) => {
-                    let mut inner = n.clone();
-                    inner.depth += 1;
-                    Reply {
-                        goto: Some(Box::new(Location::Node(inner))),
-                        ..Default::default()
-                    }
-                }
-                _ => Reply::default(),
-            }
-        }
-        "iptables-save" => iptables_save(cluster, &n.node, args),
-        "iptables" | "iptables-nft" | "iptables-legacy" => iptables(cluster, &n.node, args),
-        "ipvsadm" => ipvsadm(cluster, &n.node, args),
-        "conntrack" => conntrack(cluster, &n.node, args),
-        "ip" => ip(cluster, &n.node, args),
-        "curl" => {
-            let Some(client) = node_client(cluster, &n.node) else {
-                return Reply::note("this node has no host-network pod to send from");
-            };
-            super::pod::curl(cluster, client, args)
-        }
-        "hostname" => Reply::out(n.node.clone()),
-        "cat" => {
-            let mut lines = Vec::new();
-            let mut status = 0;
-            for a in args {
-                match a.as_str() {
-                    "/etc/resolv.conf" => {
-                        lines.push(Line::out("nameserver 172.18.0.1"));
-                        lines.push(Line::out("options ndots:0"));
-                    }
-                    "/etc/hostname" => lines.push(Line::out(n.node.clone())),
-                    other => {
-                        lines.push(Line::err(format!("cat: {other}: No such file or directory")));
-                        status = 1;
-                    }
-                }
-            }
-            Reply::fail(lines, status)
-        }
-        "echo" => Reply::out(super::echo(args)),
-        "pwd" => Reply::out("/"),
-        "whoami" => Reply::out("root"),
-        "cd" | "true" | ":" | "export" => Reply::default(),
-        "false" => Reply::fail(Vec::new(), 1),
-        "env" => Reply::lines(env(&n.node).into_iter().map(|(k, v)| Line::out(format!("{k}={v}"))).collect()),
-        "clear" => Reply {
-            clear: true,
-            ..Default::default()
-        },
-        "kubectl" => Reply::fail(
-            vec![Line::err("The connection to the server localhost:8080 was refused - did you specify the right host or port?")],
-            1,
-        ),
-        "crictl" | "ps" | "top" | "ping" | "tcpdump" | "nft" | "ss" | "netstat" | "systemctl" | "journalctl" => Reply::fail(
-            vec![Line::note(format!(
-                "`{base}` is not simulated on nodes; try iptables-save, iptables -t nat -L, ipvsadm -Ln, conntrack -L, ip addr, ip route"
-            ))],
-            1,
-        ),
-        _ => not_found(cmd),
+    let Some(call) = Call::new(words, true) else {
+        return Reply::default();
+    };
+    builtin::run(BUILTINS, term, cluster, n, &call, |call| {
+        not_found(call.typed)
+    })
+}
+
+/// `exit`: leave a nested shell, or the node.
+fn exit(_: &mut Terminal, _: &mut Cluster, n: &NodeShell, _: &Call) -> Reply {
+    let to = if n.depth > 0 {
+        let mut outer = n.clone();
+        outer.depth -= 1;
+        Location::Node(outer)
+    } else {
+        Location::Host
+    };
+    Reply {
+        goto: Some(Box::new(to)),
+        ..Default::default()
     }
+}
+
+/// `bash`, `sh`: a nested shell, or `bash -c 'COMMAND'`.
+fn shell(term: &mut Terminal, cluster: &mut Cluster, n: &NodeShell, call: &Call) -> Reply {
+    if call.args.first().map(String::as_str) == Some("-c") {
+        let inner: Vec<String> = call
+            .args
+            .get(1)
+            .map(|s| s.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        return term.exec(cluster, &Ctx::Node(n.clone()), &inner);
+    }
+    match term.location() {
+        Location::Node(_) => {
+            let mut inner = n.clone();
+            inner.depth += 1;
+            Reply {
+                goto: Some(Box::new(Location::Node(inner))),
+                ..Default::default()
+            }
+        }
+        _ => Reply::default(),
+    }
+}
+
+fn iptables_command(_: &mut Terminal, cluster: &mut Cluster, n: &NodeShell, call: &Call) -> Reply {
+    iptables(cluster, &n.node, call.args)
+}
+
+/// `cat` of the few files a node has that a lesson reads.
+fn cat(_: &mut Terminal, _: &mut Cluster, n: &NodeShell, call: &Call) -> Reply {
+    let mut lines = Vec::new();
+    let mut status = 0;
+    for a in call.args {
+        match a.as_str() {
+            "/etc/resolv.conf" => {
+                lines.push(Line::out("nameserver 172.18.0.1"));
+                lines.push(Line::out("options ndots:0"));
+            }
+            "/etc/hostname" => lines.push(Line::out(n.node.clone())),
+            other => {
+                lines.push(Line::err(format!(
+                    "cat: {other}: No such file or directory"
+                )));
+                status = 1;
+            }
+        }
+    }
+    Reply::fail(lines, status)
+}
+
+fn not_simulated(_: &mut Terminal, _: &mut Cluster, _: &NodeShell, call: &Call) -> Reply {
+    Reply::fail(
+        vec![Line::note(format!(
+            "`{}` is not simulated on nodes; try iptables-save, iptables -t nat -L, ipvsadm -Ln, conntrack -L, ip addr, ip route",
+            call.name
+        ))],
+        1,
+    )
 }
 
 /// The node's hostNetwork kube-proxy pod: requests from the node's network namespace.

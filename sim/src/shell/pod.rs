@@ -1,16 +1,19 @@
 //! The shell inside a pod: busybox's `ash` (busybox, alpine, curl and netshoot images), Debian's
-//! `dash` or `bash` (nginx and other Debian images). Requests (`nslookup`, `wget`, `curl`) go
-//! through the cluster as traces; their output is what the lead's routing wrote for the client.
+//! `dash` or `bash` (nginx and other Debian images). [`BUILTINS`] is what it runs by name; the
+//! clients that send requests (`nslookup`, `wget`, `curl`) live in `request`.
 
 use crate::map::SortedMap;
 use std::net::Ipv4Addr;
 
+use crate::action::Action;
 use crate::cluster::Cluster;
-use crate::model::ClusterIp;
-use crate::time::{Time, SECOND};
-use crate::trace::{Client, Outcome, PacketKind, Request, Tool, Trace};
+use crate::model::{ClusterIp, ObjectKey};
+use crate::time::Time;
+use crate::trace::Client;
 
-use super::{Ctx, Flavor, Job, Line, Location, PodShell, Render, Reply, Stream, Terminal};
+use super::builtin::{self, listed, unlisted, Builtin, Call};
+use super::request::{curl, nslookup, wget};
+use super::{Ctx, Flavor, Line, Location, PodShell, Reply, Stream, Terminal};
 
 /// Which shell family an image's `sh` (or the command typed) is.
 pub(crate) fn flavor(image: &str, command: Option<&str>) -> Flavor {
@@ -153,6 +156,105 @@ pub(crate) fn env(cluster: &Cluster, p: &PodShell) -> SortedMap<String, String> 
     env
 }
 
+/// What a pod's shell runs (busybox applets, or a Debian image's tools): each tool checks
+/// that the image has it.
+pub(crate) static BUILTINS: &[Builtin<PodShell>] = &[
+    listed("exit", |_, cluster, p, _| exit(cluster, p)),
+    unlisted("logout", |_, cluster, p, _| exit(cluster, p)),
+    listed("sh", shell),
+    unlisted("ash", shell),
+    unlisted("bash", shell),
+    unlisted("dash", shell),
+    listed("nslookup", |_, cluster, p, call| {
+        with_tool(p, call, |p| nslookup(cluster, p, call.args))
+    }),
+    listed("wget", |term, cluster, p, call| {
+        with_tool(p, call, |p| wget(term, cluster, p, call.args))
+    }),
+    listed("curl", |_, cluster, p, call| {
+        if !has_tool(&p.image, "curl") {
+            let mut r = not_found(p, call.typed);
+            r.lines.push(Line::note(
+                "busybox has no curl: use `wget -qO- URL`, or run a pod with curl: kubectl run -it client --image=curlimages/curl --restart=Never -- sh",
+            ));
+            return r;
+        }
+        curl(cluster, Client::Pod(p.pod.clone()), call.args)
+    }),
+    listed("cat", |term, cluster, p, call| {
+        cat(term, cluster, p, call.args)
+    }),
+    listed("hostname", |_, cluster, p, _| {
+        Reply::out(hostname(cluster, p))
+    }),
+    listed("ip", |_, cluster, p, call| {
+        with_tool(p, call, |p| ip(cluster, p, call.args))
+    }),
+    unlisted("ifconfig", |_, _, p, call| {
+        if busybox_based(&p.image) {
+            Reply::note("ifconfig is not simulated; use `ip addr`")
+        } else {
+            not_found(p, call.typed)
+        }
+    }),
+    listed("env", env_command),
+    unlisted("printenv", env_command),
+    listed("echo", builtin::echo),
+    unlisted("pwd", |_, _, _, _| Reply::out("/")),
+    unlisted("cd", builtin::nothing),
+    unlisted("true", builtin::nothing),
+    unlisted(":", builtin::nothing),
+    unlisted("export", builtin::nothing),
+    unlisted("set", builtin::nothing),
+    unlisted("unset", builtin::nothing),
+    unlisted("alias", builtin::nothing),
+    unlisted("false", builtin::fail),
+    unlisted("whoami", |_, _, p, _| {
+        Reply::out(if image_name(&p.image) == "curl" {
+            "curl_user"
+        } else {
+            "root"
+        })
+    }),
+    unlisted("id", |_, _, p, _| {
+        Reply::out(if image_name(&p.image) == "curl" {
+            "uid=100(curl_user) gid=101(curl_group) groups=101(curl_group)"
+        } else {
+            "uid=0(root) gid=0(root) groups=0(root),10(wheel)"
+        })
+    }),
+    unlisted("date", |_, cluster, _, _| Reply::out(date(cluster.now))),
+    listed("clear", builtin::clear),
+    unlisted("history", |term, _, _, _| {
+        Reply::lines(
+            term.history()
+                .iter()
+                .enumerate()
+                .map(|(i, h)| Line::out(format!("{:>4}  {h}", i)))
+                .collect(),
+        )
+    }),
+    listed("ls", |term, _, p, call| ls(term, p, call.args)),
+    unlisted("kubectl", outside_only),
+    unlisted("docker", outside_only),
+    unlisted("iptables", outside_only),
+    unlisted("iptables-save", outside_only),
+    unlisted("ipvsadm", outside_only),
+    unlisted("conntrack", outside_only),
+    unlisted("crictl", outside_only),
+    unlisted("ping", not_simulated),
+    unlisted("nc", not_simulated),
+    unlisted("traceroute", not_simulated),
+    unlisted("telnet", not_simulated),
+    unlisted("ps", not_simulated),
+    unlisted("top", not_simulated),
+    unlisted("netstat", not_simulated),
+    unlisted("sleep", not_simulated),
+    unlisted("dig", not_simulated),
+    unlisted("host", not_simulated),
+    unlisted("vi", not_simulated),
+];
+
 /// Run one command in a pod's shell.
 pub(crate) fn exec(
     term: &mut Terminal,
@@ -160,136 +262,100 @@ pub(crate) fn exec(
     p: &PodShell,
     words: &[String],
 ) -> Reply {
-    let cmd = words[0].as_str();
-    let args = &words[1..];
-    let base = cmd.rsplit('/').next().unwrap_or(cmd);
-    match base {
-        "exit" | "logout" => exit(cluster, p),
-        "sh" | "ash" | "bash" | "dash" => {
-            if base == "bash" && !has_tool(&p.image, "bash") {
-                return not_found(p, cmd);
-            }
-            if args.first().map(String::as_str) == Some("-c") {
-                let inner: Vec<String> = args
-                    .get(1)
-                    .map(|s| s.split_whitespace().map(str::to_string).collect())
-                    .unwrap_or_default();
-                if inner.is_empty() {
-                    return Reply::error(format!("{base}: -c: option requires an argument"));
-                }
-                return term.exec(cluster, &Ctx::Pod(p.clone()), &inner);
-            }
-            let mut inner = p.clone();
-            inner.depth += 1;
-            inner.flavor = if base == "bash" {
-                Flavor::Bash
-            } else {
-                flavor(&p.image, None)
-            };
-            Reply {
-                goto: in_location(term, inner).map(Box::new),
-                ..Default::default()
-            }
-        }
-        "nslookup" => {
-            if !has_tool(&p.image, "nslookup") {
-                return not_found(p, cmd);
-            }
-            nslookup(cluster, p, args)
-        }
-        "wget" => {
-            if !has_tool(&p.image, "wget") {
-                return not_found(p, cmd);
-            }
-            wget(term, cluster, p, args)
-        }
-        "curl" => {
-            if !has_tool(&p.image, "curl") {
-                let mut r = not_found(p, cmd);
-                r.lines.push(Line::note(
-                    "busybox has no curl: use `wget -qO- URL`, or run a pod with curl: kubectl run -it client --image=curlimages/curl --restart=Never -- sh",
-                ));
-                return r;
-            }
-            curl(cluster, Client::Pod(p.pod.clone()), args)
-        }
-        "cat" => cat(term, cluster, p, args),
-        "hostname" => Reply::out(hostname(cluster, p)),
-        "ip" => {
-            if !has_tool(&p.image, "ip") {
-                return not_found(p, cmd);
-            }
-            ip(cluster, p, args)
-        }
-        "ifconfig" if busybox_based(&p.image) => {
-            Reply::note("ifconfig is not simulated; use `ip addr`")
-        }
-        "env" | "printenv" => Reply::lines(
-            env(cluster, p)
-                .into_iter()
-                .filter(|(k, _)| args.is_empty() || args.contains(k))
-                .map(|(k, v)| {
-                    if base == "printenv" && !args.is_empty() {
-                        Line::out(v)
-                    } else {
-                        Line::out(format!("{k}={v}"))
-                    }
-                })
-                .collect(),
-        ),
-        "echo" => Reply::out(super::echo(args)),
-        "pwd" => Reply::out("/"),
-        "cd" | "true" | ":" | "export" | "set" | "unset" | "alias" => Reply::default(),
-        "false" => Reply::fail(Vec::new(), 1),
-        "whoami" => Reply::out(if image_name(&p.image) == "curl" {
-            "curl_user"
-        } else {
-            "root"
-        }),
-        "id" => Reply::out(if image_name(&p.image) == "curl" {
-            "uid=100(curl_user) gid=101(curl_group) groups=101(curl_group)"
-        } else {
-            "uid=0(root) gid=0(root) groups=0(root),10(wheel)"
-        }),
-        "date" => Reply::out(date(cluster.now)),
-        "clear" => Reply {
-            clear: true,
-            ..Default::default()
-        },
-        "history" => Reply::lines(
-            term.history()
-                .iter()
-                .enumerate()
-                .map(|(i, h)| Line::out(format!("{:>4}  {h}", i)))
-                .collect(),
-        ),
-        "ls" => ls(term, p, args),
-        "kubectl" | "docker" | "iptables" | "iptables-save" | "ipvsadm" | "conntrack"
-        | "crictl" => {
-            let mut r = not_found(p, cmd);
-            r.lines.push(Line::note(format!(
-                "`{cmd}` runs on your machine or a node, not inside a pod: type `exit` to leave the pod"
-            )));
-            r
-        }
-        "ping" | "nc" | "traceroute" | "telnet" | "ps" | "top" | "netstat" | "sleep" | "dig"
-        | "host" | "vi"
-            if has_tool(&p.image, base) || base == "sleep" =>
-        {
-            let why = match base {
-                "ping" => " (and a ClusterIP never answers ping on a real cluster: it only exists as port rules)",
-                "sleep" => " (the shell would just wait)",
-                _ => "",
-            };
-            Reply::fail(
-                vec![Line::note(format!(
-                    "`{base}` is not simulated{why}; use nslookup and wget -qO- to probe Services"
-                ))],
-                1,
-            )
-        }
-        _ => not_found(p, cmd),
+    let Some(call) = Call::new(words, true) else {
+        return Reply::default();
+    };
+    builtin::run(BUILTINS, term, cluster, p, &call, |call| {
+        not_found(p, call.typed)
+    })
+}
+
+/// Run `f` if the image has the tool `call` names, else the shell's "not found".
+fn with_tool(p: &PodShell, call: &Call, f: impl FnOnce(&PodShell) -> Reply) -> Reply {
+    if has_tool(&p.image, call.name) {
+        f(p)
+    } else {
+        not_found(p, call.typed)
     }
+}
+
+/// `sh`, `bash`, ...: a nested shell, or `sh -c 'COMMAND'`.
+fn shell(term: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) -> Reply {
+    let base = call.name;
+    let args = call.args;
+    if base == "bash" && !has_tool(&p.image, "bash") {
+        return not_found(p, call.typed);
+    }
+    if args.first().map(String::as_str) == Some("-c") {
+        let inner: Vec<String> = args
+            .get(1)
+            .map(|s| s.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        if inner.is_empty() {
+            return Reply::error(format!("{base}: -c: option requires an argument"));
+        }
+        return term.exec(cluster, &Ctx::Pod(p.clone()), &inner);
+    }
+    let mut inner = p.clone();
+    inner.depth += 1;
+    inner.flavor = if base == "bash" {
+        Flavor::Bash
+    } else {
+        flavor(&p.image, None)
+    };
+    Reply {
+        goto: in_location(term, inner).map(Box::new),
+        ..Default::default()
+    }
+}
+
+/// `env` and `printenv [NAME...]`.
+fn env_command(_: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) -> Reply {
+    let args = call.args;
+    Reply::lines(
+        env(cluster, p)
+            .into_iter()
+            .filter(|(k, _)| args.is_empty() || args.contains(k))
+            .map(|(k, v)| {
+                if call.name == "printenv" && !args.is_empty() {
+                    Line::out(v)
+                } else {
+                    Line::out(format!("{k}={v}"))
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Tools of the machine or the node, typed inside a pod.
+fn outside_only(_: &mut Terminal, _: &mut Cluster, p: &PodShell, call: &Call) -> Reply {
+    let mut r = not_found(p, call.typed);
+    r.lines.push(Line::note(format!(
+        "`{}` runs on your machine or a node, not inside a pod: type `exit` to leave the pod",
+        call.typed
+    )));
+    r
+}
+
+/// Tools an image may have that svclab does not run.
+fn not_simulated(_: &mut Terminal, _: &mut Cluster, p: &PodShell, call: &Call) -> Reply {
+    let base = call.name;
+    if !(has_tool(&p.image, base) || base == "sleep") {
+        return not_found(p, call.typed);
+    }
+    let why = match base {
+        "ping" => {
+            " (and a ClusterIP never answers ping on a real cluster: it only exists as port rules)"
+        }
+        "sleep" => " (the shell would just wait)",
+        _ => "",
+    };
+    Reply::fail(
+        vec![Line::note(format!(
+            "`{base}` is not simulated{why}; use nslookup and wget -qO- to probe Services"
+        ))],
+        1,
+    )
 }
 
 fn in_location(term: &Terminal, shell: PodShell) -> Option<Location> {
@@ -314,7 +380,7 @@ fn exit(cluster: &mut Cluster, p: &PodShell) -> Reply {
     }
     let mut lines = Vec::new();
     if p.rm {
-        lines.extend(super::kubectl::delete_run_pod(cluster, &p.pod));
+        lines.extend(delete_run_pod(cluster, &p.pod));
     } else if p.attached {
         lines.push(Line::note(format!(
             "on a real cluster pod \"{}\" would now be Completed (its main process was this shell); svclab keeps it Running so you can `kubectl exec` into it again",
@@ -325,6 +391,17 @@ fn exit(cluster: &mut Cluster, p: &PodShell) -> Reply {
         lines,
         goto: Some(Box::new(Location::Host)),
         ..Default::default()
+    }
+}
+
+/// `kubectl run --rm`: the pod goes when its shell exits.
+pub(crate) fn delete_run_pod(cluster: &mut Cluster, pod: &ObjectKey) -> Vec<Line> {
+    match cluster.act(Action::DeletePod {
+        namespace: pod.namespace.clone(),
+        pod: pod.name.clone(),
+    }) {
+        Ok(out) => out.into_iter().map(Line::out).collect(),
+        Err(e) => super::text_lines(&e, Stream::Stderr),
     }
 }
 
@@ -549,404 +626,4 @@ fn ip(cluster: &Cluster, p: &PodShell, args: &[String]) -> Reply {
             1,
         ),
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Requests
-
-fn request_job(
-    cluster: &mut Cluster,
-    ctx: Ctx,
-    tool: Tool,
-    client: Client,
-    target: &str,
-    render: Render,
-    deadline: Option<(Time, String)>,
-) -> Reply {
-    let request = Request {
-        client,
-        tool,
-        target: target.to_string(),
-    };
-    match super::adapters::send(cluster, request) {
-        Ok(id) => Reply {
-            job: Some(Box::new(Job::Trace {
-                id,
-                render,
-                ctx,
-                deadline,
-            })),
-            ..Default::default()
-        },
-        Err(e) => Reply::fail(super::text_lines(&e, Stream::Stderr), 1),
-    }
-}
-
-fn nslookup(cluster: &mut Cluster, p: &PodShell, args: &[String]) -> Reply {
-    let mut notes = Vec::new();
-    let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-    for a in args.iter().filter(|a| a.starts_with('-')) {
-        notes.push(Line::note(format!(
-            "nslookup option {a} is not simulated and was ignored"
-        )));
-    }
-    let Some(name) = positional.first() else {
-        return Reply::fail(
-            vec![
-                Line::err("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary."),
-                Line::err(""),
-                Line::err("Usage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]"),
-                Line::err(""),
-                Line::err("Query DNS about HOST"),
-                Line::err(""),
-                Line::err("QUERY_TYPE: soa,ns,a,aaaa,cname,mx,txt,ptr,srv,any"),
-            ],
-            1,
-        );
-    };
-    if let Some(server) = positional.get(1) {
-        notes.push(Line::note(format!("the DNS_SERVER argument ({server}) is not simulated: the query goes to the pod's nameserver 10.96.0.10")));
-    }
-    let mut r = request_job(
-        cluster,
-        Ctx::Pod(p.clone()),
-        Tool::Nslookup,
-        Client::Pod(p.pod.clone()),
-        name,
-        Render::Plain,
-        None,
-    );
-    r.lines.splice(0..0, notes);
-    r
-}
-
-/// The `-O` target of a busybox wget: `None` for stdout.
-fn wget(_term: &Terminal, cluster: &mut Cluster, p: &PodShell, args: &[String]) -> Reply {
-    let mut quiet = false;
-    let mut output: Option<String> = None;
-    let mut timeout: Option<u64> = None;
-    let mut url: Option<String> = None;
-    let mut notes = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let a = &args[i];
-        i += 1;
-        if let Some(long) = a.strip_prefix("--") {
-            let (name, value) = long
-                .split_once('=')
-                .map_or((long, None), |(n, v)| (n, Some(v.to_string())));
-            match name {
-                "quiet" => quiet = true,
-                "output-document" => {
-                    output = value.or_else(|| {
-                        i += 1;
-                        args.get(i - 1).cloned()
-                    })
-                }
-                "timeout" => timeout = value.and_then(|v| v.parse().ok()),
-                "spider" | "no-check-certificate" | "server-response" => {
-                    notes.push(Line::note(format!("--{name} is not simulated")))
-                }
-                _ => {
-                    return Reply::fail(
-                        vec![
-                        Line::err(format!("wget: unrecognized option '--{name}'")),
-                        Line::err("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary."),
-                        Line::err(""),
-                        Line::err(
-                            "Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]",
-                        ),
-                    ],
-                        1,
-                    )
-                }
-            }
-            continue;
-        }
-        if a.len() > 1 && a.starts_with('-') {
-            let chars: Vec<char> = a[1..].chars().collect();
-            let mut j = 0;
-            while j < chars.len() {
-                match chars[j] {
-                    'q' => quiet = true,
-                    'c' | 'S' => {}
-                    'O' | 'T' | 'U' | 'Y' | 'o' | 'P' => {
-                        let rest: String = chars[j + 1..].iter().collect();
-                        let value = if rest.is_empty() {
-                            i += 1;
-                            args.get(i - 1).cloned().unwrap_or_default()
-                        } else {
-                            rest
-                        };
-                        match chars[j] {
-                            'O' => output = Some(value),
-                            'T' => timeout = value.parse().ok(),
-                            _ => notes.push(Line::note(format!("wget -{} is not simulated", chars[j]))),
-                        }
-                        j = chars.len();
-                        continue;
-                    }
-                    other => {
-                        return Reply::fail(
-                            vec![
-                                Line::err(format!("wget: unrecognized option: {other}")),
-                                Line::err("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary."),
-                                Line::err(""),
-                                Line::err("Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]"),
-                            ],
-                            1,
-                        )
-                    }
-                }
-                j += 1;
-            }
-            continue;
-        }
-        if url.is_none() {
-            url = Some(a.clone());
-        }
-    }
-    let Some(url) = url else {
-        return Reply::fail(
-            vec![
-                Line::err("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary."),
-                Line::err(""),
-                Line::err("Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]"),
-                Line::err("\t[--post-data STR | --post-file FILE] [-Y on/off]"),
-                Line::err("\t[-P DIR] [-U AGENT] [-T SEC] URL..."),
-                Line::err(""),
-                Line::err("Retrieve files via HTTP or FTP"),
-            ],
-            1,
-        );
-    };
-    let to_file = match output.as_deref() {
-        Some("-") => None,
-        Some(f) => Some(f.to_string()),
-        None => {
-            let path = url.split("://").nth(1).unwrap_or(&url);
-            let file = path
-                .split_once('/')
-                .map(|(_, p)| p.rsplit('/').next().unwrap_or(""))
-                .unwrap_or("");
-            let file = file.split(['?', '#']).next().unwrap_or("");
-            Some(if file.is_empty() {
-                "index.html".to_string()
-            } else {
-                file.to_string()
-            })
-        }
-    };
-    let render = match (&to_file, quiet) {
-        (None, true) => Render::Plain,
-        (to_file, false) => Render::WgetVerbose {
-            url: url.clone(),
-            to_file: to_file.clone(),
-        },
-        (Some(f), true) => Render::WgetQuietFile { to_file: f.clone() },
-    };
-    let deadline = timeout.map(|t| {
-        (
-            cluster.now + t * SECOND,
-            "wget: download timed out".to_string(),
-        )
-    });
-    let mut r = request_job(
-        cluster,
-        Ctx::Pod(p.clone()),
-        Tool::Wget,
-        Client::Pod(p.pod.clone()),
-        &url,
-        render,
-        deadline,
-    );
-    r.lines.splice(0..0, notes);
-    r
-}
-
-/// curl from a pod (or from the host when `client` is `External`).
-pub(crate) fn curl(cluster: &mut Cluster, client: Client, args: &[String]) -> Reply {
-    let mut url: Option<String> = None;
-    let mut max_time: Option<u64> = None;
-    let mut notes = Vec::new();
-    let mut i = 0;
-    let unknown = |opt: &str| {
-        Reply::fail(
-            vec![
-                Line::err(format!("curl: option {opt}: is unknown")),
-                Line::err("curl: try 'curl --help' or 'curl --manual' for more information"),
-            ],
-            2,
-        )
-    };
-    while i < args.len() {
-        let a = &args[i];
-        i += 1;
-        match a.as_str() {
-            "-s" | "--silent" | "-S" | "--show-error" | "-sS" | "-L" | "--location" | "-k"
-            | "--insecure" | "-f" | "--fail" | "-sL" | "-fsSL" | "-sSL" => {}
-            "-v" | "--verbose" | "-i" | "--include" | "-I" | "--head" => {
-                notes.push(Line::note(format!(
-                    "curl {a} is not simulated: only the response body is shown"
-                )));
-            }
-            "-m" | "--max-time" | "--connect-timeout" => {
-                let v = args.get(i).cloned().unwrap_or_default();
-                i += 1;
-                max_time = v.parse::<f64>().ok().map(|s| (s * 1000.0) as u64);
-            }
-            "-o" | "--output" | "-X" | "--request" | "-H" | "--header" | "-A" | "--user-agent"
-            | "-w" | "--write-out" => {
-                i += 1;
-                notes.push(Line::note(format!(
-                    "curl {a} is not simulated and was ignored"
-                )));
-            }
-            s if s.starts_with("--max-time=") || s.starts_with("--connect-timeout=") => {
-                max_time = s
-                    .split_once('=')
-                    .and_then(|(_, v)| v.parse::<f64>().ok())
-                    .map(|s| (s * 1000.0) as u64);
-            }
-            s if s.starts_with("--") => return unknown(s),
-            s if s.starts_with('-') && s.len() > 1 => {
-                if s[1..].chars().all(|c| "sSLkfv".contains(c)) {
-                    continue;
-                }
-                return unknown(s);
-            }
-            s => {
-                if url.is_none() {
-                    url = Some(s.to_string());
-                }
-            }
-        }
-    }
-    let Some(url) = url else {
-        return Reply::fail(
-            vec![
-                Line::err("curl: no URL specified!"),
-                Line::err("curl: try 'curl --help' or 'curl --manual' for more information"),
-            ],
-            2,
-        );
-    };
-    let ctx = match &client {
-        Client::Pod(k) => Ctx::Pod(PodShell {
-            pod: k.clone(),
-            container: String::new(),
-            image: String::new(),
-            flavor: Flavor::Busybox,
-            depth: 0,
-            lines: 0,
-            rm: false,
-            attached: false,
-        }),
-        Client::External => Ctx::Host,
-    };
-    let deadline = max_time.map(|ms| {
-        (
-            cluster.now + ms,
-            format!(
-                "curl: (28) Connection timed out after {} milliseconds",
-                ms + 1
-            ),
-        )
-    });
-    let mut r = request_job(
-        cluster,
-        ctx,
-        Tool::Curl,
-        client,
-        &url,
-        Render::Plain,
-        deadline,
-    );
-    r.lines.splice(0..0, notes);
-    r
-}
-
-/// `curl` (and `wget`) typed on the learner's machine: a client outside the cluster.
-pub(crate) fn host_request(
-    _term: &mut Terminal,
-    cluster: &mut Cluster,
-    cmd: &str,
-    args: &[String],
-) -> Reply {
-    if cmd == "wget" {
-        return Reply::note("GNU wget on your machine is not simulated; use `curl NODE_IP:NODE_PORT` (kubectl get nodes -o wide shows node IPs)");
-    }
-    curl(cluster, Client::External, args)
-}
-
-/// A finished trace's output as lines: stdout on success, stderr for the client's errors
-/// (nslookup prints everything to stdout).
-pub(crate) fn trace_lines(trace: &Trace, _ctx: &Ctx) -> Vec<Line> {
-    let stream = if trace.outcome.is_success() || trace.request.tool == Tool::Nslookup {
-        Stream::Stdout
-    } else {
-        Stream::Stderr
-    };
-    super::text_lines(&trace.output, stream)
-}
-
-/// Where the client connected: the first request packet's destination (before any DNAT).
-fn connected_to(trace: &Trace) -> Option<std::net::SocketAddrV4> {
-    trace
-        .hops
-        .iter()
-        .find(|h| h.kind == PacketKind::Request)
-        .map(|h| h.packet.dst)
-}
-
-/// busybox `wget URL` / `wget -O- URL` without `-q`: `Connecting to ...`, then the body or the
-/// saved file's progress line.
-pub(crate) fn wget_verbose(
-    trace: &Trace,
-    url: &str,
-    to_file: Option<&str>,
-    file_exists: bool,
-) -> Vec<Line> {
-    let host = url.split("://").nth(1).unwrap_or(url);
-    let host = host.split(['/', '?', '#']).next().unwrap_or(host);
-    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    let mut lines = Vec::new();
-    let resolved = !matches!(
-        trace.outcome,
-        Outcome::Nxdomain { .. } | Outcome::DnsTimeout | Outcome::Invalid { .. }
-    );
-    if resolved {
-        if let Some(dst) = connected_to(trace) {
-            lines.push(Line::err(format!("Connecting to {host} ({dst})")));
-        }
-    }
-    if !trace.outcome.is_success() {
-        lines.extend(super::text_lines(&trace.output, Stream::Stderr));
-        return lines;
-    }
-    let size = trace.output.len();
-    let bar = "*".repeat(32);
-    match to_file {
-        None => {
-            lines.push(Line::err("writing to stdout"));
-            lines.extend(super::text_lines(&trace.output, Stream::Stdout));
-            lines.push(Line::err(format!(
-                "{:<20} 100% |{bar}| {size:>5}  0:00:00 ETA",
-                "-"
-            )));
-            lines.push(Line::err("written to stdout"));
-        }
-        Some(f) if file_exists => {
-            lines.push(Line::err(format!("wget: can't open '{f}': File exists")));
-        }
-        Some(f) => {
-            lines.push(Line::err(format!("saving to '{f}'")));
-            let shown: String = f.chars().take(20).collect();
-            lines.push(Line::err(format!(
-                "{shown:<20} 100% |{bar}| {size:>5}  0:00:00 ETA"
-            )));
-            lines.push(Line::err(format!("'{f}' saved")));
-        }
-    }
-    lines
 }

@@ -1,0 +1,265 @@
+//! Commands about the cluster rather than its objects: `version`, `cluster-info`, `config`,
+//! `api-resources`, `top`.
+
+use crate::cluster::Cluster;
+use crate::shell::flags::{boolean, val, Values};
+use crate::shell::get::{self};
+use crate::shell::table;
+use crate::shell::{Line, Reply, Terminal};
+
+use super::command::{Args, Command, Run};
+use super::{parse, usage_error};
+
+pub(super) static VERSION: Command = Command {
+    name: "version",
+    help: &[
+        "Print the client and server version information for the current context.",
+        "",
+        "Usage:",
+        "  kubectl version [flags] [options]",
+    ],
+    flags: &[
+        boolean("client", None),
+        val("output", Some('o')).completes(Values::Formats),
+    ],
+    args: Args::Nothing,
+    run: Run::Handler(version),
+    subcommands: &[],
+};
+
+pub(super) static CLUSTER_INFO: Command = Command {
+    name: "cluster-info",
+    help: &[
+        "Display addresses of the control plane and services with label kubernetes.io/cluster-service=true.",
+        "",
+        "Usage:",
+        "  kubectl cluster-info [flags] [options]",
+    ],
+    flags: &[],
+    args: Args::Nothing,
+    run: Run::Handler(cluster_info),
+    subcommands: &[],
+};
+
+pub(super) static CONFIG: Command = Command {
+    name: "config",
+    help: &[
+        "Modify kubeconfig files using subcommands like \"kubectl config set current-context my-context\".",
+        "",
+        "Usage:",
+        "  kubectl config SUBCOMMAND [options]",
+    ],
+    flags: &[
+        boolean("current", None),
+        boolean("minify", None),
+        boolean("raw", None),
+        val("output", Some('o')).completes(Values::Formats),
+    ],
+    args: Args::Config,
+    run: Run::Handler(config),
+    subcommands: &[],
+};
+
+pub(super) static API_RESOURCES: Command = Command {
+    name: "api-resources",
+    help: &[
+        "Print the supported API resources on the server.",
+        "",
+        "Usage:",
+        "  kubectl api-resources [flags] [options]",
+    ],
+    flags: &[
+        val("namespaced", None),
+        val("output", Some('o')).completes(Values::Formats),
+        val("api-group", None),
+        boolean("no-headers", None),
+        val("verbs", None),
+        val("sort-by", None),
+        boolean("cached", None),
+    ],
+    args: Args::Nothing,
+    run: Run::Handler(api_resources),
+    subcommands: &[],
+};
+
+pub(super) static TOP: Command = Command {
+    name: "top",
+    help: &[
+        "Display resource (CPU/memory) usage.",
+        "",
+        "Usage:",
+        "  kubectl top [flags] [options]",
+    ],
+    flags: &[
+        boolean("all-namespaces", Some('A')),
+        boolean("containers", None),
+        val("selector", Some('l')).completes(Values::Labels),
+        val("field-selector", None),
+        boolean("no-headers", None),
+        val("sort-by", None),
+        boolean("sum", None),
+        boolean("show-capacity", None),
+        boolean("use-protocol-buffers", None),
+    ],
+    args: Args::Nothing,
+    run: Run::Handler(top),
+    subcommands: &[],
+};
+
+pub(super) fn version(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]) -> Reply {
+    let p = match parse(&VERSION, args) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let mut lines = vec![
+        Line::out("Client Version: v1.31.0"),
+        Line::out("Kustomize Version: v5.4.2"),
+    ];
+    if !p.on("client") {
+        lines.push(Line::out(format!("Server Version: {}", get::KUBE_VERSION)));
+    }
+    if p.has("output") {
+        lines.push(Line::note("-o is not simulated for version"));
+    }
+    Reply::lines(lines)
+}
+
+/// The host port kind maps to the API server (random in real kind; fixed here).
+pub(super) const API_PORT: u16 = 40631;
+
+pub(super) fn cluster_info(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]) -> Reply {
+    let p = match parse(&CLUSTER_INFO, args) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if p.args.first().map(String::as_str) == Some("dump") {
+        return Reply::note("`kubectl cluster-info dump` is not simulated");
+    }
+    Reply::lines(vec![
+        Line::out(format!("Kubernetes control plane is running at https://127.0.0.1:{API_PORT}")),
+        Line::out(format!(
+            "CoreDNS is running at https://127.0.0.1:{API_PORT}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy"
+        )),
+        Line::out(""),
+        Line::out("To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'."),
+    ])
+}
+
+/// `kubectl top`: kind runs no metrics-server.
+pub(super) fn top(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]) -> Reply {
+    match parse(&TOP, args) {
+        Ok(_) => Reply::error("error: Metrics API not available"),
+        Err(r) => r,
+    }
+}
+
+pub(super) fn config(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    let p = match parse(&CONFIG, args) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match p.args.first().map(String::as_str) {
+        Some("current-context") => Reply::out("kind-kind"),
+        Some("get-contexts") => {
+            let ns = if term.namespace == "default" { String::new() } else { term.namespace.clone() };
+            Reply::lines(
+                table::render(
+                    &["CURRENT", "NAME", "CLUSTER", "AUTHINFO", "NAMESPACE"],
+                    &[vec!["*".into(), "kind-kind".into(), "kind-kind".into(), "kind-kind".into(), ns]],
+                )
+                .into_iter()
+                .map(Line::out)
+                .collect(),
+            )
+        }
+        Some("use-context") => match p.args.get(1).map(String::as_str) {
+            Some("kind-kind") => Reply::out("Switched to context \"kind-kind\"."),
+            Some(other) => Reply::error(format!("error: no context exists with the name: \"{other}\"")),
+            None => usage_error("config use-context", "Unexpected args: []"),
+        },
+        Some("set-context") => {
+            let Some(ns) = p.get("namespace") else {
+                return Reply::note("only `kubectl config set-context --current --namespace=NS` is simulated");
+            };
+            if !p.on("current") && p.args.get(1).map(String::as_str) != Some("kind-kind") {
+                return Reply::note("only the kind-kind context exists here: use --current");
+            }
+            term.namespace = ns.to_string();
+            let _ = cluster;
+            Reply::out("Context \"kind-kind\" modified.")
+        }
+        Some("view") => Reply::lines(
+            [
+                "apiVersion: v1",
+                "clusters:",
+                "- cluster:",
+                "    certificate-authority-data: DATA+OMITTED",
+                &format!("    server: https://127.0.0.1:{API_PORT}"),
+                "  name: kind-kind",
+                "contexts:",
+                "- context:",
+                "    cluster: kind-kind",
+                &if term.namespace == "default" {
+                    "    user: kind-kind".to_string()
+                } else {
+                    format!("    namespace: {}\n    user: kind-kind", term.namespace)
+                },
+                "  name: kind-kind",
+                "current-context: kind-kind",
+                "kind: Config",
+                "preferences: {}",
+                "users:",
+                "- name: kind-kind",
+                "  user:",
+                "    client-certificate-data: DATA+OMITTED",
+                "    client-key-data: DATA+OMITTED",
+            ]
+            .iter()
+            .flat_map(|l| l.split('\n').map(|x| Line::out(x.to_string())).collect::<Vec<_>>())
+            .collect(),
+        ),
+        Some(other) => Reply::note(format!("`kubectl config {other}` is not simulated")),
+        None => Reply::note("kubectl config: try `kubectl config current-context` or `kubectl config set-context --current --namespace=NS`"),
+    }
+}
+
+pub(super) fn api_resources(
+    _term: &mut Terminal,
+    _cluster: &mut Cluster,
+    args: &[String],
+) -> Reply {
+    let p = match parse(&API_RESOURCES, args) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let rows: Vec<Vec<String>> = crate::resource::RESOURCES
+        .iter()
+        .filter(|r| r.simulated.is_some())
+        .filter(|r| {
+            p.get("namespaced")
+                .is_none_or(|n| n == if r.namespaced { "true" } else { "false" })
+        })
+        .filter(|r| p.get("api-group").is_none_or(|g| g == r.group()))
+        .map(|r| {
+            vec![
+                r.plural.to_string(),
+                r.short_names.join(","),
+                r.api_version().to_string(),
+                r.namespaced.to_string(),
+                r.kind.to_string(),
+            ]
+        })
+        .collect();
+    let mut lines: Vec<Line> = table::render(
+        &["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"],
+        &rows,
+    )
+    .into_iter()
+    .skip(usize::from(p.on("no-headers")))
+    .map(Line::out)
+    .collect();
+    lines.push(Line::note(
+        "only the resources svclab simulates are listed; a real cluster serves about 60",
+    ));
+    Reply::lines(lines)
+}
