@@ -2,19 +2,25 @@
 //!
 //! Layers, from the learner's text to the packets:
 //! - [`manifest`] reads multi-document YAML (the one module that knows the YAML library) into
-//!   typed [`model`] objects; [`validate`] checks them as the API server does.
+//!   typed [`model`] objects, stage by stage; [`validate`] checks them as the API server does.
+//!   [`resource`] is the one table of resource types (kinds, names, groups, scopes) that the
+//!   manifest reader and every kubectl verb read.
 //! - [`cluster`] holds the world: nodes, namespaces, workloads, Services, endpoints. Its controllers
-//!   (Deployment → ReplicaSet → Pod, the scheduler, kubelet lifecycle, the endpoint-slice controller)
-//!   run on the virtual clock in [`time`]; every learner action is an [`action::Action`] kept in a
-//!   replayable log.
+//!   (Deployment → ReplicaSet → Pod, the scheduler, the kubelet, the endpoint-slice controller) run
+//!   on the virtual clock in [`time`], one file each; every learner action is an
+//!   [`action::Action`] kept in a replayable log.
 //! - [`dns`] is CoreDNS and each pod's resolver; [`kube_proxy`] writes the iptables rules or IPVS
 //!   virtual servers each node would have and walks a packet through them; [`netpol`] decides
 //!   NetworkPolicy verdicts.
-//! - [`trace`] sends a request (curl, nslookup, an outside client) and returns a hop-by-hop trace:
-//!   plain data the app animates and the terminal prints.
+//! - [`routing`] sends a request (curl, nslookup, an outside client) step by step through those
+//!   and returns a hop-by-hop [`trace::Trace`]: plain data the app animates and the terminal
+//!   prints.
+//! - [`shell`] is the terminal: kubectl, the shells inside pods and nodes, and their tools, each
+//!   from one command table, printing what the real tools print.
 //! - [`registry`] is the image catalogue the nodes pull from, and what each image's process does
 //!   once it runs ([`registry::ImageProfile`]).
-//! - [`names`] and [`rng`] make names and choices the way Kubernetes does, from one seed.
+//! - [`names`] and [`rng`] make names and choices the way Kubernetes does, from one seed; [`map`]
+//!   and [`sort`] are the ordered containers and the one sort everything uses.
 //!
 //! Nothing here reads wall time or OS randomness: the same seed and actions replay exactly.
 
