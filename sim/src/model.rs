@@ -7,6 +7,7 @@ use crate::map::SortedMap;
 use std::fmt;
 use std::net::Ipv4Addr;
 
+use crate::registry::ImageProfile;
 use crate::time::Time;
 
 pub type Labels = SortedMap<String, String>;
@@ -414,14 +415,20 @@ impl Pod {
     }
 
     /// Does some container listen on `port`? svclab assumes a container listens on every
-    /// port it declares (and nginx on TCP 80, CoreDNS on 53, whatever they declare).
+    /// port it declares, and on the ports its image's process opens whatever it declares
+    /// ([`ImageProfile`]'s `tcp` and `udp`: nginx on TCP 80, CoreDNS on TCP and UDP 53).
     pub fn listens_on(&self, port: i64, protocol: Protocol) -> bool {
         self.spec.containers.iter().any(|c| {
+            let profile = ImageProfile::of(&c.image);
+            let opened = match protocol {
+                Protocol::Tcp => profile.tcp,
+                Protocol::Udp => profile.udp,
+                Protocol::Sctp => &[],
+            };
             c.ports
                 .iter()
                 .any(|p| p.container_port == port && p.protocol == protocol)
-                || (protocol == Protocol::Tcp && port == 80 && c.image_name() == "nginx")
-                || (c.image_name() == "coredns" && port == 53)
+                || u16::try_from(port).is_ok_and(|port| opened.contains(&port))
         })
     }
 }

@@ -399,6 +399,9 @@ mod tests {
             ("v1", "Endpoints"),
             ("apps/v1", "ReplicaSet"),
             ("batch/v1", "Job"),
+            ("v1", "ComponentStatus"),
+            ("apiregistration.k8s.io/v1", "APIService"),
+            ("events.k8s.io/v1", "Event"),
         ] {
             assert!(
                 matches!(manifest_kind(api_version, kind), ManifestKind::Served(r) if r.kind == kind)

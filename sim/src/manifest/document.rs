@@ -5,13 +5,13 @@
 use std::cell::OnceCell;
 
 use crate::model::{Namespace, Object};
+use crate::resource::{manifest_kind, Kind, ManifestKind};
 use crate::validate::{self, go_quote, Written};
 
 use super::convert::Conv;
 use super::documents::Chunk;
-use super::kinds::{is_real_kind, kind_for, kind_name, Kind};
 use super::positions::{Lines, Mode};
-use super::schema::types::{DEPLOYMENT, LIST, NAMESPACE, NETWORK_POLICY, POD, SERVICE};
+use super::schema::types::{DEPLOYMENT, NAMESPACE, NETWORK_POLICY, POD, SERVICE};
 use super::schema::{Decoder, Path};
 use super::tree::{parse_node, yaml_error, Budget, Node, YamlError};
 use super::{simple_error, FieldError, ManifestError, MAX_LOCATED};
@@ -138,7 +138,7 @@ pub(super) fn read_document(
         Ok(tm) => tm,
         Err(e) => return Err(vec![e]),
     };
-    if kind != Kind::List {
+    if let ManifestKind::Object(kind) = kind {
         let line = ctx.chunk.first_line;
         return read_object(ctx, &root, &api_version, kind, "")
             .map(|o| vec![(o, line, None)])
@@ -171,16 +171,15 @@ pub(super) fn read_document(
             continue;
         }
         let (item_line, _) = ctx.at(&prefix, "", Mode::Key);
-        let result = check_type_meta(ctx, item, &prefix).and_then(|(v, k)| {
-            if k == Kind::List {
+        let result = check_type_meta(ctx, item, &prefix).and_then(|(v, k)| match k {
+            ManifestKind::Object(k) => read_object(ctx, item, &v, k, &prefix),
+            _ => {
                 let (line, column) = ctx.at(&prefix, "kind", Mode::Value);
                 Err(ctx.error_at(
                     line,
                     column,
                     "error: svclab does not read a List inside a List; put the inner items in the outer list".to_string(),
                 ))
-            } else {
-                read_object(ctx, item, &v, k, &prefix)
             }
         });
         match result {
@@ -195,12 +194,13 @@ pub(super) fn read_document(
     }
 }
 
-/// kubectl's client-side checks of `apiVersion` and `kind`, then the REST mapping.
+/// kubectl's client-side checks of `apiVersion` and `kind`, then the REST mapping: the
+/// `apiVersion` and a kind svclab applies ([`ManifestKind::Object`]) or a [`ManifestKind::List`].
 fn check_type_meta(
     ctx: &DocCtx,
     node: &Node,
     prefix: &str,
-) -> Result<(String, Kind), ManifestError> {
+) -> Result<(String, ManifestKind), ManifestError> {
     let Node::Map(map) = node else {
         let (line, column) = ctx.at(prefix, "", Mode::Key);
         return Err(ctx.error_at(
@@ -258,11 +258,12 @@ fn check_type_meta(
     }
     let api_version = api_version.unwrap_or_default();
     let kind = kind.unwrap_or_default();
-    if let Some(k) = kind_for(&api_version, &kind) {
-        return Ok((api_version, k));
+    let resolved = manifest_kind(&api_version, &kind);
+    if let ManifestKind::Object(_) | ManifestKind::List = resolved {
+        return Ok((api_version, resolved));
     }
     let (line, column) = ctx.at(prefix, "kind", Mode::Value);
-    if is_real_kind(&api_version, &kind) {
+    if let ManifestKind::Served(_) = resolved {
         return Err(ctx.error_at(
             line,
             column,
@@ -309,14 +310,20 @@ fn read_object(
     kind: Kind,
     prefix: &str,
 ) -> Result<Object, ManifestError> {
-    let kname = kind_name(kind);
+    let kname = kind.name();
     let schema = match kind {
         Kind::Deployment => &DEPLOYMENT,
         Kind::Service => &SERVICE,
         Kind::Pod => &POD,
         Kind::Namespace => &NAMESPACE,
         Kind::NetworkPolicy => &NETWORK_POLICY,
-        Kind::List => &LIST,
+        _ => {
+            return Err(ctx.error_at(
+                ctx.chunk.first_line,
+                1,
+                format!("error: unexpected {kname}"),
+            ))
+        }
     };
     let mut dec = Decoder::default();
     dec.walk_struct(node, schema, schema.name, &Path::Root);
@@ -380,11 +387,11 @@ fn read_object(
             meta: conv.meta(map, false),
         }),
         Kind::NetworkPolicy => Object::NetworkPolicy(conv.network_policy(map)),
-        Kind::List => {
+        _ => {
             return Err(ctx.error_at(
                 ctx.chunk.first_line,
                 1,
-                "error: unexpected List".to_string(),
+                format!("error: unexpected {kname}"),
             ))
         }
     };

@@ -8,8 +8,9 @@
 //!    go-yaml words them
 //!    (`error converting YAML to JSON: yaml: line 7: mapping values are not allowed in this context`);
 //!    `tree::plain` reads the common block-style subset quickly and leaves the rest to serde_yaml;
-//! 3. `document`: check `apiVersion` and `kind` as kubectl does before it sends anything, and map
-//!    them to one of the `kinds` svclab simulates (a `v1 List` is flattened into its items);
+//! 3. `document`: check `apiVersion` and `kind` as kubectl does before it sends anything, and look
+//!    them up in the resource table ([`crate::resource::manifest_kind`]): a kind svclab applies,
+//!    or a `List` (flattened into its items);
 //! 4. `schema`: decode strictly against the Go types (`schema::types`), as the API server does
 //!    for `fieldValidation=Strict`: a wrong type is a `json: cannot unmarshal ...` error, unknown
 //!    fields a `strict decoding error`. Fields that Kubernetes accepts and svclab does not simulate
@@ -44,7 +45,6 @@ use crate::model::Object;
 mod convert;
 mod document;
 mod documents;
-mod kinds;
 mod positions;
 mod schema;
 mod tree;

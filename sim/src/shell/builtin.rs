@@ -107,24 +107,3 @@ pub(crate) fn clear<S>(_: &mut Terminal, _: &mut Cluster, _: &S, _: &Call) -> Re
 pub(crate) fn echo<S>(_: &mut Terminal, _: &mut Cluster, _: &S, call: &Call) -> Reply {
     Reply::out(super::echo(call.args))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::Builtin;
-    use crate::shell::{host, node, pod};
-
-    fn unique<S>(table: &[Builtin<S>]) -> bool {
-        let mut names: Vec<&str> = table.iter().map(|b| b.name).collect();
-        names.sort_unstable();
-        let before = names.len();
-        names.dedup();
-        names.len() == before
-    }
-
-    #[test]
-    fn each_shell_names_a_command_once() {
-        assert!(unique(host::BUILTINS));
-        assert!(unique(pod::BUILTINS));
-        assert!(unique(node::BUILTINS));
-    }
-}

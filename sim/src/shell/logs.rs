@@ -11,6 +11,7 @@ use std::net::Ipv4Addr;
 use crate::cluster::Cluster;
 use crate::kube_proxy::ProxyMode;
 use crate::model::Pod;
+use crate::registry::{ImageProfile, Log};
 use crate::time::Time;
 use crate::trace::{Outcome, PacketKind, Place, Tool};
 
@@ -22,14 +23,14 @@ pub(crate) fn pod_logs(cluster: &Cluster, pod: &Pod) -> Vec<String> {
         return Vec::new();
     };
     let start = pod.status.start_time.unwrap_or(pod.meta.creation);
-    match c.image_name() {
-        "coredns" => crate::dns::coredns_startup_log()
+    match ImageProfile::of(&c.image).log {
+        Log::CoreDns => crate::dns::coredns_startup_log()
             .lines()
             .map(str::to_string)
             .collect(),
-        "kube-proxy" => kube_proxy(cluster, pod, start),
-        "nginx" => nginx(cluster, pod, start),
-        "kindnetd" => vec![
+        Log::KubeProxy => kube_proxy(cluster, pod, start),
+        Log::Nginx => nginx(cluster, pod, start),
+        Log::Kindnetd => vec![
             format!(
                 "I{}       1 main.go:148] setting mtu 1500 for CNI ",
                 klog(start + 12)
@@ -43,7 +44,7 @@ pub(crate) fn pod_logs(cluster: &Cluster, pod: &Pod) -> Vec<String> {
                 klog(start + 13)
             ),
         ],
-        _ => Vec::new(),
+        Log::Nothing => Vec::new(),
     }
 }
 

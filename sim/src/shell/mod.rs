@@ -644,3 +644,24 @@ fn truncate(line: &str) -> &str {
 fn find_trace(cluster: &Cluster, id: u64) -> Option<&Trace> {
     cluster.traces.iter().rev().find(|t| t.id == id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::builtin::Builtin;
+    use super::{host, node, pod};
+
+    fn unique<S>(table: &[Builtin<S>]) -> bool {
+        let mut names: Vec<&str> = table.iter().map(|b| b.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        names.len() == before
+    }
+
+    #[test]
+    fn each_shell_names_a_command_once() {
+        assert!(unique(host::BUILTINS));
+        assert!(unique(pod::BUILTINS));
+        assert!(unique(node::BUILTINS));
+    }
+}

@@ -8,6 +8,7 @@ use std::net::Ipv4Addr;
 use crate::action::Action;
 use crate::cluster::Cluster;
 use crate::model::{ClusterIp, ObjectKey};
+use crate::registry::{ImageProfile, Shell};
 use crate::time::Time;
 use crate::trace::Client;
 
@@ -27,44 +28,25 @@ pub(crate) fn flavor(image: &str, command: Option<&str>) -> Flavor {
     }
 }
 
-fn image_name(image: &str) -> &str {
-    let no_digest = image.split('@').next().unwrap_or("");
-    let last = no_digest.rsplit('/').next().unwrap_or("");
-    last.split(':').next().unwrap_or("")
-}
-
 /// Images whose userland is busybox (their `sh` is ash, they have busybox applets).
 fn busybox_based(image: &str) -> bool {
-    matches!(
-        image_name(image),
-        "busybox" | "alpine" | "curl" | "netshoot" | "dnsutils"
-    )
+    ImageProfile::of(image).shell == Shell::Busybox
 }
 
 /// Images whose default command is a shell (so `kubectl run -it` without a command gets one).
 pub(crate) fn default_is_shell(image: &str) -> bool {
-    matches!(
-        image_name(image),
-        "busybox" | "alpine" | "ubuntu" | "debian" | "netshoot" | "curl"
-    )
+    ImageProfile::of(image).shell_entrypoint
 }
 
 /// Does the image have `tool`?
 fn has_tool(image: &str, tool: &str) -> bool {
-    let name = image_name(image);
+    let profile = ImageProfile::of(image);
     match tool {
-        "curl" => matches!(name, "curl" | "netshoot" | "nginx"),
+        "curl" => profile.curl,
         "wget" | "nslookup" | "ip" | "ping" | "nc" | "traceroute" | "telnet" | "ps" | "top"
-        | "netstat" => busybox_based(image),
-        "bash" => !busybox_based(image) || name == "netshoot",
+        | "netstat" => profile.shell == Shell::Busybox,
+        "bash" => profile.bash,
         _ => true,
-    }
-}
-
-fn home(image: &str) -> &'static str {
-    match image_name(image) {
-        "curl" => "/home/curl_user",
-        _ => "/root",
     }
 }
 
@@ -72,11 +54,7 @@ pub(crate) fn prompt(p: &PodShell) -> String {
     match p.flavor {
         Flavor::Bash => format!("root@{}:/# ", p.pod.name),
         Flavor::Dash => "# ".into(),
-        Flavor::Busybox => match image_name(&p.image) {
-            "curl" => "~ $ ".into(),
-            "netshoot" => "~ # ".into(),
-            _ => "/ # ".into(),
-        },
+        Flavor::Busybox => ImageProfile::of(&p.image).prompt.into(),
     }
 }
 
@@ -106,7 +84,7 @@ pub(crate) fn env(cluster: &Cluster, p: &PodShell) -> SortedMap<String, String> 
         "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
     );
     env.insert("HOSTNAME".into(), hostname(cluster, p));
-    env.insert("HOME".into(), home(&p.image).into());
+    env.insert("HOME".into(), ImageProfile::of(&p.image).user.home.into());
     env.insert("TERM".into(), "xterm".into());
     env.insert("SHLVL".into(), (p.depth + 1).to_string());
     env.insert("PWD".into(), "/".into());
@@ -210,18 +188,10 @@ pub(crate) static BUILTINS: &[Builtin<PodShell>] = &[
     unlisted("alias", builtin::nothing),
     unlisted("false", builtin::fail),
     unlisted("whoami", |_, _, p, _| {
-        Reply::out(if image_name(&p.image) == "curl" {
-            "curl_user"
-        } else {
-            "root"
-        })
+        Reply::out(ImageProfile::of(&p.image).user.name)
     }),
     unlisted("id", |_, _, p, _| {
-        Reply::out(if image_name(&p.image) == "curl" {
-            "uid=100(curl_user) gid=101(curl_group) groups=101(curl_group)"
-        } else {
-            "uid=0(root) gid=0(root) groups=0(root),10(wheel)"
-        })
+        Reply::out(ImageProfile::of(&p.image).user.id)
     }),
     unlisted("date", |_, cluster, _, _| Reply::out(date(cluster.now))),
     listed("clear", builtin::clear),
@@ -625,5 +595,48 @@ fn ip(cluster: &Cluster, p: &PodShell, args: &[String]) -> Reply {
             ))],
             1,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{default_is_shell, has_tool};
+
+    #[test]
+    fn an_image_has_the_tools_its_profile_lists() {
+        for (image, curl, wget, bash, entry) in [
+            ("nginx:1.27", true, false, true, false),
+            ("busybox", false, true, false, true),
+            ("curlimages/curl", true, true, false, true),
+            ("nicolaka/netshoot", true, true, true, true),
+            (
+                "registry.k8s.io/e2e-test-images/jessie-dnsutils",
+                false,
+                false,
+                true,
+                false,
+            ),
+            ("dnsutils", false, true, false, false),
+            ("ubuntu", false, false, true, true),
+            ("hashicorp/http-echo", false, false, false, false),
+            (
+                "registry.k8s.io/coredns/coredns:v1.11.3",
+                false,
+                false,
+                false,
+                false,
+            ),
+        ] {
+            assert_eq!(
+                (
+                    has_tool(image, "curl"),
+                    has_tool(image, "wget"),
+                    has_tool(image, "bash"),
+                    default_is_shell(image),
+                ),
+                (curl, wget, bash, entry),
+                "{image}"
+            );
+        }
     }
 }

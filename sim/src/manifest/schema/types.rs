@@ -64,17 +64,6 @@ static OBJECT_META: Struct = Struct {
     ],
 };
 
-static LIST_META: Struct = Struct {
-    name: "ListMeta",
-    go: "v1.ListMeta",
-    fields: &[
-        ("selfLink", STRING),
-        ("resourceVersion", STRING),
-        ("continue", STRING),
-        ("remainingItemCount", Ty::Int64),
-    ],
-};
-
 static SELECTOR_REQUIREMENT_T: Ty = Ty::Obj(&Struct {
     name: "LabelSelectorRequirement",
     go: "v1.LabelSelectorRequirement",
@@ -829,16 +818,5 @@ pub(in crate::manifest) static NETWORK_POLICY: Struct = Struct {
             }),
         ),
         ("status", Ty::Any),
-    ],
-};
-
-pub(in crate::manifest) static LIST: Struct = Struct {
-    name: "List",
-    go: "v1.List",
-    fields: &[
-        ("apiVersion", STRING),
-        ("kind", STRING),
-        ("metadata", Ty::Obj(&LIST_META)),
-        ("items", Ty::Any),
     ],
 };

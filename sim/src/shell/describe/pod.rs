@@ -2,6 +2,7 @@
 
 use crate::cluster::Cluster;
 use crate::model::*;
+use crate::registry::ImageProfile;
 use crate::shell::clock::rfc1123z;
 use crate::shell::runtime::{container_id, image_id};
 use crate::time::human_duration;
@@ -9,10 +10,9 @@ use crate::time::human_duration;
 use super::{events_for, suffix, W};
 
 pub(super) fn probe_text(c: &Container, probe: &Probe) -> String {
-    let port = if c.image_name() == "coredns" {
-        "8181/ready".to_string()
-    } else {
-        format!("{}/", c.ports.first().map_or(80, |p| p.container_port))
+    let port = match ImageProfile::of(&c.image).ready {
+        Some((port, path)) => format!("{port}{path}"),
+        None => format!("{}/", c.ports.first().map_or(80, |p| p.container_port)),
     };
     format!(
         "http-get http://:{port} delay={}s timeout=1s period={}s #success=1 #failure=3",

@@ -3,7 +3,6 @@
 use crate::cluster::Cluster;
 use crate::shell::{Line, Reply, Terminal};
 
-use super::command;
 use super::command::{Args, Command, Run};
 use super::parse;
 
@@ -67,7 +66,7 @@ pub(super) fn help(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]
 
 /// A short, honest usage text for one subcommand (`get`, `set image`).
 pub(crate) fn command_help(sub: &str) -> Vec<Line> {
-    let text: &[&str] = match command::find(sub).filter(|c| !c.help.is_empty()) {
+    let text: &[&str] = match super::find_command(sub).filter(|c| !c.help.is_empty()) {
         Some(c) => c.help,
         None => &["svclab: no help text for this command; see `kubectl help`."],
     };

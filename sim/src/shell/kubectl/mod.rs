@@ -1,5 +1,5 @@
 //! `kubectl` (v1.31) against the simulated cluster: the subcommands a Service lesson uses, with
-//! kubectl's flags, messages and errors. [`command::COMMANDS`] describes each subcommand once;
+//! kubectl's flags, messages and errors. [`COMMANDS`] describes each subcommand once;
 //! each file below holds the functions of one group of them.
 
 mod apply;
@@ -19,11 +19,108 @@ use crate::cluster::Cluster;
 use crate::shell::flags::{self, boolean, val, Flag, Parsed, Values};
 use crate::shell::{Line, Reply, Terminal};
 
-use command::Run;
+use command::{not_simulated, Run};
 
-pub(crate) use command::{find as find_command, Args, Command, COMMANDS};
+pub(crate) use command::{Args, Command};
 pub(crate) use help::{command_help, svclab_help};
 pub(crate) use rollout::{rollout_status, RolloutLine};
+
+const CHANGE_IN_EDITOR: &str = " (change the manifest in the editor and `kubectl apply -f` it)";
+
+// The commands kubectl has that svclab does not simulate.
+static ALPHA: Command = not_simulated("alpha", "");
+static ANNOTATE: Command = not_simulated("annotate", "");
+static API_VERSIONS: Command = not_simulated("api-versions", "");
+static ATTACH: Command = Command {
+    args: Args::Pods,
+    ..not_simulated("attach", "")
+};
+static AUTH: Command = not_simulated("auth", "");
+static AUTOSCALE: Command = not_simulated("autoscale", "");
+static CERTIFICATE: Command = not_simulated("certificate", "");
+static COMPLETION: Command = not_simulated("completion", "");
+static CORDON: Command = not_simulated("cordon", "");
+static CP: Command = not_simulated("cp", "");
+static DIFF: Command = not_simulated("diff", "");
+static DRAIN: Command = not_simulated("drain", "");
+static EDIT: Command = not_simulated("edit", CHANGE_IN_EDITOR);
+static EXPLAIN: Command = not_simulated("explain", "");
+static KUSTOMIZE: Command = not_simulated("kustomize", "");
+static OPTIONS: Command = not_simulated("options", "");
+static PATCH: Command = not_simulated("patch", CHANGE_IN_EDITOR);
+static PLUGIN: Command = not_simulated("plugin", "");
+static PORT_FORWARD: Command = not_simulated("port-forward", "");
+static PROXY: Command = not_simulated("proxy", "");
+static REPLACE: Command = not_simulated("replace", CHANGE_IN_EDITOR);
+static TAINT: Command = not_simulated("taint", "");
+static UNCORDON: Command = not_simulated("uncordon", "");
+static WAIT: Command = not_simulated("wait", "");
+
+/// kubectl's top-level commands, sorted (cobra lists and suggests them in this order).
+pub(crate) static COMMANDS: &[&Command] = &[
+    &ALPHA,
+    &ANNOTATE,
+    &info::API_RESOURCES,
+    &API_VERSIONS,
+    &apply::APPLY,
+    &ATTACH,
+    &AUTH,
+    &AUTOSCALE,
+    &CERTIFICATE,
+    &info::CLUSTER_INFO,
+    &COMPLETION,
+    &info::CONFIG,
+    &CORDON,
+    &CP,
+    &apply::CREATE,
+    &run::DEBUG,
+    &delete::DELETE,
+    &describe::DESCRIBE,
+    &DIFF,
+    &DRAIN,
+    &EDIT,
+    &get::EVENTS,
+    &run::EXEC,
+    &EXPLAIN,
+    &apply::EXPOSE,
+    &get::GET,
+    &help::HELP,
+    &KUSTOMIZE,
+    &label::LABEL,
+    &logs::LOGS,
+    &OPTIONS,
+    &PATCH,
+    &PLUGIN,
+    &PORT_FORWARD,
+    &PROXY,
+    &REPLACE,
+    &rollout::ROLLOUT,
+    &run::RUN,
+    &rollout::SCALE,
+    &rollout::SET,
+    &TAINT,
+    &info::TOP,
+    &UNCORDON,
+    &info::VERSION,
+    &WAIT,
+];
+
+/// The command called `name` (`get`, or `set image` for a subcommand).
+pub(crate) fn find_command(name: &str) -> Option<&'static Command> {
+    let (first, sub) = match name.split_once(' ') {
+        Some((first, sub)) => (first, Some(sub)),
+        None => (name, None),
+    };
+    let command = COMMANDS.iter().copied().find(|c| c.name == first)?;
+    match sub {
+        None => Some(command),
+        Some(sub) => command
+            .subcommands
+            .iter()
+            .copied()
+            .find(|c| c.name.strip_prefix(first).map(str::trim_start) == Some(sub)),
+    }
+}
 
 /// Flags every kubectl command takes.
 pub(crate) const GLOBAL: &[Flag] = &[
@@ -139,7 +236,7 @@ pub(crate) fn run(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
     let mut rest: Vec<String> = args[i + 1..].to_vec();
     rest.extend(globals);
     let sub = sub.as_str();
-    match command::find(sub) {
+    match find_command(sub) {
         Some(Command {
             run: Run::Handler(handler),
             ..
@@ -180,6 +277,92 @@ fn short_or_long(a: &str) -> String {
         None => {
             let c = a.chars().nth(1).unwrap_or('?');
             format!("'{c}' in {a}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::Config;
+    use crate::examples::{SEED_FILENAME, SEED_MANIFEST};
+
+    fn seed() -> (Terminal, Cluster) {
+        let mut cluster = Cluster::new(Config::default());
+        cluster
+            .apply(SEED_MANIFEST, SEED_FILENAME)
+            .expect("the seed applies");
+        (Terminal::new(SEED_FILENAME, SEED_MANIFEST), cluster)
+    }
+
+    /// Every command and subcommand the table holds.
+    fn every_command() -> Vec<&'static Command> {
+        COMMANDS
+            .iter()
+            .flat_map(|c| std::iter::once(*c).chain(c.subcommands.iter().copied()))
+            .collect()
+    }
+
+    #[test]
+    fn commands_are_sorted_and_found_by_name() {
+        let names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted);
+        for c in every_command() {
+            assert!(
+                find_command(c.name).is_some_and(|f| std::ptr::eq(f, c)),
+                "{}",
+                c.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_simulated_command_has_help_completes_its_flags_and_rejects_unknown_ones() {
+        let (mut term, mut cluster) = seed();
+        for c in every_command() {
+            let name = c.name;
+            match c.run {
+                Run::NotSimulated(_) => {
+                    let out = term.run(&mut cluster, &format!("kubectl {name}")).text();
+                    assert!(out.contains("is not simulated"), "kubectl {name}: {out}");
+                    continue;
+                }
+                Run::Handler(_) => {}
+            }
+            let help = term
+                .run(&mut cluster, &format!("kubectl {name} --help"))
+                .text();
+            assert!(!c.help.is_empty(), "kubectl {name} has no help");
+            assert!(help.starts_with(c.help[0]), "kubectl {name} --help: {help}");
+            if !name.contains(' ') {
+                let via_help = term
+                    .run(&mut cluster, &format!("kubectl help {name}"))
+                    .text();
+                assert_eq!(via_help, help, "kubectl help {name}");
+            }
+            for flag in c.flags {
+                let long = format!("--{}", flag.long);
+                let typed = format!("kubectl {name} {}", &long[..3.min(long.len())]);
+                let offered = term.complete(&cluster, &typed);
+                assert!(
+                    offered.contains(&long),
+                    "`{typed}` offers {offered:?}, not {long}"
+                );
+            }
+            assert_eq!(
+                term.run(&mut cluster, &format!("kubectl {name} --bogus"))
+                    .text(),
+                format!("error: unknown flag: --bogus\nSee 'kubectl {name} --help' for usage.\n"),
+            );
+            assert_eq!(
+                term.run(&mut cluster, &format!("kubectl {name} -z")).text(),
+                format!(
+                    "error: unknown shorthand flag: 'z' in -z\nSee 'kubectl {name} --help' for usage.\n"
+                ),
+            );
         }
     }
 }

@@ -3,6 +3,7 @@
 use crate::action::Action;
 use crate::cluster::Cluster;
 use crate::model::*;
+use crate::registry::{ImageProfile, Shell};
 use crate::shell::flags::{boolean, val, Values};
 use crate::shell::get::{self, Kind};
 use crate::shell::{pod, Attach, Job, Line, Location, PodShell, Reply, Stream, Terminal};
@@ -88,27 +89,9 @@ pub(super) static DEBUG: Command = Command {
     subcommands: &[],
 };
 
-/// Images whose containers have no shell (distroless).
+/// Images whose containers have a shell (distroless ones do not).
 pub(super) fn has_shell(image: &str) -> bool {
-    let name = image
-        .split('@')
-        .next()
-        .unwrap_or("")
-        .rsplit('/')
-        .next()
-        .unwrap_or("");
-    let name = name.split(':').next().unwrap_or("");
-    !matches!(
-        name,
-        "coredns"
-            | "kube-proxy"
-            | "pause"
-            | "http-echo"
-            | "etcd"
-            | "kube-apiserver"
-            | "kube-scheduler"
-            | "kube-controller-manager"
-    )
+    ImageProfile::of(image).shell != Shell::None
 }
 
 pub(super) fn is_shell(cmd: &str) -> bool {
