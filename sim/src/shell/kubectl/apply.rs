@@ -176,13 +176,7 @@ pub(super) fn manifest_objects(
         .into_iter()
         .map(|d| {
             let obj = d.object;
-            let kind = match &obj {
-                Object::Namespace(_) => Kind::Namespace,
-                Object::Deployment(_) => Kind::Deployment,
-                Object::Service(_) => Kind::Service,
-                Object::Pod(_) => Kind::Pod,
-                Object::NetworkPolicy(_) => Kind::NetworkPolicy,
-            };
+            let kind = obj.kind();
             let meta = obj.meta();
             let ns = if meta.namespace.is_empty() && kind.namespaced() {
                 "default".to_string()
