@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 use svclab_sim::action::Action;
-use svclab_sim::cluster::{Cluster, Config};
+use svclab_sim::cluster::{ActError, Applied, Cluster, Config, Outcome};
 use svclab_sim::manifest::ManifestError;
 use svclab_sim::time::Time;
 
@@ -58,12 +58,10 @@ impl Sim {
         self.now
     }
 
-    /// A learner's action; `Err` is kubectl's error text, and then nothing changed.
-    pub fn act(&self, action: Action) -> Result<Vec<String>, String> {
-        let result = self
-            .cluster
-            .try_update_value(|c| c.act(action))
-            .unwrap_or_else(|| Err("the world is gone".into()));
+    /// A learner's action: what it did, or why nothing changed (each prints as kubectl's text).
+    /// `None` once the world is gone (the app is closing).
+    pub fn act(&self, action: Action) -> Option<Result<Outcome, ActError>> {
+        let result = self.cluster.try_update_value(|c| c.act(action));
         self.changed();
         result
     }
@@ -85,7 +83,7 @@ impl Sim {
     }
 
     /// `kubectl apply -f <filename>`: all documents or nothing.
-    pub fn apply(&self, text: &str, filename: &str) -> Result<Vec<String>, Vec<ManifestError>> {
+    pub fn apply(&self, text: &str, filename: &str) -> Result<Vec<Applied>, Vec<ManifestError>> {
         let result = self
             .cluster
             .try_update_value(|c| c.apply(text, filename))

@@ -785,13 +785,15 @@ pub enum Object {
 }
 
 impl Object {
-    pub fn kind(&self) -> &'static str {
+    /// The object's kind in the resource table ([`crate::resource::Kind::name`] is its `kind`).
+    pub fn kind(&self) -> crate::resource::Kind {
+        use crate::resource::Kind;
         match self {
-            Object::Namespace(_) => "Namespace",
-            Object::Deployment(_) => "Deployment",
-            Object::Service(_) => "Service",
-            Object::Pod(_) => "Pod",
-            Object::NetworkPolicy(_) => "NetworkPolicy",
+            Object::Namespace(_) => Kind::Namespace,
+            Object::Deployment(_) => Kind::Deployment,
+            Object::Service(_) => Kind::Service,
+            Object::Pod(_) => Kind::Pod,
+            Object::NetworkPolicy(_) => Kind::NetworkPolicy,
         }
     }
 

@@ -3,10 +3,15 @@
 use std::net::Ipv4Addr;
 
 use svclab_sim::action::Action;
-use svclab_sim::cluster::{Cluster, Config};
+use svclab_sim::cluster::{Applied, Cluster, Config};
 use svclab_sim::examples::{SEED_FILENAME, SEED_MANIFEST};
 use svclab_sim::model::{ObjectKey, Pod, PullPolicy};
 use svclab_sim::time::SECOND;
+
+/// The lines kubectl prints for an apply.
+fn text(applied: &[Applied]) -> Vec<String> {
+    applied.iter().map(ToString::to_string).collect()
+}
 
 fn seeded() -> Cluster {
     let mut c = Cluster::new(Config::default());
@@ -119,7 +124,7 @@ fn ready_endpoints_ns(c: &Cluster, ns: &str, service: &str) -> Vec<Ipv4Addr> {
 #[test]
 fn the_seed_gives_three_ready_backends_behind_the_service() {
     let mut c = Cluster::new(Config::default());
-    let lines = c.apply(SEED_MANIFEST, SEED_FILENAME).unwrap();
+    let lines = text(&c.apply(SEED_MANIFEST, SEED_FILENAME).unwrap());
     assert_eq!(
         lines,
         [
@@ -188,7 +193,7 @@ fn reapplying_keeps_the_cluster_ip_and_reports_unchanged() {
     let ip = c.services[&ObjectKey::new("default", "backend-service")]
         .spec
         .cluster_ip;
-    let lines = c.apply(SEED_MANIFEST, SEED_FILENAME).unwrap();
+    let lines = text(&c.apply(SEED_MANIFEST, SEED_FILENAME).unwrap());
     assert_eq!(
         lines,
         [
@@ -197,7 +202,7 @@ fn reapplying_keeps_the_cluster_ip_and_reports_unchanged() {
         ]
     );
     let changed = SEED_MANIFEST.replace("targetPort: 80", "targetPort: 8080");
-    let lines = c.apply(&changed, SEED_FILENAME).unwrap();
+    let lines = text(&c.apply(&changed, SEED_FILENAME).unwrap());
     assert_eq!(lines[1], "service/backend-service configured");
     let svc = &c.services[&ObjectKey::new("default", "backend-service")];
     assert_eq!(svc.spec.cluster_ip, ip);
@@ -219,7 +224,7 @@ fn a_changed_template_rolls_the_deployment() {
         .collect();
     let old_rs = backend_pods(&c)[0].owner.clone().unwrap();
     let rolled = SEED_MANIFEST.replace("image: nginx", "image: nginx:1.27");
-    let lines = c.apply(&rolled, SEED_FILENAME).unwrap();
+    let lines = text(&c.apply(&rolled, SEED_FILENAME).unwrap());
     assert_eq!(lines[0], "deployment.apps/backend configured");
     c.advance(60 * SECOND);
     let pods = backend_pods(&c);
@@ -245,7 +250,10 @@ fn scaling_changes_pods_and_endpoints() {
         deployment: "backend".into(),
         replicas,
     };
-    assert_eq!(c.act(scale(5)).unwrap(), ["deployment.apps/backend scaled"]);
+    assert_eq!(
+        c.act(scale(5)).unwrap().lines(),
+        ["deployment.apps/backend scaled"]
+    );
     c.advance(10 * SECOND);
     assert_eq!(backend_pods(&c).len(), 5);
     assert_eq!(ready_endpoints(&c, "backend-service").len(), 5);
@@ -254,14 +262,18 @@ fn scaling_changes_pods_and_endpoints() {
     assert_eq!(backend_pods(&c).len(), 1);
     assert_eq!(ready_endpoints(&c, "backend-service").len(), 1);
     assert!(c.act(scale(-1)).is_err());
-    assert!(c.act(scale(1_000_000)).unwrap_err().contains("at most"));
+    assert!(c
+        .act(scale(1_000_000))
+        .unwrap_err()
+        .to_string()
+        .contains("at most"));
     let missing = Action::Scale {
         namespace: "default".into(),
         deployment: "nope".into(),
         replicas: 2,
     };
     assert_eq!(
-        c.act(missing).unwrap_err(),
+        c.act(missing).unwrap_err().to_string(),
         "Error from server (NotFound): deployments.apps \"nope\" not found"
     );
 }
@@ -421,7 +433,10 @@ fn static_cluster_ips_and_node_ports_conflict_like_the_api_server() {
         "The Service \"b\" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated"
     );
     // Re-applying the owner keeps its port.
-    assert_eq!(c.apply(np, "a.yaml").unwrap(), ["service/a unchanged"]);
+    assert_eq!(
+        text(&c.apply(np, "a.yaml").unwrap()),
+        ["service/a unchanged"]
+    );
 }
 
 #[test]

@@ -402,9 +402,15 @@ fn apply_results() {
     ];
     runs.extend(broken.iter().map(|m| ("broken", m.to_string())));
     for (what, manifest) in runs {
-        let result = w.cluster.apply(&manifest, "shop.yaml");
+        // Each applied object as its typed value, then the line kubectl prints for it.
+        let result = match w.cluster.apply(&manifest, "shop.yaml") {
+            Ok(applied) => applied.iter().fold("Ok\n".to_string(), |out, a| {
+                out + &format!("    {a:?}\n        {a}\n")
+            }),
+            Err(errors) => format!("{:#?}\n", Err::<(), _>(errors)),
+        };
         w.transcript
-            .push_str(&format!("## apply ({what}):\n{manifest}=> {result:#?}\n"));
+            .push_str(&format!("## apply ({what}):\n{manifest}=> {result}"));
     }
     w.type_lines(&["kubectl apply -f shop.yaml", "kubectl get deploy -A"]);
     w.check("apply_results");

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use svclab_sim::action::Action;
-use svclab_sim::cluster::BOOT_AGE;
+use svclab_sim::cluster::{ActError, Outcome, BOOT_AGE};
 use svclab_sim::kube_proxy::ProxyMode;
 use svclab_sim::time::Time;
 
@@ -20,16 +20,17 @@ pub fn Toolbar() -> impl IntoView {
     let (interval, set_interval) = signal(DEFAULT_INTERVAL);
     let (message, set_message) = signal(String::new());
 
-    let report = move |r: Result<Vec<String>, String>| match r {
-        Ok(lines) => set_message.set(lines.join("\n")),
-        Err(e) => set_message.set(e),
+    let report = move |r: Option<Result<Outcome, ActError>>| match r {
+        Some(Ok(done)) => set_message.set(done.to_string()),
+        Some(Err(e)) => set_message.set(e.to_string()),
+        None => {}
     };
     let send = move |_| {
         // The request shows in the picture and the Requests panel; only a refusal needs words.
-        if let Err(e) = sim.act(Action::Send {
+        if let Some(Err(e)) = sim.act(Action::Send {
             request: seed::request(),
         }) {
-            set_message.set(e);
+            set_message.set(e.to_string());
         }
     };
     let toggle_traffic = move |_| {

@@ -42,15 +42,16 @@ pub fn Deployments() -> impl IntoView {
         deployment: key.name.clone(),
         replicas,
     }) {
-        Ok(lines) => {
-            set_message.set(lines.join("\n"));
+        Some(Ok(done)) => {
+            set_message.set(done.to_string());
             sh.text.update(|t| {
                 if let Some(new) = with_replicas(t, &key, replicas) {
                     *t = new;
                 }
             });
         }
-        Err(e) => set_message.set(e),
+        Some(Err(e)) => set_message.set(e.to_string()),
+        None => {}
     };
 
     view! {

@@ -23,8 +23,9 @@ pub fn DetailsPanel() -> impl IntoView {
     });
     let (message, set_message) = signal(String::new());
     let act = move |a: Action| match sim.act(a) {
-        Ok(lines) => set_message.set(lines.join("\n")),
-        Err(e) => set_message.set(e),
+        Some(Ok(done)) => set_message.set(done.to_string()),
+        Some(Err(e)) => set_message.set(e.to_string()),
+        None => {}
     };
 
     let head = Memo::new(move |_| details.with(|d| d.as_ref().map(|d| (d.kind, d.title.clone()))));

@@ -5,6 +5,7 @@
 use leptos::ev::KeyboardEvent;
 use leptos::html::Textarea;
 use leptos::prelude::*;
+use svclab_sim::cluster::Applied;
 use svclab_sim::manifest::ManifestError;
 
 use crate::editor_text::{line_count, line_marks, line_span_utf16, other_field_lines};
@@ -44,7 +45,7 @@ pub fn Editor(persist: bool) -> impl IntoView {
     let sim = sh.sim;
     let text = sh.text;
     let (errors, set_errors) = signal(Vec::<ManifestError>::new());
-    let (applied, set_applied) = signal(Vec::<String>::new());
+    let (applied, set_applied) = signal(Vec::<Applied>::new());
     let (scroll, set_scroll) = signal(0.0f64);
     let textarea = NodeRef::<Textarea>::new();
 
@@ -61,9 +62,9 @@ pub fn Editor(persist: bool) -> impl IntoView {
     let apply = move || {
         let t = text.get_untracked();
         match sim.apply(&t, SEED_FILENAME) {
-            Ok(lines) => {
+            Ok(objects) => {
                 set_errors.set(Vec::new());
-                set_applied.set(lines);
+                set_applied.set(objects);
             }
             Err(e) => {
                 set_applied.set(Vec::new());
@@ -206,7 +207,11 @@ pub fn Editor(persist: bool) -> impl IntoView {
             </div>
             <Show when=move || !applied.with(Vec::is_empty)>
                 <pre class="apply-output" role="status">
-                    {move || applied.get().join("\n")}
+                    {move || {
+                        applied.with(|a| {
+                            a.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+                        })
+                    }}
                 </pre>
             </Show>
         </section>

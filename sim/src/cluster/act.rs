@@ -6,31 +6,26 @@ use crate::model::*;
 use crate::resource::Kind;
 use crate::time::SECOND;
 
+use crate::validate::FieldError;
+
 use super::kubelet::{is_coredns, readiness_delay};
+use super::outcome::{ActError, Outcome};
 use super::timers::Timer;
 use super::{Cluster, Config, LoggedAction, MAX_REPLICAS};
 
 impl Cluster {
-    /// Do what a learner asked. `Ok` holds what kubectl would print; `Err` kubectl's error text,
-    /// and then nothing changed.
-    pub fn act(&mut self, action: Action) -> Result<Vec<String>, String> {
+    /// Do what a learner asked. `Ok` says what happened, `Err` why nothing changed; each prints
+    /// as kubectl would.
+    pub fn act(&mut self, action: Action) -> Result<Outcome, ActError> {
         let logged = action.clone();
-        let result = match action {
-            Action::Apply { manifest } => {
-                return self.apply(&manifest, "STDIN").map_err(|errors| {
-                    errors
-                        .iter()
-                        .map(|e| e.message.clone())
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })
-            }
-            Action::Send { request } => {
-                let id = self.send(request);
-                Ok(vec![format!("trace {id}")])
-            }
-            other => self.act_inner(other),
-        };
+        if let Action::Apply { manifest } = action {
+            // Apply logs itself, only when every document went in.
+            return self
+                .apply(&manifest, "STDIN")
+                .map(Outcome::Applied)
+                .map_err(ActError::Manifest);
+        }
+        let result = self.act_inner(action);
         if result.is_ok() && !matches!(logged, Action::Send { .. }) {
             self.log.push(LoggedAction {
                 time: self.now,
@@ -47,26 +42,39 @@ impl Cluster {
         result
     }
 
-    fn act_inner(&mut self, action: Action) -> Result<Vec<String>, String> {
+    fn act_inner(&mut self, action: Action) -> Result<Outcome, ActError> {
         match action {
-            Action::Apply { .. } | Action::Send { .. } => Ok(Vec::new()),
+            // Handled by `act`, which applies and logs it itself.
+            Action::Apply { .. } => Ok(Outcome::Applied(Vec::new())),
+            Action::Send { request } => Ok(Outcome::Sent {
+                trace: self.send(request),
+            }),
             Action::Scale {
                 namespace,
                 deployment,
                 replicas,
             } => {
                 if replicas < 0 {
-                    return Err(format!("error: The Deployment \"{deployment}\" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"));
+                    return Err(ActError::Invalid {
+                        kind: Kind::Deployment,
+                        name: deployment,
+                        causes: vec![FieldError::new(
+                            "spec.replicas",
+                            format!(
+                                "Invalid value: {replicas}: must be greater than or equal to 0"
+                            ),
+                        )],
+                    });
                 }
                 if replicas > MAX_REPLICAS {
-                    return Err(format!("svclab: --replicas={replicas}: this simulator runs at most {MAX_REPLICAS} replicas per Deployment"));
+                    return Err(ActError::TooManyReplicas { replicas });
                 }
                 let d = self
                     .deployments
                     .get_mut(&ObjectKey::new(&namespace, &deployment))
-                    .ok_or_else(|| format!("Error from server (NotFound): deployments.apps \"{deployment}\" not found"))?;
+                    .ok_or_else(|| not_found(Kind::Deployment, &deployment))?;
                 d.spec.replicas = replicas;
-                Ok(vec![format!("deployment.apps/{deployment} scaled")])
+                Ok(Outcome::Scaled { deployment })
             }
             Action::SetImage {
                 namespace,
@@ -76,21 +84,28 @@ impl Cluster {
                 let d = self
                     .deployments
                     .get_mut(&ObjectKey::new(&namespace, &deployment))
-                    .ok_or_else(|| format!("Error from server (NotFound): deployments.apps \"{deployment}\" not found"))?;
+                    .ok_or_else(|| not_found(Kind::Deployment, &deployment))?;
                 let mut template = d.spec.template.clone();
                 let containers = &mut template.spec.containers;
                 for (container, image) in &images {
                     if container != "*" && !containers.iter().any(|c| &c.name == container) {
-                        return Err(format!(
-                            "error: unable to find container named \"{container}\""
-                        ));
+                        return Err(ActError::NoContainer {
+                            container: container.clone(),
+                        });
                     }
                     for (i, c) in containers.iter_mut().enumerate() {
                         if container != "*" && &c.name != container {
                             continue;
                         }
                         if image.is_empty() {
-                            return Err(format!("error: The Deployment \"{deployment}\" is invalid: spec.template.spec.containers[{i}].image: Required value"));
+                            return Err(ActError::Invalid {
+                                kind: Kind::Deployment,
+                                name: deployment,
+                                causes: vec![FieldError::new(
+                                    format!("spec.template.spec.containers[{i}].image"),
+                                    "Required value",
+                                )],
+                            });
                         }
                         // imagePullPolicy stays as stored (defaulted when the template was
                         // created), as a real patch of the image leaves it.
@@ -99,11 +114,17 @@ impl Cluster {
                 }
                 // One patch: nothing to patch, nothing printed (kubectl skips an empty patch).
                 if template == d.spec.template {
-                    return Ok(Vec::new());
+                    return Ok(Outcome::ImageSet {
+                        deployment,
+                        changed: false,
+                    });
                 }
                 d.spec.template = template;
                 d.meta.generation += 1;
-                Ok(vec![format!("deployment.apps/{deployment} image updated")])
+                Ok(Outcome::ImageSet {
+                    deployment,
+                    changed: true,
+                })
             }
             Action::RolloutUndo {
                 namespace,
@@ -112,47 +133,45 @@ impl Cluster {
             } => {
                 let key = ObjectKey::new(&namespace, &deployment);
                 if !self.deployments.contains_key(&key) {
-                    return Err(format!(
-                        "Error from server (NotFound): deployments.apps \"{deployment}\" not found"
-                    ));
+                    return Err(not_found(Kind::Deployment, &deployment));
                 }
                 let revisions = self.revisions(&key);
                 let target = match to_revision.filter(|&r| r != 0) {
                     None if revisions.len() < 2 => {
-                        return Err(format!(
-                            "error: no rollout history found for deployment \"{deployment}\""
-                        ));
+                        return Err(ActError::NoHistory { deployment });
                     }
                     None => revisions[revisions.len() - 2],
                     Some(r) => *revisions
                         .iter()
                         .find(|rs| rs.revision == r)
-                        .ok_or_else(|| {
-                            format!("error: unable to find specified revision {r} in history")
-                        })?,
+                        .ok_or(ActError::NoRevision { revision: r })?,
                 };
                 let revision = target.revision;
                 let mut template = target.template.clone();
                 template.labels.remove("pod-template-hash");
                 let Some(d) = self.deployments.get_mut(&key) else {
-                    return Ok(Vec::new());
+                    return Err(not_found(Kind::Deployment, &deployment));
                 };
                 if d.spec.template == template {
-                    return Ok(vec![format!("deployment.apps/{deployment} skipped rollback (current template already matches revision {revision})")]);
+                    return Ok(Outcome::RollbackSkipped {
+                        deployment,
+                        revision,
+                    });
                 }
                 d.spec.template = template;
                 d.meta.generation += 1;
-                Ok(vec![format!("deployment.apps/{deployment} rolled back")])
+                Ok(Outcome::RolledBack { deployment })
             }
             Action::DeletePod { namespace, pod } => {
                 let key = ObjectKey::new(&namespace, &pod);
                 if !self.pods.contains_key(&key) {
-                    return Err(format!(
-                        "Error from server (NotFound): pods \"{pod}\" not found"
-                    ));
+                    return Err(not_found(Kind::Pod, &pod));
                 }
                 self.delete_pod(&key);
-                Ok(vec![format!("pod \"{pod}\" deleted")])
+                Ok(Outcome::Deleted {
+                    kind: Kind::Pod,
+                    name: pod,
+                })
             }
             Action::Delete {
                 kind,
@@ -165,9 +184,10 @@ impl Cluster {
                 fail,
             } => {
                 let key = ObjectKey::new(&namespace, &pod);
-                let p = self.pods.get_mut(&key).ok_or_else(|| {
-                    format!("Error from server (NotFound): pods \"{pod}\" not found")
-                })?;
+                let p = self
+                    .pods
+                    .get_mut(&key)
+                    .ok_or_else(|| not_found(Kind::Pod, &pod))?;
                 p.faults.fail_readiness = fail;
                 let uid = p.meta.uid.clone();
                 let delay = readiness_delay(p, fail);
@@ -182,10 +202,7 @@ impl Cluster {
                         ready: !fail,
                     },
                 );
-                Ok(vec![format!(
-                    "pod/{pod}: readiness probe now {}",
-                    if fail { "fails" } else { "passes" }
-                )])
+                Ok(Outcome::Readiness { pod, fail })
             }
             Action::Label {
                 namespace,
@@ -196,31 +213,27 @@ impl Cluster {
                 let p = self
                     .pods
                     .get_mut(&ObjectKey::new(&namespace, &pod))
-                    .ok_or_else(|| {
-                        format!("Error from server (NotFound): pods \"{pod}\" not found")
-                    })?;
+                    .ok_or_else(|| not_found(Kind::Pod, &pod))?;
                 match value {
                     Some(v) => {
                         if p.meta.labels.get(&key) == Some(&v) {
-                            return Ok(vec![format!("pod/{pod} not labeled")]);
+                            return Ok(Outcome::NotLabeled { pod });
                         }
-                        if p.meta.labels.contains_key(&key) {
-                            return Err(format!(
-                                "error: '{key}' already has a value ({}), and --overwrite is false",
-                                p.meta.labels[&key]
-                            ));
+                        if let Some(old) = p.meta.labels.get(&key) {
+                            return Err(ActError::LabelExists {
+                                value: old.clone(),
+                                key,
+                            });
                         }
                         p.meta.labels.insert(key, v);
                     }
                     None => {
                         if p.meta.labels.remove(&key).is_none() {
-                            return Ok(vec![format!(
-                                "label \"{key}\" not found.\npod/{pod} unlabeled"
-                            )]);
+                            return Ok(Outcome::LabelNotFound { pod, key });
                         }
                     }
                 }
-                Ok(vec![format!("pod/{pod} labeled")])
+                Ok(Outcome::Labeled { pod })
             }
             Action::BreakCoreDns { broken } => {
                 self.coredns_broken = broken;
@@ -247,16 +260,12 @@ impl Cluster {
                         },
                     );
                 }
-                Ok(vec![if broken {
-                    "CoreDNS broken: its pods keep running but fail their readiness probe and answer no queries".into()
-                } else {
-                    "CoreDNS mended".into()
-                }])
+                Ok(Outcome::CoreDns { broken })
             }
             Action::SetProxyMode { mode } => {
                 self.proxy_mode = mode;
                 self.proxy.invalidate();
-                Ok(vec![format!("kube-proxy mode: {}", mode.as_str())])
+                Ok(Outcome::ProxyMode(mode))
             }
             Action::Run {
                 namespace,
@@ -265,15 +274,14 @@ impl Cluster {
                 command,
             } => {
                 if !self.namespaces.contains_key(&namespace) {
-                    return Err(format!(
-                        "Error from server (NotFound): namespaces \"{namespace}\" not found"
-                    ));
+                    return Err(not_found(Kind::Namespace, &namespace));
                 }
                 let key = ObjectKey::new(&namespace, &name);
                 if self.pods.contains_key(&key) {
-                    return Err(format!(
-                        "Error from server (AlreadyExists): pods \"{name}\" already exists"
-                    ));
+                    return Err(ActError::AlreadyExists {
+                        kind: Kind::Pod,
+                        name,
+                    });
                 }
                 let mut meta = ObjectMeta::new(&namespace, &name);
                 meta.labels.insert("run".into(), name.clone());
@@ -299,21 +307,22 @@ impl Cluster {
                     faults: PodFaults::default(),
                 };
                 self.pods.insert(key, pod);
-                Ok(vec![format!("pod/{name} created")])
+                Ok(Outcome::PodCreated { pod: name })
             }
         }
     }
 
-    fn delete_object(&mut self, kind: Kind, ns: &str, name: &str) -> Result<Vec<String>, String> {
+    fn delete_object(&mut self, kind: Kind, ns: &str, name: &str) -> Result<Outcome, ActError> {
         let key = ObjectKey::new(ns, name);
-        let not_found = |resource: &str| {
-            format!("Error from server (NotFound): {resource} \"{name}\" not found")
+        let deleted = || Outcome::Deleted {
+            kind,
+            name: name.to_string(),
         };
         match kind {
             Kind::Deployment => {
                 self.deployments
                     .remove(&key)
-                    .ok_or_else(|| not_found("deployments.apps"))?;
+                    .ok_or_else(|| not_found(kind, name))?;
                 self.progress.remove(&key);
                 let sets: Vec<ObjectKey> = self
                     .replica_sets
@@ -333,13 +342,13 @@ impl Cluster {
                         self.delete_pod(&p);
                     }
                 }
-                Ok(vec![format!("deployment.apps \"{name}\" deleted")])
+                Ok(deleted())
             }
             Kind::Service => {
                 let svc = self
                     .services
                     .remove(&key)
-                    .ok_or_else(|| not_found("services"))?;
+                    .ok_or_else(|| not_found(kind, name))?;
                 if let Some(ip) = svc.spec.cluster_ip.ip() {
                     self.service_ips.release(u32::from(ip));
                 }
@@ -350,34 +359,35 @@ impl Cluster {
                 }
                 self.slice_names.remove(&key);
                 self.proxy.invalidate();
-                Ok(vec![format!("service \"{name}\" deleted")])
+                Ok(deleted())
             }
             Kind::Pod => {
                 if !self.pods.contains_key(&key) {
-                    return Err(not_found("pods"));
+                    return Err(not_found(kind, name));
                 }
                 self.delete_pod(&key);
-                Ok(vec![format!("pod \"{name}\" deleted")])
+                Ok(deleted())
             }
             Kind::NetworkPolicy => {
                 self.network_policies
                     .remove(&key)
-                    .ok_or_else(|| not_found("networkpolicies.networking.k8s.io"))?;
+                    .ok_or_else(|| not_found(kind, name))?;
                 self.proxy.invalidate();
-                Ok(vec![format!(
-                    "networkpolicy.networking.k8s.io \"{name}\" deleted"
-                )])
+                Ok(deleted())
             }
             Kind::Namespace => {
                 if matches!(
                     name,
                     "default" | "kube-system" | "kube-public" | "kube-node-lease"
                 ) {
-                    return Err(format!("Error from server (Forbidden): namespaces \"{name}\" is forbidden: this namespace may not be deleted"));
+                    return Err(ActError::Forbidden {
+                        kind,
+                        name: name.to_string(),
+                    });
                 }
-                self.namespaces.remove(name).ok_or_else(|| {
-                    format!("Error from server (NotFound): namespaces \"{name}\" not found")
-                })?;
+                self.namespaces
+                    .remove(name)
+                    .ok_or_else(|| not_found(kind, name))?;
                 self.deployments.retain(|k, _| k.namespace != name);
                 self.replica_sets.retain(|k, _| k.namespace != name);
                 let services: Vec<ObjectKey> = self
@@ -399,12 +409,9 @@ impl Cluster {
                 for p in pods {
                     self.delete_pod(&p);
                 }
-                Ok(vec![format!("namespace \"{name}\" deleted")])
+                Ok(deleted())
             }
-            other => Err(format!(
-                "error: the server doesn't have a resource type \"{}\"",
-                other.singular()
-            )),
+            other => Err(ActError::NoResourceType { kind: other }),
         }
     }
 
@@ -418,5 +425,12 @@ impl Cluster {
             let _ = c.act(entry.action.clone());
         }
         c
+    }
+}
+
+fn not_found(kind: Kind, name: &str) -> ActError {
+    ActError::NotFound {
+        kind,
+        name: name.to_string(),
     }
 }

@@ -7,22 +7,26 @@ use crate::action::Action;
 use crate::ipam::AllocError;
 use crate::manifest::{self, FieldError, ManifestError};
 use crate::model::*;
+use crate::resource::Kind;
 use crate::validate;
 
+use super::outcome::{Applied, Change};
 use super::{ApplyErrors, Cluster, LoggedAction, MAX_OBJECTS, MAX_REPLICAS};
 
 impl Cluster {
-    /// `kubectl apply -f FILE`: all documents or nothing. `Ok` holds kubectl's lines
-    /// (`deployment.apps/backend created`); `Err` every document's errors, and nothing changed.
-    pub fn apply(&mut self, text: &str, filename: &str) -> Result<Vec<String>, ApplyErrors> {
+    /// `kubectl apply -f FILE`: all documents or nothing. `Ok` says what became of each object
+    /// (printed `deployment.apps/backend created`); `Err` holds every document's errors, and
+    /// nothing changed.
+    pub fn apply(&mut self, text: &str, filename: &str) -> Result<Vec<Applied>, ApplyErrors> {
         let docs = manifest::parse(text, filename)?;
         let mut next = self.clone();
-        let mut lines = Vec::new();
+        let mut applied = Vec::new();
         let mut errors = Vec::new();
         let mut locator: Option<manifest::Locator> = None;
         for doc in docs {
+            let (kind, name) = (doc.object.kind(), doc.object.meta().name.clone());
             match next.apply_object(doc.object, filename) {
-                Ok(line) => lines.push(line),
+                Ok(change) => applied.push(Applied { kind, name, change }),
                 Err(mut e) => {
                     // Point each cause at its line in the learner's text.
                     e.document = doc.index;
@@ -66,13 +70,13 @@ impl Cluster {
         next.reconcile();
         next.revision += 1;
         *self = next;
-        Ok(lines)
+        Ok(applied)
     }
 
-    fn apply_object(&mut self, object: Object, filename: &str) -> Result<String, ManifestError> {
+    fn apply_object(&mut self, object: Object, filename: &str) -> Result<Change, ManifestError> {
         let ns = object.meta().namespace.clone();
         let name = object.meta().name.clone();
-        if !matches!(object, Object::Namespace(_)) && !self.namespaces.contains_key(&ns) {
+        if object.kind() != Kind::Namespace && !self.namespaces.contains_key(&ns) {
             return Err(simple_error(validate::namespace_not_found_message(
                 filename, &ns,
             )));
@@ -82,14 +86,14 @@ impl Cluster {
         match object {
             Object::Namespace(n) => {
                 if self.namespaces.contains_key(&name) {
-                    return Ok(format!("namespace/{name} unchanged"));
+                    return Ok(Change::Unchanged);
                 }
                 let labels = n.meta.labels;
                 self.create_namespace(&name);
                 if let Some(created) = self.namespaces.get_mut(&name) {
                     created.meta.labels.extend(labels);
                 }
-                Ok(format!("namespace/{name} created"))
+                Ok(Change::Created)
             }
             Object::Deployment(mut d) => {
                 if d.spec.replicas > MAX_REPLICAS {
@@ -102,25 +106,25 @@ impl Cluster {
                     Some(old) => {
                         if old.spec.selector != d.spec.selector {
                             return Err(invalid(
-                                "Deployment",
+                                Kind::Deployment,
                                 &name,
                                 validate::selector_immutable(&d.spec.selector),
                             ));
                         }
                         if old.spec == d.spec && old.meta.labels == d.meta.labels {
-                            return Ok(format!("deployment.apps/{name} unchanged"));
+                            return Ok(Change::Unchanged);
                         }
                         old.spec = d.spec;
                         old.meta.labels = d.meta.labels;
                         old.meta.generation += 1;
-                        Ok(format!("deployment.apps/{name} configured"))
+                        Ok(Change::Configured)
                     }
                     None => {
                         d.meta.creation = now;
                         d.meta.generation = 1;
                         d.meta.uid = self.new_uid();
                         self.deployments.insert(key, d);
-                        Ok(format!("deployment.apps/{name} created"))
+                        Ok(Change::Created)
                     }
                 }
             }
@@ -129,7 +133,7 @@ impl Cluster {
                 Some(old) => {
                     if old.spec.containers != p.spec.containers {
                         return Err(invalid(
-                            "Pod",
+                            Kind::Pod,
                             &name,
                             validate::forbidden(
                                 "spec",
@@ -138,28 +142,28 @@ impl Cluster {
                         ));
                     }
                     if old.meta.labels == p.meta.labels {
-                        return Ok(format!("pod/{name} unchanged"));
+                        return Ok(Change::Unchanged);
                     }
                     old.meta.labels = p.meta.labels;
-                    Ok(format!("pod/{name} configured"))
+                    Ok(Change::Configured)
                 }
                 None => {
                     p.meta.creation = now;
                     p.meta.uid = self.new_uid();
                     p.status = PodStatus::default();
                     self.pods.insert(key, p);
-                    Ok(format!("pod/{name} created"))
+                    Ok(Change::Created)
                 }
             },
             Object::NetworkPolicy(mut np) => {
-                let verb = match self.network_policies.get(&key) {
+                let change = match self.network_policies.get(&key) {
                     Some(old) if old.spec == np.spec && old.meta.labels == np.meta.labels => {
-                        "unchanged"
+                        Change::Unchanged
                     }
-                    Some(_) => "configured",
-                    None => "created",
+                    Some(_) => Change::Configured,
+                    None => Change::Created,
                 };
-                if verb != "unchanged" {
+                if change != Change::Unchanged {
                     np.meta.creation = self
                         .network_policies
                         .get(&key)
@@ -167,12 +171,12 @@ impl Cluster {
                     self.network_policies.insert(key, np);
                     self.proxy.invalidate();
                 }
-                Ok(format!("networkpolicy.networking.k8s.io/{name} {verb}"))
+                Ok(change)
             }
         }
     }
 
-    fn apply_service(&mut self, mut s: Service, key: &ObjectKey) -> Result<String, ManifestError> {
+    fn apply_service(&mut self, mut s: Service, key: &ObjectKey) -> Result<Change, ManifestError> {
         let name = key.name.clone();
         let old = self.services.get(key).cloned();
         // Cluster IP: kept across re-applies; a new one is allocated (or the one asked for).
@@ -183,7 +187,7 @@ impl Cluster {
             (Some(prev), asked) if prev != asked && s.spec.type_ != ServiceType::ExternalName => {
                 let shown = asked.spec_value();
                 return Err(invalid(
-                    "Service",
+                    Kind::Service,
                     &name,
                     validate::cluster_ip_immutable(&shown),
                 ));
@@ -193,14 +197,14 @@ impl Cluster {
                 Ok(()) => {}
                 Err(AllocError::AlreadyAllocated) => {
                     return Err(invalid(
-                        "Service",
+                        Kind::Service,
                         &name,
                         validate::cluster_ip_already_allocated(ip),
                     ))
                 }
                 Err(AllocError::OutOfRange) => {
                     return Err(invalid(
-                        "Service",
+                        Kind::Service,
                         &name,
                         validate::cluster_ip_out_of_range(&ip.to_string()),
                     ))
@@ -254,14 +258,14 @@ impl Cluster {
                     }
                     Err(AllocError::AlreadyAllocated) => {
                         return Err(invalid(
-                            "Service",
+                            Kind::Service,
                             &name,
                             validate::node_port_already_allocated(i, np),
                         ))
                     }
                     Err(AllocError::OutOfRange) => {
                         return Err(invalid(
-                            "Service",
+                            Kind::Service,
                             &name,
                             validate::node_port_out_of_range(i, np),
                         ))
@@ -292,10 +296,10 @@ impl Cluster {
         } else {
             None
         };
-        let verb = match &old {
-            Some(o) if o.spec == s.spec && o.meta.labels == s.meta.labels => "unchanged",
-            Some(_) => "configured",
-            None => "created",
+        let change = match &old {
+            Some(o) if o.spec == s.spec && o.meta.labels == s.meta.labels => Change::Unchanged,
+            Some(_) => Change::Configured,
+            None => Change::Created,
         };
         s.meta.creation = old.as_ref().map_or(self.now, |o| o.meta.creation);
         s.meta.uid = match &old {
@@ -304,7 +308,7 @@ impl Cluster {
         };
         self.services.insert(key.clone(), s);
         self.proxy.invalidate();
-        Ok(format!("service/{name} {verb}"))
+        Ok(change)
     }
 
     fn free_lb_ip(&self, wanted: Option<Ipv4Addr>) -> Option<Ipv4Addr> {
@@ -337,12 +341,12 @@ fn simple_error(message: String) -> ManifestError {
     }
 }
 
-fn invalid(kind: &str, name: &str, field: FieldError) -> ManifestError {
+fn invalid(kind: Kind, name: &str, field: FieldError) -> ManifestError {
     ManifestError {
         document: 0,
         line: 1,
         column: 1,
-        message: validate::invalid_message(kind, name, std::slice::from_ref(&field)),
+        message: validate::invalid_message(kind.name(), name, std::slice::from_ref(&field)),
         fields: vec![field],
     }
 }

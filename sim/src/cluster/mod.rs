@@ -40,6 +40,7 @@ mod endpoint_slices;
 mod events;
 mod images;
 mod kubelet;
+mod outcome;
 mod replica_set;
 mod scheduler;
 mod store;
@@ -49,6 +50,7 @@ use deployment::Progress;
 pub use deployment::{DeploymentCounts, Rollout};
 pub use events::Event;
 use events::EventIndexByHash;
+pub use outcome::{ActError, Applied, Change, Outcome};
 use timers::Timers;
 
 /// What a cluster is made of. Reuse the same config (seed included) to replay a run.

@@ -20,8 +20,7 @@
 //! printers `get`, `describe`, `objects`, `logs`, reading resource types from
 //! [`crate::resource`]; `flags` reads kubectl's flags, `complete` is Tab, `table` is Go's
 //! tabwriter, `value` the YAML/JSON printers, `jsonpath` kubectl's templates, `clock` the made-up
-//! wall clock, `runtime` the container runtime's ids, and `adapters` the one place that reads a
-//! result back off the cluster's state.
+//! wall clock, and `runtime` the container runtime's ids.
 
 use std::collections::VecDeque;
 
@@ -31,7 +30,6 @@ use crate::cluster::Cluster;
 use crate::model::ObjectKey;
 use crate::trace::Trace;
 
-mod adapters;
 mod builtin;
 mod clock;
 mod complete;

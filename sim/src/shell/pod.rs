@@ -370,8 +370,8 @@ pub(crate) fn delete_run_pod(cluster: &mut Cluster, pod: &ObjectKey) -> Vec<Line
         namespace: pod.namespace.clone(),
         pod: pod.name.clone(),
     }) {
-        Ok(out) => out.into_iter().map(Line::out).collect(),
-        Err(e) => super::text_lines(&e, Stream::Stderr),
+        Ok(out) => out.lines().into_iter().map(Line::out).collect(),
+        Err(e) => super::text_lines(&e.to_string(), Stream::Stderr),
     }
 }
 

@@ -2,7 +2,8 @@
 //! `nslookup` and `wget`, and `curl`. Each sends through the action log and waits for its trace;
 //! the finished trace is printed as the tool prints it.
 
-use crate::cluster::Cluster;
+use crate::action::Action;
+use crate::cluster::{self, Cluster};
 use crate::time::{Time, SECOND};
 use crate::trace::{Client, Outcome, PacketKind, Request, Tool, Trace};
 
@@ -22,17 +23,19 @@ pub(super) fn request_job(
         tool,
         target: target.to_string(),
     };
-    match super::adapters::send(cluster, request) {
-        Ok(id) => Reply {
+    // Sent through the action log, so a replay repeats it.
+    match cluster.act(Action::Send { request }) {
+        Ok(cluster::Outcome::Sent { trace }) => Reply {
             job: Some(Box::new(Job::Trace {
-                id,
+                id: trace,
                 render,
                 ctx,
                 deadline,
             })),
             ..Default::default()
         },
-        Err(e) => Reply::fail(super::text_lines(&e, Stream::Stderr), 1),
+        Ok(other) => Reply::lines(other.lines().into_iter().map(Line::out).collect()),
+        Err(e) => Reply::fail(super::text_lines(&e.to_string(), Stream::Stderr), 1),
     }
 }
 

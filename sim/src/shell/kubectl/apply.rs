@@ -1,6 +1,6 @@
 //! `kubectl apply`, `create` and `expose`: objects made from the editor's file or from flags.
 
-use crate::cluster::Cluster;
+use crate::cluster::{Applied, Change, Cluster};
 use crate::model::*;
 use crate::shell::flags::{boolean, val, Parsed, Values};
 use crate::shell::get::{self, Item, Kind};
@@ -151,7 +151,7 @@ pub(super) fn apply(term: &mut Terminal, cluster: &mut Cluster, args: &[String])
         let text = text.to_string();
         let name = name.to_string();
         match cluster.apply(&text, &name) {
-            Ok(out) => lines.extend(out.into_iter().map(Line::out)),
+            Ok(out) => lines.extend(out.iter().map(|a| Line::out(a.to_string()))),
             Err(errors) => {
                 status = 1;
                 for e in errors {
@@ -176,13 +176,7 @@ pub(super) fn manifest_objects(
         .into_iter()
         .map(|d| {
             let obj = d.object;
-            let kind = match &obj {
-                Object::Namespace(_) => Kind::Namespace,
-                Object::Deployment(_) => Kind::Deployment,
-                Object::Service(_) => Kind::Service,
-                Object::Pod(_) => Kind::Pod,
-                Object::NetworkPolicy(_) => Kind::NetworkPolicy,
-            };
+            let kind = obj.kind();
             let meta = obj.meta();
             let ns = if meta.namespace.is_empty() && kind.namespaced() {
                 "default".to_string()
@@ -231,12 +225,16 @@ pub(super) fn create(term: &mut Terminal, cluster: &mut Cluster, args: &[String]
             return Reply::fail(lines, 1);
         }
         return match cluster.apply(&text, &name) {
+            // `create` reports every object created, even one the manifest names twice.
             Ok(out) => Reply::lines(
                 out.into_iter()
-                    .map(|l| {
+                    .map(|a| {
                         Line::out(
-                            l.replace(" configured", " created")
-                                .replace(" unchanged", " created"),
+                            Applied {
+                                change: Change::Created,
+                                ..a
+                            }
+                            .to_string(),
                         )
                     })
                     .collect(),

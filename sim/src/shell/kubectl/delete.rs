@@ -1,7 +1,7 @@
 //! `kubectl delete`: objects by name, by selector or from the editor's file.
 
 use crate::action::Action;
-use crate::cluster::Cluster;
+use crate::cluster::{ActError, Cluster};
 use crate::model::*;
 use crate::shell::flags::{boolean, val, Values};
 use crate::shell::get::{self, Kind};
@@ -156,23 +156,22 @@ pub(super) fn delete(term: &mut Terminal, cluster: &mut Cluster, args: &[String]
         };
         match cluster.act(action) {
             Ok(out) => {
-                lines.extend(out.into_iter().map(Line::out));
+                lines.extend(out.lines().into_iter().map(Line::out));
                 if let Some(uid) = uid {
                     waiting.push((ObjectKey::new(&vns, &name), uid));
                 }
             }
             Err(e) => {
-                if p.on("ignore-not-found") && e.contains("(NotFound)") {
+                if p.on("ignore-not-found") && matches!(e, ActError::NotFound { .. }) {
                     continue;
                 }
                 status = 1;
-                let e = match &from_file {
-                    Some(f) => e.replacen(
-                        "(NotFound): ",
-                        &format!("(NotFound): error when deleting \"{f}\": "),
-                        1,
+                let e = match (&e, &from_file) {
+                    (ActError::NotFound { kind, name }, Some(f)) => format!(
+                        "Error from server (NotFound): error when deleting \"{f}\": {} \"{name}\" not found",
+                        kind.resource()
                     ),
-                    None => e,
+                    _ => e.to_string(),
                 };
                 lines.extend(crate::shell::text_lines(&e, Stream::Stderr));
             }

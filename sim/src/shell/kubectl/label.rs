@@ -159,7 +159,7 @@ pub(super) fn label(term: &mut Terminal, cluster: &mut Cluster, args: &[String])
             }) {
                 Ok(_) => changed = true,
                 Err(e) => {
-                    lines.extend(crate::shell::text_lines(&e, Stream::Stderr));
+                    lines.extend(crate::shell::text_lines(&e.to_string(), Stream::Stderr));
                     status = 1;
                 }
             }

@@ -223,8 +223,8 @@ pub(super) fn rollout(term: &mut Terminal, cluster: &mut Cluster, args: &[String
                 deployment: name,
                 to_revision,
             }) {
-                Ok(out) => Reply::lines(out.into_iter().map(Line::out).collect()),
-                Err(e) => Reply::fail(crate::shell::text_lines(&e, Stream::Stderr), 1),
+                Ok(out) => Reply::lines(out.lines().into_iter().map(Line::out).collect()),
+                Err(e) => Reply::fail(crate::shell::text_lines(&e.to_string(), Stream::Stderr), 1),
             }
         }
         _ => {
@@ -337,10 +337,10 @@ pub(super) fn act_on_deployments(
             continue;
         }
         match cluster.act(action(name)) {
-            Ok(out) => lines.extend(out.into_iter().map(Line::out)),
+            Ok(out) => lines.extend(out.lines().into_iter().map(Line::out)),
             Err(e) => {
                 status = 1;
-                lines.extend(crate::shell::text_lines(&e, Stream::Stderr));
+                lines.extend(crate::shell::text_lines(&e.to_string(), Stream::Stderr));
             }
         }
     }

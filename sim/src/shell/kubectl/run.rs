@@ -165,13 +165,13 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
     let out = match result {
         Ok(out) => out,
         Err(e) => {
-            let mut lines = crate::shell::text_lines(&e, Stream::Stderr);
+            let mut lines = crate::shell::text_lines(&e.to_string(), Stream::Stderr);
             lines.extend(notes);
             return Reply::fail(lines, 1);
         }
     };
     if !attach {
-        let mut lines: Vec<Line> = out.into_iter().map(Line::out).collect();
+        let mut lines: Vec<Line> = out.lines().into_iter().map(Line::out).collect();
         lines.extend(notes);
         return Reply::lines(lines);
     }
