@@ -354,16 +354,16 @@ mod tests {
         .unwrap();
         let l = crate::layout::layout(&Scene::of(&c));
         let mut seen: Vec<String> = Vec::new();
-        let start = c.now;
-        while c.now < start + 5_000 {
-            for s in flow_at(&c.traces, &l, c.now, false).sprites {
+        let start = c.now();
+        while c.now() < start + 5_000 {
+            for s in flow_at(c.traces(), &l, c.now(), false).sprites {
                 if !seen.contains(&s.description) {
                     seen.push(s.description);
                 }
             }
             c.advance(50);
         }
-        let trace = c.traces.last().unwrap();
+        let trace = c.traces().last().unwrap();
         let hops: Vec<String> = trace.hops.iter().map(hop_description).collect();
         assert_eq!(seen, hops, "every hop drawn, in order");
         let route: Vec<String> = trace.hops.iter().map(|h| place_label(&h.to)).collect();
@@ -371,7 +371,7 @@ mod tests {
         assert!(route[1].starts_with("coredns-"), "{route:?}");
         assert!(route.iter().any(|r| r.starts_with("backend-")), "{route:?}");
         assert!(matches!(trace.outcome, Outcome::Http { status: 200, .. }));
-        assert_eq!(spread(&c.traces, c.now).values().sum::<u32>(), 1);
+        assert_eq!(spread(c.traces(), c.now()).values().sum::<u32>(), 1);
     }
 
     #[test]

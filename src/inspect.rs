@@ -92,7 +92,7 @@ impl Details {
 pub fn describe(cluster: &Cluster, selection: &Selection) -> Option<Details> {
     match selection {
         Selection::Pod(key) => {
-            let pod = cluster.pods.get(key)?;
+            let pod = cluster.pods().get(key)?;
             let mut d = Details::new("Pod", key.name.clone());
             d.fact("Namespace", &key.namespace);
             d.fact(
@@ -127,7 +127,7 @@ pub fn describe(cluster: &Cluster, selection: &Selection) -> Option<Details> {
                 .collect();
             d.list_title = "Backs Services";
             d.list = cluster
-                .endpoint_slices
+                .endpoint_slices()
                 .values()
                 .filter(|s| {
                     s.meta.namespace == key.namespace
@@ -145,7 +145,7 @@ pub fn describe(cluster: &Cluster, selection: &Selection) -> Option<Details> {
             Some(d)
         }
         Selection::Service(key) => {
-            let svc = cluster.services.get(key)?;
+            let svc = cluster.services().get(key)?;
             let mut d = Details::new("Service", key.name.clone());
             d.fact("Namespace", &key.namespace);
             d.fact("Type", svc.spec.type_.as_str());
@@ -242,7 +242,7 @@ pub fn describe(cluster: &Cluster, selection: &Selection) -> Option<Details> {
                 .collect();
             d.list_title = "Pods";
             d.list = cluster
-                .pods
+                .pods()
                 .values()
                 .filter(|p| p.spec.node_name.as_deref() == Some(name))
                 .map(|p| {
@@ -260,12 +260,12 @@ pub fn describe(cluster: &Cluster, selection: &Selection) -> Option<Details> {
         Selection::Proxy(node) => {
             let n = cluster.node(node)?;
             let mut d = Details::new("kube-proxy", format!("kube-proxy on {node}"));
-            d.fact("Mode", cluster.proxy_mode.as_str());
+            d.fact("Mode", cluster.proxy_mode().as_str());
             d.fact("Node IP", n.internal_ip.to_string());
             d.fact("Cluster CIDR", "10.244.0.0/16");
             d.list_title = "Programs rules for";
             d.list = cluster
-                .services
+                .services()
                 .values()
                 .filter_map(|s| {
                     let ip = s.spec.cluster_ip.ip()?;
@@ -291,7 +291,7 @@ pub fn describe(cluster: &Cluster, selection: &Selection) -> Option<Details> {
 /// The object's latest events, the most recently seen first.
 fn events_of(cluster: &Cluster, namespace: &str, object: &str) -> Vec<EventRow> {
     let mut events: Vec<&Event> = cluster
-        .events
+        .events()
         .iter()
         .rev()
         .filter(|e| e.object == object && (namespace.is_empty() || e.namespace == namespace))
@@ -307,7 +307,7 @@ fn events_of(cluster: &Cluster, namespace: &str, object: &str) -> Vec<EventRow> 
 
 fn event_row(cluster: &Cluster, e: &Event) -> EventRow {
     EventRow {
-        age: e.age(cluster.now),
+        age: e.age(cluster.now()),
         type_: if e.warning { "Warning" } else { "Normal" },
         reason: e.reason.clone(),
         source: e.source.clone(),

@@ -181,7 +181,7 @@ pub struct Scene {
 impl Scene {
     pub fn of(cluster: &Cluster) -> Scene {
         let nodes = cluster
-            .nodes
+            .nodes()
             .iter()
             .map(|n| NodeView {
                 name: n.meta.name.clone(),
@@ -196,7 +196,7 @@ impl Scene {
                 .unwrap_or(usize::MAX)
         };
         let mut pods: Vec<PodView> = cluster
-            .pods
+            .pods()
             .values()
             .filter(|p| !p.spec.host_network)
             .map(|p| PodView {
@@ -214,7 +214,7 @@ impl Scene {
             (node_order(&a.node), a.role, &a.key).cmp(&(node_order(&b.node), b.role, &b.key))
         });
         let services: Vec<ServiceView> = cluster
-            .services
+            .services()
             .values()
             .filter(|s| shown_service(s))
             .map(|s| ServiceView {
@@ -226,7 +226,7 @@ impl Scene {
             })
             .collect();
         let mut links = Vec::new();
-        for slice in cluster.endpoint_slices.values() {
+        for slice in cluster.endpoint_slices().values() {
             let service = ObjectKey::new(&slice.meta.namespace, &slice.service);
             let service_id = object_id(&service);
             if !services.iter().any(|s| s.id == service_id) {
@@ -251,8 +251,8 @@ impl Scene {
             pods,
             services,
             links,
-            proxy_mode: cluster.proxy_mode.as_str(),
-            coredns_broken: cluster.coredns_broken,
+            proxy_mode: cluster.proxy_mode().as_str(),
+            coredns_broken: cluster.coredns_broken(),
         }
     }
 

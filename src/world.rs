@@ -30,7 +30,7 @@ impl Sim {
     pub fn boot() -> Sim {
         let mut cluster = Cluster::new(Config::default());
         let _ = cluster.act(seed::run_client());
-        let (now, set_now) = signal(cluster.now);
+        let (now, set_now) = signal(cluster.now());
         let (version, set_version) = signal(0);
         Sim {
             cluster: StoredValue::new(cluster),
@@ -96,14 +96,14 @@ impl Sim {
 
     /// Start steady traffic (one request every `interval` virtual ms, the first now) or stop it.
     pub fn set_traffic(&self, interval: Option<Time>) {
-        let now = self.cluster.with_value(|c| c.now);
+        let now = self.cluster.with_value(|c| c.now());
         self.traffic
             .set_value(interval.map(|i| Traffic::starting(now, i)));
     }
 
     /// Move the virtual clock by `ms`, sending the steady-traffic requests that fall due.
     pub fn step(&self, ms: Time) {
-        let Some((before, now)) = self.cluster.try_with_value(|c| (world_stamp(c), c.now)) else {
+        let Some((before, now)) = self.cluster.try_with_value(|c| (world_stamp(c), c.now())) else {
             return;
         };
         let mut traffic = self.traffic.get_value();
@@ -122,7 +122,7 @@ impl Sim {
                         }
                     }
                 }
-                (world_stamp(c), c.now)
+                (world_stamp(c), c.now())
             })
             .unwrap_or((before, now));
         if after.0 != before {
@@ -135,7 +135,7 @@ impl Sim {
 
     fn changed(&self) {
         self.set_version.try_update(|v| *v += 1);
-        if let Some(now) = self.cluster.try_with_value(|c| c.now) {
+        if let Some(now) = self.cluster.try_with_value(|c| c.now()) {
             if self.now.try_get_untracked() != Some(now) {
                 self.set_now.try_set(now);
             }
@@ -145,5 +145,9 @@ impl Sim {
 
 /// What tells a view something changed: the cluster's revision and the newest trace.
 fn world_stamp(c: &Cluster) -> (u64, Option<u64>, usize) {
-    (c.revision, c.traces.last().map(|t| t.id), c.traces.len())
+    (
+        c.revision(),
+        c.traces().last().map(|t| t.id),
+        c.traces().len(),
+    )
 }

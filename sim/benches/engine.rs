@@ -78,7 +78,7 @@ fn main() {
             c.apply(&five, "five.yaml").expect("applies");
             c.advance(30 * SECOND);
             let d = t.elapsed();
-            assert!(c.pods.len() > 4_900, "{} pods", c.pods.len());
+            assert!(c.pods().len() > 4_900, "{} pods", c.pods().len());
             black_box(c);
             d
         })
@@ -99,7 +99,7 @@ fn main() {
     })
     .expect("runs");
     c.advance(30 * SECOND);
-    let ip = c.services[&ObjectKey::new("default", "backend-service")]
+    let ip = c.services()[&ObjectKey::new("default", "backend-service")]
         .spec
         .cluster_ip
         .ip()

@@ -22,7 +22,7 @@ fn seeded() -> Cluster {
 }
 
 fn backend_pods(c: &Cluster) -> Vec<&Pod> {
-    c.pods
+    c.pods()
         .values()
         .filter(|p| p.meta.labels.get("app").map(String::as_str) == Some("backend"))
         .collect()
@@ -44,7 +44,7 @@ fn ready_endpoints(c: &Cluster, service: &str) -> Vec<Ipv4Addr> {
 fn a_fresh_cluster_is_a_kind_cluster() {
     let c = Cluster::new(Config::default());
     let nodes: Vec<(&str, String)> = c
-        .nodes
+        .nodes()
         .iter()
         .map(|n| (n.meta.name.as_str(), n.pod_cidr()))
         .collect();
@@ -57,12 +57,12 @@ fn a_fresh_cluster_is_a_kind_cluster() {
             ("kind-worker3", "10.244.3.0/24".to_string()),
         ]
     );
-    let dns = &c.services[&ObjectKey::new("kube-system", "kube-dns")];
+    let dns = &c.services()[&ObjectKey::new("kube-system", "kube-dns")];
     assert_eq!(dns.spec.cluster_ip.ip(), Some(Ipv4Addr::new(10, 96, 0, 10)));
-    let api = &c.services[&ObjectKey::new("default", "kubernetes")];
+    let api = &c.services()[&ObjectKey::new("default", "kubernetes")];
     assert_eq!(api.spec.cluster_ip.ip(), Some(Ipv4Addr::new(10, 96, 0, 1)));
     let coredns: Vec<&Pod> = c
-        .pods
+        .pods()
         .values()
         .filter(|p| p.meta.name.starts_with("coredns-"))
         .collect();
@@ -70,7 +70,7 @@ fn a_fresh_cluster_is_a_kind_cluster() {
     assert!(coredns.iter().all(|p| p.status.ready));
     assert_eq!(ready_endpoints_ns(&c, "kube-system", "kube-dns").len(), 2);
     let proxies = c
-        .pods
+        .pods()
         .values()
         .filter(|p| p.meta.name.starts_with("kube-proxy-"))
         .count();
@@ -78,7 +78,7 @@ fn a_fresh_cluster_is_a_kind_cluster() {
 
     // kube-system's pods name their containers as kind's do (what `kubectl logs -c` takes).
     let mut containers: Vec<(String, &str)> = c
-        .pods
+        .pods()
         .values()
         .filter(|p| p.meta.namespace == "kube-system")
         .map(|p| {
@@ -159,7 +159,7 @@ fn the_seed_gives_three_ready_backends_behind_the_service() {
     let mut ips: Vec<Ipv4Addr> = pods.iter().map(|p| p.status.pod_ip.unwrap()).collect();
     ips.sort();
     assert_eq!(ready_endpoints(&c, "backend-service"), ips);
-    let svc = &c.services[&ObjectKey::new("default", "backend-service")];
+    let svc = &c.services()[&ObjectKey::new("default", "backend-service")];
     let ip = svc.spec.cluster_ip.ip().unwrap();
     assert!(
         ip.octets()[0] == 10 && (96..112).contains(&ip.octets()[1]),
@@ -190,7 +190,7 @@ fn apply_is_all_or_nothing() {
 #[test]
 fn reapplying_keeps_the_cluster_ip_and_reports_unchanged() {
     let mut c = seeded();
-    let ip = c.services[&ObjectKey::new("default", "backend-service")]
+    let ip = c.services()[&ObjectKey::new("default", "backend-service")]
         .spec
         .cluster_ip;
     let lines = text(&c.apply(SEED_MANIFEST, SEED_FILENAME).unwrap());
@@ -204,7 +204,7 @@ fn reapplying_keeps_the_cluster_ip_and_reports_unchanged() {
     let changed = SEED_MANIFEST.replace("targetPort: 80", "targetPort: 8080");
     let lines = text(&c.apply(&changed, SEED_FILENAME).unwrap());
     assert_eq!(lines[1], "service/backend-service configured");
-    let svc = &c.services[&ObjectKey::new("default", "backend-service")];
+    let svc = &c.services()[&ObjectKey::new("default", "backend-service")];
     assert_eq!(svc.spec.cluster_ip, ip);
     // Endpoints follow the new targetPort at once.
     let ports: Vec<i64> = c
@@ -234,7 +234,7 @@ fn a_changed_template_rolls_the_deployment() {
         .iter()
         .all(|p| p.owner.as_deref() != Some(old_rs.as_str())));
     assert!(pods.iter().all(|p| p.status.ready));
-    let old_set = &c.replica_sets[&ObjectKey::new("default", &old_rs)];
+    let old_set = &c.replica_sets()[&ObjectKey::new("default", &old_rs)];
     assert_eq!(
         old_set.replicas, 0,
         "the old ReplicaSet is kept, scaled to 0"
@@ -289,7 +289,7 @@ fn a_killed_pod_terminates_and_is_replaced_with_a_new_name_and_ip() {
     })
     .unwrap();
     // At once: the victim is Terminating, out of the ready endpoints, and a replacement exists.
-    let p = &c.pods[&victim.key()];
+    let p = &c.pods()[&victim.key()];
     assert_eq!(p.status_reason(), "Terminating");
     assert!(!ready_endpoints(&c, "backend-service").contains(&ip));
     let slice_entry = c
@@ -320,7 +320,7 @@ fn readiness_moves_a_pod_between_addresses_and_not_ready_addresses() {
     })
     .unwrap();
     c.advance(2 * SECOND);
-    let ep = &c.endpoints[&ObjectKey::new("default", "backend-service")];
+    let ep = &c.endpoints()[&ObjectKey::new("default", "backend-service")];
     let ready: Vec<Ipv4Addr> = ep
         .subsets
         .iter()
@@ -458,7 +458,7 @@ fn pods_that_fit_nowhere_stay_pending_with_the_schedulers_reason() {
     // Each worker already runs kube-proxy and kindnet: two free slots each.
     assert_eq!(pending.len(), 3);
     let event = c
-        .events
+        .events()
         .iter()
         .find(|e| e.reason == "FailedScheduling")
         .unwrap();
@@ -493,10 +493,10 @@ fn same_seed_same_actions_same_world_and_the_log_replays_it() {
     let a = run(7);
     let b = run(7);
     assert_eq!(a, b);
-    let names = |c: &Cluster| c.pods.keys().map(|k| k.name.clone()).collect::<Vec<_>>();
+    let names = |c: &Cluster| c.pods().keys().map(|k| k.name.clone()).collect::<Vec<_>>();
     assert_ne!(names(&a), names(&run(8)), "another seed, other names");
-    let mut replayed = Cluster::replay(a.config.clone(), &a.log);
-    replayed.advance(a.now - replayed.now);
+    let mut replayed = Cluster::replay(a.config().clone(), a.log());
+    replayed.advance(a.now() - replayed.now());
     assert_eq!(replayed, a);
 }
 
@@ -516,7 +516,7 @@ fn a_stateful_error_points_at_the_line_that_caused_it() {
 
 /// The kubelet's image events for one pod, in order, as `(reason, message)`.
 fn image_events(c: &Cluster, pod: &str) -> Vec<(String, String)> {
-    c.events
+    c.events()
         .iter()
         .filter(|e| e.object == format!("pod/{pod}") && e.source == "kubelet")
         .filter(|e| e.reason.contains("Pull"))
@@ -545,7 +545,7 @@ fn an_untagged_image_is_pulled_for_every_pod_and_a_second_pull_waits_for_the_fir
     )
     .unwrap();
     c.advance(10 * SECOND);
-    let deployment = &c.deployments[&ObjectKey::new("default", "backend")];
+    let deployment = &c.deployments()[&ObjectKey::new("default", "backend")];
     let policy = deployment.spec.template.spec.containers[0].image_pull_policy;
     assert_eq!(policy, PullPolicy::Always);
     let on_worker = pod_names_on(&c, "kind-worker");
@@ -614,7 +614,7 @@ fn a_tagged_image_is_pulled_once_per_node_and_never_means_never() {
     c.apply(&never, "offline.yaml").unwrap();
     c.advance(30 * SECOND);
     let stuck: Vec<&Pod> = c
-        .pods
+        .pods()
         .values()
         .filter(|p| p.meta.labels.get("app").map(String::as_str) == Some("offline"))
         .collect();
@@ -623,7 +623,7 @@ fn a_tagged_image_is_pulled_once_per_node_and_never_means_never() {
         assert_eq!(p.status_reason(), "ErrImageNeverPull");
         assert!(!p.status.ready);
         let warning = c
-            .events
+            .events()
             .iter()
             .find(|e| e.object == format!("pod/{}", p.meta.name) && e.warning)
             .unwrap();
@@ -639,7 +639,7 @@ fn a_tagged_image_is_pulled_once_per_node_and_never_means_never() {
         "an explicit policy is kept"
     );
     assert!(c
-        .services
+        .services()
         .contains_key(&ObjectKey::new("default", "offline-service")));
     assert!(ready_endpoints(&c, "offline-service").is_empty());
 
@@ -654,13 +654,13 @@ fn a_tagged_image_is_pulled_once_per_node_and_never_means_never() {
     c.apply(&puller, "puller.yaml").unwrap();
     c.advance(30 * SECOND);
     let with_image: Vec<String> = c
-        .pods
+        .pods()
         .values()
         .filter(|p| p.meta.labels.get("app").map(String::as_str) == Some("puller"))
         .filter_map(|p| p.spec.node_name.clone())
         .collect();
     let offline: Vec<&Pod> = c
-        .pods
+        .pods()
         .values()
         .filter(|p| p.meta.labels.get("app").map(String::as_str) == Some("offline"))
         .collect();

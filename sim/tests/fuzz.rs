@@ -87,7 +87,7 @@ fn manifest(rng: &mut Rng) -> String {
 }
 
 fn any_pod(c: &Cluster, rng: &mut Rng) -> Option<ObjectKey> {
-    let pods: Vec<&ObjectKey> = c.pods.keys().collect();
+    let pods: Vec<&ObjectKey> = c.pods().keys().collect();
     (!pods.is_empty()).then(|| pods[rng.below(pods.len() as u64) as usize].clone())
 }
 
@@ -189,17 +189,17 @@ fn action(c: &Cluster, rng: &mut Rng) -> Action {
 
 /// What must hold after every step, whatever the learner did.
 fn check(c: &Cluster) {
-    for slice in c.endpoint_slices.values() {
+    for slice in c.endpoint_slices().values() {
         // Slices of a Service without a selector are not the controller's to update (a
         // selector removed later leaves the last ones as they were, as in Kubernetes).
         let service = c
-            .services
+            .services()
             .get(&ObjectKey::new(&slice.meta.namespace, &slice.service));
         if service.is_none_or(|s| s.spec.selector.is_none()) {
             continue;
         }
         for e in &slice.endpoints {
-            let pod = &c.pods[&ObjectKey::new(&slice.meta.namespace, &e.pod)];
+            let pod = &c.pods()[&ObjectKey::new(&slice.meta.namespace, &e.pod)];
             assert_eq!(
                 pod.status.pod_ip,
                 Some(e.ip),
@@ -213,7 +213,7 @@ fn check(c: &Cluster) {
             }
         }
     }
-    for p in c.pods.values() {
+    for p in c.pods().values() {
         if p.status.ready {
             assert_eq!(
                 p.status.container,
@@ -223,7 +223,7 @@ fn check(c: &Cluster) {
             );
         }
     }
-    for t in &c.traces {
+    for t in c.traces() {
         assert!(t.finish >= t.start);
         // A connection opens only once its name is resolved (also after a re-route).
         let resolved = t
@@ -268,8 +268,8 @@ fn generated_runs_never_panic_keep_their_invariants_and_replay_exactly() {
             c.advance(rng.below(4_000));
             check(&c);
         }
-        let mut replayed = Cluster::replay(config, &c.log);
-        replayed.advance(c.now - replayed.now);
+        let mut replayed = Cluster::replay(config, c.log());
+        replayed.advance(c.now() - replayed.now());
         assert!(
             replayed == c,
             "seed {seed}: the log replays to the same world"
@@ -292,6 +292,6 @@ fn a_huge_replica_count_or_object_count_is_refused_not_simulated() {
         e[0].message
     );
     assert!(!c
-        .deployments
+        .deployments()
         .contains_key(&ObjectKey::new("default", "backend")));
 }

@@ -61,7 +61,7 @@ impl Session {
     /// The name of the first backend pod.
     fn backend_pod(&self) -> String {
         self.cluster
-            .pods
+            .pods()
             .keys()
             .find(|k| k.name.starts_with("backend-"))
             .map(|k| k.name.clone())
@@ -623,7 +623,7 @@ Events:
     );
     let pod = s
         .cluster
-        .pods
+        .pods()
         .keys()
         .find(|k| k.name.starts_with("backend-"))
         .unwrap()
@@ -1129,12 +1129,12 @@ fn deleting_a_pod_waits_for_its_grace_period() {
         "{:?}",
         out.wait
     );
-    let start = s.cluster.now;
+    let start = s.cluster.now();
     let mut done = None;
     for _ in 0..400 {
         s.cluster.advance(STEP);
         if let Some(o) = s.term.poll(&mut s.cluster) {
-            done = Some((o, s.cluster.now - start));
+            done = Some((o, s.cluster.now() - start));
             break;
         }
     }
@@ -1263,7 +1263,7 @@ fn conntrack_lists_the_flows_svclab_routed() {
     s.run("exit");
     let node = s
         .cluster
-        .pods
+        .pods()
         .values()
         .find(|p| p.meta.name == "test")
         .unwrap()
@@ -1323,7 +1323,7 @@ fn scale_label_delete() {
     let mut s = Session::seed();
     let pod = s
         .cluster
-        .pods
+        .pods()
         .keys()
         .find(|k| k.name.starts_with("backend-"))
         .unwrap()
@@ -1632,13 +1632,13 @@ fn a_dropped_connection_times_out_when_the_client_gives_up() {
     let mut s = Session::seed();
     s.cluster.apply(DENY, "deny.yaml").unwrap();
     s.run("kubectl run -it test --image=busybox --restart=Never -- sh");
-    let start = s.cluster.now;
+    let start = s.cluster.now();
     same(
         "wget_timeout",
         &s.run("wget -T 3 -qO- backend-service"),
         "wget: download timed out\n",
     );
-    let waited = s.cluster.now - start;
+    let waited = s.cluster.now() - start;
     assert!(
         (3 * SECOND..3 * SECOND + 2 * STEP).contains(&waited),
         "waited {waited} ms"
@@ -1658,7 +1658,7 @@ fn debian_shells_number_their_lines() {
     let mut s = Session::seed();
     let pod = s
         .cluster
-        .pods
+        .pods()
         .keys()
         .find(|k| k.name.starts_with("backend-"))
         .unwrap()
@@ -2107,7 +2107,7 @@ fn a_pod_made_again_under_the_same_name_has_events_of_its_own() {
 #[test]
 fn jsonpath_prints_the_fields_a_lesson_asks_for() {
     let mut s = Session::seed();
-    let ip = s.cluster.services[&svclab_sim::model::ObjectKey::new("default", "backend-service")]
+    let ip = s.cluster.services()[&svclab_sim::model::ObjectKey::new("default", "backend-service")]
         .spec
         .cluster_ip
         .ip()
@@ -2120,7 +2120,7 @@ fn jsonpath_prints_the_fields_a_lesson_asks_for() {
     );
     let mut ips: Vec<String> = s
         .cluster
-        .pods
+        .pods()
         .values()
         .filter(|p| p.meta.name.starts_with("backend-"))
         .filter_map(|p| p.status.pod_ip.map(|ip| ip.to_string()))

@@ -36,7 +36,7 @@ fn send(c: &mut Cluster, client: &str, tool: Tool, target: &str) -> Trace {
 }
 
 fn service_ip(c: &Cluster, name: &str) -> Ipv4Addr {
-    c.services[&ObjectKey::new("default", name)]
+    c.services()[&ObjectKey::new("default", name)]
         .spec
         .cluster_ip
         .ip()
@@ -73,7 +73,7 @@ fn path(t: &Trace) -> Vec<String> {
 fn wget_by_name_resolves_through_coredns_then_reaches_a_backend() {
     let mut c = world(SEED_MANIFEST);
     let t = send(&mut c, "test", Tool::Wget, "http://backend-service");
-    let node = c.pods[&ObjectKey::new("default", "test")]
+    let node = c.pods()[&ObjectKey::new("default", "test")]
         .spec
         .node_name
         .clone()
@@ -116,7 +116,7 @@ fn wget_by_name_resolves_through_coredns_then_reaches_a_backend() {
     let Outcome::Http { pod, .. } = &t.outcome else {
         unreachable!()
     };
-    assert_eq!(c.pods[pod].status.pod_ip, Some(backend));
+    assert_eq!(c.pods()[pod].status.pod_ip, Some(backend));
     assert!(req
         .rules
         .iter()
@@ -373,7 +373,7 @@ fn a_network_policy_drop_looks_like_a_timeout() {
 fn node_ports_and_load_balancers_take_traffic_from_outside() {
     let np = SEED_MANIFEST.replace("  type: ClusterIP", "  type: LoadBalancer");
     let mut c = world(&np);
-    let svc = &c.services[&ObjectKey::new("default", "backend-service")];
+    let svc = &c.services()[&ObjectKey::new("default", "backend-service")];
     let node_port = svc.spec.ports[0].node_port.unwrap();
     let lb = svc.status.load_balancer_ip.unwrap();
     assert!((30000..=32767).contains(&node_port));
@@ -410,13 +410,13 @@ fn a_local_traffic_policy_drops_on_nodes_without_an_endpoint() {
         "  type: NodePort\n  externalTrafficPolicy: Local",
     );
     let mut c = world(&local);
-    let node_port = c.services[&ObjectKey::new("default", "backend-service")]
+    let node_port = c.services()[&ObjectKey::new("default", "backend-service")]
         .spec
         .ports[0]
         .node_port
         .unwrap();
     let backend_node = c
-        .pods
+        .pods()
         .values()
         .find(|p| p.meta.name.starts_with("backend-"))
         .unwrap()
@@ -425,7 +425,7 @@ fn a_local_traffic_policy_drops_on_nodes_without_an_endpoint() {
         .clone()
         .unwrap();
     let other = c
-        .nodes
+        .nodes()
         .iter()
         .find(|n| !n.control_plane && n.meta.name != backend_node)
         .unwrap()
@@ -468,7 +468,7 @@ fn a_pod_killed_while_the_packet_is_on_its_way_leaves_the_client_unreachable() {
         .find(|h| h.kind == PacketKind::Request)
         .unwrap()
         .start;
-    c.advance(opened - c.now + 1);
+    c.advance(opened - c.now() + 1);
     c.act(Action::DeletePod {
         namespace: "default".into(),
         pod: pod.name.clone(),
@@ -493,7 +493,7 @@ fn a_backend_killed_while_the_client_resolves_the_name_is_not_chosen() {
     let Outcome::Http { pod: planned, .. } = t.outcome.clone() else {
         panic!("{:?}", t.outcome)
     };
-    let planned_ip = c.pods[&planned].status.pod_ip.unwrap();
+    let planned_ip = c.pods()[&planned].status.pod_ip.unwrap();
     let dns_hops = t
         .hops
         .iter()

@@ -63,12 +63,12 @@ pub fn ClusterView() -> impl IntoView {
     let geo = Memo::new(move |_| scene.with(layout));
     let counts = Memo::new(move |_| {
         let now = sim.now().get();
-        sim.read(|c| spread(&c.traces, now))
+        sim.read(|c| spread(c.traces(), now))
     });
     let still = sh.still;
     let flow = Memo::new(move |_| {
         let now = sim.now().get();
-        geo.with(|g| sim.read(|c| flow_at(&c.traces, g, now, still)))
+        geo.with(|g| sim.read(|c| flow_at(c.traces(), g, now, still)))
     });
 
     // Once, when the first picture has been painted: the report script measures this. The
@@ -96,7 +96,7 @@ pub fn ClusterView() -> impl IntoView {
         move || scene.with(|s| s.services.iter().map(|p| p.id.clone()).collect::<Vec<_>>());
     let empty = move || {
         sim.read(|c| {
-            c.deployments.keys().all(|k| k.namespace == "kube-system") && c.services.len() <= 2
+            c.deployments().keys().all(|k| k.namespace == "kube-system") && c.services().len() <= 2
         })
     };
 

@@ -49,12 +49,12 @@ pub fn Toolbar() -> impl IntoView {
             sim.set_traffic(Some(ms));
         }
     };
-    let broken = move || sim.read(|c| c.coredns_broken);
+    let broken = move || sim.read(|c| c.coredns_broken());
     let toggle_dns = move |_| {
-        let broken = !sim.peek(|c| c.coredns_broken);
+        let broken = !sim.peek(|c| c.coredns_broken());
         report(sim.act(Action::BreakCoreDns { broken }));
     };
-    let mode = move || sim.read(|c| c.proxy_mode);
+    let mode = move || sim.read(|c| c.proxy_mode());
     let set_mode = move |ev| {
         let mode = if event_target_value(&ev) == "ipvs" {
             ProxyMode::Ipvs

@@ -21,7 +21,7 @@ pub fn Deployments() -> impl IntoView {
     let sim = sh.sim;
     let rows = Memo::new(move |_| {
         sim.read(|c| {
-            c.deployments
+            c.deployments()
                 .keys()
                 .filter(|k| k.namespace != "kube-system")
                 .map(|k| {

@@ -19,18 +19,18 @@ pub fn Requests() -> impl IntoView {
     let counts = Memo::new(move |_| {
         let now = now.get();
         sim.read(|c| {
-            let counts = spread(&c.traces, now);
+            let counts = spread(c.traces(), now);
             let total: u32 = counts.values().sum();
             (
                 counts.into_iter().collect::<Vec<(ObjectKey, u32)>>(),
                 total,
-                c.traces.len(),
+                c.traces().len(),
             )
         })
     });
     let ids = Memo::new(move |_| {
         sim.read(|c| {
-            c.traces
+            c.traces()
                 .iter()
                 .rev()
                 .take(LISTED)
@@ -91,7 +91,7 @@ fn TraceItem(id: u64) -> impl IntoView {
     let summary = Memo::new(move |_| {
         let now = now.get();
         sim.read(|c| {
-            c.traces
+            c.traces()
                 .iter()
                 .find(|t| t.id == id)
                 .map(|t| summarize(t, now))
@@ -99,7 +99,7 @@ fn TraceItem(id: u64) -> impl IntoView {
     });
     let hops = Memo::new(move |_| {
         sim.read(|c| {
-            c.traces
+            c.traces()
                 .iter()
                 .find(|t| t.id == id)
                 .map(hop_rows)

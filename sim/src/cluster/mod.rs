@@ -106,28 +106,28 @@ pub struct LoggedAction {
 /// fields are the controllers' own bookkeeping (allocators, timers, caches).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cluster {
-    pub config: Config,
+    config: Config,
     /// The virtual clock, in ms since the cluster was created.
-    pub now: Time,
-    pub nodes: Vec<Node>,
-    pub namespaces: SortedMap<String, Namespace>,
-    pub deployments: SortedMap<ObjectKey, Deployment>,
-    pub replica_sets: SortedMap<ObjectKey, ReplicaSet>,
-    pub pods: SortedMap<ObjectKey, Pod>,
-    pub services: SortedMap<ObjectKey, Service>,
-    pub endpoint_slices: SortedMap<ObjectKey, EndpointSlice>,
-    pub endpoints: SortedMap<ObjectKey, Endpoints>,
-    pub network_policies: SortedMap<ObjectKey, NetworkPolicy>,
-    pub proxy_mode: ProxyMode,
+    now: Time,
+    nodes: Vec<Node>,
+    namespaces: SortedMap<String, Namespace>,
+    deployments: SortedMap<ObjectKey, Deployment>,
+    replica_sets: SortedMap<ObjectKey, ReplicaSet>,
+    pods: SortedMap<ObjectKey, Pod>,
+    services: SortedMap<ObjectKey, Service>,
+    endpoint_slices: SortedMap<ObjectKey, EndpointSlice>,
+    endpoints: SortedMap<ObjectKey, Endpoints>,
+    network_policies: SortedMap<ObjectKey, NetworkPolicy>,
+    proxy_mode: ProxyMode,
     /// CoreDNS is broken: its pods run but fail their readiness probe and answer nothing.
-    pub coredns_broken: bool,
+    coredns_broken: bool,
     /// In the order they first happened.
-    pub events: Vec<Event>,
-    pub log: Vec<LoggedAction>,
+    events: Vec<Event>,
+    log: Vec<LoggedAction>,
     /// Recent requests, oldest first.
-    pub traces: Vec<Trace>,
+    pub(crate) traces: Vec<Trace>,
     /// Bumped on every change a view could show.
-    pub revision: u64,
+    pub(crate) revision: u64,
     pub(crate) rng: Rng,
     service_ips: RangeAllocator,
     node_ports: RangeAllocator,
@@ -146,6 +146,94 @@ pub struct Cluster {
     event_index: EventIndexByHash,
     /// Each Deployment's `Progressing` condition as the controller keeps it.
     progress: SortedMap<ObjectKey, Progress>,
+}
+
+/// Read access to the world. Only the cluster's own controllers and actions change it.
+impl Cluster {
+    /// The configuration the cluster was made with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The virtual clock, in ms since the cluster was created.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// The nodes: the control plane first, then the workers.
+    pub fn nodes(&self) -> &Vec<Node> {
+        &self.nodes
+    }
+
+    /// The namespaces, by name.
+    pub fn namespaces(&self) -> &SortedMap<String, Namespace> {
+        &self.namespaces
+    }
+
+    /// The Deployments, by namespace and name.
+    pub fn deployments(&self) -> &SortedMap<ObjectKey, Deployment> {
+        &self.deployments
+    }
+
+    /// The ReplicaSets, by namespace and name.
+    pub fn replica_sets(&self) -> &SortedMap<ObjectKey, ReplicaSet> {
+        &self.replica_sets
+    }
+
+    /// The pods, by namespace and name.
+    pub fn pods(&self) -> &SortedMap<ObjectKey, Pod> {
+        &self.pods
+    }
+
+    /// The Services, by namespace and name.
+    pub fn services(&self) -> &SortedMap<ObjectKey, Service> {
+        &self.services
+    }
+
+    /// The EndpointSlices, by namespace and name.
+    pub fn endpoint_slices(&self) -> &SortedMap<ObjectKey, EndpointSlice> {
+        &self.endpoint_slices
+    }
+
+    /// The Endpoints objects (one per Service), by namespace and name.
+    pub fn endpoints(&self) -> &SortedMap<ObjectKey, Endpoints> {
+        &self.endpoints
+    }
+
+    /// The NetworkPolicies, by namespace and name.
+    pub fn network_policies(&self) -> &SortedMap<ObjectKey, NetworkPolicy> {
+        &self.network_policies
+    }
+
+    /// kube-proxy's mode on every node.
+    pub fn proxy_mode(&self) -> ProxyMode {
+        self.proxy_mode
+    }
+
+    /// CoreDNS is broken: its pods run but fail their readiness probe and answer nothing.
+    pub fn coredns_broken(&self) -> bool {
+        self.coredns_broken
+    }
+
+    /// The events, in the order they first happened.
+    pub fn events(&self) -> &Vec<Event> {
+        &self.events
+    }
+
+    /// Every accepted action with its time: what [`Cluster::replay`] replays.
+    pub fn log(&self) -> &Vec<LoggedAction> {
+        &self.log
+    }
+
+    /// Recent requests, oldest first.
+    pub fn traces(&self) -> &Vec<Trace> {
+        &self.traces
+    }
+
+    /// Bumped on every change a view could show.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
 }
 
 /// Why an `apply` changed nothing: every document's errors.

@@ -26,7 +26,7 @@ impl Cluster {
         // outside client addressed (directly or through a LoadBalancer IP).
         let (entry_node, from_outside, lb) = match &sender.node {
             Some(n) => (n.clone(), false, None),
-            None => match self.nodes.iter().find(|n| n.internal_ip == dst_ip) {
+            None => match self.nodes().iter().find(|n| n.internal_ip == dst_ip) {
                 Some(n) => (n.meta.name.clone(), true, None),
                 None => match self.lb_service(dst_ip) {
                     Some((svc, node)) => (node, true, Some(svc)),
@@ -68,7 +68,7 @@ impl Cluster {
         let mut outside = from_outside;
         if !outside {
             if let Some(target) = self
-                .nodes
+                .nodes()
                 .iter()
                 .find(|n| n.internal_ip == dst_ip && n.meta.name != node)
             {
@@ -196,14 +196,14 @@ impl Cluster {
             protocol: original.protocol,
             original,
             reply,
-            time: self.now,
+            time: self.now(),
         });
     }
 
     /// The LoadBalancer Service owning `ip`, and the node its traffic enters (the node that
     /// announces the IP: with a Local policy, one that has an endpoint).
     fn lb_service(&self, ip: Ipv4Addr) -> Option<(ObjectKey, String)> {
-        let svc = self.services.values().find(|s| {
+        let svc = self.services().values().find(|s| {
             s.spec.type_ == ServiceType::LoadBalancer && s.status.load_balancer_ip == Some(ip)
         })?;
         let local_nodes: Vec<String> = self
@@ -214,7 +214,7 @@ impl Cluster {
             .map(|e| e.node.clone())
             .collect();
         let workers: Vec<&str> = self
-            .nodes
+            .nodes()
             .iter()
             .filter(|n| !n.control_plane)
             .map(|n| n.meta.name.as_str())
@@ -226,7 +226,7 @@ impl Cluster {
         let pick = workers
             .first()
             .copied()
-            .or_else(|| self.nodes.first().map(|n| n.meta.name.as_str()))?;
+            .or_else(|| self.nodes().first().map(|n| n.meta.name.as_str()))?;
         Some((svc.key(), pick.to_string()))
     }
 }

@@ -21,7 +21,7 @@ impl Cluster {
         dest: ObjectKey,
         j: &mut Journey,
     ) -> Delivery {
-        let (dest_node, listening) = match self.pods.get(&dest) {
+        let (dest_node, listening) = match self.pods().get(&dest) {
             Some(p) => (
                 p.spec.node_name.clone(),
                 p.status.container == crate::model::ContainerState::Running
@@ -148,11 +148,11 @@ impl Cluster {
         port: u16,
         protocol: Protocol,
     ) -> Option<(Vec<MatchedRule>, String)> {
-        if self.network_policies.is_empty() {
+        if self.network_policies().is_empty() {
             return None;
         }
-        let dest_pod = self.pods.get(dest)?;
-        let from = match sender.pod().and_then(|k| self.pods.get(k)) {
+        let dest_pod = self.pods().get(dest)?;
+        let from = match sender.pod().and_then(|k| self.pods().get(k)) {
             Some(p) => netpol::Party::Pod(p),
             None => netpol::Party::Outside(sender.ip),
         };
@@ -163,8 +163,8 @@ impl Cluster {
             protocol,
         };
         let decision = netpol::evaluate(
-            self.network_policies.values(),
-            self.namespaces.values(),
+            self.network_policies().values(),
+            self.namespaces().values(),
             &conn,
         );
         if decision.allowed() {

@@ -18,7 +18,7 @@ use super::{Journey, Sender, DNS_SERVICE_IP};
 impl Cluster {
     /// CoreDNS's answer to one question, from the Services and EndpointSlices as they are now.
     fn zone_answer(&self, qname: &str, qtype: dns::QType) -> dns::Answer {
-        dns::Zone::of_cluster(&self.namespaces, &self.services, &self.endpoint_slices)
+        dns::Zone::of_cluster(self.namespaces(), self.services(), self.endpoint_slices())
             .query(qname, qtype)
     }
 
@@ -195,7 +195,7 @@ impl Cluster {
             return None;
         };
         let coredns_node = self
-            .pods
+            .pods()
             .get(&coredns)
             .and_then(|p| p.spec.node_name.clone());
         if let Some((rules, why)) = self.policy_block(sender, &coredns, 53, Protocol::Udp) {
@@ -212,7 +212,7 @@ impl Cluster {
             );
             return None;
         }
-        if self.coredns_broken {
+        if self.coredns_broken() {
             j.hop(
                 Place::Node(node.clone()),
                 Place::Pod(coredns.clone()),

@@ -174,10 +174,10 @@ impl Cluster {
     }
 
     fn route(&mut self, id: u64, request: Request) -> Trace {
-        let start = self.now;
+        let start = self.now();
         let mut journey = Journey {
             t: start,
-            hop_ms: self.config.hop_ms.max(1),
+            hop_ms: self.config().hop_ms.max(1),
             // Room for a lookup and a connection (hops are big: growing one at a time copies them
             // and makes the allocator work); trimmed to size below.
             hops: Vec::with_capacity(16),
@@ -218,7 +218,7 @@ impl Cluster {
                 node: None,
             }),
             Client::Pod(key) => {
-                let pod = self.pods.get(key).ok_or_else(|| {
+                let pod = self.pods().get(key).ok_or_else(|| {
                     format!(
                         "Error from server (NotFound): pods \"{}\" not found",
                         key.name
@@ -293,7 +293,7 @@ impl Cluster {
                 }
             }
         };
-        let started = self.now;
+        let started = self.now();
         self.request_phase(sender, request.tool, &target, ip, j, started)
     }
 }

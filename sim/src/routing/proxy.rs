@@ -28,7 +28,7 @@ impl Cluster {
     /// What kube-proxy gives each node: one entry per Service port with a cluster IP.
     pub fn service_port_infos(&self) -> Vec<ServicePortInfo> {
         let mut out = Vec::new();
-        for svc in self.services.values() {
+        for svc in self.services().values() {
             let cluster_ip = match svc.spec.cluster_ip {
                 ClusterIp::Ip(ip) => ip,
                 _ => continue,
@@ -95,7 +95,7 @@ impl Cluster {
             self.proxy.ports = (generation, self.service_port_infos());
         }
         let ports = &self.proxy.ports.1;
-        match self.proxy_mode {
+        match self.proxy_mode() {
             ProxyMode::Iptables => {
                 if self
                     .proxy
@@ -131,7 +131,7 @@ impl Cluster {
     /// mode still writes).
     pub fn iptables(&mut self, node: &str) -> Option<&Tables> {
         self.sync_proxier(node)?;
-        match self.proxy_mode {
+        match self.proxy_mode() {
             ProxyMode::Iptables => self.proxy.iptables.get(node).map(|(_, t)| t),
             ProxyMode::Ipvs => self.proxy.ipvs.get(node).map(|(_, i)| i.tables()),
         }
@@ -139,7 +139,7 @@ impl Cluster {
 
     /// A node's IPVS table; `None` in iptables mode.
     pub fn ipvs(&mut self, node: &str) -> Option<&Ipvs> {
-        if self.proxy_mode != ProxyMode::Ipvs {
+        if self.proxy_mode() != ProxyMode::Ipvs {
             return None;
         }
         self.sync_proxier(node)?;
@@ -161,8 +161,8 @@ impl Cluster {
         } else {
             Origin::Pod
         };
-        let now = self.now;
-        let walk = match self.proxy_mode {
+        let now = self.now();
+        let walk = match self.proxy_mode() {
             ProxyMode::Iptables => {
                 let Some((_, tables)) = self.proxy.iptables.get(node) else {
                     return (Decision::Pass, Vec::new());
@@ -197,7 +197,7 @@ impl Cluster {
     pub(super) fn pod_key_by_ip(&mut self, ip: Ipv4Addr) -> Option<ObjectKey> {
         if let Some(key) = self.proxy.pod_ips.0.get(&ip) {
             let still = self
-                .pods
+                .pods()
                 .get(key)
                 .is_some_and(|p| p.status.pod_ip == Some(ip) && !p.spec.host_network);
             if still {

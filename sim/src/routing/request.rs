@@ -119,7 +119,7 @@ impl Cluster {
 
     /// What the backend's container answers on `GET /`.
     fn http_body(&self, backend: &ObjectKey) -> String {
-        let Some(pod) = self.pods.get(backend) else {
+        let Some(pod) = self.pods().get(backend) else {
             return String::new();
         };
         let Some(c) = pod.spec.containers.first() else {

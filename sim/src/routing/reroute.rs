@@ -17,7 +17,7 @@ impl Cluster {
     /// only picks a backend when the connection's first packet passes through it.
     /// Called when the endpoints change, the only way a backend stops being kube-proxy's to pick.
     pub(crate) fn reroute_unsent(&mut self) {
-        let now = self.now;
+        let now = self.now();
         let stale: Vec<usize> = (0..self.traces.len())
             .filter(|&i| {
                 let t = &self.traces[i];
@@ -31,7 +31,7 @@ impl Cluster {
                     .is_some_and(|h| h.start > now);
                 unsent
                     && !self
-                        .pods
+                        .pods()
                         .get(pod)
                         .is_some_and(|p| p.status.ready && !p.is_terminating())
             })
@@ -65,7 +65,7 @@ impl Cluster {
         hops.truncate(first);
         let mut j = Journey {
             t: opened,
-            hop_ms: self.config.hop_ms.max(1),
+            hop_ms: self.config().hop_ms.max(1),
             hops,
             nodes: Vec::new(),
         };
@@ -90,7 +90,7 @@ impl Cluster {
 
     /// A pod's IP is gone: packets still on their way to it are lost.
     pub(crate) fn pod_ip_gone(&mut self, ip: Ipv4Addr) {
-        let now = self.now;
+        let now = self.now();
         for trace in &mut self.traces {
             let Some(i) = trace.hops.iter().position(|h| {
                 h.end > now

@@ -96,7 +96,7 @@ pub(crate) fn complete_line(
 }
 
 fn namespaces(cluster: &Cluster) -> Vec<String> {
-    cluster.namespaces.keys().cloned().collect()
+    cluster.namespaces().keys().cloned().collect()
 }
 
 /// The namespace a kubectl line works in: its `-n` or the context's.
@@ -134,8 +134,11 @@ fn host(term: &Terminal, cluster: &Cluster, done: &[String], cur: &str) -> Vec<S
             1 => matching(["exec", "ps"].map(String::from), cur),
             _ if cur.starts_with('-') => matching(["-it".to_string()], cur),
             _ => {
-                let mut c: Vec<String> =
-                    cluster.nodes.iter().map(|n| n.meta.name.clone()).collect();
+                let mut c: Vec<String> = cluster
+                    .nodes()
+                    .iter()
+                    .map(|n| n.meta.name.clone())
+                    .collect();
                 c.push("bash".into());
                 matching(c, cur)
             }
@@ -152,7 +155,7 @@ fn values(term: &Terminal, cluster: &Cluster, values: Values, ns: &str) -> Vec<S
         Values::Formats => ["json", "name", "wide", "yaml"].map(String::from).to_vec(),
         Values::File => vec![term.file_name().to_string()],
         Values::Labels => cluster
-            .pods
+            .pods()
             .values()
             .filter(|p| p.meta.namespace == ns)
             .flat_map(|p| p.meta.labels.iter().map(|(k, v)| format!("{k}={v}")))
@@ -293,7 +296,7 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
             }
             matching(
                 cluster
-                    .nodes
+                    .nodes()
                     .iter()
                     .map(|n| format!("node/{}", n.meta.name)),
                 cur,
@@ -345,7 +348,7 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
 
 fn service_names(cluster: &Cluster, namespace: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for s in cluster.services.values() {
+    for s in cluster.services().values() {
         let (name, ns) = (&s.meta.name, &s.meta.namespace);
         if ns == namespace {
             out.push(name.clone());
@@ -418,7 +421,7 @@ fn on_node(cluster: &Cluster, node: &str, done: &[String], cur: &str) -> Vec<Str
         "conntrack" => matching(["-L".to_string()], cur),
         "ip" => matching(["addr", "route"].map(String::from), cur),
         "curl" => matching(
-            cluster.services.values().filter_map(|s| {
+            cluster.services().values().filter_map(|s| {
                 s.spec
                     .cluster_ip
                     .ip()

@@ -131,7 +131,7 @@ pub(crate) fn daemon_sets(cluster: &Cluster) -> Vec<DaemonSetView> {
         ),
     ] {
         let pods: Vec<&Pod> = cluster
-            .pods
+            .pods()
             .values()
             .filter(|p| {
                 p.meta.namespace == "kube-system"
@@ -149,7 +149,7 @@ pub(crate) fn daemon_sets(cluster: &Cluster) -> Vec<DaemonSetView> {
         let active = pods.iter().filter(|p| !p.is_terminating()).count() as i64;
         out.push(DaemonSetView {
             meta,
-            desired: cluster.nodes.len() as i64,
+            desired: cluster.nodes().len() as i64,
             current: active,
             ready: pods
                 .iter()
@@ -178,13 +178,13 @@ pub(crate) fn list<'a>(cluster: &'a Cluster, kind: Kind, namespace: Option<&str>
     let in_ns = |ns: &str| namespace.is_none_or(|n| n == ns);
     match kind {
         Kind::Pod => cluster
-            .pods
+            .pods()
             .values()
             .filter(|o| in_ns(&o.meta.namespace))
             .map(Item::Pod)
             .collect(),
         Kind::Service => cluster
-            .services
+            .services()
             .values()
             .filter(|o| in_ns(&o.meta.namespace))
             .map(Item::Service)
@@ -195,37 +195,37 @@ pub(crate) fn list<'a>(cluster: &'a Cluster, kind: Kind, namespace: Option<&str>
             .map(|d| Item::DaemonSet(Box::new(d)))
             .collect(),
         Kind::Deployment => cluster
-            .deployments
+            .deployments()
             .values()
             .filter(|o| in_ns(&o.meta.namespace))
             .map(Item::Deployment)
             .collect(),
         Kind::ReplicaSet => cluster
-            .replica_sets
+            .replica_sets()
             .values()
             .filter(|o| in_ns(&o.meta.namespace))
             .map(Item::ReplicaSet)
             .collect(),
         Kind::Endpoints => cluster
-            .endpoints
+            .endpoints()
             .values()
             .filter(|o| in_ns(&o.meta.namespace))
             .map(Item::Endpoints)
             .collect(),
         Kind::EndpointSlice => cluster
-            .endpoint_slices
+            .endpoint_slices()
             .values()
             .filter(|o| in_ns(&o.meta.namespace))
             .map(Item::EndpointSlice)
             .collect(),
         Kind::Node => {
-            let mut nodes: Vec<&Node> = cluster.nodes.iter().collect();
+            let mut nodes: Vec<&Node> = cluster.nodes().iter().collect();
             crate::sort::sort_by(&mut nodes, |a, b| a.meta.name.cmp(&b.meta.name));
             nodes.into_iter().map(Item::Node).collect()
         }
-        Kind::Namespace => cluster.namespaces.values().map(Item::Namespace).collect(),
+        Kind::Namespace => cluster.namespaces().values().map(Item::Namespace).collect(),
         Kind::NetworkPolicy => cluster
-            .network_policies
+            .network_policies()
             .values()
             .filter(|o| in_ns(&o.meta.namespace))
             .map(Item::NetworkPolicy)
@@ -244,9 +244,9 @@ pub(crate) fn list<'a>(cluster: &'a Cluster, kind: Kind, namespace: Option<&str>
 
 /// The API server keeps events for an hour (`--event-ttl`).
 pub(crate) fn visible_events(cluster: &Cluster) -> impl Iterator<Item = &Event> {
-    let now = cluster.now;
+    let now = cluster.now();
     cluster
-        .events
+        .events()
         .iter()
         .filter(move |e| now.saturating_sub(e.last) < crate::time::HOUR)
 }
@@ -331,7 +331,7 @@ pub(crate) const CONTAINER_RUNTIME: &str = "containerd://1.7.18";
 
 /// One row of `item`'s table (without the NAMESPACE column).
 pub(crate) fn row(cluster: &Cluster, item: &Item, wide: bool) -> Vec<String> {
-    let age = |t: crate::time::Time| human_duration(cluster.now.saturating_sub(t));
+    let age = |t: crate::time::Time| human_duration(cluster.now().saturating_sub(t));
     match item {
         Item::Pod(p) => {
             let total = p.spec.containers.len().max(1);
@@ -477,7 +477,7 @@ pub(crate) fn row(cluster: &Cluster, item: &Item, wide: bool) -> Vec<String> {
 /// `CURRENT` and `READY` of a ReplicaSet: its active pods, and the ready ones among them.
 pub(crate) fn replica_set_counts(cluster: &Cluster, rs: &ReplicaSet) -> (i64, i64) {
     let pods: Vec<&Pod> = cluster
-        .pods
+        .pods()
         .values()
         .filter(|p| {
             p.meta.namespace == rs.meta.namespace
@@ -778,7 +778,7 @@ fn split_set(p: &str, op: &str) -> Option<(String, Vec<String>)> {
 /// The cluster's pods by node, for describe node.
 pub(crate) fn pods_on_node<'a>(cluster: &'a Cluster, node: &str) -> Vec<&'a Pod> {
     let mut pods: Vec<&Pod> = cluster
-        .pods
+        .pods()
         .values()
         .filter(|p| {
             p.spec.node_name.as_deref() == Some(node)

@@ -157,7 +157,7 @@ fn kind(cluster: &Cluster, args: &[String]) -> Reply {
         (Some("get"), Some("clusters")) => Reply::out("kind"),
         (Some("get"), Some("nodes")) => Reply::lines(
             cluster
-                .nodes
+                .nodes()
                 .iter()
                 .map(|n| Line::out(n.meta.name.clone()))
                 .collect(),

@@ -71,7 +71,7 @@ fn kube_proxy(cluster: &Cluster, pod: &Pod, start: Time) -> Vec<String> {
         ),
         format!("I{}       1 server.go:243] \"kube-proxy running in dual-stack mode\" primary ipFamily=\"IPv4\"", t(787)),
     ];
-    match cluster.proxy_mode {
+    match cluster.proxy_mode() {
         ProxyMode::Iptables => {
             lines.push(format!(
                 "I{}       1 server_linux.go:169] \"Using iptables Proxier\"",
@@ -164,7 +164,7 @@ fn nginx(cluster: &Cluster, pod: &Pod, start: Time) -> Vec<String> {
     }
     let key = pod.key();
     for trace in &cluster.traces {
-        if cluster.now < trace.finish {
+        if cluster.now() < trace.finish {
             continue;
         }
         let Outcome::Http {

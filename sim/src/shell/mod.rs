@@ -201,7 +201,7 @@ impl Terminal {
             deadline,
         } = &mut running.job
         {
-            let timed_out = deadline.is_some_and(|at| cluster.now >= at);
+            let timed_out = deadline.is_some_and(|at| cluster.now() >= at);
             if let Some(kubectl::RolloutLine::Waiting(line)) =
                 kubectl::rollout_status(cluster, deployment).filter(|_| !timed_out)
             {
@@ -221,8 +221,8 @@ impl Terminal {
                 ctx,
                 deadline,
             } => match find_trace(cluster, *id) {
-                Some(trace) if cluster.now < trace.finish => match deadline {
-                    Some((at, message)) if cluster.now >= *at => {
+                Some(trace) if cluster.now() < trace.finish => match deadline {
+                    Some((at, message)) if cluster.now() >= *at => {
                         Some(Reply::error(message.clone()))
                     }
                     _ => None,
@@ -242,20 +242,20 @@ impl Terminal {
                 pod,
                 deadline,
                 then,
-            } => match cluster.pods.get(pod).map(|p| p.status.container) {
+            } => match cluster.pods().get(pod).map(|p| p.status.container) {
                 Some(crate::model::ContainerState::Running)
-                    if !cluster.pods[pod].is_terminating() =>
+                    if !cluster.pods()[pod].is_terminating() =>
                 {
                     Some(self.attach(cluster, then.clone()))
                 }
-                _ if cluster.now >= *deadline => {
+                _ if cluster.now() >= *deadline => {
                     Some(Reply::error("error: timed out waiting for the condition"))
                 }
                 None => Some(Reply::error("error: timed out waiting for the condition")),
                 _ => None,
             },
             Job::Gone { pod, uid } => {
-                if cluster.pods.get(pod).is_some_and(|p| &p.meta.uid == uid) {
+                if cluster.pods().get(pod).is_some_and(|p| &p.meta.uid == uid) {
                     None
                 } else {
                     Some(Reply::default())
@@ -267,7 +267,7 @@ impl Terminal {
                 ..
             } => {
                 let status = kubectl::rollout_status(cluster, deployment);
-                let timed_out = deadline.is_some_and(|at| cluster.now >= at);
+                let timed_out = deadline.is_some_and(|at| cluster.now() >= at);
                 Some(match status {
                     Some(kubectl::RolloutLine::Waiting(_)) if timed_out => {
                         Reply::error("error: timed out waiting for the condition")
@@ -347,7 +347,7 @@ impl Terminal {
         // The pod the terminal is in may have been deleted meanwhile.
         if let Location::Pod(p) = &self.location {
             let alive = cluster
-                .pods
+                .pods()
                 .get(&p.pod)
                 .is_some_and(|pod| pod.status.container == crate::model::ContainerState::Running);
             if !alive {

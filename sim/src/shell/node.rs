@@ -188,7 +188,7 @@ fn not_simulated(_: &mut Terminal, _: &mut Cluster, _: &NodeShell, call: &Call) 
 /// The node's hostNetwork kube-proxy pod: requests from the node's network namespace.
 fn node_client(cluster: &Cluster, node: &str) -> Option<Client> {
     cluster
-        .pods
+        .pods()
         .values()
         .find(|p| {
             p.spec.host_network
@@ -409,7 +409,7 @@ fn ipvsadm(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
             1,
         );
     }
-    let text = match cluster.proxy_mode {
+    let text = match cluster.proxy_mode() {
         ProxyMode::Iptables => IPVS_HEADER.to_string(),
         ProxyMode::Ipvs => match cluster.ipvs(node) {
             Some(ipvs) => ipvs.list(),
@@ -478,13 +478,13 @@ fn conntrack(cluster: &Cluster, node: &str, args: &[String]) -> Reply {
         .find(|w| w[0] == "-s" || w[0] == "--src" || w[0] == "--orig-src")
         .and_then(|w| w[1].parse::<Ipv4Addr>().ok());
     let mut lines = Vec::new();
-    for f in cluster.proxy.flows.iter().filter(|f| f.node == node) {
+    for f in cluster.flows().filter(|f| f.node == node) {
         let (name, number, lifetime): (&str, u8, Time) = match f.protocol {
             Protocol::Tcp => ("tcp", 6, 120 * SECOND),
             Protocol::Udp => ("udp", 17, 30 * SECOND),
             Protocol::Sctp => ("sctp", 132, 210 * SECOND),
         };
-        let age = cluster.now.saturating_sub(f.time);
+        let age = cluster.now().saturating_sub(f.time);
         if age >= lifetime {
             continue;
         }
@@ -537,7 +537,7 @@ fn ip(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
     let Some(n) = cluster.node(node).cloned() else {
         return Reply::default();
     };
-    let ipvs_addrs: Vec<Ipv4Addr> = if cluster.proxy_mode == ProxyMode::Ipvs {
+    let ipvs_addrs: Vec<Ipv4Addr> = if cluster.proxy_mode() == ProxyMode::Ipvs {
         cluster
             .ipvs(node)
             .map(|i| i.kube_ipvs0_addresses())
@@ -553,7 +553,7 @@ fn ip(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
     let node_ip = n.internal_ip;
     let last = node_ip.octets()[3];
     let pods: Vec<(&crate::model::Pod, Ipv4Addr)> = cluster
-        .pods
+        .pods()
         .values()
         .filter(|p| !p.spec.host_network && p.spec.node_name.as_deref() == Some(node))
         .filter_map(|p| p.status.pod_ip.map(|ip| (p, ip)))
@@ -577,7 +577,7 @@ fn ip(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
                 format!("    inet6 fe80::42:acff:fe12:{last:x}/64 scope link "),
                 "       valid_lft forever preferred_lft forever".into(),
             ];
-            if cluster.proxy_mode == ProxyMode::Ipvs {
+            if cluster.proxy_mode() == ProxyMode::Ipvs {
                 out.push("3: kube-ipvs0: <BROADCAST,NOARP> mtu 1500 qdisc noop state DOWN group default ".into());
                 out.push("    link/ether 9e:3c:41:52:8f:0a brd ff:ff:ff:ff:ff:ff".into());
                 for a in &ipvs_addrs {
@@ -607,7 +607,7 @@ fn ip(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
         }
         "r" | "ro" | "rou" | "rout" | "route" => {
             let mut routes: Vec<(u32, String)> = Vec::new();
-            for other in &cluster.nodes {
+            for other in cluster.nodes() {
                 if other.meta.name == node {
                     continue;
                 }
@@ -700,7 +700,7 @@ pub(crate) fn docker(term: &mut Terminal, cluster: &mut Cluster, args: &[String]
         }
         Some("ps") => {
             let mut rows = Vec::new();
-            for n in &cluster.nodes {
+            for n in cluster.nodes() {
                 let id = format!("{:012x}", u64::from(crate::names::fnv32a(n.meta.name.as_bytes())) << 16);
                 let ports = if n.control_plane { "127.0.0.1:40631->6443/tcp" } else { "" };
                 rows.push(vec![

@@ -68,7 +68,7 @@ fn not_found(p: &PodShell, cmd: &str) -> Reply {
 }
 
 fn hostname(cluster: &Cluster, p: &PodShell) -> String {
-    match cluster.pods.get(&p.pod) {
+    match cluster.pods().get(&p.pod) {
         Some(pod) if pod.spec.host_network => pod.spec.node_name.clone().unwrap_or_default(),
         _ => p.pod.name.clone(),
     }
@@ -88,11 +88,11 @@ pub(crate) fn env(cluster: &Cluster, p: &PodShell) -> SortedMap<String, String> 
     env.insert("TERM".into(), "xterm".into());
     env.insert("SHLVL".into(), (p.depth + 1).to_string());
     env.insert("PWD".into(), "/".into());
-    let Some(pod) = cluster.pods.get(&p.pod) else {
+    let Some(pod) = cluster.pods().get(&p.pod) else {
         return env;
     };
     let started = pod.meta.creation;
-    for svc in cluster.services.values() {
+    for svc in cluster.services().values() {
         let master = svc.meta.namespace == "default" && svc.meta.name == "kubernetes";
         if !(master || (svc.meta.namespace == pod.meta.namespace && svc.meta.creation <= started)) {
             continue;
@@ -193,7 +193,7 @@ pub(crate) static BUILTINS: &[Builtin<PodShell>] = &[
     unlisted("id", |_, _, p, _| {
         Reply::out(ImageProfile::of(&p.image).user.id)
     }),
-    unlisted("date", |_, cluster, _, _| Reply::out(date(cluster.now))),
+    unlisted("date", |_, cluster, _, _| Reply::out(date(cluster.now()))),
     listed("clear", builtin::clear),
     unlisted("history", |term, _, _, _| {
         Reply::lines(
@@ -452,7 +452,7 @@ fn cat(term: &Terminal, cluster: &Cluster, p: &PodShell, args: &[String]) -> Rep
     }
     let mut lines = Vec::new();
     let mut status = 0;
-    let pod = cluster.pods.get(&p.pod);
+    let pod = cluster.pods().get(&p.pod);
     for a in args {
         match a.as_str() {
             "/etc/resolv.conf" => {
@@ -540,7 +540,7 @@ fn ip(cluster: &Cluster, p: &PodShell, args: &[String]) -> Reply {
         .find(|a| !a.starts_with('-'))
         .map(String::as_str)
         .unwrap_or("");
-    let Some(pod) = cluster.pods.get(&p.pod) else {
+    let Some(pod) = cluster.pods().get(&p.pod) else {
         return Reply::default();
     };
     if pod.spec.host_network {

@@ -209,7 +209,7 @@ pub(super) fn wget(
     };
     let deadline = timeout.map(|t| {
         (
-            cluster.now + t * SECOND,
+            cluster.now() + t * SECOND,
             "wget: download timed out".to_string(),
         )
     });
@@ -308,7 +308,7 @@ pub(crate) fn curl(cluster: &mut Cluster, client: Client, args: &[String]) -> Re
     };
     let deadline = max_time.map(|ms| {
         (
-            cluster.now + ms,
+            cluster.now() + ms,
             format!(
                 "curl: (28) Connection timed out after {} milliseconds",
                 ms + 1

@@ -169,7 +169,7 @@ fn event(cluster: &Cluster, e: &Event) -> Vec<String> {
         0,
         &format!(
             "Age:\t{}",
-            human_duration(cluster.now.saturating_sub(e.time))
+            human_duration(cluster.now().saturating_sub(e.time))
         ),
     );
     w.render()

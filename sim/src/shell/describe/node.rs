@@ -46,7 +46,10 @@ pub(super) fn node(cluster: &Cluster, n: &Node) -> Vec<String> {
         "true".into(),
     );
     let born = n.meta.creation;
-    let heartbeat = cluster.now.saturating_sub(cluster.now % 60_000).max(born);
+    let heartbeat = cluster
+        .now()
+        .saturating_sub(cluster.now() % 60_000)
+        .max(born);
     let mut w = W(String::new());
     w.line(0, &format!("Name:\t{name}"));
     w.line(0, &format!("Roles:\t{}", get::node_roles(n)));
@@ -69,7 +72,12 @@ pub(super) fn node(cluster: &Cluster, n: &Node) -> Vec<String> {
         1,
         &format!(
             "RenewTime:\t{}",
-            rfc1123z(cluster.now.saturating_sub(cluster.now % 10_000).max(born))
+            rfc1123z(
+                cluster
+                    .now()
+                    .saturating_sub(cluster.now() % 10_000)
+                    .max(born)
+            )
         ),
     );
     w.line(
@@ -186,7 +194,7 @@ pub(super) fn node(cluster: &Cluster, n: &Node) -> Vec<String> {
                 "{}\t{}\t\t{cr}\t{cl}\t{mr}\t{ml}\t{}",
                 p.meta.namespace,
                 p.meta.name,
-                human_duration(cluster.now.saturating_sub(p.meta.creation))
+                human_duration(cluster.now().saturating_sub(p.meta.creation))
             ),
         );
     }
@@ -267,6 +275,6 @@ pub(super) fn node(cluster: &Cluster, n: &Node) -> Vec<String> {
     w.line(1, "hugepages-1Gi\t0 (0%)\t0 (0%)");
     w.line(1, "hugepages-2Mi\t0 (0%)\t0 (0%)");
     let events = events_for(cluster, "", &format!("node/{name}"));
-    w.events(cluster.now, &events);
+    w.events(cluster.now(), &events);
     w.render()
 }

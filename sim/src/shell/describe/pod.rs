@@ -167,7 +167,7 @@ pub(super) fn pod(cluster: &Cluster, p: &Pod) -> Vec<String> {
                 0,
                 &format!(
                     "Status:\tTerminating (lasts {})",
-                    human_duration(cluster.now.saturating_sub(d))
+                    human_duration(cluster.now().saturating_sub(d))
                 ),
             );
             w.line(0, &format!("Termination Grace Period:\t{grace}s"));
@@ -242,6 +242,6 @@ pub(super) fn pod(cluster: &Cluster, p: &Pod) -> Vec<String> {
         );
     }
     let events = events_for(cluster, &p.meta.namespace, &format!("pod/{}", p.meta.name));
-    w.events(cluster.now, &events);
+    w.events(cluster.now(), &events);
     w.render()
 }

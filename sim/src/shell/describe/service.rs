@@ -114,7 +114,7 @@ pub(super) fn service(cluster: &Cluster, s: &Service) -> Vec<String> {
         &s.meta.namespace,
         &format!("service/{}", s.meta.name),
     );
-    w.events(cluster.now, &events);
+    w.events(cluster.now(), &events);
     w.render()
 }
 
@@ -168,7 +168,7 @@ pub(super) fn endpoints(cluster: &Cluster, e: &Endpoints) -> Vec<String> {
     w.line(0, &format!("Name:\t{}", e.meta.name));
     w.line(0, &format!("Namespace:\t{}", e.meta.namespace));
     let svc = cluster
-        .services
+        .services()
         .get(&ObjectKey::new(&e.meta.namespace, &e.meta.name));
     w.labels(
         "Labels",
@@ -180,7 +180,7 @@ pub(super) fn endpoints(cluster: &Cluster, e: &Endpoints) -> Vec<String> {
             .subsets
             .iter()
             .flat_map(|ss| ss.addresses.iter().chain(ss.not_ready_addresses.iter()))
-            .filter_map(|(_, pod)| cluster.pods.get(&ObjectKey::new(&e.meta.namespace, pod)))
+            .filter_map(|(_, pod)| cluster.pods().get(&ObjectKey::new(&e.meta.namespace, pod)))
             .filter_map(|p| p.status.start_time)
             .max()
             .unwrap_or(e.meta.creation)
@@ -223,7 +223,7 @@ pub(super) fn endpoints(cluster: &Cluster, e: &Endpoints) -> Vec<String> {
         }
         w.line(0, "");
     }
-    w.events(cluster.now, &[]);
+    w.events(cluster.now(), &[]);
     w.render()
 }
 
@@ -275,6 +275,6 @@ pub(super) fn endpoint_slice(cluster: &Cluster, s: &EndpointSlice) -> Vec<String
             w.line(2, "Zone:\t<unset>");
         }
     }
-    w.events(cluster.now, &[]);
+    w.events(cluster.now(), &[]);
     w.render()
 }

@@ -42,7 +42,7 @@ pub(super) fn deployment(cluster: &Cluster, d: &Deployment) -> Vec<String> {
         rollout.total,
     );
     let owned: Vec<&ReplicaSet> = cluster
-        .replica_sets
+        .replica_sets()
         .values()
         .filter(|rs| rs.meta.namespace == d.meta.namespace && rs.owner == d.meta.name)
         .collect();
@@ -147,14 +147,14 @@ pub(super) fn deployment(cluster: &Cluster, d: &Deployment) -> Vec<String> {
         &d.meta.namespace,
         &format!("deployment/{}", d.meta.name),
     );
-    w.events(cluster.now, &events);
+    w.events(cluster.now(), &events);
     w.render()
 }
 
 pub(super) fn replica_set(cluster: &Cluster, rs: &ReplicaSet) -> Vec<String> {
     let (current, _) = get::replica_set_counts(cluster, rs);
     let pods: Vec<&Pod> = cluster
-        .pods
+        .pods()
         .values()
         .filter(|p| {
             p.meta.namespace == rs.meta.namespace
@@ -206,7 +206,7 @@ pub(super) fn replica_set(cluster: &Cluster, rs: &ReplicaSet) -> Vec<String> {
         &rs.meta.namespace,
         &format!("replicaset/{}", rs.meta.name),
     );
-    w.events(cluster.now, &events);
+    w.events(cluster.now(), &events);
     w.render()
 }
 
@@ -247,6 +247,6 @@ pub(super) fn daemon_set(cluster: &Cluster, d: &get::DaemonSetView) -> Vec<Strin
             d.current
         ),
     );
-    w.events(cluster.now, &[]);
+    w.events(cluster.now(), &[]);
     w.render()
 }

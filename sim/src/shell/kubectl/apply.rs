@@ -256,7 +256,7 @@ pub(super) fn create(term: &mut Terminal, cluster: &mut Cluster, args: &[String]
             let Some(name) = p.args.get(1) else {
                 return usage_error("create namespace", "exactly one NAME is required, got 0");
             };
-            if cluster.namespaces.contains_key(name) {
+            if cluster.namespaces().contains_key(name) {
                 return Reply::error(format!("Error from server (AlreadyExists): namespaces \"{name}\" already exists"));
             }
             let manifest = format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n");
@@ -375,7 +375,7 @@ pub(super) fn expose(term: &mut Terminal, cluster: &mut Cluster, args: &[String]
     }
     let svc_name = p.get("name").unwrap_or(&name).to_string();
     if cluster
-        .services
+        .services()
         .contains_key(&ObjectKey::new(&ns, &svc_name))
     {
         return Reply::error(format!(

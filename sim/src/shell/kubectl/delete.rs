@@ -143,7 +143,7 @@ pub(super) fn delete(term: &mut Terminal, cluster: &mut Cluster, args: &[String]
         }
         let uid = if kind == Kind::Pod {
             cluster
-                .pods
+                .pods()
                 .get(&ObjectKey::new(&vns, &name))
                 .map(|p| p.meta.uid.clone())
         } else {
@@ -181,7 +181,7 @@ pub(super) fn delete(term: &mut Terminal, cluster: &mut Cluster, args: &[String]
     // kubectl waits for the pods it deleted to be gone (their grace period).
     let pending: Vec<(ObjectKey, String)> = waiting
         .into_iter()
-        .filter(|(k, uid)| cluster.pods.get(k).is_some_and(|p| &p.meta.uid == uid))
+        .filter(|(k, uid)| cluster.pods().get(k).is_some_and(|p| &p.meta.uid == uid))
         .collect();
     let mut r = Reply::fail(lines, status);
     if wait {

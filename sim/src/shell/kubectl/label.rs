@@ -118,7 +118,7 @@ pub(super) fn label(term: &mut Terminal, cluster: &mut Cluster, args: &[String])
             continue;
         }
         let key = ObjectKey::new(&ns, &name);
-        let Some(current) = cluster.pods.get(&key).map(|p| p.meta.labels.clone()) else {
+        let Some(current) = cluster.pods().get(&key).map(|p| p.meta.labels.clone()) else {
             lines.push(not_found(Kind::Pod, &name));
             status = 1;
             continue;

@@ -51,7 +51,7 @@ pub(super) fn logs_cmd(term: &mut Terminal, cluster: &mut Cluster, args: &[Strin
             Err(m) => return Reply::error(format!("error: {m}")),
         };
         pods = cluster
-            .pods
+            .pods()
             .values()
             .filter(|p| p.meta.namespace == ns && sel.matches(&p.meta.labels))
             .collect();
@@ -74,17 +74,17 @@ pub(super) fn logs_cmd(term: &mut Terminal, cluster: &mut Cluster, args: &[Strin
                 Ok(Kind::Pod) => n.to_string(),
                 Ok(Kind::Deployment) => {
                     match cluster
-                        .pods
+                        .pods()
                         .values()
                         .filter(|x| x.meta.namespace == ns)
                         .find(|x| {
                             x.owner.as_ref().is_some_and(|rs| {
-                                cluster.replica_sets.get(&ObjectKey::new(&ns, rs)).is_some_and(|r| r.owner == n)
+                                cluster.replica_sets().get(&ObjectKey::new(&ns, rs)).is_some_and(|r| r.owner == n)
                             })
                         }) {
                         Some(x) => {
                             let count = cluster
-                                .pods
+                                .pods()
                                 .values()
                                 .filter(|y| y.meta.namespace == ns && y.owner == x.owner)
                                 .count();
@@ -100,7 +100,7 @@ pub(super) fn logs_cmd(term: &mut Terminal, cluster: &mut Cluster, args: &[Strin
             },
             None => target.clone(),
         };
-        match cluster.pods.get(&ObjectKey::new(&ns, &name)) {
+        match cluster.pods().get(&ObjectKey::new(&ns, &name)) {
             Some(pod) => pods.push(pod),
             None => {
                 return Reply::error(format!(

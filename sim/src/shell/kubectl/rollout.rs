@@ -164,7 +164,7 @@ pub(super) fn rollout(term: &mut Terminal, cluster: &mut Cluster, args: &[String
         return Reply::note("svclab simulates rollouts of Deployments only");
     }
     let key = ObjectKey::new(&ns, &name);
-    if !cluster.deployments.contains_key(&key) {
+    if !cluster.deployments().contains_key(&key) {
         return Reply::fail(vec![not_found(kind, &name)], 1);
     }
     let revision = |flag: &str| -> Result<Option<i64>, Reply> {
@@ -247,7 +247,7 @@ pub(super) fn rollout(term: &mut Terminal, cluster: &mut Cluster, args: &[String
                         deployment: key,
                         last: line,
                         // 0, kubectl's default, waits for ever.
-                        deadline: (timeout > 0).then(|| cluster.now + timeout),
+                        deadline: (timeout > 0).then(|| cluster.now() + timeout),
                     })),
                     ..Default::default()
                 },

@@ -219,7 +219,7 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
     let mut r = Reply::lines(notes);
     r.job = Some(Box::new(Job::Attach {
         pod: key,
-        deadline: cluster.now + 60 * SECOND,
+        deadline: cluster.now() + 60 * SECOND,
         then,
     }));
     r
@@ -252,13 +252,13 @@ pub(super) fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) 
             Ok(Kind::Pod) => name.to_string(),
             Ok(Kind::Deployment) => {
                 let picked = cluster
-                    .pods
+                    .pods()
                     .values()
                     .filter(|p| p.meta.namespace == ns && !p.is_terminating())
                     .filter(|p| {
                         p.owner.as_ref().is_some_and(|rs| {
                             cluster
-                                .replica_sets
+                                .replica_sets()
                                 .get(&ObjectKey::new(&ns, rs))
                                 .is_some_and(|r| r.owner == name)
                         })
@@ -267,14 +267,14 @@ pub(super) fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) 
                     .next();
                 match picked {
                     Some(p) => p,
-                    None if cluster.deployments.contains_key(&ObjectKey::new(&ns, name)) => {
+                    None if cluster.deployments().contains_key(&ObjectKey::new(&ns, name)) => {
                         return Reply::error(format!("error: cannot attach to *v1.Deployment: selector for *v1.Deployment {name} has no pods"))
                     }
                     None => return Reply::error(format!("Error from server (NotFound): deployments.apps \"{name}\" not found")),
                 }
             }
             Ok(Kind::Service) => {
-                let Some(svc) = cluster.services.get(&ObjectKey::new(&ns, name)) else {
+                let Some(svc) = cluster.services().get(&ObjectKey::new(&ns, name)) else {
                     return Reply::error(format!(
                         "Error from server (NotFound): services \"{name}\" not found"
                     ));
@@ -298,7 +298,7 @@ pub(super) fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) 
         },
     };
     let key = ObjectKey::new(&ns, &pod_name);
-    let Some(pod) = cluster.pods.get(&key) else {
+    let Some(pod) = cluster.pods().get(&key) else {
         return Reply::error(format!(
             "Error from server (NotFound): pods \"{pod_name}\" not found"
         ));
@@ -392,7 +392,7 @@ pub(super) fn debug(_term: &mut Terminal, cluster: &mut Cluster, args: &[String]
     };
     // A generated name in real kubectl; here it follows from the node and the virtual time
     // (not from the world's revision, which every internal timer moves).
-    let seed = format!("{node}/{}", cluster.now);
+    let seed = format!("{node}/{}", cluster.now());
     let suffix: String =
         crate::names::safe_encode(&crate::names::fnv32a(seed.as_bytes()).to_string())
             .chars()

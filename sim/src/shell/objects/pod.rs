@@ -125,7 +125,7 @@ pub(super) fn pod(cluster: &Cluster, p: &Pod) -> Value {
         kind: "ReplicaSet",
         name: rs.clone(),
         uid: cluster
-            .replica_sets
+            .replica_sets()
             .get(&ObjectKey::new(&p.meta.namespace, rs))
             .map(|r| r.meta.uid.clone())
             .unwrap_or_default(),

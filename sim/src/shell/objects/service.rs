@@ -138,7 +138,7 @@ pub(super) fn address_value(
     pod: &str,
 ) -> Value {
     let mut v = Value::map().with("ip", s(ip.to_string()));
-    if let Some(p) = cluster.pods.get(&ObjectKey::new(ns, pod)) {
+    if let Some(p) = cluster.pods().get(&ObjectKey::new(ns, pod)) {
         if let Some(n) = &p.spec.node_name {
             v = v.with("nodeName", s(n.clone()));
         }
@@ -166,7 +166,7 @@ pub(super) fn endpoint_port_value(p: &EndpointPort) -> Value {
 pub(super) fn endpoints(cluster: &Cluster, e: &Endpoints) -> Value {
     let ns = &e.meta.namespace;
     let mut meta = e.meta.clone();
-    if let Some(svc) = cluster.services.get(&ObjectKey::new(ns, &e.meta.name)) {
+    if let Some(svc) = cluster.services().get(&ObjectKey::new(ns, &e.meta.name)) {
         meta.labels = svc.meta.labels.clone();
         meta.uid = derived_uid(&svc.meta.uid, "endpoints");
     }
@@ -228,7 +228,7 @@ pub(super) fn trigger_time(cluster: &Cluster, ns: &str, e: &Endpoints) -> crate:
     e.subsets
         .iter()
         .flat_map(|ss| ss.addresses.iter().chain(ss.not_ready_addresses.iter()))
-        .filter_map(|(_, pod)| cluster.pods.get(&ObjectKey::new(ns, pod)))
+        .filter_map(|(_, pod)| cluster.pods().get(&ObjectKey::new(ns, pod)))
         .filter_map(|p| p.status.start_time)
         .max()
         .unwrap_or(e.meta.creation)
@@ -238,7 +238,7 @@ pub(super) fn trigger_time(cluster: &Cluster, ns: &str, e: &Endpoints) -> crate:
 pub(super) fn endpoint_slice(cluster: &Cluster, sl: &EndpointSlice) -> Value {
     let ns = &sl.meta.namespace;
     let mut meta = sl.meta.clone();
-    let svc = cluster.services.get(&ObjectKey::new(ns, &sl.service));
+    let svc = cluster.services().get(&ObjectKey::new(ns, &sl.service));
     if let Some(svc) = svc {
         for (k, v) in &svc.meta.labels {
             meta.labels.entry(k.clone()).or_insert_with(|| v.clone());
@@ -267,7 +267,7 @@ pub(super) fn endpoint_slice(cluster: &Cluster, sl: &EndpointSlice) -> Value {
                 );
             if !e.pod.is_empty() {
                 let uid = cluster
-                    .pods
+                    .pods()
                     .get(&ObjectKey::new(ns, &e.pod))
                     .map(|p| p.meta.uid.clone())
                     .unwrap_or_default();

@@ -187,7 +187,7 @@ pub(super) fn template_value(t: &PodTemplateSpec) -> Value {
 
 pub(super) fn replica_set(cluster: &Cluster, rs: &ReplicaSet) -> Value {
     let owner = cluster
-        .deployments
+        .deployments()
         .get(&ObjectKey::new(&rs.meta.namespace, &rs.owner))
         .map(|d| Owner {
             api_version: "apps/v1",
