@@ -477,13 +477,6 @@ impl PullPolicy {
     }
 }
 
-impl Container {
-    /// The image's repository without registry, tag or digest: `docker.io/library/nginx:1.27` → `nginx`.
-    pub fn image_name(&self) -> &str {
-        crate::registry::image_name(&self.image)
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Services
 

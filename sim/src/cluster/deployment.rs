@@ -384,12 +384,6 @@ impl Cluster {
                 available: r.available,
             })
     }
-
-    /// [`Cluster::deployment_counts`] as a tuple: (ready, desired, up to date, available).
-    pub fn deployment_status(&self, key: &ObjectKey) -> (i64, i64, i64, i64) {
-        let c = self.deployment_counts(key);
-        (c.ready, c.desired, c.up_to_date, c.available)
-    }
 }
 
 /// How long the Deployment's rollout may go without progress; `None`: for ever (the API's

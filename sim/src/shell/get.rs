@@ -389,13 +389,13 @@ pub(crate) fn row(cluster: &Cluster, item: &Item, wide: bool) -> Vec<String> {
             r
         }
         Item::Deployment(d) => {
-            let (ready, desired, up_to_date, available) =
-                cluster.deployment_status(&ObjectKey::new(&d.meta.namespace, &d.meta.name));
+            let counts =
+                cluster.deployment_counts(&ObjectKey::new(&d.meta.namespace, &d.meta.name));
             let mut r = vec![
                 d.meta.name.clone(),
-                format!("{ready}/{desired}"),
-                up_to_date.to_string(),
-                available.to_string(),
+                format!("{}/{}", counts.ready, counts.desired),
+                counts.up_to_date.to_string(),
+                counts.available.to_string(),
                 age(d.meta.creation),
             ];
             if wide {

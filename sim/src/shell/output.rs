@@ -60,14 +60,14 @@ pub enum Wait {
     Rollout { deployment: ObjectKey },
 }
 
-/// The result of one line (or of one [`Terminal::poll`]).
+/// The result of one line (or of one [`Terminal::poll`](super::Terminal::poll)).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Output {
     /// Print these now, in order.
     pub lines: Vec<Line>,
     /// `clear` was typed: wipe the screen before printing `lines`.
     pub clear: bool,
-    /// The command is still running: the rest of its output comes from [`Terminal::poll`].
+    /// The command is still running: the rest of its output comes from [`Terminal::poll`](super::Terminal::poll).
     pub wait: Option<Wait>,
     /// The prompt for the next line; empty while waiting.
     pub prompt: String,

@@ -50,7 +50,7 @@ pub(super) fn validate_deployment(c: &mut Check, d: &Deployment) {
             &spec.template.annotations,
             "spec.template.annotations",
         ));
-        validate_pod_spec(c, &spec.template.spec, "spec.template.spec", false);
+        validate_pod_spec(c, &spec.template.spec, "spec.template.spec");
         let rp = spec
             .template
             .spec
@@ -71,7 +71,7 @@ pub(super) fn validate_deployment(c: &mut Check, d: &Deployment) {
 
 pub(super) fn validate_pod(c: &mut Check, p: &Pod) {
     validate_meta(c, &p.meta, NameRule::Dns1123Subdomain, true);
-    validate_pod_spec(c, &p.spec, "spec", true);
+    validate_pod_spec(c, &p.spec, "spec");
     for (i, ctr) in p.spec.containers.iter().enumerate() {
         if ctr.image.len() != ctr.image.trim().len() {
             c.push(invalid(
@@ -84,8 +84,7 @@ pub(super) fn validate_pod(c: &mut Check, p: &Pod) {
 }
 
 /// `ValidatePodSpec`, for the fields svclab keeps (and the manifest's causes for the others).
-fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str, is_pod: bool) {
-    let _ = is_pod;
+fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str) {
     c.slot(Slot::Volumes);
     let cpath = format!("{path}.containers");
     if spec.containers.is_empty() {
