@@ -15,8 +15,8 @@
 //! - [`routing`] sends a request (curl, nslookup, an outside client) step by step through those
 //!   and returns a hop-by-hop [`trace::Trace`]: plain data the app animates and the terminal
 //!   prints.
-//! - [`shell`] is the terminal: kubectl, the shells inside pods and nodes, and their tools, each
-//!   from one command table, printing what the real tools print.
+//! - [`shell`] is the terminal: kubectl (one command table) and the shells inside pods and nodes
+//!   (one table of builtins each), printing what the real tools print.
 //! - [`registry`] is the image catalogue the nodes pull from, and what each image's process does
 //!   once it runs ([`registry::ImageProfile`]).
 //! - [`names`] and [`rng`] make names and choices the way Kubernetes does, from one seed; [`map`]

@@ -226,14 +226,13 @@ impl Cluster {
                             });
                         }
                         p.meta.labels.insert(key, v);
+                        Ok(Outcome::Labeled { pod })
                     }
-                    None => {
-                        if p.meta.labels.remove(&key).is_none() {
-                            return Ok(Outcome::LabelNotFound { pod, key });
-                        }
-                    }
+                    None => match p.meta.labels.remove(&key) {
+                        Some(_) => Ok(Outcome::Unlabeled { pod }),
+                        None => Ok(Outcome::LabelNotFound { pod, key }),
+                    },
                 }
-                Ok(Outcome::Labeled { pod })
             }
             Action::BreakCoreDns { broken } => {
                 self.coredns_broken = broken;

@@ -15,9 +15,11 @@
 //!   back-off), and `endpoint_slices`;
 //! - `apply` (`kubectl apply`) and `act` (every other learner action, and replay).
 //!
-//! Requests are routed in [`crate::routing`], which imports from this module; this module imports
-//! nothing from routing (it calls `send`, `reroute_unsent` and `pod_ip_gone` on itself) and keeps
-//! kube-proxy's state in a [`crate::kube_proxy::state::ProxyState`].
+//! Requests are routed in [`crate::routing`], which adds methods to [`Cluster`]: this module names
+//! nothing from routing, but calls three of those methods on itself (`send` for
+//! `Action::Send`, `reroute_unsent` when endpoints change, `pod_ip_gone` when a pod stops), so
+//! the two still depend on each other through `Cluster`. kube-proxy's per-node state is a
+//! [`crate::kube_proxy::state::ProxyState`].
 
 use std::net::Ipv4Addr;
 
@@ -101,9 +103,10 @@ pub struct LoggedAction {
     pub action: Action,
 }
 
-/// One world. The public fields are the objects and state that the views, the terminal and the
-/// tests read; only this module's controllers and [`crate::routing`] change them. The private
-/// fields are the controllers' own bookkeeping (allocators, timers, caches).
+/// One world. Its objects and state are read through methods of the same names (`pods()`,
+/// `services()`, `now()`, ...); only this module's controllers and actions, and
+/// [`crate::routing`] for the traces it records, change them. The rest is the controllers' own
+/// bookkeeping (allocators, timers, caches).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cluster {
     config: Config,
@@ -161,7 +164,7 @@ impl Cluster {
     }
 
     /// The nodes: the control plane first, then the workers.
-    pub fn nodes(&self) -> &Vec<Node> {
+    pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
 
@@ -216,17 +219,17 @@ impl Cluster {
     }
 
     /// The events, in the order they first happened.
-    pub fn events(&self) -> &Vec<Event> {
+    pub fn events(&self) -> &[Event] {
         &self.events
     }
 
     /// Every accepted action with its time: what [`Cluster::replay`] replays.
-    pub fn log(&self) -> &Vec<LoggedAction> {
+    pub fn log(&self) -> &[LoggedAction] {
         &self.log
     }
 
     /// Recent requests, oldest first.
-    pub fn traces(&self) -> &Vec<Trace> {
+    pub fn traces(&self) -> &[Trace] {
         &self.traces
     }
 

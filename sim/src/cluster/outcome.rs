@@ -80,8 +80,12 @@ pub enum Outcome {
         pod: String,
         fail: bool,
     },
-    /// A label set or removed.
+    /// A label set.
     Labeled {
+        pod: String,
+    },
+    /// A label removed.
+    Unlabeled {
         pod: String,
     },
     /// The label already had that value.
@@ -137,6 +141,7 @@ impl Outcome {
                 if *fail { "fails" } else { "passes" }
             ),
             Outcome::Labeled { pod } => format!("pod/{pod} labeled"),
+            Outcome::Unlabeled { pod } => format!("pod/{pod} unlabeled"),
             Outcome::NotLabeled { pod } => format!("pod/{pod} not labeled"),
             Outcome::LabelNotFound { pod, key } => {
                 format!("label \"{key}\" not found.\npod/{pod} unlabeled")
@@ -414,6 +419,7 @@ mod tests {
                 &["pod/x: readiness probe now passes"],
             ),
             (Outcome::Labeled { pod: p() }, &["pod/x labeled"]),
+            (Outcome::Unlabeled { pod: p() }, &["pod/x unlabeled"]),
             (Outcome::NotLabeled { pod: p() }, &["pod/x not labeled"]),
             (
                 Outcome::LabelNotFound {
