@@ -1,17 +1,20 @@
 //! Packets on the wire at one moment: the sim's traces (hops with start and end times on the
 //! virtual clock) turned into sprites at positions of the [`Layout`]. Pure: `(traces, layout,
-//! now) -> Flow`, recomputed every frame; the view only draws what comes out.
+//! now) -> Flow`, recomputed every frame; the view only draws what comes out. What stays drawn
+//! after the packet has passed (the trail, its rewrites, where it failed) is [`crate::path`].
 
 use svclab_sim::map::SortedMap;
 
 use svclab_sim::model::ObjectKey;
 use svclab_sim::time::Time;
-use svclab_sim::trace::{Hop, HopVerdict, Outcome, PacketKind, Place, Trace};
+use svclab_sim::trace::{Hop, Outcome, PacketKind, Place, Trace};
 
 use crate::layout::{Layout, Point};
 
-/// How long a drop or refusal mark stays after the client gave up (virtual ms).
-pub const MARK_LINGER: Time = 2_500;
+/// The moving label's font size (styles/main.css `.packet-label`), and how far from the dot
+/// it starts.
+const SPRITE_LABEL_PX: f64 = 14.0;
+const SPRITE_LABEL_GAP: f64 = 13.0;
 
 /// A packet in motion along one hop.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,20 +27,10 @@ pub struct Sprite {
     pub to: Point,
     /// Short text beside the packet: its kind and destination, `request → 10.96.23.157:80`.
     pub label: String,
+    /// Where the label's text starts: right of the dot, or left of it near the right edge.
+    pub label_at: Point,
     /// The whole sentence for screen readers and the tooltip.
     pub description: String,
-}
-
-/// Where a packet was dropped or refused.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Mark {
-    pub trace: u64,
-    pub hop: usize,
-    pub at: Point,
-    pub refused: bool,
-    /// `dropped` or `refused`, and the hop's explanation for the tooltip.
-    pub label: &'static str,
-    pub reason: String,
 }
 
 /// One hop drawn still, for reduced motion: the path and its step number.
@@ -60,13 +53,12 @@ pub struct Step {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Flow {
     pub sprites: Vec<Sprite>,
-    pub marks: Vec<Mark>,
     pub steps: Vec<Step>,
 }
 
 impl Flow {
     pub fn is_empty(&self) -> bool {
-        self.sprites.is_empty() && self.marks.is_empty() && self.steps.is_empty()
+        self.sprites.is_empty() && self.steps.is_empty()
     }
 }
 
@@ -114,10 +106,9 @@ pub fn flow_at(traces: &[Trace], layout: &Layout, now: Time, still: bool) -> Flo
             .map(|h| h.end)
             .max()
             .unwrap_or(trace.start);
-        if now < trace.start || now >= trace.finish.max(last_end) + MARK_LINGER {
+        if now < trace.start || now >= trace.finish.max(last_end) {
             continue;
         }
-        let in_flight = now < trace.finish.max(last_end);
         for (i, hop) in trace.hops.iter().enumerate() {
             let (Some(from), Some(to)) = (
                 layout.place(&hop.from, hop.node.as_deref()),
@@ -126,7 +117,7 @@ pub fn flow_at(traces: &[Trace], layout: &Layout, now: Time, still: bool) -> Flo
                 continue;
             };
             let on_it = hop.start <= now && now < hop.end;
-            if still && in_flight {
+            if still {
                 flow.steps.push(Step {
                     trace: trace.id,
                     hop: i,
@@ -141,32 +132,34 @@ pub fn flow_at(traces: &[Trace], layout: &Layout, now: Time, still: bool) -> Flo
             } else if on_it {
                 let span = hop.end.saturating_sub(hop.start).max(1) as f64;
                 let t = (now - hop.start) as f64 / span;
+                let at = from.lerp(to, t);
+                let label = format!("{} → {}", kind_label(hop.kind), hop.packet.dst);
                 flow.sprites.push(Sprite {
                     trace: trace.id,
                     hop: i,
                     kind: hop.kind,
-                    at: from.lerp(to, t),
+                    at,
                     from,
                     to,
-                    label: format!("{} → {}", kind_label(hop.kind), hop.packet.dst),
+                    label_at: label_origin(at, &label, layout.width),
+                    label,
                     description: hop_description(hop),
-                });
-            }
-            let failed = matches!(hop.verdict, HopVerdict::Dropped | HopVerdict::Refused);
-            if failed && now >= hop.end {
-                let refused = hop.verdict == HopVerdict::Refused;
-                flow.marks.push(Mark {
-                    trace: trace.id,
-                    hop: i,
-                    at: to,
-                    refused,
-                    label: if refused { "refused" } else { "dropped" },
-                    reason: hop.explanation.clone(),
                 });
             }
         }
     }
     flow
+}
+
+/// The moving label's start: right of the dot, unless it would leave the picture, then left.
+fn label_origin(at: Point, label: &str, width: f64) -> Point {
+    let w = label.chars().count() as f64 * SPRITE_LABEL_PX * 0.6;
+    let x = if at.x + SPRITE_LABEL_GAP + w <= width - 2.0 {
+        at.x + SPRITE_LABEL_GAP
+    } else {
+        (at.x - SPRITE_LABEL_GAP - w).max(2.0)
+    };
+    Point::new(x, at.y - 9.0)
 }
 
 /// How the answered requests spread over the backends: HTTP answers per pod, among the traces
@@ -187,7 +180,7 @@ mod tests {
     use crate::scene::{NodeView, PodRole, PodState, PodView, Scene};
     use std::net::Ipv4Addr;
     use svclab_sim::model::Protocol;
-    use svclab_sim::trace::{Client, Packet, Request, Tool};
+    use svclab_sim::trace::{Client, HopVerdict, Packet, Request, Tool};
 
     fn scene() -> Scene {
         let pod = |name: &str, node: &str| {
@@ -314,29 +307,11 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_hop_leaves_a_mark_at_its_end_for_a_while() {
-        let (client, proxy, _) = places();
-        let t = trace(
-            vec![hop(
-                1_000,
-                client,
-                proxy.clone(),
-                PacketKind::Request,
-                HopVerdict::Refused,
-            )],
-            Outcome::ConnectionRefused,
-            1_300,
-        );
-        let l = crate::layout::layout(&scene());
-        assert!(flow_at(std::slice::from_ref(&t), &l, 1_200, false)
-            .marks
-            .is_empty());
-        let f = flow_at(std::slice::from_ref(&t), &l, 1_300, false);
-        assert_eq!(f.marks.len(), 1);
-        assert_eq!(f.marks[0].at, l.place(&proxy, None).unwrap());
-        assert_eq!(f.marks[0].label, "refused");
-        assert_eq!(f.marks[0].reason, "because");
-        assert!(flow_at(std::slice::from_ref(&t), &l, 1_300 + MARK_LINGER, false).is_empty());
+    fn the_moving_label_stays_inside_the_picture() {
+        let inside = label_origin(Point::new(100.0, 50.0), "request → 10.96.0.20:80", 900.0);
+        assert_eq!(inside.x, 113.0);
+        let edge = label_origin(Point::new(880.0, 50.0), "request → 10.96.0.20:80", 900.0);
+        assert!(edge.x + 23.0 * 14.0 * 0.6 <= 880.0, "{edge:?}");
     }
 
     #[test]
