@@ -162,7 +162,7 @@ pub fn trail_at(traces: &[Trace], layout: &Layout, now: Time) -> Option<Trail> {
         if !done {
             continue;
         }
-        let Some(anchor) = layout.place(&hop.to, hop.node.as_deref()) else {
+        let Some(anchor) = anchor_of(layout, hop) else {
             continue;
         };
         for (change, text) in changes(hop) {
@@ -178,6 +178,18 @@ pub fn trail_at(traces: &[Trace], layout: &Layout, now: Time) -> Option<Trail> {
         }
     }
     Some(trail)
+}
+
+/// Where a label about the end of `hop` points: kube-proxy's gate, or the top edge of a pod's
+/// box (its centre would put the mark over the pod's name).
+fn anchor_of(layout: &Layout, hop: &Hop) -> Option<Point> {
+    match &hop.to {
+        Place::Pod(key) => layout
+            .pod(&crate::scene::object_id(key))
+            .map(|r| r.top_mid())
+            .or_else(|| layout.place(&hop.to, hop.node.as_deref())),
+        place => layout.place(place, hop.node.as_deref()),
+    }
 }
 
 fn text_origin(rect: Rect) -> Point {
@@ -265,7 +277,7 @@ fn failure_of(trace: &Trace, layout: &Layout, now: Time) -> Option<(usize, Point
     if trace.outcome.is_success() {
         return None;
     }
-    let at_end = |i: usize, hop: &Hop| layout.place(&hop.to, hop.node.as_deref()).map(|p| (i, p));
+    let at_end = |i: usize, hop: &Hop| anchor_of(layout, hop).map(|p| (i, p));
     let failed = trace
         .hops
         .iter()
@@ -647,6 +659,47 @@ mod tests {
         let trace = c.traces.last().unwrap();
         assert!(
             matches!(&trace.hops[f.label.hop].to, Place::Pod(k) if k.name.starts_with("coredns-"))
+        );
+    }
+
+    #[test]
+    fn real_failures_are_marked_at_the_pod_with_their_reason() {
+        let mut c = Cluster::new(Config::default());
+        c.act(crate::seed::run_client()).unwrap();
+        let wrong_port = crate::seed::SEED_MANIFEST.replace("targetPort: 80", "targetPort: 8080");
+        assert_ne!(wrong_port, crate::seed::SEED_MANIFEST);
+        c.apply(&wrong_port, crate::seed::SEED_FILENAME).unwrap();
+        c.advance(10_000);
+        send(&mut c);
+        let l = crate::layout::layout(&Scene::of(&c));
+        let t = trail_at(&c.traces, &l, c.now).unwrap();
+        let f = t.failure.as_ref().expect("a failure mark");
+        assert_eq!(f.reason, "refused: nothing on :8080");
+        let trace = c.traces.last().unwrap();
+        let Place::Pod(pod) = &trace.hops[f.label.hop].to else {
+            panic!("{:?}", trace.hops[f.label.hop].to)
+        };
+        assert_eq!(
+            f.at,
+            l.pod(&crate::scene::object_id(pod)).unwrap().top_mid()
+        );
+
+        c.apply(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-all\nspec:\n  podSelector: {}\n  policyTypes:\n  - Ingress\n",
+            "deny.yaml",
+        )
+        .unwrap();
+        c.apply(crate::seed::SEED_MANIFEST, crate::seed::SEED_FILENAME)
+            .unwrap();
+        c.advance(10_000);
+        send(&mut c);
+        c.advance(30_000);
+        let t = trail_at(&c.traces, &l, c.now).unwrap();
+        let f = t.failure.as_ref().expect("a failure mark");
+        assert!(
+            f.reason.starts_with("dropped by NetworkPolicy deny-all"),
+            "{}",
+            f.reason
         );
     }
 

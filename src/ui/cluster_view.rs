@@ -170,15 +170,16 @@ pub fn ClusterView() -> impl IntoView {
                             })
                     }}
                 </g>
+                // Under the pods: a hop shows between boxes, not over their text.
+                <g class="trail" aria-hidden="true">
+                    {move || trail.with(|t| t.as_ref().map(paint_trail))}
+                </g>
                 <For each=pod_ids key=|id| id.clone() let(id)>
                     <PodShape id=id scene=scene geo=geo counts=counts />
                 </For>
                 <For each=service_ids key=|id| id.clone() let(id)>
                     <ServiceShape id=id scene=scene geo=geo />
                 </For>
-                <g class="trail" aria-hidden="true">
-                    {move || trail.with(|t| t.as_ref().map(paint_trail))}
-                </g>
                 <g class="flow">{move || flow.with(paint_flow)}</g>
                 <g class="path-labels">
                     {move || trail.with(|t| t.as_ref().map(|t| paint_labels(t, dismissed)))}
