@@ -1,6 +1,7 @@
 //! The cluster picture: nodes holding their pods, kube-proxy on each node, Services with lines to
-//! their endpoints, and the packets of recent requests. Maps [`Scene`], [`Layout`] and [`Flow`]
-//! to SVG; decides nothing itself.
+//! their endpoints, the packets of recent requests, and the latest request's path with its
+//! rewrites and failure written on it. Maps [`Scene`], [`Layout`], [`Flow`] and [`Trail`] to
+//! SVG; decides nothing itself.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
