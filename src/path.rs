@@ -704,6 +704,61 @@ mod tests {
     }
 
     #[test]
+    fn a_masquerading_dnat_writes_both_rewrites_and_un_dnat_the_reply_source() {
+        use std::net::Ipv4Addr;
+        use svclab_sim::model::Protocol;
+        use svclab_sim::trace::Packet;
+        let before = Packet::new(
+            (Ipv4Addr::new(172, 18, 0, 1), 50000),
+            (Ipv4Addr::new(172, 18, 0, 3), 30080),
+            Protocol::Tcp,
+        );
+        let after = Packet::new(
+            (Ipv4Addr::new(172, 18, 0, 3), 40001),
+            (Ipv4Addr::new(10, 244, 1, 2), 80),
+            Protocol::Tcp,
+        );
+        let t = Translation {
+            kind: "DNAT+SNAT".into(),
+            before,
+            after,
+        };
+        assert_eq!(
+            rewrites(&t),
+            [
+                (
+                    Change::Dnat,
+                    "DNAT 172.18.0.3:30080 → 10.244.1.2:80".to_string()
+                ),
+                (
+                    Change::Snat,
+                    "SNAT 172.18.0.1:50000 → 172.18.0.3:40001".to_string()
+                ),
+            ]
+        );
+        let reply = Translation {
+            kind: "un-DNAT".into(),
+            before: Packet::new(
+                (Ipv4Addr::new(10, 244, 1, 2), 80),
+                (Ipv4Addr::new(10, 244, 3, 2), 41000),
+                Protocol::Tcp,
+            ),
+            after: Packet::new(
+                (Ipv4Addr::new(10, 96, 0, 20), 80),
+                (Ipv4Addr::new(10, 244, 3, 2), 41000),
+                Protocol::Tcp,
+            ),
+        };
+        assert_eq!(
+            rewrites(&reply),
+            [(
+                Change::UnDnat,
+                "un-DNAT 10.244.1.2:80 → 10.96.0.20:80".to_string()
+            )]
+        );
+    }
+
+    #[test]
     fn labels_stay_inside_and_apart_even_when_crowded() {
         let mut c = seeded();
         send(&mut c);
