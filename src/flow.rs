@@ -11,11 +11,6 @@ use svclab_sim::trace::{Hop, Outcome, PacketKind, Place, Trace};
 
 use crate::layout::{Layout, Point};
 
-/// The moving label's font size (styles/main.css `.packet-label`), and how far from the dot
-/// it starts.
-const SPRITE_LABEL_PX: f64 = 14.0;
-const SPRITE_LABEL_GAP: f64 = 13.0;
-
 /// A packet in motion along one hop.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sprite {
@@ -27,8 +22,6 @@ pub struct Sprite {
     pub to: Point,
     /// Short text beside the packet: its kind and destination, `request → 10.96.23.157:80`.
     pub label: String,
-    /// Where the label's text starts: right of the dot, or left of it near the right edge.
-    pub label_at: Point,
     /// The whole sentence for screen readers and the tooltip.
     pub description: String,
 }
@@ -82,6 +75,11 @@ pub fn place_label(place: &Place) -> String {
     }
 }
 
+/// The packet as its label in the picture names it: `request → 10.96.23.157:80`.
+pub fn packet_label(hop: &Hop) -> String {
+    format!("{} → {}", kind_label(hop.kind), hop.packet.dst)
+}
+
 /// `DNS query from test to kube-proxy on kind-worker: 10.244.1.2:41000 → 10.96.0.10:53/UDP`.
 pub fn hop_description(hop: &Hop) -> String {
     format!(
@@ -132,34 +130,20 @@ pub fn flow_at(traces: &[Trace], layout: &Layout, now: Time, still: bool) -> Flo
             } else if on_it {
                 let span = hop.end.saturating_sub(hop.start).max(1) as f64;
                 let t = (now - hop.start) as f64 / span;
-                let at = from.lerp(to, t);
-                let label = format!("{} → {}", kind_label(hop.kind), hop.packet.dst);
                 flow.sprites.push(Sprite {
                     trace: trace.id,
                     hop: i,
                     kind: hop.kind,
-                    at,
+                    at: from.lerp(to, t),
                     from,
                     to,
-                    label_at: label_origin(at, &label, layout.width),
-                    label,
+                    label: packet_label(hop),
                     description: hop_description(hop),
                 });
             }
         }
     }
     flow
-}
-
-/// The moving label's start: right of the dot, unless it would leave the picture, then left.
-fn label_origin(at: Point, label: &str, width: f64) -> Point {
-    let w = label.chars().count() as f64 * SPRITE_LABEL_PX * 0.6;
-    let x = if at.x + SPRITE_LABEL_GAP + w <= width - 2.0 {
-        at.x + SPRITE_LABEL_GAP
-    } else {
-        (at.x - SPRITE_LABEL_GAP - w).max(2.0)
-    };
-    Point::new(x, at.y - 9.0)
 }
 
 /// How the answered requests spread over the backends: HTTP answers per pod, among the traces
@@ -304,14 +288,6 @@ mod tests {
             spread(std::slice::from_ref(&t), 1_600)[&ObjectKey::new("default", "backend-1")],
             1
         );
-    }
-
-    #[test]
-    fn the_moving_label_stays_inside_the_picture() {
-        let inside = label_origin(Point::new(100.0, 50.0), "request → 10.96.0.20:80", 900.0);
-        assert_eq!(inside.x, 113.0);
-        let edge = label_origin(Point::new(880.0, 50.0), "request → 10.96.0.20:80", 900.0);
-        assert!(edge.x + 23.0 * 14.0 * 0.6 <= 880.0, "{edge:?}");
     }
 
     #[test]

