@@ -1,17 +1,15 @@
 //! Packets on the wire at one moment: the sim's traces (hops with start and end times on the
 //! virtual clock) turned into sprites at positions of the [`Layout`]. Pure: `(traces, layout,
-//! now) -> Flow`, recomputed every frame; the view only draws what comes out.
+//! now) -> Flow`, recomputed every frame; the view only draws what comes out. What stays drawn
+//! after the packet has passed (the trail, its rewrites, where it failed) is [`crate::path`].
 
 use svclab_sim::map::SortedMap;
 
 use svclab_sim::model::ObjectKey;
 use svclab_sim::time::Time;
-use svclab_sim::trace::{Hop, HopVerdict, Outcome, PacketKind, Place, Trace};
+use svclab_sim::trace::{Hop, Outcome, PacketKind, Place, Trace};
 
 use crate::layout::{Layout, Point};
-
-/// How long a drop or refusal mark stays after the client gave up (virtual ms).
-pub const MARK_LINGER: Time = 2_500;
 
 /// A packet in motion along one hop.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,18 +24,6 @@ pub struct Sprite {
     pub label: String,
     /// The whole sentence for screen readers and the tooltip.
     pub description: String,
-}
-
-/// Where a packet was dropped or refused.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Mark {
-    pub trace: u64,
-    pub hop: usize,
-    pub at: Point,
-    pub refused: bool,
-    /// `dropped` or `refused`, and the hop's explanation for the tooltip.
-    pub label: &'static str,
-    pub reason: String,
 }
 
 /// One hop drawn still, for reduced motion: the path and its step number.
@@ -60,13 +46,12 @@ pub struct Step {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Flow {
     pub sprites: Vec<Sprite>,
-    pub marks: Vec<Mark>,
     pub steps: Vec<Step>,
 }
 
 impl Flow {
     pub fn is_empty(&self) -> bool {
-        self.sprites.is_empty() && self.marks.is_empty() && self.steps.is_empty()
+        self.sprites.is_empty() && self.steps.is_empty()
     }
 }
 
@@ -88,6 +73,11 @@ pub fn place_label(place: &Place) -> String {
         Place::External => "client outside the cluster".into(),
         Place::LoadBalancer(key) => format!("load balancer of {}", key.name),
     }
+}
+
+/// The packet as its label in the picture names it: `request → 10.96.23.157:80`.
+pub fn packet_label(hop: &Hop) -> String {
+    format!("{} → {}", kind_label(hop.kind), hop.packet.dst)
 }
 
 /// `DNS query from test to kube-proxy on kind-worker: 10.244.1.2:41000 → 10.96.0.10:53/UDP`.
@@ -114,10 +104,9 @@ pub fn flow_at(traces: &[Trace], layout: &Layout, now: Time, still: bool) -> Flo
             .map(|h| h.end)
             .max()
             .unwrap_or(trace.start);
-        if now < trace.start || now >= trace.finish.max(last_end) + MARK_LINGER {
+        if now < trace.start || now >= trace.finish.max(last_end) {
             continue;
         }
-        let in_flight = now < trace.finish.max(last_end);
         for (i, hop) in trace.hops.iter().enumerate() {
             let (Some(from), Some(to)) = (
                 layout.place(&hop.from, hop.node.as_deref()),
@@ -126,7 +115,7 @@ pub fn flow_at(traces: &[Trace], layout: &Layout, now: Time, still: bool) -> Flo
                 continue;
             };
             let on_it = hop.start <= now && now < hop.end;
-            if still && in_flight {
+            if still {
                 flow.steps.push(Step {
                     trace: trace.id,
                     hop: i,
@@ -148,20 +137,8 @@ pub fn flow_at(traces: &[Trace], layout: &Layout, now: Time, still: bool) -> Flo
                     at: from.lerp(to, t),
                     from,
                     to,
-                    label: format!("{} → {}", kind_label(hop.kind), hop.packet.dst),
+                    label: packet_label(hop),
                     description: hop_description(hop),
-                });
-            }
-            let failed = matches!(hop.verdict, HopVerdict::Dropped | HopVerdict::Refused);
-            if failed && now >= hop.end {
-                let refused = hop.verdict == HopVerdict::Refused;
-                flow.marks.push(Mark {
-                    trace: trace.id,
-                    hop: i,
-                    at: to,
-                    refused,
-                    label: if refused { "refused" } else { "dropped" },
-                    reason: hop.explanation.clone(),
                 });
             }
         }
@@ -187,7 +164,7 @@ mod tests {
     use crate::scene::{NodeView, PodRole, PodState, PodView, Scene};
     use std::net::Ipv4Addr;
     use svclab_sim::model::Protocol;
-    use svclab_sim::trace::{Client, Packet, Request, Tool};
+    use svclab_sim::trace::{Client, HopVerdict, Packet, Request, Tool};
 
     fn scene() -> Scene {
         let pod = |name: &str, node: &str| {
@@ -311,32 +288,6 @@ mod tests {
             spread(std::slice::from_ref(&t), 1_600)[&ObjectKey::new("default", "backend-1")],
             1
         );
-    }
-
-    #[test]
-    fn a_refused_hop_leaves_a_mark_at_its_end_for_a_while() {
-        let (client, proxy, _) = places();
-        let t = trace(
-            vec![hop(
-                1_000,
-                client,
-                proxy.clone(),
-                PacketKind::Request,
-                HopVerdict::Refused,
-            )],
-            Outcome::ConnectionRefused,
-            1_300,
-        );
-        let l = crate::layout::layout(&scene());
-        assert!(flow_at(std::slice::from_ref(&t), &l, 1_200, false)
-            .marks
-            .is_empty());
-        let f = flow_at(std::slice::from_ref(&t), &l, 1_300, false);
-        assert_eq!(f.marks.len(), 1);
-        assert_eq!(f.marks[0].at, l.place(&proxy, None).unwrap());
-        assert_eq!(f.marks[0].label, "refused");
-        assert_eq!(f.marks[0].reason, "because");
-        assert!(flow_at(std::slice::from_ref(&t), &l, 1_300 + MARK_LINGER, false).is_empty());
     }
 
     #[test]

@@ -34,6 +34,11 @@ const NODE_GAP: f64 = 14.0;
 pub const NODE_HEADER_H: f64 = 42.0;
 pub const PROXY_H: f64 = 28.0;
 const PAD: f64 = 8.0;
+/// Between a node's kube-proxy and its first pod: the hop from a pod to its own kube-proxy (the
+/// first and last hop of every request) is long enough to see, and a rewrite's label fits there.
+pub const GATE_GAP: f64 = 40.0;
+/// How far into the kube-proxy badge packets pass it (its text is centred, so this is clear).
+const GATE_INSET: f64 = 16.0;
 pub const POD_H: f64 = 50.0;
 const POD_GAP: f64 = 8.0;
 const ROW_GAP: f64 = 16.0;
@@ -114,6 +119,13 @@ pub struct NodeBox {
     pub proxy: Rect,
 }
 
+impl NodeBox {
+    /// Where packets pass through kube-proxy: the badge's left end, clear of its centred text.
+    pub fn gate(&self) -> Point {
+        Point::new(self.proxy.x + GATE_INSET, self.proxy.center().y)
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Layout {
     pub width: f64,
@@ -152,7 +164,7 @@ impl Layout {
                 .pod(&object_id(key))
                 .map(|r| r.center())
                 .or_else(|| node.and_then(|n| self.node(n)).map(|n| n.rect.center())),
-            Place::Node(name) => self.node(name).map(|n| n.proxy.center()),
+            Place::Node(name) => self.node(name).map(NodeBox::gate),
             Place::External => Some(self.outside),
             Place::LoadBalancer(key) => Some(
                 self.service(&object_id(key))
@@ -220,12 +232,12 @@ pub fn layout(scene: &Scene) -> Layout {
             .max()
             .unwrap_or(0)
             .max(1);
-        let node_h = NODE_HEADER_H + PROXY_H + PAD + busiest as f64 * (POD_H + POD_GAP) + PAD;
+        let node_h = NODE_HEADER_H + PROXY_H + GATE_GAP + busiest as f64 * (POD_H + POD_GAP) + PAD;
         for (i, node) in chunk.iter().enumerate() {
             let x = MARGIN + i as f64 * (node_w + NODE_GAP);
             let rect = Rect::new(x, y, node_w, node_h);
             let proxy = Rect::new(x + PAD, y + NODE_HEADER_H, node_w - 2.0 * PAD, PROXY_H);
-            let mut pod_y = proxy.bottom() + PAD;
+            let mut pod_y = proxy.bottom() + GATE_GAP;
             for pod in scene.pods_on(Some(&node.name)) {
                 out.pods.insert(
                     pod.id.clone(),
@@ -277,6 +289,14 @@ pub fn layout(scene: &Scene) -> Layout {
     out
 }
 
+/// The `textLength` (in picture units) for a text of `chars` characters at `px` that must fit
+/// `room`: set, squeezing the glyphs a little, only when the text would overflow; never when
+/// there is no room at all (a box being removed has none), since SVG rejects a negative length.
+pub fn squeeze(chars: usize, room: f64, px: f64) -> Option<f64> {
+    // An average glyph of a proportional sans-serif is a little under 0.6 em.
+    (room > 0.0 && chars as f64 * px * 0.58 > room).then_some(room)
+}
+
 /// The id of a pod key, for callers holding a key.
 pub fn pod_id(key: &ObjectKey) -> String {
     object_id(key)
@@ -318,6 +338,7 @@ mod tests {
             type_: "ClusterIP",
             cluster_ip: "10.96.0.20".into(),
             ports: "80/TCP".into(),
+            ready_endpoints: 1,
         }
     }
 
@@ -414,7 +435,9 @@ mod tests {
             .unwrap();
         assert_eq!(a, l.pod("default/a").unwrap().center());
         let proxy = l.place(&Place::Node("w2".into()), None).unwrap();
-        assert_eq!(proxy, l.node("w2").unwrap().proxy.center());
+        let badge = l.node("w2").unwrap().proxy;
+        assert_eq!(proxy, l.node("w2").unwrap().gate());
+        assert!(proxy.x < badge.center().x - 60.0 && proxy.y == badge.center().y);
         let gone = l
             .place(&Place::Pod(ObjectKey::new("default", "gone")), Some("w2"))
             .unwrap();
@@ -426,6 +449,14 @@ mod tests {
         assert_eq!(l.place(&Place::External, None), Some(l.outside));
         let path = l.link_path("default/svc", "default/a").unwrap();
         assert!(path.starts_with('M') && path.contains(" C"));
+    }
+
+    #[test]
+    fn squeeze_only_when_needed_and_never_negative() {
+        assert_eq!(squeeze(5, 200.0, 13.5), None);
+        assert_eq!(squeeze(40, 200.0, 13.5), Some(200.0));
+        assert_eq!(squeeze(40, -30.0, 13.5), None);
+        assert_eq!(squeeze(40, 0.0, 13.5), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Plain data first, views last:
 //! - [`scene`] reduces the cluster to what the picture shows; [`layout`] places it (rectangles and
 //!   points); [`flow`] puts the packets of recent traces on that picture at a virtual time;
+//!   [`path`] keeps the latest request's hops drawn, with its rewrites and failure labelled;
 //!   [`inspect`] is the details of a selected object; [`trace_view`] the hop-by-hop rows;
 //!   [`editor_text`] the editor's line arithmetic; [`clock`] turns real time into virtual time.
 //!   None of these knows about the DOM, and all are tested natively (`cargo test -p svclab --lib`).
@@ -18,6 +19,7 @@ pub mod editor_text;
 pub mod flow;
 pub mod inspect;
 pub mod layout;
+pub mod path;
 pub mod scene;
 pub mod seed;
 pub mod trace_view;

@@ -143,14 +143,36 @@ pub struct ServiceView {
     pub cluster_ip: String,
     /// kubectl's PORT(S): `80/TCP`, `53/UDP,53/TCP,9153/TCP`.
     pub ports: String,
+    /// Ready endpoints (not terminating) in its EndpointSlices.
+    pub ready_endpoints: usize,
 }
 
 impl ServiceView {
     pub fn aria_label(&self) -> String {
+        let none = if self.without_endpoints() {
+            ", 0 endpoints"
+        } else {
+            ""
+        };
         format!(
-            "Service {} ({}), cluster IP {}, ports {}",
+            "Service {} ({}), cluster IP {}, ports {}{none}",
             self.key.name, self.type_, self.cluster_ip, self.ports
         )
+    }
+
+    /// A Service that has nowhere to send traffic: no ready endpoint (an ExternalName Service
+    /// never has endpoints, and needs none).
+    pub fn without_endpoints(&self) -> bool {
+        self.ready_endpoints == 0 && self.type_ != "ExternalName"
+    }
+
+    /// The third line of its box: its ports, or `0 endpoints · 80/TCP`.
+    pub fn ports_line(&self) -> String {
+        if self.without_endpoints() {
+            fit(&format!("0 endpoints · {}", self.ports), 30)
+        } else {
+            fit(&self.ports, 30)
+        }
     }
 }
 
@@ -213,7 +235,7 @@ impl Scene {
         sort::sort_by(&mut pods, |a, b| {
             (node_order(&a.node), a.role, &a.key).cmp(&(node_order(&b.node), b.role, &b.key))
         });
-        let services: Vec<ServiceView> = cluster
+        let mut services: Vec<ServiceView> = cluster
             .services()
             .values()
             .filter(|s| shown_service(s))
@@ -223,6 +245,7 @@ impl Scene {
                 type_: s.spec.type_.as_str(),
                 cluster_ip: s.spec.cluster_ip.column(),
                 ports: s.port_list(),
+                ready_endpoints: 0,
             })
             .collect();
         let mut links = Vec::new();
@@ -246,6 +269,12 @@ impl Scene {
         }
         sort::sort(&mut links);
         links.dedup();
+        for s in &mut services {
+            s.ready_endpoints = links
+                .iter()
+                .filter(|l| l.service == s.id && l.ready && !l.terminating)
+                .count();
+        }
         Scene {
             nodes,
             pods,
@@ -356,6 +385,32 @@ mod tests {
         assert_eq!(test.status, "Running");
         assert!(test.ip.as_deref().unwrap().starts_with("10.244."));
         assert!(test.summary().contains("Running"));
+    }
+
+    #[test]
+    fn a_service_scaled_to_zero_says_it_has_no_endpoints() {
+        let mut cluster = Cluster::new(Config::default());
+        cluster
+            .apply(crate::seed::SEED_MANIFEST, crate::seed::SEED_FILENAME)
+            .unwrap();
+        cluster.advance(10_000);
+        let id = "default/backend-service";
+        let scene = Scene::of(&cluster);
+        assert_eq!(scene.service(id).unwrap().ready_endpoints, 3);
+        assert!(!scene.service(id).unwrap().without_endpoints());
+        cluster
+            .act(svclab_sim::action::Action::Scale {
+                namespace: "default".into(),
+                deployment: "backend".into(),
+                replicas: 0,
+            })
+            .unwrap();
+        cluster.advance(60_000);
+        let scene = Scene::of(&cluster);
+        let svc = scene.service(id).unwrap();
+        assert!(svc.without_endpoints());
+        assert_eq!(svc.ports_line(), "0 endpoints · 80/TCP");
+        assert!(svc.aria_label().ends_with(", 0 endpoints"));
     }
 
     #[test]

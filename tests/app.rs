@@ -9,6 +9,7 @@
 use gloo_timers::future::TimeoutFuture;
 use leptos::{mount::mount_to, prelude::*, task::tick};
 use svclab::{Driver, Lab};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
@@ -612,4 +613,234 @@ async fn a_crash_says_so_in_one_banner_and_that_the_manifest_is_saved() {
         "keyboard and screen-reader users are taken to it"
     );
     banners[0].remove();
+}
+
+#[wasm_bindgen(inline_js = r#"
+const bad = (el) => {
+  const v = el.getAttribute && el.getAttribute('textLength');
+  return v !== null && !(parseFloat(v) >= 0);
+};
+const scan = (seen, n) => {
+  if (n.nodeType !== 1) return;
+  for (const e of [n, ...n.querySelectorAll('[textLength]')]) {
+    if (bad(e)) seen.push('<text> textLength ' + e.getAttribute('textLength'));
+  }
+};
+export function watch_errors(root) {
+  const seen = [];
+  const original = console.error;
+  console.error = function (...args) {
+    seen.push(args.map(String).join(' '));
+    return original.apply(console, args);
+  };
+  const take = (records) => {
+    for (const r of records) {
+      if (r.type === 'attributes') scan(seen, r.target);
+      else r.addedNodes.forEach((n) => scan(seen, n));
+    }
+  };
+  const observer = new MutationObserver(take);
+  observer.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['textLength'] });
+  globalThis.__svclabErrors = () => {
+    take(observer.takeRecords());
+    observer.disconnect();
+    console.error = original;
+    return seen.join('\n');
+  };
+}
+export function errors_seen() {
+  return globalThis.__svclabErrors ? globalThis.__svclabErrors() : 'not watching';
+}
+export function boxes_outside(svg, selector) {
+  const p = svg.getBoundingClientRect();
+  const out = [];
+  for (const g of svg.querySelectorAll(selector)) {
+    const r = g.getBoundingClientRect();
+    if (r.left < p.left - 0.5 || r.top < p.top - 0.5 || r.right > p.right + 0.5 || r.bottom > p.bottom + 0.5) {
+      out.push((g.getAttribute('aria-label') || g.textContent) + ' at ' + JSON.stringify(r) + ' in ' + JSON.stringify(p));
+    }
+  }
+  return out.join('\n');
+}
+export function add_style(css) {
+  const style = document.createElement('style');
+  style.textContent = css;
+  document.head.appendChild(style);
+  return style;
+}
+"#)]
+extern "C" {
+    /// Record every console.error and every negative `textLength` set under `root`, until
+    /// [`errors_seen`].
+    fn watch_errors(root: &HtmlElement);
+    fn errors_seen() -> String;
+    /// The elements matching `selector` in `svg` whose box is not inside the picture's box.
+    fn boxes_outside(svg: &HtmlElement, selector: &str) -> String;
+    /// The app's stylesheet, as the page has it (the tests mount into a bare page).
+    fn add_style(css: &str) -> HtmlElement;
+}
+
+/// The picture's text, all of it.
+fn picture_text(root: &HtmlElement) -> String {
+    text(&find(root, "svg[aria-label='Cluster']"))
+}
+
+/// The IP in an accessible name: `Service NAME (ClusterIP), cluster IP 10.96.0.20, ...` or
+/// `Pod NAME on NODE, 10.244.1.2 · Running · Ready`.
+fn ip_in(label: &str, after: &str) -> String {
+    label
+        .split(after)
+        .nth(1)
+        .and_then(|rest| rest.split([',', ' ']).next())
+        .unwrap_or_else(|| panic!("no IP after {after:?} in {label:?}"))
+        .to_string()
+}
+
+#[wasm_bindgen_test]
+async fn a_finished_request_leaves_its_path_with_the_cluster_ip_rewritten_to_the_pod_ip() {
+    let style = add_style(include_str!("../styles/main.css"));
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    let svg = find(root, "svg[aria-label='Cluster']");
+
+    button(root, "Send request").click();
+    settle().await;
+    for _ in 0..60 {
+        app.advance(100).await;
+        // Every label on the picture, moving or kept, stays inside it.
+        let outside = boxes_outside(&svg, "g.path-label");
+        assert!(outside.is_empty(), "{outside}");
+    }
+    assert!(
+        find_all(root, "svg[aria-label='Cluster'] g.packet").is_empty(),
+        "the request is done"
+    );
+
+    // The world's addresses, as the picture names them: the Service's ClusterIP and the IP of
+    // the pod that answered.
+    let service = label(&find(
+        root,
+        "svg[aria-label='Cluster'] g.service[aria-label^='Service backend-service ']",
+    ));
+    let cluster_ip = ip_in(&service, "cluster IP ");
+    let answered: Vec<String> = backend_pods(root)
+        .into_iter()
+        .filter(|p| p.contains("answered 1 of"))
+        .collect();
+    assert_eq!(answered.len(), 1, "{:?}", backend_pods(root));
+    let pod_ip = ip_in(&answered[0], ", ");
+    assert!(pod_ip.starts_with("10.244."), "{pod_ip}");
+
+    let kept = picture_text(root);
+    assert!(
+        kept.contains(&format!("{cluster_ip}:80 → {pod_ip}:80")),
+        "no DNAT {cluster_ip}:80 → {pod_ip}:80 in {kept}"
+    );
+    assert!(
+        kept.contains(&format!("{pod_ip}:80 → {cluster_ip}:80")),
+        "no un-DNAT on the reply in {kept}"
+    );
+    assert!(
+        kept.contains(&format!(
+            "backend-service.default.svc.cluster.local → {cluster_ip}"
+        )),
+        "no DNS answer in {kept}"
+    );
+    assert!(!find_all(root, "svg[aria-label='Cluster'] line.trail-hop.done").is_empty());
+    let outside = boxes_outside(&svg, "g.path-label");
+    assert!(outside.is_empty(), "{outside}");
+    style.remove();
+}
+
+async fn scale_backend_to_zero(app: &Mounted) {
+    for _ in 0..3 {
+        find(&app.root, "button[aria-label='Scale backend down']").click();
+        settle().await;
+    }
+    app.advance(60_000).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_request_to_a_service_without_endpoints_leaves_a_failure_mark_until_dismissed() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    scale_backend_to_zero(&app).await;
+    assert!(backend_pods(root).is_empty(), "{:?}", backend_pods(root));
+    let service = find(
+        root,
+        "svg[aria-label='Cluster'] g.service[aria-label^='Service backend-service ']",
+    );
+    assert!(service.class_list().contains("no-endpoints"));
+    assert!(text(&service).contains("0 endpoints"), "{}", text(&service));
+
+    button(root, "Send request").click();
+    settle().await;
+    app.advance(5_000).await;
+    let mark = find(root, "svg[aria-label='Cluster'] g.path-label.failure");
+    assert!(text(&mark).contains("no endpoints"), "{}", text(&mark));
+    assert!(
+        label(&mark).contains("has no endpoints"),
+        "{}",
+        label(&mark)
+    );
+    // It stays: time passing does not take it away.
+    app.advance(30_000).await;
+    assert_eq!(
+        find_all(root, "svg[aria-label='Cluster'] g.path-label.failure").len(),
+        1
+    );
+
+    find(root, "svg [role=button][aria-label='Dismiss failure']")
+        .dispatch_event(&click_event())
+        .unwrap();
+    settle().await;
+    assert!(find_all(root, "svg[aria-label='Cluster'] g.path-label.failure").is_empty());
+
+    // The next request fails again, and says so again.
+    button(root, "Send request").click();
+    settle().await;
+    app.advance(5_000).await;
+    assert_eq!(
+        find_all(root, "svg[aria-label='Cluster'] g.path-label.failure").len(),
+        1
+    );
+}
+
+#[wasm_bindgen_test]
+async fn killing_pods_and_scaling_to_zero_log_no_errors() {
+    let root = fresh_root();
+    watch_errors(&root);
+    let driver = Driver::new();
+    let d = driver.clone();
+    let _handle = mount_to(root.clone(), move || view! { <Lab driver=d.clone() /> });
+    settle().await;
+    let app = Mounted {
+        root,
+        driver,
+        _handle: Box::new(()),
+    };
+    app.seeded().await;
+    for _ in 0..2 {
+        let victim = pod_name(&backend_pods(&app.root)[0]);
+        find(
+            &app.root,
+            &format!("svg[aria-label='Cluster'] g.pod[aria-label^='Pod {victim} ']"),
+        )
+        .dispatch_event(&click_event())
+        .unwrap();
+        settle().await;
+        button(&app.root, "Kill pod").click();
+        settle().await;
+        for _ in 0..10 {
+            app.advance(1_000).await;
+        }
+    }
+    scale_backend_to_zero(&app).await;
+    button(&app.root, "Send request").click();
+    settle().await;
+    app.advance(5_000).await;
+    let seen = errors_seen();
+    assert!(seen.is_empty(), "{seen}");
 }

@@ -1,6 +1,7 @@
 //! The cluster picture: nodes holding their pods, kube-proxy on each node, Services with lines to
-//! their endpoints, and the packets of recent requests. Maps [`Scene`], [`Layout`] and [`Flow`]
-//! to SVG; decides nothing itself.
+//! their endpoints, the packets of recent requests, and the latest request's path with its
+//! rewrites and failure written on it. Maps [`Scene`], [`Layout`], [`Flow`] and [`Trail`] to
+//! SVG; decides nothing itself.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -11,7 +12,8 @@ use svclab_sim::model::ObjectKey;
 
 use crate::flow::{flow_at, spread, Flow};
 use crate::inspect::Selection;
-use crate::layout::{layout, Layout, Rect, NODE_HEADER_H, WIDTH};
+use crate::layout::{layout, squeeze, Layout, Rect, NODE_HEADER_H, WIDTH};
+use crate::path::{trail_at, Label, Trail, DISMISS_W, LABEL_H, LABEL_PX};
 use crate::scene::{fit, PodRole, Scene};
 use crate::state::{shared, Shared};
 
@@ -32,11 +34,9 @@ const POD_NAME_PX: f64 = 13.5;
 const POD_IP_PX: f64 = 12.5;
 const POD_STATE_PX: f64 = 12.5;
 
-/// `textLength` for a label of `chars` characters that must fit `room` units: set (squeezing
-/// the glyphs a little) only when the text would overflow, else left to the font.
-fn squeeze(chars: usize, room: f64, px: f64) -> Option<String> {
-    // An average glyph of a proportional sans-serif is a little under 0.6 em.
-    (chars as f64 * px * 0.58 > room).then(|| format!("{room:.1}"))
+/// `textLength` for a label of `chars` characters that must fit `room` units ([`squeeze`]).
+fn text_length(chars: usize, room: f64, px: f64) -> Option<String> {
+    squeeze(chars, room, px).map(|l| format!("{l:.1}"))
 }
 
 /// Enter or Space selects, Escape clears the selection; `also` handles other keys.
@@ -70,6 +70,12 @@ pub fn ClusterView() -> impl IntoView {
         let now = sim.now().get();
         geo.with(|g| sim.read(|c| flow_at(c.traces(), g, now, still)))
     });
+    // The latest request's path; its failure mark stays until dismissed or the next request.
+    let trail = Memo::new(move |_| {
+        let now = sim.now().get();
+        geo.with(|g| sim.read(|c| trail_at(&c.traces(), g, now)))
+    });
+    let dismissed = RwSignal::new(None::<u64>);
 
     // Once, when the first picture has been painted: the report script measures this. The
     // effect runs once the picture is in the DOM; the frame after that paints it, and a task
@@ -165,6 +171,10 @@ pub fn ClusterView() -> impl IntoView {
                             })
                     }}
                 </g>
+                // Under the pods: a hop shows between boxes, not over their text.
+                <g class="trail" aria-hidden="true">
+                    {move || trail.with(|t| t.as_ref().map(paint_trail))}
+                </g>
                 <For each=pod_ids key=|id| id.clone() let(id)>
                     <PodShape id=id scene=scene geo=geo counts=counts />
                 </For>
@@ -172,6 +182,9 @@ pub fn ClusterView() -> impl IntoView {
                     <ServiceShape id=id scene=scene geo=geo />
                 </For>
                 <g class="flow">{move || flow.with(paint_flow)}</g>
+                <g class="path-labels">
+                    {move || trail.with(|t| t.as_ref().map(|t| paint_labels(t, dismissed)))}
+                </g>
             </svg>
             <Legend />
         </section>
@@ -292,7 +305,7 @@ fn NodeShape(name: String, scene: Memo<Scene>, geo: Memo<Layout>) -> impl IntoVi
                     rx="6"
                 />
                 <text
-                    x=move || rect.get().1.center().x
+                    x=move || rect.get().1.center().x + 10.0
                     y=move || rect.get().1.y + 19.0
                     text-anchor="middle"
                 >
@@ -386,7 +399,7 @@ fn PodShape(
                 class="pod-name"
                 x=move || r().x + 22.0
                 y=move || r().y + 21.0
-                textLength=move || squeeze(name_len(), r().w - 30.0, POD_NAME_PX)
+                textLength=move || text_length(name_len(), r().w - 30.0, POD_NAME_PX)
                 lengthAdjust="spacingAndGlyphs"
             >
                 {move || data.with(|d| d.as_ref().map(|d| fit(&d.key.name, 30)).unwrap_or_default())}
@@ -406,7 +419,7 @@ fn PodShape(
                 textLength=move || {
                     let ip_w = ip_len() as f64 * POD_IP_PX * 0.6;
                     let room = if has_ip() { r().w - 28.0 - ip_w } else { r().w - 20.0 };
-                    squeeze(state_len(), room, POD_STATE_PX)
+                    text_length(state_len(), room, POD_STATE_PX)
                 }
                 lengthAdjust="spacingAndGlyphs"
             >
@@ -453,6 +466,7 @@ fn ServiceShape(id: String, scene: Memo<Scene>, geo: Memo<Layout>) -> impl IntoV
     view! {
         <g
             class="service"
+            class:no-endpoints=move || data.with(|d| d.as_ref().is_some_and(|d| d.without_endpoints()))
             class:system=move || data.with(|d| d.as_ref().is_some_and(|d| d.key.namespace == "kube-system"))
             class:selected=selected
             tabindex="0"
@@ -470,13 +484,13 @@ fn ServiceShape(id: String, scene: Memo<Scene>, geo: Memo<Layout>) -> impl IntoV
                 {text(|d| format!("{} {}", d.type_, d.cluster_ip))}
             </text>
             <text class="svc-ports" x=move || r().center().x y=move || r().y + 57.0 text-anchor="middle">
-                {text(|d| fit(&d.ports, 30))}
+                {text(|d| d.ports_line())}
             </text>
         </g>
     }
 }
 
-/// The packets in flight, drop marks, or (reduced motion) numbered steps.
+/// The packets in flight, or (reduced motion) numbered steps.
 fn paint_flow(flow: &Flow) -> impl IntoView {
     let steps = flow
         .steps
@@ -512,39 +526,101 @@ fn paint_flow(flow: &Flow) -> impl IntoView {
                 <g class=class role="img" aria-label=p.description.clone()>
                     <line class="hop-path" x1=p.from.x y1=p.from.y x2=p.to.x y2=p.to.y />
                     <circle cx=p.at.x cy=p.at.y r="10" />
-                    <text class="packet-label" x=p.at.x + 13.0 y=p.at.y - 9.0>
-                        {p.label.clone()}
-                    </text>
                     <title>{p.description.clone()}</title>
                 </g>
             }
         })
         .collect_view();
-    let marks = flow
-        .marks
+    (steps, sprites)
+}
+
+/// The hops the latest request has travelled, under the moving packets.
+fn paint_trail(trail: &Trail) -> impl IntoView {
+    trail
+        .segments
         .iter()
-        .map(|m| {
-            let class = if m.refused {
-                "drop-mark refused"
-            } else {
-                "drop-mark dropped"
-            };
-            let label = format!("Packet {} here: {}", m.label, m.reason);
+        .map(|s| {
+            let class = format!(
+                "trail-hop {}{}",
+                s.kind.as_str(),
+                if s.done { " done" } else { "" }
+            );
+            view! { <line class=class x1=s.from.x y1=s.from.y x2=s.to.x y2=s.to.y /> }
+        })
+        .collect_view()
+}
+
+fn paint_label(l: &Label) -> impl IntoView {
+    let end = l.leader_end();
+    view! {
+        <line class="leader" x1=l.anchor.x y1=l.anchor.y x2=end.x y2=end.y />
+        <circle class="anchor" cx=l.anchor.x cy=l.anchor.y r="3.5" />
+        <rect class="label-box" x=l.rect.x y=l.rect.y width=l.rect.w height=l.rect.h rx="4" />
+        // Sized here as well as in the CSS: the boxes are measured for this font.
+        <text
+            class="label-text"
+            x=l.text_at.x
+            y=l.text_at.y
+            font-size=LABEL_PX
+            font-family="ui-monospace, SFMono-Regular, Menlo, Consolas, monospace"
+        >
+            {l.text.clone()}
+        </text>
+    }
+}
+
+/// What changed where, and where the request failed (until dismissed).
+fn paint_labels(trail: &Trail, dismissed: RwSignal<Option<u64>>) -> impl IntoView {
+    let labels = trail
+        .labels
+        .iter()
+        .map(|l| {
+            let class = format!("path-label {}", l.change.as_str());
             view! {
-                <g class=class role="img" aria-label=label>
-                    <circle cx=m.at.x cy=m.at.y r="13" />
-                    <text class="x" x=m.at.x y=m.at.y + 6.0 text-anchor="middle">
-                        "✕"
-                    </text>
-                    <text class="reason" x=m.at.x + 17.0 y=m.at.y + 5.0>
-                        {m.label}
-                    </text>
-                    <title>{m.reason.clone()}</title>
+                <g class=class role="img" aria-label=l.text.clone()>
+                    {paint_label(l)}
                 </g>
             }
         })
         .collect_view();
-    (steps, sprites, marks)
+    let id = trail.trace;
+    let failure = trail.failure.clone().map(|f| {
+        let at = f.at;
+        let r = f.label.rect;
+        let label = format!("Failed here: {}. {}", f.reason, f.detail);
+        let dismiss = move || dismissed.set(Some(id));
+        view! {
+            <Show when=move || dismissed.get() != Some(id)>
+                <g class="path-label failure" role="group" aria-label=label.clone()>
+                    {paint_label(&f.label)}
+                    <circle class="x-mark" cx=at.x cy=at.y r="12" />
+                    <text class="x" x=at.x y=at.y + 5.5 text-anchor="middle">
+                        "✕"
+                    </text>
+                    <title>{f.detail.clone()}</title>
+                    <g
+                        class="dismiss"
+                        role="button"
+                        tabindex="0"
+                        aria-label="Dismiss failure"
+                        on:click=move |_| dismiss()
+                        on:keydown=move |ev: KeyboardEvent| {
+                            if matches!(ev.key().as_str(), "Enter" | " " | "Escape") {
+                                ev.prevent_default();
+                                dismiss();
+                            }
+                        }
+                    >
+                        <rect x=r.right() - DISMISS_W y=r.y width=DISMISS_W height=LABEL_H rx="4" />
+                        <text x=r.right() - DISMISS_W / 2.0 y=r.y + 14.5 text-anchor="middle">
+                            "×"
+                        </text>
+                    </g>
+                </g>
+            </Show>
+        }
+    });
+    (labels, failure)
 }
 
 #[component]
