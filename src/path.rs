@@ -515,7 +515,7 @@ mod tests {
         send(&mut c);
         let l = crate::layout::layout(&Scene::of(&c));
         let trace = c.traces().last().unwrap();
-        let t = trail_at(&c.traces(), &l, c.now()).unwrap();
+        let t = trail_at(c.traces(), &l, c.now()).unwrap();
         assert_eq!(t.trace, trace.id);
         assert_eq!(t.segments.len(), trace.hops.len());
         assert!(t.segments.iter().all(|s| s.done));
@@ -562,7 +562,7 @@ mod tests {
         let l = crate::layout::layout(&Scene::of(&c));
         let first = c.traces().last().unwrap().clone();
         let mid = first.hops[2].start + 1;
-        let t = trail_at(&c.traces(), &l, mid).unwrap();
+        let t = trail_at(c.traces(), &l, mid).unwrap();
         assert_eq!(t.segments.len(), 3);
         assert_eq!(
             t.segments.iter().map(|s| s.done).collect::<Vec<_>>(),
@@ -578,7 +578,7 @@ mod tests {
         assert_placed_well(&t, &l);
         c.advance(10_000);
         send(&mut c);
-        let t = trail_at(&c.traces(), &l, c.now()).unwrap();
+        let t = trail_at(c.traces(), &l, c.now()).unwrap();
         assert_eq!(t.trace, c.traces().last().unwrap().id);
         assert_ne!(t.trace, first.id);
     }
@@ -595,7 +595,7 @@ mod tests {
         c.advance(60_000);
         send(&mut c);
         let l = crate::layout::layout(&Scene::of(&c));
-        let t = trail_at(&c.traces(), &l, c.now()).unwrap();
+        let t = trail_at(c.traces(), &l, c.now()).unwrap();
         let f = t.failure.as_ref().expect("a failure mark");
         assert_eq!(f.reason, "no endpoints");
         assert!(f.detail.contains("has no endpoints"), "{}", f.detail);
@@ -685,7 +685,7 @@ mod tests {
         .unwrap();
         c.advance(10_000);
         let l = crate::layout::layout(&Scene::of(&c));
-        let t = trail_at(&c.traces(), &l, c.now()).unwrap();
+        let t = trail_at(c.traces(), &l, c.now()).unwrap();
         let f = t.failure.as_ref().expect("a failure mark");
         assert_eq!(f.reason, "NXDOMAIN");
         let trace = c.traces().last().unwrap();
@@ -704,7 +704,7 @@ mod tests {
         c.advance(10_000);
         send(&mut c);
         let l = crate::layout::layout(&Scene::of(&c));
-        let t = trail_at(&c.traces(), &l, c.now()).unwrap();
+        let t = trail_at(c.traces(), &l, c.now()).unwrap();
         let f = t.failure.as_ref().expect("a failure mark");
         assert_eq!(f.reason, "refused: nothing on :8080");
         let trace = c.traces().last().unwrap();
@@ -726,7 +726,7 @@ mod tests {
         c.advance(10_000);
         send(&mut c);
         c.advance(30_000);
-        let t = trail_at(&c.traces(), &l, c.now()).unwrap();
+        let t = trail_at(c.traces(), &l, c.now()).unwrap();
         let f = t.failure.as_ref().expect("a failure mark");
         assert!(
             f.reason.starts_with("dropped by NetworkPolicy deny-all"),
