@@ -13,19 +13,22 @@
 //! - the controllers: `deployment` (rollouts, progress deadline, [`Rollout`]), `replica_set`,
 //!   `scheduler`, `kubelet` (sandbox, container, probes, deletion) with `images` (pulls and
 //!   back-off), and `endpoint_slices`;
-//! - `apply` (`kubectl apply`) and `act` (every other learner action, and replay).
+//! - `apply` (`kubectl apply`) and `act` (every other learner action, and replay);
+//! - `requests`: the traces of sent requests, and kube-proxy's tables and flows as the terminal
+//!   reads them.
 //!
-//! Requests are routed in [`crate::routing`], which adds methods to [`Cluster`]: this module names
-//! nothing from routing, but calls three of those methods on itself (`send` for
-//! `Action::Send`, `reroute_unsent` when endpoints change, `pod_ip_gone` when a pod stops), so
-//! the two still depend on each other through `Cluster`. kube-proxy's per-node state is a
-//! [`crate::kube_proxy::state::ProxyState`].
+//! Requests are routed in [`crate::routing`], and the dependency is one-way: this module calls
+//! routing, which names nothing from here. `requests` lends routing a read-only
+//! [`crate::routing::World`] of the objects with kube-proxy's state (a
+//! [`crate::kube_proxy::state::ProxyState`]) and the RNG, for `Action::Send`, when endpoints
+//! change (requests not yet connected pick again) and when a pod stops (packets to it are lost),
+//! and keeps the traces routing returns.
 
 use std::net::Ipv4Addr;
 
 use crate::action::Action;
 use crate::ipam::{self, PodIpRange, RangeAllocator};
-use crate::kube_proxy::state::ProxyState;
+use crate::kube_proxy::state::{ProxyState, Scratch};
 use crate::kube_proxy::ProxyMode;
 use crate::manifest::ManifestError;
 use crate::map::SortedMap;
@@ -44,6 +47,7 @@ mod images;
 mod kubelet;
 mod outcome;
 mod replica_set;
+mod requests;
 mod scheduler;
 mod store;
 mod timers;
@@ -104,9 +108,8 @@ pub struct LoggedAction {
 }
 
 /// One world. Its objects and state are read through methods of the same names (`pods()`,
-/// `services()`, `now()`, ...); only this module's controllers and actions, and
-/// [`crate::routing`] for the traces it records, change them. The rest is the controllers' own
-/// bookkeeping (allocators, timers, caches).
+/// `services()`, `now()`, ...); only this module's controllers and actions change them. The rest
+/// is the controllers' own bookkeeping (allocators, timers, caches).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cluster {
     config: Config,
@@ -130,8 +133,8 @@ pub struct Cluster {
     /// Recent requests, oldest first.
     pub(crate) traces: Vec<Trace>,
     /// Bumped on every change a view could show.
-    pub(crate) revision: u64,
-    pub(crate) rng: Rng,
+    revision: u64,
+    rng: Rng,
     service_ips: RangeAllocator,
     node_ports: RangeAllocator,
     pod_ips: SortedMap<String, PodIpRange>,
@@ -142,7 +145,9 @@ pub struct Cluster {
     images: SortedMap<(String, String), Time>,
     /// The id [`Cluster::new_trace_id`] hands out next.
     next_trace_id: u64,
-    pub(crate) proxy: ProxyState,
+    proxy: ProxyState,
+    /// Traces already forgotten, waiting to be freed one per later request.
+    evicted: Scratch<Vec<Trace>>,
     /// Each Deployment's pod-template-hash, by (uid, generation) of the template it was made from.
     template_hashes: SortedMap<ObjectKey, ((String, i64), String)>,
     /// Where in `events` each distinct event is, by `events::event_hash`, to count repeats on it.
@@ -275,6 +280,7 @@ impl Cluster {
             progress: SortedMap::new(),
             next_trace_id: 1,
             proxy: Default::default(),
+            evicted: Scratch::default(),
             template_hashes: SortedMap::new(),
         };
         c.boot();
@@ -350,7 +356,7 @@ impl Cluster {
 
     /// The node named `name`.
     pub fn node(&self, name: &str) -> Option<&Node> {
-        self.nodes.iter().find(|n| n.meta.name == name)
+        self.world().node(name)
     }
 
     /// The pods a Service's selector picks (whether or not they are ready).
@@ -369,17 +375,12 @@ impl Cluster {
 
     /// The slices of one Service.
     pub fn service_slices(&self, service: &ObjectKey) -> Vec<&EndpointSlice> {
-        self.endpoint_slices
-            .values()
-            .filter(|s| s.meta.namespace == service.namespace && s.service == service.name)
-            .collect()
+        self.world().service_slices(service)
     }
 
     /// The pod (not host-network) that has `ip`.
     pub fn pod_by_ip(&self, ip: Ipv4Addr) -> Option<&Pod> {
-        self.pods
-            .values()
-            .find(|p| p.status.pod_ip == Some(ip) && !p.spec.host_network)
+        self.world().pod_by_ip(ip)
     }
 
     /// The Deployment's ReplicaSets, by revision (oldest first).

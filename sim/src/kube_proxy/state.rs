@@ -14,7 +14,7 @@ use crate::kube_proxy::ServicePortInfo;
 use crate::map::SortedMap;
 use crate::model::{ObjectKey, Protocol};
 use crate::time::Time;
-use crate::trace::{Packet, Trace};
+use crate::trace::Packet;
 
 /// Connections kept for `conntrack -L`.
 const MAX_FLOWS: usize = 200;
@@ -48,8 +48,6 @@ pub struct ProxyState {
     /// is never stale: a pod IP belongs to one pod at a time (the kubelet takes it from its
     /// node's range and gives it back only when the pod is gone).
     pub(crate) pod_ips: Scratch<SortedMap<Ipv4Addr, ObjectKey>>,
-    /// Traces already forgotten, waiting to be freed one per later request.
-    pub(crate) evicted: Scratch<Vec<Trace>>,
 }
 
 /// Working memory kept beside the state but not part of it: it clones empty, compares equal

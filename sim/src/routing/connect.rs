@@ -3,16 +3,15 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use crate::cluster::Cluster;
 use crate::kube_proxy::state::Flow;
 use crate::model::{ObjectKey, ServiceType};
 use crate::text;
 use crate::trace::{HopVerdict, MatchedRule, Packet, PacketKind, Place, SharedStr, Translation};
 
 use super::proxy::Decision;
-use super::{Delivery, Journey, Sender};
+use super::{Delivery, Journey, Router, Sender};
 
-impl Cluster {
+impl Router<'_> {
     /// A TCP connection attempt and, when it succeeds, the request and reply legs.
     pub(super) fn connect(
         &mut self,
@@ -26,7 +25,7 @@ impl Cluster {
         // outside client addressed (directly or through a LoadBalancer IP).
         let (entry_node, from_outside, lb) = match &sender.node {
             Some(n) => (n.clone(), false, None),
-            None => match self.nodes().iter().find(|n| n.internal_ip == dst_ip) {
+            None => match self.world.nodes.iter().find(|n| n.internal_ip == dst_ip) {
                 Some(n) => (n.meta.name.clone(), true, None),
                 None => match self.lb_service(dst_ip) {
                     Some((svc, node)) => (node, true, Some(svc)),
@@ -68,7 +67,8 @@ impl Cluster {
         let mut outside = from_outside;
         if !outside {
             if let Some(target) = self
-                .nodes()
+                .world
+                .nodes
                 .iter()
                 .find(|n| n.internal_ip == dst_ip && n.meta.name != node)
             {
@@ -91,6 +91,7 @@ impl Cluster {
         }
         let (decision, rules) = self.proxy_decide(&node, packet, outside);
         let node_ip = self
+            .world
             .node(&node)
             .map_or(Ipv4Addr::UNSPECIFIED, |n| n.internal_ip);
         match decision {
@@ -196,17 +197,18 @@ impl Cluster {
             protocol: original.protocol,
             original,
             reply,
-            time: self.now(),
+            time: self.world.now,
         });
     }
 
     /// The LoadBalancer Service owning `ip`, and the node its traffic enters (the node that
     /// announces the IP: with a Local policy, one that has an endpoint).
     fn lb_service(&self, ip: Ipv4Addr) -> Option<(ObjectKey, String)> {
-        let svc = self.services().values().find(|s| {
+        let svc = self.world.services.values().find(|s| {
             s.spec.type_ == ServiceType::LoadBalancer && s.status.load_balancer_ip == Some(ip)
         })?;
         let local_nodes: Vec<String> = self
+            .world
             .service_slices(&svc.key())
             .iter()
             .flat_map(|s| s.endpoints.iter())
@@ -214,7 +216,8 @@ impl Cluster {
             .map(|e| e.node.clone())
             .collect();
         let workers: Vec<&str> = self
-            .nodes()
+            .world
+            .nodes
             .iter()
             .filter(|n| !n.control_plane)
             .map(|n| n.meta.name.as_str())
@@ -226,7 +229,7 @@ impl Cluster {
         let pick = workers
             .first()
             .copied()
-            .or_else(|| self.nodes().first().map(|n| n.meta.name.as_str()))?;
+            .or_else(|| self.world.nodes.first().map(|n| n.meta.name.as_str()))?;
         Some((svc.key(), pick.to_string()))
     }
 }

@@ -1,16 +1,15 @@
 //! The delivery step: the last leg to the backend pod (NetworkPolicy, whether anything listens)
 //! and the reply back to the client.
 
-use crate::cluster::Cluster;
 use crate::model::{ObjectKey, Protocol};
 use crate::netpol;
 use crate::text;
 use crate::trace::{HopVerdict, MatchedRule, Packet, PacketKind, Place, SharedStr, Translation};
 
 use super::connect::conntrack_rule;
-use super::{Delivery, Journey, Sender};
+use super::{Delivery, Journey, Router, Sender};
 
-impl Cluster {
+impl Router<'_> {
     /// The last leg to the backend pod, NetworkPolicy, the listening check, and the reply.
     pub(super) fn deliver(
         &mut self,
@@ -21,7 +20,7 @@ impl Cluster {
         dest: ObjectKey,
         j: &mut Journey,
     ) -> Delivery {
-        let (dest_node, listening) = match self.pods().get(&dest) {
+        let (dest_node, listening) = match self.world.pods.get(&dest) {
             Some(p) => (
                 p.spec.node_name.clone(),
                 p.status.container == crate::model::ContainerState::Running
@@ -148,11 +147,11 @@ impl Cluster {
         port: u16,
         protocol: Protocol,
     ) -> Option<(Vec<MatchedRule>, String)> {
-        if self.network_policies().is_empty() {
+        if self.world.network_policies.is_empty() {
             return None;
         }
-        let dest_pod = self.pods().get(dest)?;
-        let from = match sender.pod().and_then(|k| self.pods().get(k)) {
+        let dest_pod = self.world.pods.get(dest)?;
+        let from = match sender.pod().and_then(|k| self.world.pods.get(k)) {
             Some(p) => netpol::Party::Pod(p),
             None => netpol::Party::Outside(sender.ip),
         };
@@ -163,8 +162,8 @@ impl Cluster {
             protocol,
         };
         let decision = netpol::evaluate(
-            self.network_policies().values(),
-            self.namespaces().values(),
+            self.world.network_policies.values(),
+            self.world.namespaces.values(),
             &conn,
         );
         if decision.allowed() {

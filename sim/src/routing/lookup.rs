@@ -3,7 +3,6 @@
 
 use std::net::Ipv4Addr;
 
-use crate::cluster::Cluster;
 use crate::dns;
 use crate::model::Protocol;
 use crate::text;
@@ -13,13 +12,17 @@ use crate::trace::{
 
 use super::connect::conntrack_rule;
 use super::proxy::Decision;
-use super::{Journey, Sender, DNS_SERVICE_IP};
+use super::{Journey, Router, Sender, DNS_SERVICE_IP};
 
-impl Cluster {
+impl Router<'_> {
     /// CoreDNS's answer to one question, from the Services and EndpointSlices as they are now.
     fn zone_answer(&self, qname: &str, qtype: dns::QType) -> dns::Answer {
-        dns::Zone::of_cluster(self.namespaces(), self.services(), self.endpoint_slices())
-            .query(qname, qtype)
+        dns::Zone::of_cluster(
+            self.world.namespaces,
+            self.world.services,
+            self.world.endpoint_slices,
+        )
+        .query(qname, qtype)
     }
 
     /// Resolve a name from a pod as its C library does, walking the search list one query at a
@@ -195,7 +198,8 @@ impl Cluster {
             return None;
         };
         let coredns_node = self
-            .pods()
+            .world
+            .pods
             .get(&coredns)
             .and_then(|p| p.spec.node_name.clone());
         if let Some((rules, why)) = self.policy_block(sender, &coredns, 53, Protocol::Udp) {
@@ -212,7 +216,7 @@ impl Cluster {
             );
             return None;
         }
-        if self.coredns_broken() {
+        if self.world.coredns_broken {
             j.hop(
                 Place::Node(node.clone()),
                 Place::Pod(coredns.clone()),

@@ -4,11 +4,12 @@
 //! A request is routed when it is sent, with the seeded RNG, so the trace is plain data from the
 //! start; hops carry virtual times. The world may change under it: if the chosen backend stops
 //! serving while the client is still resolving the name, the connection is decided again when
-//! it would open (`Cluster::reroute_unsent`); a pod that dies before a packet reaches it turns
-//! the rest of the trace into the failure its client would see (`Cluster::pod_ip_gone`).
+//! it would open ([`Router::reroute_unsent`]); a pod that dies before a packet reaches it turns
+//! the rest of the trace into the failure its client would see ([`pod_ip_gone`]).
 //!
-//! This module holds [`Cluster::send`] and [`Cluster::trace`], the sender and the trace being
-//! built; the steps, in the order a request takes them:
+//! This module holds the [`Router`], routing's hold on the world for a request, the sender and
+//! the trace being built; [`World`] (in `world`) is the read-only view of the objects it reads.
+//! The steps, in the order a request takes them:
 //! - `request`: the target parsed, then (after the lookup) the connection made, and what the
 //!   client prints;
 //! - `lookup`: the name resolved through CoreDNS (and busybox `nslookup`);
@@ -17,15 +18,16 @@
 //! - `deliver`: NetworkPolicy, the backend pod, and the reply;
 //! - `reroute`: requests in flight when endpoints change or a pod goes away.
 //!
-//! Routing reads [`crate::cluster`] and imports from it; the cluster imports nothing from here (it
-//! calls `send`, `reroute_unsent` and `pod_ip_gone`, methods of its own type defined here).
+//! The dependency is one-way: routing knows nothing of the cluster. The cluster lends a
+//! [`Router`] its objects (as a [`World`]), kube-proxy's [`ProxyState`] and its RNG, and keeps
+//! the [`Trace`]s routing returns or changes.
 
 use std::net::Ipv4Addr;
 
-use crate::cluster::{Cluster, MAX_TRACES};
 use crate::dns;
 pub use crate::kube_proxy::state::{Flow, ProxyState};
 use crate::model::ObjectKey;
+use crate::rng::Rng;
 use crate::time::{Time, SECOND};
 use crate::trace::{
     Client, Hop, HopVerdict, MatchedRule, Outcome, Packet, PacketKind, Place, Request, SharedStr,
@@ -38,8 +40,11 @@ mod lookup;
 mod proxy;
 mod request;
 mod reroute;
+mod world;
 
 use request::parse_target;
+pub use reroute::pod_ip_gone;
+pub use world::World;
 
 /// The learner's laptop on kind's Docker network, for NodePort and LoadBalancer requests.
 pub const EXTERNAL_CLIENT_IP: Ipv4Addr = Ipv4Addr::new(172, 18, 0, 1);
@@ -140,44 +145,23 @@ impl Sender {
     }
 }
 
-impl Cluster {
-    /// Send a request now; returns its trace id. The trace is in [`Cluster::traces`] and may still
-    /// change while its packets are on the wire (a pod dying under them).
-    pub fn send(&mut self, request: Request) -> u64 {
-        let id = self.new_trace_id();
-        let trace = self.route(id, request);
-        self.push_trace(trace);
-        self.revision += 1;
-        id
-    }
+/// Routing's hold on the world for one request (or one batch of re-decided ones): the objects it
+/// reads, and the state a packet changes on its way, kube-proxy's ([`ProxyState`]) and the seeded
+/// RNG's. The cluster lends it both and keeps what it returns.
+pub struct Router<'a> {
+    pub world: World<'a>,
+    pub proxy: &'a mut ProxyState,
+    pub rng: &'a mut Rng,
+}
 
-    /// The connections the nodes' conntrack tables remember, oldest first (`conntrack -L`).
-    pub fn flows(&self) -> impl Iterator<Item = &Flow> {
-        self.proxy.flows.iter()
-    }
-
-    pub fn trace(&self, id: u64) -> Option<&Trace> {
-        self.traces.iter().rev().find(|t| t.id == id)
-    }
-
-    pub(crate) fn push_trace(&mut self, trace: Trace) {
-        self.traces.push(trace);
-        // Forget the oldest in batches, so a steady stream of requests doesn't shift the list
-        // on every send; their memory is freed one trace per later request, so that no single
-        // request pays for freeing fifty (and the allocator sees frees as steady as its
-        // allocations).
-        if self.traces.len() > MAX_TRACES + MAX_TRACES / 4 {
-            let extra = self.traces.len() - MAX_TRACES;
-            self.proxy.evicted.0.extend(self.traces.drain(..extra));
-        }
-        drop(self.proxy.evicted.0.pop());
-    }
-
-    fn route(&mut self, id: u64, request: Request) -> Trace {
-        let start = self.now();
+impl Router<'_> {
+    /// Route a request sent now, as trace `id`: every hop until it ends, and what the client
+    /// prints.
+    pub fn route(&mut self, id: u64, request: Request) -> Trace {
+        let start = self.world.now;
         let mut journey = Journey {
             t: start,
-            hop_ms: self.config().hop_ms.max(1),
+            hop_ms: self.world.hop_ms.max(1),
             // Room for a lookup and a connection (hops are big: growing one at a time copies them
             // and makes the allocator work); trimmed to size below.
             hops: Vec::with_capacity(16),
@@ -218,7 +202,7 @@ impl Cluster {
                 node: None,
             }),
             Client::Pod(key) => {
-                let pod = self.pods().get(key).ok_or_else(|| {
+                let pod = self.world.pods.get(key).ok_or_else(|| {
                     format!(
                         "Error from server (NotFound): pods \"{}\" not found",
                         key.name
@@ -293,7 +277,7 @@ impl Cluster {
                 }
             }
         };
-        let started = self.now();
+        let started = self.world.now;
         self.request_phase(sender, request.tool, &target, ip, j, started)
     }
 }

@@ -3,13 +3,12 @@
 
 use std::net::Ipv4Addr;
 
-use crate::cluster::Cluster;
 use crate::model::{ObjectKey, Protocol};
 use crate::registry::ImageProfile;
 use crate::time::Time;
 use crate::trace::{Outcome, Packet, PacketKind, Tool};
 
-use super::{Delivery, Journey, Sender, TCP_CONNECT_TIMEOUT};
+use super::{Delivery, Journey, Router, Sender, TCP_CONNECT_TIMEOUT};
 
 /// The parsed target of a request.
 pub(super) struct Target {
@@ -57,7 +56,7 @@ pub(super) fn parse_target(tool: Tool, target: &str) -> Result<Target, String> {
     })
 }
 
-impl Cluster {
+impl Router<'_> {
     /// The connection to `ip` (the name already resolved) and its answer, from `j.t`; `started`
     /// is when the client ran the command.
     pub(super) fn request_phase(
@@ -119,7 +118,7 @@ impl Cluster {
 
     /// What the backend's container answers on `GET /`.
     fn http_body(&self, backend: &ObjectKey) -> String {
-        let Some(pod) = self.pods().get(backend) else {
+        let Some(pod) = self.world.pods.get(backend) else {
             return String::new();
         };
         let Some(c) = pod.spec.containers.first() else {

@@ -3,24 +3,24 @@
 
 use std::net::Ipv4Addr;
 
-use crate::cluster::Cluster;
-use crate::time::SECOND;
-use crate::trace::{HopVerdict, Outcome, PacketKind, Tool};
+use crate::time::{Time, SECOND};
+use crate::trace::{HopVerdict, Outcome, PacketKind, Tool, Trace};
 
 use super::request::parse_target;
-use super::{Journey, TCP_CONNECT_TIMEOUT};
+use super::{Journey, Router, TCP_CONNECT_TIMEOUT};
 
-impl Cluster {
+impl Router<'_> {
     /// Requests whose connection has not been opened yet (the client is still resolving the
     /// name) and whose backend has since stopped serving (deleted, gone not ready) open it
     /// again from the same moment with the Service's endpoints as they are now, as kube-proxy
     /// only picks a backend when the connection's first packet passes through it.
-    /// Called when the endpoints change, the only way a backend stops being kube-proxy's to pick.
-    pub(crate) fn reroute_unsent(&mut self) {
-        let now = self.now();
-        let stale: Vec<usize> = (0..self.traces.len())
+    /// Called when the endpoints change, the only way a backend stops being kube-proxy's to pick;
+    /// `traces` are the cluster's recent requests, changed in place.
+    pub fn reroute_unsent(&mut self, traces: &mut [Trace]) {
+        let now = self.world.now;
+        let stale: Vec<usize> = (0..traces.len())
             .filter(|&i| {
-                let t = &self.traces[i];
+                let t = &traces[i];
                 let Outcome::Http { pod, .. } = &t.outcome else {
                     return false;
                 };
@@ -31,18 +31,18 @@ impl Cluster {
                     .is_some_and(|h| h.start > now);
                 unsent
                     && !self
-                        .pods()
+                        .world
+                        .pods
                         .get(pod)
                         .is_some_and(|p| p.status.ready && !p.is_terminating())
             })
             .collect();
         for i in stale {
-            self.reroute(i);
+            self.reroute(&mut traces[i]);
         }
     }
 
-    fn reroute(&mut self, i: usize) {
-        let trace = &self.traces[i];
+    fn reroute(&mut self, trace: &mut Trace) {
         let Some(first) = trace
             .hops
             .iter()
@@ -61,11 +61,11 @@ impl Cluster {
         };
         // The connection that will not happen leaves no conntrack entry behind.
         self.proxy.flows.retain(|f| f.original != sent);
-        let mut hops = std::mem::take(&mut self.traces[i].hops);
+        let mut hops = std::mem::take(&mut trace.hops);
         hops.truncate(first);
         let mut j = Journey {
             t: opened,
-            hop_ms: self.config().hop_ms.max(1),
+            hop_ms: self.world.hop_ms.max(1),
             hops,
             nodes: Vec::new(),
         };
@@ -81,46 +81,46 @@ impl Cluster {
             Outcome::Timeout => j.t.max(started + TCP_CONNECT_TIMEOUT),
             _ => j.t,
         };
-        let trace = &mut self.traces[i];
         trace.hops = j.hops;
         trace.outcome = outcome;
         trace.output = output;
         trace.finish = finish;
     }
+}
 
-    /// A pod's IP is gone: packets still on their way to it are lost.
-    pub(crate) fn pod_ip_gone(&mut self, ip: Ipv4Addr) {
-        let now = self.now();
-        for trace in &mut self.traces {
-            let Some(i) = trace.hops.iter().position(|h| {
-                h.end > now
-                    && h.kind == PacketKind::Request
-                    && *h.packet.dst.ip() == ip
-                    && h.verdict == HopVerdict::Delivered
-            }) else {
-                continue;
-            };
-            trace.hops.truncate(i + 1);
-            let hop = &mut trace.hops[i];
-            hop.verdict = HopVerdict::Dropped;
-            hop.explanation = format!("the pod at {ip} is gone before the packet arrives: nobody answers for that address");
-            let end = hop.end;
-            trace.outcome = Outcome::HostUnreachable;
-            let shown = trace
-                .hops
-                .iter()
-                .find(|h| h.kind == PacketKind::Request)
-                .map_or(ip, |h| *h.packet.dst.ip());
-            trace.output = match (trace.request.tool, parse_target(trace.request.tool, &trace.request.target)) {
-                (Tool::Curl, Ok(t)) => format!(
-                    "curl: (7) Failed to connect to {} port {} after {} ms: Could not connect to server",
-                    t.host,
-                    t.port,
-                    end.saturating_sub(trace.start)
-                ),
-                _ => format!("wget: can't connect to remote host ({shown}): No route to host"),
-            };
-            trace.finish = end + 3 * SECOND;
-        }
+/// A pod's IP is gone at `now`: packets of `traces` still on their way to it are lost.
+pub fn pod_ip_gone(traces: &mut [Trace], ip: Ipv4Addr, now: Time) {
+    for trace in traces {
+        let Some(i) = trace.hops.iter().position(|h| {
+            h.end > now
+                && h.kind == PacketKind::Request
+                && *h.packet.dst.ip() == ip
+                && h.verdict == HopVerdict::Delivered
+        }) else {
+            continue;
+        };
+        trace.hops.truncate(i + 1);
+        let hop = &mut trace.hops[i];
+        hop.verdict = HopVerdict::Dropped;
+        hop.explanation = format!(
+            "the pod at {ip} is gone before the packet arrives: nobody answers for that address"
+        );
+        let end = hop.end;
+        trace.outcome = Outcome::HostUnreachable;
+        let shown = trace
+            .hops
+            .iter()
+            .find(|h| h.kind == PacketKind::Request)
+            .map_or(ip, |h| *h.packet.dst.ip());
+        trace.output = match (trace.request.tool, parse_target(trace.request.tool, &trace.request.target)) {
+            (Tool::Curl, Ok(t)) => format!(
+                "curl: (7) Failed to connect to {} port {} after {} ms: Could not connect to server",
+                t.host,
+                t.port,
+                end.saturating_sub(trace.start)
+            ),
+            _ => format!("wget: can't connect to remote host ({shown}): No route to host"),
+        };
+        trace.finish = end + 3 * SECOND;
     }
 }
