@@ -73,7 +73,7 @@ pub fn ClusterView() -> impl IntoView {
     // The latest request's path; its failure mark stays until dismissed or the next request.
     let trail = Memo::new(move |_| {
         let now = sim.now().get();
-        geo.with(|g| sim.read(|c| trail_at(&c.traces(), g, now)))
+        geo.with(|g| sim.read(|c| trail_at(c.traces(), g, now)))
     });
     let dismissed = RwSignal::new(None::<u64>);
 
