@@ -809,3 +809,29 @@ async fn presenter_mode_toggles_by_key_and_by_button_and_hides_the_side_panels()
     assert_eq!(pressed(), "false");
     assert_eq!(side(), [true; 3]);
 }
+
+#[wasm_bindgen_test]
+async fn on_a_phone_the_picture_comes_first_at_a_readable_size() {
+    let (app, _styled) = mount_framed(390, 844).await;
+    let root = &app.root;
+    app.seeded().await;
+    let picture = find(root, "svg[aria-label='Cluster']");
+    let (top, _) = edges_in(root, &picture);
+    for panel in ["Manifest", "Deployments", "Details", "Requests"] {
+        let heading = find_all(root, "h2")
+            .into_iter()
+            .find(|h| text(h) == panel)
+            .unwrap_or_else(|| panic!("no panel {panel}"));
+        let (below, _) = edges_in(root, &heading);
+        assert!(
+            top < below,
+            "the picture ({top}px) is below {panel} ({below}px)"
+        );
+    }
+    // Not shrunk to the screen's width (4px text): wider than the screen, it scrolls sideways.
+    let width = picture.get_bounding_client_rect().width();
+    assert!(width >= 700.0, "the picture is {width}px wide");
+    let panel = find(root, ".cluster-panel");
+    assert!(panel.scroll_width() > panel.client_width());
+    assert!(panel.client_width() <= 390);
+}
