@@ -835,3 +835,31 @@ async fn on_a_phone_the_picture_comes_first_at_a_readable_size() {
     assert!(panel.scroll_width() > panel.client_width());
     assert!(panel.client_width() <= 390);
 }
+
+#[wasm_bindgen_test]
+async fn the_terminal_drawer_closes_to_one_line_and_the_columns_take_its_height() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    let terminal = find(root, "section[aria-label='Terminal']");
+    let input = find(&terminal, "input[aria-label='Command']");
+    let side = find(root, ".side");
+    let before = side.client_height();
+    button(root, "Close terminal").click();
+    settle().await;
+    let toggle = button(root, "Open terminal");
+    assert_eq!(
+        toggle.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(!shown(&input));
+    assert!(
+        terminal.offset_height() < 90,
+        "closed, the terminal is {}px tall",
+        terminal.offset_height()
+    );
+    assert!(side.client_height() > before + 100);
+    toggle.click();
+    settle().await;
+    assert!(shown(&input));
+    assert_eq!(side.client_height(), before);
+}
