@@ -7,15 +7,16 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use svclab_sim::time::Time;
+use wasm_bindgen::JsCast;
 
 use crate::clock::{frame_ms, Speed};
 use crate::state::Shared;
 use crate::ui::cluster_view::ClusterView;
-use crate::ui::controls::Toolbar;
+use crate::ui::controls::{PresenterToggle, Toolbar};
 use crate::ui::deployments::Deployments;
 use crate::ui::details::DetailsPanel;
 use crate::ui::editor::Editor;
-use crate::ui::requests::Requests;
+use crate::ui::requests::{LatestRequest, Requests};
 use crate::ui::terminal::Terminal;
 use crate::world::Sim;
 
@@ -70,30 +71,70 @@ pub fn Lab(#[prop(optional)] driver: Option<Driver>) -> impl IntoView {
         run_frames(shared);
     }
 
+    let presenter = RwSignal::new(false);
+    presenter_key(presenter);
+
+    // One grid fills the window (styles/layout.css): the picture is the stage, the manifest and
+    // scale controls sit left, what is selected and the requests right, the terminal in a drawer
+    // below. Each scrolls inside itself, so the page never grows with use. The stage comes first
+    // so that a phone, which stacks them, shows the picture first.
     view! {
-        <div class="lab">
+        <div class="lab" class:presenter=move || presenter.get()>
             <header class="topbar">
                 <h1 class="brand">
                     "svclab" <span class="tagline">" · Kubernetes Services, simulated"</span>
                 </h1>
                 <Toolbar />
+                <PresenterToggle on=presenter />
             </header>
             <main class="workspace">
-                <div class="left">
+                <div class="stage">
+                    <ClusterView />
+                    <Show when=move || presenter.get()>
+                        <LatestRequest />
+                    </Show>
+                </div>
+                <div class="tools">
                     <Editor persist=!manual />
                     <Deployments />
-                    <Terminal />
                 </div>
-                <div class="right">
-                    <ClusterView />
-                    <div class="below">
-                        <DetailsPanel />
-                        <Requests />
-                    </div>
+                <div class="side">
+                    <DetailsPanel />
+                    <Requests />
+                </div>
+                <div class="drawer">
+                    <Terminal />
                 </div>
             </main>
         </div>
     }
+}
+
+/// `p` toggles presenter mode, and Escape leaves it, unless the key is meant for a text field
+/// (the manifest, the terminal, the traffic interval) or carries a modifier (Ctrl+P prints).
+fn presenter_key(presenter: RwSignal<bool>) {
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.default_prevented() || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| {
+                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    || el.closest("[contenteditable]").ok().flatten().is_some()
+            });
+        if typing {
+            return;
+        }
+        match ev.key().as_str() {
+            "p" | "P" => presenter.update(|on| *on = !*on),
+            "Escape" if presenter.get_untracked() => presenter.set(false),
+            _ => return,
+        }
+        ev.prevent_default();
+    });
+    on_cleanup(move || handle.remove());
 }
 
 fn prefers_reduced_motion() -> bool {

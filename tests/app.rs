@@ -844,3 +844,253 @@ async fn killing_pods_and_scaling_to_zero_log_no_errors() {
     let seen = errors_seen();
     assert!(seen.is_empty(), "{seen}");
 }
+
+// ------------------------------------------------------------------------------------ layout
+
+/// The app's stylesheets, in index.html's order.
+const STYLES: [&str; 3] = [
+    include_str!("../styles/base.css"),
+    include_str!("../styles/main.css"),
+    include_str!("../styles/layout.css"),
+];
+
+/// The app's styles in the test page while it lives (the other tests run unstyled).
+struct Styled(web_sys::Element);
+
+impl Styled {
+    fn new() -> Styled {
+        let style = document().create_element("style").unwrap();
+        style.set_text_content(Some(&STYLES.concat()));
+        document().body().unwrap().append_child(&style).unwrap();
+        Styled(style)
+    }
+}
+
+impl Drop for Styled {
+    fn drop(&mut self) {
+        self.0.remove();
+    }
+}
+
+/// The app, styled, in a frame of `width` x `height` CSS pixels standing in for the window:
+/// styles/layout.css asks the `page` container for widths and reads the height from
+/// --lab-height, so the same rules apply as in a window of that size, whatever size the test
+/// browser's window is.
+async fn mount_framed(width: u32, height: u32) -> (Mounted, Styled) {
+    let styled = Styled::new();
+    let root = fresh_root();
+    root.set_attribute(
+        "style",
+        &format!("container: page / inline-size; width: {width}px; --lab-height: {height}px"),
+    )
+    .unwrap();
+    let driver = Driver::new();
+    let d = driver.clone();
+    let handle = mount_to(root.clone(), move || view! { <Lab driver=d.clone() /> });
+    settle().await;
+    let app = Mounted {
+        root,
+        driver,
+        _handle: Box::new(handle),
+    };
+    (app, styled)
+}
+
+/// `el`'s top and bottom edges, in CSS pixels from the top of `frame`.
+fn edges_in(frame: &HtmlElement, el: &HtmlElement) -> (f64, f64) {
+    let top = frame.get_bounding_client_rect().top();
+    let r = el.get_bounding_client_rect();
+    (r.top() - top, r.bottom() - top)
+}
+
+fn shown(el: &HtmlElement) -> bool {
+    el.offset_width() > 0 && el.offset_height() > 0
+}
+
+#[wasm_bindgen_test]
+async fn at_1440x900_the_page_does_not_grow_with_use_and_the_terminal_stays_in_view() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    app.seeded().await;
+
+    // Five requests, one of them expanded down to its iptables rules.
+    for _ in 0..5 {
+        button(root, "Send request").click();
+        app.advance(3_000).await;
+    }
+    let traces = find_all(root, ".requests-panel ol.traces details");
+    assert_eq!(traces.len(), 5);
+    traces[0].set_attribute("open", "").unwrap();
+    settle().await;
+    assert!(
+        find_all(root, ".requests-panel ul.rules li").len() > 3,
+        "the expanded trace lists its rules"
+    );
+    // Ten terminal commands, with long outputs.
+    let terminal = find(root, "section[aria-label='Terminal']");
+    let input: HtmlInputElement = find(&terminal, "input[aria-label='Command']").unchecked_into();
+    for line in [
+        "kubectl get pods -o wide",
+        "kubectl get svc",
+        "kubectl get endpointslices",
+        "kubectl describe svc backend-service",
+        "kubectl describe deploy backend",
+        "kubectl get all -A",
+        "kubectl get nodes -o wide",
+        "kubectl get events",
+        "kubectl get pods -A",
+        "kubectl describe pod test",
+    ] {
+        enter(&input, line);
+        settle().await;
+    }
+    assert!(find_all(&terminal, "pre.screen span").len() > 40);
+
+    // The page (here, the frame standing in for the window) did not grow...
+    let height = f64::from(root.scroll_height());
+    assert!(
+        height <= 2.0 * 900.0,
+        "the page is {height}px tall in a 900px window"
+    );
+    // ...and the picture, the controls and the terminal's prompt are in view together.
+    for (what, el) in [
+        (
+            "the terminal's input",
+            input.unchecked_ref::<HtmlElement>().clone(),
+        ),
+        ("the picture", find(root, "svg[aria-label='Cluster']")),
+        ("the Send request button", button(root, "Send request")),
+        ("the Requests heading", find(root, "#requests-heading")),
+        ("the Apply button", button(root, "Apply")),
+    ] {
+        let (top, bottom) = edges_in(root, &el);
+        assert!(
+            top >= 0.0 && bottom <= 900.0 && bottom > top,
+            "{what} is at {top}..{bottom}px, outside a 900px window"
+        );
+    }
+}
+
+/// A `key` pressed on `target`, as the browser sends it (it bubbles to the window).
+fn press(target: &HtmlElement, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    target
+        .dispatch_event(
+            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+        )
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn presenter_mode_toggles_by_key_and_by_button_and_hides_the_side_panels() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    app.seeded().await;
+    let toggle = button(root, "Presenter mode");
+    let pressed = || toggle.get_attribute("aria-pressed").unwrap_or_default();
+    let side =
+        || [".side", ".tools", "section[aria-label='Terminal']"].map(|s| shown(&find(root, s)));
+    let picture = || find(root, "svg[aria-label='Cluster']").get_bounding_client_rect();
+    assert_eq!(pressed(), "false");
+    assert_eq!(side(), [true; 3]);
+    let small = picture();
+
+    // `p` typed into the terminal is a letter of a command, not a shortcut.
+    let input = find(
+        root,
+        "section[aria-label='Terminal'] input[aria-label='Command']",
+    );
+    press(&input, "p");
+    settle().await;
+    assert_eq!(pressed(), "false");
+
+    // `p` anywhere else turns presenter mode on: only the picture and the controls remain,
+    // larger.
+    let body: HtmlElement = document().body().unwrap();
+    press(&body, "p");
+    settle().await;
+    assert_eq!(pressed(), "true");
+    assert_eq!(side(), [false; 3]);
+    let large = picture();
+    assert!(
+        large.width() > small.width() * 1.2 && large.height() > small.height() * 1.2,
+        "the picture grew from {}x{} to only {}x{}",
+        small.width(),
+        small.height(),
+        large.width(),
+        large.height()
+    );
+    let (_, bottom) = edges_in(root, &find(root, "svg[aria-label='Cluster']"));
+    assert!(bottom <= 900.0, "the picture ends at {bottom}px");
+    assert!(shown(&button(root, "Send request")) && shown(&button(root, "Pause")));
+
+    // The button turns it off, and on again; Escape leaves it.
+    toggle.click();
+    settle().await;
+    assert_eq!(pressed(), "false");
+    assert_eq!(side(), [true; 3]);
+    toggle.click();
+    settle().await;
+    assert_eq!(pressed(), "true");
+    press(&body, "Escape");
+    settle().await;
+    assert_eq!(pressed(), "false");
+    assert_eq!(side(), [true; 3]);
+}
+
+#[wasm_bindgen_test]
+async fn on_a_phone_the_picture_comes_first_at_a_readable_size() {
+    let (app, _styled) = mount_framed(390, 844).await;
+    let root = &app.root;
+    app.seeded().await;
+    let picture = find(root, "svg[aria-label='Cluster']");
+    let (top, _) = edges_in(root, &picture);
+    for panel in ["Manifest", "Deployments", "Details", "Requests"] {
+        let heading = find_all(root, "h2")
+            .into_iter()
+            .find(|h| text(h) == panel)
+            .unwrap_or_else(|| panic!("no panel {panel}"));
+        let (below, _) = edges_in(root, &heading);
+        assert!(
+            top < below,
+            "the picture ({top}px) is below {panel} ({below}px)"
+        );
+    }
+    // Not shrunk to the screen's width (4px text): wider than the screen, it scrolls sideways.
+    let width = picture.get_bounding_client_rect().width();
+    assert!(width >= 700.0, "the picture is {width}px wide");
+    let panel = find(root, ".cluster-panel");
+    assert!(panel.scroll_width() > panel.client_width());
+    assert!(panel.client_width() <= 390);
+}
+
+#[wasm_bindgen_test]
+async fn the_terminal_drawer_closes_to_one_line_and_the_columns_take_its_height() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    let terminal = find(root, "section[aria-label='Terminal']");
+    let input = find(&terminal, "input[aria-label='Command']");
+    let side = find(root, ".side");
+    let before = side.client_height();
+    button(root, "Close terminal").click();
+    settle().await;
+    let toggle = button(root, "Open terminal");
+    assert_eq!(
+        toggle.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(!shown(&input));
+    assert!(
+        terminal.offset_height() < 90,
+        "closed, the terminal is {}px tall",
+        terminal.offset_height()
+    );
+    assert!(side.client_height() > before + 100);
+    toggle.click();
+    settle().await;
+    assert!(shown(&input));
+    assert_eq!(side.client_height(), before);
+}

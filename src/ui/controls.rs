@@ -141,3 +141,20 @@ pub fn Toolbar() -> impl IntoView {
         </div>
     }
 }
+
+/// Presenter mode, for a projector: the picture and the request's path fill the screen in large
+/// type; the side columns and the terminal step aside. The key `p` does the same (src/app.rs).
+#[component]
+pub fn PresenterToggle(on: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <button
+            class="presenter-toggle"
+            aria-pressed=move || on.get().to_string()
+            aria-keyshortcuts="p"
+            title="Presenter mode (p): the picture fills the screen; p or Escape to leave"
+            on:click=move |_| on.update(|p| *p = !*p)
+        >
+            "Presenter mode"
+        </button>
+    }
+}

@@ -153,3 +153,42 @@ fn hop_item(h: HopRow) -> impl IntoView {
         </li>
     }
 }
+
+/// The newest request in one line, `test$ wget … · HTTP 200 from backend-…`, for presenter
+/// mode, where the Requests panel is hidden and the room reads the outcome under the picture.
+#[component]
+pub fn LatestRequest() -> impl IntoView {
+    let sim = shared().sim;
+    let now = sim.now();
+    let latest = Memo::new(move |_| {
+        let now = now.get();
+        sim.read(|c| c.traces().last().map(|t| summarize(t, now)))
+    });
+    view! {
+        <p class="latest-request" role="status" aria-label="Latest request">
+            {move || {
+                latest
+                    .with(|s| match s {
+                        None => {
+                            view! { <span class="hint">"Press Send request to watch one travel."</span> }
+                                .into_any()
+                        }
+                        Some(s) => {
+                            let class = if !s.done {
+                                "outcome in-flight"
+                            } else if s.ok {
+                                "outcome ok"
+                            } else {
+                                "outcome failed"
+                            };
+                            view! {
+                                <code class="command">{s.command.clone()}</code>
+                                <span class=class>{s.outcome.clone()}</span>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </p>
+    }
+}

@@ -43,6 +43,9 @@ pub fn Terminal() -> impl IntoView {
     let (prompt, set_prompt) = signal(shell.with_value(Shell::prompt));
     let (waiting, set_waiting) = signal(false);
     let (cursor, set_cursor) = signal(None::<usize>);
+    // The drawer closes to its heading, giving its height to the panels above; what runs
+    // meanwhile still prints, to be read when it opens.
+    let (open, set_open) = signal(true);
     let input = NodeRef::<Input>::new();
     let screen_el = NodeRef::<Pre>::new();
 
@@ -66,10 +69,11 @@ pub fn Terminal() -> impl IntoView {
         set_prompt.set(out.prompt);
     };
 
-    // Sync with the DOM: keep the newest line in view. Scrolling needs a layout, so it waits
-    // for the next frame, where the browser lays the page out anyway.
+    // Sync with the DOM: keep the newest line in view (also on opening the drawer). Scrolling
+    // needs a layout, so it waits for the next frame, where the browser lays the page out anyway.
     Effect::new(move |_| {
         screen.track();
+        open.track();
         if let Some(pre) = screen_el.get_untracked() {
             request_animation_frame(move || pre.set_scroll_top(pre.scroll_height()));
         }
@@ -181,28 +185,38 @@ pub fn Terminal() -> impl IntoView {
     };
 
     view! {
-        <section class="panel terminal-panel" aria-label="Terminal">
+        <section class="panel terminal-panel" class:closed=move || !open.get() aria-label="Terminal">
             <div class="panel-head">
                 <h2>"Terminal"</h2>
                 <span class="panel-note">"kubectl, and the test pod's shell via kubectl exec"</span>
+                <button
+                    class="link drawer-toggle"
+                    aria-expanded=move || open.get().to_string()
+                    aria-controls="terminal-body"
+                    on:click=move |_| set_open.update(|o| *o = !*o)
+                >
+                    {move || if open.get() { "Close terminal" } else { "Open terminal" }}
+                </button>
             </div>
-            <pre class="screen" node_ref=screen_el role="log" aria-label="Terminal output" tabindex="0">
-                <For each=move || screen.get() key=|l| l.id let(l)>
-                    <span class=l.class>{l.text}"\n"</span>
-                </For>
-            </pre>
-            <div class="prompt">
-                <span class="ps1" aria-hidden="true">{prompt}</span>
-                <input
-                    node_ref=input
-                    type="text"
-                    aria-label="Command"
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    placeholder=move || if waiting.get() { "running… (Ctrl+C to stop)" } else { "kubectl get pods -o wide" }
-                    on:keydown=on_key
-                />
+            <div class="terminal-body" id="terminal-body" hidden=move || !open.get()>
+                <pre class="screen" node_ref=screen_el role="log" aria-label="Terminal output" tabindex="0">
+                    <For each=move || screen.get() key=|l| l.id let(l)>
+                        <span class=l.class>{l.text}"\n"</span>
+                    </For>
+                </pre>
+                <div class="prompt">
+                    <span class="ps1" aria-hidden="true">{prompt}</span>
+                    <input
+                        node_ref=input
+                        type="text"
+                        aria-label="Command"
+                        autocomplete="off"
+                        autocapitalize="off"
+                        spellcheck="false"
+                        placeholder=move || if waiting.get() { "running… (Ctrl+C to stop)" } else { "kubectl get pods -o wide" }
+                        on:keydown=on_key
+                    />
+                </div>
             </div>
         </section>
     }
