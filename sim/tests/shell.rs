@@ -1438,6 +1438,52 @@ impl Fuzz {
 }
 
 #[test]
+fn tab_on_any_text_cut_anywhere_never_panics() {
+    const PIECES: &[&str] = &[
+        "kubectl", "get", "pods", " ", " ", "'", "\"", "\\", "é", "日本", "🚀", "-n", "--o", "=",
+        "svc/", "|", "x", "$", "\t",
+    ];
+    let s = Session::seed();
+    let mut rng = Fuzz(0x5eed_7ab5);
+    let mut lines: Vec<String> = ["kubectl get 'é'", "'é'", "kubectl get é\\ x"]
+        .map(String::from)
+        .to_vec();
+    for _ in 0..200 {
+        let n = 1 + rng.next() % 8;
+        lines.push((0..n).map(|_| rng.pick(PIECES)).collect());
+    }
+    for line in &lines {
+        for (i, _) in line.char_indices().chain([(line.len(), ' ')]) {
+            let typed = &line[..i];
+            let _ = s.term.complete(&s.cluster, typed);
+            let _ = s.term.complete_line(&s.cluster, typed);
+        }
+    }
+}
+
+#[test]
+fn tab_keeps_the_quote_a_word_was_typed_with() {
+    let s = Session::seed();
+    let c = |line: &str| s.term.complete_line(&s.cluster, line).0;
+    assert_eq!(c("kubectl get \"po"), "kubectl get \"pods\" ");
+    assert_eq!(c("kubectl get 'po"), "kubectl get 'pods' ");
+    assert_eq!(c("kubectl get \"pods\""), "kubectl get \"pods\" ");
+    assert_eq!(
+        c("kubectl get svc 'back"),
+        "kubectl get svc 'backend-service' "
+    );
+    assert_eq!(
+        c("kubectl get pods -n \"kube-"),
+        "kubectl get pods -n \"kube-"
+    );
+    assert_eq!(
+        c("kubectl get svc \"b"),
+        "kubectl get svc \"backend-service\" "
+    );
+    assert_eq!(c("kubectl get 'é'"), "kubectl get 'é'");
+}
+
+#[test]
 fn nothing_typed_panics_or_hangs() {
     const VALID: &[&str] = &[
         "kubectl get svc -A -o wide",
