@@ -1438,6 +1438,22 @@ impl Fuzz {
 }
 
 #[test]
+fn a_quoted_command_path_is_one_unknown_word() {
+    let mut s = Session::seed();
+    assert_eq!(
+        s.run("kubectl 'set image' deploy/backend api=nginx:1.27"),
+        "error: unknown command \"set image\" for \"kubectl\"\n"
+    );
+    assert_eq!(
+        s.run("kubectl help 'set image'"),
+        s.run("kubectl help nosuchcommand")
+    );
+    let set_image = s.run("kubectl set image --help");
+    assert_eq!(s.run("kubectl help set image"), set_image);
+    assert_ne!(s.run("kubectl help 'set image'"), set_image);
+}
+
+#[test]
 fn tab_on_any_text_cut_anywhere_never_panics() {
     const PIECES: &[&str] = &[
         "kubectl", "get", "pods", " ", " ", "'", "\"", "\\", "é", "日本", "🚀", "-n", "--o", "=",

@@ -105,21 +105,32 @@ pub(crate) static COMMANDS: &[&Command] = &[
     &WAIT,
 ];
 
-/// The command called `name` (`get`, or `set image` for a subcommand).
+/// The top-level command called `name` (`get`, `set`; never a subcommand).
 pub(crate) fn find_command(name: &str) -> Option<&'static Command> {
-    let (first, sub) = match name.split_once(' ') {
-        Some((first, sub)) => (first, Some(sub)),
-        None => (name, None),
-    };
-    let command = COMMANDS.iter().copied().find(|c| c.name == first)?;
-    match sub {
-        None => Some(command),
-        Some(sub) => command
-            .subcommands
-            .iter()
-            .copied()
-            .find(|c| c.name.strip_prefix(first).map(str::trim_start) == Some(sub)),
+    COMMANDS.iter().copied().find(|c| c.name == name)
+}
+
+/// `parent`'s subcommand typed as `word` (`image` under `set`).
+pub(crate) fn subcommand(parent: &Command, word: &str) -> Option<&'static Command> {
+    parent.subcommands.iter().copied().find(|c| {
+        c.name
+            .strip_prefix(parent.name)
+            .and_then(|s| s.strip_prefix(' '))
+            == Some(word)
+    })
+}
+
+/// The command a path of words names (`set`, `image`): the first word is a top-level command
+/// and each next word that names a subcommand of the one before goes one level down.
+pub(crate) fn find_path<'a>(mut words: impl Iterator<Item = &'a str>) -> Option<&'static Command> {
+    let mut command = find_command(words.next()?)?;
+    for w in words {
+        match subcommand(command, w) {
+            Some(sub) => command = sub,
+            None => break,
+        }
     }
+    Some(command)
 }
 
 /// Flags every kubectl command takes.
@@ -312,7 +323,7 @@ mod tests {
         assert_eq!(names, sorted);
         for c in every_command() {
             assert!(
-                find_command(c.name).is_some_and(|f| std::ptr::eq(f, c)),
+                find_path(c.name.split(' ')).is_some_and(|f| std::ptr::eq(f, c)),
                 "{}",
                 c.name
             );
