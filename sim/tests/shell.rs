@@ -1454,6 +1454,20 @@ fn a_quoted_command_path_is_one_unknown_word() {
 }
 
 #[test]
+fn unknown_commands_are_never_told_to_try_help() {
+    let mut s = Session::seed();
+    assert_eq!(
+        s.run("kubectl hel"),
+        "error: unknown command \"hel\" for \"kubectl\"\n\nDid you mean this?\n\tget\n\tset\n"
+    );
+    assert_eq!(
+        s.run("kubectl hlep"),
+        "error: unknown command \"hlep\" for \"kubectl\"\n"
+    );
+    assert_eq!(s.term.complete(&s.cluster, "kubectl hel"), vec!["help"]);
+}
+
+#[test]
 fn tab_on_any_text_cut_anywhere_never_panics() {
     const PIECES: &[&str] = &[
         "kubectl", "get", "pods", " ", " ", "'", "\"", "\\", "é", "日本", "🚀", "-n", "--o", "=",

@@ -267,9 +267,11 @@ fn unknown_command(typed: &str) -> Reply {
     let mut lines = vec![Line::err(format!(
         "error: unknown command \"{typed}\" for \"kubectl\""
     ))];
+    // cobra never suggests its own help command.
     let suggestions: Vec<&str> = COMMANDS
         .iter()
         .map(|c| c.name)
+        .filter(|c| *c != "help")
         .filter(|c| distance(typed, c) <= 2 || c.starts_with(&typed.to_lowercase()))
         .collect();
     if !suggestions.is_empty() && !typed.is_empty() {
