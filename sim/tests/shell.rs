@@ -1790,6 +1790,45 @@ fn a_pod_whose_image_may_never_be_pulled_says_so_everywhere() {
 }
 
 #[test]
+fn kubectl_events_takes_its_own_flags_and_filters_by_type() {
+    let typo = SEED_MANIFEST.replace("image: nginx", "image: ngnix");
+    let mut s = Session::new(SEED_FILENAME, &typo);
+    s.cluster.advance(50 * SECOND);
+    let all = s.run("kubectl events");
+    let warnings = s.run("kubectl events --types=Warning");
+    let normal = s.run("kubectl events --types normal");
+    assert!(
+        all.contains(" Warning ") && all.contains(" Normal "),
+        "{all}"
+    );
+    assert!(
+        warnings.contains(" Warning ") && !warnings.contains(" Normal "),
+        "{warnings}"
+    );
+    assert!(
+        normal.contains(" Normal ") && !normal.contains(" Warning "),
+        "{normal}"
+    );
+    assert_eq!(s.run("kubectl events --types=Normal,Warning"), all);
+    assert_eq!(
+        s.run("kubectl events --types=Bogus"),
+        "error: valid --types are Normal or Warning\n"
+    );
+    assert_eq!(
+        s.run("kubectl events --sort-by=.metadata.name"),
+        "error: unknown flag: --sort-by\nSee 'kubectl events --help' for usage.\n"
+    );
+    assert_eq!(
+        s.term.complete(&s.cluster, "kubectl events --s"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        s.term.complete(&s.cluster, "kubectl events --ty"),
+        vec!["--types"]
+    );
+}
+
+#[test]
 fn a_mistyped_image_fails_to_pull_and_backs_off() {
     let typo = SEED_MANIFEST.replace("image: nginx", "image: ngnix");
     let mut s = Session::new(SEED_FILENAME, &typo);
