@@ -1829,6 +1829,15 @@ fn kubectl_events_takes_its_own_flags_and_filters_by_type() {
 }
 
 #[test]
+fn tab_offers_only_the_output_formats_a_command_takes() {
+    let s = Session::seed();
+    let c = |line: &str| s.term.complete(&s.cluster, line);
+    assert_eq!(c("kubectl version -o "), vec!["json", "yaml"]);
+    assert_eq!(c("kubectl api-resources -o "), vec!["name", "wide"]);
+    assert_eq!(c("kubectl api-resources --output=w"), vec!["--output=wide"]);
+}
+
+#[test]
 fn a_mistyped_image_fails_to_pull_and_backs_off() {
     let typo = SEED_MANIFEST.replace("image: nginx", "image: ngnix");
     let mut s = Session::new(SEED_FILENAME, &typo);

@@ -209,7 +209,7 @@ fn values(term: &Terminal, cluster: &Cluster, values: Values, ns: &str) -> Vec<S
     match values {
         Values::Nothing => Vec::new(),
         Values::Namespaces => namespaces(cluster),
-        Values::Formats => ["json", "name", "wide", "yaml"].map(String::from).to_vec(),
+        Values::Formats(formats) => formats.iter().map(|f| f.to_string()).collect(),
         Values::File => vec![term.file_name().to_string()],
         Values::Labels => cluster
             .pods()

@@ -2,7 +2,7 @@
 
 use crate::cluster::{Applied, Change, Cluster};
 use crate::model::*;
-use crate::shell::flags::{boolean, val, Parsed, Values};
+use crate::shell::flags::{boolean, val, Parsed, Values, FORMATS};
 use crate::shell::get::{self, Item, Kind};
 use crate::shell::{Line, Reply, Stream, Terminal};
 
@@ -25,7 +25,7 @@ pub(super) static APPLY: Command = Command {
         val("dry-run", None),
         boolean("server-side", None),
         boolean("force", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
         boolean("prune", None),
         val("selector", Some('l')).completes(Values::Labels),
     ],
@@ -48,7 +48,7 @@ pub(super) static CREATE: Command = Command {
         val("replicas", Some('r')),
         val("port", None),
         val("dry-run", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
         boolean("save-config", None),
     ],
     args: Args::Words(&["deployment", "namespace"]),
@@ -73,7 +73,7 @@ pub(super) static EXPOSE: Command = Command {
         val("selector", None),
         val("node-port", None),
         val("dry-run", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
         val("cluster-ip", None),
     ],
     args: Args::TypesOf(&["deployments", "pods", "services"]),

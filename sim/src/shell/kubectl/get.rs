@@ -1,7 +1,7 @@
 //! `kubectl get` and `kubectl events`: tables, `-o yaml|json|name|jsonpath`, `--sort-by`, `--watch`.
 
 use crate::cluster::Cluster;
-use crate::shell::flags::{boolean, val, Flag, Parsed, Values};
+use crate::shell::flags::{boolean, val, Flag, Parsed, Values, FORMATS};
 use crate::shell::get::{self, Item, Kind};
 use crate::shell::{jsonpath, table, value};
 use crate::shell::{objects, Line, Reply, Terminal};
@@ -40,7 +40,7 @@ pub(super) static EVENTS: Command = Command {
     ],
     flags: &[
         boolean("all-namespaces", Some('A')),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
         boolean("watch", Some('w')),
         boolean("no-headers", None),
         val("for", None),
@@ -55,7 +55,7 @@ pub(super) static EVENTS: Command = Command {
 /// `kubectl get`'s flags.
 const GET_FLAGS: &[Flag] = &[
     boolean("all-namespaces", Some('A')),
-    val("output", Some('o')).completes(Values::Formats),
+    val("output", Some('o')).completes(Values::Formats(FORMATS)),
     val("selector", Some('l')).completes(Values::Labels),
     boolean("watch", Some('w')),
     boolean("watch-only", None),

@@ -2,7 +2,7 @@
 //! `api-resources`, `top`.
 
 use crate::cluster::Cluster;
-use crate::shell::flags::{boolean, val, Values};
+use crate::shell::flags::{boolean, val, Values, FORMATS};
 use crate::shell::get::{self};
 use crate::shell::table;
 use crate::shell::{Line, Reply, Terminal};
@@ -20,7 +20,7 @@ pub(super) static VERSION: Command = Command {
     ],
     flags: &[
         boolean("client", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(&["json", "yaml"])),
     ],
     args: Args::Nothing,
     run: Run::Handler(version),
@@ -53,7 +53,7 @@ pub(super) static CONFIG: Command = Command {
         boolean("current", None),
         boolean("minify", None),
         boolean("raw", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
     ],
     args: Args::Config,
     run: Run::Handler(config),
@@ -70,7 +70,7 @@ pub(super) static API_RESOURCES: Command = Command {
     ],
     flags: &[
         val("namespaced", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(&["name", "wide"])),
         val("api-group", None),
         boolean("no-headers", None),
         val("verbs", None),

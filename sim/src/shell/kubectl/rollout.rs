@@ -3,7 +3,7 @@
 use crate::action::Action;
 use crate::cluster::Cluster;
 use crate::model::*;
-use crate::shell::flags::{boolean, val, Values};
+use crate::shell::flags::{boolean, val, Values, FORMATS};
 use crate::shell::get::Kind;
 use crate::shell::table;
 use crate::shell::{describe, Job, Line, Reply, Stream, Terminal};
@@ -81,7 +81,7 @@ pub(super) static SET_IMAGE: Command = Command {
         val("filename", Some('f')).completes(Values::File),
         val("selector", Some('l')).completes(Values::Labels),
         boolean("local", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
         val("dry-run", None),
     ],
     args: Args::Nothing,
