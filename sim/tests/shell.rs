@@ -1838,6 +1838,34 @@ fn tab_offers_only_the_output_formats_a_command_takes() {
 }
 
 #[test]
+fn rollout_subcommands_have_their_own_flags_help_and_completion() {
+    let mut s = Session::seed();
+    assert_eq!(
+        s.run("kubectl rollout status --bogus"),
+        "error: unknown flag: --bogus\nSee 'kubectl rollout status --help' for usage.\n"
+    );
+    assert_eq!(
+        s.run("kubectl rollout undo deploy/backend --revision=1"),
+        "error: unknown flag: --revision\nSee 'kubectl rollout undo --help' for usage.\n"
+    );
+    let help = s.run("kubectl rollout history --help");
+    assert!(
+        help.starts_with("View previous rollout revisions"),
+        "{help}"
+    );
+    assert_eq!(s.run("kubectl help rollout history"), help);
+    assert_eq!(s.run("kubectl rollout -n default history --help"), help);
+    let c = |line: &str| s.term.complete(&s.cluster, line);
+    assert_eq!(c("kubectl rollout "), vec!["history", "status", "undo"]);
+    assert_eq!(
+        c("kubectl rollout undo --"),
+        vec!["--namespace", "--to-revision"]
+    );
+    assert_eq!(c("kubectl rollout history --re"), vec!["--revision"]);
+    assert_eq!(c("kubectl set "), vec!["image"]);
+}
+
+#[test]
 fn a_mistyped_image_fails_to_pull_and_backs_off() {
     let typo = SEED_MANIFEST.replace("image: nginx", "image: ngnix");
     let mut s = Session::new(SEED_FILENAME, &typo);

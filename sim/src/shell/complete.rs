@@ -235,6 +235,8 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
     // last word may be a flag that wants a value.
     let mut command: Option<&'static Command> = None;
     let mut positional: Vec<&String> = Vec::new();
+    // How many of the positional words name the command (`rollout status` is 2).
+    let mut depth = 0;
     let mut words = args.iter().peekable();
     while let Some(w) = words.next() {
         if w == "--" {
@@ -249,19 +251,15 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
             }
             continue;
         }
-        match positional.len() {
-            0 => command = kubectl::find_command(w),
-            // `kubectl set image`: the subcommand's flags and arguments.
-            1 => {
-                if let Some(sub) = command.and_then(|c| {
-                    c.subcommands
-                        .iter()
-                        .find(|s| s.name.rsplit(' ').next() == Some(w.as_str()))
-                }) {
-                    command = Some(sub);
-                }
+        // The command path: `rollout status` takes its subcommand's flags and arguments.
+        if positional.is_empty() {
+            command = kubectl::find_command(w);
+            depth = 1;
+        } else if positional.len() == depth {
+            if let Some(sub) = command.and_then(|c| kubectl::subcommand(c, w)) {
+                command = Some(sub);
+                depth += 1;
             }
-            _ => {}
         }
         positional.push(w);
     }
@@ -298,7 +296,17 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
             cur,
         );
     }
-    let rest = &positional[1..];
+    let rest = &positional[depth.min(positional.len())..];
+    if rest.is_empty() && !command.subcommands.is_empty() {
+        return matching(
+            command
+                .subcommands
+                .iter()
+                .filter_map(|s| s.name.rsplit(' ').next())
+                .map(str::to_string),
+            cur,
+        );
+    }
     let types: Vec<String> = match command.args {
         Args::Types { all } => types().chain(all.then(|| "all".to_string())).collect(),
         Args::TypesOf(list) => list.iter().map(|t| t.to_string()).collect(),
@@ -378,18 +386,12 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
                 Vec::new()
             }
         }
-        Args::Rollout => {
-            if rest.is_empty() {
-                matching(["status".to_string()], cur)
-            } else {
-                matching(
-                    names_of(cluster, Kind::Deployment, &ns)
-                        .into_iter()
-                        .map(|d| format!("deployment/{d}")),
-                    cur,
-                )
-            }
-        }
+        Args::Deployments => matching(
+            names_of(cluster, Kind::Deployment, &ns)
+                .into_iter()
+                .map(|d| format!("deployment/{d}")),
+            cur,
+        ),
         Args::Words(words) => {
             if rest.is_empty() {
                 matching(words.iter().map(|w| w.to_string()), cur)

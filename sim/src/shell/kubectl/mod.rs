@@ -247,7 +247,7 @@ pub(crate) fn run(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
     let mut rest: Vec<String> = args[i + 1..].to_vec();
     rest.extend(globals);
     let sub = sub.as_str();
-    match find_command(sub) {
+    match find_command(sub).map(|c| descend(c, &mut rest)) {
         Some(Command {
             run: Run::Handler(handler),
             ..
@@ -260,6 +260,30 @@ pub(crate) fn run(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
         )),
         None => unknown_command(sub),
     }
+}
+
+/// The subcommand of `command` that the first positional word of `rest` names, taken out of
+/// `rest`, and so on down; `command` itself when there is none. Flags may come before the word
+/// (`kubectl rollout -n dev status`); a value-taking flag's separate value is skipped.
+fn descend(mut command: &'static Command, rest: &mut Vec<String>) -> &'static Command {
+    while !command.subcommands.is_empty() {
+        let mut at = 0;
+        while at < rest.len() && rest[at].starts_with('-') && rest[at] != "--" {
+            let a = &rest[at];
+            let takes_value = !a.contains('=')
+                && GLOBAL
+                    .iter()
+                    .chain(command.flags)
+                    .any(|f| f.value && f.named(a));
+            at += if takes_value { 2 } else { 1 };
+        }
+        let Some(sub) = rest.get(at).and_then(|w| subcommand(command, w)) else {
+            break;
+        };
+        rest.remove(at);
+        command = sub;
+    }
+    command
 }
 
 /// cobra's error for a command it does not have, with the commands it might have meant.
@@ -350,11 +374,17 @@ mod tests {
                 .text();
             assert!(!c.help.is_empty(), "kubectl {name} has no help");
             assert!(help.starts_with(c.help[0]), "kubectl {name} --help: {help}");
-            if !name.contains(' ') {
-                let via_help = term
-                    .run(&mut cluster, &format!("kubectl help {name}"))
-                    .text();
-                assert_eq!(via_help, help, "kubectl help {name}");
+            let via_help = term
+                .run(&mut cluster, &format!("kubectl help {name}"))
+                .text();
+            assert_eq!(via_help, help, "kubectl help {name}");
+            for sub in c.subcommands {
+                let word = sub.name.rsplit(' ').next().unwrap_or_default();
+                let offered = term.complete(&cluster, &format!("kubectl {name} "));
+                assert!(
+                    offered.iter().any(|o| o == word),
+                    "`kubectl {name} ` offers {offered:?}, not {word}"
+                );
             }
             for flag in c.flags {
                 let long = format!("--{}", flag.long);
