@@ -1866,6 +1866,36 @@ fn rollout_subcommands_have_their_own_flags_help_and_completion() {
 }
 
 #[test]
+fn config_subcommands_have_their_own_flags_help_and_completion() {
+    let mut s = Session::seed();
+    assert_eq!(
+        s.run("kubectl config current-context --raw"),
+        "error: unknown flag: --raw\nSee 'kubectl config current-context --help' for usage.\n"
+    );
+    let help = s.run("kubectl config use-context --help");
+    assert!(help.starts_with("Set the current-context"), "{help}");
+    assert_eq!(s.run("kubectl help config use-context"), help);
+    assert_eq!(s.run("kubectl config current-context"), "kind-kind\n");
+    assert_eq!(
+        s.run("kubectl config set-context --current --namespace=kube-system"),
+        "Context \"kind-kind\" modified.\n"
+    );
+    let c = |line: &str| s.term.complete(&s.cluster, line);
+    assert_eq!(
+        c("kubectl config "),
+        vec![
+            "current-context",
+            "get-contexts",
+            "set-context",
+            "use-context",
+            "view"
+        ]
+    );
+    assert_eq!(c("kubectl config use-context "), vec!["kind-kind"]);
+    assert_eq!(c("kubectl config view -o "), vec!["json", "yaml"]);
+}
+
+#[test]
 fn a_mistyped_image_fails_to_pull_and_backs_off() {
     let typo = SEED_MANIFEST.replace("image: nginx", "image: ngnix");
     let mut s = Session::new(SEED_FILENAME, &typo);

@@ -367,25 +367,6 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
                 cur,
             )
         }
-        Args::Config => {
-            if rest.is_empty() {
-                matching(
-                    [
-                        "current-context",
-                        "get-contexts",
-                        "set-context",
-                        "use-context",
-                        "view",
-                    ]
-                    .map(String::from),
-                    cur,
-                )
-            } else if rest[0] == "use-context" {
-                matching(["kind-kind".to_string()], cur)
-            } else {
-                Vec::new()
-            }
-        }
         Args::Deployments => matching(
             names_of(cluster, Kind::Deployment, &ns)
                 .into_iter()

@@ -33,8 +33,6 @@ pub(crate) enum Args {
     Nodes,
     /// One of these words first.
     Words(&'static [&'static str]),
-    /// `kubectl config`'s subcommands, then contexts.
-    Config,
     /// `deployment/NAME`.
     Deployments,
     /// The editor's file.

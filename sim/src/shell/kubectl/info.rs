@@ -2,7 +2,7 @@
 //! `api-resources`, `top`.
 
 use crate::cluster::Cluster;
-use crate::shell::flags::{boolean, val, Values, FORMATS};
+use crate::shell::flags::{boolean, val, Values};
 use crate::shell::get::{self};
 use crate::shell::table;
 use crate::shell::{Line, Reply, Terminal};
@@ -49,14 +49,92 @@ pub(super) static CONFIG: Command = Command {
         "Usage:",
         "  kubectl config SUBCOMMAND [options]",
     ],
+    flags: &[],
+    args: Args::Nothing,
+    run: Run::Handler(config),
+    subcommands: &[
+        &CONFIG_CURRENT_CONTEXT,
+        &CONFIG_GET_CONTEXTS,
+        &CONFIG_SET_CONTEXT,
+        &CONFIG_USE_CONTEXT,
+        &CONFIG_VIEW,
+    ],
+};
+
+static CONFIG_CURRENT_CONTEXT: Command = Command {
+    name: "config current-context",
+    help: &[
+        "Display the current-context.",
+        "",
+        "Usage:",
+        "  kubectl config current-context [options]",
+    ],
+    flags: &[],
+    args: Args::Nothing,
+    run: Run::Handler(config_current_context),
+    subcommands: &[],
+};
+
+static CONFIG_GET_CONTEXTS: Command = Command {
+    name: "config get-contexts",
+    help: &[
+        "Display one or many contexts from the kubeconfig file.",
+        "",
+        "Usage:",
+        "  kubectl config get-contexts [(-o|--output=)name)] [options]",
+    ],
     flags: &[
-        boolean("current", None),
+        val("output", Some('o')).completes(Values::Formats(&["name"])),
+        boolean("no-headers", None),
+    ],
+    args: Args::Nothing,
+    run: Run::Handler(config_get_contexts),
+    subcommands: &[],
+};
+
+static CONFIG_SET_CONTEXT: Command = Command {
+    name: "config set-context",
+    help: &[
+        "Set a context entry in kubeconfig.",
+        "",
+        "Usage:",
+        "  kubectl config set-context [NAME | --current] [--cluster=cluster_nickname] [--user=user_nickname] [--namespace=namespace] [options]",
+    ],
+    flags: &[boolean("current", None)],
+    args: Args::Nothing,
+    run: Run::Handler(config_set_context),
+    subcommands: &[],
+};
+
+static CONFIG_USE_CONTEXT: Command = Command {
+    name: "config use-context",
+    help: &[
+        "Set the current-context in a kubeconfig file.",
+        "",
+        "Usage:",
+        "  kubectl config use-context CONTEXT_NAME [options]",
+    ],
+    flags: &[],
+    args: Args::Words(&["kind-kind"]),
+    run: Run::Handler(config_use_context),
+    subcommands: &[],
+};
+
+static CONFIG_VIEW: Command = Command {
+    name: "config view",
+    help: &[
+        "Display merged kubeconfig settings or a specified kubeconfig file.",
+        "",
+        "Usage:",
+        "  kubectl config view [flags] [options]",
+    ],
+    flags: &[
         boolean("minify", None),
         boolean("raw", None),
-        val("output", Some('o')).completes(Values::Formats(FORMATS)),
+        val("output", Some('o')).completes(Values::Formats(&["json", "yaml"])),
     ],
-    args: Args::Config,
-    run: Run::Handler(config),
+    args: Args::Nothing,
+    run: Run::Handler(config_view),
     subcommands: &[],
 };
 
@@ -153,11 +231,46 @@ pub(super) fn top(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String])
     }
 }
 
+/// `kubectl config` without a subcommand svclab simulates.
 pub(super) fn config(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
-    let p = match parse(&CONFIG, args) {
+    config_as(&CONFIG, term, cluster, args)
+}
+
+fn config_current_context(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    config_as(&CONFIG_CURRENT_CONTEXT, term, cluster, args)
+}
+
+fn config_get_contexts(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    config_as(&CONFIG_GET_CONTEXTS, term, cluster, args)
+}
+
+fn config_set_context(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    config_as(&CONFIG_SET_CONTEXT, term, cluster, args)
+}
+
+fn config_use_context(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    config_as(&CONFIG_USE_CONTEXT, term, cluster, args)
+}
+
+fn config_view(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    config_as(&CONFIG_VIEW, term, cluster, args)
+}
+
+/// `kubectl config` or one of its subcommands (`command`), its flags parsed against that
+/// command's.
+fn config_as(
+    command: &Command,
+    term: &mut Terminal,
+    cluster: &mut Cluster,
+    args: &[String],
+) -> Reply {
+    let mut p = match parse(command, args) {
         Ok(p) => p,
         Err(r) => return r,
     };
+    if let Some((_, sub)) = command.name.split_once(' ') {
+        p.args.insert(0, sub.to_string());
+    }
     match p.args.first().map(String::as_str) {
         Some("current-context") => Reply::out("kind-kind"),
         Some("get-contexts") => {
