@@ -1896,6 +1896,33 @@ fn config_subcommands_have_their_own_flags_help_and_completion() {
 }
 
 #[test]
+fn create_and_top_subcommands_have_their_own_flags_help_and_completion() {
+    let mut s = Session::seed();
+    assert_eq!(
+        s.run("kubectl create namespace dev --image=nginx"),
+        "error: unknown flag: --image\nSee 'kubectl create namespace --help' for usage.\n"
+    );
+    assert_eq!(
+        s.run("kubectl top node -A"),
+        "error: unknown shorthand flag: 'A' in -A\nSee 'kubectl top node --help' for usage.\n"
+    );
+    assert_eq!(
+        s.run("kubectl top po -A"),
+        "error: Metrics API not available\n"
+    );
+    let help = s.run("kubectl create deployment --help");
+    assert!(help.starts_with("Create a deployment"), "{help}");
+    assert_eq!(s.run("kubectl help create deployment"), help);
+    assert_eq!(s.run("kubectl create deploy --help"), help);
+    assert_eq!(s.run("kubectl create ns dev"), "namespace/dev created\n");
+    let c = |line: &str| s.term.complete(&s.cluster, line);
+    assert_eq!(c("kubectl create "), vec!["deployment", "namespace"]);
+    assert_eq!(c("kubectl top "), vec!["node", "pod"]);
+    assert_eq!(c("kubectl top pod --su"), vec!["--sum"]);
+    assert_eq!(c("kubectl create namespace --im"), Vec::<String>::new());
+}
+
+#[test]
 fn a_mistyped_image_fails_to_pull_and_backs_off() {
     let typo = SEED_MANIFEST.replace("image: nginx", "image: ngnix");
     let mut s = Session::new(SEED_FILENAME, &typo);

@@ -8,7 +8,7 @@ use crate::shell::table;
 use crate::shell::{Line, Reply, Terminal};
 
 use super::command::{Args, Command, Run};
-use super::{parse, usage_error};
+use super::{alias, parse, usage_error};
 
 pub(super) static VERSION: Command = Command {
     name: "version",
@@ -168,6 +168,40 @@ pub(super) static TOP: Command = Command {
         "Usage:",
         "  kubectl top [flags] [options]",
     ],
+    flags: &[],
+    args: Args::Nothing,
+    run: Run::Handler(top),
+    subcommands: &[&TOP_NODE, &TOP_POD],
+};
+
+static TOP_NODE: Command = Command {
+    name: "top node",
+    help: &[
+        "Display resource (CPU/memory) usage of nodes.",
+        "",
+        "Usage:",
+        "  kubectl top node [NAME | -l label] [options]",
+    ],
+    flags: &[
+        val("selector", Some('l')).completes(Values::Labels),
+        boolean("no-headers", None),
+        val("sort-by", None),
+        boolean("show-capacity", None),
+        boolean("use-protocol-buffers", None),
+    ],
+    args: Args::Nothing,
+    run: Run::Handler(top_node),
+    subcommands: &[],
+};
+
+static TOP_POD: Command = Command {
+    name: "top pod",
+    help: &[
+        "Display resource (CPU/memory) usage of pods.",
+        "",
+        "Usage:",
+        "  kubectl top pod [NAME | -l label] [options]",
+    ],
     flags: &[
         boolean("all-namespaces", Some('A')),
         boolean("containers", None),
@@ -176,11 +210,10 @@ pub(super) static TOP: Command = Command {
         boolean("no-headers", None),
         val("sort-by", None),
         boolean("sum", None),
-        boolean("show-capacity", None),
         boolean("use-protocol-buffers", None),
     ],
     args: Args::Nothing,
-    run: Run::Handler(top),
+    run: Run::Handler(top_pod),
     subcommands: &[],
 };
 
@@ -224,8 +257,28 @@ pub(super) fn cluster_info(_term: &mut Terminal, _cluster: &mut Cluster, args: &
 }
 
 /// `kubectl top`: kind runs no metrics-server.
-pub(super) fn top(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]) -> Reply {
+/// `kubectl top`, or `top pods|po|nodes|no` (the subcommands' aliases).
+pub(super) fn top(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    let aliases: &[(&[&str], &'static Command)] =
+        &[(&["pods", "po"], &TOP_POD), (&["nodes", "no"], &TOP_NODE)];
+    if let Some((handler, rest)) = alias(&TOP, args, aliases) {
+        return handler(term, cluster, &rest);
+    }
     match parse(&TOP, args) {
+        Ok(_) => Reply::error("error: Metrics API not available"),
+        Err(r) => r,
+    }
+}
+
+fn top_node(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]) -> Reply {
+    match parse(&TOP_NODE, args) {
+        Ok(_) => Reply::error("error: Metrics API not available"),
+        Err(r) => r,
+    }
+}
+
+fn top_pod(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]) -> Reply {
+    match parse(&TOP_POD, args) {
         Ok(_) => Reply::error("error: Metrics API not available"),
         Err(r) => r,
     }

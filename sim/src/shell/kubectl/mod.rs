@@ -19,7 +19,7 @@ use crate::cluster::Cluster;
 use crate::shell::flags::{self, boolean, val, Flag, Parsed, Values};
 use crate::shell::{Line, Reply, Terminal};
 
-use command::{not_simulated, Run};
+use command::{not_simulated, Handler, Run};
 
 pub(crate) use command::{Args, Command};
 pub(crate) use help::{command_help, svclab_help};
@@ -267,16 +267,7 @@ pub(crate) fn run(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
 /// (`kubectl rollout -n dev status`); a value-taking flag's separate value is skipped.
 fn descend(mut command: &'static Command, rest: &mut Vec<String>) -> &'static Command {
     while !command.subcommands.is_empty() {
-        let mut at = 0;
-        while at < rest.len() && rest[at].starts_with('-') && rest[at] != "--" {
-            let a = &rest[at];
-            let takes_value = !a.contains('=')
-                && GLOBAL
-                    .iter()
-                    .chain(command.flags)
-                    .any(|f| f.value && f.named(a));
-            at += if takes_value { 2 } else { 1 };
-        }
+        let at = first_positional(command, rest);
         let Some(sub) = rest.get(at).and_then(|w| subcommand(command, w)) else {
             break;
         };
@@ -284,6 +275,42 @@ fn descend(mut command: &'static Command, rest: &mut Vec<String>) -> &'static Co
         command = sub;
     }
     command
+}
+
+/// Where the first word of `args` that is neither a flag of `command` (or a global one) nor a
+/// flag's separate value is; `args.len()` when there is none.
+fn first_positional(command: &Command, args: &[String]) -> usize {
+    let mut at = 0;
+    while at < args.len() && args[at].starts_with('-') && args[at] != "--" {
+        let a = &args[at];
+        let takes_value = !a.contains('=')
+            && GLOBAL
+                .iter()
+                .chain(command.flags)
+                .any(|f| f.value && f.named(a));
+        at += if takes_value { 2 } else { 1 };
+    }
+    at
+}
+
+/// `args` run as `sub` when their first positional word is one of `aliases` (`po` for
+/// `top pod`): the handler to call and the words without the alias.
+fn alias(
+    parent: &Command,
+    args: &[String],
+    subs: &[(&[&str], &'static Command)],
+) -> Option<(Handler, Vec<String>)> {
+    let at = first_positional(parent, args);
+    let word = args.get(at)?;
+    let (_, sub) = subs
+        .iter()
+        .find(|(aliases, _)| aliases.contains(&word.as_str()))?;
+    let Run::Handler(handler) = sub.run else {
+        return None;
+    };
+    let mut rest = args.to_vec();
+    rest.remove(at);
+    Some((handler, rest))
 }
 
 /// cobra's error for a command it does not have, with the commands it might have meant.
