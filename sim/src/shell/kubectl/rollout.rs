@@ -343,24 +343,14 @@ fn rollout_status_command(term: &mut Terminal, cluster: &mut Cluster, args: &[St
     }
 }
 
-/// `kubectl set image`: the one `set` subcommand svclab simulates.
-pub(super) fn set(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
-    if args.first().map(String::as_str) == Some("image") {
-        return set_image(term, cluster, &args[1..]);
-    }
+/// `kubectl set` without `image`, the one `set` subcommand svclab simulates.
+pub(super) fn set(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]) -> Reply {
     let p = match parse(&SET, args) {
         Ok(p) => p,
         Err(r) => return r,
     };
-    match p.args.first().map(String::as_str) {
+    match p.args.first() {
         None => Reply::lines(command_help("set")),
-        Some("image") => {
-            let mut rest = args.to_vec();
-            if let Some(at) = rest.iter().position(|a| a == "image") {
-                rest.remove(at);
-            }
-            set_image(term, cluster, &rest)
-        }
         Some(other) => Reply::note(format!(
             "`kubectl set {other}` is not simulated; svclab simulates `kubectl set image`"
         )),
