@@ -1438,6 +1438,82 @@ impl Fuzz {
 }
 
 #[test]
+fn a_quoted_command_path_is_one_unknown_word() {
+    let mut s = Session::seed();
+    assert_eq!(
+        s.run("kubectl 'set image' deploy/backend api=nginx:1.27"),
+        "error: unknown command \"set image\" for \"kubectl\"\n"
+    );
+    assert_eq!(
+        s.run("kubectl help 'set image'"),
+        s.run("kubectl help nosuchcommand")
+    );
+    let set_image = s.run("kubectl set image --help");
+    assert_eq!(s.run("kubectl help set image"), set_image);
+    assert_ne!(s.run("kubectl help 'set image'"), set_image);
+}
+
+#[test]
+fn unknown_commands_are_never_told_to_try_help() {
+    let mut s = Session::seed();
+    assert_eq!(
+        s.run("kubectl hel"),
+        "error: unknown command \"hel\" for \"kubectl\"\n\nDid you mean this?\n\tget\n\tset\n"
+    );
+    assert_eq!(
+        s.run("kubectl hlep"),
+        "error: unknown command \"hlep\" for \"kubectl\"\n"
+    );
+    assert_eq!(s.term.complete(&s.cluster, "kubectl hel"), vec!["help"]);
+}
+
+#[test]
+fn tab_on_any_text_cut_anywhere_never_panics() {
+    const PIECES: &[&str] = &[
+        "kubectl", "get", "pods", " ", " ", "'", "\"", "\\", "é", "日本", "🚀", "-n", "--o", "=",
+        "svc/", "|", "x", "$", "\t",
+    ];
+    let s = Session::seed();
+    let mut rng = Fuzz(0x5eed_7ab5);
+    let mut lines: Vec<String> = ["kubectl get 'é'", "'é'", "kubectl get é\\ x"]
+        .map(String::from)
+        .to_vec();
+    for _ in 0..200 {
+        let n = 1 + rng.next() % 8;
+        lines.push((0..n).map(|_| rng.pick(PIECES)).collect());
+    }
+    for line in &lines {
+        for (i, _) in line.char_indices().chain([(line.len(), ' ')]) {
+            let typed = &line[..i];
+            let _ = s.term.complete(&s.cluster, typed);
+            let _ = s.term.complete_line(&s.cluster, typed);
+        }
+    }
+}
+
+#[test]
+fn tab_keeps_the_quote_a_word_was_typed_with() {
+    let s = Session::seed();
+    let c = |line: &str| s.term.complete_line(&s.cluster, line).0;
+    assert_eq!(c("kubectl get \"po"), "kubectl get \"pods\" ");
+    assert_eq!(c("kubectl get 'po"), "kubectl get 'pods' ");
+    assert_eq!(c("kubectl get \"pods\""), "kubectl get \"pods\" ");
+    assert_eq!(
+        c("kubectl get svc 'back"),
+        "kubectl get svc 'backend-service' "
+    );
+    assert_eq!(
+        c("kubectl get pods -n \"kube-"),
+        "kubectl get pods -n \"kube-"
+    );
+    assert_eq!(
+        c("kubectl get svc \"b"),
+        "kubectl get svc \"backend-service\" "
+    );
+    assert_eq!(c("kubectl get 'é'"), "kubectl get 'é'");
+}
+
+#[test]
 fn nothing_typed_panics_or_hangs() {
     const VALID: &[&str] = &[
         "kubectl get svc -A -o wide",
@@ -1711,6 +1787,139 @@ fn a_pod_whose_image_may_never_be_pulled_says_so_everywhere() {
         logs,
         format!("Error from server (BadRequest): container \"api\" in pod \"{pod}\" is waiting to start: ErrImageNeverPull\n")
     );
+}
+
+#[test]
+fn kubectl_events_takes_its_own_flags_and_filters_by_type() {
+    let typo = SEED_MANIFEST.replace("image: nginx", "image: ngnix");
+    let mut s = Session::new(SEED_FILENAME, &typo);
+    s.cluster.advance(50 * SECOND);
+    let all = s.run("kubectl events");
+    let warnings = s.run("kubectl events --types=Warning");
+    let normal = s.run("kubectl events --types normal");
+    assert!(
+        all.contains(" Warning ") && all.contains(" Normal "),
+        "{all}"
+    );
+    assert!(
+        warnings.contains(" Warning ") && !warnings.contains(" Normal "),
+        "{warnings}"
+    );
+    assert!(
+        normal.contains(" Normal ") && !normal.contains(" Warning "),
+        "{normal}"
+    );
+    assert_eq!(s.run("kubectl events --types=Normal,Warning"), all);
+    assert_eq!(
+        s.run("kubectl events --types=Bogus"),
+        "error: valid --types are Normal or Warning\n"
+    );
+    assert_eq!(
+        s.run("kubectl events --sort-by=.metadata.name"),
+        "error: unknown flag: --sort-by\nSee 'kubectl events --help' for usage.\n"
+    );
+    assert_eq!(
+        s.term.complete(&s.cluster, "kubectl events --s"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        s.term.complete(&s.cluster, "kubectl events --ty"),
+        vec!["--types"]
+    );
+}
+
+#[test]
+fn tab_offers_only_the_output_formats_a_command_takes() {
+    let s = Session::seed();
+    let c = |line: &str| s.term.complete(&s.cluster, line);
+    assert_eq!(c("kubectl version -o "), vec!["json", "yaml"]);
+    assert_eq!(c("kubectl api-resources -o "), vec!["name", "wide"]);
+    assert_eq!(c("kubectl api-resources --output=w"), vec!["--output=wide"]);
+}
+
+#[test]
+fn rollout_subcommands_have_their_own_flags_help_and_completion() {
+    let mut s = Session::seed();
+    assert_eq!(
+        s.run("kubectl rollout status --bogus"),
+        "error: unknown flag: --bogus\nSee 'kubectl rollout status --help' for usage.\n"
+    );
+    assert_eq!(
+        s.run("kubectl rollout undo deploy/backend --revision=1"),
+        "error: unknown flag: --revision\nSee 'kubectl rollout undo --help' for usage.\n"
+    );
+    let help = s.run("kubectl rollout history --help");
+    assert!(
+        help.starts_with("View previous rollout revisions"),
+        "{help}"
+    );
+    assert_eq!(s.run("kubectl help rollout history"), help);
+    assert_eq!(s.run("kubectl rollout -n default history --help"), help);
+    let c = |line: &str| s.term.complete(&s.cluster, line);
+    assert_eq!(c("kubectl rollout "), vec!["history", "status", "undo"]);
+    assert_eq!(
+        c("kubectl rollout undo --"),
+        vec!["--namespace", "--to-revision"]
+    );
+    assert_eq!(c("kubectl rollout history --re"), vec!["--revision"]);
+    assert_eq!(c("kubectl set "), vec!["image"]);
+}
+
+#[test]
+fn config_subcommands_have_their_own_flags_help_and_completion() {
+    let mut s = Session::seed();
+    assert_eq!(
+        s.run("kubectl config current-context --raw"),
+        "error: unknown flag: --raw\nSee 'kubectl config current-context --help' for usage.\n"
+    );
+    let help = s.run("kubectl config use-context --help");
+    assert!(help.starts_with("Set the current-context"), "{help}");
+    assert_eq!(s.run("kubectl help config use-context"), help);
+    assert_eq!(s.run("kubectl config current-context"), "kind-kind\n");
+    assert_eq!(
+        s.run("kubectl config set-context --current --namespace=kube-system"),
+        "Context \"kind-kind\" modified.\n"
+    );
+    let c = |line: &str| s.term.complete(&s.cluster, line);
+    assert_eq!(
+        c("kubectl config "),
+        vec![
+            "current-context",
+            "get-contexts",
+            "set-context",
+            "use-context",
+            "view"
+        ]
+    );
+    assert_eq!(c("kubectl config use-context "), vec!["kind-kind"]);
+    assert_eq!(c("kubectl config view -o "), vec!["json", "yaml"]);
+}
+
+#[test]
+fn create_and_top_subcommands_have_their_own_flags_help_and_completion() {
+    let mut s = Session::seed();
+    assert_eq!(
+        s.run("kubectl create namespace dev --image=nginx"),
+        "error: unknown flag: --image\nSee 'kubectl create namespace --help' for usage.\n"
+    );
+    assert_eq!(
+        s.run("kubectl top node -A"),
+        "error: unknown shorthand flag: 'A' in -A\nSee 'kubectl top node --help' for usage.\n"
+    );
+    assert_eq!(
+        s.run("kubectl top po -A"),
+        "error: Metrics API not available\n"
+    );
+    let help = s.run("kubectl create deployment --help");
+    assert!(help.starts_with("Create a deployment"), "{help}");
+    assert_eq!(s.run("kubectl help create deployment"), help);
+    assert_eq!(s.run("kubectl create deploy --help"), help);
+    assert_eq!(s.run("kubectl create ns dev"), "namespace/dev created\n");
+    let c = |line: &str| s.term.complete(&s.cluster, line);
+    assert_eq!(c("kubectl create "), vec!["deployment", "namespace"]);
+    assert_eq!(c("kubectl top "), vec!["node", "pod"]);
+    assert_eq!(c("kubectl top pod --su"), vec!["--sum"]);
+    assert_eq!(c("kubectl create namespace --im"), Vec::<String>::new());
 }
 
 #[test]

@@ -19,10 +19,69 @@ fn types() -> impl Iterator<Item = String> {
 }
 const IMAGES: &[&str] = &["busybox", "curlimages/curl", "nginx", "nicolaka/netshoot"];
 
+/// The word being typed: where it starts in the line (a byte offset, always on a char boundary),
+/// the word with its quotes and backslashes removed, and the quote character it opened with, if
+/// any (kept when the word is completed).
+struct Current {
+    start: usize,
+    word: String,
+    quote: Option<char>,
+}
+
+/// Find the word being typed: the text after the last blank or operator character that no quote
+/// or backslash protects.
+fn current(line: &str) -> Current {
+    let mut start = 0;
+    let mut word = String::new();
+    let mut open: Option<char> = None;
+    let mut chars = line.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match open {
+            Some('\'') => {
+                if c == '\'' {
+                    open = None;
+                } else {
+                    word.push(c);
+                }
+            }
+            Some(_) => match c {
+                '"' => open = None,
+                '\\' => match chars.peek() {
+                    Some(&(_, n)) if matches!(n, '"' | '\\' | '$' | '`') => {
+                        word.push(n);
+                        chars.next();
+                    }
+                    _ => word.push('\\'),
+                },
+                _ => word.push(c),
+            },
+            None => match c {
+                ' ' | '\t' | '\n' | '\r' | '|' | ';' | '&' | '<' | '>' => {
+                    start = i + c.len_utf8();
+                    word.clear();
+                }
+                '\'' | '"' => open = Some(c),
+                '\\' => {
+                    if let Some((_, n)) = chars.next() {
+                        word.push(n);
+                    }
+                }
+                _ => word.push(c),
+            },
+        }
+    }
+    let quote = line[start..]
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '\'' | '"'));
+    Current { start, word, quote }
+}
+
 /// Split a line for completion: the finished words and the word being typed (maybe empty).
-fn split(line: &str) -> (Vec<String>, String) {
-    let ends_blank = line.ends_with(' ') || line.ends_with('\t') || line.is_empty();
-    let mut ws: Vec<String> = match words::split(line, &Default::default()) {
+fn split(line: &str) -> (Vec<String>, Current) {
+    let cur = current(line);
+    let before = &line[..cur.start];
+    let ws: Vec<String> = match words::split(before, &Default::default()) {
         Ok(tokens) => tokens
             .into_iter()
             .filter_map(|t| match t {
@@ -30,14 +89,9 @@ fn split(line: &str) -> (Vec<String>, String) {
                 _ => None,
             })
             .collect(),
-        Err(_) => line.split_whitespace().map(str::to_string).collect(),
+        Err(_) => before.split_whitespace().map(str::to_string).collect(),
     };
-    if ends_blank {
-        (ws, String::new())
-    } else {
-        let cur = ws.pop().unwrap_or_default();
-        (ws, cur)
-    }
+    (ws, cur)
 }
 
 fn matching(candidates: impl IntoIterator<Item = String>, prefix: &str) -> Vec<String> {
@@ -52,6 +106,7 @@ fn matching(candidates: impl IntoIterator<Item = String>, prefix: &str) -> Vec<S
 
 pub(crate) fn complete(term: &Terminal, cluster: &Cluster, line: &str) -> Vec<String> {
     let (done, cur) = split(line);
+    let cur = cur.word;
     match term.location() {
         Location::Host => host(term, cluster, &done, &cur),
         Location::Pod(p) => in_pod(cluster, &p.pod.namespace, &done, &cur),
@@ -66,17 +121,19 @@ pub(crate) fn complete_line(
 ) -> (String, Vec<String>) {
     let candidates = complete(term, cluster, line);
     let (_, cur) = split(line);
-    let base = &line[..line.len() - cur.len().min(line.len())];
+    let base = &line[..cur.start];
+    // A word typed with an opening quote keeps it: a finished word is closed, as bash does.
+    let quote = cur.quote.map(String::from).unwrap_or_default();
     match candidates.len() {
         0 => (line.to_string(), Vec::new()),
         1 => {
             let c = &candidates[0];
-            let space = if c.ends_with('/') || c.ends_with('=') {
-                ""
+            let end = if c.ends_with('/') || c.ends_with('=') {
+                String::new()
             } else {
-                " "
+                format!("{quote} ")
             };
-            (format!("{base}{c}{space}"), Vec::new())
+            (format!("{base}{quote}{c}{end}"), Vec::new())
         }
         _ => {
             let mut prefix = candidates[0].clone();
@@ -85,8 +142,8 @@ pub(crate) fn complete_line(
                     prefix.pop();
                 }
             }
-            let extended = if prefix.len() > cur.len() {
-                format!("{base}{prefix}")
+            let extended = if prefix.len() > cur.word.len() {
+                format!("{base}{quote}{prefix}")
             } else {
                 line.to_string()
             };
@@ -152,7 +209,7 @@ fn values(term: &Terminal, cluster: &Cluster, values: Values, ns: &str) -> Vec<S
     match values {
         Values::Nothing => Vec::new(),
         Values::Namespaces => namespaces(cluster),
-        Values::Formats => ["json", "name", "wide", "yaml"].map(String::from).to_vec(),
+        Values::Formats(formats) => formats.iter().map(|f| f.to_string()).collect(),
         Values::File => vec![term.file_name().to_string()],
         Values::Labels => cluster
             .pods()
@@ -178,6 +235,8 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
     // last word may be a flag that wants a value.
     let mut command: Option<&'static Command> = None;
     let mut positional: Vec<&String> = Vec::new();
+    // How many of the positional words name the command (`rollout status` is 2).
+    let mut depth = 0;
     let mut words = args.iter().peekable();
     while let Some(w) = words.next() {
         if w == "--" {
@@ -192,19 +251,15 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
             }
             continue;
         }
-        match positional.len() {
-            0 => command = kubectl::find_command(w),
-            // `kubectl set image`: the subcommand's flags and arguments.
-            1 => {
-                if let Some(sub) = command.and_then(|c| {
-                    c.subcommands
-                        .iter()
-                        .find(|s| s.name.rsplit(' ').next() == Some(w.as_str()))
-                }) {
-                    command = Some(sub);
-                }
+        // The command path: `rollout status` takes its subcommand's flags and arguments.
+        if positional.is_empty() {
+            command = kubectl::find_command(w);
+            depth = 1;
+        } else if positional.len() == depth {
+            if let Some(sub) = command.and_then(|c| kubectl::subcommand(c, w)) {
+                command = Some(sub);
+                depth += 1;
             }
-            _ => {}
         }
         positional.push(w);
     }
@@ -241,7 +296,17 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
             cur,
         );
     }
-    let rest = &positional[1..];
+    let rest = &positional[depth.min(positional.len())..];
+    if rest.is_empty() && !command.subcommands.is_empty() {
+        return matching(
+            command
+                .subcommands
+                .iter()
+                .filter_map(|s| s.name.rsplit(' ').next())
+                .map(str::to_string),
+            cur,
+        );
+    }
     let types: Vec<String> = match command.args {
         Args::Types { all } => types().chain(all.then(|| "all".to_string())).collect(),
         Args::TypesOf(list) => list.iter().map(|t| t.to_string()).collect(),
@@ -302,37 +367,12 @@ fn kubectl(term: &Terminal, cluster: &Cluster, args: &[String], cur: &str) -> Ve
                 cur,
             )
         }
-        Args::Config => {
-            if rest.is_empty() {
-                matching(
-                    [
-                        "current-context",
-                        "get-contexts",
-                        "set-context",
-                        "use-context",
-                        "view",
-                    ]
-                    .map(String::from),
-                    cur,
-                )
-            } else if rest[0] == "use-context" {
-                matching(["kind-kind".to_string()], cur)
-            } else {
-                Vec::new()
-            }
-        }
-        Args::Rollout => {
-            if rest.is_empty() {
-                matching(["status".to_string()], cur)
-            } else {
-                matching(
-                    names_of(cluster, Kind::Deployment, &ns)
-                        .into_iter()
-                        .map(|d| format!("deployment/{d}")),
-                    cur,
-                )
-            }
-        }
+        Args::Deployments => matching(
+            names_of(cluster, Kind::Deployment, &ns)
+                .into_iter()
+                .map(|d| format!("deployment/{d}")),
+            cur,
+        ),
         Args::Words(words) => {
             if rest.is_empty() {
                 matching(words.iter().map(|w| w.to_string()), cur)

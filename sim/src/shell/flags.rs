@@ -18,8 +18,8 @@ pub struct Flag {
 pub enum Values {
     Nothing,
     Namespaces,
-    /// `-o`: `json`, `name`, `wide`, `yaml`.
-    Formats,
+    /// `-o`: the output formats the command takes (most take [`FORMATS`]).
+    Formats(&'static [&'static str]),
     /// The editor's file.
     File,
     /// The `key=value` labels of the namespace's pods.
@@ -27,6 +27,9 @@ pub enum Values {
     /// Images a lesson uses.
     Images,
 }
+
+/// The output formats `kubectl get` and most commands take.
+pub const FORMATS: &[&str] = &["json", "name", "wide", "yaml"];
 
 pub const fn val(long: &'static str, short: Option<char>) -> Flag {
     Flag {

@@ -2,13 +2,13 @@
 
 use crate::cluster::{Applied, Change, Cluster};
 use crate::model::*;
-use crate::shell::flags::{boolean, val, Parsed, Values};
+use crate::shell::flags::{boolean, val, Parsed, Values, FORMATS};
 use crate::shell::get::{self, Item, Kind};
 use crate::shell::{Line, Reply, Stream, Terminal};
 
 use super::command::{Args, Command, Run};
 use super::target::*;
-use super::{flag_error, namespace, parse, usage_error};
+use super::{alias, flag_error, namespace, parse, usage_error};
 
 pub(super) static APPLY: Command = Command {
     name: "apply",
@@ -25,7 +25,7 @@ pub(super) static APPLY: Command = Command {
         val("dry-run", None),
         boolean("server-side", None),
         boolean("force", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
         boolean("prune", None),
         val("selector", Some('l')).completes(Values::Labels),
     ],
@@ -44,15 +44,51 @@ pub(super) static CREATE: Command = Command {
     ],
     flags: &[
         val("filename", Some('f')).completes(Values::File),
+        val("dry-run", None),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
+        boolean("save-config", None),
+    ],
+    args: Args::Nothing,
+    run: Run::Handler(create),
+    subcommands: &[&CREATE_DEPLOYMENT, &CREATE_NAMESPACE],
+};
+
+static CREATE_DEPLOYMENT: Command = Command {
+    name: "create deployment",
+    help: &[
+        "Create a deployment with the specified name.",
+        "",
+        "Usage:",
+        "  kubectl create deployment NAME --image=image -- [COMMAND] [args...] [options]",
+    ],
+    flags: &[
         val("image", None).completes(Values::Images),
         val("replicas", Some('r')),
         val("port", None),
         val("dry-run", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
         boolean("save-config", None),
     ],
-    args: Args::Words(&["deployment", "namespace"]),
-    run: Run::Handler(create),
+    args: Args::Nothing,
+    run: Run::Handler(create_deployment),
+    subcommands: &[],
+};
+
+static CREATE_NAMESPACE: Command = Command {
+    name: "create namespace",
+    help: &[
+        "Create a namespace with the specified name.",
+        "",
+        "Usage:",
+        "  kubectl create namespace NAME [--dry-run=server|client|none] [options]",
+    ],
+    flags: &[
+        val("dry-run", None),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
+        boolean("save-config", None),
+    ],
+    args: Args::Nothing,
+    run: Run::Handler(create_namespace),
     subcommands: &[],
 };
 
@@ -73,7 +109,7 @@ pub(super) static EXPOSE: Command = Command {
         val("selector", None),
         val("node-port", None),
         val("dry-run", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
         val("cluster-ip", None),
     ],
     args: Args::TypesOf(&["deployments", "pods", "services"]),
@@ -188,12 +224,19 @@ pub(super) fn manifest_objects(
         .collect())
 }
 
+/// `kubectl create -f FILE`, or `create deploy|ns` (the subcommands' aliases).
 pub(super) fn create(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    let aliases: &[(&[&str], &'static Command)] = &[
+        (&["deploy"], &CREATE_DEPLOYMENT),
+        (&["ns"], &CREATE_NAMESPACE),
+    ];
+    if let Some((handler, rest)) = alias(&CREATE, args, aliases) {
+        return handler(term, cluster, &rest);
+    }
     let p = match parse(&CREATE, args) {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let ns = namespace(term, &p);
     if p.has("filename") {
         let files = match read_files(term, &p, "create") {
             Ok(f) => f,
@@ -251,48 +294,68 @@ pub(super) fn create(term: &mut Terminal, cluster: &mut Cluster, args: &[String]
     let Some(what) = p.args.first() else {
         return Reply::fail(vec![Line::err("error: must specify one of -f and -k")], 1);
     };
-    match what.as_str() {
-        "namespace" | "ns" => {
-            let Some(name) = p.args.get(1) else {
-                return usage_error("create namespace", "exactly one NAME is required, got 0");
-            };
-            if cluster.namespaces().contains_key(name) {
-                return Reply::error(format!("Error from server (AlreadyExists): namespaces \"{name}\" already exists"));
-            }
-            let manifest = format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n");
-            apply_generated(cluster, &manifest, "namespace", name)
-        }
-        "deployment" | "deploy" => {
-            let Some(name) = p.args.get(1) else {
-                return usage_error("create deployment", "exactly one NAME is required, got 0");
-            };
-            let Some(image) = p.get("image") else {
-                return Reply::error("error: required flag(s) \"image\" not set");
-            };
-            let replicas = p.get("replicas").unwrap_or("1");
-            let Ok(replicas) = replicas.parse::<i64>() else {
-                return flag_error(
+    Reply::note(format!(
+        "`kubectl create {what}` is not simulated; write the object in the editor and `kubectl apply -f` it"
+    ))
+}
+
+fn create_namespace(_term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    let p = match parse(&CREATE_NAMESPACE, args) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Some(name) = p.args.first() else {
+        return usage_error("create namespace", "exactly one NAME is required, got 0");
+    };
+    if cluster.namespaces().contains_key(name) {
+        return Reply::error(format!(
+            "Error from server (AlreadyExists): namespaces \"{name}\" already exists"
+        ));
+    }
+    let manifest = format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n");
+    apply_generated(cluster, &manifest, "namespace", name)
+}
+
+fn create_deployment(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    let p = match parse(&CREATE_DEPLOYMENT, args) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let ns = namespace(term, &p);
+    let Some(name) = p.args.first() else {
+        return usage_error("create deployment", "exactly one NAME is required, got 0");
+    };
+    let Some(image) = p.get("image") else {
+        return Reply::error("error: required flag(s) \"image\" not set");
+    };
+    let replicas = p.get("replicas").unwrap_or("1");
+    let Ok(replicas) = replicas.parse::<i64>() else {
+        return flag_error(
                     "create deployment",
                     &format!("invalid argument \"{replicas}\" for \"-r, --replicas\" flag: strconv.ParseInt: parsing \"{replicas}\": invalid syntax"),
                 );
-            };
-            if get::find(cluster, Kind::Deployment, &ns, name).is_some() {
-                return Reply::error(format!("error: failed to create deployment: deployments.apps \"{name}\" already exists"));
-            }
-            let container = image.rsplit('/').next().unwrap_or(image).split([':', '@']).next().unwrap_or("app").to_string();
-            let ports = match p.get("port") {
-                Some(port) => format!("        ports:\n        - containerPort: {port}\n"),
-                None => String::new(),
-            };
-            let manifest = format!(
+    };
+    if get::find(cluster, Kind::Deployment, &ns, name).is_some() {
+        return Reply::error(format!(
+            "error: failed to create deployment: deployments.apps \"{name}\" already exists"
+        ));
+    }
+    let container = image
+        .rsplit('/')
+        .next()
+        .unwrap_or(image)
+        .split([':', '@'])
+        .next()
+        .unwrap_or("app")
+        .to_string();
+    let ports = match p.get("port") {
+        Some(port) => format!("        ports:\n        - containerPort: {port}\n"),
+        None => String::new(),
+    };
+    let manifest = format!(
                 "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {ns}\n  labels:\n    app: {name}\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n      - name: {container}\n        image: {image}\n{ports}"
             );
-            apply_generated(cluster, &manifest, "deployment.apps", name)
-        }
-        other => Reply::note(format!(
-            "`kubectl create {other}` is not simulated; write the object in the editor and `kubectl apply -f` it"
-        )),
-    }
+    apply_generated(cluster, &manifest, "deployment.apps", name)
 }
 
 pub(super) fn apply_generated(

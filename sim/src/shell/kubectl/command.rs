@@ -33,10 +33,8 @@ pub(crate) enum Args {
     Nodes,
     /// One of these words first.
     Words(&'static [&'static str]),
-    /// `kubectl config`'s subcommands, then contexts.
-    Config,
-    /// `status`, then `deployment/NAME`.
-    Rollout,
+    /// `deployment/NAME`.
+    Deployments,
     /// The editor's file.
     File,
     /// A kubectl command.

@@ -3,7 +3,7 @@
 use crate::action::Action;
 use crate::cluster::{ActError, Cluster};
 use crate::model::*;
-use crate::shell::flags::{boolean, val, Values};
+use crate::shell::flags::{boolean, val, Values, FORMATS};
 use crate::shell::get::{self, Kind};
 use crate::shell::{Job, Line, Reply, Stream, Terminal};
 
@@ -30,7 +30,7 @@ pub(super) static DELETE: Command = Command {
         val("grace-period", None),
         boolean("wait", None),
         val("timeout", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
         boolean("ignore-not-found", None),
     ],
     args: Args::Types { all: false },

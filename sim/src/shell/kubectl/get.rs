@@ -1,7 +1,7 @@
 //! `kubectl get` and `kubectl events`: tables, `-o yaml|json|name|jsonpath`, `--sort-by`, `--watch`.
 
 use crate::cluster::Cluster;
-use crate::shell::flags::{boolean, val, Flag, Parsed, Values};
+use crate::shell::flags::{boolean, val, Flag, Parsed, Values, FORMATS};
 use crate::shell::get::{self, Item, Kind};
 use crate::shell::{jsonpath, table, value};
 use crate::shell::{objects, Line, Reply, Terminal};
@@ -38,16 +38,24 @@ pub(super) static EVENTS: Command = Command {
         "Usage:",
         "  kubectl events [(-o|--output=)json|yaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file] [--for TYPE/NAME] [--watch] [--types=Normal,Warning] [options]",
     ],
-    flags: GET_FLAGS,
+    flags: &[
+        boolean("all-namespaces", Some('A')),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
+        boolean("watch", Some('w')),
+        boolean("no-headers", None),
+        val("for", None),
+        val("types", None),
+        val("chunk-size", None),
+    ],
     args: Args::Nothing,
     run: Run::Handler(events),
     subcommands: &[],
 };
 
-/// `kubectl get`'s flags, which `kubectl events` shares.
+/// `kubectl get`'s flags.
 const GET_FLAGS: &[Flag] = &[
     boolean("all-namespaces", Some('A')),
-    val("output", Some('o')).completes(Values::Formats),
+    val("output", Some('o')).completes(Values::Formats(FORMATS)),
     val("selector", Some('l')).completes(Values::Labels),
     boolean("watch", Some('w')),
     boolean("watch-only", None),
@@ -130,20 +138,36 @@ pub(super) fn sort_items(cluster: &Cluster, items: &mut [Item], by: &jsonpath::T
 }
 
 /// `kubectl events`: `kubectl get events`, its flags checked as `kubectl events`'s.
+/// `kubectl events`: `kubectl get events`, keeping only the `--types` given (Normal, Warning).
 pub(super) fn events(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
-    if let Err(r) = parse(&EVENTS, args) {
-        return r;
-    }
-    let mut a = vec!["events".to_string()];
-    a.extend_from_slice(args);
-    get(term, cluster, &a)
-}
-
-pub(super) fn get(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
-    let p = match parse(&GET, args) {
+    let mut p = match parse(&EVENTS, args) {
         Ok(p) => p,
         Err(r) => return r,
     };
+    let types: Option<Vec<String>> = p.get("types").map(|t| {
+        t.split(',')
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect()
+    });
+    if let Some(types) = &types {
+        if types.iter().any(|t| t != "normal" && t != "warning") {
+            return Reply::error("error: valid --types are Normal or Warning");
+        }
+    }
+    p.args.insert(0, "events".to_string());
+    list(term, cluster, p, types.as_deref())
+}
+
+pub(super) fn get(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    match parse(&GET, args) {
+        Ok(p) => list(term, cluster, p, None),
+        Err(r) => r,
+    }
+}
+
+/// `kubectl get` with parsed flags; `types` (lower case) keeps only events of those types.
+fn list(term: &mut Terminal, cluster: &mut Cluster, p: Parsed, types: Option<&[String]>) -> Reply {
     let format = match output_format(&p) {
         Ok(f) => f,
         Err(r) => return r,
@@ -230,6 +254,15 @@ pub(super) fn get(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
             items = get::list(cluster, *kind, scope);
             if let Some(sel) = &sel {
                 items.retain(|i| sel.matches(&i.labels()));
+            }
+            if let Some(types) = types {
+                items.retain(|i| match i {
+                    Item::Event(e) => {
+                        let ty = if e.warning { "warning" } else { "normal" };
+                        types.iter().any(|t| t == ty)
+                    }
+                    _ => true,
+                });
             }
         } else {
             for name in wanted {

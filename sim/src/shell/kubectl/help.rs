@@ -58,15 +58,21 @@ pub(super) fn help(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]
         Ok(p) => p,
         Err(r) => return r,
     };
-    match p.args.first() {
-        None => Reply::lines(svclab_help()),
-        Some(sub) => Reply::lines(command_help(sub)),
+    if p.args.is_empty() {
+        return Reply::lines(svclab_help());
     }
+    Reply::lines(help_lines(super::find_path(
+        p.args.iter().map(String::as_str),
+    )))
 }
 
-/// A short, honest usage text for one subcommand (`get`, `set image`).
-pub(crate) fn command_help(sub: &str) -> Vec<Line> {
-    let text: &[&str] = match super::find_command(sub).filter(|c| !c.help.is_empty()) {
+/// A short, honest usage text for one command of the table, by its name (`get`, `set image`).
+pub(crate) fn command_help(name: &str) -> Vec<Line> {
+    help_lines(super::find_path(name.split(' ')))
+}
+
+fn help_lines(command: Option<&Command>) -> Vec<Line> {
+    let text: &[&str] = match command.filter(|c| !c.help.is_empty()) {
         Some(c) => c.help,
         None => &["svclab: no help text for this command; see `kubectl help`."],
     };

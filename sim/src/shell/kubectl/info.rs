@@ -8,7 +8,7 @@ use crate::shell::table;
 use crate::shell::{Line, Reply, Terminal};
 
 use super::command::{Args, Command, Run};
-use super::{parse, usage_error};
+use super::{alias, parse, usage_error};
 
 pub(super) static VERSION: Command = Command {
     name: "version",
@@ -20,7 +20,7 @@ pub(super) static VERSION: Command = Command {
     ],
     flags: &[
         boolean("client", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(&["json", "yaml"])),
     ],
     args: Args::Nothing,
     run: Run::Handler(version),
@@ -49,14 +49,92 @@ pub(super) static CONFIG: Command = Command {
         "Usage:",
         "  kubectl config SUBCOMMAND [options]",
     ],
+    flags: &[],
+    args: Args::Nothing,
+    run: Run::Handler(config),
+    subcommands: &[
+        &CONFIG_CURRENT_CONTEXT,
+        &CONFIG_GET_CONTEXTS,
+        &CONFIG_SET_CONTEXT,
+        &CONFIG_USE_CONTEXT,
+        &CONFIG_VIEW,
+    ],
+};
+
+static CONFIG_CURRENT_CONTEXT: Command = Command {
+    name: "config current-context",
+    help: &[
+        "Display the current-context.",
+        "",
+        "Usage:",
+        "  kubectl config current-context [options]",
+    ],
+    flags: &[],
+    args: Args::Nothing,
+    run: Run::Handler(config_current_context),
+    subcommands: &[],
+};
+
+static CONFIG_GET_CONTEXTS: Command = Command {
+    name: "config get-contexts",
+    help: &[
+        "Display one or many contexts from the kubeconfig file.",
+        "",
+        "Usage:",
+        "  kubectl config get-contexts [(-o|--output=)name)] [options]",
+    ],
     flags: &[
-        boolean("current", None),
+        val("output", Some('o')).completes(Values::Formats(&["name"])),
+        boolean("no-headers", None),
+    ],
+    args: Args::Nothing,
+    run: Run::Handler(config_get_contexts),
+    subcommands: &[],
+};
+
+static CONFIG_SET_CONTEXT: Command = Command {
+    name: "config set-context",
+    help: &[
+        "Set a context entry in kubeconfig.",
+        "",
+        "Usage:",
+        "  kubectl config set-context [NAME | --current] [--cluster=cluster_nickname] [--user=user_nickname] [--namespace=namespace] [options]",
+    ],
+    flags: &[boolean("current", None)],
+    args: Args::Nothing,
+    run: Run::Handler(config_set_context),
+    subcommands: &[],
+};
+
+static CONFIG_USE_CONTEXT: Command = Command {
+    name: "config use-context",
+    help: &[
+        "Set the current-context in a kubeconfig file.",
+        "",
+        "Usage:",
+        "  kubectl config use-context CONTEXT_NAME [options]",
+    ],
+    flags: &[],
+    args: Args::Words(&["kind-kind"]),
+    run: Run::Handler(config_use_context),
+    subcommands: &[],
+};
+
+static CONFIG_VIEW: Command = Command {
+    name: "config view",
+    help: &[
+        "Display merged kubeconfig settings or a specified kubeconfig file.",
+        "",
+        "Usage:",
+        "  kubectl config view [flags] [options]",
+    ],
+    flags: &[
         boolean("minify", None),
         boolean("raw", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(&["json", "yaml"])),
     ],
-    args: Args::Config,
-    run: Run::Handler(config),
+    args: Args::Nothing,
+    run: Run::Handler(config_view),
     subcommands: &[],
 };
 
@@ -70,7 +148,7 @@ pub(super) static API_RESOURCES: Command = Command {
     ],
     flags: &[
         val("namespaced", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(&["name", "wide"])),
         val("api-group", None),
         boolean("no-headers", None),
         val("verbs", None),
@@ -90,6 +168,40 @@ pub(super) static TOP: Command = Command {
         "Usage:",
         "  kubectl top [flags] [options]",
     ],
+    flags: &[],
+    args: Args::Nothing,
+    run: Run::Handler(top),
+    subcommands: &[&TOP_NODE, &TOP_POD],
+};
+
+static TOP_NODE: Command = Command {
+    name: "top node",
+    help: &[
+        "Display resource (CPU/memory) usage of nodes.",
+        "",
+        "Usage:",
+        "  kubectl top node [NAME | -l label] [options]",
+    ],
+    flags: &[
+        val("selector", Some('l')).completes(Values::Labels),
+        boolean("no-headers", None),
+        val("sort-by", None),
+        boolean("show-capacity", None),
+        boolean("use-protocol-buffers", None),
+    ],
+    args: Args::Nothing,
+    run: Run::Handler(top_node),
+    subcommands: &[],
+};
+
+static TOP_POD: Command = Command {
+    name: "top pod",
+    help: &[
+        "Display resource (CPU/memory) usage of pods.",
+        "",
+        "Usage:",
+        "  kubectl top pod [NAME | -l label] [options]",
+    ],
     flags: &[
         boolean("all-namespaces", Some('A')),
         boolean("containers", None),
@@ -98,11 +210,10 @@ pub(super) static TOP: Command = Command {
         boolean("no-headers", None),
         val("sort-by", None),
         boolean("sum", None),
-        boolean("show-capacity", None),
         boolean("use-protocol-buffers", None),
     ],
     args: Args::Nothing,
-    run: Run::Handler(top),
+    run: Run::Handler(top_pod),
     subcommands: &[],
 };
 
@@ -146,18 +257,73 @@ pub(super) fn cluster_info(_term: &mut Terminal, _cluster: &mut Cluster, args: &
 }
 
 /// `kubectl top`: kind runs no metrics-server.
-pub(super) fn top(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]) -> Reply {
+/// `kubectl top`, or `top pods|po|nodes|no` (the subcommands' aliases).
+pub(super) fn top(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    let aliases: &[(&[&str], &'static Command)] =
+        &[(&["pods", "po"], &TOP_POD), (&["nodes", "no"], &TOP_NODE)];
+    if let Some((handler, rest)) = alias(&TOP, args, aliases) {
+        return handler(term, cluster, &rest);
+    }
     match parse(&TOP, args) {
         Ok(_) => Reply::error("error: Metrics API not available"),
         Err(r) => r,
     }
 }
 
+fn top_node(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]) -> Reply {
+    match parse(&TOP_NODE, args) {
+        Ok(_) => Reply::error("error: Metrics API not available"),
+        Err(r) => r,
+    }
+}
+
+fn top_pod(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]) -> Reply {
+    match parse(&TOP_POD, args) {
+        Ok(_) => Reply::error("error: Metrics API not available"),
+        Err(r) => r,
+    }
+}
+
+/// `kubectl config` without a subcommand svclab simulates.
 pub(super) fn config(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
-    let p = match parse(&CONFIG, args) {
+    config_as(&CONFIG, term, cluster, args)
+}
+
+fn config_current_context(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    config_as(&CONFIG_CURRENT_CONTEXT, term, cluster, args)
+}
+
+fn config_get_contexts(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    config_as(&CONFIG_GET_CONTEXTS, term, cluster, args)
+}
+
+fn config_set_context(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    config_as(&CONFIG_SET_CONTEXT, term, cluster, args)
+}
+
+fn config_use_context(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    config_as(&CONFIG_USE_CONTEXT, term, cluster, args)
+}
+
+fn config_view(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    config_as(&CONFIG_VIEW, term, cluster, args)
+}
+
+/// `kubectl config` or one of its subcommands (`command`), its flags parsed against that
+/// command's.
+fn config_as(
+    command: &Command,
+    term: &mut Terminal,
+    cluster: &mut Cluster,
+    args: &[String],
+) -> Reply {
+    let mut p = match parse(command, args) {
         Ok(p) => p,
         Err(r) => return r,
     };
+    if let Some((_, sub)) = command.name.split_once(' ') {
+        p.args.insert(0, sub.to_string());
+    }
     match p.args.first().map(String::as_str) {
         Some("current-context") => Reply::out("kind-kind"),
         Some("get-contexts") => {

@@ -19,7 +19,7 @@ use crate::cluster::Cluster;
 use crate::shell::flags::{self, boolean, val, Flag, Parsed, Values};
 use crate::shell::{Line, Reply, Terminal};
 
-use command::{not_simulated, Run};
+use command::{not_simulated, Handler, Run};
 
 pub(crate) use command::{Args, Command};
 pub(crate) use help::{command_help, svclab_help};
@@ -105,21 +105,32 @@ pub(crate) static COMMANDS: &[&Command] = &[
     &WAIT,
 ];
 
-/// The command called `name` (`get`, or `set image` for a subcommand).
+/// The top-level command called `name` (`get`, `set`; never a subcommand).
 pub(crate) fn find_command(name: &str) -> Option<&'static Command> {
-    let (first, sub) = match name.split_once(' ') {
-        Some((first, sub)) => (first, Some(sub)),
-        None => (name, None),
-    };
-    let command = COMMANDS.iter().copied().find(|c| c.name == first)?;
-    match sub {
-        None => Some(command),
-        Some(sub) => command
-            .subcommands
-            .iter()
-            .copied()
-            .find(|c| c.name.strip_prefix(first).map(str::trim_start) == Some(sub)),
+    COMMANDS.iter().copied().find(|c| c.name == name)
+}
+
+/// `parent`'s subcommand typed as `word` (`image` under `set`).
+pub(crate) fn subcommand(parent: &Command, word: &str) -> Option<&'static Command> {
+    parent.subcommands.iter().copied().find(|c| {
+        c.name
+            .strip_prefix(parent.name)
+            .and_then(|s| s.strip_prefix(' '))
+            == Some(word)
+    })
+}
+
+/// The command a path of words names (`set`, `image`): the first word is a top-level command
+/// and each next word that names a subcommand of the one before goes one level down.
+pub(crate) fn find_path<'a>(mut words: impl Iterator<Item = &'a str>) -> Option<&'static Command> {
+    let mut command = find_command(words.next()?)?;
+    for w in words {
+        match subcommand(command, w) {
+            Some(sub) => command = sub,
+            None => break,
+        }
     }
+    Some(command)
 }
 
 /// Flags every kubectl command takes.
@@ -236,7 +247,7 @@ pub(crate) fn run(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
     let mut rest: Vec<String> = args[i + 1..].to_vec();
     rest.extend(globals);
     let sub = sub.as_str();
-    match find_command(sub) {
+    match find_command(sub).map(|c| descend(c, &mut rest)) {
         Some(Command {
             run: Run::Handler(handler),
             ..
@@ -251,14 +262,67 @@ pub(crate) fn run(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
     }
 }
 
+/// The subcommand of `command` that the first positional word of `rest` names, taken out of
+/// `rest`, and so on down; `command` itself when there is none. Flags may come before the word
+/// (`kubectl rollout -n dev status`); a value-taking flag's separate value is skipped.
+fn descend(mut command: &'static Command, rest: &mut Vec<String>) -> &'static Command {
+    while !command.subcommands.is_empty() {
+        let at = first_positional(command, rest);
+        let Some(sub) = rest.get(at).and_then(|w| subcommand(command, w)) else {
+            break;
+        };
+        rest.remove(at);
+        command = sub;
+    }
+    command
+}
+
+/// Where the first word of `args` that is neither a flag of `command` (or a global one) nor a
+/// flag's separate value is; `args.len()` when there is none.
+fn first_positional(command: &Command, args: &[String]) -> usize {
+    let mut at = 0;
+    while at < args.len() && args[at].starts_with('-') && args[at] != "--" {
+        let a = &args[at];
+        let takes_value = !a.contains('=')
+            && GLOBAL
+                .iter()
+                .chain(command.flags)
+                .any(|f| f.value && f.named(a));
+        at += if takes_value { 2 } else { 1 };
+    }
+    at
+}
+
+/// `args` run as `sub` when their first positional word is one of `aliases` (`po` for
+/// `top pod`): the handler to call and the words without the alias.
+fn alias(
+    parent: &Command,
+    args: &[String],
+    subs: &[(&[&str], &'static Command)],
+) -> Option<(Handler, Vec<String>)> {
+    let at = first_positional(parent, args);
+    let word = args.get(at)?;
+    let (_, sub) = subs
+        .iter()
+        .find(|(aliases, _)| aliases.contains(&word.as_str()))?;
+    let Run::Handler(handler) = sub.run else {
+        return None;
+    };
+    let mut rest = args.to_vec();
+    rest.remove(at);
+    Some((handler, rest))
+}
+
 /// cobra's error for a command it does not have, with the commands it might have meant.
 fn unknown_command(typed: &str) -> Reply {
     let mut lines = vec![Line::err(format!(
         "error: unknown command \"{typed}\" for \"kubectl\""
     ))];
+    // cobra never suggests its own help command.
     let suggestions: Vec<&str> = COMMANDS
         .iter()
         .map(|c| c.name)
+        .filter(|c| *c != "help")
         .filter(|c| distance(typed, c) <= 2 || c.starts_with(&typed.to_lowercase()))
         .collect();
     if !suggestions.is_empty() && !typed.is_empty() {
@@ -312,7 +376,7 @@ mod tests {
         assert_eq!(names, sorted);
         for c in every_command() {
             assert!(
-                find_command(c.name).is_some_and(|f| std::ptr::eq(f, c)),
+                find_path(c.name.split(' ')).is_some_and(|f| std::ptr::eq(f, c)),
                 "{}",
                 c.name
             );
@@ -337,11 +401,17 @@ mod tests {
                 .text();
             assert!(!c.help.is_empty(), "kubectl {name} has no help");
             assert!(help.starts_with(c.help[0]), "kubectl {name} --help: {help}");
-            if !name.contains(' ') {
-                let via_help = term
-                    .run(&mut cluster, &format!("kubectl help {name}"))
-                    .text();
-                assert_eq!(via_help, help, "kubectl help {name}");
+            let via_help = term
+                .run(&mut cluster, &format!("kubectl help {name}"))
+                .text();
+            assert_eq!(via_help, help, "kubectl help {name}");
+            for sub in c.subcommands {
+                let word = sub.name.rsplit(' ').next().unwrap_or_default();
+                let offered = term.complete(&cluster, &format!("kubectl {name} "));
+                assert!(
+                    offered.iter().any(|o| o == word),
+                    "`kubectl {name} ` offers {offered:?}, not {word}"
+                );
             }
             for flag in c.flags {
                 let long = format!("--{}", flag.long);

@@ -3,7 +3,7 @@
 use crate::action::Action;
 use crate::cluster::Cluster;
 use crate::model::*;
-use crate::shell::flags::{boolean, val, Values};
+use crate::shell::flags::{boolean, val, Parsed, Values, FORMATS};
 use crate::shell::get::Kind;
 use crate::shell::table;
 use crate::shell::{describe, Job, Line, Reply, Stream, Terminal};
@@ -43,14 +43,55 @@ pub(super) static ROLLOUT: Command = Command {
         "  kubectl rollout history (TYPE NAME | TYPE/NAME) [flags] [options]",
         "  kubectl rollout undo (TYPE NAME | TYPE/NAME) [flags] [options]",
     ],
+    flags: &[],
+    args: Args::Nothing,
+    run: Run::Handler(rollout),
+    subcommands: &[&ROLLOUT_HISTORY, &ROLLOUT_STATUS, &ROLLOUT_UNDO],
+};
+
+static ROLLOUT_STATUS: Command = Command {
+    name: "rollout status",
+    help: &[
+        "Show the status of the rollout.",
+        "",
+        "Usage:",
+        "  kubectl rollout status (TYPE NAME | TYPE/NAME) [flags] [options]",
+    ],
     flags: &[
         boolean("watch", Some('w')),
         val("timeout", None),
         val("revision", None),
-        val("to-revision", None),
     ],
-    args: Args::Rollout,
-    run: Run::Handler(rollout),
+    args: Args::Deployments,
+    run: Run::Handler(rollout_status_command),
+    subcommands: &[],
+};
+
+static ROLLOUT_HISTORY: Command = Command {
+    name: "rollout history",
+    help: &[
+        "View previous rollout revisions and configurations.",
+        "",
+        "Usage:",
+        "  kubectl rollout history (TYPE NAME | TYPE/NAME) [flags] [options]",
+    ],
+    flags: &[val("revision", None)],
+    args: Args::Deployments,
+    run: Run::Handler(rollout_history),
+    subcommands: &[],
+};
+
+static ROLLOUT_UNDO: Command = Command {
+    name: "rollout undo",
+    help: &[
+        "Roll back to a previous rollout.",
+        "",
+        "Usage:",
+        "  kubectl rollout undo (TYPE NAME | TYPE/NAME) [flags] [options]",
+    ],
+    flags: &[val("to-revision", None)],
+    args: Args::Deployments,
+    run: Run::Handler(rollout_undo),
     subcommands: &[],
 };
 
@@ -81,7 +122,7 @@ pub(super) static SET_IMAGE: Command = Command {
         val("filename", Some('f')).completes(Values::File),
         val("selector", Some('l')).completes(Values::Labels),
         boolean("local", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
         val("dry-run", None),
     ],
     args: Args::Nothing,
@@ -141,140 +182,175 @@ pub(super) fn scale(term: &mut Terminal, cluster: &mut Cluster, args: &[String])
     )
 }
 
-pub(super) fn rollout(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
-    let p = match parse(&ROLLOUT, args) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let ns = namespace(term, &p);
-    let sub = p.args.first().map(String::as_str);
-    if !matches!(sub, Some("status" | "history" | "undo")) {
-        return Reply::note(
+/// `kubectl rollout` without a subcommand svclab simulates.
+pub(super) fn rollout(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]) -> Reply {
+    match parse(&ROLLOUT, args) {
+        Ok(_) => Reply::note(
             "svclab simulates `kubectl rollout status`, `history` and `undo` of Deployments",
-        );
+        ),
+        Err(r) => r,
     }
-    let t = match targets(&p.args[1..], false) {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let Some((kind, name)) = t.names.first().cloned() else {
-        return Reply::error("error: required resource not specified");
-    };
-    if kind != Kind::Deployment {
-        return Reply::note("svclab simulates rollouts of Deployments only");
+}
+
+/// What a `rollout` subcommand works on: its flags, the namespace and the Deployment.
+struct Rollout {
+    p: Parsed,
+    ns: String,
+    key: ObjectKey,
+    kind: Kind,
+    name: String,
+}
+
+impl Rollout {
+    fn parse(
+        term: &Terminal,
+        cluster: &Cluster,
+        command: &Command,
+        args: &[String],
+    ) -> Result<Self, Reply> {
+        let p = parse(command, args)?;
+        let ns = namespace(term, &p);
+        let t = targets(&p.args, false)?;
+        let Some((kind, name)) = t.names.first().cloned() else {
+            return Err(Reply::error("error: required resource not specified"));
+        };
+        if kind != Kind::Deployment {
+            return Err(Reply::note("svclab simulates rollouts of Deployments only"));
+        }
+        let key = ObjectKey::new(&ns, &name);
+        if !cluster.deployments().contains_key(&key) {
+            return Err(Reply::fail(vec![not_found(kind, &name)], 1));
+        }
+        Ok(Rollout {
+            p,
+            ns,
+            key,
+            kind,
+            name,
+        })
     }
-    let key = ObjectKey::new(&ns, &name);
-    if !cluster.deployments().contains_key(&key) {
-        return Reply::fail(vec![not_found(kind, &name)], 1);
-    }
-    let revision = |flag: &str| -> Result<Option<i64>, Reply> {
-        match p.get(flag) {
+
+    fn revision(&self, command: &Command, flag: &str) -> Result<Option<i64>, Reply> {
+        match self.p.get(flag) {
             None => Ok(None),
             Some(v) => v.parse::<i64>().map(Some).map_err(|_| {
                 flag_error(
-                    "rollout",
+                    command.name,
                     &format!("invalid argument \"{v}\" for \"--{flag}\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax"),
                 )
             }),
         }
+    }
+}
+
+fn rollout_history(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    let r = match Rollout::parse(term, cluster, &ROLLOUT_HISTORY, args) {
+        Ok(r) => r,
+        Err(reply) => return reply,
     };
-    match sub {
-        Some("history") => {
-            let revision = match revision("revision") {
-                Ok(r) => r,
-                Err(reply) => return reply,
-            };
-            let revisions = cluster.revisions(&key);
-            match revision.filter(|&r| r != 0) {
-                Some(r) => match revisions.iter().find(|rs| rs.revision == r) {
-                    Some(rs) => {
-                        let mut lines = vec![Line::out(format!(
-                            "deployment.apps/{name} with revision #{r}"
-                        ))];
-                        lines.extend(
-                            describe::revision_template(&rs.template)
-                                .into_iter()
-                                .map(Line::out),
-                        );
-                        Reply::lines(lines)
-                    }
-                    None => Reply::error("error: unable to find the specified revision"),
-                },
-                None => {
-                    // kubectl's history table is a describe-style tabwriter (padding 2).
-                    let mut text = String::from("REVISION\tCHANGE-CAUSE\n");
-                    for rs in &revisions {
-                        text.push_str(&format!("{}\t<none>\n", rs.revision));
-                    }
-                    let mut lines = vec![Line::out(format!("deployment.apps/{name} "))];
-                    lines.extend(table::DESCRIBE.format(&text).into_iter().map(Line::out));
-                    lines.push(Line::out(""));
-                    Reply::lines(lines)
-                }
+    let Rollout { key, name, .. } = &r;
+    let revision = match r.revision(&ROLLOUT_HISTORY, "revision") {
+        Ok(r) => r,
+        Err(reply) => return reply,
+    };
+    let revisions = cluster.revisions(key);
+    match revision.filter(|&r| r != 0) {
+        Some(r) => match revisions.iter().find(|rs| rs.revision == r) {
+            Some(rs) => {
+                let mut lines = vec![Line::out(format!(
+                    "deployment.apps/{name} with revision #{r}"
+                ))];
+                lines.extend(
+                    describe::revision_template(&rs.template)
+                        .into_iter()
+                        .map(Line::out),
+                );
+                Reply::lines(lines)
             }
-        }
-        Some("undo") => {
-            let to_revision = match revision("to-revision") {
-                Ok(r) => r,
-                Err(reply) => return reply,
-            };
-            match cluster.act(Action::RolloutUndo {
-                namespace: ns,
-                deployment: name,
-                to_revision,
-            }) {
-                Ok(out) => Reply::lines(out.lines().into_iter().map(Line::out).collect()),
-                Err(e) => Reply::fail(crate::shell::text_lines(&e.to_string(), Stream::Stderr), 1),
+            None => Reply::error("error: unable to find the specified revision"),
+        },
+        None => {
+            // kubectl's history table is a describe-style tabwriter (padding 2).
+            let mut text = String::from("REVISION\tCHANGE-CAUSE\n");
+            for rs in &revisions {
+                text.push_str(&format!("{}\t<none>\n", rs.revision));
             }
-        }
-        _ => {
-            let watch = !matches!(p.get("watch"), Some("false"));
-            let timeout = match p.get("timeout").map(|t| (t, crate::time::parse_go_duration(t))) {
-                None => 0,
-                Some((_, Some(ms))) => ms,
-                Some((t, None)) => {
-                    return flag_error(
-                        "rollout",
-                        &format!("invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""),
-                    )
-                }
-            };
-            match rollout_status(cluster, &key) {
-                None => Reply::fail(vec![not_found(kind, &name)], 1),
-                Some(RolloutLine::Waiting(line)) if watch => Reply {
-                    lines: vec![Line::out(line.clone())],
-                    job: Some(Box::new(Job::Rollout {
-                        deployment: key,
-                        last: line,
-                        // 0, kubectl's default, waits for ever.
-                        deadline: (timeout > 0).then(|| cluster.now() + timeout),
-                    })),
-                    ..Default::default()
-                },
-                Some(line) => line.reply(),
-            }
+            let mut lines = vec![Line::out(format!("deployment.apps/{name} "))];
+            lines.extend(table::DESCRIBE.format(&text).into_iter().map(Line::out));
+            lines.push(Line::out(""));
+            Reply::lines(lines)
         }
     }
 }
 
-/// `kubectl set image`: the one `set` subcommand svclab simulates.
-pub(super) fn set(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
-    if args.first().map(String::as_str) == Some("image") {
-        return set_image(term, cluster, &args[1..]);
+fn rollout_undo(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    let r = match Rollout::parse(term, cluster, &ROLLOUT_UNDO, args) {
+        Ok(r) => r,
+        Err(reply) => return reply,
+    };
+    let to_revision = match r.revision(&ROLLOUT_UNDO, "to-revision") {
+        Ok(r) => r,
+        Err(reply) => return reply,
+    };
+    let Rollout { ns, name, .. } = r;
+    match cluster.act(Action::RolloutUndo {
+        namespace: ns,
+        deployment: name,
+        to_revision,
+    }) {
+        Ok(out) => Reply::lines(out.lines().into_iter().map(Line::out).collect()),
+        Err(e) => Reply::fail(crate::shell::text_lines(&e.to_string(), Stream::Stderr), 1),
     }
+}
+
+fn rollout_status_command(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
+    let r = match Rollout::parse(term, cluster, &ROLLOUT_STATUS, args) {
+        Ok(r) => r,
+        Err(reply) => return reply,
+    };
+    let Rollout {
+        p, key, kind, name, ..
+    } = r;
+    let watch = !matches!(p.get("watch"), Some("false"));
+    let timeout = match p
+        .get("timeout")
+        .map(|t| (t, crate::time::parse_go_duration(t)))
+    {
+        None => 0,
+        Some((_, Some(ms))) => ms,
+        Some((t, None)) => {
+            return flag_error(
+                ROLLOUT_STATUS.name,
+                &format!(
+                "invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\""
+            ),
+            )
+        }
+    };
+    match rollout_status(cluster, &key) {
+        None => Reply::fail(vec![not_found(kind, &name)], 1),
+        Some(RolloutLine::Waiting(line)) if watch => Reply {
+            lines: vec![Line::out(line.clone())],
+            job: Some(Box::new(Job::Rollout {
+                deployment: key,
+                last: line,
+                // 0, kubectl's default, waits for ever.
+                deadline: (timeout > 0).then(|| cluster.now() + timeout),
+            })),
+            ..Default::default()
+        },
+        Some(line) => line.reply(),
+    }
+}
+
+/// `kubectl set` without `image`, the one `set` subcommand svclab simulates.
+pub(super) fn set(_term: &mut Terminal, _cluster: &mut Cluster, args: &[String]) -> Reply {
     let p = match parse(&SET, args) {
         Ok(p) => p,
         Err(r) => return r,
     };
-    match p.args.first().map(String::as_str) {
+    match p.args.first() {
         None => Reply::lines(command_help("set")),
-        Some("image") => {
-            let mut rest = args.to_vec();
-            if let Some(at) = rest.iter().position(|a| a == "image") {
-                rest.remove(at);
-            }
-            set_image(term, cluster, &rest)
-        }
         Some(other) => Reply::note(format!(
             "`kubectl set {other}` is not simulated; svclab simulates `kubectl set image`"
         )),

@@ -4,7 +4,7 @@ use crate::action::Action;
 use crate::cluster::Cluster;
 use crate::model::*;
 use crate::registry::{ImageProfile, Shell};
-use crate::shell::flags::{boolean, val, Values};
+use crate::shell::flags::{boolean, val, Values, FORMATS};
 use crate::shell::get::{self, Kind};
 use crate::shell::{pod, Attach, Job, Line, Location, PodShell, Reply, Stream, Terminal};
 use crate::time::SECOND;
@@ -33,7 +33,7 @@ pub(super) static RUN: Command = Command {
         val("image-pull-policy", None),
         boolean("attach", None),
         val("dry-run", None),
-        val("output", Some('o')).completes(Values::Formats),
+        val("output", Some('o')).completes(Values::Formats(FORMATS)),
         boolean("quiet", Some('q')),
         val("pod-running-timeout", None),
         val("overrides", None),
