@@ -131,7 +131,7 @@ pub struct Cluster {
     events: Vec<Event>,
     log: Vec<LoggedAction>,
     /// Recent requests, oldest first.
-    pub(crate) traces: Vec<Trace>,
+    traces: Vec<Trace>,
     /// Bumped on every change a view could show.
     revision: u64,
     rng: Rng,

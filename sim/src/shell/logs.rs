@@ -163,7 +163,7 @@ fn nginx(cluster: &Cluster, pod: &Pod, start: Time) -> Vec<String> {
         lines.push(format!("{at} [notice] 1#1: start worker process {pid}"));
     }
     let key = pod.key();
-    for trace in &cluster.traces {
+    for trace in cluster.traces() {
         if cluster.now() < trace.finish {
             continue;
         }

@@ -640,7 +640,7 @@ fn truncate(line: &str) -> &str {
 }
 
 fn find_trace(cluster: &Cluster, id: u64) -> Option<&Trace> {
-    cluster.traces.iter().rev().find(|t| t.id == id)
+    cluster.trace(id)
 }
 
 #[cfg(test)]
