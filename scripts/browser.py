@@ -3,6 +3,9 @@
 
     browser.py report            gzipped sizes of dist/ and time to the first rendered cluster
     browser.py screenshot PATH   PNG of the app with the seed applied and a request on the wire
+    browser.py frames [--soak SECONDS] [--seconds SECONDS]
+                                 frame intervals under steady traffic with 3 and 300 backend pods,
+                                 and the DOM's element count before and after a soak at 300 pods
 
 dist/ is served by a static file server on 127.0.0.1; nothing else is contacted.
 The app makes the Performance API mark START_MARK when its wasm starts running and
@@ -16,6 +19,7 @@ import functools
 import gzip
 import http.server
 import json
+import math
 import os
 import shutil
 import socket
@@ -303,11 +307,325 @@ def screenshot(out):
     print(f"screenshot: {out} ({len(png):,} bytes, {WINDOW[0]}x{WINDOW[1]})")
 
 
+# `frames`: what issue 12 asks of the picture under load. Figures come from requestAnimationFrame
+# timestamps taken in the page, so they are the intervals at which the page could paint.
+FRAME_WINDOW_S = 10.0  # each measurement
+SOAK_S = 120.0  # steady traffic at 300 pods between the two DOM counts
+BIG_REPLICAS = 300
+SLOW_FRAME_MS = 50.0
+# Frame intervals are whole vsync periods (16.7 ms at 60 Hz) give or take ~0.1 ms of timestamp
+# jitter: a frame that took three periods (50.0 ms, sometimes stamped 50.1) is not over 50 ms.
+JITTER_MS = 1.0
+P95_RATIO_TARGET = 1.25  # 300 pods' p95 within this factor of the 3-pod p95
+DOM_FLAT_TOLERANCE = 0.05  # "flat": the count after the soak within 5 % of the count before
+
+# Installed once per page: records a frame timestamp on every animation frame while
+# window.__bench.recording, and notes uncaught errors (a panic in wasm surfaces as one, and
+# src/crash.rs shows a banner with this id).
+FRAMES_JS = """
+if (!window.__bench) {
+  const b = window.__bench = { recording: false, stamps: [], errors: [] };
+  window.addEventListener('error', e => b.errors.push(String(e.message || e.error)));
+  window.addEventListener('unhandledrejection', e => b.errors.push(String(e.reason)));
+  const tick = t => { if (b.recording) b.stamps.push(t); requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+}
+"""
+
+CRASH_BANNER_ID = "svclab-crashed"  # src/crash.rs BANNER_ID
+
+# Run before the page's own scripts: keeps the wasm instance's memory where `memory()` finds it
+# (its size only grows: what the app holds at its peak).
+WASM_MEMORY_JS = """
+for (const name of ['instantiate', 'instantiateStreaming']) {
+  const original = WebAssembly[name];
+  WebAssembly[name] = function (...args) {
+    return original.apply(this, args).then(r => {
+      const instance = r.instance || r;
+      if (instance.exports && instance.exports.memory) {
+        window.__wasmMemory = instance.exports.memory;
+      }
+      return r;
+    });
+  };
+}
+"""
+
+
+def percentile(values, fraction):
+    """Nearest-rank percentile of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+class Crashed(Exception):
+    pass
+
+
+class Bench:
+    """Drives the app for `frames`: controls found by their accessible names (src/ui/*.rs)."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def js(self, source):
+        return self.session.script(source)
+
+    def check_alive(self):
+        state = self.js(
+            f"return {{banner: (document.getElementById({json.dumps(CRASH_BANNER_ID)}) || {{}})"
+            ".textContent || null, errors: window.__bench ? window.__bench.errors : []}"
+        )
+        if state["banner"] or state["errors"]:
+            raise Crashed(state["banner"] or "; ".join(state["errors"]))
+
+    def set_control(self, selector, value_js):
+        """Set an input's or select's value (value_js: JS evaluated with `el` in scope) and
+        fire `change` as a user's edit would; returns the value set."""
+        value = self.js(
+            f"const el = document.querySelector({json.dumps(selector)});"
+            " if (!el) return null;"
+            f" el.value = String({value_js});"
+            " el.dispatchEvent(new Event('input', {bubbles: true}));"
+            " el.dispatchEvent(new Event('change', {bubbles: true}));"
+            " return el.value;"
+        )
+        if value is None:
+            raise RuntimeError(f"no control {selector!r} on the page")
+        return value
+
+    def fastest_speed(self):
+        return self.set_control(
+            "select[aria-label='Speed']",
+            "Array.from(el.options).map(o => o.value)"
+            ".reduce((a, b) => parseFloat(b) > parseFloat(a) ? b : a)",
+        )
+
+    def smallest_interval(self):
+        return self.set_control(
+            "input[aria-label='Steady traffic interval (virtual ms)']",
+            "el.min || 100",
+        )
+
+    def ready(self, deployment):
+        """The Deployments panel's "N of M ready" for `deployment`, as (N, M), or None."""
+        replicas = json.dumps(f"input[aria-label='Replicas of {deployment}']")
+        label = self.js(
+            "const li = Array.from(document.querySelectorAll('.deployments-panel li'))"
+            f".find(li => li.querySelector({replicas}));"
+            " const r = li && li.querySelector('.ready');"
+            " return r ? r.getAttribute('aria-label') : null;"
+        )
+        if not label:
+            return None
+        ready, _, desired, _ = label.split(" ", 3)
+        return int(ready), int(desired)
+
+    def wait_ready(self, deployment, replicas, timeout):
+        deadline = time.monotonic() + timeout
+        while self.ready(deployment) != (replicas, replicas):
+            self.check_alive()
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"gave up waiting for {replicas} ready {deployment} pods"
+                    f" after {timeout:.0f} s (now {self.ready(deployment)})"
+                )
+            time.sleep(0.25)
+
+    def elements(self):
+        return self.js("return document.getElementsByTagName('*').length")
+
+    def memory(self):
+        """The wasm's linear memory and the JS heap in use, as text in MB."""
+        wasm, heap = self.js(
+            "return [window.__wasmMemory ? window.__wasmMemory.buffer.byteLength : null,"
+            " performance.memory ? performance.memory.usedJSHeapSize : null]"
+        )
+
+        def mb(n):
+            return "?" if n is None else f"{n / 1e6:.1f} MB"
+
+        return f"wasm memory {mb(wasm)}, JS heap {mb(heap)}"
+
+    def record(self, seconds):
+        """Frame intervals (ms) over `seconds` of real time."""
+        self.js("window.__bench.stamps = []; window.__bench.recording = true;")
+        time.sleep(seconds)
+        stamps = self.js("window.__bench.recording = false; return window.__bench.stamps;")
+        self.check_alive()
+        return [b - a for a, b in zip(stamps, stamps[1:])]
+
+    def churn(self, seconds=2.0):
+        """Nodes added / removed / attributes and texts changed per animation frame over
+        `seconds` (a MutationObserver, run apart from the timed windows since observing costs
+        time itself)."""
+        self.js(
+            "const c = window.__churn = {added: 0, removed: 0, changed: 0, frames: 0, on: true};"
+            " c.observer = new MutationObserver(rs => { for (const r of rs) {"
+            " c.added += r.addedNodes.length; c.removed += r.removedNodes.length;"
+            " if (r.type !== 'childList') c.changed++; } });"
+            " c.observer.observe(document.body, {childList: true, subtree: true,"
+            " attributes: true, characterData: true});"
+            " const f = () => { if (c.on) { c.frames++; requestAnimationFrame(f); } };"
+            " requestAnimationFrame(f);"
+        )
+        time.sleep(seconds)
+        c = self.js(
+            "const c = window.__churn; c.on = false; c.observer.disconnect();"
+            " return {added: c.added, removed: c.removed, changed: c.changed, frames: c.frames};"
+        )
+        frames = max(1, c["frames"])
+        return " / ".join(f"{c[k] / frames:.0f}" for k in ("added", "removed", "changed"))
+
+
+def frame_line(name, intervals):
+    if not intervals:
+        return {"p95": float("inf"), "max": float("inf"), "slow": 0}, f"{name}: no frames"
+    stats = {
+        "median": statistics.median(intervals),
+        "p95": percentile(intervals, 0.95),
+        "max": max(intervals),
+        "slow": sum(1 for i in intervals if i > SLOW_FRAME_MS + JITTER_MS),
+    }
+    line = (
+        f"{name:<34} {len(intervals):>6} {stats['median']:>8.1f} {stats['p95']:>8.1f}"
+        f" {stats['max']:>8.1f} {stats['slow']:>8}"
+    )
+    return stats, line
+
+
+def frames(soak=SOAK_S, seconds=FRAME_WINDOW_S):
+    """Frame intervals under steady traffic at the fastest setting, with the seed's 3 backend
+    pods and with 300, and the DOM's element count before and after `soak` seconds of that
+    traffic at 300 pods; then issue 12's targets, ok or NOT MET. Exits non-zero only if the page
+    does not load or the app crashes."""
+    url = serve_dist()
+    chromium = Chromium()
+    try:
+        session = chromium.new_session()
+        try:
+            session.call(
+                "POST",
+                "/goog/cdp/execute",
+                {
+                    "cmd": "Page.addScriptToEvaluateOnNewDocument",
+                    "params": {"source": WASM_MEMORY_JS},
+                },
+            )
+            session.goto(url)
+            session.wait_for_first_cluster()
+            bench = Bench(session)
+            bench.js(FRAMES_JS)
+            try:
+                frames_run(bench, soak, seconds)
+            except Crashed as crash:
+                sys.exit(f"frames: the app crashed: {crash}")
+            except RuntimeError as stuck:  # a control missing, or pods that never got ready
+                sys.exit(f"frames: {stuck}")
+        finally:
+            session.close()
+    finally:
+        chromium.close()
+
+
+def frames_run(bench, soak, seconds):
+    session = bench.session
+    speed = bench.fastest_speed()
+    session.click_button("Apply")
+    bench.wait_ready("backend", 3, timeout=60)
+    interval = bench.smallest_interval()
+    session.click_button("Start steady traffic")
+    browser = bench.js("return (navigator.userAgent.match(/Chrome\\/[0-9]+/) || ['?'])[0]")
+    print(
+        f"steady traffic every {interval} virtual ms at {speed}; {seconds:.0f} s windows;"
+        f" {WINDOW[0]}x{WINDOW[1]} headless {browser}, {os.cpu_count()} cores,"
+        f" load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"{'frame intervals (ms)':<34} {'frames':>6} {'median':>8} {'p95':>8} {'max':>8}"
+        f" {'>' + format(SLOW_FRAME_MS, '.0f') + ' ms':>8}"
+    )
+    time.sleep(2.0)  # traffic under way
+    small, line = frame_line("3 backend pods", bench.record(seconds))
+    print(line, flush=True)
+    small_churn = bench.churn()
+
+    started = time.monotonic()
+    bench.set_control("input[aria-label='Replicas of backend']", BIG_REPLICAS)
+    bench.wait_ready("backend", BIG_REPLICAS, timeout=300)
+    ready_after = time.monotonic() - started
+    time.sleep(2.0)
+    big, line = frame_line(f"{BIG_REPLICAS} backend pods", bench.record(seconds))
+    print(line, flush=True)
+    big_churn = bench.churn()
+
+    before = bench.elements()
+    memory_before = bench.memory()
+    counts = [before]
+    end = time.monotonic() + soak
+    while time.monotonic() < end:
+        time.sleep(min(5.0, max(0.0, end - time.monotonic())))
+        bench.check_alive()
+        counts.append(bench.elements())
+    after = counts[-1]
+    soaked, line = frame_line(f"{BIG_REPLICAS} pods after {soak:.0f} s soak", bench.record(seconds))
+    print(line)
+    print(
+        f"DOM nodes added / removed / attributes and texts changed per frame: {small_churn}"
+        f" at 3 pods, {big_churn} at {BIG_REPLICAS}"
+    )
+    print(
+        f"{BIG_REPLICAS} pods ready {ready_after:.1f} s after the scale (real time);"
+        f" load average at the end {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"DOM elements at {BIG_REPLICAS} pods: {before} before, {after} after {soak:.0f} s"
+        f" of traffic (min {min(counts)}, max {max(counts)} sampled every 5 s)"
+    )
+    print(f"  {memory_before} before; {bench.memory()} after")
+
+    def verdict(met):
+        return "ok" if met else "NOT MET"
+
+    print("targets (issue 12):")
+    limit = P95_RATIO_TARGET * small["p95"]
+    print(
+        f"  {BIG_REPLICAS}-pod p95 within {P95_RATIO_TARGET}x of the 3-pod p95"
+        f" ({big['p95']:.1f} vs {limit:.1f} ms; {soaked['p95']:.1f} after the soak):"
+        f" {verdict(big['p95'] <= limit and soaked['p95'] <= limit)}"
+    )
+    print(
+        f"  no frame over {SLOW_FRAME_MS:.0f} ms at {BIG_REPLICAS} pods"
+        f" ({big['slow']}, max {big['max']:.1f} ms; {soaked['slow']} after the soak):"
+        f" {verdict(big['slow'] == 0 and soaked['slow'] == 0)}"
+    )
+    change = (after - before) / before if before else 0.0
+    print(
+        f"  DOM count flat, within {DOM_FLAT_TOLERANCE:.0%} ({before} -> {after}, {change:+.1%}):"
+        f" {verdict(abs(change) <= DOM_FLAT_TOLERANCE)}"
+    )
+
+
+def frames_args(args):
+    soak, seconds = SOAK_S, FRAME_WINDOW_S
+    while args:
+        match args:
+            case ["--soak", value, *args]:
+                soak = float(value)
+            case ["--seconds", value, *args]:
+                seconds = float(value)
+            case _:
+                sys.exit(__doc__)
+    return soak, seconds
+
+
 if __name__ == "__main__":
     match sys.argv[1:]:
         case ["report"]:
             report()
         case ["screenshot", out]:
             screenshot(out)
+        case ["frames", *args]:
+            frames(*frames_args(args))
         case _:
             sys.exit(__doc__)
