@@ -2386,3 +2386,17 @@ fn sort_by_orders_the_list_as_kubectl_does() {
     sorted.sort();
     assert_eq!(names, sorted);
 }
+
+#[test]
+fn delete_scale_and_expose_without_a_resource_say_how_to_name_one() {
+    let mut s = Session::seed();
+    let want = "error: You must provide one or more resources by argument or filename.\n\
+Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n";
+    for line in [
+        "kubectl delete",
+        "kubectl scale --replicas=2",
+        "kubectl expose",
+    ] {
+        same(line, &s.run(line), want);
+    }
+}

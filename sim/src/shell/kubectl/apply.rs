@@ -386,17 +386,7 @@ pub(super) fn expose(term: &mut Terminal, cluster: &mut Cluster, args: &[String]
         Err(r) => return r,
     };
     let Some((kind, name)) = t.names.first().cloned() else {
-        return Reply::fail(
-            vec![
-                Line::err("error: You must provide one or more resources by argument or filename."),
-                Line::err("Example resource specifications include:"),
-                Line::err("   '-f rsrc.yaml'"),
-                Line::err("   '--filename=rsrc.json'"),
-                Line::err("   '<resource> <name>'"),
-                Line::err("   '<resource>'"),
-            ],
-            1,
-        );
+        return no_resources_given();
     };
     let ns = namespace(term, &p);
     let (selector, ports): (Labels, Vec<i64>) = match get::find(cluster, kind, &ns, &name) {

@@ -74,19 +74,7 @@ pub(super) fn delete(term: &mut Terminal, cluster: &mut Cluster, args: &[String]
         from_file = Some(name);
     } else {
         if p.args.is_empty() {
-            return Reply::fail(
-                vec![
-                    Line::err(
-                        "error: You must provide one or more resources by argument or filename.",
-                    ),
-                    Line::err("Example resource specifications include:"),
-                    Line::err("   '-f rsrc.yaml'"),
-                    Line::err("   '--filename=rsrc.json'"),
-                    Line::err("   '<resource> <name>'"),
-                    Line::err("   '<resource>'"),
-                ],
-                1,
-            );
+            return no_resources_given();
         }
         let t = match targets(&p.args, false) {
             Ok(t) => t,

@@ -148,17 +148,7 @@ pub(super) fn scale(term: &mut Terminal, cluster: &mut Cluster, args: &[String])
         return Reply::error("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0");
     }
     if p.args.is_empty() {
-        return Reply::fail(
-            vec![
-                Line::err("error: You must provide one or more resources by argument or filename."),
-                Line::err("Example resource specifications include:"),
-                Line::err("   '-f rsrc.yaml'"),
-                Line::err("   '--filename=rsrc.json'"),
-                Line::err("   '<resource> <name>'"),
-                Line::err("   '<resource>'"),
-            ],
-            1,
-        );
+        return no_resources_given();
     }
     let t = match targets(&p.args, false) {
         Ok(t) => t,

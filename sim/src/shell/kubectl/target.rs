@@ -88,6 +88,21 @@ pub(super) fn targets(args: &[String], allow_all: bool) -> Result<Targets, Reply
     Ok(t)
 }
 
+/// kubectl's answer to a command that needs objects and was given none.
+pub(super) fn no_resources_given() -> Reply {
+    Reply::fail(
+        vec![
+            Line::err("error: You must provide one or more resources by argument or filename."),
+            Line::err("Example resource specifications include:"),
+            Line::err("   '-f rsrc.yaml'"),
+            Line::err("   '--filename=rsrc.json'"),
+            Line::err("   '<resource> <name>'"),
+            Line::err("   '<resource>'"),
+        ],
+        1,
+    )
+}
+
 pub(super) fn not_found(kind: Kind, name: &str) -> Line {
     Line::err(format!(
         "Error from server (NotFound): {} \"{name}\" not found",
