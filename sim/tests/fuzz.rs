@@ -1,11 +1,26 @@
 //! Generated runs: random manifests and actions, checked for panics, for the invariants a learner
-//! relies on, and for replaying exactly from the action log.
+//! relies on, and for replaying exactly from the action log. A failing run is shrunk to a short
+//! list of actions before it is reported.
+//!
+//! The budget comes from the environment; the defaults are the short form CI runs:
+//! - `SVCLAB_FUZZ_RUNS` (24): how many seeds to run;
+//! - `SVCLAB_FUZZ_ACTIONS` (120): actions per run;
+//! - `SVCLAB_FUZZ_SEED` (0): the first seed;
+//! - `SVCLAB_FUZZ_SECONDS`: when set, run seed after seed until this much wall time has passed
+//!   (each run is still decided by its seed alone).
+//!
+//! The long form, ten minutes:
+//! `SVCLAB_FUZZ_SECONDS=600 cargo test --release -p svclab-sim --test fuzz generated -- --nocapture`
+//! prints how many runs, actions (per kind, with how many succeeded) and traces it checked.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{self, AssertUnwindSafe};
 
 use svclab_sim::action::Action;
 use svclab_sim::cluster::{Cluster, Config};
 use svclab_sim::examples::SEED_MANIFEST;
 use svclab_sim::kube_proxy::ProxyMode;
-use svclab_sim::model::{ContainerState, ObjectKey};
+use svclab_sim::model::{ClusterIp, ContainerState, ObjectKey, TrafficPolicy};
 use svclab_sim::resource::Kind;
 use svclab_sim::rng::Rng;
 use svclab_sim::trace::{Client, PacketKind, Request, Tool};
@@ -86,26 +101,97 @@ fn manifest(rng: &mut Rng) -> String {
     text
 }
 
-fn any_pod(c: &Cluster, rng: &mut Rng) -> Option<ObjectKey> {
-    let pods: Vec<&ObjectKey> = c.pods().keys().collect();
-    (!pods.is_empty()).then(|| pods[rng.below(pods.len() as u64) as usize].clone())
+/// One of `items`, chosen by `rng`; `None` when there is none.
+fn pick<T: Clone>(rng: &mut Rng, items: &[T]) -> Option<T> {
+    (!items.is_empty()).then(|| items[rng.below(items.len() as u64) as usize].clone())
+}
+
+/// A pod that exists (most of the time) or one that does not.
+fn some_pod(c: &Cluster, rng: &mut Rng) -> ObjectKey {
+    let pods: Vec<ObjectKey> = c.pods().keys().cloned().collect();
+    match pick(rng, &pods) {
+        Some(p) if rng.below(10) != 0 => p,
+        _ => ObjectKey::new("default", "nope"),
+    }
+}
+
+/// A Deployment the learner made (most of the time), CoreDNS's, or one that does not exist.
+fn some_deployment(c: &Cluster, rng: &mut Rng) -> ObjectKey {
+    let ours: Vec<ObjectKey> = c
+        .deployments()
+        .keys()
+        .filter(|k| k.namespace != "kube-system")
+        .cloned()
+        .collect();
+    match rng.below(10) {
+        0 => ObjectKey::new("kube-system", "coredns"),
+        1 => ObjectKey::new("default", "backend"),
+        _ => pick(rng, &ours).unwrap_or_else(|| ObjectKey::new("default", "backend")),
+    }
+}
+
+/// Something to delete: an object that exists, outside `kube-system`, four times in five.
+fn delete_target(c: &Cluster, rng: &mut Rng) -> (Kind, ObjectKey) {
+    let mut existing: Vec<(Kind, ObjectKey)> = Vec::new();
+    let ours = |k: &&ObjectKey| k.namespace != "kube-system";
+    existing.extend(
+        c.deployments()
+            .keys()
+            .filter(ours)
+            .map(|k| (Kind::Deployment, k.clone())),
+    );
+    existing.extend(
+        c.services()
+            .keys()
+            .filter(ours)
+            .filter(|k| k.name != "kubernetes")
+            .map(|k| (Kind::Service, k.clone())),
+    );
+    existing.extend(c.pods().keys().filter(ours).map(|k| (Kind::Pod, k.clone())));
+    existing.extend(
+        c.network_policies()
+            .keys()
+            .map(|k| (Kind::NetworkPolicy, k.clone())),
+    );
+    existing.extend(
+        c.namespaces()
+            .keys()
+            .filter(|n| !n.starts_with("kube-") && *n != "default")
+            .map(|n| (Kind::Namespace, ObjectKey::new("", n))),
+    );
+    match pick(rng, &existing) {
+        Some(found) if rng.below(5) != 0 => found,
+        _ => (
+            [
+                Kind::Deployment,
+                Kind::Service,
+                Kind::Pod,
+                Kind::NetworkPolicy,
+                Kind::Namespace,
+                Kind::Endpoints,
+            ][rng.below(6) as usize],
+            ObjectKey::new(
+                "default",
+                ["backend", "backend-service", "web", "deny", "dev", "test"][rng.below(6) as usize],
+            ),
+        ),
+    }
 }
 
 fn action(c: &Cluster, rng: &mut Rng) -> Action {
-    let pod = any_pod(c, rng).unwrap_or_else(|| ObjectKey::new("default", "nope"));
+    let pod = some_pod(c, rng);
     match rng.below(14) {
         0 | 1 => Action::Apply {
             manifest: manifest(rng),
         },
-        2 => Action::Scale {
-            namespace: "default".into(),
-            deployment: if rng.below(5) == 0 {
-                "coredns".into()
-            } else {
-                "backend".into()
-            },
-            replicas: rng.below(8) as i64 - 1,
-        },
+        2 => {
+            let d = some_deployment(c, rng);
+            Action::Scale {
+                namespace: d.namespace,
+                deployment: d.name,
+                replicas: rng.below(12) as i64 - 1,
+            }
+        }
         3 => Action::DeletePod {
             namespace: pod.namespace,
             pod: pod.name,
@@ -131,48 +217,73 @@ fn action(c: &Cluster, rng: &mut Rng) -> Action {
                 ProxyMode::Iptables
             },
         },
-        8 => Action::Delete {
-            kind: [
-                Kind::Deployment,
-                Kind::Service,
-                Kind::Pod,
-                Kind::NetworkPolicy,
-                Kind::Namespace,
-                Kind::Endpoints,
-            ][rng.below(6) as usize],
-            namespace: "default".into(),
-            name: ["backend", "backend-service", "web", "deny", "dev", "test"]
-                [rng.below(6) as usize]
-                .into(),
-        },
+        8 => {
+            let (kind, key) = delete_target(c, rng);
+            Action::Delete {
+                kind,
+                namespace: key.namespace,
+                name: key.name,
+            }
+        }
         9 => Action::Run {
-            namespace: if rng.below(3) == 0 {
+            namespace: if rng.below(6) == 0 && c.namespaces().contains_key("dev") {
                 "dev".into()
             } else {
                 "default".into()
             },
-            name: format!("client{}", rng.below(3)),
+            name: format!("client{}", rng.below(1000)),
             image: ["busybox", "curlimages/curl", "nginx"][rng.below(3) as usize].into(),
             command: vec!["sh".into()],
         },
-        10 => Action::SetImage {
-            namespace: "default".into(),
-            deployment: "backend".into(),
-            images: (0..1 + rng.below(2))
-                .map(|_| {
-                    (
-                        ["api", "*", "web"][rng.below(3) as usize].to_string(),
-                        ["nginx:1.27", "nginx:1.99", "Nginx", "", "busybox"][rng.below(5) as usize]
-                            .to_string(),
-                    )
-                })
-                .collect(),
-        },
-        11 => Action::RolloutUndo {
-            namespace: "default".into(),
-            deployment: "backend".into(),
-            to_revision: [None, Some(1), Some(2), Some(7)][rng.below(4) as usize],
-        },
+        10 | 11 => {
+            let d = some_deployment(c, rng);
+            let revisions: Vec<i64> = c.revisions(&d).iter().map(|rs| rs.revision).collect();
+            // An undo needs a rollout to undo: with one revision, roll out first.
+            if rng.below(2) == 0 || revisions.len() < 2 {
+                let containers: Vec<String> = c.deployments().get(&d).map_or(Vec::new(), |dep| {
+                    dep.spec
+                        .template
+                        .spec
+                        .containers
+                        .iter()
+                        .map(|c| c.name.clone())
+                        .collect()
+                });
+                Action::SetImage {
+                    namespace: d.namespace,
+                    deployment: d.name,
+                    images: (0..1 + rng.below(2))
+                        .map(|_| {
+                            let container = match rng.below(8) {
+                                0 => "*".to_string(),
+                                1 => "web".to_string(),
+                                _ => pick(rng, &containers).unwrap_or_else(|| "*".into()),
+                            };
+                            let image = [
+                                "nginx:1.27",
+                                "nginx:1.26",
+                                "nginx:1.25",
+                                "httpd",
+                                "nginx:1.99",
+                                "Nginx",
+                                "",
+                            ][rng.below(7) as usize];
+                            (container, image.to_string())
+                        })
+                        .collect(),
+                }
+            } else {
+                Action::RolloutUndo {
+                    namespace: d.namespace,
+                    deployment: d.name,
+                    to_revision: match rng.below(6) {
+                        0 | 1 => pick(rng, &revisions),
+                        2 => Some(revisions.last().copied().unwrap_or(0) + 5),
+                        _ => None,
+                    },
+                }
+            }
+        }
         _ => Action::Send {
             request: Request {
                 client: if rng.below(4) == 0 {
@@ -187,8 +298,166 @@ fn action(c: &Cluster, rng: &mut Rng) -> Action {
     }
 }
 
-/// What must hold after every step, whatever the learner did.
-fn check(c: &Cluster) {
+/// The name of an action's kind, for the tally.
+fn kind_of(a: &Action) -> &'static str {
+    match a {
+        Action::Apply { .. } => "Apply",
+        Action::Delete { .. } => "Delete",
+        Action::Scale { .. } => "Scale",
+        Action::SetImage { .. } => "SetImage",
+        Action::RolloutUndo { .. } => "RolloutUndo",
+        Action::DeletePod { .. } => "DeletePod",
+        Action::FailReadiness { .. } => "FailReadiness",
+        Action::Label { .. } => "Label",
+        Action::BreakCoreDns { .. } => "BreakCoreDns",
+        Action::SetProxyMode { .. } => "SetProxyMode",
+        Action::Run { .. } => "Run",
+        Action::Send { .. } => "Send",
+    }
+}
+
+/// The `IP:port`s kube-proxy must send a Service port's traffic to, read from its EndpointSlices
+/// alone: the ready endpoints, or when none is ready the serving ones that are terminating
+/// (kube-proxy's `CategorizeEndpoints`).
+fn expected_backends(c: &Cluster, key: &ObjectKey, port: usize) -> BTreeSet<String> {
+    let svc = &c.services()[key];
+    let sp = &svc.spec.ports[port];
+    let mut ready = BTreeSet::new();
+    let mut fallback = BTreeSet::new();
+    for slice in c.service_slices(key) {
+        let Some(p) = slice
+            .ports
+            .iter()
+            .find(|p| p.name == sp.name && p.protocol == sp.protocol)
+        else {
+            continue;
+        };
+        if p.port <= 0 || p.port > 65535 {
+            continue;
+        }
+        for e in &slice.endpoints {
+            let addr = format!("{}:{}", e.ip, p.port);
+            if e.ready {
+                ready.insert(addr);
+            } else if e.serving && e.terminating {
+                fallback.insert(addr);
+            }
+        }
+    }
+    if ready.is_empty() {
+        fallback
+    } else {
+        ready
+    }
+}
+
+/// The DNAT destinations a `KUBE-SVC-` chain in an `iptables-save` dump of the nat table leads to.
+fn chain_backends(nat: &str, chain: &str) -> BTreeSet<String> {
+    let prefix = format!("-A {chain} ");
+    nat.lines()
+        .filter(|l| l.starts_with(&prefix))
+        .filter_map(|l| l.split(" -j ").nth(1))
+        .filter(|target| target.starts_with("KUBE-SEP-"))
+        .flat_map(|sep| {
+            let sep_prefix = format!("-A {sep} ");
+            nat.lines()
+                .filter(move |l| l.starts_with(&sep_prefix))
+                .filter_map(|l| l.split("--to-destination ").nth(1))
+                .map(|d| d.split(' ').next().unwrap_or(d).to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Every Service port's rules on the nodes `which` picks agree with its EndpointSlices: in iptables mode the
+/// cluster IP's `KUBE-SVC-` chain reaches exactly the expected endpoints (and the filter table
+/// rejects the port when there is none); in IPVS mode the virtual server's real servers (weight
+/// above 0) are exactly those endpoints.
+fn check_rules(c: &mut Cluster, which: impl Fn(usize) -> bool) {
+    let mut ports = Vec::new();
+    for (key, svc) in c.services() {
+        let ClusterIp::Ip(ip) = svc.spec.cluster_ip else {
+            continue;
+        };
+        // `internalTrafficPolicy: Local` sends to each node's own endpoints: not generated here.
+        if svc.spec.internal_traffic_policy == TrafficPolicy::Local {
+            continue;
+        }
+        for (i, p) in svc.spec.ports.iter().enumerate() {
+            if p.port <= 0 || p.port > 65535 {
+                continue;
+            }
+            let proto = p.protocol.as_str().to_lowercase();
+            ports.push((key.clone(), ip, p.port, proto, expected_backends(c, key, i)));
+        }
+    }
+    let nodes: Vec<String> = c
+        .nodes()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| which(*i))
+        .map(|(_, n)| n.meta.name.clone())
+        .collect();
+    for node in &nodes {
+        match c.proxy_mode() {
+            ProxyMode::Iptables => {
+                let t = c.iptables(node).expect("every node has iptables rules");
+                let nat = t.save("nat").unwrap_or_default();
+                let filter = t.save("filter").unwrap_or_default();
+                for (key, ip, port, proto, expected) in &ports {
+                    let portal = format!("-A KUBE-SERVICES -d {ip}/32 -p {proto} ");
+                    let dport = format!("--dport {port} ");
+                    let svc_chain = nat
+                        .lines()
+                        .filter(|l| l.starts_with(&portal) && l.contains(&dport))
+                        .find(|l| l.contains(" cluster IP\""))
+                        .and_then(|l| l.split(" -j ").nth(1));
+                    let rejected = filter.lines().any(|l| {
+                        l.starts_with(&portal) && l.contains(&dport) && l.contains(" -j REJECT")
+                    });
+                    let got = svc_chain
+                        .map(|chain| chain_backends(&nat, chain))
+                        .unwrap_or_default();
+                    assert_eq!(
+                        &got, expected,
+                        "{node}: the rules for {key:?} port {port} follow its EndpointSlices"
+                    );
+                    assert_eq!(
+                        rejected,
+                        expected.is_empty(),
+                        "{node}: {key:?} port {port} is rejected exactly when it has no endpoint"
+                    );
+                }
+            }
+            ProxyMode::Ipvs => {
+                let list = c.ipvs(node).expect("IPVS mode has an IPVS table").list();
+                for (key, ip, port, proto, expected) in &ports {
+                    let header = format!("{}  {ip}:{port} ", proto.to_uppercase());
+                    let mut lines = list.lines().skip_while(|l| !l.starts_with(&header));
+                    assert!(
+                        lines.next().is_some(),
+                        "{node}: {key:?} port {port} has a virtual server"
+                    );
+                    let got: BTreeSet<String> = lines
+                        .take_while(|l| l.starts_with("  -> "))
+                        .filter_map(|l| {
+                            let cols: Vec<&str> = l.split_whitespace().collect();
+                            (cols.get(3) != Some(&"0")).then(|| cols[1].to_string())
+                        })
+                        .collect();
+                    assert_eq!(
+                        &got, expected,
+                        "{node}: the real servers of {key:?} port {port} follow its EndpointSlices"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// What must hold after every step, whatever the learner did. The proxier rules are checked on
+/// one node per step, in turn (`step` counts the steps), and on every node at the end of a run.
+fn check(c: &Cluster, step: usize) {
     for slice in c.endpoint_slices().values() {
         // Slices of a Service without a selector are not the controller's to update (a
         // selector removed later leaves the last ones as they were, as in Kubernetes).
@@ -208,6 +477,13 @@ fn check(c: &Cluster) {
             );
             assert_eq!(e.terminating, pod.is_terminating());
             assert_eq!(e.serving, pod.status.ready);
+            if service.is_some_and(|s| !s.spec.publish_not_ready_addresses) {
+                assert!(
+                    !(e.ready && pod.is_terminating()),
+                    "endpoint {}: a terminating pod is never ready",
+                    e.pod
+                );
+            }
             if e.ready {
                 assert!(pod.status.container == ContainerState::Running || pod.status.ready);
             }
@@ -245,36 +521,207 @@ fn check(c: &Cluster) {
                 t.id
             );
         }
-        assert!(t
-            .hops
-            .iter()
-            .all(|h| h.start <= h.end && h.end <= t.finish.max(h.end)));
+        // Every packet leaves after the client starts and arrives (or is lost) by the time
+        // the client prints its answer.
+        for h in &t.hops {
+            assert!(
+                t.start <= h.start && h.start <= h.end && h.end <= t.finish,
+                "trace {}: hop {:?} {}..{} outside {}..{}",
+                t.id,
+                h.kind,
+                h.start,
+                h.end,
+                t.start,
+                t.finish
+            );
+        }
     }
+    // On a copy: syncing a proxier to read its rules caches them in the world, which the
+    // replayed world (never read) would not have.
+    let nodes = c.nodes().len().max(1);
+    check_rules(&mut c.clone(), |i| i == step % nodes);
+}
+
+/// One step of a run: an action, then the clock moved on.
+#[derive(Clone, Debug)]
+struct Step {
+    action: Action,
+    advance: u64,
+}
+
+/// Counts of what a budget of runs did.
+#[derive(Default)]
+struct Tally {
+    runs: u64,
+    actions: u64,
+    /// Per action kind: (succeeded, refused).
+    outcomes: BTreeMap<&'static str, (u64, u64)>,
+    traces: u64,
+}
+
+fn world(seed: u64) -> (Config, Cluster) {
+    let config = Config {
+        seed,
+        ..Config::default()
+    };
+    let mut c = Cluster::new(config.clone());
+    c.apply(SEED_MANIFEST, "backend.yaml").unwrap();
+    (config, c)
+}
+
+/// Take one step and check the world; returns whether the action succeeded.
+fn step(c: &mut Cluster, s: &Step, n: usize, traces: &mut BTreeSet<u64>) -> bool {
+    let ok = c.act(s.action.clone()).is_ok();
+    c.advance(s.advance);
+    check(c, n);
+    traces.extend(c.traces().iter().map(|t| t.id));
+    ok
+}
+
+fn check_replay(config: Config, c: &Cluster) {
+    check_rules(&mut c.clone(), |_| true);
+    let mut replayed = Cluster::replay(config, c.log());
+    replayed.advance(c.now() - replayed.now());
+    assert!(replayed == *c, "the log replays to the same world");
+}
+
+/// Replay a fixed list of steps from seed `seed`, checking as the generated run did.
+fn replay_steps(seed: u64, steps: &[Step]) {
+    let (config, mut c) = world(seed);
+    let mut traces = BTreeSet::new();
+    for (n, s) in steps.iter().enumerate() {
+        step(&mut c, s, n, &mut traces);
+    }
+    check_replay(config, &c);
+}
+
+/// A shorter list of steps that still fails: chunks of steps are dropped, halving the chunk size
+/// down to one, then each remaining clock advance is tried at zero.
+fn shrink(seed: u64, mut steps: Vec<Step>) -> Vec<Step> {
+    let fails = |steps: &[Step]| {
+        panic::catch_unwind(AssertUnwindSafe(|| replay_steps(seed, steps))).is_err()
+    };
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let mut chunk = steps.len().div_ceil(2);
+    while chunk >= 1 {
+        let mut i = 0;
+        while i < steps.len() {
+            let mut candidate = steps.clone();
+            candidate.drain(i..(i + chunk).min(steps.len()));
+            if fails(&candidate) {
+                steps = candidate;
+            } else {
+                i += chunk;
+            }
+        }
+        chunk /= 2;
+    }
+    for i in 0..steps.len() {
+        if steps[i].advance != 0 {
+            let mut candidate = steps.clone();
+            candidate[i].advance = 0;
+            if fails(&candidate) {
+                steps = candidate;
+            }
+        }
+    }
+    panic::set_hook(hook);
+    steps
+}
+
+/// One generated run of `actions` steps from `seed`, counted into `tally`. A failure is shrunk
+/// and reported with the short list of steps that reproduces it.
+fn run(seed: u64, actions: usize, tally: &mut Tally) {
+    let mut steps: Vec<Step> = Vec::new();
+    let mut outcomes: Vec<(&'static str, bool)> = Vec::new();
+    let mut traces = BTreeSet::new();
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        let (config, mut c) = world(seed);
+        let mut rng = Rng::new(seed);
+        for n in 0..actions {
+            let s = Step {
+                action: action(&c, &mut rng),
+                advance: rng.below(4_000),
+            };
+            steps.push(s.clone());
+            let ok = step(&mut c, &s, n, &mut traces);
+            outcomes.push((kind_of(&s.action), ok));
+        }
+        check_replay(config, &c);
+    }));
+    if let Err(cause) = result {
+        let message = cause
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| cause.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        let small = shrink(seed, steps.clone());
+        panic!(
+            "seed {seed}: {message}\nafter {} steps; shrunk to these {} (Cluster seed {seed}, the seed manifest applied first):\n{small:#?}",
+            steps.len(),
+            small.len()
+        );
+    }
+    tally.runs += 1;
+    tally.actions += outcomes.len() as u64;
+    tally.traces += traces.len() as u64;
+    for (kind, ok) in outcomes {
+        let e = tally.outcomes.entry(kind).or_default();
+        if ok {
+            e.0 += 1;
+        } else {
+            e.1 += 1;
+        }
+    }
+}
+
+fn env(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
 }
 
 #[test]
 fn generated_runs_never_panic_keep_their_invariants_and_replay_exactly() {
-    for seed in 0..24u64 {
-        let mut rng = Rng::new(seed);
-        let config = Config {
-            seed,
-            ..Config::default()
+    let first = env("SVCLAB_FUZZ_SEED").unwrap_or(0);
+    let runs = env("SVCLAB_FUZZ_RUNS").unwrap_or(24);
+    let actions = env("SVCLAB_FUZZ_ACTIONS").unwrap_or(120) as usize;
+    let seconds = env("SVCLAB_FUZZ_SECONDS");
+    // The wall clock only decides how many seeds a long run gets through; each run is decided by
+    // its seed alone.
+    let started = std::time::Instant::now();
+    let mut tally = Tally::default();
+    let mut seed = first;
+    loop {
+        let more = match seconds {
+            Some(s) => started.elapsed().as_secs() < s,
+            None => seed < first + runs,
         };
-        let mut c = Cluster::new(config.clone());
-        c.apply(SEED_MANIFEST, "backend.yaml").unwrap();
-        for _ in 0..120 {
-            let a = action(&c, &mut rng);
-            let _ = c.act(a);
-            c.advance(rng.below(4_000));
-            check(&c);
+        if !more {
+            break;
         }
-        let mut replayed = Cluster::replay(config, c.log());
-        replayed.advance(c.now() - replayed.now());
+        run(seed, actions, &mut tally);
+        seed += 1;
+    }
+    println!(
+        "generated runs: {} runs (seeds {first}..{seed}) of {actions} actions: {} actions, {} traces checked",
+        tally.runs, tally.actions, tally.traces
+    );
+    for (kind, (ok, refused)) in &tally.outcomes {
+        println!("  {kind:<14} {ok:>8} succeeded {refused:>8} refused");
+    }
+    // Each kind of action must do something often enough for its effects to be checked.
+    for (kind, (ok, refused)) in &tally.outcomes {
         assert!(
-            replayed == c,
-            "seed {seed}: the log replays to the same world"
+            ok * 2 >= ok + refused,
+            "{kind} succeeded {ok} times out of {}: the generator should aim better",
+            ok + refused
         );
     }
+    assert_eq!(
+        tally.outcomes.len(),
+        12,
+        "every kind of action was generated"
+    );
 }
 
 #[test]
