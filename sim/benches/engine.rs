@@ -2,7 +2,10 @@
 //! with it, and routing a request. Run with `cargo bench -p svclab-sim`; it prints the median
 //! of several runs of each. Targets: 1,000 objects applied in under 50 ms; a request through a
 //! Service with 100 endpoints routed in under 20 µs. The 5,000-pod case has no target: it is
-//! the largest world svclab allows, kept here so that a change that slows it shows.
+//! the largest world svclab allows, kept here so that a change that slows it shows. The hostile
+//! manifests (a 1 MiB file, deep nesting, alias and merge-key bombs, too many documents) have
+//! no target: the tests in `tests/manifest.rs` check what they answer, this shows how long the
+//! refusal takes (it should stay in milliseconds, whatever the input).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -24,6 +27,51 @@ fn thousand_objects() -> String {
     out
 }
 
+/// Manifests built to make a parser work without bound, each refused with an error.
+fn hostile() -> Vec<(&'static str, String)> {
+    let seed = svclab_sim::examples::SEED_MANIFEST;
+    let mut block = String::new();
+    for i in 0..1200 {
+        block.push_str(&" ".repeat(i));
+        block.push_str("a:\n");
+    }
+    let mut laughs = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (prev, name) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        laughs.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    let mut merges =
+        String::from("a: &a {k0: 0, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7}\n");
+    for i in 0..20 {
+        let prev = if i == 0 {
+            "a".to_string()
+        } else {
+            format!("m{}", i - 1)
+        };
+        merges.push_str(&format!(
+            "m{i}: &m{i} {{<<: *{prev}, x{i}: [*{prev}, *{prev}, *{prev}, *{prev}]}}\n"
+        ));
+    }
+    let doc = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n";
+    vec![
+        (
+            "a file over 1 MiB",
+            format!("{seed}#{}\n", "x".repeat(svclab_sim::manifest::MAX_BYTES)),
+        ),
+        ("10,000 [", format!("a: {}\n", "[".repeat(10_000))),
+        ("20,000 nested -", format!("{}x\n", "- ".repeat(20_000))),
+        ("1,200 nested blocks", block),
+        ("a billion laughs", laughs),
+        ("a merge-key bomb", merges),
+        (
+            "1,001 documents",
+            vec![doc; svclab_sim::manifest::MAX_DOCUMENTS + 1].join("---\n"),
+        ),
+    ]
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -42,6 +90,21 @@ fn main() {
         "parse 1000 objects: median {:.2} ms",
         median(samples).as_secs_f64() * 1e3
     );
+    for (what, text) in hostile() {
+        let samples: Vec<Duration> = (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                let refused = svclab_sim::manifest::parse(&text, "x.yaml").is_err();
+                let d = t.elapsed();
+                assert!(refused, "{what} is refused");
+                d
+            })
+            .collect();
+        println!(
+            "refuse {what}: median {:.2} ms",
+            median(samples).as_secs_f64() * 1e3
+        );
+    }
     let fresh = Cluster::new(Config::default());
     let samples: Vec<Duration> = (0..15)
         .map(|_| {

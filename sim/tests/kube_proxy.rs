@@ -1038,24 +1038,61 @@ fn odd_input_does_not_panic() {
         ip: ip("0.0.0.0"),
         cluster_cidr: "garbage".into(),
     };
+    // Whatever the input, the one usable endpoint (port 0 is no port; a repeat is one endpoint;
+    // a repeated Service is one Service) is the only place a packet is sent.
+    let only = SocketAddrV4::new(ip("10.244.1.2"), 65535);
+    let sent_to_only = |v: Verdict| match v {
+        Verdict::Dnat { to, .. } => to == only,
+        _ => true,
+    };
     for n in [node(), bad_node] {
         let t = Tables::build(&n, &[weird.clone(), weird.clone()]);
-        let _ = t.save_all();
-        let _ = t.list("nat");
-        let _ = t.list("filter");
+        let saved = t.save_all();
+        assert_eq!(saved.matches("\nCOMMIT\n").count(), 2, "{saved}");
+        assert_eq!(saved.matches(":KUBE-SEP-").count(), 1, "{saved}");
+        let dnat: Vec<&str> = saved
+            .lines()
+            .filter_map(|l| l.split("--to-destination ").nth(1))
+            .collect();
+        assert_eq!(dnat, ["10.244.1.2:65535"], "{saved}");
+        assert!(t
+            .list("nat")
+            .is_some_and(|l| l.starts_with("Chain PREROUTING")));
+        assert!(t
+            .list("filter")
+            .is_some_and(|l| l.starts_with("Chain INPUT")));
+        assert_eq!(t.list("no-such-table"), None);
         for origin in [Origin::Pod, Origin::External, Origin::Node] {
-            let _ = walk(&t, pkt("0.0.0.0", 0, "0.0.0.0", 0), origin, 0);
-            let _ = walk(
+            let w = walk(&t, pkt("0.0.0.0", 0, "0.0.0.0", 0), origin, 0);
+            assert!(sent_to_only(w.verdict), "{:?}", w.verdict);
+            let w = walk(
                 &t,
                 pkt("255.255.255.255", 65535, "255.255.255.255", 0),
                 origin,
                 0,
             );
+            assert!(sent_to_only(w.verdict), "{:?}", w.verdict);
         }
         let mut v = Ipvs::build(&n, &[weird.clone()], Scheduler::Sh);
-        let _ = v.list();
-        let _ = v.walk(pkt("1.1.1.1", 1, "0.0.0.0", 0), Origin::External, u64::MAX);
+        let listed = v.list();
+        let reals: Vec<&str> = listed
+            .lines()
+            .filter_map(|l| l.strip_prefix("  -> "))
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|a| *a != "RemoteAddress:Port")
+            .collect();
+        assert!(
+            !reals.is_empty() && reals.iter().all(|a| *a == "10.244.1.2:65535"),
+            "{listed}"
+        );
+        let w = v.walk(pkt("1.1.1.1", 1, "0.0.0.0", 0), Origin::External, u64::MAX);
+        assert!(sent_to_only(w.verdict), "{:?}", w.verdict);
         v.expire(u64::MAX);
+        assert_eq!(
+            v.list(),
+            listed,
+            "expiring connections leaves the virtual servers"
+        );
     }
 }
 

@@ -2,7 +2,6 @@
 //! pasted back, and every mistake gets kubectl's exact text at the right line and column.
 
 use std::net::Ipv4Addr;
-use std::time::{Duration, Instant};
 
 use svclab_sim::manifest::{self, Document, ManifestError};
 use svclab_sim::model::{
@@ -1244,24 +1243,10 @@ fn every_document_is_checked() {
 // ---------------------------------------------------------------------------------------------
 // Caps and hostile input
 
-/// Runs `f` and fails only if it plainly hung. This is a guard against unbounded work (alias
-/// expansion, deep recursion), not a speed claim: the bench in benches/engine.rs measures speed,
-/// and the bound is generous so a loaded machine cannot make it flake.
-fn quick<T>(what: &str, f: impl FnOnce() -> T) -> T {
-    let start = Instant::now();
-    let out = f();
-    let took = start.elapsed();
-    assert!(
-        took < Duration::from_secs(120),
-        "{what} took {took:?}: it looks unbounded"
-    );
-    out
-}
-
 #[test]
 fn oversized_input_is_refused() {
     let big = format!("{SEED}#{}\n", "x".repeat(manifest::MAX_BYTES));
-    let (line, col, msg) = quick("1 MiB", || error(&big));
+    let (line, col, msg) = error(&big);
     assert_eq!((line, col), (1, 1));
     assert!(
         msg.starts_with("error: svclab reads manifests of at most 1 MiB"),
@@ -1272,24 +1257,25 @@ fn oversized_input_is_refused() {
 #[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let brackets = format!("a: {}\n", "[".repeat(10_000));
-    let (_, _, msg) = quick("10k [", || error(&brackets));
+    let (_, _, msg) = error(&brackets);
     assert!(msg.contains("nested more than 128 levels deep"), "{msg}");
     let braces = format!("a: {}{}\n", "{b: ".repeat(5_000), "}".repeat(5_000));
-    let (_, _, msg) = quick("5k {", || error(&braces));
+    let (_, _, msg) = error(&braces);
     assert!(msg.contains("nested more than 128 levels deep"), "{msg}");
     let dashes = format!("{}x\n", "- ".repeat(20_000));
-    quick("20k -", || error(&dashes));
+    let (_, _, msg) = error(&dashes);
+    assert!(msg.contains("nested more than 128 levels deep"), "{msg}");
     let mut block = String::new();
     for i in 0..1200 {
         block.push_str(&" ".repeat(i));
         block.push_str("a:\n");
     }
-    let (_, _, msg) = quick("deep block", || error(&block));
+    let (_, _, msg) = error(&block);
     assert!(msg.contains("nested more than 128 levels deep"), "{msg}");
 }
 
 #[test]
-fn alias_bombs_are_refused_quickly() {
+fn alias_bombs_are_refused() {
     let laughs = "\
 a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]
 b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
@@ -1301,7 +1287,7 @@ g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
 i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 ";
-    let (line, _, msg) = quick("billion laughs", || error(laughs));
+    let (line, _, msg) = error(laughs);
     assert_eq!(
         msg,
         "error: error parsing x.yaml: error converting YAML to JSON: yaml: document contains excessive aliasing"
@@ -1313,7 +1299,7 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
         wide.push_str("*s, ");
     }
     wide.push_str("]\n");
-    let (_, _, msg) = quick("wide aliases", || error(&wide));
+    let (_, _, msg) = error(&wide);
     assert!(msg.ends_with("excessive aliasing"), "{msg}");
     // Merge keys cannot be used to multiply either.
     let mut merges =
@@ -1328,14 +1314,15 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
             "m{i}: &m{i} {{<<: *{prev}, x{i}: [*{prev}, *{prev}, *{prev}, *{prev}]}}\n"
         ));
     }
-    quick("merge bomb", || error(&merges));
+    let (_, _, msg) = error(&merges);
+    assert!(msg.ends_with("excessive aliasing"), "{msg}");
 }
 
 #[test]
 fn too_many_documents_and_objects() {
     let doc = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n";
     let many = vec![doc; manifest::MAX_DOCUMENTS + 1].join("---\n");
-    let errs = quick("1001 documents", || errors(&many));
+    let errs = errors(&many);
     assert!(errs
         .last()
         .unwrap()
@@ -1346,7 +1333,7 @@ fn too_many_documents_and_objects() {
         "apiVersion: v1\nkind: List\nitems:\n{}",
         item.repeat(manifest::MAX_OBJECTS + 1)
     );
-    let errs = quick("2001 objects", || errors(&list));
+    let errs = errors(&list);
     assert!(errs[0]
         .message
         .starts_with("error: svclab applies at most 2000 objects"));
@@ -1354,12 +1341,12 @@ fn too_many_documents_and_objects() {
 
 #[test]
 fn many_causes_stay_fast() {
-    // 5,000 unknown fields in one document: one message listing them all, located quickly.
+    // 5,000 unknown fields in one document: one message listing them all.
     let mut text = String::from("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n");
     for i in 0..5_000 {
         text.push_str(&format!("field{i}: x\n"));
     }
-    let errs = quick("5000 unknown fields", || errors(&text));
+    let errs = errors(&text);
     assert_eq!(errs[0].fields.len(), 5_000);
     assert_eq!((errs[0].fields[0].line, errs[0].fields[0].column), (5, 1));
     let big_flow = format!(
@@ -1369,7 +1356,10 @@ fn many_causes_stay_fast() {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    quick("big flow map", || parse_ok(&big_flow));
+    let Object::Namespace(ns) = &parse_ok(&big_flow)[0].object else {
+        panic!("a Namespace")
+    };
+    assert_eq!(ns.meta.labels.len(), 20_000);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1543,7 +1533,6 @@ fn mutate(g: &mut Gen, text: &str) -> String {
 fn mutated_manifests_never_panic() {
     let base = format!("{SEED}---\n{KUBECTL_GET_LIST}");
     let mut g = Gen(0x5eed_1e55_0a5e_ba11);
-    let start = Instant::now();
     for round in 0..1500 {
         let text = mutate(&mut g, if round % 2 == 0 { SEED } else { &base });
         let total_lines = text.lines().count().max(1);
@@ -1571,7 +1560,6 @@ fn mutated_manifests_never_panic() {
             let _ = manifest::locate(&text, doc, "spec.template.spec.containers[0].ports[0]");
         }
     }
-    assert!(start.elapsed() < Duration::from_secs(60));
 }
 
 /// A pod as `kubectl get pod -o yaml` prints it, with the service-account volume, tolerations

@@ -1467,6 +1467,26 @@ fn unknown_commands_are_never_told_to_try_help() {
     assert_eq!(s.term.complete(&s.cluster, "kubectl hel"), vec!["help"]);
 }
 
+/// What Tab promises on any line: the candidates are sorted without repeats; the completed line
+/// only adds to what was typed (a word with quotes or backslashes may be requoted, as bash does); a list is shown only when more than one candidate fits, and it
+/// is the candidates.
+fn assert_tab_keeps_its_promises(s: &Session, typed: &str) {
+    let candidates = s.term.complete(&s.cluster, typed);
+    assert!(
+        candidates.windows(2).all(|w| w[0] < w[1]),
+        "`{typed}`: {candidates:?}"
+    );
+    let (completed, listed) = s.term.complete_line(&s.cluster, typed);
+    assert!(
+        completed.starts_with(typed) || typed.contains(['\\', '"', '\'']),
+        "`{typed}` became `{completed}`"
+    );
+    if !listed.is_empty() {
+        assert!(listed.len() > 1, "`{typed}`: {listed:?}");
+        assert_eq!(listed, candidates, "`{typed}`");
+    }
+}
+
 #[test]
 fn tab_on_any_text_cut_anywhere_never_panics() {
     const PIECES: &[&str] = &[
@@ -1485,8 +1505,7 @@ fn tab_on_any_text_cut_anywhere_never_panics() {
     for line in &lines {
         for (i, _) in line.char_indices().chain([(line.len(), ' ')]) {
             let typed = &line[..i];
-            let _ = s.term.complete(&s.cluster, typed);
-            let _ = s.term.complete_line(&s.cluster, typed);
+            assert_tab_keeps_its_promises(&s, typed);
         }
     }
 }
@@ -1658,23 +1677,40 @@ fn nothing_typed_panics_or_hangs() {
             "round {round}: `{line}` printed {} bytes",
             out.len()
         );
-        let _ = s.term.complete(&s.cluster, &line);
-        let _ = s.term.complete_line(&s.cluster, &line);
+        assert_tab_keeps_its_promises(&s, &line);
         if round % 200 == 0 {
             s.cluster.advance(HOUR / 60);
         }
     }
-    // A line typed while waiting, and Ctrl-C.
+    // Whatever the soup left running, Ctrl-C brings the prompt back.
+    let stopped = s.term.interrupt(&mut s.cluster);
+    assert_eq!(stopped.text(), "^C\n");
+    assert!(stopped.wait.is_none());
+    assert!(s.term.poll(&mut s.cluster).is_none());
+
+    // A line typed while a command waits is kept; Ctrl-C stops the command and forgets it.
+    let mut s = Session::seed();
     let out = s.term.run(
         &mut s.cluster,
         "kubectl run -it zz --image=busybox --restart=Never -- sh",
     );
-    if out.wait.is_some() {
-        let _ = s.term.run(&mut s.cluster, "kubectl get pods");
-        let stopped: Output = s.term.interrupt(&mut s.cluster);
-        assert_eq!(stopped.text(), "^C\n");
-        assert!(stopped.wait.is_none());
-    }
+    assert!(out.wait.is_some(), "run -it waits for its pod");
+    let typed = s.term.run(&mut s.cluster, "kubectl get pods");
+    assert_eq!(
+        typed.text(),
+        "",
+        "a line typed while waiting prints nothing yet"
+    );
+    assert!(typed.wait.is_some());
+    let stopped: Output = s.term.interrupt(&mut s.cluster);
+    assert_eq!(stopped.text(), "^C\n");
+    assert!(stopped.wait.is_none());
+    s.cluster.advance(HOUR / 60);
+    assert!(
+        s.term.poll(&mut s.cluster).is_none(),
+        "the typed line was forgotten"
+    );
+    assert!(s.run("kubectl get pods").starts_with("NAME "));
 }
 
 #[test]
