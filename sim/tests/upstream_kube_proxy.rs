@@ -1,0 +1,282 @@
+//! kube-proxy's iptables rules as its own tests expect them (`upstream/iptables.txt`): the
+//! scenario's Service ports and endpoints are given to svclab's iptables proxier as they are
+//! given to kube-proxy's, and the dumps are compared chain by chain. Each chain is a case.
+//!
+//! Upstream's expected text is what kube-proxy feeds to `iptables-restore`; svclab prints what
+//! `iptables-save` reads back. The two spell the same rule differently, so both are brought to one
+//! form before comparing: a rule is the set of its match and target clauses; `-d`/`-s` addresses
+//! carry their `/32`; `--or-mark M` is `--set-xmark M/M` and `--xor-mark M` is `--set-xmark M/0x0`
+//! (how iptables-save prints them); the defaults iptables-save spells out (`--reject-with
+//! icmp-port-unreachable`, `recent`'s `--mask 255.255.255.255 --rsource`) are dropped; so are the
+//! clauses kube-proxy adds only when the node's kernel and iptables support them, which upstream's
+//! fake has and kind's nodes, as svclab models them, do not (`-m nfacct`, or the reverse:
+//! `--random-fully`). Chains whose rule order comes from Go map iteration (`KUBE-SERVICES`,
+//! `KUBE-NODEPORTS`, `KUBE-EXTERNAL-SERVICES`, `KUBE-PROXY-FIREWALL`) are compared as sets, the
+//! nodeports jump kept last.
+
+#[path = "upstream/suite.rs"]
+mod suite;
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use svclab_sim::kube_proxy::iptables::Tables;
+use svclab_sim::kube_proxy::{EndpointInfo, NodeInfo, ServicePortInfo};
+use svclab_sim::model::{ObjectKey, Protocol};
+
+use suite::{data, Suite};
+
+/// Chains whose rule order is not meaningful (kube-proxy writes them from a map).
+const UNORDERED: &[&str] = &[
+    "KUBE-SERVICES",
+    "KUBE-NODEPORTS",
+    "KUBE-EXTERNAL-SERVICES",
+    "KUBE-PROXY-FIREWALL",
+];
+
+/// Chains kube-proxy makes per Service port or endpoint.
+const PER_SERVICE: &[&str] = &[
+    "KUBE-SVC-",
+    "KUBE-SVL-",
+    "KUBE-SEP-",
+    "KUBE-EXT-",
+    "KUBE-FW-",
+];
+
+/// Split a rule into words, as a shell would (double quotes group).
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            _ => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(cur);
+    }
+    out
+}
+
+/// One rule in the comparable form described in the module's doc.
+fn normal(words: &[String]) -> String {
+    let mut clauses: Vec<Vec<String>> = Vec::new();
+    let mut negate = false;
+    for w in words {
+        if w == "!" {
+            negate = true;
+        } else if w.starts_with('-') {
+            let mut clause = Vec::new();
+            if negate {
+                clause.push("!".to_string());
+                negate = false;
+            }
+            clause.push(w.clone());
+            clauses.push(clause);
+        } else if let Some(last) = clauses.last_mut() {
+            last.push(w.clone());
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for mut c in clauses {
+        let opt = c.iter().find(|w| *w != "!").cloned().unwrap_or_default();
+        let arg = c.last().cloned().unwrap_or_default();
+        match (opt.as_str(), arg.as_str()) {
+            ("-d" | "-s", a) if !a.contains('/') => {
+                if let Some(last) = c.last_mut() {
+                    last.push_str("/32");
+                }
+            }
+            ("--probability", p) => {
+                let p: f64 = p.parse().unwrap_or(f64::NAN);
+                c = vec![opt.clone(), format!("{p:.10}")];
+            }
+            ("--or-mark", m) => c = vec!["--set-xmark".into(), format!("{m}/{m}")],
+            ("--xor-mark", m) => c = vec!["--set-xmark".into(), format!("{m}/0x0")],
+            ("--reject-with", "icmp-port-unreachable")
+            | ("--mask", "255.255.255.255")
+            | ("--rsource", _)
+            | ("--random-fully", _)
+            | ("-m", "nfacct")
+            | ("--nfacct-name", _) => continue,
+            _ => {}
+        }
+        out.push(c.join(" "));
+    }
+    out.sort();
+    out.join(" ")
+}
+
+/// A dump's chains per table: `(table, chain)` to its rules in the comparable form.
+fn chains(dump: &str) -> BTreeMap<(String, String), Vec<String>> {
+    let mut out: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut table = String::new();
+    for line in dump.lines() {
+        if let Some(t) = line.strip_prefix('*') {
+            table = t.to_string();
+        } else if let Some(decl) = line.strip_prefix(':') {
+            let chain = decl.split(' ').next().unwrap_or_default().to_string();
+            out.entry((table.clone(), chain)).or_default();
+        } else if line.starts_with("-A ") {
+            let w = words(line);
+            let chain = w.get(1).cloned().unwrap_or_default();
+            out.entry((table.clone(), chain))
+                .or_default()
+                .push(normal(&w[2..]));
+        }
+    }
+    for ((_, chain), rules) in out.iter_mut() {
+        if UNORDERED.contains(&chain.as_str()) {
+            // Sorted, but a jump to KUBE-NODEPORTS stays last.
+            rules.sort_by_key(|r| (r.contains("-j KUBE-NODEPORTS"), r.clone()));
+        }
+    }
+    out
+}
+
+fn ip(s: &str) -> Ipv4Addr {
+    s.parse()
+        .unwrap_or_else(|_| panic!("iptables.txt: {s} is no IPv4 address"))
+}
+
+/// A scenario's node and Service ports, and the fields given that svclab does not model.
+fn scenario(lines: &[&str]) -> (NodeInfo, Vec<ServicePortInfo>, Vec<String>) {
+    let mut node = None;
+    let mut services: Vec<ServicePortInfo> = Vec::new();
+    let mut unmodelled = Vec::new();
+    for line in lines {
+        let mut w = line.split_whitespace();
+        match w.next() {
+            Some("node") => {
+                let (name, addr, cidr) = (w.next(), w.next(), w.next());
+                node = Some(NodeInfo {
+                    name: name.unwrap_or_default().into(),
+                    ip: ip(addr.unwrap_or_default()),
+                    cluster_cidr: cidr.unwrap_or_default().into(),
+                });
+            }
+            Some("svc") => {
+                let kv: BTreeMap<&str, &str> =
+                    w.map(|p| p.split_once('=').unwrap_or((p, ""))).collect();
+                let get = |k: &str| kv.get(k).copied();
+                let key = ObjectKey::new(
+                    get("ns").unwrap_or_default(),
+                    get("name").unwrap_or_default(),
+                );
+                for field in ["external_ips", "health_check_node_port"] {
+                    if let Some(v) = get(field) {
+                        unmodelled.push(format!("{key:?} {field}={v}"));
+                    }
+                }
+                services.push(ServicePortInfo {
+                    service: key,
+                    port_name: get("port_name").map(String::from),
+                    protocol: Protocol::Tcp,
+                    cluster_ip: get("ip").map(ip),
+                    port: get("port").and_then(|p| p.parse().ok()).unwrap_or(0),
+                    node_port: get("node_port").and_then(|p| p.parse().ok()),
+                    load_balancer_ip: get("lb_ip").map(ip),
+                    load_balancer_source_ranges: get("source_ranges")
+                        .map(|r| r.split(',').map(String::from).collect())
+                        .unwrap_or_default(),
+                    external_local: get("external_local").is_some(),
+                    internal_local: get("internal_local").is_some(),
+                    affinity_timeout: get("affinity").and_then(|s| s.parse().ok()),
+                    endpoints: Vec::new(),
+                });
+            }
+            Some("ep") => {
+                let (svc, addr) = (w.next().unwrap_or_default(), w.next().unwrap_or_default());
+                let node = w
+                    .next()
+                    .and_then(|n| n.strip_prefix("node="))
+                    .unwrap_or_default();
+                let (ns, name) = svc.split_once('/').unwrap_or(("", svc));
+                let (a, port) = addr.split_once(':').unwrap_or((addr, "0"));
+                let target = services
+                    .iter_mut()
+                    .find(|s| s.service == ObjectKey::new(ns, name))
+                    .unwrap_or_else(|| panic!("iptables.txt: no svc line for {svc}"));
+                target.endpoints.push(EndpointInfo {
+                    ip: ip(a),
+                    port: port.parse().unwrap_or(0),
+                    node: node.into(),
+                    ready: true,
+                    serving: true,
+                    terminating: false,
+                });
+            }
+            _ => {}
+        }
+    }
+    (
+        node.expect("iptables.txt: a node line"),
+        services,
+        unmodelled,
+    )
+}
+
+#[test]
+fn iptables_dumps_match_kube_proxys_own_expectations() {
+    let text = data("iptables.txt");
+    let mut suite = Suite::new("kube-proxy iptables");
+    for block in text.split("\n=== ").skip(1) {
+        let (head, expected) = block
+            .split_once("--- expected\n")
+            .expect("an expected dump");
+        let mut lines = head.lines();
+        let name = lines.next().unwrap_or_default().trim().to_string();
+        let (node, services, unmodelled) = scenario(&lines.collect::<Vec<_>>());
+        for u in &unmodelled {
+            println!("{name}: not modelled, left out: {u}");
+        }
+        let t = Tables::build(&node, &services);
+        let got = chains(&format!(
+            "{}{}",
+            t.save("filter").unwrap_or_default(),
+            t.save("nat").unwrap_or_default()
+        ));
+        let want = chains(expected);
+        let mut keys: Vec<&(String, String)> = want.keys().collect();
+        keys.extend(got.keys().filter(|(_, c)| {
+            PER_SERVICE.iter().any(|p| c.starts_with(p))
+                && !want.contains_key(&(String::new(), c.clone()))
+        }));
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let (table, chain) = key;
+            let case = format!("{name} {table} {chain}");
+            match (want.get(key), got.get(key)) {
+                (Some(w), Some(g)) => suite.case(&case, w == g, || {
+                    let missing: Vec<&String> = w.iter().filter(|r| !g.contains(r)).collect();
+                    let extra: Vec<&String> = g.iter().filter(|r| !w.contains(r)).collect();
+                    if missing.is_empty() && extra.is_empty() {
+                        "same rules, another order".to_string()
+                    } else {
+                        format!("missing {missing:?}; extra {extra:?}")
+                    }
+                }),
+                (Some(_), None) => suite.case(&case, false, || "chain missing".into()),
+                (None, Some(g)) => suite.case(&case, false, || format!("extra chain {g:?}")),
+                (None, None) => {}
+            }
+        }
+    }
+    suite.finish(21);
+}
