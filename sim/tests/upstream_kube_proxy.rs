@@ -1,6 +1,7 @@
-//! kube-proxy's iptables rules as its own tests expect them (`upstream/iptables.txt`): the
-//! scenario's Service ports and endpoints are given to svclab's iptables proxier as they are
-//! given to kube-proxy's, and the dumps are compared chain by chain. Each chain is a case.
+//! kube-proxy's iptables rules and IPVS virtual servers as its own tests expect them
+//! (`upstream/iptables.txt`, `upstream/ipvs.txt`): the scenario's Service ports and endpoints are
+//! given to svclab's proxier as they are given to kube-proxy's. iptables dumps are compared chain
+//! by chain (each chain is a case); IPVS tables whole (each scenario is a case).
 //!
 //! Upstream's expected text is what kube-proxy feeds to `iptables-restore`; svclab prints what
 //! `iptables-save` reads back. The two spell the same rule differently, so both are brought to one
@@ -21,6 +22,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use svclab_sim::kube_proxy::iptables::Tables;
+use svclab_sim::kube_proxy::ipvs::{Ipvs, Scheduler};
 use svclab_sim::kube_proxy::{EndpointInfo, NodeInfo, ServicePortInfo};
 use svclab_sim::model::{ObjectKey, Protocol};
 
@@ -186,7 +188,9 @@ fn scenario(lines: &[&str]) -> (NodeInfo, Vec<ServicePortInfo>, Vec<String>) {
                 services.push(ServicePortInfo {
                     service: key,
                     port_name: get("port_name").map(String::from),
-                    protocol: Protocol::Tcp,
+                    protocol: get("proto")
+                        .and_then(Protocol::parse)
+                        .unwrap_or(Protocol::Tcp),
                     cluster_ip: get("ip").map(ip),
                     port: get("port").and_then(|p| p.parse().ok()).unwrap_or(0),
                     node_port: get("node_port").and_then(|p| p.parse().ok()),
@@ -279,4 +283,58 @@ fn iptables_dumps_match_kube_proxys_own_expectations() {
         }
     }
     suite.finish(21);
+}
+
+/// An `ipvsadm -Ln` listing as one line per virtual server:
+/// `PROTO IP:PORT SCHEDULER -> REAL:PORT WEIGHT, ...`, sorted.
+fn virtual_servers(listing: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in listing.lines().skip(3) {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        if w.first() == Some(&"->") {
+            if let Some(last) = out.last_mut() {
+                if !last.ends_with("->") {
+                    last.push(',');
+                }
+                last.push_str(&format!(
+                    " {} {}",
+                    w.get(1).unwrap_or(&""),
+                    w.get(3).unwrap_or(&"")
+                ));
+            }
+        } else if w.len() >= 3 {
+            out.push(format!("{} {} {} ->", w[0], w[1], w[2]));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn ipvs_virtual_servers_match_kube_proxys_own_expectations() {
+    let text = data("ipvs.txt");
+    let mut suite = Suite::new("kube-proxy IPVS");
+    for block in text.split("\n=== ").skip(1) {
+        let name = block.lines().next().unwrap_or_default().trim().to_string();
+        if let Some((_, reason)) = block.split_once("--- skip\n") {
+            suite.skip(
+                &name,
+                &reason.split_whitespace().collect::<Vec<_>>().join(" "),
+            );
+            continue;
+        }
+        let (head, expected) = block
+            .split_once("--- expected\n")
+            .expect("an expected table");
+        let (node, services, _) = scenario(&head.lines().skip(1).collect::<Vec<_>>());
+        let got = virtual_servers(&Ipvs::build(&node, &services, Scheduler::Rr).list());
+        let mut want: Vec<String> = expected
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.trim().to_string())
+            .collect();
+        want.sort();
+        suite.case(&name, got == want, || format!("svclab lists {got:?}"));
+    }
+    suite.finish(4);
 }
