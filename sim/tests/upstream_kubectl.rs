@@ -1,6 +1,7 @@
-//! kubectl's table rows as the printers' own tests expect them (`upstream/printers.txt`): each
-//! case's objects applied to a fresh cluster, the command typed in the terminal, and the row's
-//! cells compared with upstream's (AGE left out).
+//! kubectl's table rows and describe pages as its own tests expect them
+//! (`upstream/printers.txt`, `upstream/describe.txt`): each case's objects applied to a fresh
+//! cluster, the command typed in the terminal, and the row's cells (AGE left out) or the page,
+//! line by line, compared with upstream's.
 
 #[path = "upstream/suite.rs"]
 mod suite;
@@ -104,4 +105,94 @@ fn kubectl_tables_print_the_rows_upstream_expects() {
         });
     }
     suite.finish(4);
+}
+
+/// `text` with every whole occurrence of the address `from` written `to` (not inside a longer
+/// address: `10.244.1.2` is not renamed within `10.244.1.20`).
+fn rename_ip(text: &str, from: &str, to: &str) -> String {
+    let part_of_address = |c: char| c.is_ascii_digit() || c == '.';
+    let mut out = String::new();
+    let mut at = 0;
+    while let Some(found) = text[at..].find(from) {
+        let start = at + found;
+        let end = start + from.len();
+        let whole = !text[..start].ends_with(part_of_address)
+            && !text[end..].starts_with(|c: char| c.is_ascii_digit());
+        out.push_str(&text[at..start]);
+        out.push_str(if whole { to } else { from });
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// A describe page without what upstream's fake cannot have: `LoadBalancer Ingress:` lines and
+/// the Events section.
+fn comparable(page: &str) -> Vec<String> {
+    page.lines()
+        .take_while(|l| !l.starts_with("Events:"))
+        .filter(|l| !l.starts_with("LoadBalancer Ingress:"))
+        .map(|l| l.trim_end().to_string())
+        .collect()
+}
+
+#[test]
+fn kubectl_describe_prints_the_pages_upstream_expects() {
+    let mut suite = Suite::new("kubectl describe");
+    for case in blocks(&data("describe.txt")) {
+        if let Some(reason) = case.get("skip") {
+            suite.skip(
+                &case.name,
+                &reason.split_whitespace().collect::<Vec<_>>().join(" "),
+            );
+            continue;
+        }
+        let (Some(manifest), Some(command), Some(expected)) =
+            (case.get("manifest"), case.get("run"), case.get("expected"))
+        else {
+            panic!("describe.txt: {} lacks a section", case.name);
+        };
+        let mut cluster = Cluster::new(Config::default());
+        if let Err(e) = cluster.apply(manifest, "case.yaml") {
+            let why: Vec<String> = e.iter().map(|e| e.message.clone()).collect();
+            suite.case(&case.name, false, || format!("refused: {}", why.join("; ")));
+            continue;
+        }
+        cluster.advance(30 * SECOND);
+        let mut term = Terminal::new("case.yaml", manifest);
+        let mut out = term.run(&mut cluster, command.trim()).text();
+        // The pods' addresses, in order, as upstream's 10.244.0.1, 10.244.0.2, ...
+        let mut ips: Vec<std::net::Ipv4Addr> = cluster
+            .pods()
+            .values()
+            .filter(|p| p.meta.namespace != "kube-system")
+            .filter_map(|p| p.status.pod_ip)
+            .collect();
+        ips.sort();
+        for (i, a) in ips.iter().enumerate() {
+            out = rename_ip(&out, &a.to_string(), &format!("\u{0}{i}\u{0}"));
+        }
+        for i in 0..ips.len() {
+            out = out.replace(&format!("\u{0}{i}\u{0}"), &format!("10.244.0.{}", i + 1));
+        }
+        // Line by line: each of upstream's lines is a case, and so is each line svclab adds.
+        let (got, want) = (comparable(&out), comparable(expected));
+        for (i, line) in want.iter().enumerate() {
+            let at = got.iter().position(|g| g == line);
+            suite.case(
+                &format!("{} `{line}`", case.name),
+                at == Some(i),
+                || match at {
+                    Some(j) => format!("printed as line {} instead of {}", j + 1, i + 1),
+                    None => "not printed".into(),
+                },
+            );
+        }
+        for line in got.iter().filter(|g| !want.contains(g)) {
+            suite.case(&format!("{} `{line}`", case.name), false, || {
+                "printed, upstream has no such line".into()
+            });
+        }
+    }
+    suite.finish(34);
 }
