@@ -1,7 +1,8 @@
 //! kube-proxy's iptables rules and IPVS virtual servers as its own tests expect them
-//! (`upstream/iptables.txt`, `upstream/ipvs.txt`): the scenario's Service ports and endpoints are
-//! given to svclab's proxier as they are given to kube-proxy's. iptables dumps are compared chain
-//! by chain (each chain is a case); IPVS tables whole (each scenario is a case).
+//! (`upstream/iptables.txt`, `upstream/iptables_flows.txt`, `upstream/ipvs.txt`): the scenario's
+//! Service ports and endpoints are given to svclab's proxier as they are given to kube-proxy's.
+//! iptables dumps are compared chain by chain (each chain is a case), packets walked through the
+//! rules one by one, IPVS tables whole (each scenario is a case).
 //!
 //! Upstream's expected text is what kube-proxy feeds to `iptables-restore`; svclab prints what
 //! `iptables-save` reads back. The two spell the same rule differently, so both are brought to one
@@ -21,10 +22,12 @@ mod suite;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use svclab_sim::kube_proxy::iptables::Tables;
+use svclab_sim::kube_proxy::iptables::{RecentTable, Tables};
 use svclab_sim::kube_proxy::ipvs::{Ipvs, Scheduler};
-use svclab_sim::kube_proxy::{EndpointInfo, NodeInfo, ServicePortInfo};
+use svclab_sim::kube_proxy::{EndpointInfo, NodeInfo, Origin, ServicePortInfo, Verdict};
 use svclab_sim::model::{ObjectKey, Protocol};
+use svclab_sim::rng::Rng;
+use svclab_sim::trace::Packet;
 
 use suite::{data, Suite};
 
@@ -210,12 +213,19 @@ fn scenario(lines: &[&str]) -> (NodeInfo, Vec<ServicePortInfo>, Vec<String>) {
                     .next()
                     .and_then(|n| n.strip_prefix("node="))
                     .unwrap_or_default();
+                let (svc, port_name) = match svc.split_once(':') {
+                    Some((s, p)) => (s, Some(p)),
+                    None => (svc, None),
+                };
                 let (ns, name) = svc.split_once('/').unwrap_or(("", svc));
                 let (a, port) = addr.split_once(':').unwrap_or((addr, "0"));
                 let target = services
                     .iter_mut()
-                    .find(|s| s.service == ObjectKey::new(ns, name))
-                    .unwrap_or_else(|| panic!("iptables.txt: no svc line for {svc}"));
+                    .find(|s| {
+                        s.service == ObjectKey::new(ns, name)
+                            && port_name.is_none_or(|p| s.port_name.as_deref() == Some(p))
+                    })
+                    .unwrap_or_else(|| panic!("no svc line for {svc}"));
                 target.endpoints.push(EndpointInfo {
                     ip: ip(a),
                     port: port.parse().unwrap_or(0),
@@ -337,4 +347,80 @@ fn ipvs_virtual_servers_match_kube_proxys_own_expectations() {
         suite.case(&name, got == want, || format!("svclab lists {got:?}"));
     }
     suite.finish(4);
+}
+
+/// Where a packet from `src` to `dst` may go: every endpoint it reached over 64 walks (sorted,
+/// comma-joined), or DROP, REJECT, or empty when no rule took it; and whether it was
+/// masqueraded.
+fn flow(t: &Tables, node: &NodeInfo, src: &str, proto: Protocol, dst: &str) -> (String, bool) {
+    let (dst_ip, dst_port) = dst.split_once(':').unwrap_or((dst, "0"));
+    let src_ip = ip(src);
+    let origin = if src_ip == node.ip || src_ip.is_loopback() {
+        Origin::Node
+    } else if src_ip.octets()[0] == 10 {
+        Origin::Pod
+    } else {
+        Origin::External
+    };
+    let packet = Packet::new(
+        (src_ip, 40000),
+        (ip(dst_ip), dst_port.parse().unwrap_or(0)),
+        proto,
+    );
+    let mut reached: Vec<String> = Vec::new();
+    let mut masq = false;
+    for seed in 0..64 {
+        let w = t.walk(
+            packet,
+            origin,
+            &mut Rng::new(seed),
+            &mut RecentTable::new(),
+            0,
+        );
+        let out = match w.verdict {
+            Verdict::Dnat { to, masquerade } => {
+                masq |= masquerade;
+                to.to_string()
+            }
+            Verdict::Drop => "DROP".into(),
+            Verdict::Reject => "REJECT".into(),
+            Verdict::Accept => String::new(),
+        };
+        if !reached.contains(&out) {
+            reached.push(out);
+        }
+    }
+    reached.sort();
+    (reached.join(", "), masq)
+}
+
+#[test]
+fn iptables_packet_flows_match_kube_proxys_own_expectations() {
+    let text = data("iptables_flows.txt");
+    let mut suite = Suite::new("kube-proxy iptables packet flows");
+    for block in text.split("\n=== ").skip(1) {
+        let (head, flows) = block.split_once("--- flows\n").expect("a flows section");
+        let mut lines = head.lines();
+        let name = lines.next().unwrap_or_default().trim().to_string();
+        let (node, services, _) = scenario(&lines.collect::<Vec<_>>());
+        let t = Tables::build(&node, &services);
+        for line in flows.lines().filter(|l| !l.trim().is_empty()) {
+            if let Some(skipped) = line.strip_prefix("skip ") {
+                let (case, reason) = skipped.split_once(": ").unwrap_or((skipped, ""));
+                suite.skip(&format!("{name} {case}"), reason);
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let [case, src, proto, dst, output, masq] = f[..] else {
+                panic!("iptables_flows.txt: bad flow line {line:?}");
+            };
+            let proto = Protocol::parse(proto).unwrap_or(Protocol::Tcp);
+            let got = flow(&t, &node, src, proto, dst);
+            let want = (output.to_string(), masq == "masq");
+            suite.case(&format!("{name} {case}"), got == want, || {
+                format!("reached {:?}, masquerade {}", got.0, got.1)
+            });
+        }
+    }
+    suite.finish(17);
 }
