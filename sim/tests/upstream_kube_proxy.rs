@@ -422,5 +422,5 @@ fn iptables_packet_flows_match_kube_proxys_own_expectations() {
             });
         }
     }
-    suite.finish(17);
+    suite.finish(36);
 }
