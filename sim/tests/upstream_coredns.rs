@@ -1,6 +1,7 @@
 //! CoreDNS's answers as its kubernetes plugin's own tests expect them (`upstream/coredns.txt`):
-//! upstream's Services and endpoints become svclab's, each question goes to svclab's zone, and
-//! the rcode, answer and additional records are compared (TTLs aside, sorted).
+//! upstream's Services and endpoints become svclab's (one world per test file), each question
+//! goes to svclab's zone, and the rcode, answer and additional records are compared (TTLs
+//! aside, sorted).
 
 #[path = "upstream/suite.rs"]
 mod suite;
@@ -66,9 +67,8 @@ fn records(field: &str) -> Vec<String> {
     out
 }
 
-#[test]
-fn coredns_answers_as_its_own_tests_expect() {
-    let text = data("coredns.txt");
+/// One world of `coredns.txt` (a `=== ` section): its objects, then its questions.
+fn world(text: &str, suite: &mut Suite) {
     let mut namespaces: Vec<String> = Vec::new();
     let mut services: SortedMap<ObjectKey, Service> = SortedMap::new();
     let mut slices: SortedMap<ObjectKey, EndpointSlice> = SortedMap::new();
@@ -164,7 +164,6 @@ fn coredns_answers_as_its_own_tests_expect() {
         }
     }
     let zone = Zone::new(&namespaces, &services, &slices);
-    let mut suite = Suite::new("CoreDNS");
     for c in cases {
         let name = format!("{} {}", c[1], c[2]);
         if c[0] == "skip" {
@@ -201,5 +200,17 @@ fn coredns_answers_as_its_own_tests_expect() {
             )
         });
     }
-    suite.finish(26);
+}
+
+#[test]
+fn coredns_answers_as_its_own_tests_expect() {
+    let text = data("coredns.txt");
+    let mut suite = Suite::new("CoreDNS");
+    for section in text.split("\n=== ").skip(1) {
+        world(
+            section.split_once('\n').map_or("", |(_, body)| body),
+            &mut suite,
+        );
+    }
+    suite.finish(32);
 }
