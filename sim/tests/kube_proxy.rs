@@ -1014,7 +1014,7 @@ fn a_walk_reaches_each_of_100_endpoints() {
 }
 
 #[test]
-fn odd_input_does_not_panic() {
+fn odd_input_reaches_only_the_usable_endpoint() {
     let mut weird = svc(
         "",
         "",

@@ -1488,7 +1488,7 @@ fn assert_tab_keeps_its_promises(s: &Session, typed: &str) {
 }
 
 #[test]
-fn tab_on_any_text_cut_anywhere_never_panics() {
+fn tab_keeps_its_promises_on_any_text_cut_anywhere() {
     const PIECES: &[&str] = &[
         "kubectl", "get", "pods", " ", " ", "'", "\"", "\\", "é", "日本", "🚀", "-n", "--o", "=",
         "svc/", "|", "x", "$", "\t",
