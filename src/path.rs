@@ -629,6 +629,7 @@ mod tests {
             rules,
             verdict,
             explanation: String::new(),
+            detail: Default::default(),
         };
         let pod = Place::Pod(ObjectKey::new("default", "backend-1"));
         let netpol = MatchedRule {
