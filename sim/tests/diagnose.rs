@@ -472,3 +472,53 @@ fn the_inspector_details_show_the_draw_the_conntrack_entry_and_the_policy_verdic
     let policy = delivered.detail.policy.as_ref().unwrap();
     assert!(policy.allowed() && policy.ingress.isolated_by().is_empty());
 }
+
+#[test]
+fn ipvs_mode_names_the_scheduler_and_the_real_server_chosen() {
+    let mut c = world(SEED_MANIFEST);
+    c.act(Action::SetProxyMode {
+        mode: svclab_sim::kube_proxy::ProxyMode::Ipvs,
+    })
+    .unwrap();
+    let t = from_test(&mut c, "http://backend-service");
+    let dnat = t
+        .hops
+        .iter()
+        .find(|h| h.kind == PacketKind::Request && h.translation.is_some())
+        .unwrap();
+    let tr = dnat.translation.as_ref().unwrap();
+    assert_eq!(
+        dnat.detail.balance,
+        Some(Balance::Ipvs {
+            virtual_server: tr.before.dst,
+            scheduler: "rr",
+            real_server: Some(tr.after.dst),
+        })
+    );
+}
+
+#[test]
+fn an_allowing_policy_is_named_with_its_rule() {
+    let manifest = format!(
+        "{SEED_MANIFEST}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: from-test\nspec:\n  podSelector:\n    matchLabels:\n      app: backend\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels:\n              app: other\n    - from:\n        - podSelector:\n            matchLabels:\n              run: test\n"
+    );
+    let mut c = world(&manifest);
+    let t = from_test(&mut c, "http://backend-service");
+    assert!(t.outcome.is_success(), "{:?}", t.outcome);
+    let delivered = t
+        .hops
+        .iter()
+        .find(|h| h.kind == PacketKind::Request && h.verdict == HopVerdict::Delivered)
+        .unwrap();
+    let policy = delivered.detail.policy.as_ref().unwrap();
+    let svclab_sim::netpol::Verdict::Allowed { by, isolated_by } = &policy.ingress else {
+        panic!("{policy:?}")
+    };
+    assert_eq!(isolated_by, &[ObjectKey::new("default", "from-test")]);
+    assert_eq!(
+        (by.direction, by.rule, by.peer),
+        (Direction::Ingress, 1, Some(0))
+    );
+    // The client's own egress: no policy selects pod test.
+    assert_eq!(policy.egress, svclab_sim::netpol::Verdict::NotIsolated);
+}
