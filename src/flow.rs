@@ -212,6 +212,7 @@ mod tests {
             rules: Vec::new(),
             verdict,
             explanation: "because".into(),
+            detail: Default::default(),
         }
     }
 

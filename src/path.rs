@@ -346,11 +346,22 @@ pub fn hop_reason(hop: &Hop, outcome: &Outcome) -> String {
         // kube-proxy refuses only when the Service has no ready endpoint (iptables REJECT).
         (HopVerdict::Refused, Place::Node(_)) => "no endpoints".into(),
         (HopVerdict::Refused, _) => format!("refused: nothing on :{}", hop.packet.dst.port()),
-        _ => match hop.rules.iter().find(|r| r.table == "netpol") {
-            Some(rule) => match policy_names(&rule.text) {
-                Some(names) => format!("dropped by NetworkPolicy {names}"),
-                None => "dropped by NetworkPolicy".into(),
-            },
+        _ => match hop.detail.policy.as_ref().filter(|p| !p.allowed()) {
+            Some(decision) => {
+                // The policies isolating the end that denied it, without their namespace.
+                let names: Vec<&str> = [&decision.egress, &decision.ingress]
+                    .into_iter()
+                    .find(|v| !v.allows())
+                    .map_or(&[][..], |v| v.isolated_by())
+                    .iter()
+                    .map(|k| k.name.as_str())
+                    .collect();
+                if names.is_empty() {
+                    "dropped by NetworkPolicy".into()
+                } else {
+                    format!("dropped by NetworkPolicy {}", names.join(", "))
+                }
+            }
             None => outcome_reason(outcome),
         },
     }
@@ -367,22 +378,6 @@ pub fn outcome_reason(outcome: &Outcome) -> String {
         Outcome::Invalid { .. } => "invalid request".into(),
         Outcome::Http { .. } | Outcome::Resolved { .. } => "answered".into(),
     }
-}
-
-/// The policies' names in the sim's NetworkPolicy sentence (`... isolated for ingress by
-/// NetworkPolicy default/deny-all and no rule allows ...`), without their namespace.
-fn policy_names(sentence: &str) -> Option<String> {
-    let start = ["by NetworkPolicy ", "by NetworkPolicies "]
-        .iter()
-        .find_map(|k| sentence.find(k).map(|i| i + k.len()))?;
-    let rest = &sentence[start..];
-    let list = rest.split(" and no rule").next()?;
-    let names: Vec<&str> = list
-        .split(", ")
-        .map(|n| n.rsplit('/').next().unwrap_or(n))
-        .filter(|n| !n.is_empty())
-        .collect();
-    (!names.is_empty()).then(|| names.join(", "))
 }
 
 /// Greedy label placement inside the picture.
@@ -629,6 +624,7 @@ mod tests {
             rules,
             verdict,
             explanation: String::new(),
+            detail: Default::default(),
         };
         let pod = Place::Pod(ObjectKey::new("default", "backend-1"));
         let netpol = MatchedRule {
@@ -649,7 +645,16 @@ mod tests {
                 "refused: nothing on :8080",
             ),
             (
-                hop(pod.clone(), HopVerdict::Dropped, vec![netpol]),
+                {
+                    let mut h = hop(pod.clone(), HopVerdict::Dropped, vec![netpol]);
+                    h.detail.policy = Some(svclab_sim::netpol::Decision {
+                        egress: svclab_sim::netpol::Verdict::NotIsolated,
+                        ingress: svclab_sim::netpol::Verdict::Denied {
+                            isolated_by: vec![ObjectKey::new("default", "deny-all")],
+                        },
+                    });
+                    h
+                },
                 Outcome::Timeout,
                 "dropped by NetworkPolicy deny-all",
             ),

@@ -187,6 +187,7 @@ mod tests {
                 }],
                 verdict: HopVerdict::Forwarded,
                 explanation: "kube-proxy's rules pick a backend".into(),
+                detail: Default::default(),
             }],
             outcome: Outcome::Http {
                 pod: ObjectKey::new("default", "backend-abc"),

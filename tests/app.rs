@@ -1094,3 +1094,230 @@ async fn the_terminal_drawer_closes_to_one_line_and_the_columns_take_its_height(
     assert!(shown(&input));
     assert_eq!(side.client_height(), before);
 }
+
+// --- Why did this fail? ---
+
+/// The explanation of the latest failed request, as on screen.
+fn explanation(root: &HtmlElement) -> String {
+    text(&find(root, "section[aria-label='Why did this fail?']"))
+}
+
+fn terminal_input(root: &HtmlElement) -> HtmlInputElement {
+    let terminal = find(root, "section[aria-label='Terminal']");
+    find(&terminal, "input[aria-label='Command']").unchecked_into()
+}
+
+/// Apply `manifest` through the editor and let the pods start.
+async fn applied(app: &Mounted, manifest: &str) {
+    app.type_manifest(manifest).await;
+    app.seeded().await;
+}
+
+/// Press Send request (the seed's `wget` from pod test) and wait for it to end.
+async fn send_and_wait(app: &Mounted, ms: u64) {
+    button(&app.root, "Send request").click();
+    settle().await;
+    app.advance(ms).await;
+}
+
+const SEED: &str = svclab_sim::examples::SEED_MANIFEST;
+
+#[wasm_bindgen_test]
+async fn a_selector_typo_is_explained_with_the_nearest_labels_and_shown_in_the_manifest() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    let manifest = SEED.replace(
+        "  selector:\n    app: backend",
+        "  selector:\n    app: backnd",
+    );
+    applied(&app, &manifest).await;
+    assert!(find_all(root, "section[aria-label='Why did this fail?']").is_empty());
+    send_and_wait(&app, 5_000).await;
+    let shown = explanation(root);
+    assert!(
+        shown.contains("Service backend-service selects no pod"),
+        "{shown}"
+    );
+    assert!(shown.contains("app=backnd"), "{shown}");
+    assert!(shown.contains("app=backend"), "{shown}");
+    assert!(shown.contains("spec.selector"), "{shown}");
+
+    button(root, "Show in manifest").click();
+    settle().await;
+    // The Service is selected in the picture, and the editor's caret is on its selector.
+    let details = text(&find(root, ".details-panel"));
+    assert!(details.contains("backend-service"), "{details}");
+    let ta = app.textarea();
+    let start = ta.selection_start().unwrap().unwrap() as usize;
+    let line = manifest[..start].matches('\n').count() + 1;
+    let want = manifest
+        .lines()
+        .position(|l| l.contains("app: backnd"))
+        .unwrap();
+    assert_eq!(line, want, "the caret is on the Service's `selector:` line");
+}
+
+#[wasm_bindgen_test]
+async fn a_wrong_target_port_is_explained_as_connection_refused_at_the_pod() {
+    let app = mount_lab().await;
+    applied(&app, &SEED.replace("targetPort: 80", "targetPort: 8080")).await;
+    send_and_wait(&app, 5_000).await;
+    let shown = explanation(&app.root);
+    assert!(
+        shown.contains("has nothing listening on port 8080"),
+        "{shown}"
+    );
+    assert!(shown.contains("spec.ports[0].targetPort"), "{shown}");
+    assert!(shown.contains("to 80"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn pods_failing_their_readiness_probe_are_explained_with_the_probe() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    for pod in backend_pods(root) {
+        let name = pod_name(&pod);
+        find(
+            root,
+            &format!("svg[aria-label='Cluster'] g.pod[aria-label^='Pod {name} ']"),
+        )
+        .dispatch_event(&click_event())
+        .unwrap();
+        settle().await;
+        button(root, "Make readiness fail").click();
+        settle().await;
+    }
+    app.advance(60_000).await;
+    send_and_wait(&app, 5_000).await;
+    let shown = explanation(root);
+    assert!(shown.contains("has no ready endpoints"), "{shown}");
+    assert!(
+        shown.contains("readiness probe of container api"),
+        "{shown}"
+    );
+    assert!(shown.contains("Readiness probe failed"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn coredns_scaled_to_zero_is_explained() {
+    let app = mount_lab().await;
+    app.seeded().await;
+    enter(
+        &terminal_input(&app.root),
+        "kubectl scale deployment coredns -n kube-system --replicas=0",
+    );
+    settle().await;
+    app.advance(60_000).await;
+    send_and_wait(&app, 30_000).await;
+    let shown = explanation(&app.root);
+    assert!(shown.contains("CoreDNS is scaled to zero"), "{shown}");
+    assert!(shown.contains("--replicas=2"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn broken_coredns_is_explained() {
+    let app = mount_lab().await;
+    app.seeded().await;
+    button(&app.root, "Break CoreDNS").click();
+    settle().await;
+    send_and_wait(&app, 30_000).await;
+    let shown = explanation(&app.root);
+    assert!(shown.contains("CoreDNS is broken"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn a_service_in_another_namespace_is_explained_with_the_search_list_tried() {
+    let app = mount_lab().await;
+    let manifest = format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: dev\n---\n{}",
+        SEED.replace(
+            "  name: backend-service\n",
+            "  name: backend-service\n  namespace: dev\n"
+        )
+    );
+    applied(&app, &manifest).await;
+    send_and_wait(&app, 5_000).await;
+    let shown = explanation(&app.root);
+    assert!(shown.contains("it is in namespace dev"), "{shown}");
+    assert!(
+        shown.contains("backend-service.default.svc.cluster.local: NXDOMAIN"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("backend-service.svc.cluster.local: NXDOMAIN"),
+        "{shown}"
+    );
+    assert!(shown.contains("backend-service.dev"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn a_typo_in_the_name_is_explained_with_the_nearest_service() {
+    let app = mount_lab().await;
+    app.seeded().await;
+    enter(
+        &terminal_input(&app.root),
+        "kubectl exec test -- wget -qO- http://backend-servce",
+    );
+    settle().await;
+    app.advance(5_000).await;
+    let shown = explanation(&app.root);
+    assert!(shown.contains("did you mean backend-service?"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn a_network_policy_deny_is_explained_with_the_policy() {
+    let app = mount_lab().await;
+    let manifest = format!(
+        "{SEED}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-all\nspec:\n  podSelector:\n    matchLabels:\n      app: backend\n  policyTypes:\n    - Ingress\n"
+    );
+    applied(&app, &manifest).await;
+    send_and_wait(&app, 130_000).await;
+    let shown = explanation(&app.root);
+    assert!(
+        shown.contains("NetworkPolicy default/deny-all isolates pod backend-"),
+        "{shown}"
+    );
+    assert!(shown.contains("spec.ingress"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn a_local_traffic_policy_on_a_node_without_an_endpoint_is_explained() {
+    let app = mount_lab().await;
+    let manifest = SEED.replace("replicas: 3", "replicas: 1").replace(
+        "    - port: 80\n      targetPort: 80\n  type: ClusterIP",
+        "    - port: 80\n      targetPort: 80\n      nodePort: 30080\n  type: NodePort\n  externalTrafficPolicy: Local",
+    );
+    applied(&app, &manifest).await;
+    // From the learner's machine, to both workers: the one without the backend drops it.
+    let input = terminal_input(&app.root);
+    for node_ip in ["172.18.0.3", "172.18.0.4"] {
+        enter(&input, &format!("curl http://{node_ip}:30080"));
+        settle().await;
+        app.advance(130_000).await;
+    }
+    let shown = explanation(&app.root);
+    assert!(shown.contains("externalTrafficPolicy: Local"), "{shown}");
+    assert!(shown.contains("spec.externalTrafficPolicy"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn a_pod_killed_while_the_request_is_on_the_wire_is_explained() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    let manifest = SEED.replace("replicas: 3", "replicas: 1").replace(
+        "      containers:",
+        "      terminationGracePeriodSeconds: 0\n      containers:",
+    );
+    applied(&app, &manifest).await;
+    let pod = pod_name(&backend_pods(root)[0]);
+    button(root, "Send request").click();
+    settle().await;
+    // The name resolves first (four hops); kill the backend once the connection is under way.
+    app.advance(1_300).await;
+    enter(&terminal_input(root), &format!("kubectl delete pod {pod}"));
+    settle().await;
+    app.advance(10_000).await;
+    let shown = explanation(root);
+    assert!(shown.contains(&format!("pod {pod} went away")), "{shown}");
+}

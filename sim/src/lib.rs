@@ -15,6 +15,8 @@
 //! - [`routing`] sends a request (curl, nslookup, an outside client) step by step through those
 //!   and returns a hop-by-hop [`trace::Trace`]: plain data the app animates and the terminal
 //!   prints.
+//! - [`diagnose`] reads a failed trace against the cluster and names the cause and the object
+//!   (and manifest field) to change.
 //! - [`shell`] is the terminal: kubectl (one command table) and the shells inside pods and nodes
 //!   (one table of builtins each), printing what the real tools print.
 //! - [`registry`] is the image catalogue the nodes pull from, and what each image's process does
@@ -26,6 +28,7 @@
 
 pub mod action;
 pub mod cluster;
+pub mod diagnose;
 pub mod dns;
 pub mod endpoints;
 pub mod examples;

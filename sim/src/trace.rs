@@ -8,7 +8,9 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::ops::Deref;
 use std::sync::Arc;
 
+use crate::dns::QType;
 use crate::model::{ObjectKey, Protocol};
+use crate::netpol;
 use crate::time::Time;
 
 /// Who sends a request.
@@ -268,6 +270,180 @@ pub struct Hop {
     pub verdict: HopVerdict,
     /// One sentence for the learner.
     pub explanation: String,
+    /// The typed facts behind the sentence, for the inspector.
+    pub detail: HopDetail,
+}
+
+/// What the inspector shows of a hop beyond its packet and rules, each filled where the decision
+/// is made: by NetworkPolicy at a pod, by the resolver and CoreDNS, by kube-proxy, by conntrack.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HopDetail {
+    /// The NetworkPolicy decision for a connection arriving at a pod (a backend, a CoreDNS pod):
+    /// the sender's egress and the pod's ingress, each [`netpol::Verdict::NotIsolated`] ("no
+    /// policy selects this pod"), allowed by a named rule, or denied by the isolating policies.
+    pub policy: Option<netpol::Decision>,
+    /// The name lookup this hop belongs to, as it stands when the hop ends.
+    pub dns: Option<DnsLookup>,
+    /// How kube-proxy chose the endpoint, on the hop where it rewrote the destination.
+    pub balance: Option<Balance>,
+    /// The conntrack entry the hop created (the first packet's DNAT) or used (the reply's
+    /// reverse translation).
+    pub conntrack: Option<Conntrack>,
+}
+
+/// A client's name lookup: what it asked, and each question the resolver sent, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DnsLookup {
+    /// The name as the learner typed it.
+    pub question: String,
+    /// The pod's search list (`/etc/resolv.conf`), in order.
+    pub search: Vec<String>,
+    /// Each question sent so far (a search-list candidate and its type) and its answer.
+    pub attempts: Vec<DnsAttempt>,
+}
+
+impl DnsLookup {
+    /// The attempt that found addresses, if any.
+    pub fn answered(&self) -> Option<&DnsAttempt> {
+        self.attempts
+            .iter()
+            .find(|a| matches!(a.answer, DnsReply::Addresses(_)))
+    }
+}
+
+/// One question of a lookup and what came back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DnsAttempt {
+    pub name: String,
+    pub qtype: QType,
+    pub answer: DnsReply,
+}
+
+/// CoreDNS's answer to one question, as the resolver reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DnsReply {
+    /// The question is on its way; no answer yet.
+    Pending,
+    /// Records of the type asked, after any CNAME.
+    Addresses(Vec<Ipv4Addr>),
+    /// A CNAME (ExternalName) or other records without an address of the type asked.
+    Records,
+    /// NOERROR without records of this type (the name exists).
+    NoData,
+    Nxdomain,
+    ServFail,
+    /// No answer ever comes (CoreDNS unreachable or broken): the resolver times out.
+    NoReply,
+}
+
+impl DnsReply {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DnsReply::Pending => "pending",
+            DnsReply::Addresses(_) => "NOERROR",
+            DnsReply::Records => "NOERROR",
+            DnsReply::NoData => "NOERROR (no records)",
+            DnsReply::Nxdomain => "NXDOMAIN",
+            DnsReply::ServFail => "SERVFAIL",
+            DnsReply::NoReply => "no reply",
+        }
+    }
+}
+
+/// How kube-proxy picked a backend for a new connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Balance {
+    /// iptables mode: every `-m statistic --mode random` rule the packet met, in order; the last
+    /// one taken chose the endpoint (the last endpoint's rule has no probability and draws
+    /// nothing). Empty when session affinity (`-m recent`) chose it.
+    Random { draws: Vec<Draw> },
+    /// IPVS mode: the virtual server, the scheduler and the real server it chose (`None`: the
+    /// virtual server has no real server).
+    Ipvs {
+        virtual_server: SocketAddrV4,
+        scheduler: &'static str,
+        real_server: Option<SocketAddrV4>,
+    },
+}
+
+/// One draw of `-m statistic --mode random --probability P`, as `xt_statistic` makes it:
+/// `(random & 0x7FFFFFFF) < P`, both kept as the kernel keeps them (parts of 2^31).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draw {
+    /// The chain holding the rule (`KUBE-SVC-...`).
+    pub chain: SharedStr,
+    /// The chain the rule jumps to when taken (`KUBE-SEP-...`).
+    pub target: String,
+    pub probability: u32,
+    pub random: u32,
+    pub taken: bool,
+}
+
+impl Draw {
+    /// The rule's probability, `0.33333` for the first of three endpoints.
+    pub fn probability(&self) -> f64 {
+        f64::from(self.probability) / 2_147_483_648.0
+    }
+
+    /// The random number drawn, in `[0, 1)`.
+    pub fn random(&self) -> f64 {
+        f64::from(self.random) / 2_147_483_648.0
+    }
+}
+
+/// A conntrack entry: the original direction and the reply direction it expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conntrack {
+    pub original: Packet,
+    pub reply: Packet,
+    /// Created by this hop (a new connection), or looked up (a reply rewritten by it).
+    pub created: bool,
+}
+
+impl Conntrack {
+    /// The entry a new connection creates: `original` as sent, `translated` as it leaves the
+    /// node (after DNAT and any SNAT); replies are expected from the translated destination.
+    pub fn new(original: Packet, translated: Packet) -> Conntrack {
+        Conntrack {
+            original,
+            reply: Packet {
+                src: translated.dst,
+                dst: translated.src,
+                protocol: translated.protocol,
+            },
+            created: true,
+        }
+    }
+
+    /// The same entry, looked up by a packet of the connection.
+    pub fn used(self) -> Conntrack {
+        Conntrack {
+            created: false,
+            ..self
+        }
+    }
+
+    /// The entry as `conntrack -L` prints its tuples:
+    /// `tcp      6 src=A dst=B sport=P dport=Q src=C dst=D sport=R dport=S`
+    /// (the timeout, state and flags that `conntrack -L` adds depend on when it is run).
+    pub fn text(&self) -> String {
+        let (name, number) = match self.original.protocol {
+            Protocol::Tcp => ("tcp", 6),
+            Protocol::Udp => ("udp", 17),
+            Protocol::Sctp => ("sctp", 132),
+        };
+        format!(
+            "{name:<8} {number} src={} dst={} sport={} dport={} src={} dst={} sport={} dport={}",
+            self.original.src.ip(),
+            self.original.dst.ip(),
+            self.original.src.port(),
+            self.original.dst.port(),
+            self.reply.src.ip(),
+            self.reply.dst.ip(),
+            self.reply.src.port(),
+            self.reply.dst.port(),
+        )
+    }
 }
 
 /// How a request ended, as the client sees it.

@@ -39,6 +39,32 @@ fn short_notes(notes: &[String]) -> String {
         .join(", ")
 }
 
+/// Select `line` in the editor's textarea and scroll it to a third of the height; the new
+/// scroll offset.
+fn show_line(ta: &web_sys::HtmlTextAreaElement, line: usize) -> f64 {
+    let (start, end) = line_span_utf16(&ta.value(), line);
+    let _ = ta.focus();
+    let _ = ta.set_selection_range(start, end);
+    let top = ((line.max(1) - 1) as f64 * LINE_PX - f64::from(ta.client_height()) / 3.0).max(0.0);
+    ta.set_scroll_top(top as i32);
+    f64::from(ta.scroll_top())
+}
+
+/// Open the manifest editor at `line` (1-based) from another panel: the caret selects the line
+/// and the editor scrolls to it (its gutter follows on the scroll event).
+pub fn reveal_line(line: usize) {
+    use wasm_bindgen::JsCast;
+    let Some(ta) = document()
+        .query_selector("textarea[aria-label='Manifest']")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+    else {
+        return;
+    };
+    show_line(&ta, line);
+}
+
 #[component]
 pub fn Editor(persist: bool) -> impl IntoView {
     let sh = shared();
@@ -76,13 +102,7 @@ pub fn Editor(persist: bool) -> impl IntoView {
         let Some(ta) = textarea.get_untracked() else {
             return;
         };
-        let (start, end) = text.with_untracked(|t| line_span_utf16(t, line));
-        let _ = ta.focus();
-        let _ = ta.set_selection_range(start, end);
-        let top =
-            ((line.max(1) - 1) as f64 * LINE_PX - f64::from(ta.client_height()) / 3.0).max(0.0);
-        ta.set_scroll_top(top as i32);
-        set_scroll.set(f64::from(ta.scroll_top()));
+        set_scroll.set(show_line(&ta, line));
     };
     let on_key = move |ev: KeyboardEvent| {
         if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {

@@ -2,12 +2,13 @@
 //! [`crate::flow`], [`crate::inspect`], [`crate::trace_view`]) to markup, reads what the panels
 //! share through [`crate::state::shared`], and turns clicks into sim actions through
 //! [`crate::world::Sim`]. The panels do not import each other or [`crate::app`], which places
-//! them.
+//! them, but for [`explain`]: mounted inside [`requests`], it opens the [`editor`] at a line.
 
 pub mod cluster_view;
 pub mod controls;
 pub mod deployments;
 pub mod details;
 pub mod editor;
+pub mod explain;
 pub mod requests;
 pub mod terminal;

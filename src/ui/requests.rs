@@ -7,6 +7,7 @@ use svclab_sim::model::ObjectKey;
 use crate::flow::spread;
 use crate::state::shared;
 use crate::trace_view::{hop_rows, summarize, HopRow};
+use crate::ui::explain::Explain;
 
 /// Requests listed, newest first.
 pub const LISTED: usize = 8;
@@ -74,6 +75,7 @@ pub fn Requests() -> impl IntoView {
                         .into_any()
                 }
             }}
+            <Explain />
             <h3>"Recent requests"</h3>
             <ol class="traces">
                 <For each=move || ids.get() key=|id| *id let(id)>

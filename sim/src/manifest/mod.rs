@@ -281,6 +281,51 @@ pub fn locate(text: &str, document_index: usize, path: &str) -> Option<(usize, u
     Locator::new(text).locate(document_index, path)
 }
 
+/// The 1-based line of field `path` (`spec.selector`, `spec.ports[0].targetPort`) of the object
+/// `kind` `namespace/name` in `text`: the value's line when it is written, else its nearest
+/// written ancestor's; the object's first line for an empty `path`. The object is matched by its
+/// document's `kind`, `metadata.name` and `metadata.namespace` (`default` when absent, as kubectl
+/// applies it); `None` when no document of `text` holds it (objects inside a `kind: List` are not
+/// looked for).
+pub fn locate_object(
+    text: &str,
+    kind: crate::resource::Kind,
+    namespace: &str,
+    name: &str,
+    path: &str,
+) -> Option<usize> {
+    if text.len() > MAX_BYTES {
+        return None;
+    }
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let chunks = split_documents(body);
+    let chunk = chunks.iter().find(|c| {
+        c.index.is_some() && {
+            let Ok(Node::Map(map)) = parse_node(c.text, &Budget::default()) else {
+                return false;
+            };
+            let meta = match map.get("metadata") {
+                Some(Node::Map(m)) => Some(m),
+                _ => None,
+            };
+            let text_of = |node: Option<&Node>| match node {
+                Some(Node::Str(s)) => Some(s.clone()),
+                _ => None,
+            };
+            let doc_ns = text_of(meta.and_then(|m| m.get("namespace")))
+                .unwrap_or_else(|| "default".to_string());
+            text_of(map.get("kind")).as_deref() == Some(kind.name())
+                && text_of(meta.and_then(|m| m.get("name"))).as_deref() == Some(name)
+                && (!kind.namespaced() || doc_ns == namespace)
+        }
+    })?;
+    if path.is_empty() {
+        return Some(chunk.first_line);
+    }
+    let lines = Lines::new(chunk.text, chunk.start_line);
+    Some(lines.locate(path, Mode::Value, chunk.first_line).0)
+}
+
 /// [`locate`] for many paths of one manifest: the text is split into documents once, and each
 /// document's lines are read once.
 pub(crate) struct Locator<'t> {

@@ -6,7 +6,9 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use crate::kube_proxy::state::Flow;
 use crate::model::{ObjectKey, ServiceType};
 use crate::text;
-use crate::trace::{HopVerdict, MatchedRule, Packet, PacketKind, Place, SharedStr, Translation};
+use crate::trace::{
+    Conntrack, HopVerdict, MatchedRule, Packet, PacketKind, Place, SharedStr, Translation,
+};
 
 use super::proxy::Decision;
 use super::{Delivery, Journey, Router, Sender};
@@ -89,7 +91,7 @@ impl Router<'_> {
                 outside = true;
             }
         }
-        let (decision, rules) = self.proxy_decide(&node, packet, outside);
+        let (decision, rules, balance) = self.proxy_decide(&node, packet, outside);
         let node_ip = self
             .world
             .node(&node)
@@ -97,6 +99,9 @@ impl Router<'_> {
         match decision {
             Decision::Reject => {
                 j.hop(from, Place::Node(node.clone()), Some(&node), kind, packet, None, rules, HopVerdict::Refused, format!("{dst_ip}:{} has no endpoints: kube-proxy on {node} rejects the connection (ICMP port unreachable)", packet.dst.port()));
+                if let Some(d) = j.detail() {
+                    d.balance = balance;
+                }
                 Delivery::Refused
             }
             Decision::Drop => {
@@ -172,6 +177,10 @@ impl Router<'_> {
                     HopVerdict::Forwarded,
                     what,
                 );
+                if let Some(d) = j.detail() {
+                    d.balance = balance;
+                    d.conntrack = Some(Conntrack::new(packet, after));
+                }
                 let Some(dest) = self.pod_key_by_ip(*to.ip()) else {
                     j.hop(
                         Place::Node(node.clone()),

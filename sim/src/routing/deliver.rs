@@ -4,7 +4,9 @@
 use crate::model::{ObjectKey, Protocol};
 use crate::netpol;
 use crate::text;
-use crate::trace::{HopVerdict, MatchedRule, Packet, PacketKind, Place, SharedStr, Translation};
+use crate::trace::{
+    Conntrack, HopVerdict, MatchedRule, Packet, PacketKind, Place, SharedStr, Translation,
+};
 
 use super::connect::conntrack_rule;
 use super::{Delivery, Journey, Router, Sender};
@@ -32,9 +34,8 @@ impl Router<'_> {
             Some(n) if n != node => [" (across the pod network to ", n, ")"].concat(),
             _ => String::new(),
         };
-        if let Some((rules, why)) =
-            self.policy_block(sender, &dest, after.dst.port(), after.protocol)
-        {
+        let (policy, block) = self.policy_check(sender, &dest, after.dst.port(), after.protocol);
+        if let Some((rules, why)) = block {
             j.hop(
                 Place::Node(node.to_string()),
                 Place::Pod(dest.clone()),
@@ -46,6 +47,9 @@ impl Router<'_> {
                 HopVerdict::Dropped,
                 why,
             );
+            if let Some(d) = j.detail() {
+                d.policy = policy;
+            }
             return Delivery::Dropped;
         }
         if !listening {
@@ -64,6 +68,9 @@ impl Router<'_> {
                     after.dst.port()
                 ),
             );
+            if let Some(d) = j.detail() {
+                d.policy = policy;
+            }
             return Delivery::Refused;
         }
         j.hop(
@@ -84,6 +91,9 @@ impl Router<'_> {
             ]
             .concat(),
         );
+        if let Some(d) = j.detail() {
+            d.policy = policy;
+        }
         let reply = Packet {
             src: after.dst,
             dst: after.src,
@@ -124,6 +134,11 @@ impl Router<'_> {
                 ["the reply goes back through ", node].concat()
             },
         );
+        if translated {
+            if let Some(d) = j.detail() {
+                d.conntrack = Some(Conntrack::new(original, after).used());
+            }
+        }
         j.hop(
             Place::Node(node.to_string()),
             sender.place.clone(),
@@ -139,18 +154,25 @@ impl Router<'_> {
         Delivery::Answered { backend: dest }
     }
 
-    /// `Some((rules, explanation))` when a NetworkPolicy drops a connection from the sender to `dest`.
-    pub(super) fn policy_block(
+    /// The NetworkPolicy decision for a connection from the sender to `dest` (`None` when `dest`
+    /// is no pod), and `Some((rules, explanation))` when it drops the connection.
+    pub(super) fn policy_check(
         &self,
         sender: &Sender,
         dest: &ObjectKey,
         port: u16,
         protocol: Protocol,
-    ) -> Option<(Vec<MatchedRule>, String)> {
+    ) -> (Option<netpol::Decision>, Option<(Vec<MatchedRule>, String)>) {
+        let Some(dest_pod) = self.world.pods.get(dest) else {
+            return (None, None);
+        };
         if self.world.network_policies.is_empty() {
-            return None;
+            let open = netpol::Decision {
+                egress: netpol::Verdict::NotIsolated,
+                ingress: netpol::Verdict::NotIsolated,
+            };
+            return (Some(open), None);
         }
-        let dest_pod = self.world.pods.get(dest)?;
         let from = match sender.pod().and_then(|k| self.world.pods.get(k)) {
             Some(p) => netpol::Party::Pod(p),
             None => netpol::Party::Outside(sender.ip),
@@ -167,18 +189,16 @@ impl Router<'_> {
             &conn,
         );
         if decision.allowed() {
-            return None;
+            return (Some(decision), None);
         }
         let why = netpol::explain(&conn, &decision);
         let node = dest_pod.spec.node_name.clone().unwrap_or_default();
-        Some((
-            vec![MatchedRule {
-                node: node.into(),
-                table: SharedStr::from_static("netpol"),
-                chain: SharedStr::from_static("NetworkPolicy"),
-                text: why.clone(),
-            }],
-            why,
-        ))
+        let rules = vec![MatchedRule {
+            node: node.into(),
+            table: SharedStr::from_static("netpol"),
+            chain: SharedStr::from_static("NetworkPolicy"),
+            text: why.clone(),
+        }];
+        (Some(decision), Some((rules, why)))
     }
 }

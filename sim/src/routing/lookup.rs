@@ -7,7 +7,8 @@ use crate::dns;
 use crate::model::Protocol;
 use crate::text;
 use crate::trace::{
-    HopVerdict, MatchedRule, Outcome, Packet, PacketKind, Place, SharedStr, Translation,
+    Conntrack, DnsAttempt, DnsLookup, DnsReply, HopVerdict, MatchedRule, Outcome, Packet,
+    PacketKind, Place, SharedStr, Translation,
 };
 
 use super::connect::conntrack_rule;
@@ -33,10 +34,12 @@ impl Router<'_> {
         name: &str,
         j: &mut Journey,
     ) -> Result<Ipv4Addr, Outcome> {
+        j.lookup = Some(lookup_of(name, sender.namespace()));
         let resolution = dns::resolve_with(name, sender.namespace(), dns::QType::A, |q, t| {
             let answer = self.zone_answer(q, t);
             self.dns_round_trip(sender, answer, j)
         });
+        j.lookup = None;
         match resolution.result {
             dns::LookupResult::Found { records, .. } => records
                 .iter()
@@ -79,6 +82,7 @@ impl Router<'_> {
         }
         let t0 = j.t;
         let mut last = t0;
+        j.lookup = Some(lookup_of(name, sender.namespace()));
         let run = dns::nslookup_with(name, sender.namespace(), None, |q, t| {
             let answer = self.zone_answer(q, t);
             j.t = t0;
@@ -87,6 +91,7 @@ impl Router<'_> {
             answer
         });
         j.t = last;
+        j.lookup = None;
         let output = dns::nslookup_output(&run);
         let outcome = if run.timed_out() {
             Outcome::DnsTimeout
@@ -124,7 +129,14 @@ impl Router<'_> {
         let sport = self.ephemeral_port();
         let query = Packet::new((sender.ip, sport), (DNS_SERVICE_IP, 53), Protocol::Udp);
         let node = sender.node.clone().unwrap_or_default();
-        let (decision, rules) = self.proxy_decide(&node, query, false);
+        if let Some(lookup) = j.lookup.as_mut() {
+            lookup.attempts.push(DnsAttempt {
+                name: qname.to_string(),
+                qtype,
+                answer: DnsReply::Pending,
+            });
+        }
+        let (decision, rules, balance) = self.proxy_decide(&node, query, false);
         // `pod test asks 10.96.0.10 for NAME (A)`, then what became of the query.
         let dns_ip = text::ip(DNS_SERVICE_IP);
         let asks = [
@@ -146,6 +158,7 @@ impl Router<'_> {
                     "no CoreDNS pod can be reached: the query is lost",
                 )
             };
+            j.answered(DnsReply::NoReply);
             j.hop(
                 sender.place.clone(),
                 Place::Node(node.clone()),
@@ -183,7 +196,12 @@ impl Router<'_> {
                 ],
             ]),
         );
+        if let Some(d) = j.detail() {
+            d.balance = balance;
+            d.conntrack = Some(Conntrack::new(query, after));
+        }
         let Some(coredns) = self.pod_key_by_ip(*to.ip()) else {
+            j.answered(DnsReply::NoReply);
             j.hop(
                 Place::Node(node.clone()),
                 Place::Node(node.clone()),
@@ -202,7 +220,9 @@ impl Router<'_> {
             .pods
             .get(&coredns)
             .and_then(|p| p.spec.node_name.clone());
-        if let Some((rules, why)) = self.policy_block(sender, &coredns, 53, Protocol::Udp) {
+        let (policy, block) = self.policy_check(sender, &coredns, 53, Protocol::Udp);
+        if let Some((rules, why)) = block {
+            j.answered(DnsReply::NoReply);
             j.hop(
                 Place::Node(node.clone()),
                 Place::Pod(coredns.clone()),
@@ -214,9 +234,13 @@ impl Router<'_> {
                 HopVerdict::Dropped,
                 why,
             );
+            if let Some(d) = j.detail() {
+                d.policy = policy;
+            }
             return None;
         }
         if self.world.coredns_broken {
+            j.answered(DnsReply::NoReply);
             j.hop(
                 Place::Node(node.clone()),
                 Place::Pod(coredns.clone()),
@@ -228,8 +252,12 @@ impl Router<'_> {
                 HopVerdict::Dropped,
                 format!("CoreDNS pod {} is broken and never answers", coredns.name),
             );
+            if let Some(d) = j.detail() {
+                d.policy = policy;
+            }
             return None;
         }
+        j.answered(reply_of(&answer));
         j.hop(
             Place::Node(node.clone()),
             Place::Pod(coredns.clone()),
@@ -254,6 +282,9 @@ impl Router<'_> {
             ]
             .concat(),
         );
+        if let Some(d) = j.detail() {
+            d.policy = policy;
+        }
         let reply = Packet {
             src: to,
             dst: query.src,
@@ -285,6 +316,9 @@ impl Router<'_> {
             ]
             .concat(),
         );
+        if let Some(d) = j.detail() {
+            d.conntrack = Some(Conntrack::new(query, after).used());
+        }
         j.hop(
             Place::Node(node.clone()),
             sender.place.clone(),
@@ -297,5 +331,31 @@ impl Router<'_> {
             ["the answer reaches ", &sender.name].concat(),
         );
         Some(answer)
+    }
+}
+
+/// A lookup of `name` from a pod in `namespace`, before its first question.
+fn lookup_of(name: &str, namespace: &str) -> DnsLookup {
+    DnsLookup {
+        question: name.to_string(),
+        search: dns::search_list(namespace),
+        attempts: Vec::new(),
+    }
+}
+
+/// CoreDNS's answer as the resolver reads it.
+fn reply_of(answer: &dns::Answer) -> DnsReply {
+    match answer.rcode {
+        dns::Rcode::NxDomain => DnsReply::Nxdomain,
+        dns::Rcode::ServFail => DnsReply::ServFail,
+        dns::Rcode::NoError if answer.answers.is_empty() => DnsReply::NoData,
+        dns::Rcode::NoError => {
+            let addresses = answer.addresses();
+            if addresses.is_empty() {
+                DnsReply::Records
+            } else {
+                DnsReply::Addresses(addresses)
+            }
+        }
     }
 }

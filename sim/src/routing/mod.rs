@@ -30,8 +30,8 @@ use crate::model::ObjectKey;
 use crate::rng::Rng;
 use crate::time::{Time, SECOND};
 use crate::trace::{
-    Client, Hop, HopVerdict, MatchedRule, Outcome, Packet, PacketKind, Place, Request, SharedStr,
-    Tool, Trace, Translation,
+    Client, DnsLookup, DnsReply, Hop, HopDetail, HopVerdict, MatchedRule, Outcome, Packet,
+    PacketKind, Place, Request, SharedStr, Tool, Trace, Translation,
 };
 
 mod connect;
@@ -65,6 +65,8 @@ struct Journey {
     hops: Vec<Hop>,
     /// The node names its hops carry, each spelled once.
     nodes: Vec<SharedStr>,
+    /// The name lookup under way, copied onto each of its hops.
+    lookup: Option<DnsLookup>,
 }
 
 impl Journey {
@@ -93,6 +95,10 @@ impl Journey {
                 }
             },
         );
+        let dns = match kind {
+            PacketKind::DnsQuery | PacketKind::DnsAnswer => self.lookup.clone(),
+            PacketKind::Request | PacketKind::Reply => None,
+        };
         self.hops.push(Hop {
             start,
             end: self.t,
@@ -105,7 +111,23 @@ impl Journey {
             rules,
             verdict,
             explanation,
+            detail: HopDetail {
+                dns,
+                ..HopDetail::default()
+            },
         });
+    }
+
+    /// The typed details of the hop just added.
+    fn detail(&mut self) -> Option<&mut HopDetail> {
+        self.hops.last_mut().map(|h| &mut h.detail)
+    }
+
+    /// The answer to the lookup's latest question, shown on the hops from now on.
+    fn answered(&mut self, reply: DnsReply) {
+        if let Some(attempt) = self.lookup.as_mut().and_then(|l| l.attempts.last_mut()) {
+            attempt.answer = reply;
+        }
     }
 }
 
@@ -166,6 +188,7 @@ impl Router<'_> {
             // and makes the allocator work); trimmed to size below.
             hops: Vec::with_capacity(16),
             nodes: Vec::new(),
+            lookup: None,
         };
         let (outcome, output) = match self.sender(&request.client) {
             Err(message) => (

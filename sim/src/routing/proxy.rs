@@ -9,7 +9,7 @@ use crate::kube_proxy::ipvs::{Ipvs, Scheduler};
 use crate::kube_proxy::state::ProxyState;
 use crate::kube_proxy::{Origin, ProxyMode, Verdict};
 use crate::model::ObjectKey;
-use crate::trace::{MatchedRule, Packet};
+use crate::trace::{Balance, MatchedRule, Packet};
 
 use super::Router;
 
@@ -89,15 +89,16 @@ impl<'a> Router<'a> {
         proxy.ipvs.get(node).map(|(_, i)| i)
     }
 
-    /// What kube-proxy on `node` does with the first packet of a connection.
+    /// What kube-proxy on `node` does with the first packet of a connection, the rules it
+    /// matched, and how it chose the endpoint (when it chose one, or found none in IPVS).
     pub(super) fn proxy_decide(
         &mut self,
         node: &str,
         packet: Packet,
         from_outside: bool,
-    ) -> (Decision, Vec<MatchedRule>) {
+    ) -> (Decision, Vec<MatchedRule>, Option<Balance>) {
         if self.sync_proxier(node).is_none() {
-            return (Decision::Pass, Vec::new());
+            return (Decision::Pass, Vec::new(), None);
         }
         let origin = if from_outside {
             Origin::External
@@ -108,7 +109,7 @@ impl<'a> Router<'a> {
         let walk = match self.world.proxy_mode {
             ProxyMode::Iptables => {
                 let Some((_, tables)) = self.proxy.iptables.get(node) else {
-                    return (Decision::Pass, Vec::new());
+                    return (Decision::Pass, Vec::new(), None);
                 };
                 if !self.proxy.affinity.contains_key(node) {
                     self.proxy
@@ -116,13 +117,13 @@ impl<'a> Router<'a> {
                         .insert(node.to_string(), RecentTable::default());
                 }
                 let Some(recent) = self.proxy.affinity.get_mut(node) else {
-                    return (Decision::Pass, Vec::new());
+                    return (Decision::Pass, Vec::new(), None);
                 };
                 tables.walk(packet, origin, self.rng, recent, now)
             }
             ProxyMode::Ipvs => {
                 let Some((_, ipvs)) = self.proxy.ipvs.get_mut(node) else {
-                    return (Decision::Pass, Vec::new());
+                    return (Decision::Pass, Vec::new(), None);
                 };
                 ipvs.walk(packet, origin, now)
             }
@@ -133,7 +134,29 @@ impl<'a> Router<'a> {
             Verdict::Drop => Decision::Drop,
             Verdict::Accept => Decision::Pass,
         };
-        (decision, walk.rules)
+        let balance = match self.world.proxy_mode {
+            ProxyMode::Iptables => matches!(decision, Decision::Dnat { .. })
+                .then(|| Balance::Random { draws: walk.draws }),
+            ProxyMode::Ipvs => {
+                walk.rules
+                    .iter()
+                    .any(|r| r.table == "ipvs")
+                    .then(|| Balance::Ipvs {
+                        virtual_server: packet.dst,
+                        scheduler: self
+                            .proxy
+                            .ipvs
+                            .get(node)
+                            .map_or(Scheduler::Rr, |(_, i)| i.scheduler())
+                            .as_str(),
+                        real_server: match decision {
+                            Decision::Dnat { to, .. } => Some(to),
+                            _ => None,
+                        },
+                    })
+            }
+        };
+        (decision, walk.rules, balance)
     }
 
     /// [`World::pod_by_ip`](super::World::pod_by_ip)'s key, remembered per IP for the next packet.

@@ -68,6 +68,7 @@ impl Router<'_> {
             hop_ms: self.world.hop_ms.max(1),
             hops,
             nodes: Vec::new(),
+            lookup: None,
         };
         let (outcome, output) = self.request_phase(
             &sender,

@@ -10,7 +10,7 @@ use crate::kube_proxy::{Origin, Verdict};
 use crate::model::Protocol;
 use crate::rng::Rng;
 use crate::time::{Time, SECOND};
-use crate::trace::{MatchedRule, Packet, SharedStr};
+use crate::trace::{Draw, MatchedRule, Packet, SharedStr};
 
 /// The `-m recent` lists of one node (`/proc/net/xt_recent/<name>`): for each list, when each
 /// source address was last recorded. This is where iptables keeps `sessionAffinity: ClientIP`.
@@ -71,6 +71,8 @@ impl RecentTable {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Walk {
     pub rules: Vec<MatchedRule>,
+    /// Every `-m statistic --mode random` draw made on the way, in order.
+    pub draws: Vec<Draw>,
     pub verdict: Verdict,
     pub packet: Packet,
 }
@@ -117,6 +119,7 @@ struct Ctx<'r> {
     recent: &'r mut RecentTable,
     now: Time,
     rules: Vec<MatchedRule>,
+    draws: Vec<Draw>,
     /// The chains to return to (chain, next rule), reused by every hook of one walk.
     stack: Vec<(usize, usize)>,
 }
@@ -172,6 +175,7 @@ impl Tables {
             // Most walks match ten rules or fewer; ten fit in an allocation under 1 KiB, which
             // glibc's malloc serves without first consolidating its free lists.
             rules: Vec::with_capacity(10),
+            draws: Vec::new(),
             stack: Vec::with_capacity(8),
         };
 
@@ -259,6 +263,7 @@ impl Tables {
         };
         Walk {
             rules: ctx.rules,
+            draws: ctx.draws,
             verdict,
             packet: st.packet(),
         }
@@ -296,7 +301,16 @@ impl Tables {
             if budget == 0 {
                 return Flow::Accept;
             }
-            if !self.matches(rule, st, ctx) {
+            let drawn = ctx.draws.len();
+            let matched = self.matches(rule, st, ctx);
+            if ctx.draws.len() > drawn {
+                for d in &mut ctx.draws[drawn..] {
+                    d.chain = table.chains[chain].name.clone();
+                    d.target = rule.target.name().to_string();
+                    d.taken = matched;
+                }
+            }
+            if !matched {
                 continue;
             }
             ctx.rules.push(MatchedRule {
@@ -375,7 +389,15 @@ impl Tables {
             }
             Match::Statistic { probability } => {
                 // xt_statistic: (get_random_u32() & 0x7FFFFFFF) < probability
-                ((ctx.rng.next_u64() >> 32) as u32 & 0x7FFF_FFFF) < *probability
+                let random = (ctx.rng.next_u64() >> 32) as u32 & 0x7FFF_FFFF;
+                ctx.draws.push(Draw {
+                    chain: SharedStr::default(),
+                    target: String::new(),
+                    probability: *probability,
+                    random,
+                    taken: false,
+                });
+                random < *probability
             }
             Match::Recent { name, mode } => match mode {
                 RecentMode::Set => {
