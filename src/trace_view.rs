@@ -52,6 +52,7 @@ pub fn command_line(trace: &Trace) -> String {
     let who = match &trace.request.client {
         Client::Pod(key) => key.name.clone(),
         Client::External => "laptop".into(),
+        Client::Node(node) => node.clone(),
     };
     format!("{who}$ {tool} {}", trace.request.target)
 }
