@@ -11,11 +11,13 @@ use wasm_bindgen::JsCast;
 
 use crate::clock::{frame_ms, Speed};
 use crate::state::Shared;
+use crate::ui::builder::RequestBuilder;
 use crate::ui::cluster_view::ClusterView;
 use crate::ui::controls::{PresenterToggle, Toolbar};
 use crate::ui::deployments::Deployments;
 use crate::ui::details::DetailsPanel;
 use crate::ui::editor::Editor;
+use crate::ui::inspector::Inspector;
 use crate::ui::requests::{LatestRequest, Requests};
 use crate::ui::terminal::Terminal;
 use crate::world::Sim;
@@ -61,6 +63,7 @@ pub fn Lab(#[prop(optional)] driver: Option<Driver>) -> impl IntoView {
     let shared = Shared {
         sim,
         selected: RwSignal::new(None),
+        inspected: RwSignal::new(None),
         paused: RwSignal::new(false),
         speed: RwSignal::new(Speed::One),
         text: RwSignal::new(crate::ui::editor::initial_text(!manual)),
@@ -84,7 +87,9 @@ pub fn Lab(#[prop(optional)] driver: Option<Driver>) -> impl IntoView {
                 <h1 class="brand">
                     "svclab" <span class="tagline">" · Kubernetes Services, simulated"</span>
                 </h1>
-                <Toolbar />
+                <Toolbar>
+                    <RequestBuilder persist=!manual />
+                </Toolbar>
                 <PresenterToggle on=presenter />
             </header>
             <main class="workspace">
@@ -99,6 +104,7 @@ pub fn Lab(#[prop(optional)] driver: Option<Driver>) -> impl IntoView {
                     <Deployments />
                 </div>
                 <div class="side">
+                    <Inspector />
                     <DetailsPanel />
                     <Requests />
                 </div>

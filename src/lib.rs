@@ -6,6 +6,8 @@
 //!   points); [`flow`] puts the packets of recent traces on that picture at a virtual time;
 //!   [`path`] keeps the latest request's hops drawn, with its rewrites and failure labelled;
 //!   [`inspect`] is the details of a selected object; [`trace_view`] the hop-by-hop rows;
+//!   [`inspector_view`] one hop taken apart (addresses before and after, the rules matched in
+//!   their node's dump); [`request_form`] the request builder's fields, checked into a request;
 //!   [`editor_text`] the editor's line arithmetic; [`clock`] turns real time into virtual time.
 //!   None of these knows about the DOM, and all are tested natively (`cargo test -p svclab --lib`).
 //! - [`world`] holds the cluster and the signals views subscribe to; [`state`] is what the panels
@@ -18,8 +20,10 @@ pub mod crash;
 pub mod editor_text;
 pub mod flow;
 pub mod inspect;
+pub mod inspector_view;
 pub mod layout;
 pub mod path;
+pub mod request_form;
 pub mod scene;
 pub mod seed;
 pub mod trace_view;

@@ -1,6 +1,6 @@
-//! What the app starts with and the learner's one-click actions, as sim [`Action`]s: the busybox
-//! `test` client of the lesson (`kubectl run -it test --image=busybox --restart=Never -- sh`) and
-//! its `wget -qO- http://backend-service`.
+//! What the app starts with, as sim [`Action`]s: the busybox `test` client of the lesson
+//! (`kubectl run -it test --image=busybox --restart=Never -- sh`) and its
+//! `wget -qO- http://backend-service`, the request builder's default.
 
 use svclab_sim::action::Action;
 use svclab_sim::model::ObjectKey;
@@ -11,7 +11,7 @@ pub use svclab_sim::examples::{SEED_FILENAME, SEED_MANIFEST};
 /// The client pod's namespace and name.
 pub const CLIENT_NAMESPACE: &str = "default";
 pub const CLIENT_NAME: &str = "test";
-/// The URL "Send request" fetches.
+/// The URL the request builder starts with.
 pub const REQUEST_URL: &str = "http://backend-service";
 
 /// `kubectl run test --image=busybox --restart=Never -- sh`, done once at boot.
@@ -32,6 +32,3 @@ pub fn request() -> Request {
         target: REQUEST_URL.into(),
     }
 }
-
-/// The command line "Send request" stands for, shown beside the button.
-pub const REQUEST_COMMAND: &str = "wget -qO- http://backend-service";

@@ -12,6 +12,9 @@ pub struct TraceSummary {
     pub id: u64,
     /// `test$ wget -qO- http://backend-service`.
     pub command: String,
+    /// What the learner types in the terminal to send it:
+    /// `kubectl exec test -- wget -qO- http://backend-service`.
+    pub line: String,
     /// Virtual time the request was sent, counted from when the learner arrived (the cluster
     /// itself booted [`BOOT_AGE`] earlier): `t=3.2s`.
     pub sent: String,
@@ -52,6 +55,7 @@ pub fn command_line(trace: &Trace) -> String {
     let who = match &trace.request.client {
         Client::Pod(key) => key.name.clone(),
         Client::External => "laptop".into(),
+        Client::Node(node) => node.clone(),
     };
     format!("{who}$ {tool} {}", trace.request.target)
 }
@@ -83,6 +87,7 @@ pub fn summarize(trace: &Trace, now: Time) -> TraceSummary {
     TraceSummary {
         id: trace.id,
         command: command_line(trace),
+        line: trace.request.command_line(),
         sent: format!("t={}", seconds(trace.start.saturating_sub(BOOT_AGE))),
         outcome: if done {
             outcome_text(&trace.outcome)
@@ -198,6 +203,10 @@ mod tests {
         };
         let s = summarize(&trace, BOOT_AGE + 4_000);
         assert_eq!(s.command, "test$ wget -qO- http://backend-service");
+        assert_eq!(
+            s.line,
+            "kubectl exec test -- wget -qO- http://backend-service"
+        );
         assert_eq!(s.sent, "t=3.2s");
         assert_eq!(s.outcome, "in flight");
         assert!(!s.done && s.output.is_empty());

@@ -10,6 +10,7 @@ use svclab_sim::action::Action;
 use svclab_sim::cluster::{ActError, Applied, Cluster, Config, Outcome};
 use svclab_sim::manifest::ManifestError;
 use svclab_sim::time::Time;
+use svclab_sim::trace::Request;
 
 use crate::clock::{plan, Tick, Traffic};
 use crate::seed;
@@ -23,6 +24,8 @@ pub struct Sim {
     set_now: WriteSignal<Time>,
     /// Steady traffic, when on. Read and written only by the clock, hence not a signal.
     traffic: StoredValue<Option<Traffic>>,
+    /// What steady traffic sends: the request builder's request (the seed's at first).
+    request: StoredValue<Request>,
 }
 
 impl Sim {
@@ -39,6 +42,7 @@ impl Sim {
             now,
             set_now,
             traffic: StoredValue::new(None),
+            request: StoredValue::new(seed::request()),
         }
     }
 
@@ -101,6 +105,11 @@ impl Sim {
             .set_value(interval.map(|i| Traffic::starting(now, i)));
     }
 
+    /// The request steady traffic sends from now on.
+    pub fn set_request(&self, request: Request) {
+        self.request.set_value(request);
+    }
+
     /// Move the virtual clock by `ms`, sending the steady-traffic requests that fall due.
     pub fn step(&self, ms: Time) {
         let Some((before, now)) = self.cluster.try_with_value(|c| (world_stamp(c), c.now())) else {
@@ -109,6 +118,11 @@ impl Sim {
         let mut traffic = self.traffic.get_value();
         let ticks = plan(now, ms, traffic.as_mut());
         self.traffic.set_value(traffic);
+        // Cloned only on a frame that sends.
+        let request = ticks
+            .iter()
+            .any(|t| matches!(t, Tick::Send))
+            .then(|| self.request.get_value());
         let after = self
             .cluster
             .try_update_value(|c| {
@@ -116,9 +130,11 @@ impl Sim {
                     match tick {
                         Tick::Advance(ms) => c.advance(ms),
                         Tick::Send => {
-                            let _ = c.act(Action::Send {
-                                request: seed::request(),
-                            });
+                            if let Some(request) = &request {
+                                let _ = c.act(Action::Send {
+                                    request: request.clone(),
+                                });
+                            }
                         }
                     }
                 }

@@ -1321,3 +1321,218 @@ async fn a_pod_killed_while_the_request_is_on_the_wire_is_explained() {
     let shown = explanation(root);
     assert!(shown.contains(&format!("pod {pod} went away")), "{shown}");
 }
+
+/// Choose `value` in the builder's select named `name`, as a learner's pick does.
+async fn choose(root: &HtmlElement, name: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement =
+        find(root, &format!("select[aria-label='{name}']")).unchecked_into();
+    select.set_value(value);
+    assert_eq!(select.value(), value, "{name} has no option {value:?}");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+}
+
+/// Type `value` into the builder's field named `name`, then leave it.
+async fn fill(root: &HtmlElement, name: &str, value: &str) {
+    let input: HtmlInputElement =
+        find(root, &format!("input[aria-label='{name}']")).unchecked_into();
+    input.set_value(value);
+    for event in ["input", "change"] {
+        input
+            .dispatch_event(&web_sys::Event::new(event).unwrap())
+            .unwrap();
+    }
+    settle().await;
+}
+
+/// The builder's command line.
+fn command_shown(root: &HtmlElement) -> String {
+    text(&find(root, "output[aria-label='Command line']"))
+}
+
+#[wasm_bindgen_test]
+async fn a_request_built_from_another_pod_is_traced_and_its_dnat_read_in_the_inspector() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    // The seed's request is the default.
+    assert_eq!(
+        command_shown(root),
+        "kubectl exec test -- wget -qO- http://backend-service"
+    );
+
+    // A second client, in its own namespace, made in the terminal.
+    let terminal = find(root, "section[aria-label='Terminal']");
+    let input: HtmlInputElement = find(&terminal, "input[aria-label='Command']").unchecked_into();
+    enter(&input, "kubectl create namespace dev");
+    settle().await;
+    enter(
+        &input,
+        "kubectl run probe -n dev --image=busybox --restart=Never -- sleep 3600",
+    );
+    settle().await;
+    app.advance(10_000).await;
+
+    choose(root, "From", "pod:dev/probe").await;
+    fill(root, "To", "backend-service.default").await;
+    let line = command_shown(root);
+    assert_eq!(
+        line,
+        "kubectl exec -n dev probe -- wget -qO- http://backend-service.default"
+    );
+    button(root, "Send request").click();
+    settle().await;
+    app.advance(10_000).await;
+
+    // The newest request is the one built, with the command line the builder showed.
+    let newest = find(root, ".requests-panel ol.traces > li");
+    let command = find(&newest, "code.command");
+    assert_eq!(
+        text(&command),
+        "probe$ wget -qO- http://backend-service.default"
+    );
+    assert_eq!(command.get_attribute("title").unwrap_or_default(), line);
+    assert!(
+        text(&newest).contains("HTTP 200 from backend-"),
+        "{}",
+        text(&newest)
+    );
+
+    // Its kube-proxy hop, in the Inspector: the ClusterIP before DNAT, a backend's IP after.
+    find(&newest, "details").set_attribute("open", "").unwrap();
+    settle().await;
+    let hop = find_all(&newest, "button.hop-head")
+        .into_iter()
+        .find(|b| label(b).contains(": request probe → kube-proxy on "))
+        .unwrap_or_else(|| panic!("no kube-proxy hop in {}", text(&newest)));
+    hop.click();
+    settle().await;
+    assert_eq!(hop.get_attribute("aria-pressed").as_deref(), Some("true"));
+    let inspector = find(root, "section[aria-label='Inspector']");
+    let service = label(&find(
+        root,
+        "svg[aria-label='Cluster'] g.service[aria-label^='Service backend-service ']",
+    ));
+    let cluster_ip = ip_in(&service, "cluster IP ");
+    let destination = find_all(&inspector, "table.addresses tbody tr")
+        .into_iter()
+        .find(|r| text(r).starts_with("Destination"))
+        .expect("a Destination row");
+    let before = text(&find(&destination, "td.before"));
+    let after = text(&find(&destination, "td.after"));
+    assert_eq!(before, format!("{cluster_ip}:80"));
+    let backend_ips: Vec<String> = backend_pods(root)
+        .iter()
+        .map(|p| format!("{}:80", ip_in(p, ", ")))
+        .collect();
+    assert!(
+        backend_ips.contains(&after),
+        "{after} not in {backend_ips:?}"
+    );
+    let inspected = text(&inspector);
+    assert!(
+        inspected.contains(&format!("DNAT {cluster_ip}:80 → {after}")),
+        "{inspected}"
+    );
+    // The DNAT rule is marked inside the node's iptables-save.
+    assert!(
+        find_all(&inspector, "pre.dump-text mark")
+            .iter()
+            .any(|m| text(m).contains(&format!("-j DNAT --to-destination {after}"))),
+        "{inspected}"
+    );
+    assert!(inspected.contains("iptables-save on kind-"), "{inspected}");
+
+    // Steady traffic sends the built request too.
+    button(root, "Start steady traffic").click();
+    settle().await;
+    app.advance(3_000).await;
+    button(root, "Stop steady traffic").click();
+    settle().await;
+    let newest = find(root, ".requests-panel ol.traces > li");
+    assert_eq!(
+        text(&find(&newest, "code.command")),
+        "probe$ wget -qO- http://backend-service.default"
+    );
+
+    button(root, "Close inspector").click();
+    settle().await;
+    assert!(root
+        .query_selector("section[aria-label='Inspector']")
+        .unwrap()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_builder_names_bad_input_beside_its_field_and_follows_the_client() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    let send = || button(root, "Send request");
+    let error = |id: &str| text(&find(root, &format!("#{id}")));
+
+    fill(root, "Port", "70000").await;
+    assert_eq!(
+        error("builder-port-error"),
+        "The port must be a number from 1 to 65535."
+    );
+    assert_eq!(
+        find(root, "input[aria-label='Port']")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    assert!(send().has_attribute("disabled"));
+    assert_eq!(command_shown(root), "");
+    fill(root, "Port", "8080").await;
+    assert_eq!(error("builder-port-error"), "");
+    assert_eq!(
+        command_shown(root),
+        "kubectl exec test -- wget -qO- http://backend-service:8080"
+    );
+
+    fill(root, "To", "   ").await;
+    assert_eq!(
+        error("builder-to-error"),
+        "Type a Service name, an IP, or nodeIP:nodePort."
+    );
+    assert!(send().has_attribute("disabled"));
+    fill(root, "To", "http://backend-service/").await;
+    assert_eq!(
+        error("builder-to-error"),
+        "Type the host only (no http://, no path)."
+    );
+
+    // A node has curl, and no cluster DNS: the tool follows the client.
+    fill(root, "To", "backend-service").await;
+    fill(root, "Port", "80").await;
+    choose(root, "From", "node:kind-worker").await;
+    let tool: web_sys::HtmlSelectElement = find(root, "select[aria-label='Tool']").unchecked_into();
+    assert_eq!(tool.value(), "curl");
+    assert_eq!(
+        command_shown(root),
+        "docker exec kind-worker curl backend-service"
+    );
+    send().click();
+    settle().await;
+    app.advance(2_000).await;
+    let newest = text(&find(root, ".requests-panel ol.traces > li"));
+    assert!(
+        newest.contains("curl: (6) Could not resolve host: backend-service"),
+        "{newest}"
+    );
+    // Outside the cluster, a NodePort address typed as IP:port fills the port.
+    choose(root, "From", "outside").await;
+    fill(root, "To", "172.18.0.3:30080").await;
+    let port: HtmlInputElement = find(root, "input[aria-label='Port']").unchecked_into();
+    assert_eq!(port.value(), "30080");
+    assert_eq!(command_shown(root), "curl 172.18.0.3:30080");
+    // Ten at once.
+    choose(root, "Count", "10").await;
+    let before = find_all(root, ".requests-panel ol.traces > li").len();
+    send().click();
+    settle().await;
+    assert!(find_all(root, ".requests-panel ol.traces > li").len() > before);
+}

@@ -21,6 +21,9 @@ pub enum Client {
     /// A host outside the cluster on the nodes' network (the learner's laptop), for NodePort and
     /// LoadBalancer requests.
     External,
+    /// A node's own network namespace (`docker exec kind-worker curl ...`): its packets pass
+    /// kube-proxy's rules on that node, and its resolver is the node's, not the cluster's DNS.
+    Node(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +40,52 @@ pub struct Request {
     pub tool: Tool,
     /// What the learner typed after the tool's name: a URL, `host:port`, or a name to look up.
     pub target: String,
+}
+
+impl Request {
+    /// What a learner types in svclab's terminal (a kind cluster's host) to send this request:
+    /// `kubectl exec test -- wget -qO- http://backend-service`, `kubectl exec -n dev probe --
+    /// nslookup backend-service.default`, `curl 172.18.0.3:30080` from outside,
+    /// `docker exec kind-worker curl 10.96.23.157` on a node. The target is quoted for the
+    /// shell when it holds anything but URL characters.
+    pub fn command_line(&self) -> String {
+        let program = match self.tool {
+            Tool::Curl => "curl ",
+            Tool::Wget => "wget -qO- ",
+            Tool::Nslookup => "nslookup ",
+        };
+        let command = [program, &shell_quote(&self.target)].concat();
+        match &self.client {
+            Client::Pod(key) if key.namespace == "default" => {
+                ["kubectl exec ", &key.name, " -- ", &command].concat()
+            }
+            Client::Pod(key) => [
+                "kubectl exec -n ",
+                &key.namespace,
+                " ",
+                &key.name,
+                " -- ",
+                &command,
+            ]
+            .concat(),
+            Client::External => command,
+            Client::Node(node) => ["docker exec ", node, " ", &command].concat(),
+        }
+    }
+}
+
+/// `word` as one shell word: as it is when it holds only characters no shell treats specially,
+/// else in single quotes (a `'` inside written `'\''`).
+fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~:/@%+=,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        ["'", &word.replace('\'', "'\\''"), "'"].concat()
+    }
 }
 
 /// Where a packet is: the ends of a hop.

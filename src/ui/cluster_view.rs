@@ -15,7 +15,7 @@ use crate::inspect::Selection;
 use crate::layout::{layout, squeeze, Layout, Rect, NODE_HEADER_H, WIDTH};
 use crate::path::{trail_at, Label, Trail, DISMISS_W, LABEL_H, LABEL_PX};
 use crate::scene::{fit, PodRole, Scene};
-use crate::state::{shared, Shared};
+use crate::state::{shared, HopRef, Shared};
 
 /// The Performance API mark made once the first cluster picture has been painted.
 pub const FIRST_CLUSTER_MARK: &str = "svclab-first-cluster";
@@ -571,13 +571,16 @@ fn paint_label(l: &Label) -> impl IntoView {
 
 /// What changed where, and where the request failed (until dismissed).
 fn paint_labels(trail: &Trail, dismissed: RwSignal<Option<u64>>) -> impl IntoView {
+    // A click on a label opens its hop in the Inspector.
+    let (inspected, trace) = (shared().inspected, trail.trace);
     let labels = trail
         .labels
         .iter()
         .map(|l| {
             let class = format!("path-label {}", l.change.as_str());
+            let hop = HopRef { trace, hop: l.hop };
             view! {
-                <g class=class role="img" aria-label=l.text.clone()>
+                <g class=class role="img" aria-label=l.text.clone() on:click=move |_| inspected.set(Some(hop))>
                     {paint_label(l)}
                 </g>
             }

@@ -1,4 +1,4 @@
-//! The toolbar: the clock (pause, speed), requests (one, or steady traffic), and the faults and
+//! The toolbar: the clock (pause, speed), requests (the builder, steady traffic), and the faults and
 //! modes a learner flips (CoreDNS broken, kube-proxy mode).
 
 use leptos::prelude::*;
@@ -8,12 +8,12 @@ use svclab_sim::kube_proxy::ProxyMode;
 use svclab_sim::time::Time;
 
 use crate::clock::{Speed, DEFAULT_INTERVAL, MIN_INTERVAL};
-use crate::seed;
 use crate::state::shared;
 use crate::trace_view::seconds;
 
+/// `children`: the request builder, placed before the steady-traffic controls.
 #[component]
-pub fn Toolbar() -> impl IntoView {
+pub fn Toolbar(children: Children) -> impl IntoView {
     let sh = shared();
     let sim = sh.sim;
     let (traffic_on, set_traffic_on) = signal(false);
@@ -24,14 +24,6 @@ pub fn Toolbar() -> impl IntoView {
         Some(Ok(done)) => set_message.set(done.to_string()),
         Some(Err(e)) => set_message.set(e.to_string()),
         None => {}
-    };
-    let send = move |_| {
-        // The request shows in the picture and the Requests panel; only a refusal needs words.
-        if let Some(Err(e)) = sim.act(Action::Send {
-            request: seed::request(),
-        }) {
-            set_message.set(e.to_string());
-        }
     };
     let toggle_traffic = move |_| {
         let on = !traffic_on.get_untracked();
@@ -99,10 +91,8 @@ pub fn Toolbar() -> impl IntoView {
                 </label>
                 <output class="clock" aria-label="Virtual time">{clock}</output>
             </div>
+            {children()}
             <div class="group" role="group" aria-label="Traffic">
-                <button class="primary" on:click=send title=seed::REQUEST_COMMAND>
-                    "Send request"
-                </button>
                 <button aria-pressed=move || traffic_on.get().to_string() on:click=toggle_traffic>
                     {move || if traffic_on.get() { "Stop steady traffic" } else { "Start steady traffic" }}
                 </button>

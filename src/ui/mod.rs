@@ -1,14 +1,17 @@
 //! The panels: each maps signals and plain data (from [`crate::scene`], [`crate::layout`],
-//! [`crate::flow`], [`crate::inspect`], [`crate::trace_view`]) to markup, reads what the panels
+//! [`crate::flow`], [`crate::inspect`], [`crate::inspector_view`], [`crate::request_form`],
+//! [`crate::trace_view`]) to markup, reads what the panels
 //! share through [`crate::state::shared`], and turns clicks into sim actions through
 //! [`crate::world::Sim`]. The panels do not import each other or [`crate::app`], which places
 //! them, but for [`explain`]: mounted inside [`requests`], it opens the [`editor`] at a line.
 
+pub mod builder;
 pub mod cluster_view;
 pub mod controls;
 pub mod deployments;
 pub mod details;
 pub mod editor;
 pub mod explain;
+pub mod inspector;
 pub mod requests;
 pub mod terminal;

@@ -1,11 +1,12 @@
 //! Recent requests: how the answers spread over the backends, and each request's hops (time,
-//! from → to, the packet before and after translation, the rules that matched, why).
+//! from → to, the packet before and after translation, the rules that matched, why); a hop's
+//! head opens it in the Inspector.
 
 use leptos::prelude::*;
 use svclab_sim::model::ObjectKey;
 
 use crate::flow::spread;
-use crate::state::shared;
+use crate::state::{shared, HopRef};
 use crate::trace_view::{hop_rows, summarize, HopRow};
 use crate::ui::explain::Explain;
 
@@ -88,7 +89,8 @@ pub fn Requests() -> impl IntoView {
 
 #[component]
 fn TraceItem(id: u64) -> impl IntoView {
-    let sim = shared().sim;
+    let sh = shared();
+    let (sim, inspected) = (sh.sim, sh.inspected);
     let now = sim.now();
     let summary = Memo::new(move |_| {
         let now = now.get();
@@ -119,20 +121,33 @@ fn TraceItem(id: u64) -> impl IntoView {
         <li class=class>
             <details>
                 <summary>
-                    <code class="command">{move || summary.with(|s| s.as_ref().map(|s| s.command.clone()))}</code>
+                    <code
+                        class="command"
+                        title=move || summary.with(|s| s.as_ref().map(|s| s.line.clone()))
+                    >
+                        {move || summary.with(|s| s.as_ref().map(|s| s.command.clone()))}
+                    </code>
                     <span class="sent">{move || summary.with(|s| s.as_ref().map(|s| s.sent.clone()))}</span>
                     <span class="outcome">{move || summary.with(|s| s.as_ref().map(|s| s.outcome.clone()))}</span>
                 </summary>
                 <Show when=move || summary.with(|s| s.as_ref().is_some_and(|s| !s.output.is_empty()))>
                     <pre class="client-output">{move || summary.with(|s| s.as_ref().map(|s| s.output.clone()))}</pre>
                 </Show>
-                <ol class="hops">{move || hops.get().into_iter().map(hop_item).collect_view()}</ol>
+                <ol class="hops">
+                    {move || hops.get().into_iter().map(|h| hop_item(h, id, inspected)).collect_view()}
+                </ol>
             </details>
         </li>
     }
 }
 
-fn hop_item(h: HopRow) -> impl IntoView {
+/// A hop of an expanded request; its head is a button that opens it in the Inspector.
+fn hop_item(h: HopRow, trace: u64, inspected: RwSignal<Option<HopRef>>) -> impl IntoView {
+    let at = HopRef {
+        trace,
+        hop: h.number.saturating_sub(1),
+    };
+    let name = format!("Inspect hop {}: {} {} → {}", h.number, h.kind, h.from, h.to);
     let rules = (!h.rules.is_empty()).then(|| {
         view! {
             <ul class="rules">
@@ -141,13 +156,21 @@ fn hop_item(h: HopRow) -> impl IntoView {
         }
     });
     view! {
-        <li class=format!("hop {} {}", h.kind_class, h.verdict)>
-            <p class="hop-head">
+        <li
+            class=format!("hop {} {}", h.kind_class, h.verdict)
+            class:inspected=move || inspected.get() == Some(at)
+        >
+            <button
+                class="hop-head"
+                aria-label=name
+                aria-pressed=move || (inspected.get() == Some(at)).to_string()
+                on:click=move |_| inspected.set(Some(at))
+            >
                 <span class="time">{h.time}</span>
                 <span class="kind">{h.kind}</span>
                 <span class="route">{format!("{} → {}", h.from, h.to)}</span>
                 <span class="verdict">{h.verdict}</span>
-            </p>
+            </button>
             <p class="packet"><code>{h.packet}</code></p>
             {h.translation.map(|t| view! { <p class="translation"><code>{t}</code></p> })}
             {rules}

@@ -143,13 +143,14 @@ enum Delivery {
     Unreachable,
 }
 
-/// Who is sending: a pod or the laptop outside.
+/// Who is sending: a pod, a node, or the laptop outside.
 struct Sender {
     place: Place,
     /// How explanations name it (`pod test`).
     name: String,
     ip: Ipv4Addr,
-    /// The node whose stack the packet enters first; `None` for the outside client.
+    /// The node whose stack the packet enters first (a pod's, or the sending node itself);
+    /// `None` for the outside client.
     node: Option<String>,
 }
 
@@ -224,6 +225,18 @@ impl Router<'_> {
                 ip: EXTERNAL_CLIENT_IP,
                 node: None,
             }),
+            Client::Node(name) => {
+                let node = self.world.node(name).ok_or_else(|| {
+                    format!("Error response from daemon: No such container: {name}")
+                })?;
+                let place = Place::Node(name.clone());
+                Ok(Sender {
+                    name: place_name(&place),
+                    place,
+                    ip: node.internal_ip,
+                    node: Some(name.clone()),
+                })
+            }
             Client::Pod(key) => {
                 let pod = self.world.pods.get(key).ok_or_else(|| {
                     format!(
@@ -277,8 +290,12 @@ impl Router<'_> {
             Ok(ip) => ip,
             Err(_) => {
                 if sender.pod().is_none() {
-                    // The laptop has no cluster DNS: only IPs reach the cluster from outside.
-                    let message = format!("curl: (6) Could not resolve host: {}", target.host);
+                    // The laptop and the nodes (whose resolver is Docker's) have no cluster DNS:
+                    // only IPs reach the Services from there.
+                    let message = match request.tool {
+                        Tool::Curl => format!("curl: (6) Could not resolve host: {}", target.host),
+                        _ => format!("wget: bad address '{}'", target.host),
+                    };
                     return (
                         Outcome::Nxdomain {
                             name: target.host.clone(),

@@ -61,6 +61,7 @@ pub(crate) use output::{text_lines, Reply};
 pub use output::{Line, Output, Stream, Wait};
 pub(crate) use pipe::echo;
 use pipe::pipe_filter;
+pub use pod::client_tools;
 
 /// A command that continues on the virtual clock, and what follows it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -54,10 +54,7 @@ pub(crate) static BUILTINS: &[Builtin<NodeShell>] = &[
     }),
     listed("ip", |_, cluster, n, call| ip(cluster, &n.node, call.args)),
     listed("curl", |_, cluster, n, call| {
-        let Some(client) = node_client(cluster, &n.node) else {
-            return Reply::note("this node has no host-network pod to send from");
-        };
-        super::request::curl(cluster, client, call.args)
+        super::request::curl(cluster, Client::Node(n.node.clone()), call.args)
     }),
     listed("hostname", |_, _, n, _| Reply::out(n.node.clone())),
     listed("cat", cat),
@@ -183,19 +180,6 @@ fn not_simulated(_: &mut Terminal, _: &mut Cluster, _: &NodeShell, call: &Call) 
         ))],
         1,
     )
-}
-
-/// The node's hostNetwork kube-proxy pod: requests from the node's network namespace.
-fn node_client(cluster: &Cluster, node: &str) -> Option<Client> {
-    cluster
-        .pods()
-        .values()
-        .find(|p| {
-            p.spec.host_network
-                && p.spec.node_name.as_deref() == Some(node)
-                && p.meta.name.starts_with("kube-proxy")
-        })
-        .map(|p| Client::Pod(p.key()))
 }
 
 fn table_arg(args: &[String]) -> Result<Option<String>, Reply> {

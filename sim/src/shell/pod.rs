@@ -10,7 +10,7 @@ use crate::cluster::Cluster;
 use crate::model::{ClusterIp, ObjectKey};
 use crate::registry::{ImageProfile, Shell};
 use crate::time::Time;
-use crate::trace::Client;
+use crate::trace::{Client, Tool};
 
 use super::builtin::{self, listed, unlisted, Builtin, Call};
 use super::request::{curl, nslookup, wget};
@@ -47,6 +47,35 @@ fn has_tool(image: &str, tool: &str) -> bool {
         | "netstat" => profile.shell == Shell::Busybox,
         "bash" => profile.bash,
         _ => true,
+    }
+}
+
+/// The request tools `client` has, in the order [`Tool`] lists them: a pod's come from its
+/// first container's image (busybox has `wget` and `nslookup`, no `curl`; `curlimages/curl`
+/// has `curl`), a node has `curl` (kind's node image), and svclab's host simulates `curl`
+/// only. Empty for a pod that does not exist.
+pub fn client_tools(cluster: &Cluster, client: &Client) -> Vec<Tool> {
+    match client {
+        Client::External | Client::Node(_) => vec![Tool::Curl],
+        Client::Pod(key) => {
+            let Some(image) = cluster
+                .pods()
+                .get(key)
+                .and_then(|p| p.spec.containers.first())
+                .map(|c| c.image.as_str())
+            else {
+                return Vec::new();
+            };
+            [
+                (Tool::Curl, "curl"),
+                (Tool::Wget, "wget"),
+                (Tool::Nslookup, "nslookup"),
+            ]
+            .into_iter()
+            .filter(|(_, name)| has_tool(image, name))
+            .map(|(tool, _)| tool)
+            .collect()
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use crate::cluster::{self, Cluster};
 use crate::time::{Time, SECOND};
 use crate::trace::{Client, Outcome, PacketKind, Request, Tool, Trace};
 
-use super::{Ctx, Flavor, Job, Line, PodShell, Render, Reply, Stream, Terminal};
+use super::{Ctx, Flavor, Job, Line, NodeShell, PodShell, Render, Reply, Stream, Terminal};
 
 pub(super) fn request_job(
     cluster: &mut Cluster,
@@ -226,7 +226,7 @@ pub(super) fn wget(
     r
 }
 
-/// curl from a pod (or from the host when `client` is `External`).
+/// curl from a pod, a node, or the host (when `client` is `External`).
 pub(crate) fn curl(cluster: &mut Cluster, client: Client, args: &[String]) -> Reply {
     let mut url: Option<String> = None;
     let mut max_time: Option<u64> = None;
@@ -305,6 +305,10 @@ pub(crate) fn curl(cluster: &mut Cluster, client: Client, args: &[String]) -> Re
             attached: false,
         }),
         Client::External => Ctx::Host,
+        Client::Node(node) => Ctx::Node(NodeShell {
+            node: node.clone(),
+            depth: 0,
+        }),
     };
     let deadline = max_time.map(|ms| {
         (
