@@ -15,6 +15,9 @@
 //! - [`routing`] sends a request (curl, nslookup, an outside client) step by step through those
 //!   and returns a hop-by-hop [`trace::Trace`]: plain data the app animates and the terminal
 //!   prints.
+//! - [`timeline`] is simulation mode: it owns a world, lists its events (packets hop by hop,
+//!   Kubernetes Events, endpoint changes, the learner's actions) with stable numbers, and steps
+//!   it forward and back by replaying from snapshots.
 //! - [`shell`] is the terminal: kubectl (one command table) and the shells inside pods and nodes
 //!   (one table of builtins each), printing what the real tools print.
 //! - [`registry`] is the image catalogue the nodes pull from, and what each image's process does
@@ -44,5 +47,6 @@ pub mod shell;
 pub mod sort;
 mod text;
 pub mod time;
+pub mod timeline;
 pub mod trace;
 pub mod validate;
