@@ -2,12 +2,14 @@
 //! [`crate::flow`], [`crate::inspect`], [`crate::trace_view`]) to markup, reads what the panels
 //! share through [`crate::state::shared`], and turns clicks into sim actions through
 //! [`crate::world::Sim`]. The panels do not import each other or [`crate::app`], which places
-//! them.
+//! them. The toolbar's clock group holds [`simulation`]'s controls.
 
 pub mod cluster_view;
 pub mod controls;
 pub mod deployments;
 pub mod details;
 pub mod editor;
+pub mod events;
 pub mod requests;
+pub mod simulation;
 pub mod terminal;
