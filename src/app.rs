@@ -16,7 +16,7 @@ use crate::ui::controls::{PresenterToggle, Toolbar};
 use crate::ui::deployments::Deployments;
 use crate::ui::details::DetailsPanel;
 use crate::ui::editor::Editor;
-use crate::ui::events::Events;
+use crate::ui::events::{CurrentEvent, Events};
 use crate::ui::requests::{LatestRequest, Requests};
 use crate::ui::terminal::Terminal;
 use crate::world::Sim;
@@ -32,7 +32,7 @@ impl Driver {
     }
 
     /// Advance the virtual clock by `ms` (steady traffic included), as if that much time had
-    /// passed at 1×.
+    /// passed at 1×. In simulation mode the clock moves only while Play is on.
     pub fn advance(&self, ms: Time) {
         if let Some(sim) = *self.0.borrow() {
             sim.step(ms);
@@ -108,7 +108,9 @@ pub fn Lab(#[prop(optional)] driver: Option<Driver>) -> impl IntoView {
                 <div class="stage">
                     <ClusterView />
                     <Show when=move || presenter.get()>
-                        <LatestRequest />
+                        <Show when=move || simulation.get() fallback=|| view! { <LatestRequest /> }>
+                            <CurrentEvent />
+                        </Show>
                     </Show>
                 </div>
                 <div class="tools">

@@ -148,10 +148,7 @@ impl Sim {
     pub fn step(&self, ms: Time) {
         if self.simulation.get_untracked() {
             if self.playing.get_untracked() {
-                self.on_timeline(|t| {
-                    let to = t.world().now().saturating_add(ms);
-                    t.advance_to(to);
-                });
+                self.play(ms);
             }
             return;
         }
@@ -188,6 +185,34 @@ impl Sim {
         }
         if after.1 != now {
             self.set_now.try_set(after.1);
+        }
+    }
+
+    /// Play in simulation mode: the clock on by `ms` through the events due. Views hear of it
+    /// only when something they show changed, as in realtime.
+    fn play(&self, ms: Time) {
+        let stamp = |t: &Timeline| (world_stamp(t.world()), t.cursor(), t.events().len());
+        let Some(before) = self.peek_timeline(stamp) else {
+            return;
+        };
+        let after = self
+            .cluster
+            .try_update_value(|w| match w {
+                World::Simulation(t) => {
+                    let to = t.world().now().saturating_add(ms);
+                    t.advance_to(to);
+                    Some((stamp(t), t.world().now()))
+                }
+                World::Realtime(_) => None,
+            })
+            .flatten();
+        if let Some((after, now)) = after {
+            if after != before {
+                self.set_version.try_update(|v| *v += 1);
+            }
+            if self.now.try_get_untracked() != Some(now) {
+                self.set_now.try_set(now);
+            }
         }
     }
 

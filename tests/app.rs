@@ -1178,6 +1178,13 @@ async fn simulation_mode_steps_a_request_to_its_dnat_at_kube_proxy_and_back() {
     settle().await;
     assert_eq!(current_event(root).0, 1);
     assert_eq!(clock(root), start);
+
+    // Presenter mode keeps the current event in one line under the picture.
+    press(&body, "f");
+    settle().await;
+    let line = text(&find(root, "[aria-label='Current event']"));
+    assert!(line.starts_with("Event 1 · "), "{line}");
+    assert!(line.contains("wget -qO- http://backend-service"), "{line}");
 }
 
 #[wasm_bindgen_test]

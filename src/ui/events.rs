@@ -174,3 +174,24 @@ pub fn Events() -> impl IntoView {
         </section>
     }
 }
+
+/// The current event in one line, for presenter mode: `Event 9 · t=4.6s · kube-proxy on
+/// kind-worker3 · request (SYN): DNAT 10.107.199.115:80 → 10.244.1.2:80`.
+#[component]
+pub fn CurrentEvent() -> impl IntoView {
+    let sim = shared().sim;
+    let line = Memo::new(move |_| {
+        sim.timeline(|t| {
+            t.current().map(|e| {
+                let r = row(e);
+                format!("Event {} · t={} · {} · {}", r.number, r.time, r.at, r.what)
+            })
+        })
+        .flatten()
+    });
+    view! {
+        <p class="latest-request current-event" role="status" aria-label="Current event">
+            {move || line.get().unwrap_or_else(|| "Step to the first event.".into())}
+        </p>
+    }
+}
