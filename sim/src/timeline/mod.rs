@@ -182,12 +182,23 @@ impl Timeline {
     /// Anything else that may act on the world (the terminal's commands): every action it logs
     /// becomes a moment, replayed as that action.
     pub fn update<R>(&mut self, f: impl FnOnce(&mut Cluster) -> R) -> R {
-        self.forget_ahead();
-        let logged = self.world.log().len();
+        let logged = self.before_change();
         let result = f(&mut self.world);
+        self.after_change(logged);
+        result
+    }
+
+    /// Before the learner changes the world: forget what was ahead; how long the log is.
+    fn before_change(&mut self) -> usize {
+        self.forget_ahead();
+        self.world.log().len()
+    }
+
+    /// After: each action logged since `logged` is a moment, and its events are listed.
+    fn after_change(&mut self, logged: usize) {
         let new: Vec<LoggedAction> = self.world.log().get(logged..).unwrap_or_default().to_vec();
         if new.is_empty() {
-            return result;
+            return;
         }
         let before = self.events.len();
         for a in new {
@@ -203,7 +214,6 @@ impl Timeline {
         if self.events.len() > before {
             self.cursor = before + 1;
         }
-        result
     }
 
     /// Move to the next event: the next one already listed, or the next thing to happen.
