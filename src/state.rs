@@ -8,7 +8,6 @@ use crate::clock::Speed;
 use crate::inspect::Selection;
 use crate::world::Sim;
 
-/// One hop of one trace: what the inspector shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HopRef {
     pub trace: u64,
@@ -27,6 +26,7 @@ pub struct Shared {
     pub text: RwSignal<String>,
     /// prefers-reduced-motion: packets are drawn as numbered steps, not moving.
     pub still: bool,
+    /// The packet hop the inspector shows (the current event's, in simulation mode).
     pub inspected: RwSignal<Option<HopRef>>,
 }
 

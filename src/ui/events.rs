@@ -195,3 +195,56 @@ pub fn CurrentEvent() -> impl IntoView {
         </p>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use svclab_sim::action::Action;
+    use svclab_sim::timeline::{What, Where};
+
+    fn events(n: usize) -> Vec<Event> {
+        (1..=n)
+            .map(|number| Event {
+                number,
+                time: BOOT_AGE + number as u64 * 100,
+                at: Where::Learner,
+                what: What::Action(Action::BreakCoreDns {
+                    broken: number % 2 == 0,
+                }),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_window_of_rows_keeps_the_current_event_in_it() {
+        let all = events(1_000);
+        let numbers = |cursor| {
+            let (rows, count) = rows(&all, &Filter::default(), cursor);
+            assert_eq!(count, 1_000);
+            (
+                rows.first().map(|r| r.number),
+                rows.last().map(|r| r.number),
+            )
+        };
+        assert_eq!(numbers(0), (Some(1), Some(WINDOW)));
+        assert_eq!(numbers(500), (Some(351), Some(650)));
+        assert_eq!(numbers(1_000), (Some(701), Some(1_000)));
+        let (few, _) = rows(&all[..10], &Filter::default(), 3);
+        assert_eq!(few.len(), 10);
+        assert_eq!(few[2].time, "0.3s");
+        assert_eq!(few[2].what, "restore CoreDNS");
+        assert_eq!(few[2].at, "you");
+    }
+
+    #[test]
+    fn filtered_rows_say_how_many_match() {
+        let all = events(20);
+        let filter = Filter {
+            protocol: None,
+            object: "break".into(),
+        };
+        let (rows, count) = rows(&all, &filter, 20);
+        assert_eq!(count, 10);
+        assert!(rows.iter().all(|r| r.number % 2 == 0));
+    }
+}
