@@ -17,6 +17,7 @@ use crate::ui::controls::{PresenterToggle, Toolbar};
 use crate::ui::deployments::Deployments;
 use crate::ui::details::DetailsPanel;
 use crate::ui::editor::Editor;
+use crate::ui::events::{CurrentEvent, Events};
 use crate::ui::inspector::Inspector;
 use crate::ui::requests::{LatestRequest, Requests};
 use crate::ui::terminal::Terminal;
@@ -33,7 +34,7 @@ impl Driver {
     }
 
     /// Advance the virtual clock by `ms` (steady traffic included), as if that much time had
-    /// passed at 1×.
+    /// passed at 1×. In simulation mode the clock moves only while Play is on.
     pub fn advance(&self, ms: Time) {
         if let Some(sim) = *self.0.borrow() {
             sim.step(ms);
@@ -75,7 +76,22 @@ pub fn Lab(#[prop(optional)] driver: Option<Driver>) -> impl IntoView {
     }
 
     let presenter = RwSignal::new(false);
-    presenter_key(presenter);
+    keys(shared, presenter);
+    let simulation = sim.simulation();
+    // In simulation mode the drawer has two tabs, the terminal and the event list (first shown).
+    let events_tab = RwSignal::new(true);
+    let tab = move |events: bool, name: &'static str| {
+        view! {
+            <button
+                role="tab"
+                class="drawer-tab"
+                aria-selected=move || (events_tab.get() == events).to_string()
+                on:click=move |_| events_tab.set(events)
+            >
+                {name}
+            </button>
+        }
+    };
 
     // One grid fills the window (styles/layout.css): the picture is the stage, the manifest and
     // scale controls sit left, what is selected and the requests right, the terminal in a drawer
@@ -96,7 +112,9 @@ pub fn Lab(#[prop(optional)] driver: Option<Driver>) -> impl IntoView {
                 <div class="stage">
                     <ClusterView />
                     <Show when=move || presenter.get()>
-                        <LatestRequest />
+                        <Show when=move || simulation.get() fallback=|| view! { <LatestRequest /> }>
+                            <CurrentEvent />
+                        </Show>
                     </Show>
                 </div>
                 <div class="tools">
@@ -108,17 +126,28 @@ pub fn Lab(#[prop(optional)] driver: Option<Driver>) -> impl IntoView {
                     <DetailsPanel />
                     <Requests />
                 </div>
-                <div class="drawer">
+                <div class="drawer" class:events-tab=move || simulation.get() && events_tab.get()>
+                    <Show when=move || simulation.get()>
+                        <div class="drawer-tabs" role="tablist" aria-label="Drawer">
+                            {tab(false, "Terminal")}
+                            {tab(true, "Events")}
+                        </div>
+                    </Show>
                     <Terminal />
+                    <Show when=move || simulation.get()>
+                        <Events />
+                    </Show>
                 </div>
             </main>
         </div>
     }
 }
 
-/// `p` toggles presenter mode, and Escape leaves it, unless the key is meant for a text field
-/// (the manifest, the terminal, the traffic interval) or carries a modifier (Ctrl+P prints).
-fn presenter_key(presenter: RwSignal<bool>) {
+/// The keyboard, unless the key is meant for a text field (the manifest, the terminal, the
+/// traffic interval) or carries a modifier (Ctrl+F finds, Ctrl+P prints): `f` toggles presenter
+/// mode and Escape leaves it; in simulation mode space steps (unless a control has the focus,
+/// which space presses), the left arrow goes back and `p` plays and pauses.
+fn keys(shared: Shared, presenter: RwSignal<bool>) {
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.default_prevented() || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
@@ -133,8 +162,23 @@ fn presenter_key(presenter: RwSignal<bool>) {
         if typing {
             return;
         }
+        let simulation = shared.sim.simulation().get_untracked();
+        let on_control = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| {
+                matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY")
+                    || el
+                        .closest("[role=button],[role=tab],[role=row]")
+                        .ok()
+                        .flatten()
+                        .is_some()
+            });
         match ev.key().as_str() {
-            "p" | "P" => presenter.update(|on| *on = !*on),
+            "f" | "F" => presenter.update(|on| *on = !*on),
+            " " if simulation && !on_control => shared.step(),
+            "ArrowLeft" if simulation => shared.back(),
+            "p" | "P" if simulation => shared.toggle_play(),
             "Escape" if presenter.get_untracked() => presenter.set(false),
             _ => return,
         }
@@ -178,7 +222,9 @@ fn frame(shared: Shared, state: Rc<FrameState>) {
     }
     let now = window().performance().map_or(0.0, |p| p.now());
     let elapsed = state.last.replace(Some(now)).map_or(0.0, |last| now - last);
-    let paused = shared.paused.try_get_untracked().unwrap_or(true);
+    // Realtime runs unless paused; simulation mode only while playing (the sim checks that).
+    let simulation = shared.sim.simulation().try_get_untracked().unwrap_or(false);
+    let paused = !simulation && shared.paused.try_get_untracked().unwrap_or(true);
     if !paused {
         let speed = shared.speed.try_get_untracked().unwrap_or_default();
         let mut carry = state.carry.get();

@@ -998,19 +998,19 @@ async fn presenter_mode_toggles_by_key_and_by_button_and_hides_the_side_panels()
     assert_eq!(side(), [true; 3]);
     let small = picture();
 
-    // `p` typed into the terminal is a letter of a command, not a shortcut.
+    // `f` typed into the terminal is a letter of a command, not a shortcut.
     let input = find(
         root,
         "section[aria-label='Terminal'] input[aria-label='Command']",
     );
-    press(&input, "p");
+    press(&input, "f");
     settle().await;
     assert_eq!(pressed(), "false");
 
-    // `p` anywhere else turns presenter mode on: only the picture and the controls remain,
+    // `f` anywhere else turns presenter mode on: only the picture and the controls remain,
     // larger.
     let body: HtmlElement = document().body().unwrap();
-    press(&body, "p");
+    press(&body, "f");
     settle().await;
     assert_eq!(pressed(), "true");
     assert_eq!(side(), [false; 3]);
@@ -1535,4 +1535,135 @@ async fn the_builder_names_bad_input_beside_its_field_and_follows_the_client() {
     send().click();
     settle().await;
     assert!(find_all(root, ".requests-panel ol.traces > li").len() > before);
+}
+
+/// The Events list's current row, as `(number, text)`.
+fn current_event(root: &HtmlElement) -> (usize, String) {
+    let row = find(root, "section[aria-label='Events'] tr[aria-current='true']");
+    let cells = find_all(&row, "td");
+    (text(&cells[0]).trim().parse().unwrap(), text(&row))
+}
+
+fn clock(root: &HtmlElement) -> String {
+    text(&find(root, "output[aria-label='Virtual time']"))
+}
+
+async fn simulation_mode(app: &Mounted) {
+    let switch: HtmlInputElement =
+        find(&app.root, "input[aria-label='Simulation mode']").unchecked_into();
+    assert!(!switch.checked());
+    switch.click();
+    settle().await;
+    assert!(switch.checked());
+}
+
+#[wasm_bindgen_test]
+async fn simulation_mode_steps_a_request_to_its_dnat_at_kube_proxy_and_back() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    simulation_mode(&app).await;
+    let events = find(root, "section[aria-label='Events']");
+    assert!(shown(&events));
+    assert!(find_all(root, "button")
+        .iter()
+        .all(|b| text(b).trim() != "Pause"));
+
+    // Time passes, but the clock waits for Step.
+    let start = clock(root);
+    app.advance(5_000).await;
+    assert_eq!(clock(root), start);
+
+    // The request is event 1; Step walks it hop by hop to kube-proxy's DNAT of the Service IP.
+    button(root, "Send request").click();
+    settle().await;
+    let (first, sent) = current_event(root);
+    assert_eq!(first, 1);
+    assert!(sent.contains("wget -qO- http://backend-service"), "{sent}");
+    let mut seen = vec![sent];
+    while !seen.last().unwrap().contains("request (SYN): DNAT 10.") {
+        assert!(seen.len() < 30, "no DNAT of the request in {seen:#?}");
+        button(root, "Step").click();
+        settle().await;
+        seen.push(current_event(root).1);
+    }
+    let (dnat, row) = current_event(root);
+    assert!(row.contains("kube-proxy on kind-worker"), "{row}");
+    assert!(row.contains(":80 → 10.244."), "{row}");
+    assert_ne!(clock(root), start);
+    // Earlier events: the DNS query first, then its answer.
+    let list = text(&events);
+    assert!(list.contains("DNS query sent"), "{list}");
+    assert!(list.contains("DNS answer delivered"), "{list}");
+
+    // Back shows the event before; the arrow key too; Step and space come forward again.
+    let at_dnat = clock(root);
+    button(root, "Back").click();
+    settle().await;
+    let (n, before) = current_event(root);
+    assert_eq!(n, dnat - 1);
+    assert!(before.contains("request (SYN) sent"), "{before}");
+    assert_ne!(clock(root), at_dnat);
+    let body: HtmlElement = document().body().unwrap();
+    press(&body, "ArrowLeft");
+    settle().await;
+    assert_eq!(current_event(root).0, dnat - 2);
+    press(&body, " ");
+    settle().await;
+    button(root, "Step").click();
+    settle().await;
+    assert_eq!(current_event(root), (dnat, row.clone()));
+    assert_eq!(clock(root), at_dnat);
+
+    // Choosing an event puts the world back at it.
+    button(root, "1").click();
+    settle().await;
+    assert_eq!(current_event(root).0, 1);
+    assert_eq!(clock(root), start);
+
+    // Presenter mode keeps the current event in one line under the picture.
+    press(&body, "f");
+    settle().await;
+    let line = text(&find(root, "[aria-label='Current event']"));
+    assert!(line.starts_with("Event 1 · "), "{line}");
+    assert!(line.contains("wget -qO- http://backend-service"), "{line}");
+}
+
+#[wasm_bindgen_test]
+async fn play_runs_the_clock_in_simulation_mode_and_realtime_comes_back() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    simulation_mode(&app).await;
+    button(root, "Send request").click();
+    settle().await;
+    let start = clock(root);
+    app.advance(2_000).await;
+    assert_eq!(clock(root), start, "the clock moved by itself");
+    button(root, "Play").click();
+    settle().await;
+    app.advance(2_000).await;
+    assert_ne!(clock(root), start);
+    assert!(current_event(root).0 > 1);
+    // `p` pauses: the clock waits again.
+    let body: HtmlElement = document().body().unwrap();
+    press(&body, "p");
+    settle().await;
+    assert!(shown(&button(root, "Play")));
+    let paused = clock(root);
+    app.advance(2_000).await;
+    assert_eq!(clock(root), paused);
+
+    // Realtime: the list goes, the clock runs again.
+    let switch: HtmlInputElement =
+        find(root, "input[aria-label='Simulation mode']").unchecked_into();
+    switch.click();
+    settle().await;
+    assert!(root
+        .query_selector("section[aria-label='Events']")
+        .unwrap()
+        .is_none());
+    app.advance(1_000).await;
+    assert_ne!(clock(root), paused);
+    assert!(shown(&button(root, "Pause")));
 }

@@ -17,6 +17,9 @@
 //!   prints.
 //! - [`diagnose`] reads a failed trace against the cluster and names the cause and the object
 //!   (and manifest field) to change.
+//! - [`timeline`] is simulation mode: it owns a world, lists its events (packets hop by hop,
+//!   Kubernetes Events, endpoint changes, the learner's actions) with stable numbers, and steps
+//!   it forward and back by replaying from snapshots.
 //! - [`shell`] is the terminal: kubectl (one command table) and the shells inside pods and nodes
 //!   (one table of builtins each), printing what the real tools print.
 //! - [`registry`] is the image catalogue the nodes pull from, and what each image's process does
@@ -47,5 +50,6 @@ pub mod shell;
 pub mod sort;
 mod text;
 pub mod time;
+pub mod timeline;
 pub mod trace;
 pub mod validate;

@@ -1,4 +1,5 @@
-//! The toolbar: the clock (pause, speed), requests (the builder, steady traffic), and the faults and
+//! The toolbar: the clock (realtime or simulation mode, pause, speed), requests (the builder,
+//! steady traffic), and the faults and
 //! modes a learner flips (CoreDNS broken, kube-proxy mode).
 
 use leptos::prelude::*;
@@ -10,6 +11,7 @@ use svclab_sim::time::Time;
 use crate::clock::{Speed, DEFAULT_INTERVAL, MIN_INTERVAL};
 use crate::state::shared;
 use crate::trace_view::seconds;
+use crate::ui::simulation::SimulationControls;
 
 /// `children`: the request builder, placed before the steady-traffic controls.
 #[component]
@@ -60,13 +62,16 @@ pub fn Toolbar(children: Children) -> impl IntoView {
     view! {
         <div class="toolbar" role="toolbar" aria-label="Simulation controls">
             <div class="group" role="group" aria-label="Clock">
-                <button
-                    class="pause"
-                    aria-pressed=move || sh.paused.get().to_string()
-                    on:click=move |_| sh.paused.update(|p| *p = !*p)
-                >
-                    {move || if sh.paused.get() { "Resume" } else { "Pause" }}
-                </button>
+                <SimulationControls />
+                <Show when=move || !sim.simulation().get()>
+                    <button
+                        class="pause"
+                        aria-pressed=move || sh.paused.get().to_string()
+                        on:click=move |_| sh.paused.update(|p| *p = !*p)
+                    >
+                        {move || if sh.paused.get() { "Resume" } else { "Pause" }}
+                    </button>
+                </Show>
                 <label class="inline">
                     <span>"Speed"</span>
                     <select
@@ -133,15 +138,15 @@ pub fn Toolbar(children: Children) -> impl IntoView {
 }
 
 /// Presenter mode, for a projector: the picture and the request's path fill the screen in large
-/// type; the side columns and the terminal step aside. The key `p` does the same (src/app.rs).
+/// type; the side columns and the terminal step aside. The key `f` does the same (src/app.rs).
 #[component]
 pub fn PresenterToggle(on: RwSignal<bool>) -> impl IntoView {
     view! {
         <button
             class="presenter-toggle"
             aria-pressed=move || on.get().to_string()
-            aria-keyshortcuts="p"
-            title="Presenter mode (p): the picture fills the screen; p or Escape to leave"
+            aria-keyshortcuts="f"
+            title="Presenter mode (f): the picture fills the screen; f or Escape to leave"
             on:click=move |_| on.update(|p| *p = !*p)
         >
             "Presenter mode"

@@ -4,6 +4,7 @@
 //! share through [`crate::state::shared`], and turns clicks into sim actions through
 //! [`crate::world::Sim`]. The panels do not import each other or [`crate::app`], which places
 //! them, but for [`explain`]: mounted inside [`requests`], it opens the [`editor`] at a line.
+//! The toolbar's clock group holds [`simulation`]'s controls.
 
 pub mod builder;
 pub mod cluster_view;
@@ -11,7 +12,9 @@ pub mod controls;
 pub mod deployments;
 pub mod details;
 pub mod editor;
+pub mod events;
 pub mod explain;
 pub mod inspector;
 pub mod requests;
+pub mod simulation;
 pub mod terminal;
