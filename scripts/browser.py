@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Loads the built app (dist/) in headless Chromium, driven through chromedriver.
 
-    browser.py report            gzipped sizes of dist/ and time to the first rendered cluster
+    browser.py report            time to the first rendered cluster (sizes: scripts/size.py)
     browser.py screenshot PATH   PNG of the app with the seed applied and a request on the wire
     browser.py frames [--soak SECONDS] [--seconds SECONDS]
                                  frame intervals under steady traffic with 3 and 300 backend pods,
@@ -16,7 +16,6 @@ Standard library only.
 
 import base64
 import functools
-import gzip
 import http.server
 import json
 import math
@@ -35,7 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 FIRST_CLUSTER_MARK = "svclab-first-cluster"
 START_MARK = "svclab-start"  # made by main(), once the wasm is compiled and instantiated
-SIZE_BUDGET = 300_000  # bytes, gzipped wasm + JS + CSS
 TIME_BUDGET_MS = 500.0  # navigation start to first cluster
 LOADS = 5  # each in a new browser session with an empty profile: cold caches
 WINDOW = (1440, 900)
@@ -202,32 +200,8 @@ class Session:
         self.call("DELETE", "")
 
 
-def sizes():
-    """Prints raw and gzipped sizes of dist/'s wasm, JS and CSS; returns the gzipped total."""
-    files = sorted(
-        p for p in DIST.iterdir() if p.suffix in (".wasm", ".js", ".css", ".html")
-    )
-    total = 0
-    print(f"{'file':<44} {'bytes':>10} {'gzipped':>10}")
-    for path in files:
-        data = path.read_bytes()
-        zipped = len(gzip.compress(data, compresslevel=9))
-        if path.suffix != ".html":
-            total += zipped
-        print(f"{path.name:<44} {len(data):>10,} {zipped:>10,}")
-    print(f"{'total gzipped wasm + JS + CSS':<44} {'':>10} {total:>10,}")
-    return total
-
-
 def report():
     over = []
-    print("size (dist/):")
-    total = sizes()
-    verdict = "ok" if total <= SIZE_BUDGET else "OVER BUDGET"
-    if total > SIZE_BUDGET:
-        over.append("size")
-    print(f"size: {total / 1000:.1f} kB gzipped, budget {SIZE_BUDGET / 1000:.0f} kB: {verdict}")
-
     url = serve_dist()
     chromium = Chromium()
     try:
