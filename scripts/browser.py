@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Loads the built app (dist/) in headless Chromium, driven through chromedriver.
 
-    browser.py report            time to the first rendered cluster (sizes: scripts/size.py)
     browser.py screenshot PATH   PNG of the app with the seed applied and a request on the wire
     browser.py frames [--soak SECONDS] [--seconds SECONDS]
                                  frame intervals under steady traffic with 3 and 300 backend pods,
@@ -34,8 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 FIRST_CLUSTER_MARK = "svclab-first-cluster"
 START_MARK = "svclab-start"  # made by main(), once the wasm is compiled and instantiated
-TIME_BUDGET_MS = 500.0  # navigation start to first cluster
-LOADS = 5  # each in a new browser session with an empty profile: cold caches
 WINDOW = (1440, 900)
 
 
@@ -198,55 +195,6 @@ class Session:
 
     def close(self):
         self.call("DELETE", "")
-
-
-def report():
-    over = []
-    url = serve_dist()
-    chromium = Chromium()
-    try:
-        times, downloads, starts, contentful = [], [], [], []
-        for _ in range(LOADS):
-            session = chromium.new_session()
-            try:
-                session.goto(url)
-                times.append(session.wait_for_first_cluster())
-                downloads.append(session.wasm_loaded() or 0.0)
-                start = session.mark(START_MARK)
-                if start is not None:
-                    starts.append(start)
-                paint = session.mark("first-contentful-paint")
-                if paint is not None:
-                    contentful.append(paint)
-            finally:
-                session.close()
-    finally:
-        chromium.close()
-    median = statistics.median(times)
-    verdict = "ok" if median <= TIME_BUDGET_MS else "OVER BUDGET"
-    if median > TIME_BUDGET_MS:
-        over.append("first render")
-    loads = ", ".join(f"{t:.0f}" for t in times)
-    print(
-        f"first cluster: median {median:.0f} ms from navigation over {LOADS} cold loads"
-        f" ({loads} ms), budget {TIME_BUDGET_MS:.0f} ms: {verdict}"
-    )
-    started = (
-        f"compiled and started by {statistics.median(starts):.0f} ms"
-        if starts
-        else f"no {START_MARK!r} mark seen"
-    )
-    print(
-        f"  medians: the wasm downloaded by {statistics.median(downloads):.0f} ms, {started};"
-        " the rest is booting the world and rendering"
-    )
-    if contentful:
-        print(
-            f"  the page's loading note was painted by {statistics.median(contentful):.0f} ms"
-            " (first contentful paint, median)"
-        )
-    if over and os.environ.get("REPORT_STRICT"):
-        sys.exit(f"report: over budget: {', '.join(over)}")
 
 
 def screenshot(out):
@@ -595,8 +543,6 @@ def frames_args(args):
 
 if __name__ == "__main__":
     match sys.argv[1:]:
-        case ["report"]:
-            report()
         case ["screenshot", out]:
             screenshot(out)
         case ["frames", *args]:
