@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Loads the built app (dist/) in headless Chromium, driven through chromedriver.
 
-    browser.py report            gzipped sizes of dist/ and time to the first rendered cluster
     browser.py screenshot PATH   PNG of the app with the seed applied and a request on the wire
     browser.py frames [--soak SECONDS] [--seconds SECONDS]
                                  frame intervals under steady traffic with 3 and 300 backend pods,
@@ -16,7 +15,6 @@ Standard library only.
 
 import base64
 import functools
-import gzip
 import http.server
 import json
 import math
@@ -35,9 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 FIRST_CLUSTER_MARK = "svclab-first-cluster"
 START_MARK = "svclab-start"  # made by main(), once the wasm is compiled and instantiated
-SIZE_BUDGET = 300_000  # bytes, gzipped wasm + JS + CSS
-TIME_BUDGET_MS = 500.0  # navigation start to first cluster
-LOADS = 5  # each in a new browser session with an empty profile: cold caches
 WINDOW = (1440, 900)
 
 
@@ -200,79 +195,6 @@ class Session:
 
     def close(self):
         self.call("DELETE", "")
-
-
-def sizes():
-    """Prints raw and gzipped sizes of dist/'s wasm, JS and CSS; returns the gzipped total."""
-    files = sorted(
-        p for p in DIST.iterdir() if p.suffix in (".wasm", ".js", ".css", ".html")
-    )
-    total = 0
-    print(f"{'file':<44} {'bytes':>10} {'gzipped':>10}")
-    for path in files:
-        data = path.read_bytes()
-        zipped = len(gzip.compress(data, compresslevel=9))
-        if path.suffix != ".html":
-            total += zipped
-        print(f"{path.name:<44} {len(data):>10,} {zipped:>10,}")
-    print(f"{'total gzipped wasm + JS + CSS':<44} {'':>10} {total:>10,}")
-    return total
-
-
-def report():
-    over = []
-    print("size (dist/):")
-    total = sizes()
-    verdict = "ok" if total <= SIZE_BUDGET else "OVER BUDGET"
-    if total > SIZE_BUDGET:
-        over.append("size")
-    print(f"size: {total / 1000:.1f} kB gzipped, budget {SIZE_BUDGET / 1000:.0f} kB: {verdict}")
-
-    url = serve_dist()
-    chromium = Chromium()
-    try:
-        times, downloads, starts, contentful = [], [], [], []
-        for _ in range(LOADS):
-            session = chromium.new_session()
-            try:
-                session.goto(url)
-                times.append(session.wait_for_first_cluster())
-                downloads.append(session.wasm_loaded() or 0.0)
-                start = session.mark(START_MARK)
-                if start is not None:
-                    starts.append(start)
-                paint = session.mark("first-contentful-paint")
-                if paint is not None:
-                    contentful.append(paint)
-            finally:
-                session.close()
-    finally:
-        chromium.close()
-    median = statistics.median(times)
-    verdict = "ok" if median <= TIME_BUDGET_MS else "OVER BUDGET"
-    if median > TIME_BUDGET_MS:
-        over.append("first render")
-    loads = ", ".join(f"{t:.0f}" for t in times)
-    print(
-        f"first cluster: median {median:.0f} ms from navigation over {LOADS} cold loads"
-        f" ({loads} ms), budget {TIME_BUDGET_MS:.0f} ms: {verdict}"
-    )
-    started = (
-        f"compiled and started by {statistics.median(starts):.0f} ms"
-        if starts
-        else f"no {START_MARK!r} mark seen"
-    )
-    print(
-        f"  medians: the wasm downloaded by {statistics.median(downloads):.0f} ms, {started};"
-        " the rest is booting the world and rendering"
-    )
-    if contentful:
-        print(
-            f"  the page's loading note was painted by {statistics.median(contentful):.0f} ms"
-            " (first contentful paint, median)"
-        )
-    if over and os.environ.get("REPORT_STRICT"):
-        sys.exit(f"report: over budget: {', '.join(over)}")
 
 
 def screenshot(out):
@@ -621,8 +543,6 @@ def frames_args(args):
 
 if __name__ == "__main__":
     match sys.argv[1:]:
-        case ["report"]:
-            report()
         case ["screenshot", out]:
             screenshot(out)
         case ["frames", *args]:
