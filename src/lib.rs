@@ -19,6 +19,7 @@ pub mod editor_text;
 pub mod flow;
 pub mod inspect;
 pub mod layout;
+pub mod lessons;
 pub mod path;
 pub mod scene;
 pub mod seed;

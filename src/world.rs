@@ -30,6 +30,11 @@ impl Sim {
     pub fn boot() -> Sim {
         let mut cluster = Cluster::new(Config::default());
         let _ = cluster.act(seed::run_client());
+        Sim::with(cluster)
+    }
+
+    /// A given world: a lesson's, or one a share link replays.
+    pub fn with(cluster: Cluster) -> Sim {
         let (now, set_now) = signal(cluster.now());
         let (version, set_version) = signal(0);
         Sim {
@@ -92,6 +97,17 @@ impl Sim {
             self.changed();
         }
         result
+    }
+
+    /// Put another world in place of this one (a lesson started or reset, a share link opened),
+    /// with steady traffic stopped; returns the old one.
+    pub fn replace(&self, cluster: Cluster) -> Option<Cluster> {
+        self.traffic.set_value(None);
+        let old = self
+            .cluster
+            .try_update_value(|c| std::mem::replace(c, cluster));
+        self.changed();
+        old
     }
 
     /// Start steady traffic (one request every `interval` virtual ms, the first now) or stop it.

@@ -430,7 +430,7 @@ fn worked_world() -> Cluster {
 #[test]
 fn a_share_link_brings_back_the_same_pods_ips_and_traces() {
     let world = worked_world();
-    let mut link = Link::of(&world, "# my edits\n", Some("first-service"));
+    let mut link = Link::of(&world, "# my edits\n", Some(("first-service", 3_630_000)));
     link.position = Some(7);
     let text = link.encode();
     assert!(text.starts_with("svclab1."));

@@ -9,5 +9,7 @@ pub mod controls;
 pub mod deployments;
 pub mod details;
 pub mod editor;
+pub mod lessons;
 pub mod requests;
+pub mod share;
 pub mod terminal;

@@ -182,3 +182,11 @@ impl Lesson {
             .collect()
     }
 }
+
+/// The built-in lesson with this id.
+pub fn builtin(id: &str) -> Option<Lesson> {
+    BUILTIN
+        .iter()
+        .filter_map(|(_, text)| load(text).ok())
+        .find(|l| l.id == id)
+}

@@ -20,8 +20,9 @@ pub struct Link {
     pub seed: u64,
     /// The manifest editor's text (it may differ from what was applied).
     pub manifests: String,
-    /// The lesson being worked on, by id.
-    pub lesson: Option<String>,
+    /// The lesson being worked on, by id, and the virtual time it started at (its checks count
+    /// requests from then on).
+    pub lesson: Option<(String, Time)>,
     /// Every accepted action, with its time.
     pub log: Vec<LoggedAction>,
     /// The virtual clock when the link was made.
@@ -71,7 +72,10 @@ impl Link {
         let mut w = Writer::default();
         w.int(self.seed);
         w.str(&self.manifests);
-        w.option(&self.lesson, |w, l| w.str(l));
+        w.option(&self.lesson, |w, (id, since)| {
+            w.str(id);
+            w.int(*since);
+        });
         w.int(self.now);
         w.option(&self.position, |w, p| w.int(*p));
         w.int(self.log.len() as u64);
@@ -113,11 +117,11 @@ impl Link {
     }
 
     /// A link for `cluster` as it is, with the editor's text and the lesson.
-    pub fn of(cluster: &Cluster, manifests: &str, lesson: Option<&str>) -> Link {
+    pub fn of(cluster: &Cluster, manifests: &str, lesson: Option<(&str, Time)>) -> Link {
         Link {
             seed: cluster.config().seed,
             manifests: manifests.to_string(),
-            lesson: lesson.map(str::to_string),
+            lesson: lesson.map(|(id, since)| (id.to_string(), since)),
             log: cluster.log().to_vec(),
             now: cluster.now(),
             position: None,
@@ -143,7 +147,7 @@ fn read(bytes: &[u8]) -> Option<Link> {
     let mut r = Reader::new(bytes);
     let seed = r.int()?;
     let manifests = r.str()?;
-    let lesson = r.option(Reader::str)?;
+    let lesson = r.option(|r| Some((r.str()?, r.int()?)))?;
     let now = r.int()?;
     let position = r.option(Reader::int)?;
     let n = r.count()?;
