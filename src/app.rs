@@ -19,7 +19,9 @@ use crate::ui::details::DetailsPanel;
 use crate::ui::editor::Editor;
 use crate::ui::events::{CurrentEvent, Events};
 use crate::ui::inspector::Inspector;
+use crate::ui::lessons::{lesson_context, LessonPanel, LessonsButton};
 use crate::ui::requests::{LatestRequest, Requests};
+use crate::ui::share::{self, Opening, ShareButton};
 use crate::ui::terminal::Terminal;
 use crate::world::Sim;
 
@@ -55,22 +57,50 @@ pub fn App() -> impl IntoView {
 
 /// The app, optionally driven by a test [`Driver`].
 #[component]
-pub fn Lab(#[prop(optional)] driver: Option<Driver>) -> impl IntoView {
-    let sim = Sim::boot();
+pub fn Lab(
+    #[prop(optional)] driver: Option<Driver>,
+    /// A share link's text to open, as if it were in the URL (tests open links this way).
+    #[prop(optional, into)]
+    link: Option<String>,
+) -> impl IntoView {
     let manual = driver.is_some();
+    // A share link given or in the URL, else the scenario kept from the last visit (not under a
+    // test).
+    let opening = match (link, manual) {
+        (Some(text), _) => share::open_text(&text),
+        (None, true) => Opening {
+            link: None,
+            refused: None,
+        },
+        (None, false) => share::opening(),
+    };
+    let sim = match &opening.link {
+        Some(link) => Sim::with(link.world()),
+        None => Sim::boot(),
+    };
     if let Some(d) = &driver {
         *d.0.borrow_mut() = Some(sim);
     }
+    let text = match &opening.link {
+        Some(link) => link.manifests.clone(),
+        None => crate::ui::editor::initial_text(!manual),
+    };
     let shared = Shared {
         sim,
         selected: RwSignal::new(None),
         inspected: RwSignal::new(None),
         paused: RwSignal::new(false),
         speed: RwSignal::new(Speed::One),
-        text: RwSignal::new(crate::ui::editor::initial_text(!manual)),
+        text: RwSignal::new(text),
         still: !manual && prefers_reduced_motion(),
     };
     provide_context(shared);
+    let lessons = lesson_context(!manual, opening.link.as_ref().and_then(share::lesson_of));
+    lessons.notice.set(opening.refused);
+    provide_context(lessons);
+    if !manual {
+        share::keep_scenario();
+    }
     if !manual {
         run_frames(shared);
     }
@@ -103,11 +133,19 @@ pub fn Lab(#[prop(optional)] driver: Option<Driver>) -> impl IntoView {
                 <h1 class="brand">
                     "svclab" <span class="tagline">" · Kubernetes Services, simulated"</span>
                 </h1>
+                <LessonsButton />
+                <ShareButton />
                 <Toolbar>
                     <RequestBuilder persist=!manual />
                 </Toolbar>
                 <PresenterToggle on=presenter />
             </header>
+            <Show when=move || lessons.notice.with(Option::is_some)>
+                <p class="notice" role="alert">
+                    {move || lessons.notice.get().unwrap_or_default()}
+                    <button class="link" on:click=move |_| lessons.notice.set(None)>"Dismiss"</button>
+                </p>
+            </Show>
             <main class="workspace">
                 <div class="stage">
                     <ClusterView />
@@ -118,6 +156,7 @@ pub fn Lab(#[prop(optional)] driver: Option<Driver>) -> impl IntoView {
                     </Show>
                 </div>
                 <div class="tools">
+                    <LessonPanel />
                     <Editor persist=!manual />
                     <Deployments />
                 </div>

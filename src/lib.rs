@@ -22,6 +22,7 @@ pub mod flow;
 pub mod inspect;
 pub mod inspector_view;
 pub mod layout;
+pub mod lessons;
 pub mod path;
 pub mod request_form;
 pub mod scene;

@@ -63,6 +63,11 @@ impl Sim {
     pub fn boot() -> Sim {
         let mut cluster = Cluster::new(Config::default());
         let _ = cluster.act(seed::run_client());
+        Sim::with(cluster)
+    }
+
+    /// A given world: a lesson's, or one a share link replays.
+    pub fn with(cluster: Cluster) -> Sim {
         let (now, set_now) = signal(cluster.now());
         let (version, set_version) = signal(0);
         Sim {
@@ -133,6 +138,29 @@ impl Sim {
             self.changed();
         }
         result
+    }
+
+    /// Put another world in place of this one (a lesson started or reset, a share link opened),
+    /// in the same mode, with steady traffic going on from the new world's clock; returns the
+    /// old one.
+    pub fn replace(&self, cluster: Cluster) -> Option<Cluster> {
+        let now = cluster.now();
+        self.traffic
+            .update_value(|t| *t = t.map(|t| Traffic::starting(now, t.interval)));
+        self.playing.set(false);
+        let world = if self.simulation.get_untracked() {
+            World::Simulation(Box::new(Timeline::new(cluster)))
+        } else {
+            World::Realtime(Box::new(cluster))
+        };
+        let old = self
+            .cluster
+            .try_update_value(|w| std::mem::replace(w, world));
+        self.changed();
+        old.map(|w| match w {
+            World::Realtime(c) => *c,
+            World::Simulation(t) => t.into_world(),
+        })
     }
 
     /// Start steady traffic (one request every `interval` virtual ms, the first now) or stop it.

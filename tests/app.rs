@@ -1667,3 +1667,406 @@ async fn play_runs_the_clock_in_simulation_mode_and_realtime_comes_back() {
     assert_ne!(clock(root), paused);
     assert!(shown(&button(root, "Pause")));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lessons
+
+impl Mounted {
+    async fn start_lesson(&self, title: &str) {
+        if self
+            .root
+            .query_selector(".lesson-picker")
+            .unwrap()
+            .is_none()
+        {
+            button(&self.root, "Lessons").click();
+            settle().await;
+        }
+        find(
+            &self.root,
+            &format!("button[aria-label='Start lesson {title}']"),
+        )
+        .click();
+        settle().await;
+    }
+
+    /// Task `n`'s verdict line ("Not yet: ..." or "Solved: ...").
+    fn verdict(&self, n: usize) -> String {
+        text(&find(
+            &self.root,
+            &format!(".lesson-panel li[aria-label='Task {n}'] .verdict"),
+        ))
+    }
+
+    fn solved(&self, n: usize) -> bool {
+        self.verdict(n).starts_with("Solved")
+    }
+
+    /// Run a terminal command, then let `ms` of virtual time pass.
+    async fn run(&self, line: &str, ms: u64) {
+        let input: HtmlInputElement = find(
+            &self.root,
+            "section[aria-label='Terminal'] input[aria-label='Command']",
+        )
+        .unchecked_into();
+        enter(&input, line);
+        settle().await;
+        self.advance(ms).await;
+    }
+
+    /// Replace `from` by `to` in the editor's text and apply it.
+    async fn edit(&self, from: &str, to: &str) {
+        let text = self.textarea().value();
+        assert!(text.contains(from), "{from:?} is not in the editor");
+        self.type_manifest(&text.replacen(from, to, 1)).await;
+        self.apply().await;
+        self.advance(20_000).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_lesson_picker_starts_a_lesson_with_its_manifests_and_tasks() {
+    let app = mount_lab().await;
+    button(&app.root, "Lessons").click();
+    settle().await;
+    let picker = find(&app.root, "[role='dialog'][aria-label='Lesson picker']");
+    let entries = find_all(&picker, ".lesson-entry");
+    assert_eq!(entries.len(), 10);
+    assert!(text(&entries[0]).contains("not started"));
+    app.start_lesson("Troubleshooting: the request times out")
+        .await;
+    assert!(app.textarea().value().contains("app: backnd"));
+    assert!(text(&find(&app.root, ".lesson-panel")).contains("Someone deployed"));
+    // The lesson's world is up: three backend pods, and a Service with no endpoints.
+    assert_eq!(backend_pods(&app.root).len(), 3);
+    assert!(app
+        .verdict(1)
+        .contains("backend-service has 0 ready of 0 endpoints"));
+    // Hints come one at a time.
+    let hints = || find_all(&app.root, ".lesson-panel .hints li").len();
+    assert_eq!(hints(), 0);
+    find(&app.root, "button[aria-label='Show a hint for task 1']").click();
+    settle().await;
+    assert_eq!(hints(), 1);
+    button(&app.root, "Lessons").click();
+    settle().await;
+    assert!(text(&find(&app.root, ".lesson-list")).contains("in progress"));
+}
+
+#[wasm_bindgen_test]
+async fn troubleshooting_lessons_stay_unsolved_after_a_wrong_fix_and_flip_after_the_right_one() {
+    let app = mount_lab().await;
+
+    // (6) No endpoints: selecting other pods does not help; the selector's typo does.
+    app.start_lesson("Troubleshooting: the request times out")
+        .await;
+    app.edit("app: backnd", "app: frontend").await;
+    app.run(
+        "kubectl exec test -- wget -qO- http://backend-service",
+        10_000,
+    )
+    .await;
+    assert!(!app.solved(1), "{}", app.verdict(1));
+    button(&app.root, "Reset lesson").click();
+    settle().await;
+    assert!(app.textarea().value().contains("app: backnd"));
+    app.edit("app: backnd", "app: backend").await;
+    assert!(!app.solved(1), "not before a request shows it");
+    app.run(
+        "kubectl exec test -- wget -qO- http://backend-service",
+        10_000,
+    )
+    .await;
+    assert!(app.solved(1), "{}", app.verdict(1));
+    assert!(
+        app.verdict(1).contains("you applied the manifest"),
+        "{}",
+        app.verdict(1)
+    );
+
+    // (7) DNS down: the ClusterIP answers, the name does not, until CoreDNS is restored.
+    app.start_lesson("Troubleshooting: names do not resolve")
+        .await;
+    app.run("kubectl exec test -- nslookup backend-service", 30_000)
+        .await;
+    assert!(!app.solved(1), "{}", app.verdict(1));
+    button(&app.root, "Restore CoreDNS").click();
+    settle().await;
+    app.advance(30_000).await;
+    app.run("kubectl exec test -- nslookup backend-service", 10_000)
+        .await;
+    app.run(
+        "kubectl exec test -- wget -qO- http://backend-service",
+        10_000,
+    )
+    .await;
+    assert!(app.solved(1), "{}", app.verdict(1));
+
+    // (8) Not ready: scaling up is the wrong fix; replacing the broken pods is the right one.
+    app.start_lesson("Troubleshooting: only some pods answer")
+        .await;
+    app.run("kubectl scale deployment backend --replicas=4", 30_000)
+        .await;
+    app.run(
+        "kubectl exec test -- wget -qO- http://backend-service",
+        10_000,
+    )
+    .await;
+    assert!(!app.solved(1), "{}", app.verdict(1));
+    button(&app.root, "Reset lesson").click();
+    settle().await;
+    let broken: Vec<String> = backend_pods(&app.root)
+        .iter()
+        .filter(|l| l.ends_with("not ready"))
+        .map(|l| pod_name(l))
+        .collect();
+    assert_eq!(broken.len(), 2, "{:?}", backend_pods(&app.root));
+    app.run(
+        &format!("kubectl delete pod {} {}", broken[0], broken[1]),
+        60_000,
+    )
+    .await;
+    app.run(
+        "kubectl exec test -- wget -qO- http://backend-service",
+        10_000,
+    )
+    .await;
+    assert!(app.solved(1), "{}", app.verdict(1));
+
+    // (9) NetworkPolicy: the wrong label keeps test out; the one the policy admits lets it in.
+    app.start_lesson("Troubleshooting: one Service unreachable")
+        .await;
+    app.run("kubectl label pod test app=frontend", 1_000).await;
+    app.run("kubectl exec test -- wget -qO- http://api-service", 300_000)
+        .await;
+    assert!(!app.solved(1), "{}", app.verdict(1));
+    app.run("kubectl label pod test role=frontend", 1_000).await;
+    app.run("kubectl exec test -- wget -qO- http://api-service", 10_000)
+        .await;
+    assert!(app.solved(1), "{}", app.verdict(1));
+}
+
+#[wasm_bindgen_test]
+async fn the_service_lessons_are_solved_through_the_editor_and_the_terminal() {
+    let app = mount_lab().await;
+
+    // (1) Your first Service.
+    app.start_lesson("Your first Service").await;
+    assert!(!app.solved(1) && !app.solved(2) && !app.solved(3));
+    button(&app.root, "Send request").click();
+    settle().await;
+    app.advance(10_000).await;
+    assert!(app.solved(1), "{}", app.verdict(1));
+    app.run("kubectl scale deployment backend --replicas=5", 30_000)
+        .await;
+    assert!(app.solved(2), "{}", app.verdict(2));
+    app.run(
+        "kubectl exec test -- nslookup backend-service.default.svc.cluster.local",
+        10_000,
+    )
+    .await;
+    assert!(app.solved(3), "{}", app.verdict(3));
+    button(&app.root, "Lessons").click();
+    settle().await;
+    assert!(text(&find(&app.root, ".lesson-list")).contains("solved"));
+    button(&app.root, "Lessons").click();
+    settle().await;
+
+    // (2) Ports.
+    app.start_lesson("port, targetPort and containerPort").await;
+    app.run("kubectl exec test -- wget -qO- http://web-service", 10_000)
+        .await;
+    assert!(
+        app.verdict(1).contains("connection refused"),
+        "{}",
+        app.verdict(1)
+    );
+    app.edit("targetPort: 80", "targetPort: 5678").await;
+    app.run("kubectl exec test -- wget -qO- http://web-service", 10_000)
+        .await;
+    assert!(app.solved(1), "{}", app.verdict(1));
+
+    // (3) From outside: a NodePort at a fixed port, then a LoadBalancer's IP, from the host.
+    app.start_lesson("NodePort and LoadBalancer, from outside the cluster")
+        .await;
+    app.edit("type: ClusterIP", "type: NodePort").await;
+    app.edit("targetPort: 80", "targetPort: 80\n      nodePort: 30080")
+        .await;
+    app.run("curl -s 172.18.0.2:30080", 10_000).await;
+    assert!(app.solved(1), "{}", app.verdict(1));
+    app.edit("type: NodePort", "type: LoadBalancer").await;
+    app.run("curl -s 172.18.255.200", 10_000).await;
+    assert!(app.solved(2), "{}", app.verdict(2));
+
+    // (4) DNS across namespaces: busybox's nslookup needs the full name; wget's resolver does not.
+    app.start_lesson("DNS across namespaces").await;
+    app.run("kubectl exec test -- nslookup db.shop", 10_000)
+        .await;
+    assert!(!app.solved(1), "{}", app.verdict(1));
+    app.run(
+        "kubectl exec test -- nslookup db.shop.svc.cluster.local",
+        10_000,
+    )
+    .await;
+    app.run("kubectl exec test -- wget -qO- http://db.shop", 10_000)
+        .await;
+    assert!(app.solved(1) && app.solved(2), "{}", app.verdict(2));
+
+    // (5) Headless and ExternalName.
+    app.start_lesson("Headless and ExternalName Services").await;
+    let text = app.textarea().value();
+    app.type_manifest(&format!(
+        "{text}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: backend-headless\nspec:\n  clusterIP: None\n  selector:\n    app: backend\n  ports:\n    - port: 80\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: docs\nspec:\n  type: ExternalName\n  externalName: kubernetes.io\n"
+    ))
+    .await;
+    app.apply().await;
+    app.run("kubectl exec test -- nslookup backend-headless", 10_000)
+        .await;
+    assert!(app.solved(1), "{}", app.verdict(1));
+    assert!(app.solved(2), "{}", app.verdict(2));
+
+    // (10) IPVS round-robin, then session affinity.
+    app.start_lesson("iptables vs IPVS spreading, and session affinity")
+        .await;
+    let mode: web_sys::HtmlSelectElement =
+        find(&app.root, "select[aria-label='kube-proxy mode']").unchecked_into();
+    mode.set_value("ipvs");
+    mode.dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+    for _ in 0..10 {
+        app.run(
+            "kubectl exec test -- wget -qO- http://backend-service",
+            5_000,
+        )
+        .await;
+    }
+    assert!(app.solved(1), "{}", app.verdict(1));
+    app.edit(
+        "  selector:\n    app: backend\n  ports:",
+        "  sessionAffinity: ClientIP\n  selector:\n    app: backend\n  ports:",
+    )
+    .await;
+    for _ in 0..10 {
+        app.run(
+            "kubectl exec test -- wget -qO- http://backend-service",
+            5_000,
+        )
+        .await;
+    }
+    assert!(app.solved(2), "{}", app.verdict(2));
+}
+
+/// Choose a file with `text` in the lesson picker's file field; returns the picker's error line
+/// if one shows (else the picker itself) once the file has been read.
+async fn pick_file(root: &HtmlElement, text: &str) -> HtmlElement {
+    let parts = js_sys::Array::of1(&text.into());
+    let file = web_sys::File::new_with_str_sequence(&parts, "lesson.yaml").unwrap();
+    let transfer = web_sys::DataTransfer::new().unwrap();
+    transfer.items().add_with_file(&file).unwrap();
+    let input: HtmlInputElement = find(root, ".lesson-picker input[type='file']").unchecked_into();
+    input.set_files(transfer.files().as_ref());
+    input
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    // FileReader reads in a task of its own.
+    for _ in 0..50 {
+        TimeoutFuture::new(20).await;
+        settle().await;
+        if let Some(e) = root
+            .query_selector(".lesson-picker [role='alert']")
+            .unwrap()
+        {
+            return e.unchecked_into();
+        }
+        if root.query_selector(".lesson-panel").unwrap().is_some() {
+            return find(root, ".lesson-panel");
+        }
+    }
+    panic!("the picked file was never read");
+}
+
+#[wasm_bindgen_test]
+async fn a_lesson_file_loads_and_a_broken_one_reports_its_line() {
+    let app = mount_lab().await;
+    button(&app.root, "Lessons").click();
+    settle().await;
+    let broken = pick_file(&app.root, include_str!("fixtures/broken-lesson.yaml")).await;
+    let error = text(&broken);
+    assert!(
+        error.contains("error at line 9") && error.contains("unknown field `requestWork`"),
+        "{error}"
+    );
+    assert!(
+        find_all(&app.root, ".lesson-panel").is_empty(),
+        "no lesson started"
+    );
+    pick_file(&app.root, include_str!("fixtures/custom-lesson.yaml")).await;
+    assert!(text(&find(&app.root, ".lesson-panel h2")).contains("Scale to two"));
+    assert!(app.textarea().value().contains("name: tiny"));
+}
+
+async fn mount_link(link: &str) -> Mounted {
+    let root = fresh_root();
+    let driver = Driver::new();
+    let d = driver.clone();
+    let link = link.to_string();
+    let handle = mount_to(root.clone(), move || {
+        view! { <Lab driver=d.clone() link=link.clone() /> }
+    });
+    settle().await;
+    Mounted {
+        root,
+        driver,
+        _handle: Box::new(handle),
+    }
+}
+
+/// Every pod in the picture, by accessible name (name, node, IP, phase).
+fn all_pods(root: &HtmlElement) -> Vec<String> {
+    find_all(root, "svg[aria-label='Cluster'] g.pod")
+        .iter()
+        .map(label)
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_share_link_opens_the_same_pods_and_ips_and_a_tampered_one_is_refused() {
+    let app = mount_lab().await;
+    app.start_lesson("Your first Service").await;
+    app.run("kubectl scale deployment backend --replicas=4", 30_000)
+        .await;
+    let victim = pod_name(&backend_pods(&app.root)[0]);
+    app.run(&format!("kubectl delete pod {victim}"), 30_000)
+        .await;
+    button(&app.root, "Share").click();
+    settle().await;
+    let link: HtmlInputElement = find(&app.root, "input[aria-label='Share link']").unchecked_into();
+    let link = link.value();
+    assert!(link.contains("#svclab1."), "{link}");
+    let pods = all_pods(&app.root);
+    assert_eq!(backend_pods(&app.root).len(), 4);
+
+    let opened = mount_link(&link).await;
+    assert_eq!(all_pods(&opened.root), pods);
+    assert_eq!(opened.driver.now(), app.driver.now());
+    assert_eq!(opened.textarea().value(), app.textarea().value());
+    assert_eq!(
+        text(&find(&opened.root, ".lesson-panel h2")),
+        "Your first Service"
+    );
+
+    // One character changed: refused with a message, and the editor keeps its own text.
+    let cut = link.len() - 10;
+    let tampered = format!(
+        "{}{}{}",
+        &link[..cut],
+        if &link[cut..cut + 1] == "A" { "B" } else { "A" },
+        &link[cut + 1..]
+    );
+    let refused = mount_link(&tampered).await;
+    let notice = text(&find(&refused.root, ".notice"));
+    assert!(notice.contains("cut short or changed"), "{notice}");
+    assert!(refused.textarea().value().contains("name: backend-service"));
+    assert!(find_all(&refused.root, ".lesson-panel").is_empty());
+}

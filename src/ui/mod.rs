@@ -15,6 +15,8 @@ pub mod editor;
 pub mod events;
 pub mod explain;
 pub mod inspector;
+pub mod lessons;
 pub mod requests;
+pub mod share;
 pub mod simulation;
 pub mod terminal;

@@ -48,6 +48,7 @@ mod documents;
 mod positions;
 mod schema;
 mod tree;
+mod typed;
 
 use document::{read_document, DocCtx};
 use documents::{split_documents, Chunk};
@@ -55,6 +56,7 @@ use positions::{parse_key, scalar_token_len, Lines, Mode, Seg};
 use tree::{parse_node, Budget, Node};
 
 pub use crate::validate::FieldError;
+pub use typed::{read_file, FileError};
 
 // ---------------------------------------------------------------------------------------------
 // Caps

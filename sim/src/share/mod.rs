@@ -1,0 +1,163 @@
+//! Share links: the editor's manifests, the seed, the lesson, the action log, the virtual clock and
+//! the simulation-mode position, packed into a URL fragment. Opening one replays the log from the
+//! seed, so the same pod names, IPs and event numbers come back. A link that was cut short or
+//! changed is refused with a clear message; nothing is half-read.
+
+mod lz;
+mod wire;
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::cluster::{Cluster, Config, LoggedAction};
+use crate::time::Time;
+use wire::{base64url, from_base64url, Reader, Writer};
+
+/// What a share link carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub seed: u64,
+    /// The manifest editor's text (it may differ from what was applied).
+    pub manifests: String,
+    /// The lesson being worked on, by id, and the virtual time it started at (its checks count
+    /// requests from then on).
+    pub lesson: Option<(String, Time)>,
+    /// Every accepted action, with its time.
+    pub log: Vec<LoggedAction>,
+    /// The virtual clock when the link was made.
+    pub now: Time,
+    /// The selected event in simulation mode.
+    pub position: Option<u64>,
+}
+
+/// Why a link could not be opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShareError {
+    /// Not a svclab link at all (no `svclab1.` prefix).
+    NotALink,
+    /// Made by a newer svclab.
+    Version(String),
+    /// Characters that cannot be in a link, or a link that is cut short or was changed.
+    Damaged,
+    /// Decodes to more than svclab opens.
+    TooLarge,
+}
+
+impl fmt::Display for ShareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShareError::NotALink => f.write_str("this is not a svclab share link"),
+            ShareError::Version(v) => write!(
+                f,
+                "this share link was made by a newer svclab (format {v}); open it there"
+            ),
+            ShareError::Damaged => f.write_str(
+                "this share link is damaged: it was cut short or changed on the way (copy the whole link again)",
+            ),
+            ShareError::TooLarge => f.write_str("this share link holds more than svclab opens"),
+        }
+    }
+}
+
+/// The format's name and version, first in every link.
+const PREFIX: &str = "svclab1.";
+/// What a link may decode to at most.
+const MAX_DECODED: usize = 8 * 1024 * 1024;
+const CHECKSUM_BYTES: usize = 4;
+
+impl Link {
+    /// The link's text, to put after `#` in the page's URL.
+    pub fn encode(&self) -> String {
+        let mut w = Writer::default();
+        w.int(self.seed);
+        w.str(&self.manifests);
+        w.option(&self.lesson, |w, (id, since)| {
+            w.str(id);
+            w.int(*since);
+        });
+        w.int(self.now);
+        w.option(&self.position, |w, p| w.int(*p));
+        w.int(self.log.len() as u64);
+        for entry in &self.log {
+            w.action(entry);
+        }
+        let mut packed = lz::compress(&w.0);
+        let sum = Sha256::digest(&packed);
+        packed.extend_from_slice(&sum[..CHECKSUM_BYTES]);
+        format!("{PREFIX}{}", base64url(&packed))
+    }
+
+    /// Read a link's text (with or without a leading `#`).
+    pub fn decode(text: &str) -> Result<Link, ShareError> {
+        let text = text.trim();
+        let text = text.strip_prefix('#').unwrap_or(text);
+        let Some(body) = text.strip_prefix(PREFIX) else {
+            return match text.split_once('.') {
+                Some((v, _)) if v.starts_with("svclab") => Err(ShareError::Version(v.into())),
+                _ => Err(ShareError::NotALink),
+            };
+        };
+        if body.len() > MAX_DECODED {
+            return Err(ShareError::TooLarge);
+        }
+        let packed = from_base64url(body).ok_or(ShareError::Damaged)?;
+        let split = packed
+            .len()
+            .checked_sub(CHECKSUM_BYTES)
+            .ok_or(ShareError::Damaged)?;
+        let (packed, sum) = packed.split_at(split);
+        // The checksum covers the compressed bytes, so any changed character is caught, even one
+        // that would decompress to the same text.
+        if Sha256::digest(packed)[..CHECKSUM_BYTES] != *sum {
+            return Err(ShareError::Damaged);
+        }
+        let bytes = lz::decompress(packed, MAX_DECODED).ok_or(ShareError::Damaged)?;
+        read(&bytes).ok_or(ShareError::Damaged)
+    }
+
+    /// A link for `cluster` as it is, with the editor's text and the lesson.
+    pub fn of(cluster: &Cluster, manifests: &str, lesson: Option<(&str, Time)>) -> Link {
+        Link {
+            seed: cluster.config().seed,
+            manifests: manifests.to_string(),
+            lesson: lesson.map(|(id, since)| (id.to_string(), since)),
+            log: cluster.log().to_vec(),
+            now: cluster.now(),
+            position: None,
+        }
+    }
+
+    /// The world the link describes: its log replayed from its seed, and the clock run on to
+    /// when the link was made.
+    pub fn world(&self) -> Cluster {
+        let config = Config {
+            seed: self.seed,
+            ..Config::default()
+        };
+        let mut cluster = Cluster::replay(config, &self.log);
+        if self.now > cluster.now() {
+            cluster.advance(self.now - cluster.now());
+        }
+        cluster
+    }
+}
+
+fn read(bytes: &[u8]) -> Option<Link> {
+    let mut r = Reader::new(bytes);
+    let seed = r.int()?;
+    let manifests = r.str()?;
+    let lesson = r.option(|r| Some((r.str()?, r.int()?)))?;
+    let now = r.int()?;
+    let position = r.option(Reader::int)?;
+    let n = r.count()?;
+    let log = (0..n).map(|_| r.action()).collect::<Option<Vec<_>>>()?;
+    r.done().then_some(Link {
+        seed,
+        manifests,
+        lesson,
+        log,
+        now,
+        position,
+    })
+}

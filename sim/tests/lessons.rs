@@ -1,0 +1,505 @@
+//! The lesson format and the built-in track: every lesson loads and starts unsolved; its
+//! intended fix, done as a learner would (manifests applied, actions, requests sent), solves it;
+//! the wrong fixes a learner tries first leave it unsolved. And share links and result codes.
+
+use svclab_sim::action::Action;
+use svclab_sim::cluster::{Cluster, Config};
+use svclab_sim::kube_proxy::ProxyMode;
+use svclab_sim::lesson::{self, Lesson, Started};
+use svclab_sim::model::ObjectKey;
+use svclab_sim::share::{Link, ShareError};
+use svclab_sim::time::SECOND;
+use svclab_sim::trace::{Client, Request, Tool};
+
+fn builtin(id: &str) -> Lesson {
+    lesson::BUILTIN
+        .iter()
+        .map(|(_, text)| lesson::load(text).unwrap())
+        .find(|l| l.id == id)
+        .unwrap()
+}
+
+fn start(id: &str) -> (Lesson, Started) {
+    let lesson = builtin(id);
+    let started = lesson.start(Config::default()).unwrap();
+    (lesson, started)
+}
+
+fn solved(lesson: &Lesson, s: &Started) -> Vec<bool> {
+    lesson
+        .evaluate(&s.cluster, s.since)
+        .iter()
+        .map(|v| v.solved)
+        .collect()
+}
+
+/// Send a request and let the clock run until it has finished.
+fn send(c: &mut Cluster, client: Client, tool: Tool, target: &str) {
+    c.act(Action::Send {
+        request: Request {
+            client,
+            tool,
+            target: target.into(),
+        },
+    })
+    .unwrap();
+    for _ in 0..600 {
+        if c.traces().iter().all(|t| !t.in_flight(c.now())) {
+            return;
+        }
+        c.advance(SECOND);
+    }
+    panic!("a request was still in flight after ten minutes");
+}
+
+fn test_pod() -> Client {
+    Client::Pod(ObjectKey::new("default", "test"))
+}
+
+fn wget(c: &mut Cluster, url: &str) {
+    send(c, test_pod(), Tool::Wget, url);
+}
+
+fn nslookup(c: &mut Cluster, name: &str) {
+    send(c, test_pod(), Tool::Nslookup, name);
+}
+
+/// Apply the lesson's manifests with `from` replaced by `to`, and let the world settle.
+fn apply_edited(c: &mut Cluster, lesson: &Lesson, from: &str, to: &str) {
+    assert!(
+        lesson.manifests.contains(from),
+        "{from:?} not in the manifests"
+    );
+    let text = lesson.manifests.replace(from, to);
+    c.apply(&text, "lesson.yaml").unwrap();
+    c.advance(30 * SECOND);
+}
+
+fn node_port_url(c: &Cluster, service: &str) -> String {
+    let svc = c
+        .services()
+        .get(&ObjectKey::new("default", service))
+        .unwrap();
+    let port = svc.spec.ports[0].node_port.unwrap();
+    format!("{}:{port}", c.nodes()[1].internal_ip)
+}
+
+#[test]
+fn every_builtin_lesson_loads_and_starts_with_its_tasks_unsolved() {
+    assert_eq!(lesson::BUILTIN.len(), 10);
+    let mut ids = Vec::new();
+    for (file, text) in lesson::BUILTIN {
+        let lesson = lesson::load(text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(!lesson.tasks.is_empty() && !lesson.title.is_empty());
+        assert!(lesson.tasks.iter().all(|t| !t.hints.is_empty()), "{file}");
+        let started = lesson.start(Config::default()).unwrap();
+        assert!(
+            solved(&lesson, &started).iter().all(|s| !s),
+            "{file} starts solved"
+        );
+        ids.push(lesson.id);
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 10, "lesson ids are unique");
+}
+
+#[test]
+fn first_service_is_solved_by_a_request_the_endpoints_and_a_lookup() {
+    let (lesson, mut s) = start("first-service");
+    wget(&mut s.cluster, "http://backend-service");
+    nslookup(&mut s.cluster, "backend-service.default.svc.cluster.local");
+    assert_eq!(solved(&lesson, &s), [true, false, true]);
+    let scale = |c: &mut Cluster, replicas| {
+        c.act(Action::Scale {
+            namespace: "default".into(),
+            deployment: "backend".into(),
+            replicas,
+        })
+        .unwrap();
+        c.advance(30 * SECOND);
+    };
+    scale(&mut s.cluster, 5);
+    assert_eq!(solved(&lesson, &s), [true, true, true]);
+    scale(&mut s.cluster, 4);
+    assert_eq!(solved(&lesson, &s), [true, false, true]);
+}
+
+#[test]
+fn ports_is_solved_by_the_target_port_the_container_listens_on() {
+    let (lesson, mut s) = start("ports");
+    wget(&mut s.cluster, "http://web-service");
+    let v = &lesson.evaluate(&s.cluster, s.since)[0];
+    assert!(!v.solved);
+    assert!(v.detail.contains("connection refused"), "{}", v.detail);
+    // Changing the Service's port is the wrong fix.
+    let mut wrong = s.clone();
+    apply_edited(&mut wrong.cluster, &lesson, "- port: 80", "- port: 5678");
+    wget(&mut wrong.cluster, "http://web-service:5678");
+    assert_eq!(solved(&lesson, &wrong), [false]);
+    apply_edited(
+        &mut s.cluster,
+        &lesson,
+        "targetPort: 80",
+        "targetPort: 5678",
+    );
+    wget(&mut s.cluster, "http://web-service");
+    assert_eq!(solved(&lesson, &s), [true]);
+}
+
+#[test]
+fn from_outside_needs_the_type_and_a_request_from_outside() {
+    let (lesson, mut s) = start("from-outside");
+    apply_edited(&mut s.cluster, &lesson, "type: ClusterIP", "type: NodePort");
+    // From inside the cluster does not count.
+    wget(&mut s.cluster, "http://backend-service");
+    assert_eq!(solved(&lesson, &s), [false, false]);
+    let url = node_port_url(&s.cluster, "backend-service");
+    send(&mut s.cluster, Client::External, Tool::Curl, &url);
+    assert_eq!(solved(&lesson, &s), [true, false]);
+    apply_edited(
+        &mut s.cluster,
+        &lesson,
+        "type: ClusterIP",
+        "type: LoadBalancer",
+    );
+    let lb = s
+        .cluster
+        .services()
+        .get(&ObjectKey::new("default", "backend-service"))
+        .unwrap()
+        .status
+        .load_balancer_ip
+        .unwrap();
+    send(
+        &mut s.cluster,
+        Client::External,
+        Tool::Curl,
+        &lb.to_string(),
+    );
+    assert_eq!(solved(&lesson, &s), [false, true]);
+}
+
+#[test]
+fn dns_across_namespaces_needs_the_namespace_in_the_name() {
+    let (lesson, mut s) = start("dns-across-namespaces");
+    nslookup(&mut s.cluster, "db");
+    wget(&mut s.cluster, "http://db");
+    assert_eq!(solved(&lesson, &s), [false, false]);
+    // busybox's nslookup tries the search list only for names without a dot.
+    nslookup(&mut s.cluster, "db.shop");
+    assert_eq!(solved(&lesson, &s), [false, false]);
+    nslookup(&mut s.cluster, "db.shop.svc.cluster.local");
+    assert_eq!(solved(&lesson, &s), [true, false]);
+    // wget's resolver (musl) does: db.shop.svc.cluster.local is the second name it tries.
+    wget(&mut s.cluster, "http://db.shop");
+    assert_eq!(solved(&lesson, &s), [true, true]);
+}
+
+#[test]
+fn headless_and_externalname_check_the_services_written() {
+    let (lesson, mut s) = start("headless-and-externalname");
+    let headless = "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: backend-headless
+spec:
+  clusterIP: None
+  selector:
+    app: backend
+  ports:
+    - port: 80
+";
+    let docs = "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: docs
+spec:
+  type: ExternalName
+  externalName: kubernetes.io
+";
+    s.cluster.apply(headless, "h.yaml").unwrap();
+    s.cluster.advance(5 * SECOND);
+    assert_eq!(solved(&lesson, &s), [false, false], "not looked up yet");
+    nslookup(&mut s.cluster, "backend-headless");
+    assert_eq!(solved(&lesson, &s), [true, false]);
+    s.cluster.apply(docs, "d.yaml").unwrap();
+    assert_eq!(solved(&lesson, &s), [true, true]);
+}
+
+#[test]
+fn no_endpoints_is_solved_by_the_selector_not_by_another_label() {
+    let (lesson, mut s) = start("no-endpoints");
+    wget(&mut s.cluster, "http://backend-service");
+    assert_eq!(solved(&lesson, &s), [false]);
+    // Selecting other pods is the wrong fix: the endpoints stay empty.
+    let mut wrong = s.clone();
+    apply_edited(&mut wrong.cluster, &lesson, "app: backnd", "app: frontend");
+    wget(&mut wrong.cluster, "http://backend-service");
+    assert_eq!(solved(&lesson, &wrong), [false]);
+    apply_edited(&mut s.cluster, &lesson, "app: backnd", "app: backend");
+    assert_eq!(solved(&lesson, &s), [false], "no request since the fix");
+    wget(&mut s.cluster, "http://backend-service");
+    assert_eq!(solved(&lesson, &s), [true]);
+}
+
+#[test]
+fn dns_down_is_solved_by_mending_coredns_not_by_the_cluster_ip() {
+    let (lesson, mut s) = start("dns-down");
+    let ip = match s
+        .cluster
+        .services()
+        .get(&ObjectKey::new("default", "backend-service"))
+        .unwrap()
+        .spec
+        .cluster_ip
+    {
+        svclab_sim::model::ClusterIp::Ip(ip) => ip,
+        _ => unreachable!(),
+    };
+    // The ClusterIP works without DNS, but the name still does not resolve.
+    wget(&mut s.cluster, &format!("http://{ip}"));
+    nslookup(&mut s.cluster, "backend-service");
+    assert_eq!(solved(&lesson, &s), [false]);
+    s.cluster
+        .act(Action::BreakCoreDns { broken: false })
+        .unwrap();
+    s.cluster.advance(30 * SECOND);
+    nslookup(&mut s.cluster, "backend-service");
+    wget(&mut s.cluster, "http://backend-service");
+    assert_eq!(solved(&lesson, &s), [true]);
+}
+
+#[test]
+fn not_ready_is_solved_by_replacing_the_broken_pods_not_by_scaling_up() {
+    let (lesson, mut s) = start("not-ready");
+    wget(&mut s.cluster, "http://backend-service");
+    assert_eq!(solved(&lesson, &s), [false]);
+    let mut wrong = s.clone();
+    wrong
+        .cluster
+        .act(Action::Scale {
+            namespace: "default".into(),
+            deployment: "backend".into(),
+            replicas: 4,
+        })
+        .unwrap();
+    wrong.cluster.advance(30 * SECOND);
+    wget(&mut wrong.cluster, "http://backend-service");
+    assert_eq!(solved(&lesson, &wrong), [false]);
+    let failing: Vec<String> = s
+        .cluster
+        .pods()
+        .values()
+        .filter(|p| p.faults.fail_readiness)
+        .map(|p| p.meta.name.clone())
+        .collect();
+    assert_eq!(failing.len(), 2);
+    for pod in failing {
+        s.cluster
+            .act(Action::DeletePod {
+                namespace: "default".into(),
+                pod,
+            })
+            .unwrap();
+    }
+    s.cluster.advance(60 * SECOND);
+    wget(&mut s.cluster, "http://backend-service");
+    assert_eq!(solved(&lesson, &s), [true]);
+}
+
+#[test]
+fn network_policy_is_solved_by_a_rule_that_admits_test() {
+    let (lesson, mut s) = start("network-policy");
+    wget(&mut s.cluster, "http://api-service");
+    let v = &lesson.evaluate(&s.cluster, s.since)[0];
+    assert!(
+        !v.solved && v.detail.contains("dropped by a NetworkPolicy"),
+        "{}",
+        v.detail
+    );
+    // Admitting the wrong label keeps test out.
+    let mut wrong = s.clone();
+    apply_edited(&mut wrong.cluster, &lesson, "role: frontend", "app: test");
+    wget(&mut wrong.cluster, "http://api-service");
+    assert_eq!(solved(&lesson, &wrong), [false]);
+    apply_edited(&mut s.cluster, &lesson, "role: frontend", "run: test");
+    wget(&mut s.cluster, "http://api-service");
+    assert_eq!(solved(&lesson, &s), [true]);
+}
+
+#[test]
+fn spreading_needs_ipvs_round_robin_then_affinity_pins_one_pod() {
+    let (lesson, mut s) = start("spreading-and-affinity");
+    for _ in 0..10 {
+        wget(&mut s.cluster, "http://backend-service");
+    }
+    assert_eq!(solved(&lesson, &s), [false, false], "iptables mode");
+    s.cluster
+        .act(Action::SetProxyMode {
+            mode: ProxyMode::Ipvs,
+        })
+        .unwrap();
+    for _ in 0..10 {
+        wget(&mut s.cluster, "http://backend-service");
+    }
+    assert_eq!(solved(&lesson, &s), [true, false]);
+    apply_edited(
+        &mut s.cluster,
+        &lesson,
+        "  selector:\n    app: backend\n  ports:",
+        "  sessionAffinity: ClientIP\n  selector:\n    app: backend\n  ports:",
+    );
+    for _ in 0..10 {
+        wget(&mut s.cluster, "http://backend-service");
+    }
+    assert_eq!(solved(&lesson, &s), [false, true]);
+}
+
+#[test]
+fn a_broken_lesson_file_is_reported_at_its_line() {
+    let base = lesson::BUILTIN[0].1;
+    // An unknown check, never a silent pass.
+    let text = base.replace("requestSucceeds: {from: test", "requestWorks: {from: test");
+    let e = lesson::load(&text).unwrap_err();
+    let line = text
+        .lines()
+        .position(|l| l.contains("requestWorks"))
+        .unwrap()
+        + 1;
+    assert_eq!(e.line, line, "{e}");
+    assert!(e.message.contains("unknown field `requestWorks`"), "{e}");
+    assert!(e.message.contains("requestSucceeds"), "{e}");
+    // An unknown field.
+    let text = base.replace("story:", "storry:");
+    let e = lesson::load(&text).unwrap_err();
+    assert!(e.message.contains("unknown field `storry`"), "{e}");
+    assert_eq!(
+        e.line,
+        text.lines().position(|l| l.starts_with("storry")).unwrap() + 1
+    );
+    // Broken YAML.
+    let e = lesson::load("id: x\ntitle: [unclosed\n").unwrap_err();
+    assert!(e.line >= 2, "{e}");
+    // A manifest the API server refuses, at its line in the lesson file.
+    let text = base.replace("replicas: 3", "replicas: three");
+    let e = lesson::load(&text).unwrap_err();
+    let line = text.lines().position(|l| l.contains("three")).unwrap() + 1;
+    assert_eq!(e.line, line, "{e}");
+    assert!(e.message.starts_with("manifests: "), "{e}");
+    // A check that cannot be judged.
+    let text = base.replace(
+        "readyEndpoints: {service: backend-service, count: 5}",
+        "serviceType: {service: backend-service, type: Nodeport}",
+    );
+    let e = lesson::load(&text).unwrap_err();
+    assert!(e.message.contains("unknown type \"Nodeport\""), "{e}");
+    assert_eq!(
+        e.line,
+        text.lines().position(|l| l.contains("Nodeport")).unwrap()
+    );
+    assert!(lesson::load("").is_err());
+    assert!(lesson::load("id: Bad Id\ntitle: t\nstory: s\ntasks: []\n").is_err());
+}
+
+fn worked_world() -> Cluster {
+    let (_, mut s) = start("first-service");
+    wget(&mut s.cluster, "http://backend-service");
+    let victim = s
+        .cluster
+        .pods()
+        .values()
+        .find(|p| p.meta.name.starts_with("backend-"))
+        .unwrap()
+        .meta
+        .name
+        .clone();
+    s.cluster
+        .act(Action::DeletePod {
+            namespace: "default".into(),
+            pod: victim,
+        })
+        .unwrap();
+    s.cluster.advance(20 * SECOND);
+    wget(&mut s.cluster, "http://backend-service");
+    s.cluster
+}
+
+#[test]
+fn a_share_link_brings_back_the_same_pods_ips_and_traces() {
+    let world = worked_world();
+    let mut link = Link::of(&world, "# my edits\n", Some(("first-service", 3_630_000)));
+    link.position = Some(7);
+    let text = link.encode();
+    assert!(text.starts_with("svclab1."));
+    assert!(
+        text.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c)),
+        "fits in a URL fragment as is"
+    );
+    let opened = Link::decode(&format!("#{text}")).unwrap();
+    assert_eq!(opened, link);
+    let replayed = opened.world();
+    assert_eq!(replayed.now(), world.now());
+    let pods = |c: &Cluster| -> Vec<(String, Option<std::net::Ipv4Addr>)> {
+        c.pods()
+            .values()
+            .map(|p| (p.meta.name.clone(), p.status.pod_ip))
+            .collect()
+    };
+    assert_eq!(pods(&replayed), pods(&world));
+    assert_eq!(replayed.traces(), world.traces());
+}
+
+#[test]
+fn a_cut_short_changed_or_foreign_link_is_refused() {
+    let text = Link::of(&worked_world(), "kind: Service\n", None).encode();
+    for cut in [1, 5, text.len() / 2, text.len() - "svclab1.".len() - 1] {
+        assert_eq!(
+            Link::decode(&text[..text.len() - cut]),
+            Err(ShareError::Damaged),
+            "cut {cut}"
+        );
+    }
+    // Every single-character change is caught.
+    let body = text.len() - "svclab1.".len();
+    for i in (0..body).step_by(body / 40 + 1) {
+        let mut bytes = text.clone().into_bytes();
+        let at = "svclab1.".len() + i;
+        bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+        let changed = String::from_utf8(bytes).unwrap();
+        assert_eq!(Link::decode(&changed), Err(ShareError::Damaged), "at {i}");
+    }
+    assert_eq!(
+        Link::decode("https://example.com"),
+        Err(ShareError::NotALink)
+    );
+    assert_eq!(Link::decode(""), Err(ShareError::NotALink));
+    assert_eq!(Link::decode("svclab1.%%%"), Err(ShareError::Damaged));
+    assert!(matches!(
+        Link::decode("svclab9.AAAA"),
+        Err(ShareError::Version(_))
+    ));
+    assert!(ShareError::Damaged
+        .to_string()
+        .contains("cut short or changed"));
+}
+
+#[test]
+fn a_result_code_says_what_was_solved_and_catches_a_changed_flag() {
+    let world = worked_world();
+    let code = lesson::result_code("first-service", &[true, false, true], &world);
+    let read = lesson::verify_result_code(&code).unwrap();
+    assert_eq!(read.lesson, "first-service");
+    assert_eq!(read.solved, [true, false, true]);
+    let forged = code.replacen(".101.", ".111.", 1);
+    assert!(lesson::verify_result_code(&forged).is_err());
+    assert!(lesson::verify_result_code("hello").is_err());
+    assert_eq!(
+        code,
+        lesson::result_code("first-service", &[true, false, true], &world),
+        "the same run gives the same code"
+    );
+}

@@ -1,0 +1,331 @@
+//! Share and export: the "Share" button puts the world (seed, editor text, lesson, action log,
+//! clock) into a link and copies it, also showing it in the "Share link" text box; the same
+//! popover exports the manifests as a `.yaml` file, the picture as SVG and the latest request's
+//! trace as text, and opens a `.yaml` file into the editor. The page opens a link from its URL,
+//! and keeps its scenario in localStorage so a reload brings it back.
+
+use leptos::prelude::*;
+use svclab_sim::lesson;
+use svclab_sim::share::Link;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+use crate::lessons::{Active, LessonCtx};
+use crate::state::shared;
+
+/// Where the current scenario is kept between visits, as a share link's text.
+pub const SCENARIO_KEY: &str = "svclab.scenario";
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// What the page opens with.
+pub struct Opening {
+    /// A link from the URL's fragment, else the scenario saved last time.
+    pub link: Option<Link>,
+    /// Why a link in the URL was refused.
+    pub refused: Option<String>,
+}
+
+/// A share link in the URL's fragment (`#svclab1....`), or why it was refused; `None` when the
+/// fragment is not a link. The fragment is cleared once read: a reload restores from localStorage.
+fn from_fragment() -> Option<Result<Link, String>> {
+    let hash = window().location().hash().unwrap_or_default();
+    if !hash.starts_with("#svclab") {
+        return None;
+    }
+    if let Ok(history) = window().history() {
+        let path = window().location().pathname().unwrap_or_default();
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+    }
+    Some(decode(&hash))
+}
+
+fn decode(text: &str) -> Result<Link, String> {
+    Link::decode(text).map_err(|e| {
+        format!("The share link could not be opened: {e}. Your own work is as you left it.")
+    })
+}
+
+/// Open a link's text (from a URL or given by a test).
+pub fn open_text(text: &str) -> Opening {
+    let fragment = text.rsplit_once('#').map_or(text, |(_, f)| f);
+    match decode(fragment) {
+        Ok(link) => Opening {
+            link: Some(link),
+            refused: None,
+        },
+        Err(message) => Opening {
+            link: None,
+            refused: Some(message),
+        },
+    }
+}
+
+/// What the page opens with: a link in the URL, else the scenario saved last time. A damaged
+/// link is refused with a message and the page opens as it would without it.
+pub fn opening() -> Opening {
+    match from_fragment() {
+        Some(Ok(link)) => Opening {
+            link: Some(link),
+            refused: None,
+        },
+        Some(Err(message)) => Opening {
+            link: None,
+            refused: Some(message),
+        },
+        None => Opening {
+            link: storage()
+                .and_then(|s| s.get_item(SCENARIO_KEY).ok().flatten())
+                .and_then(|t| Link::decode(&t).ok()),
+            refused: None,
+        },
+    }
+}
+
+/// The lesson a link names, started at its time.
+pub fn lesson_of(link: &Link) -> Option<Active> {
+    let (id, since) = link.lesson.as_ref()?;
+    lesson::builtin(id).map(|l| Active::new(l, *since))
+}
+
+/// The link for the world as it is now.
+fn current_link() -> Option<Link> {
+    let sh = shared();
+    let ctx = expect_context::<LessonCtx>();
+    let text = sh.text.get_untracked();
+    let active = ctx
+        .active
+        .with_untracked(|a| a.as_ref().map(|a| (a.lesson.id.clone(), a.since)));
+    sh.sim.peek(|c| {
+        Some(Link::of(
+            c,
+            &text,
+            active.as_ref().map(|(id, since)| (id.as_str(), *since)),
+        ))
+    })
+}
+
+/// Keep the scenario in localStorage when the page is hidden or closed.
+pub fn keep_scenario() {
+    let sh = shared();
+    let ctx = expect_context::<LessonCtx>();
+    let save = move |_| {
+        let text = sh.text.get_untracked();
+        let active = ctx
+            .active
+            .with_untracked(|a| a.as_ref().map(|a| (a.lesson.id.clone(), a.since)));
+        let link = sh.sim.peek(|c| {
+            Link::of(
+                c,
+                &text,
+                active.as_ref().map(|(id, since)| (id.as_str(), *since)),
+            )
+        });
+        if let Some(s) = storage() {
+            let _ = s.set_item(SCENARIO_KEY, &link.encode());
+        }
+    };
+    let a = window_event_listener_untyped("pagehide", save);
+    let b = window_event_listener_untyped("visibilitychange", save);
+    // A link pasted into the address bar of an open page only changes its fragment.
+    let c = window_event_listener_untyped("hashchange", move |_| match from_fragment() {
+        Some(Ok(link)) => {
+            sh.sim.replace(link.world());
+            sh.text.set(link.manifests.clone());
+            ctx.active.set(lesson_of(&link));
+            ctx.notice.set(None);
+        }
+        Some(Err(message)) => ctx.notice.set(Some(message)),
+        None => {}
+    });
+    on_cleanup(move || {
+        a.remove();
+        b.remove();
+        c.remove();
+    });
+}
+
+/// `%`-encoding for a `data:` URL.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~ /:;,=()'*!".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Offer `text` as a download named `name`.
+fn download(name: &str, mime: &str, text: &str) {
+    let document = document();
+    let Ok(a) = document.create_element("a") else {
+        return;
+    };
+    let _ = a.set_attribute(
+        "href",
+        &format!("data:{mime};charset=utf-8,{}", percent_encode(text)),
+    );
+    let _ = a.set_attribute("download", name);
+    if let Ok(a) = a.dyn_into::<web_sys::HtmlElement>() {
+        a.click();
+    }
+}
+
+/// The picture as a standalone SVG: its markup with the page's style rules inside.
+fn picture_svg() -> Option<String> {
+    let document = document();
+    let svg = document
+        .query_selector("svg[aria-label='Cluster']")
+        .ok()
+        .flatten()?;
+    let mut css = String::new();
+    let sheets = document.style_sheets();
+    for i in 0..sheets.length() {
+        let Some(sheet) = sheets
+            .item(i)
+            .and_then(|s| s.dyn_into::<web_sys::CssStyleSheet>().ok())
+        else {
+            continue;
+        };
+        let Ok(rules) = sheet.css_rules() else {
+            continue;
+        };
+        for j in 0..rules.length() {
+            if let Some(rule) = rules.item(j) {
+                css.push_str(&rule.css_text());
+                css.push('\n');
+            }
+        }
+    }
+    let markup = svg.outer_html();
+    let open_end = markup.find('>')?;
+    let (open, rest) = markup.split_at(open_end + 1);
+    let open = if open.contains("xmlns=") {
+        open.to_string()
+    } else {
+        open.replacen("<svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"", 1)
+    };
+    Some(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{open}<style>{}</style>{rest}",
+        css.replace("]]>", "")
+    ))
+}
+
+/// The top bar's "Share" button and its popover.
+#[component]
+pub fn ShareButton() -> impl IntoView {
+    let sh = shared();
+    let open = RwSignal::new(false);
+    let (link, set_link) = signal(String::new());
+    let (status, set_status) = signal(String::new());
+    let share = move |_| {
+        let Some(l) = current_link() else {
+            return;
+        };
+        let location = window().location();
+        let base = format!(
+            "{}{}",
+            location.origin().unwrap_or_default(),
+            location.pathname().unwrap_or_default()
+        );
+        let url = format!("{base}#{}", l.encode());
+        let _ = window().navigator().clipboard().write_text(&url);
+        set_status.set(format!(
+            "Link copied ({} characters). Opening it shows this cluster: the same pods, IPs and requests.",
+            url.len()
+        ));
+        set_link.set(url);
+        open.set(true);
+    };
+    let export_yaml = move |_| download("svclab.yaml", "text/yaml", &sh.text.get_untracked());
+    let export_svg = move |_| match picture_svg() {
+        Some(svg) => download("svclab-cluster.svg", "image/svg+xml", &svg),
+        None => set_status.set("There is no picture to export.".into()),
+    };
+    let export_trace = move |_| {
+        let text = sh.sim.peek(|c| {
+            c.traces().last().map(|t| {
+                let mut out = format!(
+                    "{:?} {} from {:?}\n",
+                    t.request.tool, t.request.target, t.request.client
+                );
+                for (i, h) in t.hops.iter().enumerate() {
+                    out.push_str(&format!("{:>2}. {}\n", i + 1, h.explanation));
+                }
+                out.push_str(&t.output);
+                out
+            })
+        });
+        match text {
+            Some(t) => download("svclab-trace.txt", "text/plain", &t),
+            None => set_status.set("No request has been sent yet.".into()),
+        }
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            let name = file.name();
+            let Ok(reader) = web_sys::FileReader::new() else {
+                return;
+            };
+            let r = reader.clone();
+            let onload = Closure::<dyn FnMut()>::new(move || {
+                if let Some(text) = r.result().ok().and_then(|v| v.as_string()) {
+                    sh.text.set(text);
+                    set_status.set(format!("{name} is in the editor: press Apply to apply it."));
+                }
+            });
+            reader.set_onload(Some(onload.as_ref().unchecked_ref()));
+            onload.forget();
+            let _ = reader.read_as_text(&file);
+        }
+        input.set_value("");
+    };
+
+    view! {
+        <div class="share-menu">
+            <button class="share" aria-expanded=move || open.get().to_string() on:click=share>
+                "Share"
+            </button>
+            <Show when=move || open.get()>
+                <div class="popover share-popover" role="dialog" aria-label="Share and export">
+                    <label>
+                        "Share link "
+                        <input
+                            type="text"
+                            readonly
+                            aria-label="Share link"
+                            prop:value=move || link.get()
+                            on:focus=move |ev| {
+                                if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                    i.select();
+                                }
+                            }
+                        />
+                    </label>
+                    <p class="hint" role="status">{move || status.get()}</p>
+                    <div class="exports" role="group" aria-label="Export">
+                        <button on:click=export_yaml>"Download manifests (.yaml)"</button>
+                        <button on:click=export_svg>"Download picture (.svg)"</button>
+                        <button on:click=export_trace>"Download last trace (.txt)"</button>
+                    </div>
+                    <label class="file-pick">
+                        "Open manifest file "
+                        <input type="file" accept=".yaml,.yml,text/yaml" on:change=on_file />
+                    </label>
+                    <button class="link" on:click=move |_| open.set(false)>"Close"</button>
+                </div>
+            </Show>
+        </div>
+    }
+}
