@@ -216,11 +216,14 @@ fn slots<'a>(pods: &[&'a PodView], keep: &BTreeSet<String>, max: usize) -> Vec<S
     first
 }
 
-/// The rows a node of `slots` needs: a crowded node keeps a row free for a pod of the current
-/// request, so that the picture does not change height as requests go to other nodes.
+/// The rows a node of `slots` needs: a crowded node without a kept pod keeps a row free for
+/// one, so that the picture does not change height as requests go to other nodes.
 fn rows_of(slots: &[Slot]) -> usize {
     let grouped = slots.iter().any(|s| matches!(s, Slot::Group(_)));
-    slots.len() + usize::from(grouped)
+    let kept = slots
+        .iter()
+        .any(|s| matches!(s, Slot::Pod(p) if p.role == PodRole::Workload));
+    slots.len() + usize::from(grouped && !kept)
 }
 
 /// A node's region and the parts inside it.

@@ -445,11 +445,11 @@ impl Placer {
     fn candidates(&self, anchor: Point, w: f64, gap: f64) -> Vec<Rect> {
         let mut out = Vec::new();
         let step = LABEL_H + 4.0;
-        for k in 0..25_i32 {
-            // Rows 0, 1, -1, 2, -2, ...: below first, where a node's kube-proxy has the gap
-            // above its pods (two rows, for the DNS query's DNAT and the request's), and a
-            // label above would reach across the node's title.
-            let row = if k % 2 == 1 { (k + 1) / 2 } else { -k / 2 };
+        // Rows 0 to 4 below first, where a node's kube-proxy has the gap above its pods (room
+        // for the four rewrites of a request) and a label above would reach across the node's
+        // title; then above and further below in turn.
+        let rows = (0..=4_i32).chain((1..=20).flat_map(|k| [-k, 4 + k]));
+        for row in rows {
             let y = anchor.y - LABEL_H / 2.0 + f64::from(row) * step;
             for x in [anchor.x + gap, anchor.x - w - gap, anchor.x - w / 2.0] {
                 out.push(self.inside(Rect::new(x, y, w, LABEL_H)));
