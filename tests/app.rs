@@ -1256,3 +1256,88 @@ async fn zoom_buttons_and_keys_change_the_view_and_fit_restores_it() {
     settle().await;
     assert_eq!(view_box(&svg), fit);
 }
+
+#[wasm_bindgen(inline_js = r#"
+export function wheel_at(el, fx, fy, dy) {
+  const r = el.getBoundingClientRect();
+  const at = { clientX: r.left + r.width * fx, clientY: r.top + r.height * fy };
+  el.dispatchEvent(new WheelEvent('wheel', { ...at, deltaY: dy, bubbles: true, cancelable: true }));
+}
+export function center_of(el) {
+  const r = el.getBoundingClientRect();
+  return [r.left + r.width / 2, r.top + r.height / 2];
+}
+export function pointer(el, type, x, y) {
+  el.dispatchEvent(new PointerEvent(type, {
+    clientX: x, clientY: y, pointerId: 7, pointerType: 'mouse', button: 0, isPrimary: true,
+    bubbles: true, cancelable: true }));
+}
+export function click_at(x, y) {
+  const under = document.elementFromPoint(x, y);
+  if (!under) return '';
+  under.dispatchEvent(new MouseEvent('click', { clientX: x, clientY: y, bubbles: true }));
+  const control = under.closest('[role=button]');
+  return control ? control.getAttribute('aria-label') : '';
+}
+"#)]
+extern "C" {
+    /// A wheel turn of `dy` pixels at the point `(fx, fy)` of `el`'s box (fractions of it).
+    fn wheel_at(el: &HtmlElement, fx: f64, fy: f64, dy: f64);
+    /// The middle of `el`'s box on screen, `[x, y]`.
+    fn center_of(el: &HtmlElement) -> Vec<f64>;
+    /// A mouse pointer event of `type` at `(x, y)`, dispatched on `el`.
+    fn pointer(el: &HtmlElement, type_: &str, x: f64, y: f64);
+    /// A click on whatever is at `(x, y)`; the accessible name of the control it is in, if any.
+    fn click_at(x: f64, y: f64) -> String;
+}
+
+#[wasm_bindgen_test]
+async fn the_wheel_zooms_at_the_pointer_and_a_drag_pans_without_selecting() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    app.seeded().await;
+    let svg = find(root, "svg[aria-label='Cluster']");
+    let fit = view_box(&svg);
+
+    // Wheel up over the picture's left part: zoomed in, towards the left.
+    wheel_at(&svg, 0.2, 0.5, -300.0);
+    settle().await;
+    let zoomed = view_box(&svg);
+    assert!(zoomed[2] < fit[2] * 0.9, "{zoomed:?} from {fit:?}");
+    assert!(
+        zoomed[0] + zoomed[2] / 2.0 < fit[0] + fit[2] / 2.0,
+        "zoomed about the pointer: {zoomed:?}"
+    );
+
+    // Zoomed about the middle, dragging a CoreDNS box to the right shows more of the left;
+    // the picture moves with the pointer, so the click that ends the drag lands on that box,
+    // and selects nothing.
+    button(root, "Fit").click();
+    settle().await;
+    wheel_at(&svg, 0.5, 0.5, -300.0);
+    settle().await;
+    let zoomed = view_box(&svg);
+    let coredns = find(root, "svg[aria-label='Cluster'] g.pod.coredns");
+    // The test browser's window is smaller than the frame.
+    coredns.scroll_into_view();
+    let (x, y) = (center_of(&coredns)[0], center_of(&coredns)[1]);
+    pointer(&svg, "pointerdown", x, y);
+    for i in 1..=4 {
+        pointer(&svg, "pointermove", x + 20.0 * f64::from(i), y);
+        settle().await;
+    }
+    pointer(&svg, "pointerup", x + 80.0, y);
+    let clicked = click_at(x + 80.0, y);
+    assert!(clicked.starts_with("Pod coredns-"), "{clicked:?}");
+    settle().await;
+    let panned = view_box(&svg);
+    assert!(panned[0] < zoomed[0], "{panned:?} after {zoomed:?}");
+    assert!(
+        find_all(root, "svg[aria-label='Cluster'] [aria-pressed='true']").is_empty(),
+        "a drag selected {clicked:?}"
+    );
+    // Wheel down far: back to fit, no further.
+    wheel_at(&svg, 0.5, 0.5, 5_000.0);
+    settle().await;
+    assert_eq!(view_box(&svg), fit);
+}
