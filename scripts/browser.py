@@ -2,6 +2,9 @@
 """Loads the built app (dist/) in headless Chromium, driven through chromedriver.
 
     browser.py screenshot PATH   PNG of the app with the seed applied and a request on the wire
+    browser.py shots DIR         the README's PNGs: a request's path, presenter mode, 300 pods,
+                                 a failure mark (DIR/path.png, presenter.png, pods-300.png,
+                                 failure.png)
     browser.py frames [--soak SECONDS] [--seconds SECONDS]
                                  frame intervals under steady traffic with 3 and 300 backend pods,
                                  and the DOM's element count before and after a soak at 300 pods
@@ -380,12 +383,18 @@ class Bench:
     def churn(self, seconds=2.0):
         """Nodes added / removed / attributes and texts changed per animation frame over
         `seconds` (a MutationObserver, run apart from the timed windows since observing costs
-        time itself)."""
+        time itself), and the changes per frame of each panel (by its heading), busiest first."""
         self.js(
-            "const c = window.__churn = {added: 0, removed: 0, changed: 0, frames: 0, on: true};"
+            "const c = window.__churn = {added: 0, removed: 0, changed: 0, frames: 0, on: true,"
+            " panels: {}};"
             " c.observer = new MutationObserver(rs => { for (const r of rs) {"
             " c.added += r.addedNodes.length; c.removed += r.removedNodes.length;"
-            " if (r.type !== 'childList') c.changed++; } });"
+            " if (r.type !== 'childList') c.changed++;"
+            " const t = r.target.nodeType === 1 ? r.target : r.target.parentElement;"
+            " const p = t && t.closest('section');"
+            " const h = p && p.querySelector('h2');"
+            " const k = h ? h.textContent : 'other';"
+            " c.panels[k] = (c.panels[k] || 0) + 1; } });"
             " c.observer.observe(document.body, {childList: true, subtree: true,"
             " attributes: true, characterData: true});"
             " const f = () => { if (c.on) { c.frames++; requestAnimationFrame(f); } };"
@@ -394,10 +403,16 @@ class Bench:
         time.sleep(seconds)
         c = self.js(
             "const c = window.__churn; c.on = false; c.observer.disconnect();"
-            " return {added: c.added, removed: c.removed, changed: c.changed, frames: c.frames};"
+            " return {added: c.added, removed: c.removed, changed: c.changed, frames: c.frames,"
+            " panels: c.panels};"
         )
         frames = max(1, c["frames"])
-        return " / ".join(f"{c[k] / frames:.0f}" for k in ("added", "removed", "changed"))
+        totals = " / ".join(f"{c[k] / frames:.0f}" for k in ("added", "removed", "changed"))
+        panels = ", ".join(
+            f"{name} {count / frames:.0f}"
+            for name, count in sorted(c["panels"].items(), key=lambda kv: -kv[1])
+        )
+        return totals, panels
 
 
 def frame_line(name, intervals):
@@ -493,9 +508,11 @@ def frames_run(bench, soak, seconds):
     soaked, line = frame_line(f"{BIG_REPLICAS} pods after {soak:.0f} s soak", bench.record(seconds))
     print(line)
     print(
-        f"DOM nodes added / removed / attributes and texts changed per frame: {small_churn}"
-        f" at 3 pods, {big_churn} at {BIG_REPLICAS}"
+        f"DOM nodes added / removed / attributes and texts changed per frame: {small_churn[0]}"
+        f" at 3 pods, {big_churn[0]} at {BIG_REPLICAS}"
     )
+    print(f"  DOM changes per frame by panel at 3 pods: {small_churn[1]}")
+    print(f"  at {BIG_REPLICAS} pods: {big_churn[1]}")
     print(
         f"{BIG_REPLICAS} pods ready {ready_after:.1f} s after the scale (real time);"
         f" load average at the end {os.getloadavg()[0]:.1f}"
@@ -528,6 +545,70 @@ def frames_run(bench, soak, seconds):
     )
 
 
+def shots(out):
+    """The README's pictures, in the order a learner meets them: a request's path with its
+    rewrites, the same in presenter mode, 300 backend pods (grouped per node) with a request's
+    path through them, and the failure mark of a request to a Service with no endpoints."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    done = (
+        "return document.querySelector('svg.cluster g.packet') === null"
+        " && document.querySelector('svg.cluster g.path-label.un-dnat') !== null"
+    )
+    url = serve_dist()
+    chromium = Chromium()
+    try:
+        session = chromium.new_session()
+        try:
+            session.goto(url)
+            session.wait_for_first_cluster()
+            bench = Bench(session)
+
+            def save(name):
+                time.sleep(0.3)
+                png = session.screenshot()
+                (out / name).write_bytes(png)
+                print(f"shots: {out / name} ({len(png):,} bytes)")
+
+            session.click_button("Apply")
+            bench.wait_ready("backend", 3, timeout=60)
+            session.click_button("Send request")
+            session.wait_until(done, "the request's path with its rewrites")
+            save("path.png")
+
+            session.click_button("Presenter mode")
+            session.click_button("Send request")
+            session.wait_until(done, "the request's path in presenter mode")
+            save("presenter.png")
+            session.click_button("Presenter mode")
+
+            bench.set_control("input[aria-label='Replicas of backend']", BIG_REPLICAS)
+            bench.wait_ready("backend", BIG_REPLICAS, timeout=300)
+            session.click_button("Send request")
+            session.wait_until(done, "a request's path through 300 pods")
+            save("pods-300.png")
+
+            bench.set_control("input[aria-label='Replicas of backend']", 0)
+            session.wait_until(
+                "return document.querySelector('svg.cluster g.service.no-endpoints') !== null"
+                " && document.querySelector('svg.cluster g.pod-group') === null"
+                " && document.querySelector('svg.cluster g.pod[aria-label^=\"Pod backend-\"]')"
+                " === null",
+                "backend-service without endpoints, its pods gone",
+                timeout=120,
+            )
+            session.click_button("Send request")
+            session.wait_until(
+                "return document.querySelector('svg.cluster g.path-label.failure') !== null",
+                "the failure mark",
+            )
+            save("failure.png")
+        finally:
+            session.close()
+    finally:
+        chromium.close()
+
+
 def frames_args(args):
     soak, seconds = SOAK_S, FRAME_WINDOW_S
     while args:
@@ -545,6 +626,8 @@ if __name__ == "__main__":
     match sys.argv[1:]:
         case ["screenshot", out]:
             screenshot(out)
+        case ["shots", out]:
+            shots(out)
         case ["frames", *args]:
             frames(*frames_args(args))
         case _:

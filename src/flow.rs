@@ -178,6 +178,7 @@ mod tests {
                 state: PodState::Ready,
                 status: "Running",
                 ready: true,
+                owner: None,
             }
         };
         Scene {

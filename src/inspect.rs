@@ -14,6 +14,13 @@ pub enum Selection {
     Node(String),
     /// The kube-proxy of a node.
     Proxy(String),
+    /// The pods of one owner on one node that the picture draws as one box (`node` is `None`
+    /// for pods waiting to be scheduled, `owner` for bare pods).
+    Group {
+        namespace: String,
+        owner: Option<String>,
+        node: Option<String>,
+    },
 }
 
 /// Events shown per object, newest first.
@@ -66,6 +73,8 @@ pub struct Details {
     pub list: Vec<String>,
     pub events: Vec<EventRow>,
     pub pod: Option<PodControls>,
+    /// Pods the learner can select from here (a group's), with a line about each.
+    pub pods: Vec<(ObjectKey, String)>,
 }
 
 impl Details {
@@ -80,6 +89,7 @@ impl Details {
             list: Vec::new(),
             events: Vec::new(),
             pod: None,
+            pods: Vec::new(),
         }
     }
 
@@ -255,6 +265,47 @@ pub fn describe(cluster: &Cluster, selection: &Selection) -> Option<Details> {
                 })
                 .collect();
             d.events = events_of(cluster, "", &format!("node/{name}"));
+            Some(d)
+        }
+        Selection::Group {
+            namespace,
+            owner,
+            node,
+        } => {
+            let pods: Vec<_> = cluster
+                .pods()
+                .values()
+                .filter(|p| {
+                    &p.meta.namespace == namespace
+                        && p.spec.node_name == *node
+                        && crate::scene::owner_of(cluster, p) == *owner
+                })
+                .collect();
+            if pods.is_empty() {
+                return None;
+            }
+            let name = owner.as_deref().unwrap_or("bare pods");
+            let place = node.as_deref().unwrap_or("no node yet");
+            let mut d = Details::new("Pods", format!("{name} on {place}"));
+            d.fact("Namespace", namespace);
+            d.fact("Node", place);
+            if let Some(o) = owner {
+                d.fact("Controlled by", o.clone());
+            }
+            d.fact("Pods", pods.len().to_string());
+            let ready = pods.iter().filter(|p| p.status.ready).count();
+            d.fact("Ready", format!("{ready} of {}", pods.len()));
+            d.pods = pods
+                .iter()
+                .map(|p| {
+                    let ip = p.status.pod_ip.map_or("no IP".into(), |ip| ip.to_string());
+                    let ready = if p.status.ready { "Ready" } else { "not ready" };
+                    (
+                        p.key(),
+                        format!("{} · {ip} · {} · {ready}", p.meta.name, p.status_reason()),
+                    )
+                })
+                .collect();
             Some(d)
         }
         Selection::Proxy(node) => {

@@ -13,12 +13,16 @@
 //!  ┌ Pending (not scheduled) ──────────────────────────────┐    only when some pod waits
 //! ```
 
+pub mod viewport;
+
 use svclab_sim::map::SortedMap;
 
 use svclab_sim::model::ObjectKey;
 use svclab_sim::trace::Place;
 
-use crate::scene::{object_id, Scene};
+use std::collections::BTreeSet;
+
+use crate::scene::{object_id, NodeView, PodRole, PodView, Scene};
 
 /// The SVG's width in user units; the view scales it to the space it has.
 pub const WIDTH: f64 = 900.0;
@@ -34,9 +38,15 @@ const NODE_GAP: f64 = 14.0;
 pub const NODE_HEADER_H: f64 = 42.0;
 pub const PROXY_H: f64 = 28.0;
 const PAD: f64 = 8.0;
+/// A node with more pods than this draws its workload pods grouped by owner, one box per group
+/// (the pods in `keep`, CoreDNS and the client stay drawn one by one).
+pub const MAX_POD_ROWS: usize = 4;
 /// Between a node's kube-proxy and its first pod: the hop from a pod to its own kube-proxy (the
-/// first and last hop of every request) is long enough to see, and a rewrite's label fits there.
-pub const GATE_GAP: f64 = 40.0;
+/// first and last hop of every request) is long enough to see, and the four rewrites of a
+/// request fit there, one a row, below the kube-proxy that made them (the DNS query's DNAT and
+/// its reply's un-DNAT, the request's DNAT and its reply's un-DNAT; crate::path places labels in
+/// rows 24 apart).
+pub const GATE_GAP: f64 = 98.0;
 /// How far into the kube-proxy badge packets pass it (its text is centred, so this is clear).
 const GATE_INSET: f64 = 16.0;
 pub const POD_H: f64 = 50.0;
@@ -110,6 +120,112 @@ impl Rect {
     }
 }
 
+/// One box standing for several pods of one owner on one node (or waiting for one).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupBox {
+    /// `node|namespace/owner`, unique in the picture.
+    pub id: String,
+    /// `None`: pods waiting to be scheduled.
+    pub node: Option<String>,
+    /// The Deployment (or ReplicaSet) they belong to; `None`: bare pods.
+    pub owner: Option<String>,
+    pub rect: Rect,
+    /// Pod ids, in drawing order.
+    pub pods: Vec<String>,
+    pub ready: usize,
+}
+
+impl GroupBox {
+    pub fn name(&self) -> &str {
+        self.owner.as_deref().unwrap_or("pods")
+    }
+
+    /// The first line of its box: `backend ×97`.
+    pub fn title(&self) -> String {
+        format!("{} ×{}", self.name(), self.pods.len())
+    }
+
+    /// The second line: `95 ready · 2 not ready`, or `97 ready`.
+    pub fn readiness(&self) -> String {
+        let not_ready = self.pods.len() - self.ready;
+        if not_ready == 0 {
+            format!("{} ready", self.ready)
+        } else {
+            format!("{} ready · {not_ready} not ready", self.ready)
+        }
+    }
+
+    /// What a screen reader says: `97 pods of backend on kind-worker, 95 ready, 2 not ready`.
+    pub fn aria_label(&self) -> String {
+        let of = match &self.owner {
+            Some(o) => format!("pods of {o}"),
+            None => "bare pods".into(),
+        };
+        let place = match &self.node {
+            Some(n) => format!("on {n}"),
+            None => "waiting for a node".into(),
+        };
+        format!(
+            "{} {of} {place}, {}",
+            self.pods.len(),
+            self.readiness().replace(" · ", ", ")
+        )
+    }
+}
+
+/// What takes one row of a node: a pod, or a group of pods of one owner.
+enum Slot<'a> {
+    Pod(&'a PodView),
+    Group(Vec<&'a PodView>),
+}
+
+/// The rows of `pods` (one node's, in drawing order): each pod its own while they are no more
+/// than `max`; else CoreDNS and the client first, then the other pods grouped by owner (a group
+/// of one is drawn as its pod), then the pods in `keep` on their own, below the groups so that
+/// the groups stay put as the kept pods change.
+fn slots<'a>(pods: &[&'a PodView], keep: &BTreeSet<String>, max: usize) -> Vec<Slot<'a>> {
+    if pods.len() <= max {
+        return pods.iter().map(|p| Slot::Pod(p)).collect();
+    }
+    let mut first = Vec::new();
+    let mut kept = Vec::new();
+    let mut groups: Vec<Vec<&PodView>> = Vec::new();
+    for &p in pods {
+        if p.role != PodRole::Workload {
+            first.push(Slot::Pod(p));
+            continue;
+        }
+        if keep.contains(&p.id) {
+            kept.push(Slot::Pod(p));
+            continue;
+        }
+        let same = |g: &&mut Vec<&PodView>| {
+            g.first()
+                .is_some_and(|q| q.owner == p.owner && q.key.namespace == p.key.namespace)
+        };
+        match groups.iter_mut().find(same) {
+            Some(g) => g.push(p),
+            None => groups.push(vec![p]),
+        }
+    }
+    first.extend(groups.into_iter().map(|g| match g.as_slice() {
+        [one] => Slot::Pod(one),
+        _ => Slot::Group(g),
+    }));
+    first.extend(kept);
+    first
+}
+
+/// The rows a node of `slots` needs: a crowded node without a kept pod keeps a row free for
+/// one, so that the picture does not change height as requests go to other nodes.
+fn rows_of(slots: &[Slot]) -> usize {
+    let grouped = slots.iter().any(|s| matches!(s, Slot::Group(_)));
+    let kept = slots
+        .iter()
+        .any(|s| matches!(s, Slot::Pod(p) if p.role == PodRole::Workload));
+    slots.len() + usize::from(grouped && !kept)
+}
+
 /// A node's region and the parts inside it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeBox {
@@ -133,8 +249,12 @@ pub struct Layout {
     /// The band holding the Services.
     pub services_band: Rect,
     pub nodes: Vec<NodeBox>,
-    /// Pod id (`namespace/name`) → its box.
+    /// Pod id (`namespace/name`) → its box, for the pods drawn one by one.
     pub pods: SortedMap<String, Rect>,
+    /// The boxes standing for several pods of one owner on one node, in drawing order.
+    pub groups: Vec<GroupBox>,
+    /// Pod id → the index in `groups` of the box that holds it.
+    pub grouped: SortedMap<String, usize>,
     /// Service id → its box.
     pub services: SortedMap<String, Rect>,
     /// The region for pods no node has taken yet, if any.
@@ -148,8 +268,51 @@ impl Layout {
         self.nodes.iter().find(|n| n.name == name)
     }
 
+    /// The box a pod is drawn in: its own, or its group's.
     pub fn pod(&self, id: &str) -> Option<Rect> {
-        self.pods.get(id).copied()
+        self.pods
+            .get(id)
+            .copied()
+            .or_else(|| self.group_of(id).map(|g| g.rect))
+    }
+
+    /// The group box holding pod `id`, if it is drawn in one.
+    pub fn group_of(&self, id: &str) -> Option<&GroupBox> {
+        self.grouped.get(id).and_then(|&i| self.groups.get(i))
+    }
+
+    pub fn group(&self, id: &str) -> Option<&GroupBox> {
+        self.groups.iter().find(|g| g.id == id)
+    }
+
+    fn put(&mut self, slot: Slot, node: Option<&str>, rect: Rect) {
+        match slot {
+            Slot::Pod(p) => {
+                self.pods.insert(p.id.clone(), rect);
+            }
+            Slot::Group(pods) => {
+                let Some(first) = pods.first() else {
+                    return;
+                };
+                let index = self.groups.len();
+                for p in &pods {
+                    self.grouped.insert(p.id.clone(), index);
+                }
+                self.groups.push(GroupBox {
+                    id: format!(
+                        "{}|{}/{}",
+                        node.unwrap_or(""),
+                        first.key.namespace,
+                        first.owner.as_deref().unwrap_or("")
+                    ),
+                    node: node.map(str::to_string),
+                    owner: first.owner.clone(),
+                    rect,
+                    ready: pods.iter().filter(|p| p.ready).count(),
+                    pods: pods.iter().map(|p| p.id.clone()).collect(),
+                });
+            }
+        }
     }
 
     pub fn service(&self, id: &str) -> Option<Rect> {
@@ -173,7 +336,8 @@ impl Layout {
         }
     }
 
-    /// The endpoint line from a Service to one of its pods: a cubic Bézier, as an SVG path.
+    /// The endpoint line from a Service to one of its pods (or the pod's group): a cubic
+    /// Bézier, as an SVG path.
     pub fn link_path(&self, service: &str, pod: &str) -> Option<String> {
         let from = self.service(service)?.bottom_mid();
         let to = self.pod(pod)?.top_mid();
@@ -192,8 +356,15 @@ impl Layout {
     }
 }
 
-/// Lay out a scene. Deterministic: the same scene gives the same picture.
+/// Lay out a scene, every pod of a crowded node grouped. Deterministic: the same scene gives the
+/// same picture.
 pub fn layout(scene: &Scene) -> Layout {
+    layout_keeping(scene, &BTreeSet::new())
+}
+
+/// Lay out a scene, drawing the pods in `keep` (ids: the current request's, the selected one)
+/// as pods of their own even on a crowded node.
+pub fn layout_keeping(scene: &Scene, keep: &BTreeSet<String>) -> Layout {
     let inner = WIDTH - 2.0 * MARGIN;
     let mut out = Layout {
         width: WIDTH,
@@ -225,24 +396,39 @@ pub fn layout(scene: &Scene) -> Layout {
     let mut y = MARGIN + band_h + LINK_SPACE;
     let cols = scene.nodes.len().clamp(1, NODE_COLUMNS);
     let node_w = (inner - (cols as f64 - 1.0) * NODE_GAP) / cols as f64;
-    for chunk in scene.nodes.chunks(NODE_COLUMNS) {
-        let busiest = chunk
+    // The client's node first: its hops (to its own kube-proxy, where the Service is rewritten)
+    // start every request, and a phone shows the picture's left end first.
+    let mut nodes: Vec<&NodeView> = scene.nodes.iter().collect();
+    let client_node = scene
+        .pods
+        .iter()
+        .find(|p| p.role == PodRole::Client)
+        .and_then(|p| p.node.as_deref());
+    if let Some(i) = nodes
+        .iter()
+        .position(|n| Some(n.name.as_str()) == client_node)
+    {
+        let client = nodes.remove(i);
+        nodes.insert(0, client);
+    }
+    for chunk in nodes.chunks(NODE_COLUMNS) {
+        let slotted: Vec<Vec<Slot>> = chunk
             .iter()
-            .map(|n| scene.pods_on(Some(&n.name)).count())
-            .max()
-            .unwrap_or(0)
-            .max(1);
+            .map(|n| {
+                let pods: Vec<&PodView> = scene.pods_on(Some(&n.name)).collect();
+                slots(&pods, keep, MAX_POD_ROWS)
+            })
+            .collect();
+        let busiest = slotted.iter().map(|s| rows_of(s)).max().unwrap_or(0).max(1);
         let node_h = NODE_HEADER_H + PROXY_H + GATE_GAP + busiest as f64 * (POD_H + POD_GAP) + PAD;
-        for (i, node) in chunk.iter().enumerate() {
+        for (i, (node, slots)) in chunk.iter().zip(slotted).enumerate() {
             let x = MARGIN + i as f64 * (node_w + NODE_GAP);
             let rect = Rect::new(x, y, node_w, node_h);
             let proxy = Rect::new(x + PAD, y + NODE_HEADER_H, node_w - 2.0 * PAD, PROXY_H);
             let mut pod_y = proxy.bottom() + GATE_GAP;
-            for pod in scene.pods_on(Some(&node.name)) {
-                out.pods.insert(
-                    pod.id.clone(),
-                    Rect::new(x + PAD, pod_y, node_w - 2.0 * PAD, POD_H),
-                );
+            for slot in slots {
+                let r = Rect::new(x + PAD, pod_y, node_w - 2.0 * PAD, POD_H);
+                out.put(slot, Some(&node.name), r);
                 pod_y += POD_H + POD_GAP;
             }
             out.nodes.push(NodeBox {
@@ -259,19 +445,15 @@ pub fn layout(scene: &Scene) -> Layout {
         n.as_ref()
             .is_some_and(|n| scene.nodes.iter().any(|v| &v.name == n))
     };
-    let waiting: Vec<&String> = scene
-        .pods
-        .iter()
-        .filter(|p| !known(&p.node))
-        .map(|p| &p.id)
-        .collect();
+    let waiting: Vec<&PodView> = scene.pods.iter().filter(|p| !known(&p.node)).collect();
     if !waiting.is_empty() {
         let pod_w = node_w - 2.0 * PAD;
         let per_row = (((inner - PAD) / (pod_w + PAD)).floor() as usize).max(1);
+        let waiting = slots(&waiting, keep, MAX_POD_ROWS * per_row);
         let rows = waiting.len().div_ceil(per_row);
         let h = PENDING_HEADER_H + rows as f64 * (POD_H + POD_GAP) + PAD;
         let region = Rect::new(MARGIN, y, inner, h);
-        for (i, id) in waiting.iter().enumerate() {
+        for (i, slot) in waiting.into_iter().enumerate() {
             let (row, col) = (i / per_row, i % per_row);
             let rect = Rect::new(
                 MARGIN + PAD + col as f64 * (pod_w + PAD),
@@ -279,7 +461,7 @@ pub fn layout(scene: &Scene) -> Layout {
                 pod_w,
                 POD_H,
             );
-            out.pods.insert((*id).clone(), rect);
+            out.put(slot, None, rect);
         }
         out.pending = Some(region);
         y += h + ROW_GAP;
@@ -327,6 +509,7 @@ mod tests {
             state: PodState::Ready,
             status: "Running",
             ready: true,
+            owner: None,
         }
     }
 
@@ -409,8 +592,9 @@ mod tests {
     #[test]
     fn the_picture_grows_with_the_busiest_node_and_holds_waiting_pods_below() {
         let small = layout(&scene(&["w1", "w2"], &[("a", Some("w1"))], &[]));
-        let pods: Vec<(String, Option<&str>)> =
-            (0..6).map(|i| (format!("p{i}"), Some("w2"))).collect();
+        let pods: Vec<(String, Option<&str>)> = (0..MAX_POD_ROWS)
+            .map(|i| (format!("p{i}"), Some("w2")))
+            .collect();
         let refs: Vec<(&str, Option<&str>)> = pods.iter().map(|(p, n)| (p.as_str(), *n)).collect();
         let big = layout(&scene(&["w1", "w2"], &refs, &[]));
         assert!(big.height > small.height);
@@ -449,6 +633,46 @@ mod tests {
         assert_eq!(l.place(&Place::External, None), Some(l.outside));
         let path = l.link_path("default/svc", "default/a").unwrap();
         assert!(path.starts_with('M') && path.contains(" C"));
+    }
+
+    fn crowded(n: usize) -> Scene {
+        let mut s = scene(&["w1", "w2"], &[], &["svc"]);
+        for i in 0..n {
+            let mut p = pod(&format!("backend-{i:03}"), Some("w1"));
+            p.owner = Some("backend".into());
+            p.ready = i % 10 != 0;
+            s.pods.push(p);
+        }
+        let mut client = pod("test", Some("w1"));
+        client.role = PodRole::Client;
+        s.pods.insert(0, client);
+        s
+    }
+
+    #[test]
+    fn a_crowded_node_groups_its_pods_by_owner_and_keeps_the_ones_asked_for() {
+        let s = crowded(97);
+        let keep: BTreeSet<String> = ["default/backend-042".to_string()].into();
+        let l = layout_keeping(&s, &keep);
+        assert_eq!(l.groups.len(), 1);
+        let g = &l.groups[0];
+        assert_eq!(g.title(), "backend ×96");
+        assert_eq!(g.readiness(), "86 ready · 10 not ready");
+        assert_eq!(
+            g.aria_label(),
+            "96 pods of backend on w1, 86 ready, 10 not ready"
+        );
+        // The kept pod and the client have boxes of their own; a grouped pod is where its group is.
+        assert_eq!(l.pods.len(), 2);
+        assert!(l.pods.contains_key("default/backend-042") && l.pods.contains_key("default/test"));
+        assert_eq!(l.pod("default/backend-001"), Some(g.rect));
+        let node = l.node("w1").unwrap();
+        assert!(node.rect.contains(&g.rect));
+        // Three rows, not ninety-eight: the picture stays about as tall as the seed's.
+        assert!(l.height < layout(&crowded(3)).height + 1.0, "{}", l.height);
+        assert!(l.link_path("default/svc", "default/backend-007").is_some());
+        // Few pods: each its own box.
+        assert!(layout(&crowded(3)).groups.is_empty());
     }
 
     #[test]

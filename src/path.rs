@@ -22,6 +22,8 @@ pub const LABEL_H: f64 = 20.0;
 const LABEL_PAD: f64 = 6.0;
 /// Room at the right end of the failure's label for its dismiss button.
 pub const DISMISS_W: f64 = 20.0;
+/// The radius of the failure's ✕ mark (src/ui/cluster_view/packets.rs).
+pub const MARK_R: f64 = 12.0;
 /// How far apart two hops that share a segment (there and back) are drawn.
 const LANE: f64 = 3.5;
 
@@ -128,7 +130,8 @@ pub fn trail_at(traces: &[Trace], layout: &Layout, now: Time) -> Option<Trail> {
     let failure = failure_of(trace, layout, now);
     if let Some((hop, at, reason, detail)) = failure {
         let width = text_width(&reason) + 2.0 * LABEL_PAD + DISMISS_W;
-        let rect = placer.place(at, width);
+        // Clear of the ✕ drawn on the spot (radius 12).
+        let rect = placer.place_beside(at, width, MARK_R + 4.0);
         trail.failure = Some(Failure {
             at,
             label: Label {
@@ -196,6 +199,26 @@ pub fn trail_at(traces: &[Trace], layout: &Layout, now: Time) -> Option<Trail> {
         });
     }
     Some(trail)
+}
+
+/// The pods the latest request begun by `now` goes through (ids, sorted): the picture draws them
+/// on their own even where their node's pods are grouped.
+pub fn pods_on_path(traces: &[Trace], now: Time) -> Vec<String> {
+    let Some(trace) = traces.iter().rev().find(|t| t.start <= now) else {
+        return Vec::new();
+    };
+    let mut ids: Vec<String> = trace
+        .hops
+        .iter()
+        .flat_map(|h| [&h.from, &h.to])
+        .filter_map(|p| match p {
+            Place::Pod(key) => Some(crate::scene::object_id(key)),
+            _ => None,
+        })
+        .collect();
+    svclab_sim::sort::sort(&mut ids);
+    ids.dedup();
+    ids
 }
 
 /// How far along its hop the packet is at `now`, 0 to 1.
@@ -413,15 +436,17 @@ impl Placer {
     }
 
     /// Spots near `anchor`, nearest first: beside it to the right, to the left, centred, a row
-    /// above or below at a time; each pushed inside the picture.
-    fn candidates(&self, anchor: Point, w: f64) -> Vec<Rect> {
+    /// below or above at a time; each pushed inside the picture.
+    fn candidates(&self, anchor: Point, w: f64, gap: f64) -> Vec<Rect> {
         let mut out = Vec::new();
         let step = LABEL_H + 4.0;
-        for k in 0..25_i32 {
-            // Rows 0, -1, 1, -2, 2, ...
-            let row = if k % 2 == 1 { -(k + 1) / 2 } else { k / 2 };
+        // Rows 0 to 4 below first, where a node's kube-proxy has the gap above its pods (room
+        // for the four rewrites of a request) and a label above would reach across the node's
+        // title; then above and further below in turn.
+        let rows = (0..=4_i32).chain((1..=20).flat_map(|k| [-k, 4 + k]));
+        for row in rows {
             let y = anchor.y - LABEL_H / 2.0 + f64::from(row) * step;
-            for x in [anchor.x + 10.0, anchor.x - w - 10.0, anchor.x - w / 2.0] {
+            for x in [anchor.x + gap, anchor.x - w - gap, anchor.x - w / 2.0] {
                 out.push(self.inside(Rect::new(x, y, w, LABEL_H)));
             }
         }
@@ -437,7 +462,12 @@ impl Placer {
     }
 
     fn place(&mut self, anchor: Point, w: f64) -> Rect {
-        let candidates = self.candidates(anchor, w);
+        self.place_beside(anchor, w, 10.0)
+    }
+
+    /// [`Placer::place`], beside spots at least `gap` from the anchor.
+    fn place_beside(&mut self, anchor: Point, w: f64, gap: f64) -> Rect {
+        let candidates = self.candidates(anchor, w, gap);
         let clear = |r: &Rect, others: &[&Vec<Rect>]| {
             others.iter().all(|set| set.iter().all(|o| !o.overlaps(r)))
         };

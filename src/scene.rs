@@ -2,6 +2,8 @@
 //! endpoint links a learner looks at. Built from a [`Cluster`] by [`Scene::of`]; no geometry here
 //! (that is [`crate::layout`]) and nothing reactive (that is the view).
 
+use std::collections::BTreeSet;
+
 use svclab_sim::cluster::Cluster;
 use svclab_sim::model::{ContainerState, ObjectKey, Pod, Service};
 use svclab_sim::sort;
@@ -101,6 +103,9 @@ pub struct PodView {
     /// kubectl's STATUS column: `Running`, `ContainerCreating`, `Terminating`, ...
     pub status: &'static str,
     pub ready: bool,
+    /// What the picture groups it under when its node is crowded: its Deployment (through its
+    /// ReplicaSet), its ReplicaSet if no Deployment owns that, `None` for a bare pod.
+    pub owner: Option<String>,
 }
 
 impl PodView {
@@ -148,14 +153,16 @@ pub struct ServiceView {
 }
 
 impl ServiceView {
+    /// `Service backend-service (ClusterIP), cluster IP 10.96.23.157, ports 80/TCP, 3 endpoints`
+    /// (ready ones; an ExternalName Service has none to count).
     pub fn aria_label(&self) -> String {
-        let none = if self.without_endpoints() {
-            ", 0 endpoints"
+        let endpoints = if self.type_ == "ExternalName" {
+            String::new()
         } else {
-            ""
+            format!(", {} endpoints", self.ready_endpoints)
         };
         format!(
-            "Service {} ({}), cluster IP {}, ports {}{none}",
+            "Service {} ({}), cluster IP {}, ports {}{endpoints}",
             self.key.name, self.type_, self.cluster_ip, self.ports
         )
     }
@@ -230,6 +237,7 @@ impl Scene {
                 state: PodState::of(p),
                 status: p.status_reason(),
                 ready: p.status.ready,
+                owner: owner_of(cluster, p),
             })
             .collect();
         sort::sort_by(&mut pods, |a, b| {
@@ -249,6 +257,7 @@ impl Scene {
             })
             .collect();
         let mut links = Vec::new();
+        let drawn: BTreeSet<&str> = pods.iter().map(|p| p.id.as_str()).collect();
         for slice in cluster.endpoint_slices().values() {
             let service = ObjectKey::new(&slice.meta.namespace, &slice.service);
             let service_id = object_id(&service);
@@ -257,7 +266,7 @@ impl Scene {
             }
             for e in slice.endpoints.iter().filter(|e| !e.pod.is_empty()) {
                 let pod = object_id(&ObjectKey::new(&slice.meta.namespace, &e.pod));
-                if pods.iter().any(|p| p.id == pod) {
+                if drawn.contains(pod.as_str()) {
                     links.push(EndpointLink {
                         service: service_id.clone(),
                         pod,
@@ -270,9 +279,11 @@ impl Scene {
         sort::sort(&mut links);
         links.dedup();
         for s in &mut services {
-            s.ready_endpoints = links
+            let first = links.partition_point(|l| l.service < s.id);
+            s.ready_endpoints = links[first..]
                 .iter()
-                .filter(|l| l.service == s.id && l.ready && !l.terminating)
+                .take_while(|l| l.service == s.id)
+                .filter(|l| l.ready && !l.terminating)
                 .count();
         }
         Scene {
@@ -297,6 +308,18 @@ impl Scene {
     pub fn pods_on<'a>(&'a self, node: Option<&'a str>) -> impl Iterator<Item = &'a PodView> + 'a {
         self.pods.iter().filter(move |p| p.node.as_deref() == node)
     }
+}
+
+/// What the picture groups `p` under: its Deployment (through its ReplicaSet), else its
+/// ReplicaSet, `None` for a bare pod.
+pub fn owner_of(cluster: &Cluster, p: &Pod) -> Option<String> {
+    let rs = p.owner.as_ref()?;
+    let deployment = cluster
+        .replica_sets()
+        .get(&ObjectKey::new(&p.meta.namespace, rs))
+        .map(|r| r.owner.as_str())
+        .filter(|d| !d.is_empty());
+    Some(deployment.unwrap_or(rs).to_string())
 }
 
 fn role_of(p: &Pod) -> PodRole {

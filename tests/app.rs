@@ -2070,3 +2070,250 @@ async fn a_share_link_opens_the_same_pods_and_ips_and_a_tampered_one_is_refused(
     assert!(refused.textarea().value().contains("name: backend-service"));
     assert!(find_all(&refused.root, ".lesson-panel").is_empty());
 }
+
+// ------------------------------------------------------------------------------------ scale
+
+/// The backend scaled to `replicas` through its replicas field, and the clock run until they
+/// are up.
+async fn scale_backend_to(app: &Mounted, replicas: u32) {
+    let input: HtmlInputElement =
+        find(&app.root, "input[aria-label='Replicas of backend']").unchecked_into();
+    input.set_value(&replicas.to_string());
+    input
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+    for _ in 0..6 {
+        app.advance(20_000).await;
+    }
+}
+
+/// `N` in a group's accessible name, `N pods of backend on NODE, ...`.
+fn group_size(label: &str) -> usize {
+    label
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {label:?}"))
+}
+
+#[wasm_bindgen_test]
+async fn at_300_pods_the_picture_groups_pods_by_owner_with_counts_and_keeps_the_path_inside() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    app.seeded().await;
+    scale_backend_to(&app, 300).await;
+    let svg = find(root, "svg[aria-label='Cluster']");
+
+    // Each crowded node holds one box for the backend's pods, saying how many and how many
+    // are ready; together with the pods drawn on their own they are all 300.
+    let groups: Vec<String> = find_all(root, "svg[aria-label='Cluster'] g.pod-group")
+        .iter()
+        .map(label)
+        .collect();
+    assert!(!groups.is_empty(), "no groups at 300 pods");
+    assert!(
+        groups.iter().all(|g| g.contains(" pods of backend on ")),
+        "{groups:?}"
+    );
+    let grouped: usize = groups.iter().map(|g| group_size(g)).sum();
+    assert_eq!(grouped + backend_pods(root).len(), 300, "{groups:?}");
+    let text = picture_text(root);
+    assert!(text.contains("backend ×"), "{text}");
+    assert!(text.contains(" ready"), "{text}");
+    // Few elements, not thousands: one box per group.
+    let pods_drawn = find_all(root, "svg[aria-label='Cluster'] g.pod").len();
+    assert!(pods_drawn < 20, "{pods_drawn} pods drawn one by one");
+    // The Service still counts every endpoint.
+    let service = label(&find(
+        root,
+        "svg[aria-label='Cluster'] g.service[aria-label^='Service backend-service ']",
+    ));
+    assert!(service.ends_with(", 300 endpoints"), "{service}");
+
+    // A request's path: the pod that answers is drawn on its own, and every label, moving or
+    // kept, and every box lies inside the picture.
+    button(root, "Send request").click();
+    settle().await;
+    for _ in 0..60 {
+        app.advance(100).await;
+        let outside = boxes_outside(&svg, "g.path-label");
+        assert!(outside.is_empty(), "{outside}");
+    }
+    let answered: Vec<String> = backend_pods(root)
+        .into_iter()
+        .filter(|p| p.contains("answered 1 of"))
+        .collect();
+    assert_eq!(answered.len(), 1, "{:?}", backend_pods(root));
+    for selector in ["g.pod", "g.pod-group", "g.service", "g.path-label"] {
+        let outside = boxes_outside(&svg, selector);
+        assert!(outside.is_empty(), "{outside}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn selecting_a_group_lists_its_pods_and_selecting_one_draws_it_on_its_own() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    app.seeded().await;
+    scale_backend_to(&app, 40).await;
+    let group = &find_all(root, "svg[aria-label='Cluster'] g.pod-group")[0];
+    let size = group_size(&label(group));
+    group.dispatch_event(&click_event()).unwrap();
+    settle().await;
+    assert_eq!(group.get_attribute("aria-pressed").as_deref(), Some("true"));
+    let listed = find_all(root, ".details-panel ul.pods button");
+    assert_eq!(listed.len(), size);
+    let name = text(&listed[0])
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(name.starts_with("backend-"), "{name}");
+    listed[0].click();
+    settle().await;
+    let pod = find(
+        root,
+        &format!("svg[aria-label='Cluster'] g.pod[aria-label^='Pod {name} ']"),
+    );
+    assert_eq!(pod.get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert_eq!(text(&find(root, ".details-panel h3.title")), name);
+}
+
+/// The picture's viewBox, as four numbers.
+fn view_box(svg: &HtmlElement) -> Vec<f64> {
+    svg.get_attribute("viewBox")
+        .unwrap_or_default()
+        .split(' ')
+        .filter_map(|n| n.parse().ok())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn zoom_buttons_and_keys_change_the_view_and_fit_restores_it() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    app.seeded().await;
+    let svg = find(root, "svg[aria-label='Cluster']");
+    let fit = view_box(&svg);
+    assert_eq!(fit.len(), 4, "{fit:?}");
+
+    let zoom_in = button(root, "Zoom in");
+    zoom_in.click();
+    settle().await;
+    let zoomed = view_box(&svg);
+    assert!(
+        zoomed[2] < fit[2] * 0.9,
+        "{zoomed:?} after Zoom in from {fit:?}"
+    );
+    // Zoomed in, the picture's text is drawn larger on screen.
+    zoom_in.click();
+    settle().await;
+    let deeper = view_box(&svg);
+    assert!(deeper[2] < zoomed[2], "{deeper:?}");
+    button(root, "Zoom out").click();
+    settle().await;
+    let out = view_box(&svg);
+    assert!(out[2] > deeper[2], "{out:?}");
+
+    // Arrows pan; Fit shows the whole picture again.
+    press(&svg, "ArrowRight");
+    settle().await;
+    assert!(view_box(&svg)[0] > out[0], "{:?}", view_box(&svg));
+    button(root, "Fit").click();
+    settle().await;
+    assert_eq!(view_box(&svg), fit);
+
+    // With the picture focused: + zooms in, 0 fits.
+    press(&svg, "+");
+    settle().await;
+    assert!(view_box(&svg)[2] < fit[2]);
+    press(&svg, "0");
+    settle().await;
+    assert_eq!(view_box(&svg), fit);
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function wheel_at(el, fx, fy, dy) {
+  const r = el.getBoundingClientRect();
+  const at = { clientX: r.left + r.width * fx, clientY: r.top + r.height * fy };
+  el.dispatchEvent(new WheelEvent('wheel', { ...at, deltaY: dy, bubbles: true, cancelable: true }));
+}
+export function center_of(el) {
+  const r = el.getBoundingClientRect();
+  return [r.left + r.width / 2, r.top + r.height / 2];
+}
+export function pointer(el, type, x, y) {
+  el.dispatchEvent(new PointerEvent(type, {
+    clientX: x, clientY: y, pointerId: 7, pointerType: 'mouse', button: 0, isPrimary: true,
+    bubbles: true, cancelable: true }));
+}
+export function click_at(x, y) {
+  const under = document.elementFromPoint(x, y);
+  if (!under) return '';
+  under.dispatchEvent(new MouseEvent('click', { clientX: x, clientY: y, bubbles: true }));
+  const control = under.closest('[role=button]');
+  return control ? control.getAttribute('aria-label') : '';
+}
+"#)]
+extern "C" {
+    /// A wheel turn of `dy` pixels at the point `(fx, fy)` of `el`'s box (fractions of it).
+    fn wheel_at(el: &HtmlElement, fx: f64, fy: f64, dy: f64);
+    /// The middle of `el`'s box on screen, `[x, y]`.
+    fn center_of(el: &HtmlElement) -> Vec<f64>;
+    /// A mouse pointer event of `type` at `(x, y)`, dispatched on `el`.
+    fn pointer(el: &HtmlElement, type_: &str, x: f64, y: f64);
+    /// A click on whatever is at `(x, y)`; the accessible name of the control it is in, if any.
+    fn click_at(x: f64, y: f64) -> String;
+}
+
+#[wasm_bindgen_test]
+async fn the_wheel_zooms_at_the_pointer_and_a_drag_pans_without_selecting() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    app.seeded().await;
+    let svg = find(root, "svg[aria-label='Cluster']");
+    let fit = view_box(&svg);
+
+    // Wheel up over the picture's left part: zoomed in, towards the left.
+    wheel_at(&svg, 0.2, 0.5, -300.0);
+    settle().await;
+    let zoomed = view_box(&svg);
+    assert!(zoomed[2] < fit[2] * 0.9, "{zoomed:?} from {fit:?}");
+    assert!(
+        zoomed[0] + zoomed[2] / 2.0 < fit[0] + fit[2] / 2.0,
+        "zoomed about the pointer: {zoomed:?}"
+    );
+
+    // Zoomed about the middle, dragging a CoreDNS box to the right shows more of the left;
+    // the picture moves with the pointer, so the click that ends the drag lands on that box,
+    // and selects nothing.
+    button(root, "Fit").click();
+    settle().await;
+    wheel_at(&svg, 0.5, 0.5, -300.0);
+    settle().await;
+    let zoomed = view_box(&svg);
+    let coredns = find(root, "svg[aria-label='Cluster'] g.pod.coredns");
+    // The test browser's window is smaller than the frame.
+    coredns.scroll_into_view();
+    let (x, y) = (center_of(&coredns)[0], center_of(&coredns)[1]);
+    pointer(&svg, "pointerdown", x, y);
+    for i in 1..=4 {
+        pointer(&svg, "pointermove", x + 20.0 * f64::from(i), y);
+        settle().await;
+    }
+    pointer(&svg, "pointerup", x + 80.0, y);
+    let clicked = click_at(x + 80.0, y);
+    assert!(clicked.starts_with("Pod coredns-"), "{clicked:?}");
+    settle().await;
+    let panned = view_box(&svg);
+    assert!(panned[0] < zoomed[0], "{panned:?} after {zoomed:?}");
+    assert!(
+        find_all(root, "svg[aria-label='Cluster'] [aria-pressed='true']").is_empty(),
+        "a drag selected {clicked:?}"
+    );
+    // Wheel down far: back to fit, no further.
+    wheel_at(&svg, 0.5, 0.5, 5_000.0);
+    settle().await;
+    assert_eq!(view_box(&svg), fit);
+}

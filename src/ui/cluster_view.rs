@@ -10,12 +10,18 @@ use leptos::prelude::*;
 use svclab_sim::action::Action;
 use svclab_sim::model::ObjectKey;
 
-use crate::flow::{flow_at, spread, Flow};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::flow::{flow_at, spread};
 use crate::inspect::Selection;
-use crate::layout::{layout, squeeze, Layout, Rect, NODE_HEADER_H, WIDTH};
-use crate::path::{trail_at, Label, Trail, DISMISS_W, LABEL_H, LABEL_PX};
-use crate::scene::{fit, PodRole, Scene};
-use crate::state::{shared, HopRef, Shared};
+use crate::layout::viewport::View;
+use crate::layout::{layout_keeping, squeeze, Layout, Rect, NODE_HEADER_H};
+use crate::path::{pods_on_path, trail_at};
+use crate::scene::{fit, object_id, PodRole, Scene};
+use crate::state::{shared, Shared};
+
+mod packets;
+mod zoom;
 
 /// The Performance API mark made once the first cluster picture has been painted.
 pub const FIRST_CLUSTER_MARK: &str = "svclab-first-cluster";
@@ -59,12 +65,28 @@ fn on_object_key(
 pub fn ClusterView() -> impl IntoView {
     let sh = shared();
     let sim = sh.sim;
+    // The static layer: recomputed when the world's `version` changes, and each memo passes a
+    // change on only if what it holds changed. Only the packet layer ([`packets`]) reads the
+    // clock every frame.
     let scene = Memo::new(move |_| sim.read(Scene::of));
-    let geo = Memo::new(move |_| scene.with(layout));
+    let on_path = Memo::new(move |_| {
+        let now = sim.now().get();
+        sim.read(|c| pods_on_path(c.traces(), now))
+    });
+    // Drawn on their own even on a crowded node: the latest request's pods and the selected one.
+    let keep = Memo::new(move |_| {
+        let mut keep: BTreeSet<String> = on_path.get().into_iter().collect();
+        if let Some(Selection::Pod(key)) = sh.selected.get() {
+            keep.insert(object_id(&key));
+        }
+        keep
+    });
+    let geo = Memo::new(move |_| scene.with(|s| keep.with(|k| layout_keeping(s, k))));
     let counts = Memo::new(move |_| {
         let now = sim.now().get();
         sim.read(|c| spread(c.traces(), now))
     });
+    let links = Memo::new(move |_| scene.with(|s| geo.with(|g| link_lines(s, g))));
     let still = sh.still;
     let flow = Memo::new(move |_| {
         let now = sim.now().get();
@@ -76,6 +98,7 @@ pub fn ClusterView() -> impl IntoView {
         geo.with(|g| sim.read(|c| trail_at(c.traces(), g, now)))
     });
     let dismissed = RwSignal::new(None::<u64>);
+    let view = RwSignal::new(None::<View>);
 
     // Once, when the first picture has been painted: the report script measures this. The
     // effect runs once the picture is in the DOM; the frame after that paints it, and a task
@@ -97,7 +120,8 @@ pub fn ClusterView() -> impl IntoView {
 
     let node_names =
         move || scene.with(|s| s.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>());
-    let pod_ids = move || scene.with(|s| s.pods.iter().map(|p| p.id.clone()).collect::<Vec<_>>());
+    let pod_ids = move || geo.with(|g| g.pods.keys().cloned().collect::<Vec<_>>());
+    let group_ids = move || geo.with(|g| g.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>());
     let service_ids =
         move || scene.with(|s| s.services.iter().map(|p| p.id.clone()).collect::<Vec<_>>());
     let empty = move || {
@@ -105,6 +129,10 @@ pub fn ClusterView() -> impl IntoView {
             c.deployments().keys().all(|k| k.namespace == "kube-system") && c.services().len() <= 2
         })
     };
+    let size = Memo::new(move |_| geo.with(|g| (g.width, g.height)));
+    let pending = Memo::new(move |_| geo.with(|g| g.pending));
+    let svg = NodeRef::<leptos::svg::Svg>::new();
+    let gestures = zoom::Gestures::new(view, size, svg);
 
     view! {
         <section class="panel cluster-panel" aria-labelledby="cluster-heading">
@@ -113,6 +141,7 @@ pub fn ClusterView() -> impl IntoView {
                 <span class="panel-note">
                     {move || format!("kind · {} nodes · kube-proxy {}", scene.with(|s| s.nodes.len()), scene.with(|s| s.proxy_mode))}
                 </span>
+                <zoom::ZoomButtons gestures=gestures view=view />
             </div>
             <Show when=empty>
                 <p class="hint">
@@ -122,11 +151,25 @@ pub fn ClusterView() -> impl IntoView {
                 </p>
             </Show>
             <svg
+                node_ref=svg
                 class="cluster"
+                class:zoomed=move || view.with(Option::is_some)
                 role="group"
                 aria-label="Cluster"
-                viewBox=move || format!("0 0 {WIDTH} {:.0}", geo.with(|g| g.height))
-                preserveAspectRatio="xMidYMin meet"
+                aria-description="Wheel or pinch to zoom, drag to pan; with the picture focused, + and - zoom, arrows pan, 0 fits."
+                tabindex="0"
+                viewBox=move || {
+                    view.get()
+                        .unwrap_or_else(|| size.with(|&(w, h)| View::fit(w, h)))
+                        .attr()
+                }
+                preserveAspectRatio="xMidYMid meet"
+                on:wheel=move |ev| gestures.wheel(ev)
+                on:pointerdown=move |ev| gestures.down(ev)
+                on:pointermove=move |ev| gestures.moved(ev)
+                on:pointerup=move |ev| gestures.up(ev)
+                on:pointercancel=move |ev| gestures.up(ev)
+                on:keydown=move |ev| gestures.key(ev)
             >
                 <g class="services-band" aria-hidden="true">
                     <rect
@@ -147,52 +190,76 @@ pub fn ClusterView() -> impl IntoView {
                 <For each=node_names key=|n| n.clone() let(name)>
                     <NodeShape name=name scene=scene geo=geo />
                 </For>
-                {move || pending_region(geo)}
+                {move || pending_region(pending)}
                 <g class="links" aria-hidden="true">
-                    {move || {
-                        scene
-                            .with(|s| {
-                                geo.with(|g| {
-                                    s.links
-                                        .iter()
-                                        .filter_map(|l| {
-                                            let d = g.link_path(&l.service, &l.pod)?;
-                                            let class = if l.terminating {
-                                                "link terminating"
-                                            } else if l.ready {
-                                                "link ready"
-                                            } else {
-                                                "link not-ready"
-                                            };
-                                            Some(view! { <path class=class d=d /> })
-                                        })
-                                        .collect_view()
-                                })
-                            })
-                    }}
+                    // Keyed by everything drawn: a link that did not change keeps its element.
+                    <For each=move || links.get() key=|l| l.clone() let(l)>
+                        <path class=l.class d=l.d />
+                    </For>
                 </g>
                 // Under the pods: a hop shows between boxes, not over their text.
-                <g class="trail" aria-hidden="true">
-                    {move || trail.with(|t| t.as_ref().map(paint_trail))}
-                </g>
+                <packets::TrailLayer trail=trail />
                 <For each=pod_ids key=|id| id.clone() let(id)>
                     <PodShape id=id scene=scene geo=geo counts=counts />
+                </For>
+                <For each=group_ids key=|id| id.clone() let(id)>
+                    <GroupShape id=id geo=geo />
                 </For>
                 <For each=service_ids key=|id| id.clone() let(id)>
                     <ServiceShape id=id scene=scene geo=geo />
                 </For>
-                <g class="flow">{move || flow.with(paint_flow)}</g>
-                <g class="path-labels">
-                    {move || trail.with(|t| t.as_ref().map(|t| paint_labels(t, dismissed)))}
-                </g>
+                <packets::PacketLayer trail=trail flow=flow dismissed=dismissed />
             </svg>
             <Legend />
         </section>
     }
 }
 
-fn pending_region(geo: Memo<Layout>) -> impl IntoView {
-    geo.with(|g| g.pending).map(|r| {
+/// One drawn endpoint line: from a Service to a pod's box or to the box of its group.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct LinkLine {
+    class: &'static str,
+    d: String,
+}
+
+/// The endpoint lines, one per Service and box: a group's line is solid if any of its pods is
+/// a ready endpoint.
+fn link_lines(scene: &Scene, g: &Layout) -> Vec<LinkLine> {
+    // (service, box) -> (ready, not ready, terminating) seen, and one pod of it for the path.
+    let mut seen: BTreeMap<(&str, &str), ([bool; 3], &str)> = BTreeMap::new();
+    for l in &scene.links {
+        let target = g
+            .group_of(&l.pod)
+            .map_or(l.pod.as_str(), |group| group.id.as_str());
+        let entry = seen
+            .entry((l.service.as_str(), target))
+            .or_insert(([false; 3], l.pod.as_str()));
+        let i = if l.terminating {
+            2
+        } else if l.ready {
+            0
+        } else {
+            1
+        };
+        entry.0[i] = true;
+    }
+    seen.into_iter()
+        .filter_map(|((service, _), (kinds, pod))| {
+            let class = match kinds {
+                [true, ..] => "link ready",
+                [false, true, _] => "link not-ready",
+                _ => "link terminating",
+            };
+            Some(LinkLine {
+                class,
+                d: g.link_path(service, pod)?,
+            })
+        })
+        .collect()
+}
+
+fn pending_region(pending: Memo<Option<Rect>>) -> impl IntoView {
+    pending.get().map(|r| {
         view! {
             <g class="pending-region" aria-hidden="true">
                 <rect x=r.x y=r.y width=r.w height=r.h rx="10" />
@@ -442,6 +509,75 @@ fn PodShape(
     }
 }
 
+/// A box standing for many pods of one owner on a crowded node: `backend ×97`, `95 ready`.
+/// Selecting it lists its pods in the details panel, where each can be selected (and is then
+/// drawn on its own).
+#[component]
+fn GroupShape(id: String, geo: Memo<Layout>) -> impl IntoView {
+    let sh = shared();
+    let data = {
+        let id = id.clone();
+        Memo::new(move |_| geo.with(|g| g.group(&id).cloned()))
+    };
+    let sel = Memo::new(move |_| {
+        data.with(|d| {
+            d.as_ref().map(|d| Selection::Group {
+                namespace: d
+                    .pods
+                    .first()
+                    .map(|p| key_of(p).namespace)
+                    .unwrap_or_default(),
+                owner: d.owner.clone(),
+                node: d.node.clone(),
+            })
+        })
+    });
+    let selected = Memo::new(move |_| {
+        let mine = sel.get();
+        sh.selected.with(|x| mine.is_some() && *x == mine)
+    });
+    let r = move || data.with(|d| d.as_ref().map(|d| d.rect).unwrap_or_default());
+    let text = move |f: fn(&crate::layout::GroupBox) -> String| {
+        move || data.with(|d| d.as_ref().map(f).unwrap_or_default())
+    };
+    let select = move || {
+        if let Some(s) = sel.get_untracked() {
+            sh.selected.set(Some(s));
+        }
+    };
+    view! {
+        <g
+            class="pod-group"
+            class:not-ready=move || data.with(|d| d.as_ref().is_some_and(|d| d.ready < d.pods.len()))
+            class:selected=selected
+            tabindex="0"
+            role="button"
+            aria-label=text(|d| d.aria_label())
+            aria-pressed=move || selected.get().to_string()
+            on:click=move |_| select()
+            on:keydown=move |ev: KeyboardEvent| match ev.key().as_str() {
+                "Enter" | " " => {
+                    ev.prevent_default();
+                    select();
+                }
+                "Escape" => sh.selected.set(None),
+                _ => {}
+            }
+        >
+            // Two edges behind the box: a stack of pods.
+            <rect class="stack" x=move || r().x + 6.0 y=move || r().y - 6.0 width=move || r().w - 6.0 height=move || r().h rx="7" />
+            <rect class="stack" x=move || r().x + 3.0 y=move || r().y - 3.0 width=move || r().w - 3.0 height=move || r().h rx="7" />
+            <rect class="pod-box" x=move || r().x y=move || r().y width=move || r().w height=move || r().h rx="7" />
+            <text class="pod-name" x=move || r().x + 10.0 y=move || r().y + 21.0>
+                {text(|d| d.title())}
+            </text>
+            <text class="pod-state" x=move || r().x + 10.0 y=move || r().y + 41.0>
+                {text(|d| d.readiness())}
+            </text>
+        </g>
+    }
+}
+
 #[component]
 fn ServiceShape(id: String, scene: Memo<Scene>, geo: Memo<Layout>) -> impl IntoView {
     let sh = shared();
@@ -488,142 +624,6 @@ fn ServiceShape(id: String, scene: Memo<Scene>, geo: Memo<Layout>) -> impl IntoV
             </text>
         </g>
     }
-}
-
-/// The packets in flight, or (reduced motion) numbered steps.
-fn paint_flow(flow: &Flow) -> impl IntoView {
-    let steps = flow
-        .steps
-        .iter()
-        .map(|s| {
-            // Hops that share a segment (there and back, DNS then HTTP) put their numbers at
-            // different points along it.
-            let mid = s.from.lerp(s.to, [0.3, 0.5, 0.7][(s.number - 1) % 3]);
-            let class = format!(
-                "step {}{}{}",
-                s.kind.as_str(),
-                if s.current { " current" } else { "" },
-                if s.done { " done" } else { "" }
-            );
-            let label = format!("Step {}: {}", s.number, s.description);
-            view! {
-                <g class=class role="img" aria-label=label>
-                    <line x1=s.from.x y1=s.from.y x2=s.to.x y2=s.to.y />
-                    <circle cx=mid.x cy=mid.y r="11" />
-                    <text x=mid.x y=mid.y + 4.5 text-anchor="middle">
-                        {s.number}
-                    </text>
-                </g>
-            }
-        })
-        .collect_view();
-    let sprites = flow
-        .sprites
-        .iter()
-        .map(|p| {
-            let class = format!("packet {}", p.kind.as_str());
-            view! {
-                <g class=class role="img" aria-label=p.description.clone()>
-                    <line class="hop-path" x1=p.from.x y1=p.from.y x2=p.to.x y2=p.to.y />
-                    <circle cx=p.at.x cy=p.at.y r="10" />
-                    <title>{p.description.clone()}</title>
-                </g>
-            }
-        })
-        .collect_view();
-    (steps, sprites)
-}
-
-/// The hops the latest request has travelled, under the moving packets.
-fn paint_trail(trail: &Trail) -> impl IntoView {
-    trail
-        .segments
-        .iter()
-        .map(|s| {
-            let class = format!(
-                "trail-hop {}{}",
-                s.kind.as_str(),
-                if s.done { " done" } else { "" }
-            );
-            view! { <line class=class x1=s.from.x y1=s.from.y x2=s.to.x y2=s.to.y /> }
-        })
-        .collect_view()
-}
-
-fn paint_label(l: &Label) -> impl IntoView {
-    let end = l.leader_end();
-    view! {
-        <line class="leader" x1=l.anchor.x y1=l.anchor.y x2=end.x y2=end.y />
-        <circle class="anchor" cx=l.anchor.x cy=l.anchor.y r="3.5" />
-        <rect class="label-box" x=l.rect.x y=l.rect.y width=l.rect.w height=l.rect.h rx="4" />
-        // Sized here as well as in the CSS: the boxes are measured for this font.
-        <text
-            class="label-text"
-            x=l.text_at.x
-            y=l.text_at.y
-            font-size=LABEL_PX
-            font-family="ui-monospace, SFMono-Regular, Menlo, Consolas, monospace"
-        >
-            {l.text.clone()}
-        </text>
-    }
-}
-
-/// What changed where, and where the request failed (until dismissed).
-fn paint_labels(trail: &Trail, dismissed: RwSignal<Option<u64>>) -> impl IntoView {
-    // A click on a label opens its hop in the Inspector.
-    let (inspected, trace) = (shared().inspected, trail.trace);
-    let labels = trail
-        .labels
-        .iter()
-        .map(|l| {
-            let class = format!("path-label {}", l.change.as_str());
-            let hop = HopRef { trace, hop: l.hop };
-            view! {
-                <g class=class role="img" aria-label=l.text.clone() on:click=move |_| inspected.set(Some(hop))>
-                    {paint_label(l)}
-                </g>
-            }
-        })
-        .collect_view();
-    let id = trail.trace;
-    let failure = trail.failure.clone().map(|f| {
-        let at = f.at;
-        let r = f.label.rect;
-        let label = format!("Failed here: {}. {}", f.reason, f.detail);
-        let dismiss = move || dismissed.set(Some(id));
-        view! {
-            <Show when=move || dismissed.get() != Some(id)>
-                <g class="path-label failure" role="group" aria-label=label.clone()>
-                    {paint_label(&f.label)}
-                    <circle class="x-mark" cx=at.x cy=at.y r="12" />
-                    <text class="x" x=at.x y=at.y + 5.5 text-anchor="middle">
-                        "✕"
-                    </text>
-                    <title>{f.detail.clone()}</title>
-                    <g
-                        class="dismiss"
-                        role="button"
-                        tabindex="0"
-                        aria-label="Dismiss failure"
-                        on:click=move |_| dismiss()
-                        on:keydown=move |ev: KeyboardEvent| {
-                            if matches!(ev.key().as_str(), "Enter" | " " | "Escape") {
-                                ev.prevent_default();
-                                dismiss();
-                            }
-                        }
-                    >
-                        <rect x=r.right() - DISMISS_W y=r.y width=DISMISS_W height=LABEL_H rx="4" />
-                        <text x=r.right() - DISMISS_W / 2.0 y=r.y + 14.5 text-anchor="middle">
-                            "×"
-                        </text>
-                    </g>
-                </g>
-            </Show>
-        }
-    });
-    (labels, failure)
 }
 
 #[component]

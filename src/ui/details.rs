@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use svclab_sim::action::Action;
 use svclab_sim::model::ObjectKey;
 
-use crate::inspect::{describe, Details, PodControls};
+use crate::inspect::{describe, Details, PodControls, Selection};
 use crate::state::shared;
 
 #[component]
@@ -166,7 +166,30 @@ fn render(d: Details) -> impl IntoView {
             <ul class="plain">{d.list.iter().map(|l| view! { <li>{l.clone()}</li> }).collect_view()}</ul>
         }
     });
-    let events = (d.kind != "kube-proxy").then(|| {
+    // A group's pods, each a button that selects it (the picture then draws it on its own).
+    let pods = (!d.pods.is_empty()).then(|| {
+        let sh = shared();
+        view! {
+            <h3>"Pods"</h3>
+            <ul class="plain pods">
+                {d
+                    .pods
+                    .iter()
+                    .map(|(key, line)| {
+                        let key = key.clone();
+                        view! {
+                            <li>
+                                <button class="link" on:click=move |_| sh.selected.set(Some(Selection::Pod(key.clone())))>
+                                    {line.clone()}
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    });
+    let events = (d.kind != "kube-proxy" && d.kind != "Pods").then(|| {
         let rows = d
             .events
             .iter()
@@ -206,6 +229,7 @@ fn render(d: Details) -> impl IntoView {
             {labels}
             {endpoints}
             {list}
+            {pods}
             {events}
         </div>
     }
