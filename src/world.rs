@@ -324,6 +324,18 @@ impl Sim {
             .flatten()
     }
 
+    /// Read what the cluster builds on first read (a node's iptables or IPVS tables), in either
+    /// mode, without counting as a change: in simulation mode nothing is recorded and no event
+    /// ahead is forgotten.
+    pub fn read_tables<R: Default>(&self, f: impl FnOnce(&mut Cluster) -> R) -> R {
+        self.cluster
+            .try_update_value(|w| match w {
+                World::Realtime(c) => f(c),
+                World::Simulation(t) => t.read_tables(f),
+            })
+            .unwrap_or_default()
+    }
+
     /// Change the timeline (simulation mode): Step, Back, seek, play.
     pub fn on_timeline<R>(&self, f: impl FnOnce(&mut Timeline) -> R) -> Option<R> {
         let result = self

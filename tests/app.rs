@@ -848,10 +848,11 @@ async fn killing_pods_and_scaling_to_zero_log_no_errors() {
 // ------------------------------------------------------------------------------------ layout
 
 /// The app's stylesheets, in index.html's order.
-const STYLES: [&str; 3] = [
+const STYLES: [&str; 4] = [
     include_str!("../styles/base.css"),
     include_str!("../styles/main.css"),
     include_str!("../styles/layout.css"),
+    include_str!("../styles/lessons.css"),
 ];
 
 /// The app's styles in the test page while it lives (the other tests run unstyled).
@@ -1610,9 +1611,14 @@ async fn simulation_mode_steps_a_request_to_its_dnat_at_kube_proxy_and_back() {
     assert_eq!(current_event(root).0, dnat - 2);
     press(&body, " ");
     settle().await;
+    let after_space = current_event(root);
     button(root, "Step").click();
     settle().await;
-    assert_eq!(current_event(root), (dnat, row.clone()));
+    assert_eq!(
+        current_event(root),
+        (dnat, row.clone()),
+        "after space {after_space:?}"
+    );
     assert_eq!(clock(root), at_dnat);
 
     // Choosing an event puts the world back at it.

@@ -33,8 +33,8 @@ fn dumps(sim: crate::world::Sim, view: &Inspection) -> Vec<Dump> {
             .map(|c| c.text.lines().count())
             .sum()
     };
-    // The node's tables are built on first read (hence `update`), as its shell's are.
-    sim.update(|c| {
+    // The node's tables are built on first read (hence a `&mut`), as its shell's are.
+    sim.read_tables(|c| {
         let mut out = Vec::new();
         if view.ipvs && c.proxy_mode() == ProxyMode::Ipvs {
             if let Some(ipvs) = c.ipvs(&node) {

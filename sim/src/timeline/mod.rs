@@ -188,6 +188,12 @@ impl Timeline {
         result
     }
 
+    /// Read the world through what it builds on first read (a node's rule tables): nothing is
+    /// recorded and no event ahead is forgotten. `f` must not act on the world.
+    pub fn read_tables<R>(&mut self, f: impl FnOnce(&mut Cluster) -> R) -> R {
+        f(&mut self.world)
+    }
+
     /// Before the learner changes the world: forget what was ahead; how long the log is.
     fn before_change(&mut self) -> usize {
         self.forget_ahead();
