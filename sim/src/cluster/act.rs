@@ -25,6 +25,15 @@ impl Cluster {
                 .map(Outcome::Applied)
                 .map_err(ActError::Manifest);
         }
+        if let Action::ApplyEach { manifest } = action {
+            // Logged by `apply_each` when at least one object went in.
+            let (applied, errors) = self.apply_each(&manifest, "STDIN");
+            return if errors.is_empty() {
+                Ok(Outcome::Applied(applied))
+            } else {
+                Err(ActError::Manifest(errors))
+            };
+        }
         let result = self.act_inner(action);
         if result.is_ok() && !matches!(logged, Action::Send { .. }) {
             self.log.push(LoggedAction {
@@ -45,7 +54,7 @@ impl Cluster {
     fn act_inner(&mut self, action: Action) -> Result<Outcome, ActError> {
         match action {
             // Handled by `act`, which applies and logs it itself.
-            Action::Apply { .. } => Ok(Outcome::Applied(Vec::new())),
+            Action::Apply { .. } | Action::ApplyEach { .. } => Ok(Outcome::Applied(Vec::new())),
             Action::Send { request } => Ok(Outcome::Sent {
                 trace: self.send(request),
             }),

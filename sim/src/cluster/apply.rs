@@ -1,4 +1,5 @@
-//! `kubectl apply`: every document of a manifest, all or nothing, with the API server's checks
+//! `kubectl apply`: every document of a manifest, all or nothing (the editor) or one by one
+//! (the terminal, as kubectl), with the API server's checks
 //! and allocations (cluster IPs, NodePorts, LoadBalancer IPs).
 
 use std::net::Ipv4Addr;
@@ -14,9 +15,9 @@ use super::outcome::{Applied, Change};
 use super::{ApplyErrors, Cluster, LoggedAction, MAX_OBJECTS, MAX_REPLICAS};
 
 impl Cluster {
-    /// `kubectl apply -f FILE`: all documents or nothing. `Ok` says what became of each object
-    /// (printed `deployment.apps/backend created`); `Err` holds every document's errors, and
-    /// nothing changed.
+    /// All documents or nothing, as svclab's editor applies its file. `Ok` says what became of
+    /// each object (printed `deployment.apps/backend created`); `Err` holds every document's
+    /// errors, and nothing changed.
     pub fn apply(&mut self, text: &str, filename: &str) -> Result<Vec<Applied>, ApplyErrors> {
         let docs = manifest::parse(text, filename)?;
         let mut next = self.clone();
@@ -24,39 +25,13 @@ impl Cluster {
         let mut errors = Vec::new();
         let mut locator: Option<manifest::Locator> = None;
         for doc in docs {
-            let (kind, name) = (doc.object.kind(), doc.object.meta().name.clone());
-            match next.apply_object(doc.object, filename) {
-                Ok(change) => applied.push(Applied { kind, name, change }),
-                Err(mut e) => {
-                    // Point each cause at its line in the learner's text.
-                    e.document = doc.index;
-                    (e.line, e.column) = (doc.line, 1);
-                    for f in &mut e.fields {
-                        // The learner wrote `spec.clusterIP`; the API server speaks of clusterIPs.
-                        let written = match f.path.as_str() {
-                            "spec.clusterIPs" | "spec.clusterIPs[0]" => "spec.clusterIP",
-                            other => other,
-                        };
-                        let path = match doc.item {
-                            Some(i) => format!("items[{i}].{written}"),
-                            None => written.to_string(),
-                        };
-                        let locator = locator.get_or_insert_with(|| manifest::Locator::new(text));
-                        (f.line, f.column) =
-                            locator.locate(doc.index, &path).unwrap_or((doc.line, 1));
-                    }
-                    if let Some(f) = e.fields.first() {
-                        (e.line, e.column) = (f.line, f.column);
-                    }
-                    errors.push(e);
-                }
+            match next.apply_document(doc, text, filename, &mut locator) {
+                Ok(a) => applied.push(a),
+                Err(e) => errors.push(e),
             }
         }
         if next.object_count() > MAX_OBJECTS {
-            errors.push(simple_error(format!(
-                "svclab: this cluster holds at most {MAX_OBJECTS} objects; the manifest would make {}",
-                next.object_count()
-            )));
+            errors.push(too_many_objects(next.object_count()));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -71,6 +46,84 @@ impl Cluster {
         next.revision += 1;
         *self = next;
         Ok(applied)
+    }
+
+    /// `kubectl apply -f FILE` as kubectl runs it: each object on its own, in order. The ones
+    /// the API server accepts are created or configured (the first list, printed as they go);
+    /// the others keep their errors (the second list, printed at the end, and kubectl exits 1).
+    /// kubectl collects what its builder could read and then applies each object
+    /// (kubernetes/kubernetes `staging/src/k8s.io/kubectl/pkg/cmd/apply/apply.go`, v1.31,
+    /// `ApplyOptions.Run`: "Iterate through all objects, applying each one").
+    pub fn apply_each(&mut self, text: &str, filename: &str) -> (Vec<Applied>, ApplyErrors) {
+        let (docs, mut errors) = manifest::parse_each(text, filename);
+        let mut applied = Vec::new();
+        let mut locator: Option<manifest::Locator> = None;
+        for doc in docs {
+            if self.object_count() >= MAX_OBJECTS {
+                errors.push(too_many_objects(self.object_count() + 1));
+                break;
+            }
+            // An object the API server refuses leaves no allocation behind.
+            let saved = (
+                self.service_ips.clone(),
+                self.node_ports.clone(),
+                self.rng.clone(),
+            );
+            match self.apply_document(doc, text, filename, &mut locator) {
+                Ok(a) => applied.push(a),
+                Err(e) => {
+                    (self.service_ips, self.node_ports, self.rng) = saved;
+                    errors.push(e);
+                }
+            }
+        }
+        if !applied.is_empty() {
+            self.log.push(LoggedAction {
+                time: self.now,
+                action: Action::ApplyEach {
+                    manifest: text.to_string(),
+                },
+            });
+            self.reconcile();
+            self.revision += 1;
+        }
+        (applied, errors)
+    }
+
+    /// One document into the cluster; its errors point at their lines in `text`.
+    fn apply_document<'t>(
+        &mut self,
+        doc: manifest::Document,
+        text: &'t str,
+        filename: &str,
+        locator: &mut Option<manifest::Locator<'t>>,
+    ) -> Result<Applied, ManifestError> {
+        let (kind, name) = (doc.object.kind(), doc.object.meta().name.clone());
+        match self.apply_object(doc.object, filename) {
+            Ok(change) => Ok(Applied { kind, name, change }),
+            Err(mut e) => {
+                // Point each cause at its line in the learner's text.
+                e.document = doc.index;
+                (e.line, e.column) = (doc.line, 1);
+                for f in &mut e.fields {
+                    // The learner wrote `spec.clusterIP`; the API server speaks of clusterIPs.
+                    let written = match f.path.as_str() {
+                        "spec.clusterIPs" | "spec.clusterIPs[0]" => "spec.clusterIP",
+                        other => other,
+                    };
+                    let path = match doc.item {
+                        Some(i) => format!("items[{i}].{written}"),
+                        None => written.to_string(),
+                    };
+                    let locator = locator.get_or_insert_with(|| manifest::Locator::new(text));
+                    (f.line, f.column) = locator.locate(doc.index, &path).unwrap_or((doc.line, 1));
+                }
+                if let Some(f) = e.fields.first() {
+                    (e.line, e.column) = (f.line, f.column);
+                }
+                Err(e)
+            }
+        }
     }
 
     fn apply_object(&mut self, object: Object, filename: &str) -> Result<Change, ManifestError> {
@@ -329,6 +382,12 @@ impl Cluster {
                 .find(|ip| !used.contains(ip)),
         }
     }
+}
+
+fn too_many_objects(count: usize) -> ManifestError {
+    simple_error(format!(
+        "svclab: this cluster holds at most {MAX_OBJECTS} objects; the manifest would make {count}"
+    ))
 }
 
 fn simple_error(message: String) -> ManifestError {
