@@ -231,3 +231,61 @@ pub fn endpoints_for(service: &Service, pods: &PodIndex) -> Option<Endpoints> {
     meta.creation = service.meta.creation;
     Some(Endpoints { meta, subsets })
 }
+
+/// The EndpointSlice mirroring controller's slices for a hand-written Endpoints of a Service
+/// without a selector: one slice per subset, named from `names` (reused across syncs; more are
+/// made with `new_name`), labelled as the controller labels them (the Endpoints' own labels,
+/// `kubernetes.io/service-name` and its `managed-by`), each address `ready` as its list says
+/// (kubernetes/kubernetes `pkg/controller/endpointslicemirroring/utils.go`, v1.31,
+/// `addressToEndpoint`: only `ready` is set, so kube-proxy reads `serving` as true).
+pub fn mirror(
+    written: &Endpoints,
+    names: &mut Vec<String>,
+    mut new_name: impl FnMut() -> String,
+) -> Vec<EndpointSlice> {
+    let mut out = Vec::new();
+    for subset in &written.subsets {
+        if names.len() <= out.len() {
+            names.push(new_name());
+        }
+        let name = names[out.len()].clone();
+        let mut meta = ObjectMeta::new(&written.meta.namespace, &name);
+        meta.labels = written.meta.labels.clone();
+        meta.labels.insert(
+            "kubernetes.io/service-name".to_string(),
+            written.meta.name.clone(),
+        );
+        meta.labels.insert(
+            "endpointslice.kubernetes.io/managed-by".to_string(),
+            "endpointslicemirroring-controller.k8s.io".to_string(),
+        );
+        meta.creation = written.meta.creation;
+        let endpoint = |ip: Ipv4Addr, pod: &str, ready: bool| Endpoint {
+            ip,
+            pod: pod.to_string(),
+            node: String::new(),
+            ready,
+            serving: true,
+            terminating: false,
+        };
+        let mut endpoints: Vec<Endpoint> = subset
+            .addresses
+            .iter()
+            .map(|(ip, pod)| endpoint(*ip, pod, true))
+            .collect();
+        endpoints.extend(
+            subset
+                .not_ready_addresses
+                .iter()
+                .map(|(ip, pod)| endpoint(*ip, pod, false)),
+        );
+        out.push(EndpointSlice {
+            meta,
+            service: written.meta.name.clone(),
+            ports: subset.ports.clone(),
+            endpoints,
+        });
+    }
+    names.truncate(out.len());
+    out
+}

@@ -775,6 +775,10 @@ pub enum Object {
     Service(Service),
     Pod(Pod),
     NetworkPolicy(NetworkPolicy),
+    /// Written by hand: the endpoints of a Service without a selector.
+    EndpointSlice(EndpointSlice),
+    /// Written by hand; the EndpointSlice mirroring controller copies it into slices.
+    Endpoints(Endpoints),
 }
 
 impl Object {
@@ -787,6 +791,8 @@ impl Object {
             Object::Service(_) => Kind::Service,
             Object::Pod(_) => Kind::Pod,
             Object::NetworkPolicy(_) => Kind::NetworkPolicy,
+            Object::EndpointSlice(_) => Kind::EndpointSlice,
+            Object::Endpoints(_) => Kind::Endpoints,
         }
     }
 
@@ -797,6 +803,8 @@ impl Object {
             Object::Service(o) => &o.meta,
             Object::Pod(o) => &o.meta,
             Object::NetworkPolicy(o) => &o.meta,
+            Object::EndpointSlice(o) => &o.meta,
+            Object::Endpoints(o) => &o.meta,
         }
     }
 
@@ -807,6 +815,8 @@ impl Object {
             Object::Service(o) => &mut o.meta,
             Object::Pod(o) => &mut o.meta,
             Object::NetworkPolicy(o) => &mut o.meta,
+            Object::EndpointSlice(o) => &mut o.meta,
+            Object::Endpoints(o) => &mut o.meta,
         }
     }
 }

@@ -104,3 +104,118 @@ fn the_editor_apply_is_atomic() {
     assert!(c.apply(file, "two.yaml").is_err());
     assert_eq!(c.services().len(), before);
 }
+
+// ---------------------------------------------------------------------------------------------
+// spec.nodeName
+
+const BOUND_PODS: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: pinned\nspec:\n  nodeName: kind-worker2\n  containers:\n  - name: web\n    image: nginx\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: nowhere\nspec:\n  nodeName: no-such-node\n  containers:\n  - name: web\n    image: nginx\n";
+
+/// kube-scheduler queues only pods whose `spec.nodeName` is empty and treats the others as
+/// assigned: kubernetes/kubernetes `pkg/scheduler/eventhandlers.go` (v1.31), `assignedPod`
+/// (`len(pod.Spec.NodeName) != 0`) filters the informer into the scheduling queue. The kubelet
+/// of the named node runs the pod, so its events have no `Scheduled` from default-scheduler.
+/// A pod bound to a node that does not exist has no kubelet: it stays `Pending` with no IP
+/// (PodGC deletes it later: `pkg/controller/podgc/gc_controller.go`, `gcOrphaned`, after a
+/// 40 s quarantine).
+#[test]
+fn a_pod_with_node_name_runs_on_that_node() {
+    let mut s = Session::new("pods.yaml", BOUND_PODS);
+    let wide = s.run("kubectl get pods -o wide");
+    let pinned = wide.lines().find(|l| l.starts_with("pinned ")).unwrap();
+    let cols: Vec<&str> = pinned.split_whitespace().collect();
+    assert_eq!(cols[1..3], ["1/1", "Running"], "{wide}");
+    assert!(cols[5].starts_with("10.244."), "{wide}");
+    assert_eq!(cols[6], "kind-worker2", "{wide}");
+    let nowhere = wide.lines().find(|l| l.starts_with("nowhere ")).unwrap();
+    let cols: Vec<&str> = nowhere.split_whitespace().collect();
+    assert_eq!(cols[1..3], ["0/1", "Pending"], "{wide}");
+    assert_eq!(cols[5..7], ["<none>", "no-such-node"], "{wide}");
+    let events = s.run("kubectl describe pod pinned");
+    assert!(!events.contains("default-scheduler"), "{events}");
+    assert!(events.contains("Started container web"), "{events}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A Service without a selector, and its endpoints written by hand
+
+const EXTERNAL_DB: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: db\nspec:\n  ports:\n  - name: pg\n    port: 5432\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: db-1\n  labels:\n    kubernetes.io/service-name: db\naddressType: IPv4\nports:\n- name: pg\n  port: 5432\nendpoints:\n- addresses:\n  - 192.168.1.50\n";
+
+const MIRRORED_DB: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: legacy\nspec:\n  ports:\n  - port: 3306\n---\napiVersion: v1\nkind: Endpoints\nmetadata:\n  name: legacy\nsubsets:\n- addresses:\n  - ip: 192.168.1.60\n  ports:\n  - port: 3306\n";
+
+/// The rules kube-proxy writes for an endpoint outside the pod network have the same form as
+/// for a pod: kubernetes/kubernetes `pkg/proxy/iptables/proxier.go` (v1.31) writes the SEP
+/// chain's `-s <ip>/32 ... -j KUBE-MARK-MASQ` hairpin rule and its DNAT for every endpoint of
+/// the slices labelled `kubernetes.io/service-name` (`proxier_test.go`'s expected dumps,
+/// e.g. `-A KUBE-SEP-... -m comment --comment ns1/svc1 -m tcp -p tcp -j DNAT --to-destination
+/// 10.180.0.1:80`, saved by iptables-save with `-p` first).
+#[test]
+fn a_service_without_selector_routes_to_its_written_endpoints() {
+    let mut s = Session::new("db.yaml", EXTERNAL_DB);
+    let ip = s.run("kubectl get svc db -o jsonpath={.spec.clusterIP}");
+    let ip = ip.trim();
+    let spn = svclab_sim::names::service_port_name("default", "db", Some("pg"));
+    let svc = svclab_sim::names::service_chain_hash(&spn, svclab_sim::model::Protocol::Tcp);
+    let sep = svclab_sim::names::endpoint_chain_hash(
+        &spn,
+        svclab_sim::model::Protocol::Tcp,
+        "192.168.1.50:5432",
+    );
+    let nat = s.run("docker exec kind-worker iptables-save -t nat");
+    for line in [
+        format!("-A KUBE-SERVICES -d {ip}/32 -p tcp -m comment --comment \"default/db:pg cluster IP\" -m tcp --dport 5432 -j KUBE-SVC-{svc}"),
+        format!("-A KUBE-SVC-{svc} -m comment --comment \"default/db:pg -> 192.168.1.50:5432\" -j KUBE-SEP-{sep}"),
+        format!("-A KUBE-SEP-{sep} -s 192.168.1.50/32 -m comment --comment \"default/db:pg\" -j KUBE-MARK-MASQ"),
+        format!("-A KUBE-SEP-{sep} -p tcp -m comment --comment \"default/db:pg\" -m tcp -j DNAT --to-destination 192.168.1.50:5432"),
+    ] {
+        assert!(nat.lines().any(|l| l == line), "missing {line}\n{nat}");
+    }
+    same(
+        "get endpointslices",
+        &s.run("kubectl get endpointslices -l kubernetes.io/service-name=db"),
+        "NAME   ADDRESSTYPE   PORTS   ENDPOINTS      AGE\ndb-1   IPv4          5432    192.168.1.50   10s\n",
+    );
+}
+
+/// The EndpointSlice mirroring controller copies a hand-written Endpoints of a Service without a
+/// selector into a slice named `<endpoints>-<5 chars>`, labelled
+/// `endpointslice.kubernetes.io/managed-by: endpointslicemirroring-controller.k8s.io`:
+/// kubernetes/kubernetes `pkg/controller/endpointslicemirroring/utils.go` (v1.31), `newEndpointSlice`
+/// (`GenerateName: endpoints.Name + "-"`, `controllerName = "endpointslicemirroring-controller.k8s.io"`).
+#[test]
+fn written_endpoints_are_mirrored_into_a_slice() {
+    let mut s = Session::new("legacy.yaml", MIRRORED_DB);
+    let out = s.run("kubectl get endpointslices -l endpointslice.kubernetes.io/managed-by=endpointslicemirroring-controller.k8s.io");
+    let row = out.lines().nth(1).unwrap_or_default().to_string();
+    assert!(
+        row.starts_with("legacy-") && row.contains(" IPv4 "),
+        "{out}"
+    );
+    assert!(row.contains("192.168.1.60"), "{out}");
+    same(
+        "get endpoints",
+        &s.run("kubectl get endpoints legacy"),
+        "NAME     ENDPOINTS           AGE\nlegacy   192.168.1.60:3306   10s\n",
+    );
+    assert!(s
+        .run("docker exec kind-worker iptables-save -t nat")
+        .contains("-j DNAT --to-destination 192.168.1.60:3306"));
+}
+
+/// An address the API server refuses: `IsValidIPv4Address` then `ValidateNonSpecialIP`
+/// (kubernetes/kubernetes `pkg/apis/discovery/validation/validation.go` and
+/// `staging/src/k8s.io/apimachinery/pkg/util/validation/ip.go`, v1.31).
+#[test]
+fn a_written_slice_is_validated() {
+    let mut s = Session::seed();
+    let bad = EXTERNAL_DB.replace("192.168.1.50", "300.1.1.1");
+    let out = s.apply("db.yaml", &bad);
+    assert!(out.starts_with("service/db created\n"), "{out}");
+    assert!(
+        out.contains("The EndpointSlice \"db-1\" is invalid: \n* endpoints[0].addresses[0]: Invalid value: \"300.1.1.1\": must be a valid IPv4 address\n* endpoints[0].addresses[0]: Invalid value: \"300.1.1.1\": must be a valid IP address\n"),
+        "{out}"
+    );
+    let loopback = EXTERNAL_DB.replace("192.168.1.50", "127.0.0.1");
+    assert!(s.apply("db.yaml", &loopback).contains(
+        "endpoints[0].addresses[0]: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"
+    ));
+}

@@ -383,6 +383,18 @@ impl Cluster {
                 self.proxy.invalidate();
                 Ok(deleted())
             }
+            Kind::EndpointSlice => {
+                self.written_slices
+                    .remove(&key)
+                    .ok_or_else(|| not_found(kind, name))?;
+                Ok(deleted())
+            }
+            Kind::Endpoints => {
+                self.written_endpoints
+                    .remove(&key)
+                    .ok_or_else(|| not_found(kind, name))?;
+                Ok(deleted())
+            }
             Kind::Namespace => {
                 if matches!(
                     name,
@@ -408,6 +420,8 @@ impl Cluster {
                     let _ = self.delete_object(Kind::Service, name, &s.name);
                 }
                 self.network_policies.retain(|k, _| k.namespace != name);
+                self.written_slices.retain(|k, _| k.namespace != name);
+                self.written_endpoints.retain(|k, _| k.namespace != name);
                 let pods: Vec<ObjectKey> = self
                     .pods
                     .keys()

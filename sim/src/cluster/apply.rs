@@ -208,6 +208,42 @@ impl Cluster {
                     Ok(Change::Created)
                 }
             },
+            Object::EndpointSlice(mut slice) => {
+                let old = self.written_slices.get(&key);
+                let change = match old {
+                    Some(o)
+                        if o.ports == slice.ports
+                            && o.endpoints == slice.endpoints
+                            && o.meta.labels == slice.meta.labels =>
+                    {
+                        return Ok(Change::Unchanged)
+                    }
+                    Some(_) => Change::Configured,
+                    None => Change::Created,
+                };
+                (slice.meta.creation, slice.meta.uid) = match old {
+                    Some(o) => (o.meta.creation, o.meta.uid.clone()),
+                    None => (now, self.new_uid()),
+                };
+                self.written_slices.insert(key, slice);
+                Ok(change)
+            }
+            Object::Endpoints(mut e) => {
+                let old = self.written_endpoints.get(&key);
+                let change = match old {
+                    Some(o) if o.subsets == e.subsets && o.meta.labels == e.meta.labels => {
+                        return Ok(Change::Unchanged)
+                    }
+                    Some(_) => Change::Configured,
+                    None => Change::Created,
+                };
+                (e.meta.creation, e.meta.uid) = match old {
+                    Some(o) => (o.meta.creation, o.meta.uid.clone()),
+                    None => (now, self.new_uid()),
+                };
+                self.written_endpoints.insert(key, e);
+                Ok(change)
+            }
             Object::NetworkPolicy(mut np) => {
                 let change = match self.network_policies.get(&key) {
                     Some(old) if old.spec == np.spec && old.meta.labels == np.meta.labels => {
