@@ -591,6 +591,12 @@ pub struct ServiceSpec {
     pub publish_not_ready_addresses: bool,
     pub load_balancer_source_ranges: Vec<String>,
     pub load_balancer_ip: Option<Ipv4Addr>,
+    /// `spec.externalIPs`: addresses routed to a node by the network, which kube-proxy
+    /// captures like the cluster IP.
+    pub external_ips: Vec<Ipv4Addr>,
+    /// `spec.healthCheckNodePort`: asked for, or allocated from the NodePort range for a
+    /// LoadBalancer with `externalTrafficPolicy: Local`.
+    pub health_check_node_port: Option<i64>,
 }
 
 impl Default for ServiceSpec {
@@ -607,6 +613,8 @@ impl Default for ServiceSpec {
             publish_not_ready_addresses: false,
             load_balancer_source_ranges: Vec::new(),
             load_balancer_ip: None,
+            external_ips: Vec::new(),
+            health_check_node_port: None,
         }
     }
 }

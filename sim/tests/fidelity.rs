@@ -219,3 +219,47 @@ fn a_written_slice_is_validated() {
         "endpoints[0].addresses[0]: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"
     ));
 }
+
+// ---------------------------------------------------------------------------------------------
+// spec.externalIPs
+
+const WITH_EXTERNAL_IP: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web-ext\nspec:\n  selector:\n    app: backend\n  externalIPs:\n  - 203.0.113.10\n  ports:\n  - port: 80\n";
+
+/// kube-proxy captures an external IP in nat KUBE-SERVICES and sends it to the Service's
+/// external-destinations chain: kubernetes/kubernetes `pkg/proxy/iptables/proxier.go` (v1.31),
+/// "Capture externalIPs" (`"%s external IP"`, `-j externalTrafficChain`), and for Cluster
+/// policy the EXT chain masquerades then jumps to the SVC chain ("masquerade traffic for %s
+/// external destinations"). `kubectl get svc` lists it under EXTERNAL-IP (`getServiceExternalIP`
+/// in `pkg/printers/internalversion/printers.go`) and `describe` says `External IPs:`
+/// (`staging/src/k8s.io/kubectl/pkg/describe/describe.go`, after `IPs:`).
+#[test]
+fn external_ips_are_captured_printed_and_routed() {
+    let mut s = Session::seed();
+    s.apply("ext.yaml", WITH_EXTERNAL_IP);
+    s.cluster.advance(10 * SECOND);
+    let spn = svclab_sim::names::service_port_name("default", "web-ext", None);
+    let hash = svclab_sim::names::service_chain_hash(&spn, svclab_sim::model::Protocol::Tcp);
+    let nat = s.run("docker exec kind-worker iptables-save -t nat");
+    for line in [
+        format!("-A KUBE-SERVICES -d 203.0.113.10/32 -p tcp -m comment --comment \"default/web-ext external IP\" -m tcp --dport 80 -j KUBE-EXT-{hash}"),
+        format!("-A KUBE-EXT-{hash} -m comment --comment \"masquerade traffic for default/web-ext external destinations\" -j KUBE-MARK-MASQ"),
+        format!("-A KUBE-EXT-{hash} -j KUBE-SVC-{hash}"),
+    ] {
+        assert!(nat.lines().any(|l| l == line), "missing {line}\n{nat}");
+    }
+    let get = s.run("kubectl get svc web-ext");
+    let row: Vec<&str> = get.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(row[3], "203.0.113.10", "{get}");
+    let describe = s.run("kubectl describe svc web-ext");
+    let lines: Vec<&str> = describe.lines().collect();
+    let at = lines.iter().position(|l| l.starts_with("IPs:")).unwrap();
+    assert_eq!(
+        lines[at + 1].split_whitespace().collect::<Vec<_>>(),
+        ["External", "IPs:", "203.0.113.10"],
+        "{describe}"
+    );
+    // A pod reaches the backends through the external IP.
+    s.run("kubectl run -it client --image=busybox --restart=Never -- sh");
+    let out = s.run("wget -qO- http://203.0.113.10/ | head -4");
+    assert!(out.contains("Welcome to nginx!"), "{out}");
+}

@@ -54,6 +54,8 @@ fn svc(
         port,
         node_port: None,
         load_balancer_ip: None,
+        external_ips: Vec::new(),
+        health_check_node_port: None,
         load_balancer_source_ranges: Vec::new(),
         external_local: false,
         internal_local: false,

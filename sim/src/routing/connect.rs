@@ -29,6 +29,24 @@ impl Router<'_> {
                 Some(n) => (n.meta.name.clone(), true, None),
                 None => match self.lb_service(dst_ip) {
                     Some((svc, node)) => (node, true, Some(svc)),
+                    // An external IP: the network routes it to a node (here the first worker),
+                    // whose kube-proxy captures it.
+                    None if self
+                        .world
+                        .services
+                        .values()
+                        .any(|s| s.spec.external_ips.contains(&dst_ip)) =>
+                    {
+                        let node = self
+                            .world
+                            .nodes
+                            .iter()
+                            .find(|n| !n.control_plane)
+                            .or(self.world.nodes.first())
+                            .map(|n| n.meta.name.clone())
+                            .unwrap_or_default();
+                        (node, true, None)
+                    }
                     None => {
                         j.hop(
                             sender.place.clone(),

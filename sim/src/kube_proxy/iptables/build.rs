@@ -375,6 +375,31 @@ fn service_rules(
         );
     }
 
+    // Capture external IPs.
+    for ip in &svc.external_ips {
+        let dst = Cidr::host(*ip);
+        if has_endpoints {
+            nat.push(
+                KUBE_SERVICES,
+                Rule::new()
+                    .comment(format!("{spn} external IP"))
+                    .port(proto, Some(svc.port))
+                    .dst(dst)
+                    .jump_to(&names.external_chain),
+            );
+        }
+        if let Some((target, comment)) = &external_filter {
+            filter.push(
+                KUBE_EXTERNAL_SERVICES,
+                Rule::new()
+                    .comment(comment.as_str())
+                    .port(proto, Some(svc.port))
+                    .dst(dst)
+                    .j(target.clone()),
+            );
+        }
+    }
+
     // Capture load-balancer ingress.
     if let Some(lb) = lb_ip {
         let lb_dst = Cidr::host(lb);

@@ -30,6 +30,15 @@ pub(super) fn service(cluster: &Cluster, s: &Service) -> Vec<String> {
     } else {
         w.line(0, &format!("IPs:\t{ip}"));
     }
+    if !s.spec.external_ips.is_empty() {
+        let ips: Vec<String> = s
+            .spec
+            .external_ips
+            .iter()
+            .map(|ip| ip.to_string())
+            .collect();
+        w.line(0, &format!("External IPs:\t{}", ips.join(",")));
+    }
     if let Some(lb) = s.spec.load_balancer_ip {
         w.line(0, &format!("Desired LoadBalancer IP:\t{lb}"));
     }

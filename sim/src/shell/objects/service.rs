@@ -55,6 +55,17 @@ pub(super) fn service(svc: &Service) -> Value {
             .with("clusterIPs", Value::List(vec![s(ip.clone())]));
     }
     v = v.with("type", s(spec.type_.as_str()));
+    if !spec.external_ips.is_empty() {
+        v = v.with(
+            "externalIPs",
+            Value::List(
+                spec.external_ips
+                    .iter()
+                    .map(|ip| s(ip.to_string()))
+                    .collect(),
+            ),
+        );
+    }
     v = v.with(
         "sessionAffinity",
         s(if spec.session_affinity_timeout.is_some() {
@@ -89,6 +100,9 @@ pub(super) fn service(svc: &Service) -> Value {
             "externalTrafficPolicy",
             s(spec.external_traffic_policy.as_str()),
         );
+    }
+    if let Some(h) = spec.health_check_node_port {
+        v = v.with("healthCheckNodePort", Value::Int(h));
     }
     if spec.publish_not_ready_addresses {
         v = v.with("publishNotReadyAddresses", Value::Bool(true));
