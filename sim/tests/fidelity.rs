@@ -263,3 +263,52 @@ fn external_ips_are_captured_printed_and_routed() {
     let out = s.run("wget -qO- http://203.0.113.10/ | head -4");
     assert!(out.contains("Welcome to nginx!"), "{out}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// spec.healthCheckNodePort
+
+const LB_LOCAL: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: lb-local\nspec:\n  type: LoadBalancer\n  externalTrafficPolicy: Local\n  selector:\n    app: backend\n  externalIPs:\n  - 203.0.113.20\n  ports:\n  - port: 80\n";
+
+/// A LoadBalancer with `externalTrafficPolicy: Local` gets a health check node port from the
+/// NodePort range (kubernetes/kubernetes `pkg/registry/core/service/storage/alloc.go`, v1.31);
+/// `kubectl describe` prints `HealthCheck NodePort:` after the traffic policies
+/// (`staging/src/k8s.io/kubectl/pkg/describe/describe.go`); kube-proxy accepts it in filter
+/// KUBE-NODEPORTS on every node ("Capture healthCheckNodePorts": `"%s health check node port"`,
+/// `-m tcp -p tcp --dport N -j ACCEPT`) and, on a node without a local endpoint, drops external
+/// traffic for the external IP in KUBE-EXTERNAL-SERVICES (`"%s has no local endpoints"`,
+/// `-j DROP`), all in `pkg/proxy/iptables/proxier.go`.
+#[test]
+fn a_local_load_balancer_has_a_health_check_node_port() {
+    let mut s = Session::seed();
+    s.apply("lb.yaml", LB_LOCAL);
+    s.cluster.advance(10 * SECOND);
+    let describe = s.run("kubectl describe svc lb-local");
+    let hc: u16 = describe
+        .lines()
+        .find_map(|l| l.strip_prefix("HealthCheck NodePort:"))
+        .map(|v| v.trim().parse().unwrap())
+        .unwrap_or_else(|| panic!("{describe}"));
+    assert!((30000..=32767).contains(&hc), "{describe}");
+    let lines: Vec<&str> = describe.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("HealthCheck NodePort:"))
+        .unwrap();
+    assert!(
+        lines[at - 1].starts_with("Internal Traffic Policy:"),
+        "{describe}"
+    );
+    assert!(s
+        .run("kubectl get svc lb-local -o yaml")
+        .contains(&format!("  healthCheckNodePort: {hc}\n")));
+    let accept = format!("-A KUBE-NODEPORTS -p tcp -m comment --comment \"default/lb-local health check node port\" -m tcp --dport {hc} -j ACCEPT");
+    let drop = "-A KUBE-EXTERNAL-SERVICES -d 203.0.113.20/32 -p tcp -m comment --comment \"default/lb-local has no local endpoints\" -m tcp --dport 80 -j DROP";
+    let control = s.run("docker exec kind-control-plane iptables-save -t filter");
+    assert!(control.lines().any(|l| l == accept), "{control}");
+    assert!(control.lines().any(|l| l == drop), "{control}");
+    // The node port it holds is taken: asking for it again is refused.
+    let clash = format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: clash\nspec:\n  type: NodePort\n  selector:\n    app: backend\n  ports:\n  - port: 80\n    nodePort: {hc}\n");
+    assert!(s.apply("clash.yaml", &clash).contains(&format!(
+        "spec.ports[0].nodePort: Invalid value: {hc}: provided port is already allocated"
+    )));
+}

@@ -365,6 +365,9 @@ impl Cluster {
                         self.node_ports.release(np as u32);
                     }
                 }
+                if let Some(hc) = svc.spec.health_check_node_port {
+                    self.node_ports.release(hc as u32);
+                }
                 self.slice_names.remove(&key);
                 self.proxy.invalidate();
                 Ok(deleted())

@@ -377,6 +377,52 @@ impl Cluster {
                 self.node_ports.release(np as u32);
             }
         }
+        // A LoadBalancer with `externalTrafficPolicy: Local` gets a health check node port from
+        // the NodePort range (the one asked for, or the one it had), released when it no longer
+        // needs one (kubernetes/kubernetes `pkg/registry/core/service/storage/alloc.go`, v1.31,
+        // `allocHealthCheckNodePort`).
+        let old_hc = old.as_ref().and_then(|o| o.spec.health_check_node_port);
+        let wants_hc = s.spec.type_ == ServiceType::LoadBalancer
+            && s.spec.external_traffic_policy == TrafficPolicy::Local;
+        if wants_hc {
+            let hc = match s.spec.health_check_node_port.or(old_hc) {
+                Some(h) if Some(h) == old_hc => h,
+                Some(h) => match self.node_ports.allocate(h as u32) {
+                    Ok(()) => h,
+                    Err(e) => {
+                        let why = match e {
+                            AllocError::AlreadyAllocated => "provided port is already allocated".to_string(),
+                            AllocError::OutOfRange => format!(
+                                "provided port is not in the valid range. The range of valid ports is {}-{}",
+                                validate::NODE_PORT_MIN,
+                                validate::NODE_PORT_MAX
+                            ),
+                        };
+                        return Err(simple_error(format!(
+                            "Internal error occurred: failed to allocate requested HealthCheck NodePort {h}: {why}"
+                        )));
+                    }
+                },
+                None => {
+                    match self.node_ports.allocate_next(&mut self.rng) {
+                        Some(h) => h as i64,
+                        None => return Err(simple_error(
+                            "Internal error occurred: failed to allocate a nodePort: range is full"
+                                .into(),
+                        )),
+                    }
+                }
+            };
+            if let Some(prev) = old_hc.filter(|p| *p != hc) {
+                self.node_ports.release(prev as u32);
+            }
+            s.spec.health_check_node_port = Some(hc);
+        } else {
+            if let Some(prev) = old_hc {
+                self.node_ports.release(prev as u32);
+            }
+            s.spec.health_check_node_port = None;
+        }
         // LoadBalancer ingress from the pool, kept while the Service stays a LoadBalancer.
         s.status.load_balancer_ip = if s.spec.type_ == ServiceType::LoadBalancer {
             old.as_ref()

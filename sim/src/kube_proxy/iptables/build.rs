@@ -464,6 +464,17 @@ fn service_rules(
         }
     }
 
+    // Capture the health check node port: accepted whether or not this node has endpoints.
+    if let Some(hc) = svc.health_check_node_port.filter(|p| *p != 0) {
+        filter.push(
+            KUBE_NODEPORTS,
+            Rule::new()
+                .comment(format!("{spn} health check node port"))
+                .port(Protocol::Tcp, Some(hc))
+                .j(Target::Accept),
+        );
+    }
+
     // Internal traffic: masquerade what comes from outside the pod network.
     if has_internal {
         if let Some(cidr) = cidr {

@@ -150,6 +150,9 @@ pub(super) fn ipvs_tables(
         for ip in &svc.external_ips {
             add_ip_port(&mut sets, EXTERNAL_IP, (*ip, proto, svc.port));
         }
+        if let Some(hc) = svc.health_check_node_port.filter(|p| *p != 0) {
+            add_port(&mut sets, HEALTH_CHECK_NODE_PORT.0, hc);
+        }
         if let Some(lb) = svc.load_balancer_ip {
             add_ip_port(&mut sets, LOAD_BALANCER.0, (lb, proto, svc.port));
             if external_local {

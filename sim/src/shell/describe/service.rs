@@ -109,6 +109,9 @@ pub(super) fn service(cluster: &Cluster, s: &Service) -> Vec<String> {
             ),
         );
     }
+    if let Some(hc) = s.spec.health_check_node_port {
+        w.line(0, &format!("HealthCheck NodePort:\t{hc}"));
+    }
     if !s.spec.load_balancer_source_ranges.is_empty() {
         w.line(
             0,
