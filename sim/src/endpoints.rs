@@ -176,6 +176,12 @@ pub fn slices_for(
                 "endpointslice.kubernetes.io/managed-by".to_string(),
                 "endpointslice-controller.k8s.io".to_string(),
             );
+            // kubernetes/kubernetes `staging/src/k8s.io/endpointslice/utils.go` (v1.31),
+            // `setEndpointSliceLabels`: a Service without a cluster IP marks its slices.
+            if service.spec.cluster_ip == crate::model::ClusterIp::Headless {
+                meta.labels
+                    .insert("service.kubernetes.io/headless".to_string(), String::new());
+            }
             meta.creation = service.meta.creation;
             out.push(EndpointSlice {
                 meta,

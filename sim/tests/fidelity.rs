@@ -312,3 +312,78 @@ fn a_local_load_balancer_has_a_health_check_node_port() {
         "spec.ports[0].nodePort: Invalid value: {hc}: provided port is already allocated"
     )));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The endpoints the API server writes, and a headless Service's
+
+/// `uid:`, `resourceVersion:` and `creationTimestamp:` values, masked.
+fn masked(yaml: &str) -> String {
+    yaml.lines()
+        .map(|l| {
+            let key = l.trim_start().split(':').next().unwrap_or("");
+            if ["uid", "resourceVersion", "creationTimestamp"].contains(&key) {
+                format!("{}{key}: *", &l[..l.len() - l.trim_start().len()])
+            } else {
+                l.to_string()
+            }
+        })
+        .map(|l| l + "\n")
+        .collect()
+}
+
+fn uid_of(yaml: &str) -> String {
+    yaml.lines()
+        .find_map(|l| l.strip_prefix("  uid: "))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The API server's endpoint reconciler writes the `kubernetes` Endpoints with only the
+/// `endpointslice.kubernetes.io/skip-mirror: "true"` label, and its EndpointSlice named
+/// `kubernetes` with only `kubernetes.io/service-name: kubernetes`, no owner, and each address
+/// `ready` (kubernetes/kubernetes `pkg/controlplane/reconcilers/endpointsadapter.go`, v1.31,
+/// `updateEndpoints` and `updateEndpointSlice`). Each object has a uid of its own.
+#[test]
+fn the_api_servers_own_endpoints_are_as_it_writes_them() {
+    let mut s = Session::seed();
+    let slice = s.run("kubectl get endpointslice kubernetes -o yaml");
+    same(
+        "kubernetes EndpointSlice",
+        &masked(&slice),
+        "addressType: IPv4\napiVersion: discovery.k8s.io/v1\nendpoints:\n- addresses:\n  - 172.18.0.2\n  conditions:\n    ready: true\nkind: EndpointSlice\nmetadata:\n  creationTimestamp: *\n  generation: 1\n  labels:\n    kubernetes.io/service-name: kubernetes\n  name: kubernetes\n  namespace: default\n  resourceVersion: *\n  uid: *\nports:\n- name: https\n  port: 6443\n  protocol: TCP\n",
+    );
+    let endpoints = s.run("kubectl get endpoints kubernetes -o yaml");
+    same(
+        "kubernetes Endpoints",
+        &masked(&endpoints),
+        "apiVersion: v1\nkind: Endpoints\nmetadata:\n  creationTimestamp: *\n  labels:\n    endpointslice.kubernetes.io/skip-mirror: \"true\"\n  name: kubernetes\n  namespace: default\n  resourceVersion: *\n  uid: *\nsubsets:\n- addresses:\n  - ip: 172.18.0.2\n  ports:\n  - name: https\n    port: 6443\n    protocol: TCP\n",
+    );
+    let service = s.run("kubectl get svc kubernetes -o yaml");
+    let uids = [uid_of(&slice), uid_of(&endpoints), uid_of(&service)];
+    assert!(uids.iter().all(|u| u.len() == 36), "{uids:?}");
+    assert!(
+        uids[0] != uids[1] && uids[1] != uids[2] && uids[0] != uids[2],
+        "{uids:?}"
+    );
+}
+
+/// A headless Service's EndpointSlices and Endpoints carry `service.kubernetes.io/headless: ""`
+/// (kubernetes/kubernetes `staging/src/k8s.io/endpointslice/utils.go`, v1.31,
+/// `setEndpointSliceLabels`, and `pkg/controller/endpoint/endpoints_controller.go`, `syncService`:
+/// "if !helper.IsServiceIPSet(service)").
+#[test]
+fn a_headless_services_endpoints_are_labelled_headless() {
+    let mut s = Session::seed();
+    s.apply("h.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: h\nspec:\n  clusterIP: None\n  selector:\n    app: backend\n  ports:\n  - port: 80\n");
+    s.cluster.advance(SECOND);
+    let slices = s.run("kubectl get endpointslices -l service.kubernetes.io/headless");
+    assert_eq!(slices.lines().count(), 2, "{slices}");
+    assert!(slices.lines().nth(1).unwrap().starts_with("h-"), "{slices}");
+    assert!(s
+        .run("kubectl get endpoints h -o yaml")
+        .contains("  labels:\n    service.kubernetes.io/headless: \"\"\n"));
+    // A Service with a cluster IP has no such label.
+    assert!(!s
+        .run("kubectl get endpointslices -l kubernetes.io/service-name=backend-service -o yaml")
+        .contains("headless"));
+}

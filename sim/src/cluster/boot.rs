@@ -111,7 +111,7 @@ impl Cluster {
                 endpoints: vec![Endpoint {
                     ip: api_ip,
                     pod: String::new(),
-                    node: "kind-control-plane".into(),
+                    node: String::new(),
                     ready: true,
                     serving: true,
                     terminating: false,
