@@ -387,3 +387,56 @@ fn a_headless_services_endpoints_are_labelled_headless() {
         .run("kubectl get endpointslices -l kubernetes.io/service-name=backend-service -o yaml")
         .contains("headless"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// --field-selector
+
+/// Field selectors filter on the fields the API server indexes for the kind
+/// (kubernetes/kubernetes `pkg/apis/core/v1/conversion.go`, v1.31, the Pod's field label
+/// conversion: `metadata.name`, `metadata.namespace`, `spec.nodeName`, `status.phase`, ...);
+/// any other field is the server's `field label not supported: <field>`, which kubectl wraps as
+/// `Unable to find "<group/version, Resource=...>" that match label selector "...", field
+/// selector "...": ...` (`staging/src/k8s.io/cli-runtime/pkg/resource/selector.go`).
+#[test]
+fn field_selectors_filter_as_the_api_server_does() {
+    let mut s = Session::seed();
+    s.apply("pods.yaml", BOUND_PODS);
+    s.cluster.advance(10 * SECOND);
+    let names = |out: String| -> Vec<String> {
+        out.lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .collect()
+    };
+    let running = names(s.run("kubectl get pods --field-selector status.phase=Running"));
+    assert_eq!(running.len(), 4, "{running:?}");
+    assert!(running.contains(&"pinned".to_string()));
+    assert_eq!(
+        names(s.run("kubectl get pods --field-selector status.phase!=Running")),
+        ["nowhere"]
+    );
+    assert_eq!(
+        names(s.run("kubectl get pods --field-selector=spec.nodeName=no-such-node")),
+        ["nowhere"]
+    );
+    let on_worker2 = names(s.run(
+        "kubectl get pods --field-selector spec.nodeName=kind-worker2,metadata.namespace=default",
+    ));
+    assert!(
+        on_worker2.iter().all(|n| n != "nowhere") && on_worker2.contains(&"pinned".to_string())
+    );
+    assert_eq!(
+        names(s.run("kubectl get pods --field-selector metadata.name==pinned")),
+        ["pinned"]
+    );
+    same(
+        "unsupported field",
+        &s.run("kubectl get pods --field-selector foo=bar"),
+        "Error from server (BadRequest): Unable to find \"/v1, Resource=pods\" that match label selector \"\", field selector \"foo=bar\": field label not supported: foo\n",
+    );
+    same(
+        "unsupported field with a label selector",
+        &s.run("kubectl get deploy -l app=backend --field-selector spec.replicas=3"),
+        "Error from server (BadRequest): Unable to find \"apps/v1, Resource=deployments\" that match label selector \"app=backend\", field selector \"spec.replicas=3\": field label not supported: spec.replicas\n",
+    );
+}
