@@ -440,3 +440,66 @@ fn field_selectors_filter_as_the_api_server_does() {
         "Error from server (BadRequest): Unable to find \"apps/v1, Resource=deployments\" that match label selector \"app=backend\", field selector \"spec.replicas=3\": field label not supported: spec.replicas\n",
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// nslookup -type=
+
+/// busybox 1.36 `nslookup`'s own texts (busybox `networking/nslookup.c`: `parse_reply` prints an
+/// SRV answer as `"%s\tservice = %u %u %u %s\n"`, a PTR as `"%s\tname = %s\n"`, an A as
+/// `"Name:\t%s\nAddress: %s\n"`; each reply ends with an empty line, so an empty (NODATA) AAAA
+/// reply is a bare empty line; `-type=` is matched with `strcasecmp` and an unknown one dies with
+/// `invalid query type "%s"`; `add_query_with_search` sends a PTR question for the name exactly
+/// as typed). The records are CoreDNS's kubernetes plugin's: SRV `_port._proto.svc.ns.svc.zone`
+/// with priority 0 and weight 100 shared among the targets, headless per-endpoint
+/// `a-b-c-d.svc.ns.svc.zone` A records.
+#[test]
+fn nslookup_honours_the_query_type() {
+    let mut s = Session::seed();
+    s.apply("h.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: h\nspec:\n  clusterIP: None\n  selector:\n    app: backend\n  ports:\n  - name: http\n    port: 80\n");
+    s.cluster.advance(10 * SECOND);
+    s.run("kubectl run -it client --image=busybox --restart=Never -- sh");
+    let header = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n";
+    same(
+        "SRV of a named port",
+        &s.run("nslookup -type=SRV _dns._udp.kube-dns.kube-system.svc.cluster.local"),
+        &format!("{header}_dns._udp.kube-dns.kube-system.svc.cluster.local\tservice = 0 100 53 kube-dns.kube-system.svc.cluster.local\n\n"),
+    );
+    let srv = s.run("nslookup -type=srv _http._tcp.h.default.svc.cluster.local");
+    let targets: Vec<&str> = srv
+        .lines()
+        .filter(|l| l.contains("\tservice = 0 33 80 "))
+        .collect();
+    assert_eq!(targets.len(), 3, "{srv}");
+    assert!(
+        srv.contains("\tservice = 0 33 80 10-244-1-2.h.default.svc.cluster.local\n"),
+        "{srv}"
+    );
+    same(
+        "empty AAAA",
+        &s.run("nslookup -type=AAAA backend-service.default.svc.cluster.local"),
+        &format!("{header}\n"),
+    );
+    same(
+        "PTR by its reverse name",
+        &s.run("nslookup -type=PTR 10.0.96.10.in-addr.arpa"),
+        &format!(
+            "{header}10.0.96.10.in-addr.arpa\tname = kube-dns.kube-system.svc.cluster.local\n\n"
+        ),
+    );
+    same(
+        "PTR of an address as typed",
+        &s.run("nslookup -type=PTR 10.96.0.10"),
+        &format!("{header}** server can't find 10.96.0.10: NXDOMAIN\n\n"),
+    );
+    same(
+        "a headless Service's per-endpoint name",
+        &s.run("nslookup -type=A 10-244-1-2.h.default.svc.cluster.local"),
+        &format!("{header}Name:\t10-244-1-2.h.default.svc.cluster.local\nAddress: 10.244.1.2\n\n"),
+    );
+    same(
+        "an unknown type",
+        &s.run("nslookup -type=FOO backend-service"),
+        "nslookup: invalid query type \"FOO\"\n",
+    );
+    assert_eq!(s.run("echo $?"), "1\n");
+}
