@@ -503,3 +503,36 @@ fn nslookup_honours_the_query_type() {
     );
     assert_eq!(s.run("echo $?"), "1\n");
 }
+
+// ---------------------------------------------------------------------------------------------
+// kube-proxy's nfacct counters
+
+/// kube-proxy counts invalid packets it drops and NodePort packets accepted on a localhost
+/// address in nfacct objects: kubernetes/kubernetes `pkg/proxy/iptables/proxier_test.go`
+/// (`TestOverallIPTablesRules`'s expected dump): `-A KUBE-FORWARD -m conntrack --ctstate
+/// INVALID -m nfacct --nfacct-name ct_state_invalid_dropped_pkts -j DROP`, and before each
+/// NodePort's jump `-A KUBE-NODEPORTS -m comment --comment ns2/svc2:p80 -m tcp -p tcp -d
+/// 127.0.0.0/8 --dport 3001 -m nfacct --nfacct-name localhost_nps_accepted_pkts -j KUBE-EXT-...`
+/// (here as iptables-save prints them).
+#[test]
+fn kube_proxy_writes_its_nfacct_counter_rules() {
+    let mut s = Session::seed();
+    s.apply("np.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: np\nspec:\n  type: NodePort\n  selector:\n    app: backend\n  ports:\n  - port: 80\n    nodePort: 30080\n");
+    s.cluster.advance(SECOND);
+    let hash =
+        svclab_sim::names::service_chain_hash("default/np", svclab_sim::model::Protocol::Tcp);
+    let nat = s.run("docker exec kind-worker iptables-save -t nat");
+    let nodeports: Vec<&str> = nat
+        .lines()
+        .filter(|l| l.starts_with("-A KUBE-NODEPORTS"))
+        .collect();
+    assert_eq!(
+        nodeports,
+        [
+            format!("-A KUBE-NODEPORTS -d 127.0.0.0/8 -p tcp -m comment --comment \"default/np\" -m tcp --dport 30080 -m nfacct --nfacct-name localhost_nps_accepted_pkts -j KUBE-EXT-{hash}"),
+            format!("-A KUBE-NODEPORTS -p tcp -m comment --comment \"default/np\" -m tcp --dport 30080 -j KUBE-EXT-{hash}"),
+        ]
+    );
+    let filter = s.run("docker exec kind-worker iptables-save -t filter");
+    assert!(filter.lines().any(|l| l == "-A KUBE-FORWARD -m conntrack --ctstate INVALID -m nfacct --nfacct-name ct_state_invalid_dropped_pkts -j DROP"), "{filter}");
+}
