@@ -95,6 +95,22 @@ fn apply_goes_object_by_object() {
     assert_eq!(replayed.services().len(), s.cluster.services().len());
 }
 
+/// With more than one error kubectl returns their aggregate, and `cmdutil.CheckErr` prints each
+/// as `Error from server (Invalid): error when creating "<file>": <Kind.group> "<name>" is
+/// invalid: ...` (`AddSourceToErr("creating", info.Source, err)` in
+/// kubernetes/kubernetes `staging/src/k8s.io/kubectl/pkg/cmd/apply/apply.go`, v1.31; the
+/// StatusError's message names the kind with its group and lists several causes in `[...]`).
+#[test]
+fn apply_prints_each_of_several_errors_as_kubectl_does() {
+    let mut s = Session::seed();
+    let file = "apiVersion: v1\nkind: Service\nmetadata:\n  name: good\nspec:\n  selector:\n    app: a\n  ports:\n  - port: 80\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: bad-port\nspec:\n  selector:\n    app: b\n  ports:\n  - port: 70000\n    targetPort: 80\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: no-selector\nspec:\n  template:\n    metadata:\n      labels:\n        app: x\n    spec:\n      containers:\n      - name: web\n        image: nginx\n";
+    same(
+        "two invalid objects",
+        &s.apply("mixed.yaml", file),
+        "service/good created\nError from server (Invalid): error when creating \"mixed.yaml\": Service \"bad-port\" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive\nError from server (Invalid): error when creating \"mixed.yaml\": Deployment.apps \"no-selector\" is invalid: [spec.selector: Required value, spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"x\"}: `selector` does not match template `labels`]\n$? = 1\n",
+    );
+}
+
 /// The editor's own Apply stays all or nothing: nothing of a file with one bad object goes in.
 #[test]
 fn the_editor_apply_is_atomic() {

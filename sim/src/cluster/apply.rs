@@ -77,6 +77,13 @@ impl Cluster {
                 }
             }
         }
+        if errors.len() > 1 {
+            for e in &mut errors {
+                if let Some(m) = aggregated_invalid(e, filename) {
+                    e.message = m;
+                }
+            }
+        }
         if !applied.is_empty() {
             self.log.push(LoggedAction {
                 time: self.now,
@@ -464,6 +471,35 @@ impl Cluster {
                 .find(|ip| !used.contains(ip)),
         }
     }
+}
+
+/// With several errors kubectl prints each as its own error, not as the one Invalid status it
+/// describes alone (`The Service "x" is invalid: ...`): `Error from server (Invalid): error when
+/// creating "<file>": <Kind.group> "<name>" is invalid: <cause>`, several causes in `[...]`
+/// (kubectl's `AddSourceToErr("creating", ...)` around the StatusError's message, printed by
+/// `cmdutil.CheckErr` for an aggregate). Objects that fail an update are shown the same way,
+/// though kubectl wraps those in the patch it sent.
+fn aggregated_invalid(e: &ManifestError, filename: &str) -> Option<String> {
+    let rest = e.message.strip_prefix("The ")?;
+    let (kind, rest) = rest.split_once(' ')?;
+    let (quoted_name, _) = rest.split_once(" is invalid")?;
+    let resource = crate::resource::RESOURCES
+        .iter()
+        .find(|r| r.kind == kind && r.simulated.is_some())?;
+    let qualified = match resource.api_version().split_once('/') {
+        Some((group, _)) => format!("{kind}.{group}"),
+        None => kind.to_string(),
+    };
+    let causes: Vec<String> = e.fields.iter().map(|f| f.cause()).collect();
+    let body = match causes.as_slice() {
+        [] => String::new(),
+        [one] => format!(": {one}"),
+        many => format!(": [{}]", many.join(", ")),
+    };
+    Some(format!(
+        "Error from server (Invalid): error when creating {}: {qualified} {quoted_name} is invalid{body}",
+        validate::go_quote(filename)
+    ))
 }
 
 fn too_many_objects(count: usize) -> ManifestError {
