@@ -457,6 +457,20 @@ fn field_selectors_filter_as_the_api_server_does() {
     );
 }
 
+/// kubectl passes `-l` to the API server as written (kubernetes/kubernetes#52971, "pass
+/// labelSelector to server side opaquely", whose example is this selector); the server's parse
+/// error (apimachinery `pkg/labels/selector.go`, v1.31: `unable to parse requirement: <nil>:
+/// Invalid value: ...`) comes back as a BadRequest that kubectl wraps as for field selectors.
+#[test]
+fn a_label_selector_the_server_cannot_parse() {
+    let mut s = Session::seed();
+    same(
+        "bad label key",
+        &s.run("kubectl get pods -n kube-system -l component+kube-apiserver,tier"),
+        "Error from server (BadRequest): Unable to find \"/v1, Resource=pods\" that match label selector \"component+kube-apiserver,tier\", field selector \"\": unable to parse requirement: <nil>: Invalid value: \"component+kube-apiserver\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')\n",
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // nslookup -type=
 

@@ -764,6 +764,15 @@ pub(crate) fn parse_selector(text: &str) -> Result<LabelSelector, String> {
                 values: vec![],
             }
         };
+        // apimachinery's `validateLabelKey`: `IsQualifiedName`, its messages joined by "; ".
+        let key_errors = crate::validate::is_qualified_name(&req.key);
+        if !req.key.is_empty() && !key_errors.is_empty() {
+            return Err(format!(
+                "unable to parse requirement: <nil>: Invalid value: {:?}: {}",
+                req.key,
+                key_errors.join("; ")
+            ));
+        }
         let bad = |s: &str| {
             s.is_empty() || s.contains(char::is_whitespace) || s.contains(['(', ')', '!', '='])
         };

@@ -230,12 +230,23 @@ fn list(term: &mut Terminal, cluster: &mut Cluster, p: Parsed, types: Option<&[S
         Ok(t) => t,
         Err(r) => return r,
     };
-    let sel = match selector(&p, "get") {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let field_sel = p.get("field-selector").filter(|f| !f.is_empty());
     let label_text = p.get("selector").unwrap_or("").to_string();
+    // kubectl passes `-l` to the API server as it is; the server's parse error comes back
+    // wrapped like any list error with selectors (kubernetes/kubernetes#52971).
+    let sel = match p.get("selector").map(get::parse_selector) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(m)) => {
+            let kind = t.kinds.first().copied().unwrap_or(Kind::Pod);
+            return Reply::error(fields::list_error(
+                kind,
+                &label_text,
+                field_sel.unwrap_or_default(),
+                &m,
+            ));
+        }
+    };
     let fields = match field_sel.map(FieldSelector::parse) {
         None => None,
         Some(Ok(f)) => Some(f),
