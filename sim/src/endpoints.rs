@@ -110,10 +110,19 @@ fn backends<'a>(service: &Service, pods: &PodIndex<'a>) -> Vec<Backend<'a>> {
 fn endpoint(service: &Service, b: &Backend) -> Endpoint {
     let serving = b.pod.status.ready;
     let terminating = b.pod.is_terminating();
+    // kubernetes/kubernetes `pkg/controller/util/endpoint/controller_utils.go` (v1.31),
+    // `ShouldSetHostname`: the pod has a hostname and its subdomain is the Service's name.
+    let hostname = b
+        .pod
+        .spec
+        .hostname
+        .clone()
+        .filter(|_| b.pod.spec.subdomain.as_deref() == Some(service.meta.name.as_str()));
     Endpoint {
         ip: b.ip,
         pod: b.pod.meta.name.clone(),
         node: b.pod.spec.node_name.clone().unwrap_or_default(),
+        hostname,
         ready: service.spec.publish_not_ready_addresses || (serving && !terminating),
         serving,
         terminating,
@@ -270,6 +279,7 @@ pub fn mirror(
             ip,
             pod: pod.to_string(),
             node: String::new(),
+            hostname: None,
             ready,
             serving: true,
             terminating: false,

@@ -218,7 +218,9 @@ pub struct Container {
     pub readiness_probe: Option<Probe>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+/// `Debug` is written out below: the pod-template-hash is taken over it
+/// ([`crate::names::pod_template_hash_of`]).
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct PodSpec {
     pub containers: Vec<Container>,
     pub node_name: Option<String>,
@@ -226,6 +228,34 @@ pub struct PodSpec {
     pub termination_grace_period_seconds: Option<i64>,
     pub restart_policy: Option<String>,
     pub host_network: bool,
+    /// `spec.hostname` and `spec.subdomain`: with a headless Service named like the
+    /// subdomain, the pod is `<hostname>.<subdomain>.<ns>.svc.cluster.local`.
+    pub hostname: Option<String>,
+    pub subdomain: Option<String>,
+}
+
+/// `hostname` and `subdomain` appear only when set, so that templates without them keep the
+/// pod-template-hash they had before those fields were modelled.
+impl std::fmt::Debug for PodSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("PodSpec");
+        d.field("containers", &self.containers)
+            .field("node_name", &self.node_name)
+            .field("node_selector", &self.node_selector)
+            .field(
+                "termination_grace_period_seconds",
+                &self.termination_grace_period_seconds,
+            )
+            .field("restart_policy", &self.restart_policy)
+            .field("host_network", &self.host_network);
+        if let Some(h) = &self.hostname {
+            d.field("hostname", h);
+        }
+        if let Some(sd) = &self.subdomain {
+            d.field("subdomain", sd);
+        }
+        d.finish()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -665,6 +695,9 @@ pub struct Endpoint {
     pub ip: Ipv4Addr,
     pub pod: String,
     pub node: String,
+    /// `hostname`: the pod's `spec.hostname` when its `spec.subdomain` names the Service; DNS
+    /// then names the endpoint by it instead of its dashed IP.
+    pub hostname: Option<String>,
     pub ready: bool,
     pub serving: bool,
     pub terminating: bool,

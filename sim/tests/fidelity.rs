@@ -566,3 +566,38 @@ fn kube_proxy_writes_its_nfacct_counter_rules() {
     let filter = s.run("docker exec kind-worker iptables-save -t filter");
     assert!(filter.lines().any(|l| l == "-A KUBE-FORWARD -m conntrack --ctstate INVALID -m nfacct --nfacct-name ct_state_invalid_dropped_pkts -j DROP"), "{filter}");
 }
+
+/// A pod with `hostname` and a `subdomain` naming a headless Service is that name in DNS: the
+/// EndpointSlice controller copies the hostname onto its endpoint (kubernetes/kubernetes
+/// `pkg/controller/util/endpoint/controller_utils.go`, v1.31, `ShouldSetHostname`) and CoreDNS
+/// names the endpoint by it (coredns/coredns `plugin/kubernetes/kubernetes.go`,
+/// `endpointHostname`), in A, SRV and PTR answers.
+#[test]
+fn hostname_and_subdomain_name_a_pod_in_dns() {
+    let mut s = Session::seed();
+    s.apply("h.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: h\nspec:\n  clusterIP: None\n  selector:\n    app: named\n  ports:\n  - name: http\n    port: 80\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: named\n  labels:\n    app: named\nspec:\n  hostname: web-0\n  subdomain: h\n  nodeName: kind-worker\n  containers:\n  - name: web\n    image: nginx\n");
+    s.cluster.advance(10 * SECOND);
+    let ip = s.run("kubectl get pod named -o jsonpath={.status.podIP}");
+    let ip = ip.trim().to_string();
+    s.run("kubectl run -it client --image=busybox --restart=Never -- sh");
+    let header = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n";
+    same(
+        "A of hostname.subdomain",
+        &s.run("nslookup -type=A web-0.h.default.svc.cluster.local"),
+        &format!("{header}Name:\tweb-0.h.default.svc.cluster.local\nAddress: {ip}\n\n"),
+    );
+    same(
+        "SRV target",
+        &s.run("nslookup -type=SRV _http._tcp.h.default.svc.cluster.local"),
+        &format!("{header}_http._tcp.h.default.svc.cluster.local\tservice = 0 100 80 web-0.h.default.svc.cluster.local\n\n"),
+    );
+    let reverse = {
+        let o: Vec<&str> = ip.split('.').collect();
+        format!("{}.{}.{}.{}.in-addr.arpa", o[3], o[2], o[1], o[0])
+    };
+    same(
+        "PTR",
+        &s.run(&format!("nslookup {ip}")),
+        &format!("{header}{reverse}\tname = web-0.h.default.svc.cluster.local\n\n"),
+    );
+}

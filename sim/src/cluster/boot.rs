@@ -112,6 +112,7 @@ impl Cluster {
                     ip: api_ip,
                     pod: String::new(),
                     node: String::new(),
+                    hostname: None,
                     ready: true,
                     serving: true,
                     terminating: false,

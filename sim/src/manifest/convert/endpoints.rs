@@ -62,6 +62,9 @@ impl Conv {
                 .unwrap_or("")
                 .to_string();
             let node = get_str(e, "nodeName").unwrap_or("").to_string();
+            let hostname = get_str(e, "hostname")
+                .filter(|h| !h.is_empty())
+                .map(str::to_string);
             for (j, a) in addresses.iter().enumerate() {
                 let at = format!("{path}[{j}]");
                 let ip = if address_type == "IPv4" {
@@ -74,6 +77,7 @@ impl Conv {
                         ip,
                         pod: pod.clone(),
                         node: node.clone(),
+                        hostname: hostname.clone(),
                         ready,
                         serving,
                         terminating,

@@ -336,6 +336,9 @@ pub(super) fn endpoint_slice(cluster: &Cluster, sl: &EndpointSlice) -> Value {
                         Value::map().with("ready", Value::Bool(e.ready))
                     },
                 );
+            if let Some(h) = &e.hostname {
+                v = v.with("hostname", s(h.clone()));
+            }
             if !e.pod.is_empty() {
                 let uid = cluster
                     .pods()
