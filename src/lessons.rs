@@ -104,7 +104,7 @@ impl Active {
 /// A learner's action, in words: "you applied the manifest".
 pub fn describe(action: &Action) -> String {
     match action {
-        Action::Apply { .. } => "you applied the manifest".into(),
+        Action::Apply { .. } | Action::ApplyEach { .. } => "you applied the manifest".into(),
         Action::Delete { kind, name, .. } => {
             format!("you deleted {} {name}", kind.name())
         }

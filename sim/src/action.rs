@@ -9,6 +9,8 @@ use crate::trace::Request;
 pub enum Action {
     /// `kubectl apply -f` of a multi-document manifest.
     Apply { manifest: String },
+    /// `kubectl apply -f` in the terminal: each object on its own, as kubectl applies them.
+    ApplyEach { manifest: String },
     /// `kubectl delete` of one object of a kind whose resource type allows it
     /// ([`crate::resource::ResourceType::delete`]: Deployment, Service, Pod, NetworkPolicy,
     /// Namespace).

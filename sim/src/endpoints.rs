@@ -110,10 +110,19 @@ fn backends<'a>(service: &Service, pods: &PodIndex<'a>) -> Vec<Backend<'a>> {
 fn endpoint(service: &Service, b: &Backend) -> Endpoint {
     let serving = b.pod.status.ready;
     let terminating = b.pod.is_terminating();
+    // kubernetes/kubernetes `pkg/controller/util/endpoint/controller_utils.go` (v1.31),
+    // `ShouldSetHostname`: the pod has a hostname and its subdomain is the Service's name.
+    let hostname = b
+        .pod
+        .spec
+        .hostname
+        .clone()
+        .filter(|_| b.pod.spec.subdomain.as_deref() == Some(service.meta.name.as_str()));
     Endpoint {
         ip: b.ip,
         pod: b.pod.meta.name.clone(),
         node: b.pod.spec.node_name.clone().unwrap_or_default(),
+        hostname,
         ready: service.spec.publish_not_ready_addresses || (serving && !terminating),
         serving,
         terminating,
@@ -176,6 +185,12 @@ pub fn slices_for(
                 "endpointslice.kubernetes.io/managed-by".to_string(),
                 "endpointslice-controller.k8s.io".to_string(),
             );
+            // kubernetes/kubernetes `staging/src/k8s.io/endpointslice/utils.go` (v1.31),
+            // `setEndpointSliceLabels`: a Service without a cluster IP marks its slices.
+            if service.spec.cluster_ip == crate::model::ClusterIp::Headless {
+                meta.labels
+                    .insert("service.kubernetes.io/headless".to_string(), String::new());
+            }
             meta.creation = service.meta.creation;
             out.push(EndpointSlice {
                 meta,
@@ -230,4 +245,63 @@ pub fn endpoints_for(service: &Service, pods: &PodIndex) -> Option<Endpoints> {
     let mut meta = ObjectMeta::new(&service.meta.namespace, &service.meta.name);
     meta.creation = service.meta.creation;
     Some(Endpoints { meta, subsets })
+}
+
+/// The EndpointSlice mirroring controller's slices for a hand-written Endpoints of a Service
+/// without a selector: one slice per subset, named from `names` (reused across syncs; more are
+/// made with `new_name`), labelled as the controller labels them (the Endpoints' own labels,
+/// `kubernetes.io/service-name` and its `managed-by`), each address `ready` as its list says
+/// (kubernetes/kubernetes `pkg/controller/endpointslicemirroring/utils.go`, v1.31,
+/// `addressToEndpoint`: only `ready` is set, so kube-proxy reads `serving` as true).
+pub fn mirror(
+    written: &Endpoints,
+    names: &mut Vec<String>,
+    mut new_name: impl FnMut() -> String,
+) -> Vec<EndpointSlice> {
+    let mut out = Vec::new();
+    for subset in &written.subsets {
+        if names.len() <= out.len() {
+            names.push(new_name());
+        }
+        let name = names[out.len()].clone();
+        let mut meta = ObjectMeta::new(&written.meta.namespace, &name);
+        meta.labels = written.meta.labels.clone();
+        meta.labels.insert(
+            "kubernetes.io/service-name".to_string(),
+            written.meta.name.clone(),
+        );
+        meta.labels.insert(
+            "endpointslice.kubernetes.io/managed-by".to_string(),
+            "endpointslicemirroring-controller.k8s.io".to_string(),
+        );
+        meta.creation = written.meta.creation;
+        let endpoint = |ip: Ipv4Addr, pod: &str, ready: bool| Endpoint {
+            ip,
+            pod: pod.to_string(),
+            node: String::new(),
+            hostname: None,
+            ready,
+            serving: true,
+            terminating: false,
+        };
+        let mut endpoints: Vec<Endpoint> = subset
+            .addresses
+            .iter()
+            .map(|(ip, pod)| endpoint(*ip, pod, true))
+            .collect();
+        endpoints.extend(
+            subset
+                .not_ready_addresses
+                .iter()
+                .map(|(ip, pod)| endpoint(*ip, pod, false)),
+        );
+        out.push(EndpointSlice {
+            meta,
+            service: written.meta.name.clone(),
+            ports: subset.ports.clone(),
+            endpoints,
+        });
+    }
+    names.truncate(out.len());
+    out
 }

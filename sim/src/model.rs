@@ -218,7 +218,9 @@ pub struct Container {
     pub readiness_probe: Option<Probe>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+/// `Debug` is written out below: the pod-template-hash is taken over it
+/// ([`crate::names::pod_template_hash_of`]).
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct PodSpec {
     pub containers: Vec<Container>,
     pub node_name: Option<String>,
@@ -226,6 +228,34 @@ pub struct PodSpec {
     pub termination_grace_period_seconds: Option<i64>,
     pub restart_policy: Option<String>,
     pub host_network: bool,
+    /// `spec.hostname` and `spec.subdomain`: with a headless Service named like the
+    /// subdomain, the pod is `<hostname>.<subdomain>.<ns>.svc.cluster.local`.
+    pub hostname: Option<String>,
+    pub subdomain: Option<String>,
+}
+
+/// `hostname` and `subdomain` appear only when set, so that templates without them keep the
+/// pod-template-hash they had before those fields were modelled.
+impl std::fmt::Debug for PodSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("PodSpec");
+        d.field("containers", &self.containers)
+            .field("node_name", &self.node_name)
+            .field("node_selector", &self.node_selector)
+            .field(
+                "termination_grace_period_seconds",
+                &self.termination_grace_period_seconds,
+            )
+            .field("restart_policy", &self.restart_policy)
+            .field("host_network", &self.host_network);
+        if let Some(h) = &self.hostname {
+            d.field("hostname", h);
+        }
+        if let Some(sd) = &self.subdomain {
+            d.field("subdomain", sd);
+        }
+        d.finish()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -591,6 +621,12 @@ pub struct ServiceSpec {
     pub publish_not_ready_addresses: bool,
     pub load_balancer_source_ranges: Vec<String>,
     pub load_balancer_ip: Option<Ipv4Addr>,
+    /// `spec.externalIPs`: addresses routed to a node by the network, which kube-proxy
+    /// captures like the cluster IP.
+    pub external_ips: Vec<Ipv4Addr>,
+    /// `spec.healthCheckNodePort`: asked for, or allocated from the NodePort range for a
+    /// LoadBalancer with `externalTrafficPolicy: Local`.
+    pub health_check_node_port: Option<i64>,
 }
 
 impl Default for ServiceSpec {
@@ -607,6 +643,8 @@ impl Default for ServiceSpec {
             publish_not_ready_addresses: false,
             load_balancer_source_ranges: Vec::new(),
             load_balancer_ip: None,
+            external_ips: Vec::new(),
+            health_check_node_port: None,
         }
     }
 }
@@ -657,6 +695,9 @@ pub struct Endpoint {
     pub ip: Ipv4Addr,
     pub pod: String,
     pub node: String,
+    /// `hostname`: the pod's `spec.hostname` when its `spec.subdomain` names the Service; DNS
+    /// then names the endpoint by it instead of its dashed IP.
+    pub hostname: Option<String>,
     pub ready: bool,
     pub serving: bool,
     pub terminating: bool,
@@ -775,6 +816,10 @@ pub enum Object {
     Service(Service),
     Pod(Pod),
     NetworkPolicy(NetworkPolicy),
+    /// Written by hand: the endpoints of a Service without a selector.
+    EndpointSlice(EndpointSlice),
+    /// Written by hand; the EndpointSlice mirroring controller copies it into slices.
+    Endpoints(Endpoints),
 }
 
 impl Object {
@@ -787,6 +832,8 @@ impl Object {
             Object::Service(_) => Kind::Service,
             Object::Pod(_) => Kind::Pod,
             Object::NetworkPolicy(_) => Kind::NetworkPolicy,
+            Object::EndpointSlice(_) => Kind::EndpointSlice,
+            Object::Endpoints(_) => Kind::Endpoints,
         }
     }
 
@@ -797,6 +844,8 @@ impl Object {
             Object::Service(o) => &o.meta,
             Object::Pod(o) => &o.meta,
             Object::NetworkPolicy(o) => &o.meta,
+            Object::EndpointSlice(o) => &o.meta,
+            Object::Endpoints(o) => &o.meta,
         }
     }
 
@@ -807,6 +856,8 @@ impl Object {
             Object::Service(o) => &mut o.meta,
             Object::Pod(o) => &mut o.meta,
             Object::NetworkPolicy(o) => &mut o.meta,
+            Object::EndpointSlice(o) => &mut o.meta,
+            Object::Endpoints(o) => &mut o.meta,
         }
     }
 }

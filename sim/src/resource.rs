@@ -153,7 +153,7 @@ const FLOW: &[&str] = &["flowcontrol.apiserver.k8s.io/v1"];
 /// two groups (events) has one entry per group, the core one first.
 #[rustfmt::skip]
 pub static RESOURCES: &[ResourceType] = &[
-    simulated(Kind::Endpoints, "Endpoints", "endpoints", "endpoints", &["ep"], V1, true, false),
+    simulated(Kind::Endpoints, "Endpoints", "endpoints", "endpoints", &["ep"], V1, true, true),
     simulated(Kind::Event, "Event", "events", "event", &["ev"], V1, true, false),
     simulated(Kind::Namespace, "Namespace", "namespaces", "namespace", &["ns"], V1, false, true),
     simulated(Kind::Node, "Node", "nodes", "node", &["no"], V1, false, false),
@@ -162,7 +162,7 @@ pub static RESOURCES: &[ResourceType] = &[
     simulated(Kind::DaemonSet, "DaemonSet", "daemonsets", "daemonset", &["ds"], APPS, true, false).in_all(),
     simulated(Kind::Deployment, "Deployment", "deployments", "deployment", &["deploy"], APPS, true, true).in_all(),
     simulated(Kind::ReplicaSet, "ReplicaSet", "replicasets", "replicaset", &["rs"], APPS, true, false).in_all(),
-    simulated(Kind::EndpointSlice, "EndpointSlice", "endpointslices", "endpointslice", &[], &["discovery.k8s.io/v1"], true, false),
+    simulated(Kind::EndpointSlice, "EndpointSlice", "endpointslices", "endpointslice", &[], &["discovery.k8s.io/v1"], true, true),
     simulated(Kind::Event, "Event", "events", "event", &["ev"], &["events.k8s.io/v1"], true, false),
     simulated(Kind::NetworkPolicy, "NetworkPolicy", "networkpolicies", "networkpolicy", &["netpol"], NETWORKING, true, true),
     served("Binding", "bindings", "binding", &[], V1, true),
@@ -385,7 +385,8 @@ mod tests {
                 "NetworkPolicyList",
                 ManifestKind::List,
             ),
-            ("v1", "EndpointsList", ManifestKind::Unknown),
+            ("v1", "EndpointsList", ManifestKind::List),
+            ("apps/v1", "ReplicaSetList", ManifestKind::Unknown),
             ("v1", "Deployment", ManifestKind::Unknown),
             ("apps/v1beta1", "Deployment", ManifestKind::Unknown),
         ] {
@@ -396,7 +397,6 @@ mod tests {
             );
         }
         for (api_version, kind) in [
-            ("v1", "Endpoints"),
             ("apps/v1", "ReplicaSet"),
             ("batch/v1", "Job"),
             ("v1", "ComponentStatus"),
@@ -413,7 +413,8 @@ mod tests {
         );
         assert!(by_kind("v1", "Deployment").is_none());
         assert!(by_kind("autoscaling/v1", "HorizontalPodAutoscaler").is_some());
-        assert!(by_kind("v1", "Endpoints").is_some_and(|r| !r.apply));
+        assert!(by_kind("v1", "Endpoints").is_some_and(|r| r.apply));
+        assert!(by_kind("apps/v1", "ReplicaSet").is_some_and(|r| !r.apply));
     }
 
     #[test]

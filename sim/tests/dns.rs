@@ -72,6 +72,7 @@ fn slice(
                 ip: ip(addr),
                 pod: format!("{service}-pod-{i}"),
                 node: "kind-worker".to_string(),
+                hostname: None,
                 ready: *ready,
                 serving: *ready,
                 terminating: false,

@@ -302,6 +302,7 @@ fn action(c: &Cluster, rng: &mut Rng) -> Action {
 fn kind_of(a: &Action) -> &'static str {
     match a {
         Action::Apply { .. } => "Apply",
+        Action::ApplyEach { .. } => "ApplyEach",
         Action::Delete { .. } => "Delete",
         Action::Scale { .. } => "Scale",
         Action::SetImage { .. } => "SetImage",

@@ -54,6 +54,8 @@ fn svc(
         port,
         node_port: None,
         load_balancer_ip: None,
+        external_ips: Vec::new(),
+        health_check_node_port: None,
         load_balancer_source_ranges: Vec::new(),
         external_local: false,
         internal_local: false,
@@ -206,7 +208,7 @@ fn whole_filter_table() {
 -A OUTPUT -m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES
 -A OUTPUT -j KUBE-FIREWALL
 -A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment \"block incoming localnet connections\" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP
--A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP
+-A KUBE-FORWARD -m conntrack --ctstate INVALID -m nfacct --nfacct-name ct_state_invalid_dropped_pkts -j DROP
 -A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" -m mark --mark 0x4000/0x4000 -j ACCEPT
 -A KUBE-FORWARD -m comment --comment \"kubernetes forwarding conntrack rule\" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 COMMIT
@@ -451,7 +453,10 @@ fn nodeport_cluster_policy_ext_chain() {
     let t = Tables::build(&node(), &[s]);
     assert_eq!(
         chain(&t, "nat", "KUBE-NODEPORTS"),
-        "-A KUBE-NODEPORTS -p tcp -m comment --comment \"default/web-service\" -m tcp --dport 30080 -j KUBE-EXT-SZGXCNNBZLC4E3DM"
+        lines(&[
+            "-A KUBE-NODEPORTS -d 127.0.0.0/8 -p tcp -m comment --comment \"default/web-service\" -m tcp --dport 30080 -m nfacct --nfacct-name localhost_nps_accepted_pkts -j KUBE-EXT-SZGXCNNBZLC4E3DM",
+            "-A KUBE-NODEPORTS -p tcp -m comment --comment \"default/web-service\" -m tcp --dport 30080 -j KUBE-EXT-SZGXCNNBZLC4E3DM",
+        ])
     );
     assert_eq!(
         chain(&t, "nat", "KUBE-EXT-SZGXCNNBZLC4E3DM"),

@@ -143,6 +143,7 @@ fn world(text: &str, suite: &mut Suite) {
                         ip: ip(a),
                         pod: format!("{}-{i}", k.name),
                         node: "kind-worker".into(),
+                        hostname: None,
                         ready: true,
                         serving: true,
                         terminating: false,

@@ -25,6 +25,15 @@ impl Cluster {
                 .map(Outcome::Applied)
                 .map_err(ActError::Manifest);
         }
+        if let Action::ApplyEach { manifest } = action {
+            // Logged by `apply_each` when at least one object went in.
+            let (applied, errors) = self.apply_each(&manifest, "STDIN");
+            return if errors.is_empty() {
+                Ok(Outcome::Applied(applied))
+            } else {
+                Err(ActError::Manifest(errors))
+            };
+        }
         let result = self.act_inner(action);
         if result.is_ok() && !matches!(logged, Action::Send { .. }) {
             self.log.push(LoggedAction {
@@ -45,7 +54,7 @@ impl Cluster {
     fn act_inner(&mut self, action: Action) -> Result<Outcome, ActError> {
         match action {
             // Handled by `act`, which applies and logs it itself.
-            Action::Apply { .. } => Ok(Outcome::Applied(Vec::new())),
+            Action::Apply { .. } | Action::ApplyEach { .. } => Ok(Outcome::Applied(Vec::new())),
             Action::Send { request } => Ok(Outcome::Sent {
                 trace: self.send(request),
             }),
@@ -356,6 +365,9 @@ impl Cluster {
                         self.node_ports.release(np as u32);
                     }
                 }
+                if let Some(hc) = svc.spec.health_check_node_port {
+                    self.node_ports.release(hc as u32);
+                }
                 self.slice_names.remove(&key);
                 self.proxy.invalidate();
                 Ok(deleted())
@@ -372,6 +384,18 @@ impl Cluster {
                     .remove(&key)
                     .ok_or_else(|| not_found(kind, name))?;
                 self.proxy.invalidate();
+                Ok(deleted())
+            }
+            Kind::EndpointSlice => {
+                self.written_slices
+                    .remove(&key)
+                    .ok_or_else(|| not_found(kind, name))?;
+                Ok(deleted())
+            }
+            Kind::Endpoints => {
+                self.written_endpoints
+                    .remove(&key)
+                    .ok_or_else(|| not_found(kind, name))?;
                 Ok(deleted())
             }
             Kind::Namespace => {
@@ -399,6 +423,8 @@ impl Cluster {
                     let _ = self.delete_object(Kind::Service, name, &s.name);
                 }
                 self.network_policies.retain(|k, _| k.namespace != name);
+                self.written_slices.retain(|k, _| k.namespace != name);
+                self.written_endpoints.retain(|k, _| k.namespace != name);
                 let pods: Vec<ObjectKey> = self
                     .pods
                     .keys()

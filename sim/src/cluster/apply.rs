@@ -1,4 +1,5 @@
-//! `kubectl apply`: every document of a manifest, all or nothing, with the API server's checks
+//! `kubectl apply`: every document of a manifest, all or nothing (the editor) or one by one
+//! (the terminal, as kubectl), with the API server's checks
 //! and allocations (cluster IPs, NodePorts, LoadBalancer IPs).
 
 use std::net::Ipv4Addr;
@@ -14,9 +15,9 @@ use super::outcome::{Applied, Change};
 use super::{ApplyErrors, Cluster, LoggedAction, MAX_OBJECTS, MAX_REPLICAS};
 
 impl Cluster {
-    /// `kubectl apply -f FILE`: all documents or nothing. `Ok` says what became of each object
-    /// (printed `deployment.apps/backend created`); `Err` holds every document's errors, and
-    /// nothing changed.
+    /// All documents or nothing, as svclab's editor applies its file. `Ok` says what became of
+    /// each object (printed `deployment.apps/backend created`); `Err` holds every document's
+    /// errors, and nothing changed.
     pub fn apply(&mut self, text: &str, filename: &str) -> Result<Vec<Applied>, ApplyErrors> {
         let docs = manifest::parse(text, filename)?;
         let mut next = self.clone();
@@ -24,39 +25,13 @@ impl Cluster {
         let mut errors = Vec::new();
         let mut locator: Option<manifest::Locator> = None;
         for doc in docs {
-            let (kind, name) = (doc.object.kind(), doc.object.meta().name.clone());
-            match next.apply_object(doc.object, filename) {
-                Ok(change) => applied.push(Applied { kind, name, change }),
-                Err(mut e) => {
-                    // Point each cause at its line in the learner's text.
-                    e.document = doc.index;
-                    (e.line, e.column) = (doc.line, 1);
-                    for f in &mut e.fields {
-                        // The learner wrote `spec.clusterIP`; the API server speaks of clusterIPs.
-                        let written = match f.path.as_str() {
-                            "spec.clusterIPs" | "spec.clusterIPs[0]" => "spec.clusterIP",
-                            other => other,
-                        };
-                        let path = match doc.item {
-                            Some(i) => format!("items[{i}].{written}"),
-                            None => written.to_string(),
-                        };
-                        let locator = locator.get_or_insert_with(|| manifest::Locator::new(text));
-                        (f.line, f.column) =
-                            locator.locate(doc.index, &path).unwrap_or((doc.line, 1));
-                    }
-                    if let Some(f) = e.fields.first() {
-                        (e.line, e.column) = (f.line, f.column);
-                    }
-                    errors.push(e);
-                }
+            match next.apply_document(doc, text, filename, &mut locator) {
+                Ok(a) => applied.push(a),
+                Err(e) => errors.push(e),
             }
         }
         if next.object_count() > MAX_OBJECTS {
-            errors.push(simple_error(format!(
-                "svclab: this cluster holds at most {MAX_OBJECTS} objects; the manifest would make {}",
-                next.object_count()
-            )));
+            errors.push(too_many_objects(next.object_count()));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -71,6 +46,91 @@ impl Cluster {
         next.revision += 1;
         *self = next;
         Ok(applied)
+    }
+
+    /// `kubectl apply -f FILE` as kubectl runs it: each object on its own, in order. The ones
+    /// the API server accepts are created or configured (the first list, printed as they go);
+    /// the others keep their errors (the second list, printed at the end, and kubectl exits 1).
+    /// kubectl collects what its builder could read and then applies each object
+    /// (kubernetes/kubernetes `staging/src/k8s.io/kubectl/pkg/cmd/apply/apply.go`, v1.31,
+    /// `ApplyOptions.Run`: "Iterate through all objects, applying each one").
+    pub fn apply_each(&mut self, text: &str, filename: &str) -> (Vec<Applied>, ApplyErrors) {
+        let (docs, mut errors) = manifest::parse_each(text, filename);
+        let mut applied = Vec::new();
+        let mut locator: Option<manifest::Locator> = None;
+        for doc in docs {
+            if self.object_count() >= MAX_OBJECTS {
+                errors.push(too_many_objects(self.object_count() + 1));
+                break;
+            }
+            // An object the API server refuses leaves no allocation behind.
+            let saved = (
+                self.service_ips.clone(),
+                self.node_ports.clone(),
+                self.rng.clone(),
+            );
+            match self.apply_document(doc, text, filename, &mut locator) {
+                Ok(a) => applied.push(a),
+                Err(e) => {
+                    (self.service_ips, self.node_ports, self.rng) = saved;
+                    errors.push(e);
+                }
+            }
+        }
+        if errors.len() > 1 {
+            for e in &mut errors {
+                if let Some(m) = aggregated_invalid(e, filename) {
+                    e.message = m;
+                }
+            }
+        }
+        if !applied.is_empty() {
+            self.log.push(LoggedAction {
+                time: self.now,
+                action: Action::ApplyEach {
+                    manifest: text.to_string(),
+                },
+            });
+            self.reconcile();
+            self.revision += 1;
+        }
+        (applied, errors)
+    }
+
+    /// One document into the cluster; its errors point at their lines in `text`.
+    fn apply_document<'t>(
+        &mut self,
+        doc: manifest::Document,
+        text: &'t str,
+        filename: &str,
+        locator: &mut Option<manifest::Locator<'t>>,
+    ) -> Result<Applied, ManifestError> {
+        let (kind, name) = (doc.object.kind(), doc.object.meta().name.clone());
+        match self.apply_object(doc.object, filename) {
+            Ok(change) => Ok(Applied { kind, name, change }),
+            Err(mut e) => {
+                // Point each cause at its line in the learner's text.
+                e.document = doc.index;
+                (e.line, e.column) = (doc.line, 1);
+                for f in &mut e.fields {
+                    // The learner wrote `spec.clusterIP`; the API server speaks of clusterIPs.
+                    let written = match f.path.as_str() {
+                        "spec.clusterIPs" | "spec.clusterIPs[0]" => "spec.clusterIP",
+                        other => other,
+                    };
+                    let path = match doc.item {
+                        Some(i) => format!("items[{i}].{written}"),
+                        None => written.to_string(),
+                    };
+                    let locator = locator.get_or_insert_with(|| manifest::Locator::new(text));
+                    (f.line, f.column) = locator.locate(doc.index, &path).unwrap_or((doc.line, 1));
+                }
+                if let Some(f) = e.fields.first() {
+                    (e.line, e.column) = (f.line, f.column);
+                }
+                Err(e)
+            }
+        }
     }
 
     fn apply_object(&mut self, object: Object, filename: &str) -> Result<Change, ManifestError> {
@@ -155,6 +215,42 @@ impl Cluster {
                     Ok(Change::Created)
                 }
             },
+            Object::EndpointSlice(mut slice) => {
+                let old = self.written_slices.get(&key);
+                let change = match old {
+                    Some(o)
+                        if o.ports == slice.ports
+                            && o.endpoints == slice.endpoints
+                            && o.meta.labels == slice.meta.labels =>
+                    {
+                        return Ok(Change::Unchanged)
+                    }
+                    Some(_) => Change::Configured,
+                    None => Change::Created,
+                };
+                (slice.meta.creation, slice.meta.uid) = match old {
+                    Some(o) => (o.meta.creation, o.meta.uid.clone()),
+                    None => (now, self.new_uid()),
+                };
+                self.written_slices.insert(key, slice);
+                Ok(change)
+            }
+            Object::Endpoints(mut e) => {
+                let old = self.written_endpoints.get(&key);
+                let change = match old {
+                    Some(o) if o.subsets == e.subsets && o.meta.labels == e.meta.labels => {
+                        return Ok(Change::Unchanged)
+                    }
+                    Some(_) => Change::Configured,
+                    None => Change::Created,
+                };
+                (e.meta.creation, e.meta.uid) = match old {
+                    Some(o) => (o.meta.creation, o.meta.uid.clone()),
+                    None => (now, self.new_uid()),
+                };
+                self.written_endpoints.insert(key, e);
+                Ok(change)
+            }
             Object::NetworkPolicy(mut np) => {
                 let change = match self.network_policies.get(&key) {
                     Some(old) if old.spec == np.spec && old.meta.labels == np.meta.labels => {
@@ -288,6 +384,52 @@ impl Cluster {
                 self.node_ports.release(np as u32);
             }
         }
+        // A LoadBalancer with `externalTrafficPolicy: Local` gets a health check node port from
+        // the NodePort range (the one asked for, or the one it had), released when it no longer
+        // needs one (kubernetes/kubernetes `pkg/registry/core/service/storage/alloc.go`, v1.31,
+        // `allocHealthCheckNodePort`).
+        let old_hc = old.as_ref().and_then(|o| o.spec.health_check_node_port);
+        let wants_hc = s.spec.type_ == ServiceType::LoadBalancer
+            && s.spec.external_traffic_policy == TrafficPolicy::Local;
+        if wants_hc {
+            let hc = match s.spec.health_check_node_port.or(old_hc) {
+                Some(h) if Some(h) == old_hc => h,
+                Some(h) => match self.node_ports.allocate(h as u32) {
+                    Ok(()) => h,
+                    Err(e) => {
+                        let why = match e {
+                            AllocError::AlreadyAllocated => "provided port is already allocated".to_string(),
+                            AllocError::OutOfRange => format!(
+                                "provided port is not in the valid range. The range of valid ports is {}-{}",
+                                validate::NODE_PORT_MIN,
+                                validate::NODE_PORT_MAX
+                            ),
+                        };
+                        return Err(simple_error(format!(
+                            "Internal error occurred: failed to allocate requested HealthCheck NodePort {h}: {why}"
+                        )));
+                    }
+                },
+                None => {
+                    match self.node_ports.allocate_next(&mut self.rng) {
+                        Some(h) => h as i64,
+                        None => return Err(simple_error(
+                            "Internal error occurred: failed to allocate a nodePort: range is full"
+                                .into(),
+                        )),
+                    }
+                }
+            };
+            if let Some(prev) = old_hc.filter(|p| *p != hc) {
+                self.node_ports.release(prev as u32);
+            }
+            s.spec.health_check_node_port = Some(hc);
+        } else {
+            if let Some(prev) = old_hc {
+                self.node_ports.release(prev as u32);
+            }
+            s.spec.health_check_node_port = None;
+        }
         // LoadBalancer ingress from the pool, kept while the Service stays a LoadBalancer.
         s.status.load_balancer_ip = if s.spec.type_ == ServiceType::LoadBalancer {
             old.as_ref()
@@ -329,6 +471,41 @@ impl Cluster {
                 .find(|ip| !used.contains(ip)),
         }
     }
+}
+
+/// With several errors kubectl prints each as its own error, not as the one Invalid status it
+/// describes alone (`The Service "x" is invalid: ...`): `Error from server (Invalid): error when
+/// creating "<file>": <Kind.group> "<name>" is invalid: <cause>`, several causes in `[...]`
+/// (kubectl's `AddSourceToErr("creating", ...)` around the StatusError's message, printed by
+/// `cmdutil.CheckErr` for an aggregate). Objects that fail an update are shown the same way,
+/// though kubectl wraps those in the patch it sent.
+fn aggregated_invalid(e: &ManifestError, filename: &str) -> Option<String> {
+    let rest = e.message.strip_prefix("The ")?;
+    let (kind, rest) = rest.split_once(' ')?;
+    let (quoted_name, _) = rest.split_once(" is invalid")?;
+    let resource = crate::resource::RESOURCES
+        .iter()
+        .find(|r| r.kind == kind && r.simulated.is_some())?;
+    let qualified = match resource.api_version().split_once('/') {
+        Some((group, _)) => format!("{kind}.{group}"),
+        None => kind.to_string(),
+    };
+    let causes: Vec<String> = e.fields.iter().map(|f| f.cause()).collect();
+    let body = match causes.as_slice() {
+        [] => String::new(),
+        [one] => format!(": {one}"),
+        many => format!(": [{}]", many.join(", ")),
+    };
+    Some(format!(
+        "Error from server (Invalid): error when creating {}: {qualified} {quoted_name} is invalid{body}",
+        validate::go_quote(filename)
+    ))
+}
+
+fn too_many_objects(count: usize) -> ManifestError {
+    simple_error(format!(
+        "svclab: this cluster holds at most {MAX_OBJECTS} objects; the manifest would make {count}"
+    ))
 }
 
 fn simple_error(message: String) -> ManifestError {

@@ -102,7 +102,7 @@ impl Cluster {
             port: 6443,
             protocol: Protocol::Tcp,
         };
-        self.endpoint_slices.insert(
+        self.written_slices.insert(
             key_of(&slice_meta),
             EndpointSlice {
                 meta: slice_meta,
@@ -111,17 +111,26 @@ impl Cluster {
                 endpoints: vec![Endpoint {
                     ip: api_ip,
                     pod: String::new(),
-                    node: "kind-control-plane".into(),
+                    node: String::new(),
+                    hostname: None,
                     ready: true,
                     serving: true,
                     terminating: false,
                 }],
             },
         );
-        self.endpoints.insert(
+        // The API server's Endpoints carry the label that keeps the mirroring controller away
+        // (kubernetes/kubernetes `pkg/controlplane/reconcilers/endpointsadapter.go`, v1.31:
+        // `endpointslice.kubernetes.io/skip-mirror: "true"`); it writes its slice itself.
+        let mut endpoints_meta = ObjectMeta::new("default", "kubernetes");
+        endpoints_meta.labels.insert(
+            "endpointslice.kubernetes.io/skip-mirror".into(),
+            "true".into(),
+        );
+        self.written_endpoints.insert(
             ObjectKey::new("default", "kubernetes"),
             Endpoints {
-                meta: ObjectMeta::new("default", "kubernetes"),
+                meta: endpoints_meta,
                 subsets: vec![EndpointSubset {
                     addresses: vec![(api_ip, String::new())],
                     not_ready_addresses: Vec::new(),

@@ -1,30 +1,52 @@
 //! The endpoint-slice and endpoints controllers, run over the whole world: [`crate::endpoints`]
-//! computes each Service's slices; this keeps their names and tells kube-proxy when they change.
+//! computes each Service's slices (and mirrors hand-written Endpoints into slices); this keeps
+//! their names and tells kube-proxy when they change.
 
-use crate::map::SortedMap;
-use crate::model::*;
 use crate::{endpoints, names};
 
 use super::store::key_of;
 use super::Cluster;
 
+/// The label that keeps an Endpoints object out of the mirroring controller.
+const SKIP_MIRROR: &str = "endpointslice.kubernetes.io/skip-mirror";
+
 impl Cluster {
     pub(super) fn sync_endpoints(&mut self) {
-        let mut slices = SortedMap::new();
-        let mut endpoints = SortedMap::new();
-        // Selector-less Services keep what was written by hand (the API server's `kubernetes`).
-        for (k, s) in &self.endpoint_slices {
-            if let Some(svc) = self.services.get(&ObjectKey::new(&k.namespace, &s.service)) {
-                if svc.spec.selector.is_none() {
-                    slices.insert(k.clone(), s.clone());
-                    if let Some(e) = self.endpoints.get(&svc.key()) {
-                        endpoints.insert(svc.key(), e.clone());
-                    }
-                }
+        // What was written by hand (or by the API server) stays as written.
+        let mut slices = self.written_slices.clone();
+        let mut endpoints = self.written_endpoints.clone();
+        // The EndpointSlice mirroring controller: the Endpoints of a Service without a selector
+        // become slices of its own (kubernetes/kubernetes
+        // `pkg/controller/endpointslicemirroring/`, v1.31: it skips Services with a selector
+        // and Endpoints labelled `endpointslice.kubernetes.io/skip-mirror: "true"`).
+        for (key, e) in &self.written_endpoints {
+            let Some(svc) = self.services.get(key) else {
+                continue;
+            };
+            if svc.spec.selector.is_some()
+                || e.meta.labels.get(SKIP_MIRROR).map(String::as_str) == Some("true")
+            {
+                continue;
+            }
+            let mut names = self.slice_names.remove(key).unwrap_or_default();
+            let rng = &mut self.rng;
+            let made = endpoints::mirror(e, &mut names, || {
+                format!("{}-{}", e.meta.name, names::random_suffix(rng))
+            });
+            if !names.is_empty() {
+                self.slice_names.insert(key.clone(), names);
+            }
+            for s in made {
+                slices.insert(key_of(&s.meta), s);
             }
         }
         let index = endpoints::PodIndex::new(&self.pods);
         for svc in self.services.values() {
+            // A Service without a selector has no controller slices (its names belong to the
+            // mirrored ones).
+            if svc.spec.selector.is_none() {
+                continue;
+            }
             let key = svc.key();
             let mut slice_names = self.slice_names.remove(&key).unwrap_or_default();
             let rng = &mut self.rng;

@@ -123,6 +123,10 @@ pub struct Cluster {
     services: SortedMap<ObjectKey, Service>,
     endpoint_slices: SortedMap<ObjectKey, EndpointSlice>,
     endpoints: SortedMap<ObjectKey, Endpoints>,
+    /// EndpointSlices and Endpoints no controller of the cluster computes: written by hand (the
+    /// endpoints of a Service without a selector) or by the API server (`kubernetes`).
+    written_slices: SortedMap<ObjectKey, EndpointSlice>,
+    written_endpoints: SortedMap<ObjectKey, Endpoints>,
     network_policies: SortedMap<ObjectKey, NetworkPolicy>,
     proxy_mode: ProxyMode,
     /// CoreDNS is broken: its pods run but fail their readiness probe and answer nothing.
@@ -262,6 +266,8 @@ impl Cluster {
             services: SortedMap::new(),
             endpoint_slices: SortedMap::new(),
             endpoints: SortedMap::new(),
+            written_slices: SortedMap::new(),
+            written_endpoints: SortedMap::new(),
             network_policies: SortedMap::new(),
             proxy_mode: ProxyMode::Iptables,
             coredns_broken: false,

@@ -10,6 +10,7 @@ impl Cluster {
     /// kube-scheduler: each pending pod goes to a feasible node, spreading pods of one owner
     /// across nodes first, then balancing the node's pod count; ties go by the seeded RNG.
     pub(super) fn schedule_pods(&mut self) {
+        self.admit_bound_pods();
         let pending: Vec<ObjectKey> = self
             .pods
             .values()
@@ -141,23 +142,32 @@ impl Cluster {
         }
     }
 
+    /// Pods written with `spec.nodeName` never reach the scheduler (it only takes pods whose
+    /// nodeName is empty): the kubelet of that node runs them, with no `Scheduled` event. One
+    /// naming a node that does not exist has no kubelet to run it and stays Pending.
+    fn admit_bound_pods(&mut self) {
+        let bound: Vec<(ObjectKey, String)> = self
+            .pods
+            .values()
+            .filter(|p| {
+                p.status.host_ip.is_none()
+                    && p.status.container == ContainerState::Unscheduled
+                    && !p.is_terminating()
+            })
+            .filter_map(|p| Some((p.key(), p.spec.node_name.clone()?)))
+            .filter(|(_, node)| self.node(node).is_some())
+            .collect();
+        for (key, node) in bound {
+            self.run_on(&key, &node);
+        }
+    }
+
     /// Put a pod on a node; returns how many old events its events pushed out.
     fn bind(&mut self, key: &ObjectKey, node: &str) -> usize {
-        let host_ip = self.node(node).map(|n| n.internal_ip);
         let Some(pod) = self.pods.get_mut(key) else {
             return 0;
         };
         pod.spec.node_name = Some(node.to_string());
-        pod.status.host_ip = host_ip;
-        pod.status.container = ContainerState::Creating;
-
-        let uid = pod.meta.uid.clone();
-        let (image, policy) = pod
-            .spec
-            .containers
-            .first()
-            .map(|c| (c.image.clone(), c.image_pull_policy))
-            .unwrap_or_default();
         let dropped = self.event(
             &key.namespace,
             format!("pod/{}", key.name),
@@ -169,6 +179,24 @@ impl Cluster {
             ),
             "default-scheduler",
         );
-        dropped + self.start_pod(key, node, uid, image, policy)
+        dropped + self.run_on(key, node)
+    }
+
+    /// The node's kubelet takes the pod: its host IP, then the sandbox and the container.
+    fn run_on(&mut self, key: &ObjectKey, node: &str) -> usize {
+        let host_ip = self.node(node).map(|n| n.internal_ip);
+        let Some(pod) = self.pods.get_mut(key) else {
+            return 0;
+        };
+        pod.status.host_ip = host_ip;
+        pod.status.container = ContainerState::Creating;
+        let uid = pod.meta.uid.clone();
+        let (image, policy) = pod
+            .spec
+            .containers
+            .first()
+            .map(|c| (c.image.clone(), c.image_pull_policy))
+            .unwrap_or_default();
+        self.start_pod(key, node, uid, image, policy)
     }
 }

@@ -27,6 +27,8 @@ impl Cluster {
             + self.pods.len()
             + self.services.len()
             + self.network_policies.len()
+            + self.written_slices.len()
+            + self.written_endpoints.len()
     }
 
     pub(super) fn live_pod(&mut self, key: &ObjectKey, uid: &str) -> Option<&mut Pod> {

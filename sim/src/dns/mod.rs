@@ -60,7 +60,10 @@ mod wire;
 mod zone;
 
 pub use log::{coredns_query_log, coredns_startup_log, KUBEADM_COREFILE_SHA512};
-pub use nslookup::{nslookup, nslookup_output, nslookup_queries, nslookup_with, Nslookup};
+pub use nslookup::{
+    nslookup, nslookup_output, nslookup_queries, nslookup_queries_for, nslookup_target,
+    nslookup_types_with, nslookup_with, parse_nslookup_target, parse_qtype, Nslookup,
+};
 pub use record::{Answer, AnsweredBy, QType, RData, Rcode, Record, Upstream};
 pub use resolver::{
     candidates, resolv_conf, resolve, resolve_with, reverse_name, search_list, LookupResult, Query,

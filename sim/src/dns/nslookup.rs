@@ -74,6 +74,61 @@ pub fn nslookup_queries(name: &str, namespace: &str, qtype: Option<QType>) -> Ve
     }
 }
 
+/// busybox's query types in the order of its `qtypes` table, which is the order it sends them in
+/// when several `-type=` options are given (`SOA, NS, A, AAAA, CNAME, MX, TXT, PTR, SRV, ANY`;
+/// svclab answers the five below).
+const TYPE_ORDER: [QType; 5] = [QType::A, QType::Aaaa, QType::Cname, QType::Ptr, QType::Srv];
+
+/// A busybox `-type=` value (matched without regard to case, as `strcasecmp` does) among the
+/// types svclab answers.
+pub fn parse_qtype(value: &str) -> Option<QType> {
+    TYPE_ORDER
+        .into_iter()
+        .find(|t| t.as_str().eq_ignore_ascii_case(value))
+}
+
+/// The request target the terminal sends for `nslookup [-type=T]... NAME`: the types as
+/// options, then the name.
+pub fn nslookup_target(types: &[QType], name: &str) -> String {
+    let mut out = String::new();
+    for t in types {
+        out.push_str("-type=");
+        out.push_str(t.as_str());
+        out.push(' ');
+    }
+    out.push_str(name);
+    out
+}
+
+/// [`nslookup_target`] read back: the types asked for and the name.
+pub fn parse_nslookup_target(target: &str) -> (Vec<QType>, &str) {
+    let mut types = Vec::new();
+    let mut rest = target.trim_start();
+    while let Some(option) = rest.strip_prefix("-type=") {
+        let (value, after) = option.split_once(' ').unwrap_or((option, ""));
+        if let Some(t) = parse_qtype(value) {
+            types.push(t);
+        }
+        rest = after.trim_start();
+    }
+    (types, rest)
+}
+
+/// The questions for several `-type=` options: each type in busybox's table order, each with
+/// the search list as [`nslookup_queries`] applies it (busybox 1.36 `networking/nslookup.c`,
+/// `nslookup_main`: `add_query_with_search(qtypes[c].type, argv[0])` for every bit set).
+/// No type: the default questions.
+pub fn nslookup_queries_for(name: &str, namespace: &str, types: &[QType]) -> Vec<(String, QType)> {
+    if types.is_empty() {
+        return nslookup_queries(name, namespace, None);
+    }
+    TYPE_ORDER
+        .into_iter()
+        .filter(|t| types.contains(t))
+        .flat_map(|t| nslookup_queries(name, namespace, Some(t)))
+        .collect()
+}
+
 /// busybox `nslookup name` from a pod in `namespace`, answered by `zone`.
 pub fn nslookup(zone: &Zone<'_>, name: &str, namespace: &str, qtype: Option<QType>) -> Nslookup {
     nslookup_with(name, namespace, qtype, |qname, qtype| {
@@ -82,11 +137,20 @@ pub fn nslookup(zone: &Zone<'_>, name: &str, namespace: &str, qtype: Option<QTyp
 }
 
 /// busybox `nslookup` with the delivery left to the caller (`None`: that question got no reply).
-pub fn nslookup_with<F>(name: &str, namespace: &str, qtype: Option<QType>, mut send: F) -> Nslookup
+pub fn nslookup_with<F>(name: &str, namespace: &str, qtype: Option<QType>, send: F) -> Nslookup
 where
     F: FnMut(&str, QType) -> Option<Answer>,
 {
-    let queries = nslookup_queries(name, namespace, qtype)
+    let types: Vec<QType> = qtype.into_iter().collect();
+    nslookup_types_with(name, namespace, &types, send)
+}
+
+/// [`nslookup_with`] for any number of `-type=` options.
+pub fn nslookup_types_with<F>(name: &str, namespace: &str, types: &[QType], mut send: F) -> Nslookup
+where
+    F: FnMut(&str, QType) -> Option<Answer>,
+{
+    let queries = nslookup_queries_for(name, namespace, types)
         .into_iter()
         .map(|(qname, qtype)| {
             let answer = send(&qname, qtype);

@@ -413,7 +413,8 @@ impl<'a> Zone<'a> {
                         .collect()
                 };
                 for ep in slice.endpoints.iter().filter(|e| e.ready) {
-                    let host = dashed(ep.ip);
+                    // CoreDNS's `endpointHostname`: the endpoint's hostname, else its dashed IP.
+                    let host = ep.hostname.clone().unwrap_or_else(|| dashed(ep.ip));
                     if !endpoint.is_empty() && !endpoint.eq_ignore_ascii_case(&host) {
                         continue;
                     }
@@ -487,11 +488,10 @@ impl<'a> Zone<'a> {
         let mut records = Vec::new();
         for slice in self.slices.values() {
             for ep in slice.endpoints.iter().filter(|e| e.ready && e.ip == ip) {
+                let host = ep.hostname.clone().unwrap_or_else(|| dashed(ep.ip));
                 let target = format!(
-                    "{}.{}.{}.svc.{CLUSTER_DOMAIN}",
-                    dashed(ep.ip),
-                    slice.service,
-                    slice.meta.namespace
+                    "{host}.{}.{}.svc.{CLUSTER_DOMAIN}",
+                    slice.service, slice.meta.namespace
                 );
                 records.push(record(shown, RData::Ptr(target)));
             }

@@ -53,6 +53,10 @@ pub struct ServicePortInfo {
     pub port: u16,
     pub node_port: Option<u16>,
     pub load_balancer_ip: Option<Ipv4Addr>,
+    /// `spec.externalIPs`.
+    pub external_ips: Vec<Ipv4Addr>,
+    /// `spec.healthCheckNodePort` (LoadBalancer with `externalTrafficPolicy: Local`).
+    pub health_check_node_port: Option<u16>,
     pub load_balancer_source_ranges: Vec<String>,
     /// `externalTrafficPolicy: Local`.
     pub external_local: bool,

@@ -11,7 +11,9 @@ use crate::validate::{self, go_quote, Written};
 use super::convert::Conv;
 use super::documents::Chunk;
 use super::positions::{Lines, Mode};
-use super::schema::types::{DEPLOYMENT, NAMESPACE, NETWORK_POLICY, POD, SERVICE};
+use super::schema::types::{
+    DEPLOYMENT, ENDPOINTS, ENDPOINT_SLICE, NAMESPACE, NETWORK_POLICY, POD, SERVICE,
+};
 use super::schema::{Decoder, Path};
 use super::tree::{parse_node, yaml_error, Budget, Node, YamlError};
 use super::{simple_error, FieldError, ManifestError, MAX_LOCATED};
@@ -317,6 +319,8 @@ fn read_object(
         Kind::Pod => &POD,
         Kind::Namespace => &NAMESPACE,
         Kind::NetworkPolicy => &NETWORK_POLICY,
+        Kind::EndpointSlice => &ENDPOINT_SLICE,
+        Kind::Endpoints => &ENDPOINTS,
         _ => {
             return Err(ctx.error_at(
                 ctx.chunk.first_line,
@@ -387,6 +391,8 @@ fn read_object(
             meta: conv.meta(map, false),
         }),
         Kind::NetworkPolicy => Object::NetworkPolicy(conv.network_policy(map)),
+        Kind::EndpointSlice => Object::EndpointSlice(conv.endpoint_slice(map)),
+        Kind::Endpoints => Object::Endpoints(conv.endpoints(map)),
         _ => {
             return Err(ctx.error_at(
                 ctx.chunk.first_line,

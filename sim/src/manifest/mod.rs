@@ -121,8 +121,29 @@ impl fmt::Display for ManifestError {
 /// `backend.yaml` or `STDIN`). `Ok` means the API server would accept each object on its own;
 /// `Err` holds the errors of every document, in order.
 pub fn parse(text: &str, filename: &str) -> Result<Vec<Document>, Vec<ManifestError>> {
+    let (docs, errors) = read_all(text, filename, false);
+    if errors.is_empty() {
+        Ok(docs)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Read `text` as kubectl's resource builder does with `ContinueOnError`: every document that
+/// reads on its own, and the errors of the others. A YAML syntax error ends the stream there
+/// (kubectl's `StreamVisitor` returns it; the documents after it are never read), as in
+/// kubernetes/kubernetes `staging/src/k8s.io/cli-runtime/pkg/resource/visitor.go` (v1.31).
+pub fn parse_each(text: &str, filename: &str) -> (Vec<Document>, Vec<ManifestError>) {
+    read_all(text, filename, true)
+}
+
+fn read_all(
+    text: &str,
+    filename: &str,
+    stop_at_syntax_error: bool,
+) -> (Vec<Document>, Vec<ManifestError>) {
     if text.len() > MAX_BYTES {
-        return Err(vec![simple_error(
+        return (Vec::new(), vec![simple_error(
             0,
             1,
             1,
@@ -172,7 +193,16 @@ pub fn parse(text: &str, filename: &str) -> Result<Vec<Document>, Vec<ManifestEr
                     });
                 }
             }
-            Err(errs) => errors.extend(errs),
+            Err(errs) => {
+                let syntax = errs.iter().any(|e| {
+                    e.message
+                        .starts_with(&format!("error: error parsing {filename}:"))
+                });
+                errors.extend(errs);
+                if stop_at_syntax_error && syntax {
+                    break;
+                }
+            }
         }
         if objects > MAX_OBJECTS {
             errors.push(simple_error(
@@ -186,11 +216,7 @@ pub fn parse(text: &str, filename: &str) -> Result<Vec<Document>, Vec<ManifestEr
             break;
         }
     }
-    if errors.is_empty() {
-        Ok(docs)
-    } else {
-        Err(errors)
-    }
+    (docs, errors)
 }
 
 /// Rewrite the `spec.replicas` value of the Deployment in document `document_index`, keeping the

@@ -31,6 +31,24 @@ impl Router<'_> {
                 Some(n) => (n.meta.name.clone(), true, None),
                 None => match self.lb_service(dst_ip) {
                     Some((svc, node)) => (node, true, Some(svc)),
+                    // An external IP: the network routes it to a node (here the first worker),
+                    // whose kube-proxy captures it.
+                    None if self
+                        .world
+                        .services
+                        .values()
+                        .any(|s| s.spec.external_ips.contains(&dst_ip)) =>
+                    {
+                        let node = self
+                            .world
+                            .nodes
+                            .iter()
+                            .find(|n| !n.control_plane)
+                            .or(self.world.nodes.first())
+                            .map(|n| n.meta.name.clone())
+                            .unwrap_or_default();
+                        (node, true, None)
+                    }
                     None => {
                         j.hop(
                             sender.place.clone(),
@@ -182,18 +200,40 @@ impl Router<'_> {
                     d.conntrack = Some(Conntrack::new(packet, after));
                 }
                 let Some(dest) = self.pod_key_by_ip(*to.ip()) else {
+                    if !outside_pod_network(*to.ip())
+                        || self.world.nodes.iter().any(|n| n.internal_ip == *to.ip())
+                    {
+                        j.hop(
+                            Place::Node(node.clone()),
+                            Place::Node(node.clone()),
+                            Some(&node),
+                            kind,
+                            after,
+                            None,
+                            Vec::new(),
+                            HopVerdict::Dropped,
+                            format!("no pod has the IP {} any more: the packet is lost", to.ip()),
+                        );
+                        return Delivery::Unreachable;
+                    }
+                    // An endpoint written by hand outside the pod network (a database beside
+                    // the cluster): the node routes the packet out, to a host svclab does not
+                    // simulate.
                     j.hop(
                         Place::Node(node.clone()),
-                        Place::Node(node.clone()),
+                        Place::External,
                         Some(&node),
                         kind,
                         after,
                         None,
                         Vec::new(),
                         HopVerdict::Dropped,
-                        format!("no pod has the IP {} any more: the packet is lost", to.ip()),
+                        format!(
+                            "{} is outside the cluster: {node} routes the packet out of the cluster, to a host svclab does not simulate, and no answer comes back",
+                            to.ip()
+                        ),
                     );
-                    return Delivery::Unreachable;
+                    return Delivery::Dropped;
                 };
                 self.deliver(sender, &node, packet, after, dest, j)
             }
@@ -241,6 +281,12 @@ impl Router<'_> {
             .or_else(|| self.world.nodes.first().map(|n| n.meta.name.as_str()))?;
         Some((svc.key(), pick.to_string()))
     }
+}
+
+/// An address neither in the pod network (`10.244.0.0/16`) nor one of the Service CIDR's.
+fn outside_pod_network(ip: Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    (a, b) != (10, 244) && !crate::ipam::service_ip_allocator().contains(u32::from(ip))
 }
 
 /// `tcp src=... dst=... sport=... dport=...`, then the reply direction, as `conntrack -L` shows a

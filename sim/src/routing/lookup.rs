@@ -80,10 +80,12 @@ impl Router<'_> {
                 message,
             );
         }
+        // `-type=SRV NAME`: the types the terminal passed on before the name.
+        let (types, name) = dns::parse_nslookup_target(name);
         let t0 = j.t;
         let mut last = t0;
         j.lookup = Some(lookup_of(name, sender.namespace()));
-        let run = dns::nslookup_with(name, sender.namespace(), None, |q, t| {
+        let run = dns::nslookup_types_with(name, sender.namespace(), &types, |q, t| {
             let answer = self.zone_answer(q, t);
             j.t = t0;
             let answer = self.dns_round_trip(sender, answer, j);
@@ -95,7 +97,11 @@ impl Router<'_> {
         let output = dns::nslookup_output(&run);
         let outcome = if run.timed_out() {
             Outcome::DnsTimeout
-        } else if run.addresses().is_empty() {
+        } else if !run
+            .queries
+            .iter()
+            .any(|q| q.answer.as_ref().is_some_and(|a| a.has_data()))
+        {
             Outcome::Nxdomain {
                 name: name.to_string(),
             }

@@ -91,6 +91,11 @@ impl<'a> World<'a> {
                     port: port.port.clamp(0, 65535) as u16,
                     node_port: port.node_port.map(|p| p.clamp(0, 65535) as u16),
                     load_balancer_ip: svc.status.load_balancer_ip,
+                    external_ips: svc.spec.external_ips.clone(),
+                    health_check_node_port: svc
+                        .spec
+                        .health_check_node_port
+                        .map(|p| p.clamp(0, 65535) as u16),
                     load_balancer_source_ranges: svc.spec.load_balancer_source_ranges.clone(),
                     external_local: svc.spec.external_traffic_policy == TrafficPolicy::Local,
                     internal_local: svc.spec.internal_traffic_policy == TrafficPolicy::Local,

@@ -70,6 +70,10 @@ impl Writer {
                 self.int(0);
                 self.str(manifest);
             }
+            Action::ApplyEach { manifest } => {
+                self.int(12);
+                self.str(manifest);
+            }
             Action::Delete {
                 kind,
                 namespace,
@@ -340,6 +344,9 @@ impl<'a> Reader<'a> {
                     },
                 }
             }
+            12 => Action::ApplyEach {
+                manifest: self.str()?,
+            },
             _ => return None,
         };
         Some(LoggedAction { time, action })

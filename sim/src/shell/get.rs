@@ -493,14 +493,35 @@ pub(crate) fn cluster_ip(s: &Service) -> String {
     s.spec.cluster_ip.column()
 }
 
-/// `EXTERNAL-IP`, as `getServiceExternalIP` computes it.
+/// `EXTERNAL-IP`, as `getServiceExternalIP` computes it (kubernetes/kubernetes
+/// `pkg/printers/internalversion/printers.go`, v1.31): the external IPs for ClusterIP and
+/// NodePort Services, the ingress IPs then the external IPs for a LoadBalancer.
 pub(crate) fn external_ip(s: &Service) -> String {
+    let external: Vec<String> = s
+        .spec
+        .external_ips
+        .iter()
+        .map(|ip| ip.to_string())
+        .collect();
     match s.spec.type_ {
+        ServiceType::ClusterIp | ServiceType::NodePort if !external.is_empty() => {
+            external.join(",")
+        }
         ServiceType::ClusterIp | ServiceType::NodePort => "<none>".into(),
-        ServiceType::LoadBalancer => s
-            .status
-            .load_balancer_ip
-            .map_or("<pending>".into(), |ip| ip.to_string()),
+        ServiceType::LoadBalancer => {
+            let mut all: Vec<String> = s
+                .status
+                .load_balancer_ip
+                .iter()
+                .map(|ip| ip.to_string())
+                .collect();
+            all.extend(external);
+            if all.is_empty() {
+                "<pending>".into()
+            } else {
+                all.join(",")
+            }
+        }
         ServiceType::ExternalName => s.spec.external_name.clone().unwrap_or_default(),
     }
 }
@@ -743,6 +764,15 @@ pub(crate) fn parse_selector(text: &str) -> Result<LabelSelector, String> {
                 values: vec![],
             }
         };
+        // apimachinery's `validateLabelKey`: `IsQualifiedName`, its messages joined by "; ".
+        let key_errors = crate::validate::is_qualified_name(&req.key);
+        if !req.key.is_empty() && !key_errors.is_empty() {
+            return Err(format!(
+                "unable to parse requirement: <nil>: Invalid value: {:?}: {}",
+                req.key,
+                key_errors.join("; ")
+            ));
+        }
         let bad = |s: &str| {
             s.is_empty() || s.contains(char::is_whitespace) || s.contains(['(', ')', '!', '='])
         };

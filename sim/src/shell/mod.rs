@@ -34,6 +34,7 @@ mod builtin;
 mod clock;
 mod complete;
 mod describe;
+mod fields;
 mod flags;
 mod get;
 mod host;

@@ -39,16 +39,12 @@ pub(super) fn request_job(
     }
 }
 
+/// busybox 1.36 `nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]`: its options are read
+/// as `nslookup_main` reads them (`-type=`/`-querytype=`, case-insensitive, repeatable;
+/// `-port=`, `-retry=`, `-t=`/`-timeout=`, `-debug`; anything else prints the usage).
 pub(super) fn nslookup(cluster: &mut Cluster, p: &PodShell, args: &[String]) -> Reply {
-    let mut notes = Vec::new();
-    let positional: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-    for a in args.iter().filter(|a| a.starts_with('-')) {
-        notes.push(Line::note(format!(
-            "nslookup option {a} is not simulated and was ignored"
-        )));
-    }
-    let Some(name) = positional.first() else {
-        return Reply::fail(
+    let usage = || {
+        Reply::fail(
             vec![
                 Line::err("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary."),
                 Line::err(""),
@@ -59,17 +55,63 @@ pub(super) fn nslookup(cluster: &mut Cluster, p: &PodShell, args: &[String]) -> 
                 Line::err("QUERY_TYPE: soa,ns,a,aaaa,cname,mx,txt,ptr,srv,any"),
             ],
             1,
-        );
+        )
     };
-    if let Some(server) = positional.get(1) {
+    let mut notes = Vec::new();
+    let mut types = Vec::new();
+    let mut rest = args;
+    while let Some((a, after)) = rest.split_first() {
+        let Some(option) = a.strip_prefix('-') else {
+            break;
+        };
+        rest = after;
+        let (key, value) = option.split_once('=').unwrap_or((option, ""));
+        match key {
+            "type" | "querytype" => match crate::dns::parse_qtype(value) {
+                Some(t) => {
+                    if !types.contains(&t) {
+                        types.push(t);
+                    }
+                }
+                None if ["SOA", "NS", "MX", "TXT", "ANY"]
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case(value)) =>
+                {
+                    notes.push(Line::note(format!(
+                        "nslookup -type={value} is not simulated (svclab answers A, AAAA, CNAME, PTR and SRV) and was ignored"
+                    )));
+                }
+                None => {
+                    return Reply::fail(
+                        vec![Line::err(format!(
+                            "nslookup: invalid query type \"{value}\""
+                        ))],
+                        1,
+                    )
+                }
+            },
+            "port" | "retry" | "debug" | "t" | "timeout" => notes.push(Line::note(format!(
+                "nslookup option {a} is not simulated and was ignored"
+            ))),
+            _ => return usage(),
+        }
+    }
+    let Some(name) = rest.first() else {
+        return usage();
+    };
+    if let Some(server) = rest.get(1) {
+        if rest.len() > 2 {
+            return usage();
+        }
         notes.push(Line::note(format!("the DNS_SERVER argument ({server}) is not simulated: the query goes to the pod's nameserver 10.96.0.10")));
     }
+    let target = crate::dns::nslookup_target(&types, name);
     let mut r = request_job(
         cluster,
         Ctx::Pod(p.clone()),
         Tool::Nslookup,
         Client::Pod(p.pod.clone()),
-        name,
+        &target,
         Render::Plain,
         None,
     );

@@ -250,7 +250,7 @@ impl Event {
 /// A learner's action as the command that does it.
 fn action_summary(a: &Action) -> String {
     match a {
-        Action::Apply { .. } => "kubectl apply -f manifest".into(),
+        Action::Apply { .. } | Action::ApplyEach { .. } => "kubectl apply -f manifest".into(),
         Action::Delete {
             kind,
             namespace,

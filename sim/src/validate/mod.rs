@@ -75,6 +75,16 @@ pub fn validate_with(object: &Object, written: &Written) -> Vec<FieldError> {
         Object::Service(s) => validate_service(&mut c, s),
         Object::Pod(p) => validate_pod(&mut c, p),
         Object::NetworkPolicy(np) => validate_network_policy(&mut c, np),
+        // `ValidateEndpointSlice` / `ValidateEndpoints`: the name, then what the manifest
+        // reader found in the addresses and ports.
+        Object::EndpointSlice(s) => {
+            validate_meta(&mut c, &s.meta, NameRule::Dns1123Subdomain, true);
+            c.slot(Slot::Endpoints);
+        }
+        Object::Endpoints(e) => {
+            validate_meta(&mut c, &e.meta, NameRule::Dns1123Subdomain, true);
+            c.slot(Slot::Endpoints);
+        }
     }
     c.finish()
 }

@@ -113,6 +113,9 @@ pub enum Slot {
     },
     /// A NetworkPolicy's `spec.policyTypes`.
     PolicyTypes,
+    /// An EndpointSlice's `addressType`, `endpoints` and `ports`, or an Endpoints' `subsets`:
+    /// every cause after the metadata's.
+    Endpoints,
 }
 
 /// The fields of a container that have a [`Slot`].

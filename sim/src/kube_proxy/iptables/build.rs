@@ -11,6 +11,10 @@ use crate::names::{endpoint_chain_hash, service_chain_hash, service_port_name};
 
 /// kube-proxy's masquerade mark (`--masquerade-bit 14`).
 pub(crate) const MASQ_MARK: u32 = 0x4000;
+/// kube-proxy's nfacct counters (`pkg/proxy/metrics/metrics.go`): invalid packets dropped in
+/// KUBE-FORWARD, and NodePort packets accepted on a localhost address.
+const CT_STATE_INVALID_DROPPED: &str = "ct_state_invalid_dropped_pkts";
+const LOCALHOST_NODEPORT_ACCEPTED: &str = "localhost_nps_accepted_pkts";
 /// Above this many endpoints kube-proxy drops the per-endpoint comments ("large cluster mode").
 const LARGE_CLUSTER_ENDPOINTS: usize = 1000;
 
@@ -265,6 +269,7 @@ pub(super) fn build(node: &NodeInfo, services: &[ServicePortInfo]) -> Tables {
                 states: CtState::INVALID,
                 invert: false,
             })
+            .m(Match::Nfacct(CT_STATE_INVALID_DROPPED))
             .j(Target::Drop),
     );
     filter.push(
@@ -375,6 +380,31 @@ fn service_rules(
         );
     }
 
+    // Capture external IPs.
+    for ip in &svc.external_ips {
+        let dst = Cidr::host(*ip);
+        if has_endpoints {
+            nat.push(
+                KUBE_SERVICES,
+                Rule::new()
+                    .comment(format!("{spn} external IP"))
+                    .port(proto, Some(svc.port))
+                    .dst(dst)
+                    .jump_to(&names.external_chain),
+            );
+        }
+        if let Some((target, comment)) = &external_filter {
+            filter.push(
+                KUBE_EXTERNAL_SERVICES,
+                Rule::new()
+                    .comment(comment.as_str())
+                    .port(proto, Some(svc.port))
+                    .dst(dst)
+                    .j(target.clone()),
+            );
+        }
+    }
+
     // Capture load-balancer ingress.
     if let Some(lb) = lb_ip {
         let lb_dst = Cidr::host(lb);
@@ -416,6 +446,17 @@ fn service_rules(
     // Capture node ports.
     if let Some(node_port) = svc.node_port.filter(|p| *p != 0) {
         if has_endpoints {
+            // `--iptables-localhost-nodeports` (on by default): a NodePort on 127.0.0.0/8,
+            // counted by its nfacct object, before the rule for every other local address.
+            nat.push(
+                KUBE_NODEPORTS,
+                Rule::new()
+                    .comment(spn)
+                    .port(proto, Some(node_port))
+                    .dst(loopback())
+                    .m(Match::Nfacct(LOCALHOST_NODEPORT_ACCEPTED))
+                    .jump_to(&names.external_chain),
+            );
             nat.push(
                 KUBE_NODEPORTS,
                 Rule::new()
@@ -437,6 +478,17 @@ fn service_rules(
                     .j(target.clone()),
             );
         }
+    }
+
+    // Capture the health check node port: accepted whether or not this node has endpoints.
+    if let Some(hc) = svc.health_check_node_port.filter(|p| *p != 0) {
+        filter.push(
+            KUBE_NODEPORTS,
+            Rule::new()
+                .comment(format!("{spn} health check node port"))
+                .port(Protocol::Tcp, Some(hc))
+                .j(Target::Accept),
+        );
     }
 
     // Internal traffic: masquerade what comes from outside the pod network.

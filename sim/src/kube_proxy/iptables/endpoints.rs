@@ -23,9 +23,12 @@ pub(crate) struct Categorized<'a> {
     pub has_any: bool,
 }
 
-/// NodePort or LoadBalancer: reachable from outside.
+/// A NodePort, a LoadBalancer IP or external IPs: reachable from outside
+/// (`ExternallyAccessible` in kube-proxy's `pkg/proxy/serviceport.go`).
 pub(crate) fn externally_accessible(svc: &ServicePortInfo) -> bool {
-    svc.node_port.is_some_and(|p| p != 0) || svc.load_balancer_ip.is_some()
+    svc.node_port.is_some_and(|p| p != 0)
+        || svc.load_balancer_ip.is_some()
+        || !svc.external_ips.is_empty()
 }
 
 /// `externalTrafficPolicy: Local` only counts for Services reachable from outside.

@@ -193,6 +193,8 @@ pub enum Match {
     Conntrack { states: CtState, invert: bool },
     /// `-m set --match-set NAME dir[,dir...]` (IPVS mode's ipsets).
     Set { name: String, dirs: Vec<Dir> },
+    /// `-m nfacct --nfacct-name NAME`: counts the packet in an nfacct object; always matches.
+    Nfacct(&'static str),
 }
 
 impl Match {
@@ -271,6 +273,9 @@ impl Match {
             Match::Set { name, dirs } => {
                 let _ = write!(out, " -m set --match-set {name} {}", dirs_text(dirs));
             }
+            Match::Nfacct(name) => {
+                let _ = write!(out, " -m nfacct --nfacct-name {name}");
+            }
         }
     }
 
@@ -335,6 +340,9 @@ impl Match {
             }
             Match::Set { name, dirs } => {
                 let _ = write!(out, " match-set {name} {}", dirs_text(dirs));
+            }
+            Match::Nfacct(name) => {
+                let _ = write!(out, " nfacct-name {name}");
             }
         }
     }

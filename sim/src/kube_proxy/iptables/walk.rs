@@ -422,6 +422,7 @@ impl Tables {
                 states.intersects(current) != *invert
             }
             Match::Set { name, dirs } => self.set_contains(name, dirs, st),
+            Match::Nfacct(_) => true,
         }
     }
 

@@ -113,7 +113,6 @@ pub(super) fn ipvs_tables(
         sets.insert(name.to_string(), SetEntries::Port(SortedSet::new()));
     }
     sets.insert(IPVS_IPS.to_string(), SetEntries::Ip(bound.clone()));
-    // Service externalIPs are not modelled; the set exists, empty.
     sets.insert(
         EXTERNAL_IP.to_string(),
         SetEntries::IpPort(SortedSet::new()),
@@ -148,6 +147,12 @@ pub(super) fn ipvs_tables(
         }
         add_ip_port(&mut sets, CLUSTER_IP.0, (cluster_ip, proto, svc.port));
         let external_local = endpoints::external_policy_local(svc);
+        for ip in &svc.external_ips {
+            add_ip_port(&mut sets, EXTERNAL_IP, (*ip, proto, svc.port));
+        }
+        if let Some(hc) = svc.health_check_node_port.filter(|p| *p != 0) {
+            add_port(&mut sets, HEALTH_CHECK_NODE_PORT.0, hc);
+        }
         if let Some(lb) = svc.load_balancer_ip {
             add_ip_port(&mut sets, LOAD_BALANCER.0, (lb, proto, svc.port));
             if external_local {

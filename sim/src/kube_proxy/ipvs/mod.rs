@@ -129,6 +129,12 @@ impl Ipvs {
             );
             bound.insert(cluster_ip);
             let external_local = endpoints::external_policy_local(svc);
+            for ip in &svc.external_ips {
+                add(SocketAddrV4::new(*ip, svc.port), external_local);
+                if *ip != node.ip {
+                    bound.insert(*ip);
+                }
+            }
             if let Some(lb) = svc.load_balancer_ip {
                 add(SocketAddrV4::new(lb, svc.port), external_local);
                 if lb != node.ip {

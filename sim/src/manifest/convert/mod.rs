@@ -2,7 +2,8 @@
 //! Values the model cannot hold (a Service `type: Foo`, a probe with two handlers) become causes
 //! for [`crate::validate`], each filed at the [`Slot`] where the API server reports it, and the
 //! optional fields whose presence matters are noted in [`Present`]. One file per group of kinds:
-//! [`workload`] (Deployment, Pod), [`service`], [`network_policy`]; what they share is here.
+//! [`workload`] (Deployment, Pod), [`service`], [`network_policy`], [`endpoints`] (EndpointSlice,
+//! Endpoints); what they share is here.
 
 use crate::map::SortedMap;
 use std::net::Ipv4Addr;
@@ -14,6 +15,7 @@ use crate::validate::{self, go_quote, go_string_slice, BadValue, FieldError, Pre
 
 use super::tree::Node;
 
+mod endpoints;
 mod network_policy;
 mod service;
 mod workload;

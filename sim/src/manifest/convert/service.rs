@@ -218,6 +218,11 @@ impl Conv {
                     .unwrap_or(false),
                 load_balancer_source_ranges: strings(get_seq(spec, "loadBalancerSourceRanges")),
                 load_balancer_ip: get_str(spec, "loadBalancerIP").and_then(parse_ipv4),
+                external_ips: external_ips
+                    .iter()
+                    .filter_map(|ip| parse_ipv4(ip))
+                    .collect(),
+                health_check_node_port: get_int(spec, "healthCheckNodePort").filter(|h| *h != 0),
             },
             ..Default::default()
         }

@@ -255,6 +255,12 @@ impl Conv {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
             host_network: get_bool(m, "hostNetwork").unwrap_or(false),
+            hostname: get_str(m, "hostname")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            subdomain: get_str(m, "subdomain")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
         }
     }
 

@@ -820,3 +820,123 @@ pub(in crate::manifest) static NETWORK_POLICY: Struct = Struct {
         ("status", Ty::Any),
     ],
 };
+
+static OBJECT_REFERENCE: Struct = Struct {
+    name: "ObjectReference",
+    go: "v1.ObjectReference",
+    fields: &[
+        ("kind", STRING),
+        ("namespace", STRING),
+        ("name", STRING),
+        ("uid", Ty::Str("types.UID")),
+        ("apiVersion", STRING),
+        ("resourceVersion", STRING),
+        ("fieldPath", STRING),
+    ],
+};
+
+static ENDPOINT_CONDITIONS: Struct = Struct {
+    name: "EndpointConditions",
+    go: "v1.EndpointConditions",
+    fields: &[
+        ("ready", Ty::Bool),
+        ("serving", Ty::Bool),
+        ("terminating", Ty::Bool),
+    ],
+};
+
+static ENDPOINT_T: Ty = Ty::Obj(&Struct {
+    name: "Endpoint",
+    go: "v1.Endpoint",
+    fields: &[
+        ("addresses", Ty::List(&STRING_T, "[]string")),
+        ("conditions", Ty::Obj(&ENDPOINT_CONDITIONS)),
+        ("hostname", STRING),
+        ("targetRef", Ty::Obj(&OBJECT_REFERENCE)),
+        ("deprecatedTopology", Ty::StrMap),
+        ("nodeName", STRING),
+        ("zone", STRING),
+        ("hints", Ty::Any),
+    ],
+});
+
+static ENDPOINT_PORT_T: Ty = Ty::Obj(&Struct {
+    name: "EndpointPort",
+    go: "v1.EndpointPort",
+    fields: &[
+        ("name", STRING),
+        ("protocol", PROTOCOL),
+        ("port", Ty::Int32),
+        ("appProtocol", STRING),
+    ],
+});
+
+/// `discovery.k8s.io/v1` EndpointSlice.
+pub(in crate::manifest) static ENDPOINT_SLICE: Struct = Struct {
+    name: "EndpointSlice",
+    go: "v1.EndpointSlice",
+    fields: &[
+        ("apiVersion", STRING),
+        ("kind", STRING),
+        ("metadata", Ty::Obj(&OBJECT_META)),
+        ("addressType", Ty::Str("v1.AddressType")),
+        ("endpoints", Ty::List(&ENDPOINT_T, "[]v1.Endpoint")),
+        ("ports", Ty::List(&ENDPOINT_PORT_T, "[]v1.EndpointPort")),
+    ],
+};
+
+static ENDPOINT_ADDRESS_T: Ty = Ty::Obj(&Struct {
+    name: "EndpointAddress",
+    go: "v1.EndpointAddress",
+    fields: &[
+        ("ip", STRING),
+        ("hostname", STRING),
+        ("nodeName", STRING),
+        ("targetRef", Ty::Obj(&OBJECT_REFERENCE)),
+    ],
+});
+
+static CORE_ENDPOINT_PORT_T: Ty = Ty::Obj(&Struct {
+    name: "EndpointPort",
+    go: "v1.EndpointPort",
+    fields: &[
+        ("name", STRING),
+        ("port", Ty::Int32),
+        ("protocol", PROTOCOL),
+        ("appProtocol", STRING),
+    ],
+});
+
+static ENDPOINT_SUBSET_T: Ty = Ty::Obj(&Struct {
+    name: "EndpointSubset",
+    go: "v1.EndpointSubset",
+    fields: &[
+        (
+            "addresses",
+            Ty::List(&ENDPOINT_ADDRESS_T, "[]v1.EndpointAddress"),
+        ),
+        (
+            "notReadyAddresses",
+            Ty::List(&ENDPOINT_ADDRESS_T, "[]v1.EndpointAddress"),
+        ),
+        (
+            "ports",
+            Ty::List(&CORE_ENDPOINT_PORT_T, "[]v1.EndpointPort"),
+        ),
+    ],
+});
+
+/// `v1` Endpoints.
+pub(in crate::manifest) static ENDPOINTS: Struct = Struct {
+    name: "Endpoints",
+    go: "v1.Endpoints",
+    fields: &[
+        ("apiVersion", STRING),
+        ("kind", STRING),
+        ("metadata", Ty::Obj(&OBJECT_META)),
+        (
+            "subsets",
+            Ty::List(&ENDPOINT_SUBSET_T, "[]v1.EndpointSubset"),
+        ),
+    ],
+};

@@ -30,6 +30,15 @@ pub(super) fn service(cluster: &Cluster, s: &Service) -> Vec<String> {
     } else {
         w.line(0, &format!("IPs:\t{ip}"));
     }
+    if !s.spec.external_ips.is_empty() {
+        let ips: Vec<String> = s
+            .spec
+            .external_ips
+            .iter()
+            .map(|ip| ip.to_string())
+            .collect();
+        w.line(0, &format!("External IPs:\t{}", ips.join(",")));
+    }
     if let Some(lb) = s.spec.load_balancer_ip {
         w.line(0, &format!("Desired LoadBalancer IP:\t{lb}"));
     }
@@ -99,6 +108,9 @@ pub(super) fn service(cluster: &Cluster, s: &Service) -> Vec<String> {
                 s.spec.internal_traffic_policy.as_str()
             ),
         );
+    }
+    if let Some(hc) = s.spec.health_check_node_port {
+        w.line(0, &format!("HealthCheck NodePort:\t{hc}"));
     }
     if !s.spec.load_balancer_source_ranges.is_empty() {
         w.line(

@@ -186,14 +186,14 @@ pub(super) fn apply(term: &mut Terminal, cluster: &mut Cluster, args: &[String])
     for (name, text) in files {
         let text = text.to_string();
         let name = name.to_string();
-        match cluster.apply(&text, &name) {
-            Ok(out) => lines.extend(out.iter().map(|a| Line::out(a.to_string()))),
-            Err(errors) => {
-                status = 1;
-                for e in errors {
-                    lines.extend(crate::shell::text_lines(&e.message, Stream::Stderr));
-                }
-            }
+        // Each object on its own, as kubectl applies them: what went in, then the errors.
+        let (applied, errors) = cluster.apply_each(&text, &name);
+        lines.extend(applied.iter().map(|a| Line::out(a.to_string())));
+        if !errors.is_empty() {
+            status = 1;
+        }
+        for e in errors {
+            lines.extend(crate::shell::text_lines(&e.message, Stream::Stderr));
         }
     }
     let mut r = Reply::lines(lines);

@@ -1,6 +1,7 @@
 //! `kubectl get` and `kubectl events`: tables, `-o yaml|json|name|jsonpath`, `--sort-by`, `--watch`.
 
 use crate::cluster::Cluster;
+use crate::shell::fields::{self, FieldSelector};
 use crate::shell::flags::{boolean, val, Flag, Parsed, Values, FORMATS};
 use crate::shell::get::{self, Item, Kind};
 use crate::shell::{jsonpath, table, value};
@@ -206,7 +207,7 @@ fn list(term: &mut Terminal, cluster: &mut Cluster, p: Parsed, types: Option<&[S
         }
         None => None,
     };
-    for f in ["field-selector", "label-columns", "filename", "for"] {
+    for f in ["label-columns", "filename", "for"] {
         if p.has(f) {
             notes.push(Line::note(format!(
                 "--{f} is not simulated and was ignored"
@@ -229,10 +230,44 @@ fn list(term: &mut Terminal, cluster: &mut Cluster, p: Parsed, types: Option<&[S
         Ok(t) => t,
         Err(r) => return r,
     };
-    let sel = match selector(&p, "get") {
-        Ok(s) => s,
-        Err(r) => return r,
+    let field_sel = p.get("field-selector").filter(|f| !f.is_empty());
+    let label_text = p.get("selector").unwrap_or("").to_string();
+    // kubectl passes `-l` to the API server as it is; the server's parse error comes back
+    // wrapped like any list error with selectors (kubernetes/kubernetes#52971).
+    let sel = match p.get("selector").map(get::parse_selector) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(m)) => {
+            let kind = t.kinds.first().copied().unwrap_or(Kind::Pod);
+            return Reply::error(fields::list_error(
+                kind,
+                &label_text,
+                field_sel.unwrap_or_default(),
+                &m,
+            ));
+        }
     };
+    let fields = match field_sel.map(FieldSelector::parse) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err(m)) => {
+            let kind = t.kinds.first().copied().unwrap_or(Kind::Pod);
+            let text = field_sel.unwrap_or_default();
+            return Reply::error(fields::list_error(kind, &label_text, text, &m));
+        }
+    };
+    if let Some(f) = &fields {
+        for kind in &t.kinds {
+            if let Some(bad) = f.unsupported(*kind) {
+                return Reply::error(fields::list_error(
+                    *kind,
+                    &label_text,
+                    &f.text,
+                    &format!("field label not supported: {bad}"),
+                ));
+            }
+        }
+    }
     let all_ns = p.on("all-namespaces");
     let ns = namespace(term, &p);
     let mut errors = Vec::new();
@@ -254,6 +289,9 @@ fn list(term: &mut Terminal, cluster: &mut Cluster, p: Parsed, types: Option<&[S
             items = get::list(cluster, *kind, scope);
             if let Some(sel) = &sel {
                 items.retain(|i| sel.matches(&i.labels()));
+            }
+            if let Some(f) = &fields {
+                items.retain(|i| f.matches(i));
             }
             if let Some(types) = types {
                 items.retain(|i| match i {

@@ -271,6 +271,22 @@ fn event(e: &Event) -> Value {
         .with("type", s(if e.warning { "Warning" } else { "Normal" }))
 }
 
+/// A version-4 UUID made from `seed` alone: the uid of an object the API server wrote at boot,
+/// different for each object and the same in every run.
+fn stable_uid(seed: &str) -> String {
+    let part = |salt: &str| u64::from(crate::names::fnv32a(format!("{seed}{salt}").as_bytes()));
+    let a = part("a") << 32 | part("b");
+    let b = part("c") << 32 | part("d");
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        0x8000 | (b >> 48) & 0x3fff,
+        b & 0xffff_ffff_ffff
+    )
+}
+
 /// A uid for an object svclab derives from another (Endpoints from their Service).
 fn derived_uid(uid: &str, salt: &str) -> String {
     let h = crate::names::fnv32a(format!("{uid}{salt}").as_bytes());

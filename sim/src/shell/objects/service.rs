@@ -6,7 +6,7 @@ use crate::shell::clock::rfc3339;
 use crate::shell::get::Kind;
 use crate::shell::value::Value;
 
-use super::{derived_uid, head, labels_value, meta_value, s, Owner};
+use super::{derived_uid, head, labels_value, meta_value, s, stable_uid, Owner};
 
 pub(super) fn service(svc: &Service) -> Value {
     let spec = &svc.spec;
@@ -55,6 +55,17 @@ pub(super) fn service(svc: &Service) -> Value {
             .with("clusterIPs", Value::List(vec![s(ip.clone())]));
     }
     v = v.with("type", s(spec.type_.as_str()));
+    if !spec.external_ips.is_empty() {
+        v = v.with(
+            "externalIPs",
+            Value::List(
+                spec.external_ips
+                    .iter()
+                    .map(|ip| s(ip.to_string()))
+                    .collect(),
+            ),
+        );
+    }
     v = v.with(
         "sessionAffinity",
         s(if spec.session_affinity_timeout.is_some() {
@@ -89,6 +100,9 @@ pub(super) fn service(svc: &Service) -> Value {
             "externalTrafficPolicy",
             s(spec.external_traffic_policy.as_str()),
         );
+    }
+    if let Some(h) = spec.health_check_node_port {
+        v = v.with("healthCheckNodePort", Value::Int(h));
     }
     if spec.publish_not_ready_addresses {
         v = v.with("publishNotReadyAddresses", Value::Bool(true));
@@ -166,16 +180,27 @@ pub(super) fn endpoint_port_value(p: &EndpointPort) -> Value {
 pub(super) fn endpoints(cluster: &Cluster, e: &Endpoints) -> Value {
     let ns = &e.meta.namespace;
     let mut meta = e.meta.clone();
-    if let Some(svc) = cluster.services().get(&ObjectKey::new(ns, &e.meta.name)) {
-        meta.labels = svc.meta.labels.clone();
-        meta.uid = derived_uid(&svc.meta.uid, "endpoints");
-    }
-    let last_change = trigger_time(cluster, ns, e);
-    if e.meta.name != "kubernetes" {
-        meta.annotations.insert(
-            "endpoints.kubernetes.io/last-change-trigger-time".into(),
-            rfc3339(last_change),
-        );
+    let svc = cluster.services().get(&ObjectKey::new(ns, &e.meta.name));
+    match svc.filter(|svc| svc.spec.selector.is_some()) {
+        // The endpoints controller's: the Service's labels, plus `service.kubernetes.io/headless`
+        // for a headless one (kubernetes/kubernetes
+        // `pkg/controller/endpoint/endpoints_controller.go`, v1.31, `syncService`).
+        Some(svc) => {
+            meta.labels = svc.meta.labels.clone();
+            if svc.spec.cluster_ip == ClusterIp::Headless {
+                meta.labels.insert(HEADLESS.into(), String::new());
+            }
+            meta.uid = derived_uid(&svc.meta.uid, "endpoints");
+            meta.annotations.insert(
+                "endpoints.kubernetes.io/last-change-trigger-time".into(),
+                rfc3339(trigger_time(cluster, ns, e)),
+            );
+        }
+        // Written by hand or by the API server (`kubernetes`): as written, with a uid of its own.
+        None if meta.uid.is_empty() => {
+            meta.uid = stable_uid(&format!("endpoints/{ns}/{}", meta.name));
+        }
+        None => {}
     }
     let mut v = head(Kind::Endpoints).with("metadata", meta_value(&meta, None, None, false));
     if !e.subsets.is_empty() {
@@ -235,23 +260,63 @@ pub(super) fn trigger_time(cluster: &Cluster, ns: &str, e: &Endpoints) -> crate:
         .max(e.meta.creation)
 }
 
+/// `service.kubernetes.io/headless`, on the endpoints of a Service without a cluster IP.
+const HEADLESS: &str = "service.kubernetes.io/headless";
+
 pub(super) fn endpoint_slice(cluster: &Cluster, sl: &EndpointSlice) -> Value {
     let ns = &sl.meta.namespace;
     let mut meta = sl.meta.clone();
     let svc = cluster.services().get(&ObjectKey::new(ns, &sl.service));
-    if let Some(svc) = svc {
-        for (k, v) in &svc.meta.labels {
-            meta.labels.entry(k.clone()).or_insert_with(|| v.clone());
+    let managed_by = sl
+        .meta
+        .labels
+        .get("endpointslice.kubernetes.io/managed-by")
+        .map(String::as_str);
+    // Who wrote the slice decides its metadata: the EndpointSlice controller (the Service's
+    // labels, owned by the Service), the mirroring controller (owned by the Endpoints it
+    // mirrors: `pkg/controller/endpointslicemirroring/utils.go`, `newEndpointSlice`), or a
+    // person or the API server (as written: the `kubernetes` slice has only its service-name
+    // label and no owner, `pkg/controlplane/reconcilers/endpointsadapter.go`).
+    let (owner, generate) = match managed_by {
+        Some("endpointslice-controller.k8s.io") => {
+            if let Some(svc) = svc {
+                for (k, v) in &svc.meta.labels {
+                    meta.labels.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                meta.uid = derived_uid(&svc.meta.uid, &sl.meta.name);
+            }
+            let owner = svc.map(|svc| Owner {
+                api_version: "v1",
+                kind: "Service",
+                name: svc.meta.name.clone(),
+                uid: svc.meta.uid.clone(),
+            });
+            (owner, Some(format!("{}-", sl.service)))
         }
-        meta.uid = derived_uid(&svc.meta.uid, &sl.meta.name);
-    }
+        Some("endpointslicemirroring-controller.k8s.io") => {
+            let endpoints_uid = cluster
+                .endpoints()
+                .get(&ObjectKey::new(ns, &sl.service))
+                .map(|e| e.meta.uid.clone())
+                .unwrap_or_default();
+            meta.uid = derived_uid(&endpoints_uid, &sl.meta.name);
+            let owner = Owner {
+                api_version: "v1",
+                kind: "Endpoints",
+                name: sl.service.clone(),
+                uid: endpoints_uid,
+            };
+            (Some(owner), Some(format!("{}-", sl.service)))
+        }
+        _ => {
+            if meta.uid.is_empty() {
+                meta.uid = stable_uid(&format!("endpointslice/{ns}/{}", meta.name));
+            }
+            (None, None)
+        }
+    };
+    let controller = managed_by == Some("endpointslice-controller.k8s.io");
     meta.generation = meta.generation.max(1);
-    let owner = svc.map(|svc| Owner {
-        api_version: "v1",
-        kind: "Service",
-        name: svc.meta.name.clone(),
-        uid: svc.meta.uid.clone(),
-    });
     let endpoints: Vec<Value> = sl
         .endpoints
         .iter()
@@ -260,11 +325,20 @@ pub(super) fn endpoint_slice(cluster: &Cluster, sl: &EndpointSlice) -> Value {
                 .with("addresses", Value::List(vec![s(e.ip.to_string())]))
                 .with(
                     "conditions",
-                    Value::map()
-                        .with("ready", Value::Bool(e.ready))
-                        .with("serving", Value::Bool(e.serving))
-                        .with("terminating", Value::Bool(e.terminating)),
+                    // The controller writes all three; the API server and the mirroring
+                    // controller write `ready` only.
+                    if controller {
+                        Value::map()
+                            .with("ready", Value::Bool(e.ready))
+                            .with("serving", Value::Bool(e.serving))
+                            .with("terminating", Value::Bool(e.terminating))
+                    } else {
+                        Value::map().with("ready", Value::Bool(e.ready))
+                    },
                 );
+            if let Some(h) = &e.hostname {
+                v = v.with("hostname", s(h.clone()));
+            }
             if !e.pod.is_empty() {
                 let uid = cluster
                     .pods()
@@ -286,7 +360,6 @@ pub(super) fn endpoint_slice(cluster: &Cluster, sl: &EndpointSlice) -> Value {
             v
         })
         .collect();
-    let generate = (sl.meta.name != "kubernetes").then(|| format!("{}-", sl.service));
     let mut v =
         head(Kind::EndpointSlice).with("metadata", meta_value(&meta, generate, owner, true));
     v = v.with("addressType", s("IPv4"));
