@@ -158,6 +158,19 @@ pub fn spread(traces: &[Trace], now: Time) -> SortedMap<ObjectKey, u32> {
     counts
 }
 
+/// The spread as a list of at most `limit` rows: the pods with the most answers (ties by name),
+/// and what the rest add up to, as (pods, answers).
+pub fn top_spread(
+    counts: SortedMap<ObjectKey, u32>,
+    limit: usize,
+) -> (Vec<(ObjectKey, u32)>, (usize, u32)) {
+    let mut rows: Vec<(ObjectKey, u32)> = counts.into_iter().collect();
+    svclab_sim::sort::sort_by(&mut rows, |(p, n), (q, m)| m.cmp(n).then_with(|| p.cmp(q)));
+    let rest: Vec<(ObjectKey, u32)> = rows.split_off(limit.min(rows.len()));
+    let rest_answers = rest.iter().map(|(_, n)| n).sum();
+    (rows, (rest.len(), rest_answers))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +178,19 @@ mod tests {
     use std::net::Ipv4Addr;
     use svclab_sim::model::Protocol;
     use svclab_sim::trace::{Client, HopVerdict, Packet, Request, Tool};
+
+    #[test]
+    fn the_spread_lists_the_busiest_pods_and_sums_the_rest() {
+        let mut counts = SortedMap::new();
+        for (name, n) in [("a", 1), ("b", 5), ("c", 2), ("d", 5), ("e", 1)] {
+            counts.insert(ObjectKey::new("default", name), n);
+        }
+        let (rows, rest) = top_spread(counts.clone(), 3);
+        let names: Vec<&str> = rows.iter().map(|(p, _)| p.name.as_str()).collect();
+        assert_eq!(names, ["b", "d", "c"]);
+        assert_eq!(rest, (2, 2));
+        assert_eq!(top_spread(counts, 10).1, (0, 0));
+    }
 
     fn scene() -> Scene {
         let pod = |name: &str, node: &str| {

@@ -3,31 +3,31 @@
 //! head opens it in the Inspector.
 
 use leptos::prelude::*;
-use svclab_sim::model::ObjectKey;
 
-use crate::flow::spread;
+use crate::flow::{spread, top_spread};
 use crate::state::{shared, HopRef};
 use crate::trace_view::{hop_rows, summarize, HopRow};
 use crate::ui::explain::Explain;
 
 /// Requests listed, newest first.
 pub const LISTED: usize = 8;
+/// Backends drawn as bars under "Answers per backend"; the others are summed in one line.
+pub const SPREAD_ROWS: usize = 10;
 
 #[component]
 pub fn Requests() -> impl IntoView {
     let sh = shared();
     let sim = sh.sim;
     let now = sim.now();
+    // At most SPREAD_ROWS bars (the busiest pods): at hundreds of pods the rest are summed up in
+    // one line, and the list stays cheap to redraw while traffic flows.
     let counts = Memo::new(move |_| {
         let now = now.get();
         sim.read(|c| {
             let counts = spread(c.traces(), now);
             let total: u32 = counts.values().sum();
-            (
-                counts.into_iter().collect::<Vec<(ObjectKey, u32)>>(),
-                total,
-                c.traces().len(),
-            )
+            let (rows, rest) = top_spread(counts, SPREAD_ROWS);
+            (rows, rest, total, c.traces().len())
         })
     });
     let ids = Memo::new(move |_| {
@@ -48,7 +48,7 @@ pub fn Requests() -> impl IntoView {
             </div>
             <h3>"Answers per backend"</h3>
             {move || {
-                let (rows, total, kept) = counts.get();
+                let (rows, (more_pods, more_answers), total, kept) = counts.get();
                 if rows.is_empty() {
                     view! { <p class="hint">"No answers yet. Press Send request, or start steady traffic."</p> }.into_any()
                 } else {
@@ -71,6 +71,11 @@ pub fn Requests() -> impl IntoView {
                                 })
                                 .collect_view()}
                         </ul>
+                        {(more_pods > 0).then(|| view! {
+                            <p class="hint more">
+                                {format!("and {more_pods} more pod{}: {more_answers} answer{}", if more_pods == 1 { "" } else { "s" }, if more_answers == 1 { "" } else { "s" })}
+                            </p>
+                        })}
                         <p class="hint">{format!("{total} answered, of the last {kept} requests kept.")}</p>
                     }
                         .into_any()
