@@ -424,3 +424,105 @@ fn iptables_packet_flows_match_kube_proxys_own_expectations() {
     }
     suite.finish(36);
 }
+
+/// kube-proxy's `sortNFTablesTransaction` (`pkg/proxy/nftables/helpers_test.go`): comments and
+/// blank lines dropped, then lines ordered by object type (table, chain, rule, set, map,
+/// element), then by object name; rules keep the order they were added in, other lines with the
+/// same name are sorted whole.
+fn sort_transaction(tx: &str) -> Vec<String> {
+    let order = |kind: &str| match kind {
+        "table" => 10,
+        "chain" => 9,
+        "rule" => 8,
+        "set" => 7,
+        "map" => 6,
+        "element" => 5,
+        _ => 0,
+    };
+    let mut lines: Vec<String> = tx
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    lines.sort_by(|a, b| {
+        let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+        if wa.len() < 5 || wb.len() < 5 {
+            return std::cmp::Ordering::Equal;
+        }
+        order(wb[1])
+            .cmp(&order(wa[1]))
+            .then_with(|| wa[4].cmp(wb[4]))
+            .then_with(|| {
+                if wa[1] == "rule" {
+                    std::cmp::Ordering::Equal
+                } else {
+                    a.cmp(b)
+                }
+            })
+    });
+    lines
+}
+
+/// A sorted transaction grouped by object: a chain with its rules, a set or map with its
+/// elements, keyed `chain NAME` / `set NAME`.
+fn nft_objects(lines: &[String]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for l in lines {
+        let w: Vec<&str> = l.split(' ').collect();
+        let key = match (w.get(1).copied(), w.get(4).copied()) {
+            (Some("table"), _) => "table".to_string(),
+            (Some("chain" | "rule"), Some(name)) => format!("chain {name}"),
+            (Some("set" | "map" | "element"), Some(name)) => format!("set {name}"),
+            _ => format!("other {l}"),
+        };
+        out.entry(key).or_default().push(l.clone());
+    }
+    out
+}
+
+#[test]
+fn nftables_tables_match_kube_proxys_own_expectations() {
+    use svclab_sim::kube_proxy::nftables::Ruleset;
+    let text = data("nftables.txt");
+    let mut suite = Suite::new("kube-proxy nftables");
+    for block in text.split("\n=== ").skip(1) {
+        let (head, expected) = block
+            .split_once("--- expected\n")
+            .expect("an expected dump");
+        let mut lines = head.lines();
+        let name = lines.next().unwrap_or_default().trim().to_string();
+        let lines: Vec<&str> = lines.collect();
+        let service_cidr = lines
+            .iter()
+            .find_map(|l| l.strip_prefix("service_cidr "))
+            .unwrap_or_default();
+        let (node, services, _) = scenario(&lines);
+        let got = nft_objects(&sort_transaction(
+            &Ruleset::build(&node, &services, service_cidr).dump(),
+        ));
+        let want = nft_objects(&sort_transaction(expected));
+        let lines_of = |m: &BTreeMap<String, Vec<String>>| m.values().map(Vec::len).sum::<usize>();
+        println!(
+            "{name}: {} objects, {} lines expected; {} objects, {} lines written",
+            want.len(),
+            lines_of(&want),
+            got.len(),
+            lines_of(&got)
+        );
+        let keys: std::collections::BTreeSet<&String> = want.keys().chain(got.keys()).collect();
+        for key in keys {
+            let case = format!("{name} {key}");
+            match (want.get(key), got.get(key)) {
+                (Some(w), Some(g)) => suite.case(&case, w == g, || {
+                    let missing: Vec<&String> = w.iter().filter(|r| !g.contains(r)).collect();
+                    let extra: Vec<&String> = g.iter().filter(|r| !w.contains(r)).collect();
+                    format!("missing {missing:?}; extra {extra:?}")
+                }),
+                (Some(_), None) => suite.case(&case, false, || "missing".into()),
+                (None, Some(g)) => suite.case(&case, false, || format!("extra {g:?}")),
+                (None, None) => {}
+            }
+        }
+    }
+    suite.finish(36);
+}

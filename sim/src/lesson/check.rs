@@ -430,9 +430,7 @@ fn service_type(name: &str) -> Option<ServiceType> {
 }
 
 fn proxy_mode(name: &str) -> Option<ProxyMode> {
-    [ProxyMode::Iptables, ProxyMode::Ipvs]
-        .into_iter()
-        .find(|m| m.as_str() == name)
+    ProxyMode::parse(name)
 }
 
 /// Who sends: a pod, or the learner's laptop outside the cluster.

@@ -163,9 +163,7 @@ impl Setup {
 }
 
 fn mode_named(name: &str) -> Option<ProxyMode> {
-    [ProxyMode::Iptables, ProxyMode::Ipvs]
-        .into_iter()
-        .find(|m| m.as_str() == name)
+    ProxyMode::parse(name)
 }
 
 /// The names of a Deployment's running pods, sorted.
