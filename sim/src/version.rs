@@ -31,6 +31,10 @@ pub const IPTABLES: &str = "v1.8.11";
 pub const NFTABLES: &str = "v1.1.3";
 /// The CoreDNS release kubeadm deploys (`CoreDNSVersion`), without the `v`.
 pub const COREDNS: &str = "1.14.2";
+/// The Go release and commit CoreDNS's binary names at startup (coredns/coredns at `v1.14.2`:
+/// `.go-version`, the tag's commit).
+pub const COREDNS_GO: &str = "go1.26.1";
+pub const COREDNS_COMMIT: &str = "dd1df4f";
 /// kubeadm's etcd image tag.
 pub const ETCD: &str = "3.6.8-0";
 

@@ -89,7 +89,6 @@ pub(crate) static BUILTINS: &[Builtin<NodeShell>] = &[
     unlisted("top", not_simulated),
     unlisted("ping", not_simulated),
     unlisted("tcpdump", not_simulated),
-    unlisted("nft", not_simulated),
     unlisted("ss", not_simulated),
     unlisted("netstat", not_simulated),
     unlisted("systemctl", not_simulated),
