@@ -396,8 +396,10 @@ fn nft(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
             "svclab lists kube-proxy's own table; the tables iptables-nft keeps for iptables rules ({whose}) are shown by iptables-save"
         ))
     };
+    // nft underlines the name it could not find.
     let missing = |what: &str, name: &str| {
         let command = format!("list {what} ip {name}");
+        let name = name.rsplit(' ').next().unwrap_or(name);
         let caret = " ".repeat(command.len() - name.len()) + &"^".repeat(name.len());
         Reply::fail(
             vec![
