@@ -1535,7 +1535,23 @@ async fn in_nftables_mode_the_inspector_reads_the_map_element_and_the_draw_and_n
             .any(|m| m.contains("meta l4proto tcp dnat ip to numgen random mod 3 map {")),
         "{marks:#?}"
     );
-    // The random draw that chose the endpoint.
+    // The rules matched name their chain, and the map element the one it sits in.
+    let matched = text(&find(&inspector, "ol.matched-rules"));
+    assert!(
+        matched.contains("kube-proxy services ip daddr . meta l4proto . th dport vmap @service-ips"),
+        "{matched}"
+    );
+    assert!(
+        matched.contains(&format!("kube-proxy @service-ips {cluster_ip} . tcp . 80 : goto service-")),
+        "{matched}"
+    );
+    // The random draw that chose the endpoint, on the DNAT's label in the picture and in the
+    // Inspector.
+    let picture = text(&find(root, "svg[aria-label='Cluster']"));
+    assert!(
+        picture.contains(&format!("DNAT {cluster_ip}:80 → {after} · numgen mod 3 = ")),
+        "{picture}"
+    );
     let choice = text(&find(&inspector, "p.choice"));
     assert!(
         choice.starts_with("numgen random mod 3 drew ")

@@ -1,8 +1,9 @@
-//! kube-proxy's iptables rules and IPVS virtual servers as its own tests expect them
-//! (`upstream/iptables.txt`, `upstream/iptables_flows.txt`, `upstream/ipvs.txt`): the scenario's
-//! Service ports and endpoints are given to svclab's proxier as they are given to kube-proxy's.
-//! iptables dumps are compared chain by chain (each chain is a case), packets walked through the
-//! rules one by one, IPVS tables whole (each scenario is a case).
+//! kube-proxy's iptables rules, nftables table and IPVS virtual servers as its own tests expect
+//! them (`upstream/iptables.txt`, `upstream/iptables_flows.txt`, `upstream/nftables.txt`,
+//! `upstream/nftables_flows.txt`, `upstream/ipvs.txt`): the scenario's Service ports and endpoints
+//! are given to svclab's proxier as they are given to kube-proxy's. iptables dumps are compared
+//! chain by chain (each chain is a case), nftables dumps object by object after upstream's own
+//! sort, packets walked through the rules one by one, IPVS tables whole (each scenario a case).
 //!
 //! Upstream's expected text is what kube-proxy feeds to `iptables-restore`; svclab prints what
 //! `iptables-save` reads back. The two spell the same rule differently, so both are brought to one
@@ -24,6 +25,7 @@ use std::net::Ipv4Addr;
 
 use svclab_sim::kube_proxy::iptables::{RecentTable, Tables};
 use svclab_sim::kube_proxy::ipvs::{Ipvs, Scheduler};
+use svclab_sim::kube_proxy::nftables::Ruleset;
 use svclab_sim::kube_proxy::{EndpointInfo, NodeInfo, Origin, ServicePortInfo, Verdict};
 use svclab_sim::model::{ObjectKey, Protocol};
 use svclab_sim::rng::Rng;
@@ -353,6 +355,25 @@ fn ipvs_virtual_servers_match_kube_proxys_own_expectations() {
 /// comma-joined), or DROP, REJECT, or empty when no rule took it; and whether it was
 /// masqueraded.
 fn flow(t: &Tables, node: &NodeInfo, src: &str, proto: Protocol, dst: &str) -> (String, bool) {
+    flow_with(node, src, proto, dst, |packet, origin, rng| {
+        t.walk(packet, origin, rng, &mut RecentTable::new(), 0).verdict
+    })
+}
+
+/// [`flow`] through a node's nftables table.
+fn nft_flow(t: &Ruleset, node: &NodeInfo, src: &str, proto: Protocol, dst: &str) -> (String, bool) {
+    flow_with(node, src, proto, dst, |packet, origin, rng| {
+        t.walk(packet, origin, rng, &mut RecentTable::new(), 0).verdict
+    })
+}
+
+fn flow_with(
+    node: &NodeInfo,
+    src: &str,
+    proto: Protocol,
+    dst: &str,
+    walk: impl Fn(Packet, Origin, &mut Rng) -> Verdict,
+) -> (String, bool) {
     let (dst_ip, dst_port) = dst.split_once(':').unwrap_or((dst, "0"));
     let src_ip = ip(src);
     let origin = if src_ip == node.ip || src_ip.is_loopback() {
@@ -370,14 +391,7 @@ fn flow(t: &Tables, node: &NodeInfo, src: &str, proto: Protocol, dst: &str) -> (
     let mut reached: Vec<String> = Vec::new();
     let mut masq = false;
     for seed in 0..64 {
-        let w = t.walk(
-            packet,
-            origin,
-            &mut Rng::new(seed),
-            &mut RecentTable::new(),
-            0,
-        );
-        let out = match w.verdict {
+        let out = match walk(packet, origin, &mut Rng::new(seed)) {
             Verdict::Dnat { to, masquerade } => {
                 masq |= masquerade;
                 to.to_string()
@@ -482,7 +496,6 @@ fn nft_objects(lines: &[String]) -> BTreeMap<String, Vec<String>> {
 
 #[test]
 fn nftables_tables_match_kube_proxys_own_expectations() {
-    use svclab_sim::kube_proxy::nftables::Ruleset;
     let text = data("nftables.txt");
     let mut suite = Suite::new("kube-proxy nftables");
     for block in text.split("\n=== ").skip(1) {
@@ -525,4 +538,40 @@ fn nftables_tables_match_kube_proxys_own_expectations() {
         }
     }
     suite.finish(36);
+}
+
+#[test]
+fn nftables_packet_flows_match_kube_proxys_own_expectations() {
+    let text = data("nftables_flows.txt");
+    let mut suite = Suite::new("kube-proxy nftables packet flows");
+    for block in text.split("\n=== ").skip(1) {
+        let (head, flows) = block.split_once("--- flows\n").expect("a flows section");
+        let mut lines = head.lines();
+        let name = lines.next().unwrap_or_default().trim().to_string();
+        let lines: Vec<&str> = lines.collect();
+        let service_cidr = lines
+            .iter()
+            .find_map(|l| l.strip_prefix("service_cidr "))
+            .unwrap_or_default();
+        let (node, services, _) = scenario(&lines);
+        let t = Ruleset::build(&node, &services, service_cidr);
+        for line in flows.lines().filter(|l| !l.trim().is_empty()) {
+            if let Some(skipped) = line.strip_prefix("skip ") {
+                let (case, reason) = skipped.split_once(": ").unwrap_or((skipped, ""));
+                suite.skip(&format!("{name} {case}"), reason);
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let [case, src, proto, dst, output, masq] = f[..] else {
+                panic!("nftables_flows.txt: bad flow line {line:?}");
+            };
+            let proto = Protocol::parse(proto).unwrap_or(Protocol::Tcp);
+            let got = nft_flow(&t, &node, src, proto, dst);
+            let want = (output.to_string(), masq == "masq");
+            suite.case(&format!("{name} {case}"), got == want, || {
+                format!("reached {:?}, masquerade {}", got.0, got.1)
+            });
+        }
+    }
+    suite.finish(93);
 }

@@ -181,9 +181,15 @@ fn hop_view(v: Inspection, dumps: Memo<Vec<Dump>>) -> impl IntoView {
                     .rules
                     .into_iter()
                     .map(|r| {
+                        // An nftables rule does not name its chain (or map) in its text.
+                        let place = if r.table == NFT_TABLE {
+                            format!("{} {}", r.table, r.chain)
+                        } else {
+                            r.table
+                        };
                         view! {
                             <li>
-                                <span class="table">{r.table}</span>
+                                <span class="table">{place}</span>
                                 " "
                                 <code>{r.text}</code>
                             </li>
