@@ -10,9 +10,7 @@
 //! close for the monospace font the labels use (styles/main.css `.path-label`).
 
 use svclab_sim::time::Time;
-use svclab_sim::trace::{
-    Balance, Hop, HopVerdict, Outcome, PacketKind, Place, Trace, Translation,
-};
+use svclab_sim::trace::{Balance, Hop, HopVerdict, Outcome, PacketKind, Place, Trace, Translation};
 
 use crate::layout::{Layout, Point, Rect, NODE_HEADER_H};
 

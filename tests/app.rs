@@ -1538,11 +1538,14 @@ async fn in_nftables_mode_the_inspector_reads_the_map_element_and_the_draw_and_n
     // The rules matched name their chain, and the map element the one it sits in.
     let matched = text(&find(&inspector, "ol.matched-rules"));
     assert!(
-        matched.contains("kube-proxy services ip daddr . meta l4proto . th dport vmap @service-ips"),
+        matched
+            .contains("kube-proxy services ip daddr . meta l4proto . th dport vmap @service-ips"),
         "{matched}"
     );
     assert!(
-        matched.contains(&format!("kube-proxy @service-ips {cluster_ip} . tcp . 80 : goto service-")),
+        matched.contains(&format!(
+            "kube-proxy @service-ips {cluster_ip} . tcp . 80 : goto service-"
+        )),
         "{matched}"
     );
     // The random draw that chose the endpoint, on the DNAT's label in the picture and in the

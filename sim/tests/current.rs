@@ -357,3 +357,59 @@ fn kube_proxy_logs_its_mode_and_ipvs_deprecation() {
         "{nft}"
     );
 }
+
+#[test]
+fn in_nftables_mode_a_wrong_port_is_rejected_and_an_unallocated_cluster_ip_dropped() {
+    let mut c = world(ProxyMode::Nftables);
+    let ip = cluster_ip(&c, "backend-service");
+    let t = send(&mut c, &format!("http://{ip}:81"));
+    let refused = t
+        .hops
+        .iter()
+        .find(|h| h.verdict == HopVerdict::Refused)
+        .unwrap_or_else(|| panic!("refused: {t:#?}"));
+    assert!(
+        refused.explanation.contains("no port 81 of that Service"),
+        "{}",
+        refused.explanation
+    );
+    assert!(refused
+        .rules
+        .iter()
+        .any(|r| r.chain == "cluster-ips-check"
+            && r.text.starts_with("ip daddr @cluster-ips reject")));
+
+    let t = send(&mut c, "http://10.96.200.200");
+    let dropped = t
+        .hops
+        .iter()
+        .find(|h| h.verdict == HopVerdict::Dropped)
+        .unwrap_or_else(|| panic!("dropped: {t:#?}"));
+    assert!(
+        dropped
+            .explanation
+            .contains("drops traffic to unallocated ClusterIPs"),
+        "{}",
+        dropped.explanation
+    );
+}
+
+#[test]
+fn the_diagnosis_of_a_wrong_port_names_the_services_ports() {
+    let mut c = world(ProxyMode::Nftables);
+    let ip = cluster_ip(&c, "backend-service");
+    let t = send(&mut c, &format!("http://{ip}:81"));
+    let d = svclab_sim::diagnose::diagnose(&c, &t).expect("a diagnosis");
+    assert_eq!(d.cause.as_str(), "no-such-port");
+    assert_eq!(
+        d.summary,
+        "Service backend-service has no port 81: kube-proxy rejects connections to its cluster IP on any other port"
+    );
+    assert_eq!(
+        d.fix,
+        "Connect to one of its ports (80/TCP), or add port 81 to the Service's spec.ports."
+    );
+    let culprit = d.culprit.expect("the Service");
+    assert_eq!(culprit.key, ObjectKey::new("default", "backend-service"));
+    assert_eq!(culprit.field.as_deref(), Some("spec.ports"));
+}

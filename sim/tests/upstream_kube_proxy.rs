@@ -356,14 +356,16 @@ fn ipvs_virtual_servers_match_kube_proxys_own_expectations() {
 /// masqueraded.
 fn flow(t: &Tables, node: &NodeInfo, src: &str, proto: Protocol, dst: &str) -> (String, bool) {
     flow_with(node, src, proto, dst, |packet, origin, rng| {
-        t.walk(packet, origin, rng, &mut RecentTable::new(), 0).verdict
+        t.walk(packet, origin, rng, &mut RecentTable::new(), 0)
+            .verdict
     })
 }
 
 /// [`flow`] through a node's nftables table.
 fn nft_flow(t: &Ruleset, node: &NodeInfo, src: &str, proto: Protocol, dst: &str) -> (String, bool) {
     flow_with(node, src, proto, dst, |packet, origin, rng| {
-        t.walk(packet, origin, rng, &mut RecentTable::new(), 0).verdict
+        t.walk(packet, origin, rng, &mut RecentTable::new(), 0)
+            .verdict
     })
 }
 
