@@ -147,8 +147,14 @@ pub const NFT_TABLE: &str = "kube-proxy";
 fn choice(balance: &Balance) -> String {
     match balance {
         Balance::Numgen { draw: Some(d) } => format!(
-            "numgen random mod {} drew {} (the kernel's random number {}, scaled to 0..{}): element {} : {} of the map in {}",
-            d.modulus, d.value, d.random, d.modulus, d.value, d.chosen, d.chain
+            "numgen random mod {} drew {}: element {} : {} of the map in {} (the kernel's random number {} scaled to 0–{})",
+            d.modulus,
+            d.value,
+            d.value,
+            d.chosen,
+            d.chain,
+            d.random,
+            d.modulus.saturating_sub(1)
         ),
         Balance::Numgen { draw: None } | Balance::Random { .. } if is_affinity(balance) => {
             "session affinity: this client's address is in the endpoint's affinity entry, so no draw was made".to_string()
