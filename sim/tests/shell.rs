@@ -232,7 +232,8 @@ fn get_endpoints_shows_three_then_more_and_none() {
     same(
         "get_endpoints",
         &s.run("kubectl get endpoints"),
-        r#"NAME            ENDPOINTS                                               AGE
+        r#"Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice
+NAME            ENDPOINTS                                               AGE
 kubernetes      172.18.0.2:6443                                         60m
 nobody          <none>                                                  10s
 web-clusterip   10.244.1.2:80,10.244.1.3:80,10.244.2.2:80 + 2 more...   10s
@@ -312,6 +313,7 @@ deployment.apps/backend   3/3     3            3           10s
 NAME                                 DESIRED   CURRENT   READY   AGE
 replicaset.apps/backend-7bc85fd6c5   3         3         3       10s
 $ kubectl get svc,ep -o name
+Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice
 service/backend-service
 service/kubernetes
 endpoints/backend-service
@@ -372,7 +374,8 @@ fn endpoints_yaml_as_the_lesson_uses_it() {
     same(
         "endpoints_yaml",
         &s.run("kubectl get endpoints backend-service -o yaml"),
-        r#"apiVersion: v1
+        r#"Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice
+apiVersion: v1
 kind: Endpoints
 metadata:
   annotations:
@@ -691,7 +694,8 @@ Events:
     same(
         "describe_ep",
         &s.run("kubectl describe endpoints backend-service"),
-        r#"Name:         backend-service
+        r#"Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice
+Name:         backend-service
 Namespace:    default
 Labels:       <none>
 Annotations:  endpoints.kubernetes.io/last-change-trigger-time: 2026-11-28T01:00:02Z
@@ -2373,6 +2377,9 @@ fn jsonpath_prints_the_fields_a_lesson_asks_for() {
     ips.sort();
     let mut endpoints: Vec<String> = s
         .run("kubectl get endpoints backend-service -o jsonpath='{.subsets[*].addresses[*].ip}'")
+        .lines()
+        .last()
+        .unwrap_or_default()
         .trim_end()
         .split(' ')
         .map(str::to_string)
