@@ -2,8 +2,9 @@
 """Loads the built app (dist/) in headless Chromium, driven through chromedriver.
 
     browser.py screenshot PATH   PNG of the app with the seed applied and a request on the wire
-    browser.py shots DIR         the README's PNGs: a request's path, presenter mode, 300 pods,
-                                 a failure mark (DIR/path.png, presenter.png, pods-300.png,
+    browser.py shots DIR         the README's PNGs: a request's path, presenter mode, the
+                                 Inspector on a hop in nftables mode, 300 pods, a failure mark
+                                 (DIR/path.png, presenter.png, nftables.png, pods-300.png,
                                  failure.png)
     browser.py frames [--soak SECONDS] [--seconds SECONDS]
                                  frame intervals under steady traffic with 3 and 300 backend pods,
@@ -581,6 +582,34 @@ def shots(out):
             session.wait_until(done, "the request's path in presenter mode")
             save("presenter.png")
             session.click_button("Presenter mode")
+
+            # nftables mode, its kube-proxy hop in the Inspector.
+            session.script(
+                "const s = document.querySelector(\"select[aria-label='kube-proxy mode']\");"
+                " s.value = 'nftables'; s.dispatchEvent(new Event('change'));"
+            )
+            session.click_button("Send request")
+            session.wait_until(done, "the request's path in nftables mode")
+            session.script(
+                "document.querySelector('.requests-panel ol.traces > li details').open = true;"
+            )
+            time.sleep(0.3)
+            session.script(
+                "Array.from(document.querySelectorAll('.requests-panel ol.traces > li"
+                " button.hop-head')).find(b => (b.getAttribute('aria-label') || '')"
+                ".includes(': request test → kube-proxy on ')).click();"
+            )
+            session.wait_until(
+                "return document.querySelector(\"section[aria-label='Inspector'] p.choice\")"
+                " !== null",
+                "the Inspector on the nftables hop",
+            )
+            save("nftables.png")
+            session.script(
+                "const s = document.querySelector(\"select[aria-label='kube-proxy mode']\");"
+                " s.value = 'iptables'; s.dispatchEvent(new Event('change'));"
+            )
+            session.click_button("Close inspector")
 
             bench.set_control("input[aria-label='Replicas of backend']", BIG_REPLICAS)
             bench.wait_ready("backend", BIG_REPLICAS, timeout=300)

@@ -1,12 +1,13 @@
 //! One hop of a request taken apart for the Inspector, as plain data: the packet's source and
 //! destination before and after the hop's rewrite (DNAT, the reply's un-DNAT, SNAT), the DNS
-//! question and answer, the rules that decided it, and the node's `iptables-save` (or
-//! `ipvsadm -Ln`) output with those rules marked. Rewrites read as the picture's labels do
+//! question and answer, the rules that decided it, how kube-proxy chose the endpoint, and the
+//! node's `iptables-save` (or `nft list table ip kube-proxy`, or `ipvsadm -Ln`) output with those
+//! rules marked. Rewrites read as the picture's labels do
 //! ([`crate::path::changes`]), places as the request list's ([`crate::flow::place_label`]).
 //! Everything comes from the sim's [`Trace`]; the dumps are the text the node's shell prints.
 //! Tested natively.
 
-use svclab_sim::trace::{Hop, HopVerdict, MatchedRule, PacketKind, Trace};
+use svclab_sim::trace::{Balance, Hop, HopVerdict, MatchedRule, PacketKind, Trace};
 
 use crate::flow::{kind_label, place_label};
 use crate::path::changes;
@@ -67,9 +68,13 @@ pub struct Inspection {
     pub policy: Vec<String>,
     /// The node whose tables the rules are in.
     pub node: Option<String>,
-    /// The rules came from `iptables-save` (nat, filter) or `ipvsadm -Ln`.
+    /// The rules came from `iptables-save` (nat, filter), `nft list table ip kube-proxy` or
+    /// `ipvsadm -Ln`.
     pub iptables: bool,
+    pub nftables: bool,
     pub ipvs: bool,
+    /// How kube-proxy chose the endpoint: the random draw, the affinity entry or the scheduler.
+    pub choice: Option<String>,
     pub explanation: String,
 }
 
@@ -92,7 +97,7 @@ pub fn inspect(trace: &Trace, index: usize) -> Option<Inspection> {
             .filter(|r| tables.contains(&r.table.as_str()))
             .collect()
     };
-    let kube_proxy = of(&["nat", "filter", "ipvs"]);
+    let kube_proxy = of(&["nat", "filter", "ipvs", NFT_TABLE]);
     Some(Inspection {
         heading: format!(
             "Hop {} of {} · {}",
@@ -115,8 +120,12 @@ pub fn inspect(trace: &Trace, index: usize) -> Option<Inspection> {
             .first()
             .map(|r| r.node.to_string())
             .or_else(|| hop.node.as_ref().map(|n| n.to_string())),
-        iptables: kube_proxy.iter().any(|r| r.table != "ipvs"),
+        iptables: kube_proxy
+            .iter()
+            .any(|r| r.table == "nat" || r.table == "filter"),
+        nftables: kube_proxy.iter().any(|r| r.table == NFT_TABLE),
         ipvs: kube_proxy.iter().any(|r| r.table == "ipvs"),
+        choice: hop.detail.balance.as_ref().map(choice),
         rules: kube_proxy
             .iter()
             .map(|r| RuleRow {
@@ -129,6 +138,63 @@ pub fn inspect(trace: &Trace, index: usize) -> Option<Inspection> {
         policy: of(&["netpol"]).iter().map(|r| r.text.clone()).collect(),
         explanation: hop.explanation.clone(),
     })
+}
+
+/// The nftables table kube-proxy's rules are in, as traces name it.
+pub const NFT_TABLE: &str = "kube-proxy";
+
+/// How kube-proxy chose the endpoint, in a sentence.
+fn choice(balance: &Balance) -> String {
+    match balance {
+        Balance::Numgen { draw: Some(d) } => format!(
+            "numgen random mod {} drew {}: element {} : {} of the map in {} (the kernel's random number {} scaled to 0–{})",
+            d.modulus,
+            d.value,
+            d.value,
+            d.chosen,
+            d.chain,
+            d.random,
+            d.modulus.saturating_sub(1)
+        ),
+        Balance::Numgen { draw: None } | Balance::Random { .. } if is_affinity(balance) => {
+            "session affinity: this client's address is in the endpoint's affinity entry, so no draw was made".to_string()
+        }
+        Balance::Random { draws } => draws
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}: probability {:.5}, drew {:.5}: {}",
+                    d.chain,
+                    d.probability(),
+                    f64::from(d.random) / 2_147_483_648.0,
+                    if d.taken {
+                        format!("taken, to {}", d.target)
+                    } else {
+                        "not taken".to_string()
+                    }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Balance::Numgen { draw: None } => String::new(),
+        Balance::Ipvs {
+            virtual_server,
+            scheduler,
+            real_server,
+        } => match real_server {
+            Some(r) => format!("IPVS virtual server {virtual_server}, scheduler {scheduler}: real server {r}"),
+            None => format!("IPVS virtual server {virtual_server} has no real server"),
+        },
+    }
+}
+
+/// No draw was made: affinity chose the endpoint.
+fn is_affinity(balance: &Balance) -> bool {
+    match balance {
+        Balance::Numgen { draw } => draw.is_none(),
+        Balance::Random { draws } => draws.is_empty(),
+        Balance::Ipvs { .. } => false,
+    }
 }
 
 fn verdict_word(verdict: HopVerdict) -> &'static str {
@@ -236,6 +302,39 @@ pub fn mark_iptables(save: &str, rules: &[RuleRow]) -> Vec<Chunk> {
     }))
 }
 
+/// `nft list table ip kube-proxy` output with the rules and map elements of `rules` marked: a
+/// rule line when it is the text of a matched rule of the chain it is in, an element line when
+/// it holds a matched element of the set or map it is in (`chain` `@service-ips`).
+pub fn mark_nft(list: &str, rules: &[RuleRow]) -> Vec<Chunk> {
+    let mut block = String::new();
+    chunks(list.lines().map(|line| {
+        let trimmed = line.trim();
+        for kind in ["chain ", "map ", "set "] {
+            if let Some(name) = trimmed
+                .strip_prefix(kind)
+                .and_then(|n| n.strip_suffix(" {"))
+            {
+                block = if kind == "chain " {
+                    name.to_string()
+                } else {
+                    format!("@{name}")
+                };
+            }
+        }
+        let element = trimmed
+            .strip_prefix("elements = { ")
+            .unwrap_or(trimmed)
+            .trim_end_matches(',')
+            .trim_end_matches(" }");
+        let matched = rules.iter().any(|r| {
+            r.table == NFT_TABLE
+                && r.chain == block
+                && (r.text == trimmed || (block.starts_with('@') && r.text == element))
+        });
+        (line, matched)
+    }))
+}
+
 /// `ipvsadm -Ln` output with the virtual server the packet hit and the real server chosen
 /// marked (the connection counts on a real server's line change, so it is matched by address).
 pub fn mark_ipvs(list: &str, rules: &[RuleRow]) -> Vec<Chunk> {
@@ -335,6 +434,60 @@ mod tests {
             .map(|c| c.text)
             .collect();
         assert_eq!(whole.trim_end(), save.trim_end());
+    }
+
+    #[test]
+    fn in_nftables_mode_the_hop_marks_the_chain_the_map_element_and_the_draw() {
+        let mut c = seeded(ProxyMode::Nftables);
+        let trace = sent(&mut c);
+        let ip = cluster_ip(&c);
+        let i = trace
+            .hops
+            .iter()
+            .position(|h| h.kind == PacketKind::Request && h.translation.is_some())
+            .unwrap();
+        let view = inspect(&trace, i).unwrap();
+        assert!(view.nftables && !view.iptables && !view.ipvs);
+        let after = view.addresses[1].after.clone();
+        let (to_ip, to_port) = after.split_once(':').unwrap();
+        let choice = view.choice.clone().unwrap();
+        assert!(
+            choice.starts_with("numgen random mod 3 drew ")
+                && choice.contains(&format!(": {to_ip} . {to_port} of the map in service-")),
+            "{choice}"
+        );
+        // The listing marks exactly the matched rules and map elements, the element with the
+        // Service's cluster IP among them.
+        let node = view.node.clone().unwrap();
+        let list = c.nftables(&node).unwrap().list();
+        let chunks = mark_nft(&list, &view.rules);
+        let marked: Vec<String> = chunks
+            .iter()
+            .filter(|ch| ch.matched)
+            .flat_map(|ch| {
+                ch.text
+                    .lines()
+                    .map(|l| l.trim().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(
+            marked.len(),
+            view.rules.len(),
+            "{marked:#?}\n{:#?}",
+            view.rules
+        );
+        assert!(
+            marked
+                .iter()
+                .any(|m| m.contains(&format!("{ip} . tcp . 80 : goto service-"))),
+            "{marked:#?}"
+        );
+        assert!(marked
+            .iter()
+            .any(|m| m.starts_with("meta l4proto tcp dnat ip to numgen random mod 3 map")));
+        let whole: String = chunks.into_iter().map(|c| c.text).collect();
+        assert_eq!(whole.trim_end(), list.trim_end());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! close for the monospace font the labels use (styles/main.css `.path-label`).
 
 use svclab_sim::time::Time;
-use svclab_sim::trace::{Hop, HopVerdict, Outcome, PacketKind, Place, Trace, Translation};
+use svclab_sim::trace::{Balance, Hop, HopVerdict, Outcome, PacketKind, Place, Trace, Translation};
 
 use crate::layout::{Layout, Point, Rect, NODE_HEADER_H};
 
@@ -275,7 +275,14 @@ pub fn changes(hop: &Hop) -> Vec<(Change, String)> {
         }
     }
     if let Some(t) = &hop.translation {
-        out.extend(rewrites(t));
+        let mut r = rewrites(t);
+        // In nftables mode the DNAT names the numgen draw that chose the endpoint.
+        if let Some(Balance::Numgen { draw: Some(d) }) = &hop.detail.balance {
+            if let Some((_, text)) = r.iter_mut().find(|(c, _)| *c == Change::Dnat) {
+                text.push_str(&format!(" · numgen mod {} = {}", d.modulus, d.value));
+            }
+        }
+        out.extend(r);
     }
     out
 }

@@ -1467,6 +1467,118 @@ async fn a_request_built_from_another_pod_is_traced_and_its_dnat_read_in_the_ins
 }
 
 #[wasm_bindgen_test]
+async fn in_nftables_mode_the_inspector_reads_the_map_element_and_the_draw_and_nft_lists_the_table()
+{
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    let mode: web_sys::HtmlSelectElement =
+        find(root, "select[aria-label='kube-proxy mode']").unchecked_into();
+    let options: Vec<String> = (0..mode.length())
+        .filter_map(|i| mode.item(i))
+        .map(|o| o.text_content().unwrap_or_default())
+        .collect();
+    assert_eq!(options, ["iptables", "nftables", "IPVS (deprecated)"]);
+    choose(root, "kube-proxy mode", "nftables").await;
+    button(root, "Send request").click();
+    settle().await;
+    app.advance(10_000).await;
+
+    let newest = find(root, ".requests-panel ol.traces > li");
+    assert!(
+        text(&newest).contains("HTTP 200 from backend-"),
+        "{}",
+        text(&newest)
+    );
+    find(&newest, "details").set_attribute("open", "").unwrap();
+    settle().await;
+    let hop = find_all(&newest, "button.hop-head")
+        .into_iter()
+        .find(|b| label(b).contains(": request test → kube-proxy on "))
+        .unwrap_or_else(|| panic!("no kube-proxy hop in {}", text(&newest)));
+    hop.click();
+    settle().await;
+    let inspector = find(root, "section[aria-label='Inspector']");
+    let service = label(&find(
+        root,
+        "svg[aria-label='Cluster'] g.service[aria-label^='Service backend-service ']",
+    ));
+    let cluster_ip = ip_in(&service, "cluster IP ");
+    let after = text(&find(
+        &find_all(&inspector, "table.addresses tbody tr")
+            .into_iter()
+            .find(|r| text(r).starts_with("Destination"))
+            .expect("a Destination row"),
+        "td.after",
+    ));
+    let (to_ip, to_port) = after.split_once(':').expect("an address with a port");
+    let inspected = text(&inspector);
+    assert!(
+        inspected.contains("nft list table ip kube-proxy on kind-"),
+        "{inspected}"
+    );
+    assert!(!inspected.contains("iptables-save on"), "{inspected}");
+    // The map element the packet matched, and the Service chain's DNAT, marked in the listing.
+    let marks: Vec<String> = find_all(&inspector, "pre.dump-text mark")
+        .iter()
+        .map(text)
+        .collect();
+    assert!(
+        marks
+            .iter()
+            .any(|m| m.contains(&format!("{cluster_ip} . tcp . 80 : goto service-"))),
+        "{marks:#?}"
+    );
+    assert!(
+        marks
+            .iter()
+            .any(|m| m.contains("meta l4proto tcp dnat ip to numgen random mod 3 map {")),
+        "{marks:#?}"
+    );
+    // The rules matched name their chain, and the map element the one it sits in.
+    let matched = text(&find(&inspector, "ol.matched-rules"));
+    assert!(
+        matched
+            .contains("kube-proxy services ip daddr . meta l4proto . th dport vmap @service-ips"),
+        "{matched}"
+    );
+    assert!(
+        matched.contains(&format!(
+            "kube-proxy @service-ips {cluster_ip} . tcp . 80 : goto service-"
+        )),
+        "{matched}"
+    );
+    // The random draw that chose the endpoint, on the DNAT's label in the picture and in the
+    // Inspector.
+    let picture = text(&find(root, "svg[aria-label='Cluster']"));
+    assert!(
+        picture.contains(&format!("DNAT {cluster_ip}:80 → {after} · numgen mod 3 = ")),
+        "{picture}"
+    );
+    let choice = text(&find(&inspector, "p.choice"));
+    assert!(
+        choice.starts_with("numgen random mod 3 drew ")
+            && choice.contains(&format!(": {to_ip} . {to_port} of the map in service-")),
+        "{choice}"
+    );
+
+    // On a node, nft lists the same table.
+    let terminal = find(root, "section[aria-label='Terminal']");
+    let input: HtmlInputElement = find(&terminal, "input[aria-label='Command']").unchecked_into();
+    enter(&input, "docker exec -it kind-worker bash");
+    settle().await;
+    enter(&input, "nft list ruleset");
+    settle().await;
+    let screen = text(&find(&terminal, "pre.screen"));
+    assert!(screen.contains("table ip kube-proxy {"), "{screen}");
+    assert!(screen.contains("chain services {"), "{screen}");
+    assert!(
+        screen.contains(&format!("{cluster_ip} . tcp . 80 : goto service-")),
+        "{screen}"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_builder_names_bad_input_beside_its_field_and_follows_the_client() {
     let app = mount_lab().await;
     let root = &app.root;

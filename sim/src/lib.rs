@@ -55,3 +55,4 @@ pub mod time;
 pub mod timeline;
 pub mod trace;
 pub mod validate;
+pub mod version;

@@ -98,6 +98,23 @@ pub fn endpoint_chain_hash(spn: &str, protocol: Protocol, endpoint: &str) -> Str
     chain_hash(&format!("{spn}{}{endpoint}", protocol.lower()))
 }
 
+/// The nftables proxier's `hashAndTruncate`: `HASH-name` with the first 8 characters of the
+/// base32 SHA-256 of `name`, cut to 240 bytes (ending `...`) when longer.
+pub fn nft_chain_base(name: &str) -> String {
+    const MAX: usize = 256 - 16;
+    let digest = Sha256::digest(name.as_bytes());
+    let mut out = format!("{}-{name}", &base32(&digest)[..8]);
+    if out.len() > MAX {
+        let mut cut = MAX - 3;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        out.push_str("...");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +131,24 @@ mod tests {
         assert_eq!(service_chain_hash(&api, Protocol::Tcp), "NPX46M4PTMTKRN6Y");
         let dns = service_port_name("kube-system", "kube-dns", Some("dns"));
         assert_eq!(service_chain_hash(&dns, Protocol::Udp), "TCOU7JCQXEZGVUNU");
+    }
+
+    /// The chain names of kube-proxy's `TestOverallNFTablesRules` (kubernetes/kubernetes
+    /// `pkg/proxy/nftables/proxier_test.go`).
+    #[test]
+    fn nftables_chain_names_match_upstreams_tests() {
+        assert_eq!(
+            nft_chain_base("ns1/svc1/tcp/p80"),
+            "ULMVA6XW-ns1/svc1/tcp/p80"
+        );
+        assert_eq!(
+            nft_chain_base("ns5/svc5/tcp/p80__10.180.0.3/80"),
+            "GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80"
+        );
+        assert_eq!(
+            nft_chain_base("default/kubernetes/tcp/https"),
+            "2QRHZV4L-default/kubernetes/tcp/https"
+        );
     }
 
     #[test]

@@ -204,7 +204,7 @@ const REPOS: &[Repo] = &[
     Repo {
         name: "registry.k8s.io/coredns/coredns",
         size: 18_562_039,
-        tags: "v1.10.1 v1.11.1 v1.11.3",
+        tags: "v1.10.1 v1.11.1 v1.11.3 v1.12.0 v1.13.1 v1.14.2",
         suffixes: "",
     },
 ];

@@ -413,6 +413,23 @@ pub enum Balance {
         scheduler: &'static str,
         real_server: Option<SocketAddrV4>,
     },
+    /// nftables mode: the `numgen random mod N` draw in the Service's chain that chose the
+    /// endpoint; `None` when an affinity set (`ip saddr @affinity-...`) chose it.
+    Numgen { draw: Option<NumgenDraw> },
+}
+
+/// One draw of `numgen random mod N`, as the kernel's `nft_ng_random` makes it:
+/// `(random * N) >> 32` over a 32-bit random number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NumgenDraw {
+    /// The chain holding the rule (`service-...`, `local-...`).
+    pub chain: SharedStr,
+    pub modulus: u32,
+    pub random: u32,
+    /// `0..modulus`: the map element that matched.
+    pub value: u32,
+    /// What that element holds: `10.244.1.5 . 80`, or `goto endpoint-...`.
+    pub chosen: String,
 }
 
 /// One draw of `-m statistic --mode random --probability P`, as `xt_statistic` makes it:

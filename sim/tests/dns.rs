@@ -850,8 +850,8 @@ fn coredns_logs() {
         coredns_startup_log(),
         ".:53\n\
          [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908\n\
-         CoreDNS-1.11.3\n\
-         linux/amd64, go1.21.11, a6338e9\n"
+         CoreDNS-1.14.2\n\
+         linux/amd64, go1.26.1, dd1df4f\n"
     );
 
     let w = world();

@@ -210,7 +210,7 @@ fn written_endpoints_are_mirrored_into_a_slice() {
     same(
         "get endpoints",
         &s.run("kubectl get endpoints legacy"),
-        "NAME     ENDPOINTS           AGE\nlegacy   192.168.1.60:3306   10s\n",
+        "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\nNAME     ENDPOINTS           AGE\nlegacy   192.168.1.60:3306   10s\n",
     );
     assert!(s
         .run("docker exec kind-worker iptables-save -t nat")
@@ -372,7 +372,7 @@ fn the_api_servers_own_endpoints_are_as_it_writes_them() {
     same(
         "kubernetes Endpoints",
         &masked(&endpoints),
-        "apiVersion: v1\nkind: Endpoints\nmetadata:\n  creationTimestamp: *\n  labels:\n    endpointslice.kubernetes.io/skip-mirror: \"true\"\n  name: kubernetes\n  namespace: default\n  resourceVersion: *\n  uid: *\nsubsets:\n- addresses:\n  - ip: 172.18.0.2\n  ports:\n  - name: https\n    port: 6443\n    protocol: TCP\n",
+        "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\napiVersion: v1\nkind: Endpoints\nmetadata:\n  creationTimestamp: *\n  labels:\n    endpointslice.kubernetes.io/skip-mirror: \"true\"\n  name: kubernetes\n  namespace: default\n  resourceVersion: *\n  uid: *\nsubsets:\n- addresses:\n  - ip: 172.18.0.2\n  ports:\n  - name: https\n    port: 6443\n    protocol: TCP\n",
     );
     let service = s.run("kubectl get svc kubernetes -o yaml");
     let uids = [uid_of(&slice), uid_of(&endpoints), uid_of(&service)];

@@ -211,11 +211,7 @@ fn action(c: &Cluster, rng: &mut Rng) -> Action {
             broken: rng.below(3) == 0,
         },
         7 => Action::SetProxyMode {
-            mode: if rng.below(2) == 0 {
-                ProxyMode::Ipvs
-            } else {
-                ProxyMode::Iptables
-            },
+            mode: ProxyMode::ALL[rng.below(3) as usize],
         },
         8 => {
             let (kind, key) = delete_target(c, rng);
@@ -370,6 +366,39 @@ fn chain_backends(nat: &str, chain: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The endpoints an nftables Service chain DNATs to: the addresses of its `numgen ... map`, or,
+/// with session affinity, those of the endpoint chains its `numgen ... vmap` goes to.
+fn nft_chain_backends(dump: &str, chain: &str) -> BTreeSet<String> {
+    let rules = |chain: &str| -> Vec<String> {
+        let prefix = format!("add rule ip kube-proxy {chain} ");
+        dump.lines()
+            .filter_map(|l| l.strip_prefix(&prefix).map(String::from))
+            .collect()
+    };
+    let mut out = BTreeSet::new();
+    for rule in rules(chain) {
+        let Some(body) = rule
+            .split_once(" { ")
+            .map(|(_, b)| b.trim_end_matches(" }"))
+        else {
+            continue;
+        };
+        for item in body.split(" , ") {
+            let value = item.split_once(" : ").map_or("", |(_, v)| v);
+            if let Some(endpoint) = value.strip_prefix("goto ") {
+                for r in rules(endpoint) {
+                    if let Some(to) = r.split("dnat to ").nth(1) {
+                        out.insert(to.to_string());
+                    }
+                }
+            } else if let Some((ip, port)) = value.split_once(" . ") {
+                out.insert(format!("{ip}:{port}"));
+            }
+        }
+    }
+    out
+}
+
 /// Every Service port's rules on the nodes `which` picks agree with its EndpointSlices: in iptables mode the
 /// cluster IP's `KUBE-SVC-` chain reaches exactly the expected endpoints (and the filter table
 /// rejects the port when there is none); in IPVS mode the virtual server's real servers (weight
@@ -422,6 +451,37 @@ fn check_rules(c: &mut Cluster, which: impl Fn(usize) -> bool) {
                     assert_eq!(
                         &got, expected,
                         "{node}: the rules for {key:?} port {port} follow its EndpointSlices"
+                    );
+                    assert_eq!(
+                        rejected,
+                        expected.is_empty(),
+                        "{node}: {key:?} port {port} is rejected exactly when it has no endpoint"
+                    );
+                }
+            }
+            ProxyMode::Nftables => {
+                let dump = c
+                    .nftables(node)
+                    .expect("nftables mode has an nftables table")
+                    .dump();
+                for (key, ip, port, proto, expected) in &ports {
+                    let element = format!("{ip} . {proto} . {port}");
+                    let chain = dump
+                        .lines()
+                        .filter_map(|l| l.strip_prefix("add element ip kube-proxy service-ips { "))
+                        .find_map(|l| l.strip_prefix(&format!("{element} : goto ")))
+                        .map(|c| c.trim_end_matches(" }"));
+                    let rejected = dump.lines().any(|l| {
+                        l.starts_with(&format!(
+                            "add element ip kube-proxy no-endpoint-services {{ {element} "
+                        )) && l.ends_with(": goto reject-chain }")
+                    });
+                    let got = chain
+                        .map(|chain| nft_chain_backends(&dump, chain))
+                        .unwrap_or_default();
+                    assert_eq!(
+                        &got, expected,
+                        "{node}: the nftables rules for {key:?} port {port} follow its EndpointSlices"
                     );
                     assert_eq!(
                         rejected,

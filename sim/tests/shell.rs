@@ -232,7 +232,8 @@ fn get_endpoints_shows_three_then_more_and_none() {
     same(
         "get_endpoints",
         &s.run("kubectl get endpoints"),
-        r#"NAME            ENDPOINTS                                               AGE
+        r#"Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice
+NAME            ENDPOINTS                                               AGE
 kubernetes      172.18.0.2:6443                                         60m
 nobody          <none>                                                  10s
 web-clusterip   10.244.1.2:80,10.244.1.3:80,10.244.2.2:80 + 2 more...   10s
@@ -284,10 +285,10 @@ NAME                 DESIRED   CURRENT   READY   AGE
 backend-7bc85fd6c5   3         3         3       10s
 $ kubectl get nodes
 NAME                 STATUS   ROLES           AGE   VERSION
-kind-control-plane   Ready    control-plane   60m   v1.31.0
-kind-worker          Ready    <none>          60m   v1.31.0
-kind-worker2         Ready    <none>          60m   v1.31.0
-kind-worker3         Ready    <none>          60m   v1.31.0
+kind-control-plane   Ready    control-plane   60m   v1.36.1
+kind-worker          Ready    <none>          60m   v1.36.1
+kind-worker2         Ready    <none>          60m   v1.36.1
+kind-worker3         Ready    <none>          60m   v1.36.1
 $ kubectl get ns
 NAME              STATUS   AGE
 default           Active   60m
@@ -312,6 +313,7 @@ deployment.apps/backend   3/3     3            3           10s
 NAME                                 DESIRED   CURRENT   READY   AGE
 replicaset.apps/backend-7bc85fd6c5   3         3         3       10s
 $ kubectl get svc,ep -o name
+Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice
 service/backend-service
 service/kubernetes
 endpoints/backend-service
@@ -352,8 +354,8 @@ kube-system   kube-dns          ClusterIP   10.96.0.10      <none>        53/UDP
         "get_pods_kube_system_label",
         &s.run("kubectl get po -n kube-system -l k8s-app=kube-dns"),
         r#"NAME                       READY   STATUS    RESTARTS   AGE
-coredns-6596789f88-5x6cd   1/1     Running   0          60m
-coredns-6596789f88-nvqsp   1/1     Running   0          60m
+coredns-58b9d8dfd8-5x6cd   1/1     Running   0          60m
+coredns-58b9d8dfd8-nvqsp   1/1     Running   0          60m
 "#,
     );
     same(
@@ -372,7 +374,8 @@ fn endpoints_yaml_as_the_lesson_uses_it() {
     same(
         "endpoints_yaml",
         &s.run("kubectl get endpoints backend-service -o yaml"),
-        r#"apiVersion: v1
+        r#"Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice
+apiVersion: v1
 kind: Endpoints
 metadata:
   annotations:
@@ -691,7 +694,8 @@ Events:
     same(
         "describe_ep",
         &s.run("kubectl describe endpoints backend-service"),
-        r#"Name:         backend-service
+        r#"Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice
+Name:         backend-service
 Namespace:    default
 Labels:       <none>
 Annotations:  endpoints.kubernetes.io/last-change-trigger-time: 2026-11-28T01:00:02Z
@@ -755,12 +759,12 @@ System Info:
   System UUID:                cb03437d-6833-8f1d-3fc8-7d26c8517673
   Boot ID:                    a2080980-5e54-0a88-0658-1e1f6e328900
   Kernel Version:             6.8.0-49-generic
-  OS Image:                   Debian GNU/Linux 12 (bookworm)
+  OS Image:                   Debian GNU/Linux 13 (trixie)
   Operating System:           linux
   Architecture:               amd64
-  Container Runtime Version:  containerd://1.7.18
-  Kubelet Version:            v1.31.0
-  Kube-Proxy Version:         v1.31.0
+  Container Runtime Version:  containerd://2.3.1
+  Kubelet Version:            v1.36.1
+  Kube-Proxy Version:         v1.36.1
 PodCIDR:                      10.244.1.0/24
 PodCIDRs:                     10.244.1.0/24
 ProviderID:                   kind://docker/kind/kind-worker
@@ -858,9 +862,9 @@ metadata:
 $ echo hello world
 hello world
 $ kubectl version
-Client Version: v1.31.0
-Kustomize Version: v5.4.2
-Server Version: v1.31.0
+Client Version: v1.36.1
+Kustomize Version: v5.8.1
+Server Version: v1.36.1
 $ kubectl config current-context
 kind-kind
 $ kubectl cluster-info
@@ -1289,28 +1293,28 @@ fn logs_of_kube_system_components() {
     same(
         "logs_dns",
         &s.run("kubectl logs -n kube-system -l k8s-app=kube-dns --prefix"),
-        r#"[pod/coredns-6596789f88-5x6cd/coredns] .:53
-[pod/coredns-6596789f88-5x6cd/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
-[pod/coredns-6596789f88-5x6cd/coredns] CoreDNS-1.11.3
-[pod/coredns-6596789f88-5x6cd/coredns] linux/amd64, go1.21.11, a6338e9
-[pod/coredns-6596789f88-nvqsp/coredns] .:53
-[pod/coredns-6596789f88-nvqsp/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
-[pod/coredns-6596789f88-nvqsp/coredns] CoreDNS-1.11.3
-[pod/coredns-6596789f88-nvqsp/coredns] linux/amd64, go1.21.11, a6338e9
+        r#"[pod/coredns-58b9d8dfd8-5x6cd/coredns] .:53
+[pod/coredns-58b9d8dfd8-5x6cd/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
+[pod/coredns-58b9d8dfd8-5x6cd/coredns] CoreDNS-1.14.2
+[pod/coredns-58b9d8dfd8-5x6cd/coredns] linux/amd64, go1.26.1, dd1df4f
+[pod/coredns-58b9d8dfd8-nvqsp/coredns] .:53
+[pod/coredns-58b9d8dfd8-nvqsp/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
+[pod/coredns-58b9d8dfd8-nvqsp/coredns] CoreDNS-1.14.2
+[pod/coredns-58b9d8dfd8-nvqsp/coredns] linux/amd64, go1.26.1, dd1df4f
 "#,
     );
     same(
         "logs_proxy",
         &s.run("kubectl logs -n kube-system -l k8s-app=kube-proxy --tail=2"),
-        r#"I1128 00:00:00.897000       1 shared_informer.go:320] Caches are synced for service config
-I1128 00:00:00.898000       1 shared_informer.go:320] Caches are synced for endpoint slice config
-I1128 00:00:00.897000       1 shared_informer.go:320] Caches are synced for service config
-I1128 00:00:00.898000       1 shared_informer.go:320] Caches are synced for endpoint slice config
-I1128 00:00:00.897000       1 shared_informer.go:320] Caches are synced for service config
-I1128 00:00:00.898000       1 shared_informer.go:320] Caches are synced for endpoint slice config
-I1128 00:00:00.897000       1 shared_informer.go:320] Caches are synced for service config
-I1128 00:00:00.898000       1 shared_informer.go:320] Caches are synced for endpoint slice config
-"#,
+        r##"I1128 00:00:00.586000       1 shared_informer.go:388] "Caches are synced" controller="endpoint slice config"
+I1128 00:00:00.586000       1 shared_informer.go:388] "Caches are synced" controller="service config"
+I1128 00:00:00.586000       1 shared_informer.go:388] "Caches are synced" controller="endpoint slice config"
+I1128 00:00:00.586000       1 shared_informer.go:388] "Caches are synced" controller="service config"
+I1128 00:00:00.586000       1 shared_informer.go:388] "Caches are synced" controller="endpoint slice config"
+I1128 00:00:00.586000       1 shared_informer.go:388] "Caches are synced" controller="service config"
+I1128 00:00:00.586000       1 shared_informer.go:388] "Caches are synced" controller="endpoint slice config"
+I1128 00:00:00.586000       1 shared_informer.go:388] "Caches are synced" controller="service config"
+"##,
     );
     same("logs_coredns_label", &s.run("kubectl logs -n kube-system -l k8s-app=coredns"), "No resources found in kube-system namespace.\nsvclab: CoreDNS's pods are labelled k8s-app=kube-dns: try `kubectl logs -n kube-system -l k8s-app=kube-dns`\n");
 }
@@ -2373,6 +2377,9 @@ fn jsonpath_prints_the_fields_a_lesson_asks_for() {
     ips.sort();
     let mut endpoints: Vec<String> = s
         .run("kubectl get endpoints backend-service -o jsonpath='{.subsets[*].addresses[*].ip}'")
+        .lines()
+        .last()
+        .unwrap_or_default()
         .trim_end()
         .split(' ')
         .map(str::to_string)

@@ -1,8 +1,9 @@
-//! kube-proxy's iptables rules and IPVS virtual servers as its own tests expect them
-//! (`upstream/iptables.txt`, `upstream/iptables_flows.txt`, `upstream/ipvs.txt`): the scenario's
-//! Service ports and endpoints are given to svclab's proxier as they are given to kube-proxy's.
-//! iptables dumps are compared chain by chain (each chain is a case), packets walked through the
-//! rules one by one, IPVS tables whole (each scenario is a case).
+//! kube-proxy's iptables rules, nftables table and IPVS virtual servers as its own tests expect
+//! them (`upstream/iptables.txt`, `upstream/iptables_flows.txt`, `upstream/nftables.txt`,
+//! `upstream/nftables_flows.txt`, `upstream/ipvs.txt`): the scenario's Service ports and endpoints
+//! are given to svclab's proxier as they are given to kube-proxy's. iptables dumps are compared
+//! chain by chain (each chain is a case), nftables dumps object by object after upstream's own
+//! sort, packets walked through the rules one by one, IPVS tables whole (each scenario a case).
 //!
 //! Upstream's expected text is what kube-proxy feeds to `iptables-restore`; svclab prints what
 //! `iptables-save` reads back. The two spell the same rule differently, so both are brought to one
@@ -24,6 +25,7 @@ use std::net::Ipv4Addr;
 
 use svclab_sim::kube_proxy::iptables::{RecentTable, Tables};
 use svclab_sim::kube_proxy::ipvs::{Ipvs, Scheduler};
+use svclab_sim::kube_proxy::nftables::Ruleset;
 use svclab_sim::kube_proxy::{EndpointInfo, NodeInfo, Origin, ServicePortInfo, Verdict};
 use svclab_sim::model::{ObjectKey, Protocol};
 use svclab_sim::rng::Rng;
@@ -353,6 +355,27 @@ fn ipvs_virtual_servers_match_kube_proxys_own_expectations() {
 /// comma-joined), or DROP, REJECT, or empty when no rule took it; and whether it was
 /// masqueraded.
 fn flow(t: &Tables, node: &NodeInfo, src: &str, proto: Protocol, dst: &str) -> (String, bool) {
+    flow_with(node, src, proto, dst, |packet, origin, rng| {
+        t.walk(packet, origin, rng, &mut RecentTable::new(), 0)
+            .verdict
+    })
+}
+
+/// [`flow`] through a node's nftables table.
+fn nft_flow(t: &Ruleset, node: &NodeInfo, src: &str, proto: Protocol, dst: &str) -> (String, bool) {
+    flow_with(node, src, proto, dst, |packet, origin, rng| {
+        t.walk(packet, origin, rng, &mut RecentTable::new(), 0)
+            .verdict
+    })
+}
+
+fn flow_with(
+    node: &NodeInfo,
+    src: &str,
+    proto: Protocol,
+    dst: &str,
+    walk: impl Fn(Packet, Origin, &mut Rng) -> Verdict,
+) -> (String, bool) {
     let (dst_ip, dst_port) = dst.split_once(':').unwrap_or((dst, "0"));
     let src_ip = ip(src);
     let origin = if src_ip == node.ip || src_ip.is_loopback() {
@@ -370,14 +393,7 @@ fn flow(t: &Tables, node: &NodeInfo, src: &str, proto: Protocol, dst: &str) -> (
     let mut reached: Vec<String> = Vec::new();
     let mut masq = false;
     for seed in 0..64 {
-        let w = t.walk(
-            packet,
-            origin,
-            &mut Rng::new(seed),
-            &mut RecentTable::new(),
-            0,
-        );
-        let out = match w.verdict {
+        let out = match walk(packet, origin, &mut Rng::new(seed)) {
             Verdict::Dnat { to, masquerade } => {
                 masq |= masquerade;
                 to.to_string()
@@ -423,4 +439,141 @@ fn iptables_packet_flows_match_kube_proxys_own_expectations() {
         }
     }
     suite.finish(36);
+}
+
+/// kube-proxy's `sortNFTablesTransaction` (`pkg/proxy/nftables/helpers_test.go`): comments and
+/// blank lines dropped, then lines ordered by object type (table, chain, rule, set, map,
+/// element), then by object name; rules keep the order they were added in, other lines with the
+/// same name are sorted whole.
+fn sort_transaction(tx: &str) -> Vec<String> {
+    let order = |kind: &str| match kind {
+        "table" => 10,
+        "chain" => 9,
+        "rule" => 8,
+        "set" => 7,
+        "map" => 6,
+        "element" => 5,
+        _ => 0,
+    };
+    let mut lines: Vec<String> = tx
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    lines.sort_by(|a, b| {
+        let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+        if wa.len() < 5 || wb.len() < 5 {
+            return std::cmp::Ordering::Equal;
+        }
+        order(wb[1])
+            .cmp(&order(wa[1]))
+            .then_with(|| wa[4].cmp(wb[4]))
+            .then_with(|| {
+                if wa[1] == "rule" {
+                    std::cmp::Ordering::Equal
+                } else {
+                    a.cmp(b)
+                }
+            })
+    });
+    lines
+}
+
+/// A sorted transaction grouped by object: a chain with its rules, a set or map with its
+/// elements, keyed `chain NAME` / `set NAME`.
+fn nft_objects(lines: &[String]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for l in lines {
+        let w: Vec<&str> = l.split(' ').collect();
+        let key = match (w.get(1).copied(), w.get(4).copied()) {
+            (Some("table"), _) => "table".to_string(),
+            (Some("chain" | "rule"), Some(name)) => format!("chain {name}"),
+            (Some("set" | "map" | "element"), Some(name)) => format!("set {name}"),
+            _ => format!("other {l}"),
+        };
+        out.entry(key).or_default().push(l.clone());
+    }
+    out
+}
+
+#[test]
+fn nftables_tables_match_kube_proxys_own_expectations() {
+    let text = data("nftables.txt");
+    let mut suite = Suite::new("kube-proxy nftables");
+    for block in text.split("\n=== ").skip(1) {
+        let (head, expected) = block
+            .split_once("--- expected\n")
+            .expect("an expected dump");
+        let mut lines = head.lines();
+        let name = lines.next().unwrap_or_default().trim().to_string();
+        let lines: Vec<&str> = lines.collect();
+        let service_cidr = lines
+            .iter()
+            .find_map(|l| l.strip_prefix("service_cidr "))
+            .unwrap_or_default();
+        let (node, services, _) = scenario(&lines);
+        let got = nft_objects(&sort_transaction(
+            &Ruleset::build(&node, &services, service_cidr).dump(),
+        ));
+        let want = nft_objects(&sort_transaction(expected));
+        let lines_of = |m: &BTreeMap<String, Vec<String>>| m.values().map(Vec::len).sum::<usize>();
+        println!(
+            "{name}: {} objects, {} lines expected; {} objects, {} lines written",
+            want.len(),
+            lines_of(&want),
+            got.len(),
+            lines_of(&got)
+        );
+        let keys: std::collections::BTreeSet<&String> = want.keys().chain(got.keys()).collect();
+        for key in keys {
+            let case = format!("{name} {key}");
+            match (want.get(key), got.get(key)) {
+                (Some(w), Some(g)) => suite.case(&case, w == g, || {
+                    let missing: Vec<&String> = w.iter().filter(|r| !g.contains(r)).collect();
+                    let extra: Vec<&String> = g.iter().filter(|r| !w.contains(r)).collect();
+                    format!("missing {missing:?}; extra {extra:?}")
+                }),
+                (Some(_), None) => suite.case(&case, false, || "missing".into()),
+                (None, Some(g)) => suite.case(&case, false, || format!("extra {g:?}")),
+                (None, None) => {}
+            }
+        }
+    }
+    suite.finish(36);
+}
+
+#[test]
+fn nftables_packet_flows_match_kube_proxys_own_expectations() {
+    let text = data("nftables_flows.txt");
+    let mut suite = Suite::new("kube-proxy nftables packet flows");
+    for block in text.split("\n=== ").skip(1) {
+        let (head, flows) = block.split_once("--- flows\n").expect("a flows section");
+        let mut lines = head.lines();
+        let name = lines.next().unwrap_or_default().trim().to_string();
+        let lines: Vec<&str> = lines.collect();
+        let service_cidr = lines
+            .iter()
+            .find_map(|l| l.strip_prefix("service_cidr "))
+            .unwrap_or_default();
+        let (node, services, _) = scenario(&lines);
+        let t = Ruleset::build(&node, &services, service_cidr);
+        for line in flows.lines().filter(|l| !l.trim().is_empty()) {
+            if let Some(skipped) = line.strip_prefix("skip ") {
+                let (case, reason) = skipped.split_once(": ").unwrap_or((skipped, ""));
+                suite.skip(&format!("{name} {case}"), reason);
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            let [case, src, proto, dst, output, masq] = f[..] else {
+                panic!("nftables_flows.txt: bad flow line {line:?}");
+            };
+            let proto = Protocol::parse(proto).unwrap_or(Protocol::Tcp);
+            let got = nft_flow(&t, &node, src, proto, dst);
+            let want = (output.to_string(), masq == "masq");
+            suite.case(&format!("{name} {case}"), got == want, || {
+                format!("reached {:?}, masquerade {}", got.0, got.1)
+            });
+        }
+    }
+    suite.finish(93);
 }

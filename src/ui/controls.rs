@@ -50,11 +50,7 @@ pub fn Toolbar(children: Children) -> impl IntoView {
     };
     let mode = move || sim.read(|c| c.proxy_mode());
     let set_mode = move |ev| {
-        let mode = if event_target_value(&ev) == "ipvs" {
-            ProxyMode::Ipvs
-        } else {
-            ProxyMode::Iptables
-        };
+        let mode = ProxyMode::parse(&event_target_value(&ev)).unwrap_or_default();
         report(sim.act(Action::SetProxyMode { mode }));
     };
     let clock = move || format!("t = {}", seconds(sim.now().get().saturating_sub(BOOT_AGE)));
@@ -121,12 +117,16 @@ pub fn Toolbar(children: Children) -> impl IntoView {
                 <label class="inline">
                     <span>"kube-proxy"</span>
                     <select aria-label="kube-proxy mode" on:change=set_mode>
-                        <option value="iptables" selected=move || mode() == ProxyMode::Iptables>
-                            "iptables"
-                        </option>
-                        <option value="ipvs" selected=move || mode() == ProxyMode::Ipvs>
-                            "IPVS"
-                        </option>
+                        {ProxyMode::ALL
+                            .into_iter()
+                            .map(|m| {
+                                view! {
+                                    <option value=m.as_str() selected=move || mode() == m>
+                                        {mode_label(m)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                 </label>
             </div>
@@ -151,5 +151,14 @@ pub fn PresenterToggle(on: RwSignal<bool>) -> impl IntoView {
         >
             "Presenter mode"
         </button>
+    }
+}
+
+/// The mode picker's words for a mode: IPVS is deprecated since Kubernetes 1.35.
+fn mode_label(mode: ProxyMode) -> &'static str {
+    match mode {
+        ProxyMode::Iptables => "iptables",
+        ProxyMode::Nftables => "nftables",
+        ProxyMode::Ipvs => "IPVS (deprecated)",
     }
 }

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use svclab_sim::kube_proxy::ProxyMode;
 use wasm_bindgen::JsCast;
 
-use crate::inspector_view::{inspect, mark_iptables, mark_ipvs, Chunk, Inspection};
+use crate::inspector_view::{
+    inspect, mark_iptables, mark_ipvs, mark_nft, Chunk, Inspection, NFT_TABLE,
+};
 use crate::state::shared;
 
 /// One node's dump, with the hop's rules marked.
@@ -47,10 +49,25 @@ fn dumps(sim: crate::world::Sim, view: &Inspection) -> Vec<Dump> {
                 });
             }
         }
+        if view.nftables && c.proxy_mode() == ProxyMode::Nftables {
+            if let Some(table) = c.nftables(&node) {
+                let chunks = mark_nft(&table.list(), &view.rules);
+                let wanted = view.rules.iter().filter(|r| r.table == NFT_TABLE).count();
+                out.push(Dump {
+                    title: format!("nft list table ip kube-proxy on {node}"),
+                    missing: wanted.saturating_sub(marked(&chunks)),
+                    chunks,
+                });
+            }
+        }
         if view.iptables {
             if let Some(tables) = c.iptables(&node) {
                 let chunks = mark_iptables(&tables.save_all(), &view.rules);
-                let wanted = view.rules.iter().filter(|r| r.table != "ipvs").count();
+                let wanted = view
+                    .rules
+                    .iter()
+                    .filter(|r| r.table == "nat" || r.table == "filter")
+                    .count();
                 out.push(Dump {
                     title: format!("iptables-save on {node}"),
                     missing: wanted.saturating_sub(marked(&chunks)),
@@ -164,9 +181,15 @@ fn hop_view(v: Inspection, dumps: Memo<Vec<Dump>>) -> impl IntoView {
                     .rules
                     .into_iter()
                     .map(|r| {
+                        // An nftables rule does not name its chain (or map) in its text.
+                        let place = if r.table == NFT_TABLE {
+                            format!("{} {}", r.table, r.chain)
+                        } else {
+                            r.table
+                        };
                         view! {
                             <li>
-                                <span class="table">{r.table}</span>
+                                <span class="table">{place}</span>
                                 " "
                                 <code>{r.text}</code>
                             </li>
@@ -175,6 +198,12 @@ fn hop_view(v: Inspection, dumps: Memo<Vec<Dump>>) -> impl IntoView {
                     .collect_view()}
             </ol>
             </details>
+        }
+    });
+    let choice = v.choice.filter(|c| !c.is_empty()).map(|c| {
+        view! {
+            <h3>"Endpoint choice"</h3>
+            <p class="choice">{c}</p>
         }
     });
     let conntrack = (!v.conntrack.is_empty()).then(|| {
@@ -211,6 +240,7 @@ fn hop_view(v: Inspection, dumps: Memo<Vec<Dump>>) -> impl IntoView {
         {rewrites}
         {dns}
         {rules}
+        {choice}
         {conntrack}
         {policy}
         <p class="explanation">{v.explanation}</p>
@@ -232,8 +262,9 @@ fn DumpView(dump: Dump) -> impl IntoView {
             .filter_map(|m| m.dyn_into::<web_sys::HtmlElement>().ok())
             .collect();
         let dnat = all.iter().find(|m| {
-            m.text_content()
-                .is_some_and(|t| t.contains("-j DNAT") || t.contains("  -> "))
+            m.text_content().is_some_and(|t| {
+                t.contains("-j DNAT") || t.contains("  -> ") || t.contains(" dnat ")
+            })
         });
         if let Some(mark) = dnat.or(all.first()) {
             pre.set_scroll_top((mark.offset_top() - 24).max(0));

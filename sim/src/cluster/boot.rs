@@ -7,6 +7,7 @@ use std::net::Ipv4Addr;
 use crate::ipam::PodIpRange;
 use crate::model::*;
 use crate::names;
+use crate::version::component_image;
 
 use super::store::key_of;
 use super::{Cluster, BOOT_AGE};
@@ -36,30 +37,31 @@ impl Cluster {
                 "kube-proxy",
                 "kube-proxy",
                 node,
-                "registry.k8s.io/kube-proxy:v1.31.0",
+                &component_image("kube-proxy"),
             );
             self.create_host_pod(
                 "kube-system",
                 "kindnet",
                 "kindnet-cni",
                 node,
-                "docker.io/kindest/kindnetd:v20240813",
+                crate::version::KINDNETD_IMAGE,
             );
         }
+        let etcd = format!("registry.k8s.io/etcd:{}", crate::version::ETCD);
         for (component, image) in [
-            ("etcd", "registry.k8s.io/etcd:3.5.15-0"),
-            ("kube-apiserver", "registry.k8s.io/kube-apiserver:v1.31.0"),
+            ("etcd", etcd),
+            ("kube-apiserver", component_image("kube-apiserver")),
             (
                 "kube-controller-manager",
-                "registry.k8s.io/kube-controller-manager:v1.31.0",
+                component_image("kube-controller-manager"),
             ),
-            ("kube-scheduler", "registry.k8s.io/kube-scheduler:v1.31.0"),
+            ("kube-scheduler", component_image("kube-scheduler")),
         ] {
             let mut pod = host_pod(
                 "kube-system",
                 &format!("{component}-kind-control-plane"),
                 component,
-                image,
+                &image,
             );
             pod.meta.labels.insert("component".into(), component.into());
             pod.meta
@@ -241,7 +243,7 @@ fn coredns_deployment() -> Deployment {
                 spec: PodSpec {
                     containers: vec![Container {
                         name: "coredns".into(),
-                        image: "registry.k8s.io/coredns/coredns:v1.11.3".into(),
+                        image: crate::version::coredns_image(),
                         image_pull_policy: PullPolicy::IfNotPresent,
                         command: Vec::new(),
                         args: vec!["-conf".into(), "/etc/coredns/Corefile".into()],

@@ -441,6 +441,10 @@ mod tests {
                 Outcome::ProxyMode(ProxyMode::Iptables),
                 &["kube-proxy mode: iptables"],
             ),
+            (
+                Outcome::ProxyMode(ProxyMode::Nftables),
+                &["kube-proxy mode: nftables"],
+            ),
             (Outcome::PodCreated { pod: p() }, &["pod/x created"]),
             (Outcome::Sent { trace: 7 }, &["trace 7"]),
         ];

@@ -68,9 +68,14 @@ impl Cluster {
         self.router().iptables(node)
     }
 
-    /// A node's IPVS table; `None` in iptables mode.
+    /// A node's IPVS table; `None` unless kube-proxy runs in IPVS mode.
     pub fn ipvs(&mut self, node: &str) -> Option<&Ipvs> {
         self.router().ipvs(node)
+    }
+
+    /// A node's `ip kube-proxy` nftables table; `None` unless kube-proxy runs in nftables mode.
+    pub fn nftables(&mut self, node: &str) -> Option<&crate::kube_proxy::nftables::Ruleset> {
+        self.router().nftables(node)
     }
 
     /// The endpoints changed: requests whose connection is not open yet and whose backend

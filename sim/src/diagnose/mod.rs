@@ -112,6 +112,9 @@ pub enum Cause {
     },
     /// Nothing in the cluster has the address asked.
     NoSuchAddress { address: SocketAddrV4 },
+    /// The address is a Service's cluster IP, but the Service has no such port (nftables mode
+    /// rejects it; iptables mode lets it go unanswered).
+    NoSuchPort { service: ObjectKey, port: u16 },
     /// A name asked from outside the cluster, where there is no cluster DNS.
     NameFromOutside { name: String },
     /// The request could not start (its client pod is missing, a malformed URL).
@@ -134,6 +137,7 @@ impl Cause {
             Cause::NoLocalEndpoint { .. } => "no-local-endpoint",
             Cause::PodGone { .. } => "pod-gone",
             Cause::NoSuchAddress { .. } => "no-such-address",
+            Cause::NoSuchPort { .. } => "no-such-port",
             Cause::NameFromOutside { .. } => "name-from-outside",
             Cause::Invalid { .. } => "invalid",
             Cause::Other { .. } => "other",

@@ -35,7 +35,10 @@ pub(super) fn connection(cluster: &Cluster, trace: &Trace) -> Diagnosis {
         (Place::Pod(pod), _) => pod_gone(cluster, Some(pod), *failed.packet.dst.ip()),
         (Place::Node(_), HopVerdict::Refused) => match service {
             Some((svc, _)) => no_endpoints(cluster, svc),
-            None => other(trace),
+            None => match service_by_cluster_ip(cluster, *first.packet.dst.ip()) {
+                Some(svc) => no_such_port(svc, first.packet.dst.port()),
+                None => other(trace),
+            },
         },
         (Place::Node(node), _) => {
             if failed.from == failed.to {
@@ -459,6 +462,44 @@ fn pod_gone(cluster: &Cluster, pod: Option<&ObjectKey>, ip: Ipv4Addr) -> Diagnos
             pod: pod.cloned(),
             ip,
         },
+    }
+}
+
+/// The Service whose cluster IP is `ip`, whatever the port.
+fn service_by_cluster_ip(cluster: &Cluster, ip: std::net::Ipv4Addr) -> Option<&Service> {
+    cluster
+        .services()
+        .values()
+        .find(|s| s.spec.cluster_ip.ip() == Some(ip))
+}
+
+fn no_such_port(svc: &Service, port: u16) -> Diagnosis {
+    let ports: Vec<String> = svc
+        .spec
+        .ports
+        .iter()
+        .map(|p| format!("{}/{}", p.port, p.protocol.as_str()))
+        .collect();
+    let key = svc.key();
+    Diagnosis {
+        summary: format!(
+            "Service {} has no port {port}: kube-proxy rejects connections to its cluster IP on any other port",
+            key.name
+        ),
+        fix: format!(
+            "Connect to one of its ports ({}), or add port {port} to the Service's spec.ports.",
+            ports.join(", ")
+        ),
+        evidence: vec![
+            ("asked".into(), format!("{}:{port}", svc.spec.cluster_ip.ip().map_or(String::new(), |ip| ip.to_string()))),
+            ("ports".into(), ports.join(", ")),
+        ],
+        culprit: Some(Culprit {
+            kind: Kind::Service,
+            key: key.clone(),
+            field: Some("spec.ports".into()),
+        }),
+        cause: Cause::NoSuchPort { service: key, port },
     }
 }
 

@@ -13,7 +13,9 @@ pub const KUBEADM_COREFILE_SHA512: &str = "591cf328cccc12bc490481273e738df59329c
 pub fn coredns_startup_log() -> String {
     format!(
         ".:53\n[INFO] plugin/reload: Running configuration SHA512 = {KUBEADM_COREFILE_SHA512}\n\
-         CoreDNS-{COREDNS_VERSION}\nlinux/amd64, go1.21.11, a6338e9\n"
+         CoreDNS-{COREDNS_VERSION}\nlinux/amd64, {}, {}\n",
+        crate::version::COREDNS_GO,
+        crate::version::COREDNS_COMMIT
     )
 }
 

@@ -85,5 +85,5 @@ pub const TTL: u32 = 30;
 pub const NSLOOKUP_TIMEOUT_MS: u64 = 5_000;
 /// ...sending its queries again after 2.5 s.
 pub const NSLOOKUP_RETRY_MS: u64 = 2_500;
-/// The CoreDNS version kubeadm 1.31 deploys.
-pub const COREDNS_VERSION: &str = "1.11.3";
+/// The CoreDNS version kubeadm deploys ([`crate::version`]).
+pub const COREDNS_VERSION: &str = crate::version::COREDNS;

@@ -11,23 +11,40 @@ use crate::model::{ObjectKey, Protocol};
 
 pub mod iptables;
 pub mod ipvs;
+pub mod nftables;
 pub mod state;
 
+/// kube-proxy's `--proxy-mode`. iptables is still the default on Linux; IPVS is deprecated
+/// since v1.35 ([`IPVS_DEPRECATED`]); nftables is generally available since v1.33.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ProxyMode {
     #[default]
     Iptables,
+    Nftables,
     Ipvs,
 }
 
 impl ProxyMode {
+    /// Every mode, in the order the mode picker offers them.
+    pub const ALL: [ProxyMode; 3] = [ProxyMode::Iptables, ProxyMode::Nftables, ProxyMode::Ipvs];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ProxyMode::Iptables => "iptables",
+            ProxyMode::Nftables => "nftables",
             ProxyMode::Ipvs => "ipvs",
         }
     }
+
+    /// `iptables`, `nftables` or `ipvs`, as `--proxy-mode` takes them.
+    pub fn parse(s: &str) -> Option<ProxyMode> {
+        ProxyMode::ALL.into_iter().find(|m| m.as_str() == s)
+    }
 }
+
+/// What kube-proxy v1.35+ logs, as an error, when it starts in IPVS mode
+/// (`cmd/kube-proxy/app/server_linux.go`, KEP-5495).
+pub const IPVS_DEPRECATED: &str = "The ipvs proxier is now deprecated and may be removed in a future release. Please use 'nftables' instead.";
 
 /// One endpoint of one Service port, as kube-proxy sees it in the EndpointSlices.
 #[derive(Clone, Debug, PartialEq, Eq)]

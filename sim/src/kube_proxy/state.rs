@@ -10,6 +10,7 @@ use std::net::Ipv4Addr;
 
 use crate::kube_proxy::iptables::{RecentTable, Tables};
 use crate::kube_proxy::ipvs::Ipvs;
+use crate::kube_proxy::nftables::Ruleset;
 use crate::kube_proxy::ServicePortInfo;
 use crate::map::SortedMap;
 use crate::model::{ObjectKey, Protocol};
@@ -40,6 +41,9 @@ pub struct ProxyState {
     pub(crate) ports: (u64, Vec<ServicePortInfo>),
     pub(crate) iptables: SortedMap<String, (u64, Tables)>,
     pub(crate) ipvs: SortedMap<String, (u64, Ipvs)>,
+    pub(crate) nftables: SortedMap<String, (u64, Ruleset)>,
+    /// In nftables mode, the iptables rules left on each node (the kubelet's only).
+    pub(crate) kubelet_iptables: SortedMap<String, Tables>,
     pub(crate) affinity: SortedMap<String, RecentTable>,
     /// Oldest first; a ring, since every connection pushes one and drops the oldest.
     pub flows: VecDeque<Flow>,

@@ -42,7 +42,7 @@ pub enum Check {
     ServiceType { service: String, type_: String },
     /// The Service exists and is headless (`clusterIP: None`).
     Headless { service: String },
-    /// kube-proxy runs in this mode (`iptables` or `ipvs`).
+    /// kube-proxy runs in this mode (`iptables`, `nftables` or `ipvs`).
     ProxyMode { mode: String },
     /// Every check in the list holds.
     AllOf(Vec<Check>),
@@ -213,7 +213,7 @@ impl Check {
                 "serviceType: unknown type {type_:?}; expected ClusterIP, NodePort, LoadBalancer or ExternalName"
             )),
             Check::ProxyMode { mode } if proxy_mode(mode).is_none() => Some(format!(
-                "proxyMode: unknown mode {mode:?}; expected iptables or ipvs"
+                "proxyMode: unknown mode {mode:?}; expected iptables, nftables or ipvs"
             )),
             Check::Spread { last: 0, .. } => Some("spread: last must be at least 1".into()),
             Check::Spread {
@@ -430,9 +430,7 @@ fn service_type(name: &str) -> Option<ServiceType> {
 }
 
 fn proxy_mode(name: &str) -> Option<ProxyMode> {
-    [ProxyMode::Iptables, ProxyMode::Ipvs]
-        .into_iter()
-        .find(|m| m.as_str() == name)
+    ProxyMode::parse(name)
 }
 
 /// Who sends: a pod, or the learner's laptop outside the cluster.

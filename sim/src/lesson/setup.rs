@@ -24,7 +24,7 @@ pub enum Setup {
         deployment: String,
         namespace: String,
     },
-    /// kube-proxy's mode (`iptables` or `ipvs`).
+    /// kube-proxy's mode (`iptables`, `nftables` or `ipvs`).
     ProxyMode { mode: String },
 }
 
@@ -113,7 +113,7 @@ impl Setup {
     pub fn problem(&self) -> Option<String> {
         match self {
             Setup::ProxyMode { mode } if mode_named(mode).is_none() => Some(format!(
-                "proxyMode: unknown mode {mode:?}; expected iptables or ipvs"
+                "proxyMode: unknown mode {mode:?}; expected iptables, nftables or ipvs"
             )),
             _ => None,
         }
@@ -163,9 +163,7 @@ impl Setup {
 }
 
 fn mode_named(name: &str) -> Option<ProxyMode> {
-    [ProxyMode::Iptables, ProxyMode::Ipvs]
-        .into_iter()
-        .find(|m| m.as_str() == name)
+    ProxyMode::parse(name)
 }
 
 /// The names of a Deployment's running pods, sorted.

@@ -116,14 +116,53 @@ impl Router<'_> {
             .map_or(Ipv4Addr::UNSPECIFIED, |n| n.internal_ip);
         match decision {
             Decision::Reject => {
-                j.hop(from, Place::Node(node.clone()), Some(&node), kind, packet, None, rules, HopVerdict::Refused, format!("{dst_ip}:{} has no endpoints: kube-proxy on {node} rejects the connection (ICMP port unreachable)", packet.dst.port()));
+                let port = packet.dst.port();
+                let why = if rules.iter().any(|r| {
+                    r.text
+                        .contains("Reject traffic to invalid ports of ClusterIPs")
+                }) {
+                    format!("{dst_ip} is a Service's cluster IP, but no port {port} of that Service: kube-proxy on {node} rejects the connection (ICMP port unreachable)")
+                } else {
+                    format!("{dst_ip}:{port} has no endpoints: kube-proxy on {node} rejects the connection (ICMP port unreachable)")
+                };
+                j.hop(
+                    from,
+                    Place::Node(node.clone()),
+                    Some(&node),
+                    kind,
+                    packet,
+                    None,
+                    rules,
+                    HopVerdict::Refused,
+                    why,
+                );
                 if let Some(d) = j.detail() {
                     d.balance = balance;
                 }
                 Delivery::Refused
             }
             Decision::Drop => {
-                j.hop(from, Place::Node(node.clone()), Some(&node), kind, packet, None, rules, HopVerdict::Dropped, format!("kube-proxy on {node} drops the packet: the Service has no local endpoint on this node (traffic policy Local)"));
+                let why = if rules
+                    .iter()
+                    .any(|r| r.text.contains("Drop traffic to unallocated ClusterIPs"))
+                {
+                    format!("no Service has the IP {dst_ip}: kube-proxy on {node} drops traffic to unallocated ClusterIPs")
+                } else if rules.iter().any(|r| r.chain.starts_with("firewall-")) {
+                    format!("kube-proxy on {node} drops the packet: its source is outside the Service's loadBalancerSourceRanges")
+                } else {
+                    format!("kube-proxy on {node} drops the packet: the Service has no local endpoint on this node (traffic policy Local)")
+                };
+                j.hop(
+                    from,
+                    Place::Node(node.clone()),
+                    Some(&node),
+                    kind,
+                    packet,
+                    None,
+                    rules,
+                    HopVerdict::Dropped,
+                    why,
+                );
                 Delivery::Dropped
             }
             Decision::Pass => {

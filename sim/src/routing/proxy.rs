@@ -6,6 +6,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use crate::kube_proxy::iptables::{RecentTable, Tables};
 use crate::kube_proxy::ipvs::{Ipvs, Scheduler};
+use crate::kube_proxy::nftables::Ruleset;
 use crate::kube_proxy::state::ProxyState;
 use crate::kube_proxy::{Origin, ProxyMode, Verdict};
 use crate::model::ObjectKey;
@@ -25,6 +26,15 @@ pub(super) enum Decision {
     Drop,
     /// No rule for it: routed as it is.
     Pass,
+}
+
+fn decision(verdict: Verdict) -> Decision {
+    match verdict {
+        Verdict::Dnat { to, masquerade } => Decision::Dnat { to, masquerade },
+        Verdict::Reject => Decision::Reject,
+        Verdict::Drop => Decision::Drop,
+        Verdict::Accept => Decision::Pass,
+    }
 }
 
 impl<'a> Router<'a> {
@@ -50,6 +60,27 @@ impl<'a> Router<'a> {
                         .insert(node.to_string(), (generation, Tables::build(&info, ports)));
                 }
             }
+            ProxyMode::Nftables => {
+                if self
+                    .proxy
+                    .nftables
+                    .get(node)
+                    .is_none_or(|(g, _)| *g != generation)
+                {
+                    let info = self.world.node_info(node)?;
+                    let rules = Ruleset::build(&info, ports, crate::ipam::SERVICE_CIDR);
+                    self.proxy
+                        .nftables
+                        .insert(node.to_string(), (generation, rules));
+                }
+                if !self.proxy.kubelet_iptables.contains_key(node) {
+                    let info = self.world.node_info(node)?;
+                    self.proxy.kubelet_iptables.insert(
+                        node.to_string(),
+                        crate::kube_proxy::iptables::build::kubelet_only(&info),
+                    );
+                }
+            }
             ProxyMode::Ipvs => {
                 let info = self.world.node_info(node)?;
                 match self.proxy.ipvs.get_mut(node) {
@@ -69,14 +100,25 @@ impl<'a> Router<'a> {
     }
 
     /// A node's iptables rules as its kube-proxy wrote them (in IPVS mode, the few rules IPVS
-    /// mode still writes).
+    /// mode still writes; in nftables mode, none: only the kubelet's).
     pub fn iptables(mut self, node: &str) -> Option<&'a Tables> {
         self.sync_proxier(node)?;
         let proxy: &'a ProxyState = self.proxy;
         match self.world.proxy_mode {
             ProxyMode::Iptables => proxy.iptables.get(node).map(|(_, t)| t),
+            ProxyMode::Nftables => proxy.kubelet_iptables.get(node),
             ProxyMode::Ipvs => proxy.ipvs.get(node).map(|(_, i)| i.tables()),
         }
+    }
+
+    /// A node's `ip kube-proxy` nftables table; `None` unless kube-proxy runs in nftables mode.
+    pub fn nftables(mut self, node: &str) -> Option<&'a Ruleset> {
+        if self.world.proxy_mode != ProxyMode::Nftables {
+            return None;
+        }
+        self.sync_proxier(node)?;
+        let proxy: &'a ProxyState = self.proxy;
+        proxy.nftables.get(node).map(|(_, r)| r)
     }
 
     /// A node's IPVS table; `None` in iptables mode.
@@ -121,6 +163,23 @@ impl<'a> Router<'a> {
                 };
                 tables.walk(packet, origin, self.rng, recent, now)
             }
+            ProxyMode::Nftables => {
+                let Some((_, rules)) = self.proxy.nftables.get(node) else {
+                    return (Decision::Pass, Vec::new(), None);
+                };
+                if !self.proxy.affinity.contains_key(node) {
+                    self.proxy
+                        .affinity
+                        .insert(node.to_string(), RecentTable::default());
+                }
+                let Some(sets) = self.proxy.affinity.get_mut(node) else {
+                    return (Decision::Pass, Vec::new(), None);
+                };
+                let walk = rules.walk(packet, origin, self.rng, sets, now);
+                let decision = decision(walk.verdict);
+                let balance = walk.balanced.then_some(Balance::Numgen { draw: walk.draw });
+                return (decision, walk.rules, balance);
+            }
             ProxyMode::Ipvs => {
                 let Some((_, ipvs)) = self.proxy.ipvs.get_mut(node) else {
                     return (Decision::Pass, Vec::new(), None);
@@ -128,14 +187,9 @@ impl<'a> Router<'a> {
                 ipvs.walk(packet, origin, now)
             }
         };
-        let decision = match walk.verdict {
-            Verdict::Dnat { to, masquerade } => Decision::Dnat { to, masquerade },
-            Verdict::Reject => Decision::Reject,
-            Verdict::Drop => Decision::Drop,
-            Verdict::Accept => Decision::Pass,
-        };
+        let decision = decision(walk.verdict);
         let balance = match self.world.proxy_mode {
-            ProxyMode::Iptables => matches!(decision, Decision::Dnat { .. })
+            ProxyMode::Iptables | ProxyMode::Nftables => matches!(decision, Decision::Dnat { .. })
                 .then(|| Balance::Random { draws: walk.draws }),
             ProxyMode::Ipvs => {
                 walk.rules

@@ -301,9 +301,7 @@ impl<'a> Reader<'a> {
             9 => {
                 let mode = self.str()?;
                 Action::SetProxyMode {
-                    mode: [ProxyMode::Iptables, ProxyMode::Ipvs]
-                        .into_iter()
-                        .find(|m| m.as_str() == mode)?,
+                    mode: ProxyMode::parse(&mode)?,
                 }
             }
             10 => {

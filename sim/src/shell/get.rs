@@ -322,12 +322,12 @@ pub(crate) fn headers(kind: Kind, wide: bool) -> Vec<&'static str> {
     h
 }
 
-/// kind's node image for Kubernetes v1.31.0.
-pub(crate) const KUBE_VERSION: &str = "v1.31.0";
-pub(crate) const OS_IMAGE: &str = "Debian GNU/Linux 12 (bookworm)";
+/// The Kubernetes release every node runs ([`crate::version`]).
+pub(crate) const KUBE_VERSION: &str = crate::version::KUBERNETES;
+pub(crate) const OS_IMAGE: &str = crate::version::NODE_OS;
 /// The host's kernel; kind nodes are containers sharing it, so any value is one host's.
 pub(crate) const KERNEL: &str = "6.8.0-49-generic";
-pub(crate) const CONTAINER_RUNTIME: &str = "containerd://1.7.18";
+pub(crate) const CONTAINER_RUNTIME: &str = crate::version::CONTAINERD;
 
 /// One row of `item`'s table (without the NAMESPACE column).
 pub(crate) fn row(cluster: &Cluster, item: &Item, wide: bool) -> Vec<String> {

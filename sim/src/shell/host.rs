@@ -162,7 +162,11 @@ fn kind(cluster: &Cluster, args: &[String]) -> Reply {
                 .map(|n| Line::out(n.meta.name.clone()))
                 .collect(),
         ),
-        (Some("version"), _) => Reply::out("kind v0.24.0 go1.22.6 linux/amd64"),
+        (Some("version"), _) => Reply::out(format!(
+            "kind {} {} linux/amd64",
+            crate::version::KIND,
+            crate::version::KIND_GO
+        )),
         _ => Reply::note("only `kind get clusters`, `kind get nodes` and `kind version` are simulated; the cluster itself is already up"),
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! - CoreDNS: its startup lines ([`crate::dns::coredns_startup_log`]); kubeadm's Corefile has no
 //!   `log` plugin, so queries are not logged.
-//! - kube-proxy: v1.31.0's startup lines in klog format, for the mode it runs in.
+//! - kube-proxy: its startup lines in klog format ([`crate::version`]'s release), for its mode.
 //! - nginx: the image's entrypoint lines, then one access-log line per request it answered.
 //! - shells (busybox ...): nothing.
 
@@ -48,72 +48,129 @@ pub(crate) fn pod_logs(cluster: &Cluster, pod: &Pod) -> Vec<String> {
     }
 }
 
+/// kube-proxy v1.36.1's startup, as kind configures it (`mode` set explicitly, so no "Using
+/// iptables proxy" defaulting line; `conntrack.maxPerCore: 0`, so no `nf_conntrack_max`;
+/// `conntrack.tcpBeLiberal: true` in nftables mode). Lines and their `file:line` come from a
+/// v1.36.1 kube-proxy's log in IPVS and nftables mode; the iptables lines' numbers are v1.35.0's,
+/// and the `Set sysctl` lines' number is `Setting nf_conntrack_max`'s move from `conntrack.go:57`
+/// to `sysctls.go:147` applied to `conntrack.go:121`.
 fn kube_proxy(cluster: &Cluster, pod: &Pod, start: Time) -> Vec<String> {
     let node_ip = pod
         .status
         .host_ip
         .map_or(String::new(), |ip| ip.to_string());
     let t = |ms: Time| klog(start + ms);
+    let mode = cluster.proxy_mode();
     let mut lines = vec![
-        format!("I{}       1 server_linux.go:66] \"Using iptables proxy\"", t(257)),
-        format!("I{}       1 server.go:677] \"Successfully retrieved node IP(s)\" IPs=[\"{node_ip}\"]", t(697)),
         format!(
-            "I{}       1 conntrack.go:121] \"Set sysctl\" entry=\"net/netfilter/nf_conntrack_tcp_timeout_established\" value=86400",
-            t(700)
+            "I{}       1 shared_informer.go:402] \"Waiting for caches to sync\"",
+            t(257)
         ),
         format!(
-            "I{}       1 conntrack.go:121] \"Set sysctl\" entry=\"net/netfilter/nf_conntrack_tcp_timeout_close_wait\" value=3600",
-            t(700)
+            "I{}       1 shared_informer.go:409] \"Caches are synced\"",
+            t(358)
         ),
         format!(
-            "E{}       1 server.go:234] \"Kube-proxy configuration may be incomplete or incorrect\" err=\"nodePortAddresses is unset; NodePort connections will be accepted on all local IPs. Consider using `--nodeport-addresses primary`\"",
-            t(700)
+            "I{}       1 server.go:228] \"Successfully retrieved NodeIPs\" NodeIPs=[\"{node_ip}\"]",
+            t(359)
         ),
-        format!("I{}       1 server.go:243] \"kube-proxy running in dual-stack mode\" primary ipFamily=\"IPv4\"", t(787)),
     ];
-    match cluster.proxy_mode() {
+    let mut sysctls = vec![
+        ("nf_conntrack_tcp_timeout_established", 86400),
+        ("nf_conntrack_tcp_timeout_close_wait", 3600),
+    ];
+    if mode == ProxyMode::Nftables {
+        sysctls.insert(0, ("nf_conntrack_tcp_be_liberal", 1));
+    }
+    for (entry, value) in sysctls {
+        lines.push(format!(
+            "I{}       1 sysctls.go:211] \"Set sysctl\" entry=\"net/netfilter/{entry}\" value={value}",
+            t(362)
+        ));
+    }
+    if mode != ProxyMode::Nftables {
+        // nftables mode defaults nodePortAddresses to `primary`, so it has nothing to warn about.
+        lines.push(format!(
+            "E{}       1 server.go:265] \"Kube-proxy configuration may be incomplete or incorrect\" err=\"nodePortAddresses is unset; NodePort connections will be accepted on all local IPs. Consider using `--nodeport-addresses primary`\"",
+            t(362)
+        ));
+    }
+    lines.push(format!(
+        "I{}       1 server.go:274] \"kube-proxy running in dual-stack mode\" primary ipFamily=\"IPv4\"",
+        t(430)
+    ));
+    match mode {
         ProxyMode::Iptables => {
             lines.push(format!(
-                "I{}       1 server_linux.go:169] \"Using iptables Proxier\"",
-                t(787)
+                "I{}       1 server_linux.go:136] \"Using iptables Proxier\"",
+                t(475)
             ));
             lines.push(format!(
-                "I{}       1 proxier.go:255] \"Setting route_localnet=1 to allow node-ports on localhost; to change this either disable iptables.localhostNodePorts (--iptables-localhost-nodeports) or set nodePortAddresses (--nodeport-addresses) to filter loopback addresses\" ipFamily=\"IPv4\"",
-                t(790)
+                "I{}       1 proxier.go:242] \"Setting route_localnet=1 to allow node-ports on localhost; to change this either disable iptables.localhostNodePorts (--iptables-localhost-nodeports) or set nodePortAddresses (--nodeport-addresses) to filter loopback addresses\" ipFamily=\"IPv4\"",
+                t(478)
+            ));
+        }
+        ProxyMode::Nftables => {
+            lines.push(format!(
+                "I{}       1 server_linux.go:254] \"Using nftables Proxier\"",
+                t(475)
             ));
         }
         ProxyMode::Ipvs => {
-            lines[0] = format!(
-                "I{}       1 server_linux.go:66] \"Using ipvs proxy\"",
-                t(257)
-            );
             lines.push(format!(
-                "I{}       1 server_linux.go:202] \"Using ipvs Proxier\"",
-                t(787)
+                "I{}       1 server_linux.go:194] \"Using ipvs Proxier\"",
+                t(475)
             ));
             lines.push(format!(
-                "I{}       1 proxier.go:353] \"IPVS scheduler not specified, use rr by default\"",
-                t(790)
+                "E{}       1 server_linux.go:196] \"{}\"",
+                t(475),
+                crate::kube_proxy::IPVS_DEPRECATED
             ));
+            for family in ["IPv4", "IPv6"] {
+                lines.push(format!(
+                    "I{}       1 proxier.go:351] \"IPVS scheduler not specified, use rr by default\" ipFamily=\"{family}\"",
+                    t(476)
+                ));
+            }
         }
     }
     lines.extend([
-        format!("I{}       1 server.go:483] \"Version info\" version=\"v1.31.0\"", t(790)),
-        format!("I{}       1 server.go:485] \"Golang settings\" GOGC=\"\" GOMAXPROCS=\"\" GOTRACEBACK=\"\"", t(791)),
-        format!("I{}       1 config.go:197] \"Starting service config controller\"", t(794)),
-        format!("I{}       1 shared_informer.go:313] Waiting for caches to sync for service config", t(796)),
-        format!("I{}       1 config.go:104] \"Starting endpoint slice config controller\"", t(794)),
-        format!("I{}       1 shared_informer.go:313] Waiting for caches to sync for endpoint slice config", t(796)),
-        format!("I{}       1 config.go:326] \"Starting node config controller\"", t(795)),
-        format!("I{}       1 shared_informer.go:313] Waiting for caches to sync for node config", t(796)),
-        format!("I{}       1 shared_informer.go:320] Caches are synced for node config", t(897)),
-        format!("I{}       1 shared_informer.go:320] Caches are synced for service config", t(897)),
-        format!("I{}       1 shared_informer.go:320] Caches are synced for endpoint slice config", t(898)),
+        format!(
+            "I{}       1 server.go:539] \"Version info\" version=\"{}\"",
+            t(476),
+            crate::version::KUBERNETES
+        ),
+        format!("I{}       1 server.go:541] \"Golang settings\" GOGC=\"\" GOMAXPROCS=\"\" GOTRACEBACK=\"\"", t(476)),
     ]);
+    for (line, controller) in [
+        (200, "service config"),
+        (106, "endpoint slice config"),
+        (403, "serviceCIDR config"),
+        (309, "node config"),
+    ] {
+        lines.push(format!(
+            "I{}       1 config.go:{line}] \"Starting {controller} controller\"",
+            t(483)
+        ));
+        lines.push(format!(
+            "I{}       1 shared_informer.go:381] \"Waiting for caches to sync\" controller=\"{controller}\"",
+            t(483)
+        ));
+    }
+    for controller in [
+        "node config",
+        "serviceCIDR config",
+        "endpoint slice config",
+        "service config",
+    ] {
+        lines.push(format!(
+            "I{}       1 shared_informer.go:388] \"Caches are synced\" controller=\"{controller}\"",
+            t(586)
+        ));
+    }
     lines
 }
 
-/// nginx's `2026/11/28 01:00:03` error-log stamp.
 fn nginx_time(t: Time) -> String {
     let iso = super::clock::rfc3339(t);
     format!("{} {}", iso[..10].replace('-', "/"), &iso[11..19])

@@ -49,6 +49,9 @@ pub(crate) static BUILTINS: &[Builtin<NodeShell>] = &[
     listed("ipvsadm", |_, cluster, n, call| {
         ipvsadm(cluster, &n.node, call.args)
     }),
+    listed("nft", |_, cluster, n, call| {
+        nft(cluster, &n.node, call.args)
+    }),
     listed("conntrack", |_, cluster, n, call| {
         conntrack(cluster, &n.node, call.args)
     }),
@@ -86,7 +89,6 @@ pub(crate) static BUILTINS: &[Builtin<NodeShell>] = &[
     unlisted("top", not_simulated),
     unlisted("ping", not_simulated),
     unlisted("tcpdump", not_simulated),
-    unlisted("nft", not_simulated),
     unlisted("ss", not_simulated),
     unlisted("netstat", not_simulated),
     unlisted("systemctl", not_simulated),
@@ -221,7 +223,7 @@ fn iptables_save(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
             )),
             None => Reply::fail(
                 vec![Line::err(
-                    "iptables-save v1.8.9 (nf_tables): Cannot initialize: Table does not exist (do you need to insmod?)",
+                    "iptables-save v1.8.11 (nf_tables): Cannot initialize: Table does not exist (do you need to insmod?)",
                 )],
                 1,
             ),
@@ -292,7 +294,7 @@ fn iptables(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
         return Reply::fail(
             vec![
                 Line::err(format!(
-                    "iptables v1.8.9 (nf_tables): table '{table}' does not exist"
+                    "iptables v1.8.11 (nf_tables): table '{table}' does not exist"
                 )),
                 Line::err("Perhaps iptables or your kernel needs to be upgraded."),
             ],
@@ -339,7 +341,7 @@ fn iptables(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
     let Some(chain) = list else {
         return Reply::fail(
             vec![
-                Line::err("iptables v1.8.9 (nf_tables): no command specified"),
+                Line::err("iptables v1.8.11 (nf_tables): no command specified"),
                 Line::err("Try `iptables -h' or 'iptables --help' for more information."),
             ],
             2,
@@ -370,6 +372,103 @@ fn iptables(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
 
 const IPVS_HEADER: &str = "IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n";
 
+/// `nft`: kube-proxy's `ip kube-proxy` table in nftables mode (`list ruleset`, `list table`,
+/// `list chain`, `list set`, `list map`, `list tables`), and `--version`.
+fn nft(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
+    let words: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !matches!(*a, "-a" | "--handle" | "-n" | "--numeric"))
+        .collect();
+    if matches!(words.as_slice(), ["-v" | "-V" | "--version"]) {
+        return Reply::out(format!(
+            "nftables {} (Commodore Bullfrog #4)",
+            crate::version::NFTABLES
+        ));
+    }
+    let whose = if cluster.proxy_mode() == ProxyMode::Nftables {
+        "the kubelet's"
+    } else {
+        "kube-proxy's, in this mode"
+    };
+    let iptables_note = || {
+        Line::note(format!(
+            "svclab lists kube-proxy's own table; the tables iptables-nft keeps for iptables rules ({whose}) are shown by iptables-save"
+        ))
+    };
+    // nft underlines the name it could not find.
+    let missing = |what: &str, name: &str| {
+        let command = format!("list {what} ip {name}");
+        let name = name.rsplit(' ').next().unwrap_or(name);
+        let caret = " ".repeat(command.len() - name.len()) + &"^".repeat(name.len());
+        Reply::fail(
+            vec![
+                Line::err("Error: No such file or directory"),
+                Line::err(command),
+                Line::err(caret),
+            ],
+            1,
+        )
+    };
+    let table = cluster.nftables(node).cloned();
+    let kube_proxy = crate::kube_proxy::nftables::TABLE;
+    match words.as_slice() {
+        ["list", "ruleset"] => {
+            let mut lines = Vec::new();
+            if let Some(t) = &table {
+                lines.extend(t.list().lines().map(Line::out));
+            }
+            lines.push(iptables_note());
+            Reply::lines(lines)
+        }
+        ["list", "tables"] => {
+            let mut lines = Vec::new();
+            if table.is_some() {
+                lines.push(Line::out(format!("table ip {kube_proxy}")));
+            }
+            lines.push(iptables_note());
+            Reply::lines(lines)
+        }
+        ["list", "table", rest @ ..] => {
+            let name = match rest {
+                ["ip", name] | [name] => *name,
+                _ => return nft_usage(),
+            };
+            match &table {
+                Some(t) if name == kube_proxy => Reply::text(&t.list()),
+                _ => missing("table", name),
+            }
+        }
+        ["list", what @ ("chain" | "set" | "map"), rest @ ..] => {
+            let (t, name) = match rest {
+                ["ip", t, name] | [t, name] => (*t, *name),
+                _ => return nft_usage(),
+            };
+            let Some(ruleset) = table.filter(|_| t == kube_proxy) else {
+                return missing("table", t);
+            };
+            let text = match *what {
+                "chain" => ruleset.list_chain(name),
+                other => ruleset.list_set(name, other == "map"),
+            };
+            match text {
+                Some(text) => Reply::text(&text),
+                None => missing(what, &format!("{t} {name}")),
+            }
+        }
+        _ => nft_usage(),
+    }
+}
+
+fn nft_usage() -> Reply {
+    Reply::fail(
+        vec![Line::note(
+            "simulated: nft list ruleset | list tables | list table ip kube-proxy | list chain|set|map ip kube-proxy NAME | --version",
+        )],
+        1,
+    )
+}
+
 fn ipvsadm(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
     let listing = args
         .iter()
@@ -394,7 +493,7 @@ fn ipvsadm(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
         );
     }
     let text = match cluster.proxy_mode() {
-        ProxyMode::Iptables => IPVS_HEADER.to_string(),
+        ProxyMode::Iptables | ProxyMode::Nftables => IPVS_HEADER.to_string(),
         ProxyMode::Ipvs => match cluster.ipvs(node) {
             Some(ipvs) => ipvs.list(),
             None => IPVS_HEADER.to_string(),
@@ -689,7 +788,7 @@ pub(crate) fn docker(term: &mut Terminal, cluster: &mut Cluster, args: &[String]
                 let ports = if n.control_plane { "127.0.0.1:40631->6443/tcp" } else { "" };
                 rows.push(vec![
                     id,
-                    "kindest/node:v1.31.0".to_string(),
+                    crate::version::KIND_NODE_IMAGE.to_string(),
                     "\"/usr/local/bin/entr…\"".to_string(),
                     "About an hour ago".to_string(),
                     "Up About an hour".to_string(),

@@ -97,6 +97,23 @@ pub(crate) fn kube_firewall(filter: &mut TableBuilder) {
     );
 }
 
+/// The iptables rules a node has when kube-proxy writes none (nftables mode): the kubelet's
+/// `KUBE-FIREWALL` and the built-in chains.
+pub(crate) fn kubelet_only(node: &NodeInfo) -> Tables {
+    let nat = TableBuilder::new("nat", NAT_BUILTINS);
+    let mut filter = TableBuilder::new("filter", FILTER_BUILTINS);
+    filter.push("INPUT", Rule::new().jump_to(KUBE_FIREWALL));
+    filter.push("OUTPUT", Rule::new().jump_to(KUBE_FIREWALL));
+    kube_firewall(&mut filter);
+    Tables::from_parts(
+        node,
+        SortedSet::new(),
+        nat.finish(),
+        filter.finish(),
+        SortedMap::new(),
+    )
+}
+
 /// `-m conntrack --ctstate NEW -m comment --comment "..." -j chain`, a jump from a built-in chain.
 fn new_jump(comment: &str, chain: &str) -> Rule {
     Rule::new()

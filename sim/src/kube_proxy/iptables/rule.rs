@@ -1,6 +1,6 @@
 //! One iptables rule as structured data: the addresses and protocol iptables keeps in the rule's
 //! header, the `-m` matches in order, and the target. The same value prints itself the way
-//! `iptables-save` and `iptables -L -n` do (iptables 1.8.9) and is evaluated by the walker, so a
+//! `iptables-save` and `iptables -L -n` do (iptables 1.8.11) and is evaluated by the walker, so a
 //! rule dump and a packet walk cannot disagree.
 
 use std::fmt::{self, Write as _};
@@ -600,7 +600,7 @@ impl Rule {
         out
     }
 
-    /// One row of `iptables -L -n` (iptables 1.8.9 prints the protocol number under `prot`).
+    /// One row of `iptables -L -n` (iptables 1.8.11 prints the protocol number under `prot`).
     pub(crate) fn render_list(&self) -> String {
         let mut out = String::with_capacity(120);
         let proto = match self.protocol {

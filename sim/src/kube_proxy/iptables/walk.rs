@@ -40,7 +40,7 @@ impl RecentTable {
         self.lists.clear();
     }
 
-    fn set(&mut self, name: &str, ip: Ipv4Addr, now: Time) {
+    pub(crate) fn set(&mut self, name: &str, ip: Ipv4Addr, now: Time) {
         match self.lists.get_mut(name) {
             Some(list) => {
                 list.insert(ip, now);
@@ -53,7 +53,14 @@ impl RecentTable {
     }
 
     /// `--rcheck --seconds S [--reap]`: seen within the last `seconds` (ever, when 0).
-    fn rcheck(&mut self, name: &str, ip: Ipv4Addr, now: Time, seconds: u32, reap: bool) -> bool {
+    pub(crate) fn rcheck(
+        &mut self,
+        name: &str,
+        ip: Ipv4Addr,
+        now: Time,
+        seconds: u32,
+        reap: bool,
+    ) -> bool {
         let Some(list) = self.lists.get_mut(name) else {
             return false;
         };

@@ -196,7 +196,7 @@ impl Conv {
                     validate::not_supported(
                         "spec.trafficDistribution",
                         BadValue::str(td),
-                        &["PreferClose"],
+                        &["PreferClose", "PreferSameZone", "PreferSameNode"],
                     ),
                 );
             }

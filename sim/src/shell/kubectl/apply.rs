@@ -188,7 +188,11 @@ pub(super) fn apply(term: &mut Terminal, cluster: &mut Cluster, args: &[String])
         let name = name.to_string();
         // Each object on its own, as kubectl applies them: what went in, then the errors.
         let (applied, errors) = cluster.apply_each(&text, &name);
-        lines.extend(applied.iter().map(|a| Line::out(a.to_string())));
+        let objects = manifest_objects(&text, &name).unwrap_or_default();
+        for a in &applied {
+            lines.extend(warnings(cluster, &objects, a).into_iter().map(Line::err));
+            lines.push(Line::out(a.to_string()));
+        }
         if !errors.is_empty() {
             status = 1;
         }
@@ -199,6 +203,35 @@ pub(super) fn apply(term: &mut Terminal, cluster: &mut Cluster, args: &[String])
     let mut r = Reply::lines(lines);
     r.status = status;
     r
+}
+
+/// What the API server warns about while `kubectl apply` reads and writes `applied`: every
+/// request to v1 Endpoints, and a Service with `spec.externalIPs` created or changed.
+fn warnings(
+    cluster: &Cluster,
+    objects: &[(Kind, String, String)],
+    applied: &Applied,
+) -> Vec<&'static str> {
+    match applied.kind {
+        Kind::Endpoints => vec![super::ENDPOINTS_DEPRECATED],
+        Kind::Service if applied.change != Change::Unchanged => {
+            let external = objects
+                .iter()
+                .filter(|(k, _, n)| *k == Kind::Service && *n == applied.name)
+                .any(|(_, ns, n)| {
+                    cluster
+                        .services()
+                        .get(&crate::model::ObjectKey::new(ns, n))
+                        .is_some_and(|s| !s.spec.external_ips.is_empty())
+                });
+            if external {
+                vec![super::EXTERNAL_IPS_DEPRECATED]
+            } else {
+                Vec::new()
+            }
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// One object from the editor's file: its kind for `Action::Delete`, namespace and name.
@@ -271,14 +304,17 @@ pub(super) fn create(term: &mut Terminal, cluster: &mut Cluster, args: &[String]
             // `create` reports every object created, even one the manifest names twice.
             Ok(out) => Reply::lines(
                 out.into_iter()
-                    .map(|a| {
-                        Line::out(
-                            Applied {
-                                change: Change::Created,
-                                ..a
-                            }
-                            .to_string(),
-                        )
+                    .flat_map(|a| {
+                        let a = Applied {
+                            change: Change::Created,
+                            ..a
+                        };
+                        let mut lines: Vec<Line> = warnings(cluster, &objs, &a)
+                            .into_iter()
+                            .map(Line::err)
+                            .collect();
+                        lines.push(Line::out(a.to_string()));
+                        lines
                     })
                     .collect(),
             ),

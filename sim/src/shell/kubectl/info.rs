@@ -3,9 +3,9 @@
 
 use crate::cluster::Cluster;
 use crate::shell::flags::{boolean, val, Values};
-use crate::shell::get::{self};
 use crate::shell::table;
 use crate::shell::{Line, Reply, Terminal};
+use crate::version;
 
 use super::command::{Args, Command, Run};
 use super::{alias, parse, usage_error};
@@ -223,11 +223,14 @@ pub(super) fn version(_term: &mut Terminal, _cluster: &mut Cluster, args: &[Stri
         Err(r) => return r,
     };
     let mut lines = vec![
-        Line::out("Client Version: v1.31.0"),
-        Line::out("Kustomize Version: v5.4.2"),
+        Line::out(format!("Client Version: {}", version::KUBERNETES)),
+        Line::out(format!("Kustomize Version: {}", version::KUSTOMIZE)),
     ];
     if !p.on("client") {
-        lines.push(Line::out(format!("Server Version: {}", get::KUBE_VERSION)));
+        lines.push(Line::out(format!(
+            "Server Version: {}",
+            version::KUBERNETES
+        )));
     }
     if p.has("output") {
         lines.push(Line::note("-o is not simulated for version"));

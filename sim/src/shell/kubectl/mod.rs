@@ -16,6 +16,7 @@ mod run;
 mod target;
 
 use crate::cluster::Cluster;
+use crate::resource::Kind;
 use crate::shell::flags::{self, boolean, val, Flag, Parsed, Values};
 use crate::shell::{Line, Reply, Terminal};
 
@@ -248,10 +249,18 @@ pub(crate) fn run(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
     rest.extend(globals);
     let sub = sub.as_str();
     match find_command(sub).map(|c| descend(c, &mut rest)) {
-        Some(Command {
-            run: Run::Handler(handler),
-            ..
-        }) => handler(term, cluster, &rest),
+        Some(
+            command @ Command {
+                run: Run::Handler(handler),
+                ..
+            },
+        ) => {
+            let mut reply = handler(term, cluster, &rest);
+            if reads_endpoints(command, &rest) {
+                warn_before(&mut reply, |_| true, ENDPOINTS_DEPRECATED);
+            }
+            reply
+        }
         Some(Command {
             run: Run::NotSimulated(hint),
             ..
@@ -260,6 +269,47 @@ pub(crate) fn run(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
         )),
         None => unknown_command(sub),
     }
+}
+
+/// The API server's warning for every request to the v1 Endpoints API (KEP-4974, Kubernetes
+/// 1.33+: `staging/src/k8s.io/api/core/v1/lifecycle.go`), which kubectl prints on stderr.
+pub(super) const ENDPOINTS_DEPRECATED: &str =
+    "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice";
+/// The API server's warning when a Service with `spec.externalIPs` is created or updated
+/// (KEP-5707, Kubernetes 1.36).
+pub(super) const EXTERNAL_IPS_DEPRECATED: &str = "Warning: spec.externalIPs is deprecated";
+
+/// Whether `kubectl get|describe|delete|label|annotate|edit` with these words reads or writes
+/// Endpoints objects (`ep`, `endpoints/web`, `svc,ep`).
+fn reads_endpoints(command: &Command, rest: &[String]) -> bool {
+    if !matches!(
+        command.name,
+        "get" | "describe" | "delete" | "label" | "annotate" | "edit"
+    ) {
+        return false;
+    }
+    let at = first_positional(command, rest);
+    let Some(word) = rest.get(at) else {
+        return false;
+    };
+    let words: Vec<&str> = if word.contains('/') {
+        rest[at..].iter().map(String::as_str).collect()
+    } else {
+        vec![word.as_str()]
+    };
+    words.iter().any(|w| {
+        let typed = w.split('/').next().unwrap_or(w);
+        typed.split(',').any(|t| {
+            crate::resource::by_name(t).is_some_and(|r| r.simulated == Some(Kind::Endpoints))
+        })
+    })
+}
+
+/// `warning` on stderr before the first line `at` picks (or first, when none does): kubectl
+/// prints a warning as the response that carried it arrives.
+pub(super) fn warn_before(reply: &mut Reply, at: impl Fn(&Line) -> bool, warning: &str) {
+    let i = reply.lines.iter().position(at).unwrap_or(0);
+    reply.lines.insert(i, Line::err(warning));
 }
 
 /// The subcommand of `command` that the first positional word of `rest` names, taken out of
