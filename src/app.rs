@@ -68,10 +68,7 @@ pub fn Lab(
     // test).
     let opening = match (link, manual) {
         (Some(text), _) => share::open_text(&text),
-        (None, true) => Opening {
-            link: None,
-            refused: None,
-        },
+        (None, true) => Opening::default(),
         (None, false) => share::opening(),
     };
     let sim = match &opening.link {
@@ -98,6 +95,12 @@ pub fn Lab(
     let lessons = lesson_context(!manual, opening.link.as_ref().and_then(share::lesson_of));
     lessons.notice.set(opening.refused);
     provide_context(lessons);
+    // A lesson link: its lesson starts at once, or its error shows and nothing changes.
+    if let Some(file) = &opening.lesson_file {
+        if let Err(e) = crate::ui::lessons::start_file(shared, lessons, file) {
+            lessons.notice.set(Some(e));
+        }
+    }
     if !manual {
         share::keep_scenario();
     }

@@ -22,6 +22,8 @@ pub struct LessonCtx {
     pub notice: RwSignal<Option<String>>,
     /// Keep progress and the scenario in localStorage (off when a test drives the app).
     pub persist: bool,
+    /// The text of the lesson file loaded last (picker, drop or lesson link), for its link.
+    pub file: RwSignal<Option<String>>,
 }
 
 /// A world with its editor text and lesson, as kept for an undo.

@@ -2189,6 +2189,54 @@ async fn a_share_link_opens_the_same_pods_and_ips_and_a_tampered_one_is_refused(
     assert!(find_all(&refused.root, ".lesson-panel").is_empty());
 }
 
+#[wasm_bindgen_test]
+async fn a_lesson_file_handed_out_as_a_link_starts_its_lesson_and_a_damaged_one_is_refused() {
+    // An instructor loads their file; the picker shows the link that hands it out.
+    let app = mount_lab().await;
+    button(&app.root, "Lessons").click();
+    settle().await;
+    pick_file(&app.root, include_str!("fixtures/custom-lesson.yaml")).await;
+    button(&app.root, "Lessons").click();
+    settle().await;
+    let link: HtmlInputElement =
+        find(&app.root, "input[aria-label='Lesson link']").unchecked_into();
+    let link = link.value();
+    assert!(link.contains("#lesson1."), "{link}");
+
+    // A student opens it: the lesson starts with its manifests.
+    let opened = mount_link(&link).await;
+    assert!(text(&find(&opened.root, ".lesson-panel h2")).contains("Scale to two"));
+    assert!(opened.textarea().value().contains("name: tiny"));
+
+    // One character changed: refused, nothing started, the editor as it was.
+    let cut = link.len() - 10;
+    let tampered = format!(
+        "{}{}{}",
+        &link[..cut],
+        if &link[cut..cut + 1] == "A" { "B" } else { "A" },
+        &link[cut + 1..]
+    );
+    let refused = mount_link(&tampered).await;
+    let notice = text(&find(&refused.root, ".notice"));
+    assert!(
+        notice.contains("The lesson link could not be opened")
+            && notice.contains("cut short or changed"),
+        "{notice}"
+    );
+    assert!(find_all(&refused.root, ".lesson-panel").is_empty());
+    assert!(refused.textarea().value().contains("name: backend-service"));
+
+    // A link to a file with a mistake: its line, and nothing started.
+    let broken = format!(
+        "#{}",
+        svclab_sim::share::lesson_link(include_str!("fixtures/broken-lesson.yaml"))
+    );
+    let refused = mount_link(&broken).await;
+    let notice = text(&find(&refused.root, ".notice"));
+    assert!(notice.contains("error at line 9"), "{notice}");
+    assert!(find_all(&refused.root, ".lesson-panel").is_empty());
+}
+
 // ------------------------------------------------------------------------------------ scale
 
 /// The backend scaled to `replicas` through its replicas field, and the clock run until they

@@ -503,3 +503,41 @@ fn a_result_code_says_what_was_solved_and_catches_a_changed_flag() {
         "the same run gives the same code"
     );
 }
+
+#[test]
+fn a_lesson_file_travels_in_a_link_and_a_damaged_one_is_refused() {
+    let file = include_str!("../../tests/fixtures/custom-lesson.yaml");
+    let link = svclab_sim::share::lesson_link(file);
+    assert!(link.starts_with("lesson1."), "{link}");
+    assert!(
+        link.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.'),
+        "URL-safe: {link}"
+    );
+    let back = svclab_sim::share::lesson_from_link(&format!("#{link}")).unwrap();
+    assert_eq!(back, file);
+    assert!(svclab_sim::lesson::load(&back).is_ok());
+    // Cut short, or one character changed: refused, never a different lesson.
+    for cut in [1, 5, link.len() / 2] {
+        assert_eq!(
+            svclab_sim::share::lesson_from_link(&link[..link.len() - cut]),
+            Err(ShareError::Damaged)
+        );
+    }
+    let mut changed: Vec<char> = link.chars().collect();
+    let i = changed.len() - 3;
+    changed[i] = if changed[i] == 'A' { 'B' } else { 'A' };
+    let changed: String = changed.into_iter().collect();
+    assert_eq!(
+        svclab_sim::share::lesson_from_link(&changed),
+        Err(ShareError::Damaged)
+    );
+    assert_eq!(
+        svclab_sim::share::lesson_from_link("svclab1.AAAA"),
+        Err(ShareError::NotALink)
+    );
+    assert!(matches!(
+        svclab_sim::share::lesson_from_link("lesson7.AAAA"),
+        Err(ShareError::Version(_))
+    ));
+}

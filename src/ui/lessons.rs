@@ -31,6 +31,7 @@ pub fn lesson_context(persist: bool, active: Option<Active>) -> LessonCtx {
         undo: RwSignal::new(None),
         notice: RwSignal::new(None),
         persist,
+        file: RwSignal::new(None),
     }
 }
 
@@ -57,6 +58,31 @@ fn start(sh: Shared, ctx: LessonCtx, lesson: Lesson, what: &'static str) -> Resu
         p.record(&lesson.id, &vec![false; lesson.tasks.len()]);
     });
     ctx.active.set(Some(Active::new(lesson, started.since)));
+    Ok(())
+}
+
+/// The message for a lesson file that does not load, at its line when it has one.
+fn file_error(e: &svclab_sim::manifest::FileError) -> String {
+    if e.line > 0 {
+        format!(
+            "The lesson file has an error at line {}: {}",
+            e.line, e.message
+        )
+    } else {
+        format!("The lesson file has an error: {}", e.message)
+    }
+}
+
+/// Start the lesson a file's text holds (from the picker, a drop, or a lesson link); an error
+/// at its line leaves the current lesson as it is. The text is kept, so a reload finds the
+/// lesson again.
+pub fn start_file(sh: Shared, ctx: LessonCtx, text: &str) -> Result<(), String> {
+    let lesson = lesson::load(text).map_err(|e| file_error(&e))?;
+    start(sh, ctx, lesson, "start")?;
+    if ctx.persist {
+        crate::ui::share::keep_lesson_file(text);
+    }
+    ctx.file.set(Some(text.to_string()));
     Ok(())
 }
 
@@ -137,16 +163,26 @@ pub fn LessonsButton() -> impl IntoView {
         }
         Err(e) => set_file_error.set(Some(e)),
     };
-    let load_text = move |text: String| match lesson::load(&text) {
-        Ok(lesson) => choose(lesson),
-        Err(e) => set_file_error.set(Some(if e.line > 0 {
-            format!(
-                "The lesson file has an error at line {}: {}",
-                e.line, e.message
-            )
-        } else {
-            format!("The lesson file has an error: {}", e.message)
-        })),
+    let load_text = move |text: String| match start_file(sh, ctx, &text) {
+        Ok(()) => {
+            set_file_error.set(None);
+            open.set(false);
+        }
+        Err(e) => set_file_error.set(Some(e)),
+    };
+    // The link that hands out the lesson file loaded last.
+    let lesson_link = move || {
+        ctx.file.with(|f| {
+            f.as_ref().map(|text| {
+                let location = window().location();
+                format!(
+                    "{}{}#{}",
+                    location.origin().unwrap_or_default(),
+                    location.pathname().unwrap_or_default(),
+                    svclab_sim::share::lesson_link(text)
+                )
+            })
+        })
     };
     let on_file = move |ev: leptos::ev::Event| {
         let Some(input) = ev
@@ -236,6 +272,25 @@ pub fn LessonsButton() -> impl IntoView {
                     >
                         "or drop a lesson file here"
                     </div>
+                    <Show when=move || ctx.file.with(Option::is_some)>
+                        <label class="lesson-link">
+                            "Lesson link "
+                            <input
+                                type="text"
+                                readonly
+                                aria-label="Lesson link"
+                                prop:value=move || lesson_link().unwrap_or_default()
+                                on:focus=move |ev| {
+                                    if let Some(input) = ev
+                                        .target()
+                                        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                                    {
+                                        input.select();
+                                    }
+                                }
+                            />
+                        </label>
+                    </Show>
                     <Show when=move || file_error.with(Option::is_some)>
                         <p class="error" role="alert">{move || file_error.get().unwrap_or_default()}</p>
                     </Show>

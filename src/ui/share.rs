@@ -20,19 +20,33 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
+/// Where the text of the last lesson file loaded is kept, so that a reload finds a lesson of
+/// one's own again.
+pub const LESSON_FILE_KEY: &str = "svclab.lesson-file";
+
 /// What the page opens with.
+#[derive(Default)]
 pub struct Opening {
     /// A link from the URL's fragment, else the scenario saved last time.
     pub link: Option<Link>,
+    /// A lesson file from the URL's fragment (`#lesson1....`), to start.
+    pub lesson_file: Option<String>,
     /// Why a link in the URL was refused.
     pub refused: Option<String>,
 }
 
-/// A share link in the URL's fragment (`#svclab1....`), or why it was refused; `None` when the
-/// fragment is not a link. The fragment is cleared once read: a reload restores from localStorage.
-fn from_fragment() -> Option<Result<Link, String>> {
+/// What a URL's fragment carries.
+pub enum Fragment {
+    Link(Link),
+    LessonFile(String),
+}
+
+/// A share link (`#svclab1....`) or lesson link (`#lesson1....`) in the URL's fragment, or why it
+/// was refused; `None` when the fragment is neither. The fragment is cleared once read: a reload
+/// restores from localStorage.
+fn from_fragment() -> Option<Result<Fragment, String>> {
     let hash = window().location().hash().unwrap_or_default();
-    if !hash.starts_with("#svclab") {
+    if !hash.starts_with("#svclab") && !hash.starts_with("#lesson") {
         return None;
     }
     if let Ok(history) = window().history() {
@@ -42,52 +56,80 @@ fn from_fragment() -> Option<Result<Link, String>> {
     Some(decode(&hash))
 }
 
-fn decode(text: &str) -> Result<Link, String> {
-    Link::decode(text).map_err(|e| {
+fn decode(text: &str) -> Result<Fragment, String> {
+    let text = text.trim().trim_start_matches('#');
+    if text.starts_with("lesson") {
+        return svclab_sim::share::lesson_from_link(text)
+            .map(Fragment::LessonFile)
+            .map_err(|e| {
+                format!(
+                    "The lesson link could not be opened: {}. Your own work is as you left it.",
+                    e.to_string().replace("share link", "link")
+                )
+            });
+    }
+    Link::decode(text).map(Fragment::Link).map_err(|e| {
         format!("The share link could not be opened: {e}. Your own work is as you left it.")
     })
+}
+
+fn opening_of(fragment: Result<Fragment, String>) -> Opening {
+    match fragment {
+        Ok(Fragment::Link(link)) => Opening {
+            link: Some(link),
+            ..Opening::default()
+        },
+        Ok(Fragment::LessonFile(text)) => Opening {
+            lesson_file: Some(text),
+            ..Opening::default()
+        },
+        Err(message) => Opening {
+            refused: Some(message),
+            ..Opening::default()
+        },
+    }
 }
 
 /// Open a link's text (from a URL or given by a test).
 pub fn open_text(text: &str) -> Opening {
     let fragment = text.rsplit_once('#').map_or(text, |(_, f)| f);
-    match decode(fragment) {
-        Ok(link) => Opening {
-            link: Some(link),
-            refused: None,
-        },
-        Err(message) => Opening {
-            link: None,
-            refused: Some(message),
-        },
-    }
+    opening_of(decode(fragment))
 }
 
 /// What the page opens with: a link in the URL, else the scenario saved last time. A damaged
 /// link is refused with a message and the page opens as it would without it.
 pub fn opening() -> Opening {
     match from_fragment() {
-        Some(Ok(link)) => Opening {
-            link: Some(link),
-            refused: None,
-        },
-        Some(Err(message)) => Opening {
-            link: None,
-            refused: Some(message),
-        },
+        Some(fragment) => opening_of(fragment),
         None => Opening {
             link: storage()
                 .and_then(|s| s.get_item(SCENARIO_KEY).ok().flatten())
                 .and_then(|t| Link::decode(&t).ok()),
-            refused: None,
+            ..Opening::default()
         },
     }
 }
 
-/// The lesson a link names, started at its time.
+/// The lesson a link names, started at its time: a built-in one, or the lesson file loaded
+/// last on this browser if it has that id.
 pub fn lesson_of(link: &Link) -> Option<Active> {
     let (id, since) = link.lesson.as_ref()?;
-    lesson::builtin(id).map(|l| Active::new(l, *since))
+    let own = || {
+        storage()
+            .and_then(|s| s.get_item(LESSON_FILE_KEY).ok().flatten())
+            .and_then(|text| lesson::load(&text).ok())
+            .filter(|l| &l.id == id)
+    };
+    lesson::builtin(id)
+        .or_else(own)
+        .map(|l| Active::new(l, *since))
+}
+
+/// Remember a lesson file the learner loaded, for [`lesson_of`] after a reload.
+pub fn keep_lesson_file(text: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(LESSON_FILE_KEY, text);
+    }
 }
 
 /// The link for the world as it is now.
@@ -131,11 +173,15 @@ pub fn keep_scenario() {
     let b = window_event_listener_untyped("visibilitychange", save);
     // A link pasted into the address bar of an open page only changes its fragment.
     let c = window_event_listener_untyped("hashchange", move |_| match from_fragment() {
-        Some(Ok(link)) => {
+        Some(Ok(Fragment::Link(link))) => {
             sh.sim.replace(link.world());
             sh.text.set(link.manifests.clone());
             ctx.active.set(lesson_of(&link));
             ctx.notice.set(None);
+        }
+        Some(Ok(Fragment::LessonFile(text))) => {
+            let result = crate::ui::lessons::start_file(sh, ctx, &text);
+            ctx.notice.set(result.err());
         }
         Some(Err(message)) => ctx.notice.set(Some(message)),
         None => {}

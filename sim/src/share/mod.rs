@@ -62,9 +62,57 @@ impl fmt::Display for ShareError {
 
 /// The format's name and version, first in every link.
 const PREFIX: &str = "svclab1.";
+/// First in a link that carries a lesson file ([`lesson_link`]).
+pub const LESSON_PREFIX: &str = "lesson1.";
 /// What a link may decode to at most.
 const MAX_DECODED: usize = 8 * 1024 * 1024;
 const CHECKSUM_BYTES: usize = 4;
+
+/// Bytes compressed, checksummed and written in base64url.
+fn pack(bytes: &[u8]) -> String {
+    let mut packed = lz::compress(bytes);
+    let sum = Sha256::digest(&packed);
+    packed.extend_from_slice(&sum[..CHECKSUM_BYTES]);
+    base64url(&packed)
+}
+
+/// [`pack`] undone: the bytes, or why not.
+fn unpack(body: &str) -> Result<Vec<u8>, ShareError> {
+    if body.len() > MAX_DECODED {
+        return Err(ShareError::TooLarge);
+    }
+    let packed = from_base64url(body).ok_or(ShareError::Damaged)?;
+    let split = packed
+        .len()
+        .checked_sub(CHECKSUM_BYTES)
+        .ok_or(ShareError::Damaged)?;
+    let (packed, sum) = packed.split_at(split);
+    // The checksum covers the compressed bytes, so any changed character is caught, even one
+    // that would decompress to the same text.
+    if Sha256::digest(packed)[..CHECKSUM_BYTES] != *sum {
+        return Err(ShareError::Damaged);
+    }
+    lz::decompress(packed, MAX_DECODED).ok_or(ShareError::Damaged)
+}
+
+/// A lesson file as a link's fragment (`lesson1.` and the packed text), so an instructor can hand
+/// out a lesson of their own as a URL.
+pub fn lesson_link(file: &str) -> String {
+    format!("{LESSON_PREFIX}{}", pack(file.as_bytes()))
+}
+
+/// The lesson file a [`lesson_link`] carries (with or without a leading `#`).
+pub fn lesson_from_link(text: &str) -> Result<String, ShareError> {
+    let text = text.trim();
+    let text = text.strip_prefix('#').unwrap_or(text);
+    let body = text
+        .strip_prefix(LESSON_PREFIX)
+        .ok_or(match text.split_once('.') {
+            Some((v, _)) if v.starts_with("lesson") => ShareError::Version(v.into()),
+            _ => ShareError::NotALink,
+        })?;
+    String::from_utf8(unpack(body)?).map_err(|_| ShareError::Damaged)
+}
 
 impl Link {
     /// The link's text, to put after `#` in the page's URL.
@@ -82,10 +130,7 @@ impl Link {
         for entry in &self.log {
             w.action(entry);
         }
-        let mut packed = lz::compress(&w.0);
-        let sum = Sha256::digest(&packed);
-        packed.extend_from_slice(&sum[..CHECKSUM_BYTES]);
-        format!("{PREFIX}{}", base64url(&packed))
+        format!("{PREFIX}{}", pack(&w.0))
     }
 
     /// Read a link's text (with or without a leading `#`).
@@ -98,22 +143,7 @@ impl Link {
                 _ => Err(ShareError::NotALink),
             };
         };
-        if body.len() > MAX_DECODED {
-            return Err(ShareError::TooLarge);
-        }
-        let packed = from_base64url(body).ok_or(ShareError::Damaged)?;
-        let split = packed
-            .len()
-            .checked_sub(CHECKSUM_BYTES)
-            .ok_or(ShareError::Damaged)?;
-        let (packed, sum) = packed.split_at(split);
-        // The checksum covers the compressed bytes, so any changed character is caught, even one
-        // that would decompress to the same text.
-        if Sha256::digest(packed)[..CHECKSUM_BYTES] != *sum {
-            return Err(ShareError::Damaged);
-        }
-        let bytes = lz::decompress(packed, MAX_DECODED).ok_or(ShareError::Damaged)?;
-        read(&bytes).ok_or(ShareError::Damaged)
+        read(&unpack(body)?).ok_or(ShareError::Damaged)
     }
 
     /// A link for `cluster` as it is, with the editor's text and the lesson.
