@@ -61,6 +61,15 @@ fn start(sh: Shared, ctx: LessonCtx, lesson: Lesson, what: &'static str) -> Resu
     Ok(())
 }
 
+/// Where the text of the last lesson file loaded is kept, so that a reload (or a share link
+/// naming its lesson) finds a lesson of one's own again.
+const LESSON_FILE_KEY: &str = "svclab.lesson-file";
+
+/// The lesson file loaded last on this browser.
+pub fn kept_lesson_file() -> Option<String> {
+    storage().and_then(|s| s.get_item(LESSON_FILE_KEY).ok().flatten())
+}
+
 /// The message for a lesson file that does not load, at its line when it has one.
 fn file_error(e: &svclab_sim::manifest::FileError) -> String {
     if e.line > 0 {
@@ -80,7 +89,9 @@ pub fn start_file(sh: Shared, ctx: LessonCtx, text: &str) -> Result<(), String> 
     let lesson = lesson::load(text).map_err(|e| file_error(&e))?;
     start(sh, ctx, lesson, "start")?;
     if ctx.persist {
-        crate::ui::share::keep_lesson_file(text);
+        if let Some(s) = storage() {
+            let _ = s.set_item(LESSON_FILE_KEY, text);
+        }
     }
     ctx.file.set(Some(text.to_string()));
     Ok(())

@@ -20,10 +20,6 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-/// Where the text of the last lesson file loaded is kept, so that a reload finds a lesson of
-/// one's own again.
-pub const LESSON_FILE_KEY: &str = "svclab.lesson-file";
-
 /// What the page opens with.
 #[derive(Default)]
 pub struct Opening {
@@ -115,21 +111,13 @@ pub fn opening() -> Opening {
 pub fn lesson_of(link: &Link) -> Option<Active> {
     let (id, since) = link.lesson.as_ref()?;
     let own = || {
-        storage()
-            .and_then(|s| s.get_item(LESSON_FILE_KEY).ok().flatten())
+        crate::ui::lessons::kept_lesson_file()
             .and_then(|text| lesson::load(&text).ok())
             .filter(|l| &l.id == id)
     };
     lesson::builtin(id)
         .or_else(own)
         .map(|l| Active::new(l, *since))
-}
-
-/// Remember a lesson file the learner loaded, for [`lesson_of`] after a reload.
-pub fn keep_lesson_file(text: &str) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(LESSON_FILE_KEY, text);
-    }
 }
 
 /// The link for the world as it is now.
