@@ -660,7 +660,19 @@ def offline():
             )
             server.shutdown()
             server.server_close()
-            session.goto(url)
+            # Only the service worker may answer: not the server (gone), not the HTTP cache.
+            for cmd, params in [
+                ("Network.enable", {}),
+                ("Network.setCacheDisabled", {"cacheDisabled": True}),
+            ]:
+                session.call("POST", "/goog/cdp/execute", {"cmd": cmd, "params": params})
+            try:
+                session.goto(url)
+            except urllib.error.HTTPError as e:
+                sys.exit(
+                    "browser.py offline: the page did not open with its server gone (no service"
+                    f" worker answered): {e.read().decode(errors='replace')[:300]}"
+                )
             first = session.wait_for_first_cluster(timeout=30)
             session.click_button("Apply")
             Bench(session).wait_ready("backend", 3, timeout=60)
