@@ -2138,7 +2138,10 @@ async fn a_yaml_file_dropped_on_the_editor_replaces_its_text_and_applies() {
     init.set_data_transfer(Some(&transfer));
     let drop = web_sys::DragEvent::new_with_event_init_dict("drop", &init).unwrap();
     app.textarea().dispatch_event(&drop).unwrap();
-    assert!(drop.default_prevented(), "the browser does not open the file itself");
+    assert!(
+        drop.default_prevented(),
+        "the browser does not open the file itself"
+    );
     // FileReader reads in a task of its own.
     for _ in 0..50 {
         TimeoutFuture::new(20).await;

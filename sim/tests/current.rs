@@ -426,7 +426,10 @@ fn what_kubectl_get_o_yaml_prints_on_a_real_cluster_applies() {
         .apply(exported, "exported.yaml")
         .unwrap_or_else(|e| panic!("{e:#?}"));
     let lines: Vec<String> = applied.iter().map(ToString::to_string).collect();
-    assert_eq!(lines, ["deployment.apps/web created", "service/web created"]);
+    assert_eq!(
+        lines,
+        ["deployment.apps/web created", "service/web created"]
+    );
     c.advance(30 * SECOND);
     let web = ObjectKey::new("default", "web");
     assert_eq!(
