@@ -6,6 +6,7 @@
                                  Inspector on a hop in nftables mode, 300 pods, a failure mark
                                  (DIR/path.png, presenter.png, nftables.png, pods-300.png,
                                  failure.png)
+    browser.py offline           the page opens and runs again after its server is gone
     browser.py frames [--soak SECONDS] [--seconds SECONDS]
                                  frame intervals under steady traffic with 3 and 300 backend pods,
                                  and the DOM's element count before and after a soak at 300 pods
@@ -638,6 +639,53 @@ def shots(out):
         chromium.close()
 
 
+def offline():
+    """The service worker's promise: after one visit the page opens and runs with its server
+    gone. Loads dist/ once, waits until the app's files are cached (the page's svclab-offline
+    mark), stops the server, opens the page again and applies the seed."""
+    handler = functools.partial(StaticHandler, directory=str(DIST))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    chromium = Chromium()
+    try:
+        session = chromium.new_session()
+        try:
+            session.goto(url)
+            session.wait_for_first_cluster()
+            session.wait_until(
+                "return performance.getEntriesByName('svclab-offline').length > 0",
+                "the service worker to keep the app's files",
+                timeout=30,
+            )
+            server.shutdown()
+            server.server_close()
+            # Only the service worker may answer: not the server (gone), not the HTTP cache.
+            for cmd, params in [
+                ("Network.enable", {}),
+                ("Network.setCacheDisabled", {"cacheDisabled": True}),
+            ]:
+                session.call("POST", "/goog/cdp/execute", {"cmd": cmd, "params": params})
+            try:
+                session.goto(url)
+            except urllib.error.HTTPError as e:
+                sys.exit(
+                    "browser.py offline: the page did not open with its server gone (no service"
+                    f" worker answered): {e.read().decode(errors='replace')[:300]}"
+                )
+            first = session.wait_for_first_cluster(timeout=30)
+            session.click_button("Apply")
+            Bench(session).wait_ready("backend", 3, timeout=60)
+            print(
+                f"offline: with its server gone the page opened again (first cluster at"
+                f" {first:.0f} ms) and applied the seed: ok"
+            )
+        finally:
+            session.close()
+    finally:
+        chromium.close()
+
+
 def frames_args(args):
     soak, seconds = SOAK_S, FRAME_WINDOW_S
     while args:
@@ -659,5 +707,7 @@ if __name__ == "__main__":
             shots(out)
         case ["frames", *args]:
             frames(*frames_args(args))
+        case ["offline"]:
+            offline()
         case _:
             sys.exit(__doc__)

@@ -2124,6 +2124,42 @@ async fn a_lesson_file_loads_and_a_broken_one_reports_its_line() {
     assert!(app.textarea().value().contains("name: tiny"));
 }
 
+#[wasm_bindgen_test]
+async fn a_yaml_file_dropped_on_the_editor_replaces_its_text_and_applies() {
+    let app = mount_lab().await;
+    let exported = include_str!("../sim/tests/fixtures/kubectl-get-o-yaml.yaml");
+    let parts = js_sys::Array::of1(&exported.into());
+    let file = web_sys::File::new_with_str_sequence(&parts, "exported.yaml").unwrap();
+    let transfer = web_sys::DataTransfer::new().unwrap();
+    transfer.items().add_with_file(&file).unwrap();
+    let init = web_sys::DragEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_data_transfer(Some(&transfer));
+    let drop = web_sys::DragEvent::new_with_event_init_dict("drop", &init).unwrap();
+    app.textarea().dispatch_event(&drop).unwrap();
+    assert!(
+        drop.default_prevented(),
+        "the browser does not open the file itself"
+    );
+    // FileReader reads in a task of its own.
+    for _ in 0..50 {
+        TimeoutFuture::new(20).await;
+        settle().await;
+        if app.textarea().value() == exported {
+            break;
+        }
+    }
+    assert_eq!(app.textarea().value(), exported);
+    app.apply().await;
+    app.advance(30_000).await;
+    let pods: Vec<String> = all_pods(&app.root)
+        .into_iter()
+        .filter(|p| p.starts_with("Pod web-"))
+        .collect();
+    assert_eq!(pods.len(), 2, "{pods:?}");
+}
+
 async fn mount_link(link: &str) -> Mounted {
     let root = fresh_root();
     let driver = Driver::new();

@@ -413,3 +413,40 @@ fn the_diagnosis_of_a_wrong_port_names_the_services_ports() {
     assert_eq!(culprit.key, ObjectKey::new("default", "backend-service"));
     assert_eq!(culprit.field.as_deref(), Some("spec.ports"));
 }
+
+/// What `kubectl get deploy,svc -o yaml` prints on a real v1.36 cluster (a `List` with server
+/// fields: status, managedFields, uid, resourceVersion, the defaults the API server filled in)
+/// applies as the objects it describes; the server's fields are ignored, and the ClusterIP it
+/// names is taken when it is free.
+#[test]
+fn what_kubectl_get_o_yaml_prints_on_a_real_cluster_applies() {
+    let exported = include_str!("fixtures/kubectl-get-o-yaml.yaml");
+    let mut c = Cluster::new(Config::default());
+    let applied = c
+        .apply(exported, "exported.yaml")
+        .unwrap_or_else(|e| panic!("{e:#?}"));
+    let lines: Vec<String> = applied.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        ["deployment.apps/web created", "service/web created"]
+    );
+    c.advance(30 * SECOND);
+    let web = ObjectKey::new("default", "web");
+    assert_eq!(
+        c.services()[&web].spec.cluster_ip.ip(),
+        Some("10.96.142.17".parse().unwrap())
+    );
+    let ready = c
+        .pods()
+        .values()
+        .filter(|p| p.meta.name.starts_with("web-") && p.status.ready)
+        .count();
+    assert_eq!(ready, 2, "the Deployment's own controllers made its pods");
+    let slices: usize = c
+        .endpoint_slices()
+        .values()
+        .filter(|s| s.service == "web")
+        .map(|s| s.endpoints.len())
+        .sum();
+    assert_eq!(slices, 2);
+}

@@ -164,6 +164,16 @@ pub fn Editor(persist: bool) -> impl IntoView {
                         }
                     }
                     on:keydown=on_key
+                    on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+                    on:drop=move |ev: leptos::ev::DragEvent| {
+                        // A dropped .yaml file (one's own, or `kubectl get -o yaml` from a real
+                        // cluster) replaces the editor's text; Apply applies it.
+                        let file = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0));
+                        if let Some(file) = file {
+                            ev.prevent_default();
+                            crate::ui::lessons::read_file(file, move |t| text.set(t));
+                        }
+                    }
                 ></textarea>
                 <div class="line-notes" aria-hidden="true">
                     <div style:transform=offset>

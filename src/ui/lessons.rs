@@ -321,7 +321,7 @@ pub fn LessonsButton() -> impl IntoView {
 }
 
 /// Read a file the learner picked or dropped, then hand its text to `done`.
-fn read_file(file: web_sys::File, done: impl Fn(String) + 'static) {
+pub(crate) fn read_file(file: web_sys::File, done: impl Fn(String) + 'static) {
     let Ok(reader) = web_sys::FileReader::new() else {
         return;
     };
