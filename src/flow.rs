@@ -7,6 +7,7 @@ use svclab_sim::map::SortedMap;
 
 use svclab_sim::model::ObjectKey;
 use svclab_sim::time::Time;
+use svclab_sim::timeline::{Edge, Event, What};
 use svclab_sim::trace::{Hop, Outcome, PacketKind, Place, Trace};
 
 use crate::layout::{Layout, Point};
@@ -56,6 +57,43 @@ impl Flow {
 }
 
 /// A packet kind as the learner reads it.
+/// Simulation mode's current event, when it is a packet: where on the picture it happens (the
+/// hop's start when the packet leaves, its end when it arrives), to be ringed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventMark {
+    pub number: usize,
+    pub kind: PacketKind,
+    pub at: Point,
+    /// `Event 9: request arrives at kube-proxy on kind-worker3`.
+    pub label: String,
+}
+
+/// The mark for `event`, if it is a packet of a trace the picture can place.
+pub fn event_mark(traces: &[Trace], layout: &Layout, event: &Event) -> Option<EventMark> {
+    let What::Packet {
+        trace, hop, edge, ..
+    } = &event.what
+    else {
+        return None;
+    };
+    let hop = traces.iter().find(|t| t.id == *trace)?.hops.get(*hop)?;
+    let (place, verb) = match edge {
+        Edge::Leaves => (&hop.from, "leaves"),
+        Edge::Arrives => (&hop.to, "arrives at"),
+    };
+    Some(EventMark {
+        number: event.number,
+        kind: hop.kind,
+        at: layout.place(place, hop.node.as_deref())?,
+        label: format!(
+            "Event {}: {} {verb} {}",
+            event.number,
+            kind_label(hop.kind),
+            place_label(place)
+        ),
+    })
+}
+
 pub fn kind_label(kind: PacketKind) -> &'static str {
     match kind {
         PacketKind::DnsQuery => "DNS query",
@@ -265,6 +303,62 @@ mod tests {
             Place::Node("w1".into()),
             Place::Pod(ObjectKey::new("default", "backend-1")),
         )
+    }
+
+    #[test]
+    fn the_current_event_rings_its_packet_where_it_leaves_or_arrives() {
+        let (client, proxy, backend) = places();
+        let t = trace(
+            vec![
+                hop(
+                    1_000,
+                    client.clone(),
+                    proxy.clone(),
+                    PacketKind::Request,
+                    HopVerdict::Forwarded,
+                ),
+                hop(
+                    1_300,
+                    proxy.clone(),
+                    backend,
+                    PacketKind::Request,
+                    HopVerdict::Delivered,
+                ),
+            ],
+            Outcome::Http {
+                pod: ObjectKey::new("default", "backend-1"),
+                status: 200,
+            },
+            1_600,
+        );
+        let l = crate::layout::layout(&scene());
+        let event = |number, hop, edge| Event {
+            number,
+            time: 1_000,
+            at: svclab_sim::timeline::Where::KubeProxy("w1".into()),
+            what: What::Packet {
+                trace: 7,
+                hop,
+                edge,
+                kind: PacketKind::Request,
+                packet: t.hops[0].packet,
+                translation: None,
+                verdict: HopVerdict::Forwarded,
+            },
+        };
+        let traces = std::slice::from_ref(&t);
+        let arrives = event_mark(traces, &l, &event(4, 0, Edge::Arrives)).unwrap();
+        assert_eq!(
+            arrives.label,
+            "Event 4: request arrives at kube-proxy on w1"
+        );
+        assert_eq!(Some(arrives.at), l.place(&proxy, Some("w1")));
+        let leaves = event_mark(traces, &l, &event(3, 0, Edge::Leaves)).unwrap();
+        assert_eq!(leaves.label, "Event 3: request leaves test");
+        assert_eq!(Some(leaves.at), l.place(&client, Some("w1")));
+        // A trace no longer kept, or a hop it does not have: nothing to ring.
+        assert!(event_mark(&[], &l, &event(4, 0, Edge::Arrives)).is_none());
+        assert!(event_mark(traces, &l, &event(9, 5, Edge::Arrives)).is_none());
     }
 
     #[test]

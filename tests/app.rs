@@ -1703,6 +1703,14 @@ async fn simulation_mode_steps_a_request_to_its_dnat_at_kube_proxy_and_back() {
     let (dnat, row) = current_event(root);
     assert!(row.contains("kube-proxy on kind-worker"), "{row}");
     assert!(row.contains(":80 → 10.244."), "{row}");
+    // The picture rings the packet where the event happens: at the kube-proxy that DNATs it.
+    let ring = label(&find(root, "svg[aria-label='Cluster'] g.event-mark"));
+    assert!(
+        ring.starts_with(&format!(
+            "Event {dnat}: request arrives at kube-proxy on kind-worker"
+        )),
+        "{ring}"
+    );
     assert_ne!(clock(root), start);
     // Earlier events: the DNS query first, then its answer.
     let list = text(&events);
@@ -1738,6 +1746,8 @@ async fn simulation_mode_steps_a_request_to_its_dnat_at_kube_proxy_and_back() {
     settle().await;
     assert_eq!(current_event(root).0, 1);
     assert_eq!(clock(root), start);
+    // Event 1 is the learner's action, no packet: nothing is ringed.
+    assert!(find_all(root, "svg[aria-label='Cluster'] g.event-mark").is_empty());
 
     // Presenter mode keeps the current event in one line under the picture.
     press(&body, "f");

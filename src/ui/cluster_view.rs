@@ -12,7 +12,7 @@ use svclab_sim::model::ObjectKey;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::flow::{flow_at, spread};
+use crate::flow::{event_mark, flow_at, spread};
 use crate::inspect::Selection;
 use crate::layout::viewport::View;
 use crate::layout::{layout_keeping, squeeze, Layout, Rect, NODE_HEADER_H};
@@ -91,6 +91,11 @@ pub fn ClusterView() -> impl IntoView {
     let flow = Memo::new(move |_| {
         let now = sim.now().get();
         geo.with(|g| sim.read(|c| flow_at(c.traces(), g, now, still)))
+    });
+    // In simulation mode, the current event's packet, ringed where it is.
+    let mark = Memo::new(move |_| {
+        let event = sim.timeline(|t| t.current().cloned()).flatten()?;
+        geo.with(|g| sim.read(|c| event_mark(c.traces(), g, &event)))
     });
     // The latest request's path; its failure mark stays until dismissed or the next request.
     let trail = Memo::new(move |_| {
@@ -209,6 +214,7 @@ pub fn ClusterView() -> impl IntoView {
                     <ServiceShape id=id scene=scene geo=geo />
                 </For>
                 <packets::PacketLayer trail=trail flow=flow dismissed=dismissed />
+                <packets::EventMarkLayer mark=mark />
             </svg>
             <Legend />
         </section>

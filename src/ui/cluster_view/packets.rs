@@ -6,7 +6,7 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
-use crate::flow::{Flow, Step};
+use crate::flow::{EventMark, Flow, Step};
 use crate::layout::Point;
 use crate::path::{Failure, Label, Segment, Trail, DISMISS_W, LABEL_H, LABEL_PX, MARK_R};
 use crate::state::{shared, HopRef};
@@ -310,5 +310,22 @@ fn paint_failure(id: u64, f: Failure, dismissed: RwSignal<Option<u64>>) -> impl 
                 </g>
             </g>
         </Show>
+    }
+}
+
+/// Simulation mode's current event, a ring with its number where the packet is.
+#[component]
+pub fn EventMarkLayer(mark: Memo<Option<EventMark>>) -> impl IntoView {
+    move || {
+        mark.get().map(|m| {
+            view! {
+                <g class=format!("event-mark {}", m.kind.as_str()) role="img" aria-label=m.label>
+                    <circle class="ring" cx=m.at.x cy=m.at.y r="17" />
+                    <text x=m.at.x y=m.at.y - 22.0 text-anchor="middle">
+                        {format!("Event {}", m.number)}
+                    </text>
+                </g>
+            }
+        })
     }
 }
