@@ -764,7 +764,6 @@ System Info:
   Architecture:               amd64
   Container Runtime Version:  containerd://2.3.1
   Kubelet Version:            v1.36.1
-  Kube-Proxy Version:         v1.36.1
 PodCIDR:                      10.244.1.0/24
 PodCIDRs:                     10.244.1.0/24
 ProviderID:                   kind://docker/kind/kind-worker

@@ -169,7 +169,6 @@ pub(super) fn node(cluster: &Cluster, n: &Node) -> Vec<String> {
         &format!("  Container Runtime Version:\t{}", get::CONTAINER_RUNTIME),
     );
     w.line(0, &format!("  Kubelet Version:\t{}", get::KUBE_VERSION));
-    w.line(0, &format!("  Kube-Proxy Version:\t{}", get::KUBE_VERSION));
     w.line(0, &format!("PodCIDR:\t{}", n.pod_cidr()));
     w.line(0, &format!("PodCIDRs:\t{}", n.pod_cidr()));
     w.line(0, &format!("ProviderID:\tkind://docker/kind/{name}"));
