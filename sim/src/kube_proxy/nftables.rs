@@ -125,6 +125,14 @@ impl Set {
         &self.elements
     }
 
+    /// The element with `key` (elements are kept in key order).
+    pub fn get(&self, key: &Key) -> Option<&rule::Element> {
+        self.elements
+            .binary_search_by(|e| e.key.cmp(key))
+            .ok()
+            .map(|i| &self.elements[i])
+    }
+
     fn kind(&self) -> &'static str {
         if self.map {
             "map"
@@ -142,6 +150,8 @@ pub struct Ruleset {
     /// Sorted by name.
     chains: Vec<Chain>,
     index: SortedMap<String, usize>,
+    /// The base chains by hook, then priority: the order a packet meets them.
+    bases: Vec<(Hook, usize)>,
     /// Sets and maps, sorted by name.
     sets: Vec<Set>,
 }
@@ -165,7 +175,10 @@ impl Ruleset {
     }
 
     pub fn set(&self, name: &str) -> Option<&Set> {
-        self.sets.iter().find(|s| s.name == name)
+        self.sets
+            .binary_search_by(|s| s.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.sets[i])
     }
 
     /// `nft list table ip kube-proxy`: sets and maps, then chains, each with what it holds.

@@ -189,11 +189,18 @@ pub(super) fn build(node: &NodeInfo, services: &[ServicePortInfo], service_cidr:
     for (i, c) in chains.iter().enumerate() {
         index.insert(c.name.to_string(), i);
     }
+    let mut bases: Vec<(Hook, i32, usize)> = chains
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.base.map(|b| (b.hook, b.priority, i)))
+        .collect();
+    bases.sort();
     Ruleset {
         node: node.name.as_str().into(),
         node_ip: node.ip,
         chains,
         index,
+        bases: bases.into_iter().map(|(h, _, i)| (h, i)).collect(),
         sets: b
             .sets
             .into_iter()

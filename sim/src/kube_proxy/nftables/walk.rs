@@ -4,7 +4,7 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use super::rule::{Addr, Element, Expr, Key, Rule, Stmt, Verdict as MapVerdict};
+use super::rule::{Addr, Expr, Key, Rule, Stmt, Verdict as MapVerdict};
 use super::{Hook, Ruleset, TABLE};
 use crate::kube_proxy::iptables::RecentTable;
 use crate::kube_proxy::{Origin, Verdict};
@@ -137,16 +137,8 @@ impl Ruleset {
 
     /// Every base chain on `hook`, lowest priority first, until one drops or rejects.
     fn hook(&self, hook: Hook, st: &mut State, ctx: &mut Ctx<'_>) -> Flow {
-        let mut bases: Vec<(i32, usize)> = self
-            .chains
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| c.base.filter(|b| b.hook == hook).map(|b| (b.priority, i)))
-            .collect();
-        bases.sort();
-        for (_, i) in bases {
-            let nat = self.chains[i].base.is_some_and(|b| b.kind == "nat");
-            match self.run(i, st, ctx, 0, nat) {
+        for &(_, i) in self.bases.iter().filter(|(h, _)| *h == hook) {
+            match self.run(i, st, ctx, 0) {
                 Step::Drop => return Flow::Drop,
                 Step::Reject => return Flow::Reject,
                 // `accept`, a NAT statement or the end of the base chain: on to the next one.
@@ -157,14 +149,7 @@ impl Ruleset {
     }
 
     /// Run chain `index`; `Continue` means it ran to its end or returned.
-    fn run(
-        &self,
-        index: usize,
-        st: &mut State,
-        ctx: &mut Ctx<'_>,
-        depth: usize,
-        nat: bool,
-    ) -> Step {
+    fn run(&self, index: usize, st: &mut State, ctx: &mut Ctx<'_>, depth: usize) -> Step {
         if depth > MAX_DEPTH {
             return Step::Continue;
         }
@@ -173,27 +158,39 @@ impl Ruleset {
             if !self.matches(rule, st, ctx) {
                 continue;
             }
-            // A verdict map without an element for the packet does nothing: not worth showing.
-            let element = match &rule.stmt {
-                Stmt::VmapAddrPort(map) => Some(self.element(
-                    map,
-                    &Key::AddrPort(*st.dst.ip(), st.protocol, st.dst.port()),
-                )),
-                Stmt::VmapPort(map) => {
-                    Some(self.element(map, &Key::Port(st.protocol, st.dst.port())))
+            let vmap = match &rule.stmt {
+                Stmt::VmapAddrPort(map) => {
+                    Some((map, Key::AddrPort(*st.dst.ip(), st.protocol, st.dst.port())))
                 }
+                Stmt::VmapPort(map) => Some((map, Key::Port(st.protocol, st.dst.port()))),
                 _ => None,
             };
-            if let Some(None) = element {
-                continue;
-            }
-            ctx.rules.push(self.matched(&chain.name, rule.list_text()));
-            let step = self.apply(&chain.name, rule, st, ctx, depth, nat);
+            let step = match vmap {
+                Some((map, key)) => {
+                    // A verdict map without an element for the packet does nothing: not worth
+                    // showing. With one, the rule and the element are what matched.
+                    let Some(element) = self.set(map).and_then(|s| s.get(&key)) else {
+                        continue;
+                    };
+                    ctx.rules.push(self.matched(&chain.name, rule.list_text()));
+                    ctx.rules
+                        .push(self.matched(&format!("@{map}"), element.list_text()));
+                    match &element.verdict {
+                        Some(MapVerdict::Goto(to)) => Step::Goto(to.clone()),
+                        Some(MapVerdict::Drop) => Step::Drop,
+                        None => Step::Continue,
+                    }
+                }
+                None => {
+                    ctx.rules.push(self.matched(&chain.name, rule.list_text()));
+                    self.apply(&chain.name, rule, st, ctx, depth)
+                }
+            };
             match step {
                 Step::Continue => {}
                 Step::Goto(to) => {
                     return match self.index.get(to.as_str()) {
-                        Some(&i) => self.run(i, st, ctx, depth + 1, nat),
+                        Some(&i) => self.run(i, st, ctx, depth + 1),
                         None => Step::Continue,
                     }
                 }
@@ -232,8 +229,7 @@ impl Ruleset {
     }
 
     fn has(&self, set: &str, key: &Key) -> bool {
-        self.set(set)
-            .is_some_and(|s| s.elements.iter().any(|e| &e.key == key))
+        self.set(set).is_some_and(|s| s.get(key).is_some())
     }
 
     fn addr(&self, a: &Addr, ip: Ipv4Addr, ctx: &mut Ctx<'_>) -> bool {
@@ -246,7 +242,7 @@ impl Ruleset {
                     let seconds = s.timeout.unwrap_or(0);
                     ctx.affinity.rcheck(name, ip, ctx.now, seconds, true)
                 }
-                Some(s) => s.elements.iter().any(|e| e.key == Key::Addr(ip)),
+                Some(s) => s.get(&Key::Addr(ip)).is_some(),
                 None => false,
             },
         }
@@ -259,11 +255,10 @@ impl Ruleset {
         st: &mut State,
         ctx: &mut Ctx<'_>,
         depth: usize,
-        nat: bool,
     ) -> Step {
         match &rule.stmt {
             Stmt::Jump(to) => match self.index.get(to.as_str()) {
-                Some(&i) => match self.run(i, st, ctx, depth + 1, nat) {
+                Some(&i) => match self.run(i, st, ctx, depth + 1) {
                     Step::Continue => Step::Continue,
                     other => other,
                 },
@@ -273,11 +268,8 @@ impl Ruleset {
             Stmt::Return => Step::Return,
             Stmt::Drop => Step::Drop,
             Stmt::Reject => Step::Reject,
-            Stmt::VmapAddrPort(map) => {
-                let key = Key::AddrPort(*st.dst.ip(), st.protocol, st.dst.port());
-                self.lookup(map, &key, ctx)
-            }
-            Stmt::VmapPort(map) => self.lookup(map, &Key::Port(st.protocol, st.dst.port()), ctx),
+            // Looked up in `run`, which records the element with the rule.
+            Stmt::VmapAddrPort(_) | Stmt::VmapPort(_) => Step::Continue,
             Stmt::Numgen(targets) => {
                 let (random, value) = draw(ctx.rng, targets.len());
                 let Some(target) = targets.get(value as usize) else {
@@ -333,26 +325,6 @@ impl Ruleset {
                 ctx.affinity.set(set, *st.src.ip(), ctx.now);
                 Step::Continue
             }
-        }
-    }
-
-    fn element(&self, map: &str, key: &Key) -> Option<&Element> {
-        self.set(map)
-            .and_then(|s| s.elements.iter().find(|e| &e.key == key))
-    }
-
-    /// A verdict-map lookup: the element found (recorded as matched) and where it sends the
-    /// packet; no element, no verdict.
-    fn lookup(&self, map: &str, key: &Key, ctx: &mut Ctx<'_>) -> Step {
-        let Some(element) = self.element(map, key) else {
-            return Step::Continue;
-        };
-        ctx.rules
-            .push(self.matched(&format!("@{map}"), element.list_text()));
-        match &element.verdict {
-            Some(MapVerdict::Goto(to)) => Step::Goto(to.clone()),
-            Some(MapVerdict::Drop) => Step::Drop,
-            None => Step::Continue,
         }
     }
 }
