@@ -42,6 +42,10 @@ pub struct ResourceType {
     pub delete: bool,
     /// In the `all` category: `kubectl get all` lists it.
     pub in_all: bool,
+    /// The warning the API server sends with every request to a deprecated type (apiserver
+    /// `pkg/endpoints/deprecation/deprecation.go` from the type's `APILifecycleDeprecated` and
+    /// `APILifecycleReplacement`), which kubectl prints on stderr as `Warning: ...`.
+    pub deprecated: Option<&'static str>,
 }
 
 impl ResourceType {
@@ -49,6 +53,14 @@ impl ResourceType {
     const fn in_all(self) -> ResourceType {
         ResourceType {
             in_all: true,
+            ..self
+        }
+    }
+
+    /// The same type, deprecated with this warning.
+    const fn deprecated(self, warning: &'static str) -> ResourceType {
+        ResourceType {
+            deprecated: Some(warning),
             ..self
         }
     }
@@ -115,6 +127,7 @@ const fn simulated(
         apply: changes,
         delete: changes,
         in_all: false,
+        deprecated: None,
     }
 }
 
@@ -137,6 +150,7 @@ const fn served(
         apply: false,
         delete: false,
         in_all: false,
+        deprecated: None,
     }
 }
 
@@ -153,7 +167,9 @@ const FLOW: &[&str] = &["flowcontrol.apiserver.k8s.io/v1"];
 /// two groups (events) has one entry per group, the core one first.
 #[rustfmt::skip]
 pub static RESOURCES: &[ResourceType] = &[
-    simulated(Kind::Endpoints, "Endpoints", "endpoints", "endpoints", &["ep"], V1, true, true),
+    // `k8s.io/api/core/v1/lifecycle.go`: deprecated in 1.33 for discovery.k8s.io/v1 EndpointSlice.
+    simulated(Kind::Endpoints, "Endpoints", "endpoints", "endpoints", &["ep"], V1, true, true)
+        .deprecated("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"),
     simulated(Kind::Event, "Event", "events", "event", &["ev"], V1, true, false),
     simulated(Kind::Namespace, "Namespace", "namespaces", "namespace", &["ns"], V1, false, true),
     simulated(Kind::Node, "Node", "nodes", "node", &["no"], V1, false, false),

@@ -206,14 +206,17 @@ pub(super) fn apply(term: &mut Terminal, cluster: &mut Cluster, args: &[String])
 }
 
 /// What the API server warns about while `kubectl apply` reads and writes `applied`: every
-/// request to v1 Endpoints, and a Service with `spec.externalIPs` created or changed.
+/// request to a deprecated type (v1 Endpoints), and a Service with `spec.externalIPs` created
+/// or changed.
 fn warnings(
     cluster: &Cluster,
     objects: &[(Kind, String, String)],
     applied: &Applied,
-) -> Vec<&'static str> {
+) -> Vec<String> {
+    if let Some(d) = applied.kind.resource_type().deprecated {
+        return vec![super::warning(d)];
+    }
     match applied.kind {
-        Kind::Endpoints => vec![super::ENDPOINTS_DEPRECATED],
         Kind::Service if applied.change != Change::Unchanged => {
             let external = objects
                 .iter()
@@ -225,7 +228,7 @@ fn warnings(
                         .is_some_and(|s| !s.spec.external_ips.is_empty())
                 });
             if external {
-                vec![super::EXTERNAL_IPS_DEPRECATED]
+                vec![super::warning(super::EXTERNAL_IPS_DEPRECATED)]
             } else {
                 Vec::new()
             }

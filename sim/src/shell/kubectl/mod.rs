@@ -16,7 +16,6 @@ mod run;
 mod target;
 
 use crate::cluster::Cluster;
-use crate::resource::Kind;
 use crate::shell::flags::{self, boolean, val, Flag, Parsed, Values};
 use crate::shell::{Line, Reply, Terminal};
 
@@ -256,9 +255,9 @@ pub(crate) fn run(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
             },
         ) => {
             let mut reply = handler(term, cluster, &rest);
-            if reads_endpoints(command, &rest) {
-                warn_before(&mut reply, |_| true, ENDPOINTS_DEPRECATED);
-            }
+            // The API server's warnings arrive with its answer, before kubectl prints it.
+            let warnings = deprecation_warnings(command, &rest).map(|w| Line::err(warning(w)));
+            reply.lines.splice(0..0, warnings);
             reply
         }
         Some(Command {
@@ -271,45 +270,42 @@ pub(crate) fn run(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -
     }
 }
 
-/// The API server's warning for every request to the v1 Endpoints API (KEP-4974, Kubernetes
-/// 1.33+: `staging/src/k8s.io/api/core/v1/lifecycle.go`), which kubectl prints on stderr.
-pub(super) const ENDPOINTS_DEPRECATED: &str =
-    "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice";
 /// The API server's warning when a Service with `spec.externalIPs` is created or updated
 /// (KEP-5707, Kubernetes 1.36).
-pub(super) const EXTERNAL_IPS_DEPRECATED: &str = "Warning: spec.externalIPs is deprecated";
+pub(super) const EXTERNAL_IPS_DEPRECATED: &str = "spec.externalIPs is deprecated";
 
-/// Whether `kubectl get|describe|delete|label|annotate|edit` with these words reads or writes
-/// Endpoints objects (`ep`, `endpoints/web`, `svc,ep`).
-fn reads_endpoints(command: &Command, rest: &[String]) -> bool {
-    if !matches!(
-        command.name,
-        "get" | "describe" | "delete" | "label" | "annotate" | "edit"
-    ) {
-        return false;
-    }
-    let at = first_positional(command, rest);
-    let Some(word) = rest.get(at) else {
-        return false;
-    };
-    let words: Vec<&str> = if word.contains('/') {
-        rest[at..].iter().map(String::as_str).collect()
-    } else {
-        vec![word.as_str()]
-    };
-    words.iter().any(|w| {
-        let typed = w.split('/').next().unwrap_or(w);
-        typed.split(',').any(|t| {
-            crate::resource::by_name(t).is_some_and(|r| r.simulated == Some(Kind::Endpoints))
-        })
-    })
+/// A warning from the API server as kubectl prints it.
+pub(super) fn warning(text: &str) -> String {
+    format!("Warning: {text}")
 }
 
-/// `warning` on stderr before the first line `at` picks (or first, when none does): kubectl
-/// prints a warning as the response that carried it arrives.
-pub(super) fn warn_before(reply: &mut Reply, at: impl Fn(&Line) -> bool, warning: &str) {
-    let i = reply.lines.iter().position(at).unwrap_or(0);
-    reply.lines.insert(i, Line::err(warning));
+/// The deprecation warnings of the types `kubectl get|describe|delete|label|annotate|edit`
+/// reads or writes with these words (`ep`, `endpoints/web`, `svc,ep`), once each.
+fn deprecation_warnings(command: &Command, rest: &[String]) -> impl Iterator<Item = &'static str> {
+    let mut warnings: Vec<&'static str> = Vec::new();
+    let at = first_positional(command, rest);
+    let touches = matches!(
+        command.name,
+        "get" | "describe" | "delete" | "label" | "annotate" | "edit"
+    );
+    if let (true, Some(word)) = (touches, rest.get(at)) {
+        let words: &[String] = if word.contains('/') {
+            &rest[at..]
+        } else {
+            &rest[at..=at]
+        };
+        for w in words {
+            let typed = w.split('/').next().unwrap_or(w);
+            for t in typed.split(',') {
+                if let Some(d) = crate::resource::by_name(t).and_then(|r| r.deprecated) {
+                    if !warnings.contains(&d) {
+                        warnings.push(d);
+                    }
+                }
+            }
+        }
+    }
+    warnings.into_iter()
 }
 
 /// The subcommand of `command` that the first positional word of `rest` names, taken out of
