@@ -1,6 +1,7 @@
 //! The API's resource types, described once: each [`ResourceType`] names a kind the way the API
 //! server does (kind, plural, singular, short names, group and versions, namespaced or not) and
-//! says what svclab does with it (simulated or only known, applied from a manifest, deleted).
+//! says what svclab does with it (simulated or only known, applied from a manifest, deleted,
+//! the columns `kubectl get` prints).
 //!
 //! kubectl's name lookup (`svc`, `services`, `Service`, `deployments.apps`, `deploy`),
 //! `kubectl api-resources`, completion and a manifest's `apiVersion` + `kind` all read
@@ -46,6 +47,11 @@ pub struct ResourceType {
     /// `pkg/endpoints/deprecation/deprecation.go` from the type's `APILifecycleDeprecated` and
     /// `APILifecycleReplacement`), which kubectl prints on stderr as `Warning: ...`.
     pub deprecated: Option<&'static str>,
+    /// The header row kubectl's printer (`pkg/printers/internalversion/printers.go`) prints for
+    /// the type, without NAMESPACE; empty for a type svclab does not print.
+    pub columns: &'static [&'static str],
+    /// The columns `-o wide` adds after them.
+    pub wide: &'static [&'static str],
 }
 
 impl ResourceType {
@@ -61,6 +67,19 @@ impl ResourceType {
     const fn deprecated(self, warning: &'static str) -> ResourceType {
         ResourceType {
             deprecated: Some(warning),
+            ..self
+        }
+    }
+
+    /// The same type, printed with these columns (and these more with `-o wide`).
+    const fn columns(
+        self,
+        columns: &'static [&'static str],
+        wide: &'static [&'static str],
+    ) -> ResourceType {
+        ResourceType {
+            columns,
+            wide,
             ..self
         }
     }
@@ -128,6 +147,8 @@ const fn simulated(
         delete: changes,
         in_all: false,
         deprecated: None,
+        columns: &[],
+        wide: &[],
     }
 }
 
@@ -151,6 +172,8 @@ const fn served(
         delete: false,
         in_all: false,
         deprecated: None,
+        columns: &[],
+        wide: &[],
     }
 }
 
@@ -161,6 +184,8 @@ const ADMISSION: &[&str] = &["admissionregistration.k8s.io/v1"];
 const RBAC: &[&str] = &["rbac.authorization.k8s.io/v1"];
 const STORAGE: &[&str] = &["storage.k8s.io/v1"];
 const FLOW: &[&str] = &["flowcontrol.apiserver.k8s.io/v1"];
+const EVENT_COLUMNS: &[&str] = &["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"];
+const WORKLOAD_WIDE: &[&str] = &["CONTAINERS", "IMAGES", "SELECTOR"];
 
 /// Every resource type svclab knows. The simulated ones come first, in the order
 /// `kubectl api-resources` lists them (core group, then the named groups); a type served in
@@ -169,18 +194,33 @@ const FLOW: &[&str] = &["flowcontrol.apiserver.k8s.io/v1"];
 pub static RESOURCES: &[ResourceType] = &[
     // `k8s.io/api/core/v1/lifecycle.go`: deprecated in 1.33 for discovery.k8s.io/v1 EndpointSlice.
     simulated(Kind::Endpoints, "Endpoints", "endpoints", "endpoints", &["ep"], V1, true, true)
+        .columns(&["NAME", "ENDPOINTS", "AGE"], &[])
         .deprecated("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"),
-    simulated(Kind::Event, "Event", "events", "event", &["ev"], V1, true, false),
-    simulated(Kind::Namespace, "Namespace", "namespaces", "namespace", &["ns"], V1, false, true),
-    simulated(Kind::Node, "Node", "nodes", "node", &["no"], V1, false, false),
-    simulated(Kind::Pod, "Pod", "pods", "pod", &["po"], V1, true, true).in_all(),
-    simulated(Kind::Service, "Service", "services", "service", &["svc"], V1, true, true).in_all(),
-    simulated(Kind::DaemonSet, "DaemonSet", "daemonsets", "daemonset", &["ds"], APPS, true, false).in_all(),
-    simulated(Kind::Deployment, "Deployment", "deployments", "deployment", &["deploy"], APPS, true, true).in_all(),
-    simulated(Kind::ReplicaSet, "ReplicaSet", "replicasets", "replicaset", &["rs"], APPS, true, false).in_all(),
-    simulated(Kind::EndpointSlice, "EndpointSlice", "endpointslices", "endpointslice", &[], &["discovery.k8s.io/v1"], true, true),
-    simulated(Kind::Event, "Event", "events", "event", &["ev"], &["events.k8s.io/v1"], true, false),
-    simulated(Kind::NetworkPolicy, "NetworkPolicy", "networkpolicies", "networkpolicy", &["netpol"], NETWORKING, true, true),
+    simulated(Kind::Event, "Event", "events", "event", &["ev"], V1, true, false)
+        .columns(EVENT_COLUMNS, &[]),
+    simulated(Kind::Namespace, "Namespace", "namespaces", "namespace", &["ns"], V1, false, true)
+        .columns(&["NAME", "STATUS", "AGE"], &[]),
+    simulated(Kind::Node, "Node", "nodes", "node", &["no"], V1, false, false)
+        .columns(&["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
+                 &["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"]),
+    simulated(Kind::Pod, "Pod", "pods", "pod", &["po"], V1, true, true).in_all()
+        .columns(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+                 &["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]),
+    simulated(Kind::Service, "Service", "services", "service", &["svc"], V1, true, true).in_all()
+        .columns(&["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], &["SELECTOR"]),
+    simulated(Kind::DaemonSet, "DaemonSet", "daemonsets", "daemonset", &["ds"], APPS, true, false).in_all()
+        .columns(&["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"],
+                 WORKLOAD_WIDE),
+    simulated(Kind::Deployment, "Deployment", "deployments", "deployment", &["deploy"], APPS, true, true).in_all()
+        .columns(&["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], WORKLOAD_WIDE),
+    simulated(Kind::ReplicaSet, "ReplicaSet", "replicasets", "replicaset", &["rs"], APPS, true, false).in_all()
+        .columns(&["NAME", "DESIRED", "CURRENT", "READY", "AGE"], WORKLOAD_WIDE),
+    simulated(Kind::EndpointSlice, "EndpointSlice", "endpointslices", "endpointslice", &[], &["discovery.k8s.io/v1"], true, true)
+        .columns(&["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], &[]),
+    simulated(Kind::Event, "Event", "events", "event", &["ev"], &["events.k8s.io/v1"], true, false)
+        .columns(EVENT_COLUMNS, &[]),
+    simulated(Kind::NetworkPolicy, "NetworkPolicy", "networkpolicies", "networkpolicy", &["netpol"], NETWORKING, true, true)
+        .columns(&["NAME", "POD-SELECTOR", "AGE"], &[]),
     served("Binding", "bindings", "binding", &[], V1, true),
     served("ComponentStatus", "componentstatuses", "componentstatus", &["cs"], V1, false),
     served("ConfigMap", "configmaps", "configmap", &["cm"], V1, true),

@@ -841,7 +841,7 @@ fn type_and_kind_checks_before_anything_is_sent() {
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n",
             2,
             7,
-            "error: svclab does not simulate ConfigMap objects (v1); it reads Deployment (apps/v1), Service, Pod, Namespace and List (v1), and NetworkPolicy (networking.k8s.io/v1)",
+            "error: svclab does not simulate ConfigMap objects (v1); it reads Endpoints, Namespace, Pod, Service and List (v1), Deployment (apps/v1), EndpointSlice (discovery.k8s.io/v1) and NetworkPolicy (networking.k8s.io/v1)",
         ),
     ];
     for (text, line, col, msg) in cases {
@@ -1679,4 +1679,27 @@ fn non_finite_numbers_cannot_become_json() {
             "error: error parsing x.yaml: error converting YAML to JSON: json: unsupported value: +Inf".to_string()
         )
     );
+}
+
+/// The resource table says which kinds a manifest may hold; the reader must have a schema for
+/// each of them, and refuse the kinds it marks as served but not applied.
+#[test]
+fn the_reader_applies_exactly_the_kinds_the_resource_table_marks() {
+    for r in svclab_sim::resource::RESOURCES {
+        let text = format!(
+            "apiVersion: {}\nkind: {}\nmetadata:\n  name: x\n",
+            r.api_version(),
+            r.kind
+        );
+        let errors = manifest::parse(&text, "x.yaml").err().unwrap_or_default();
+        let unexpected = errors.iter().any(|e| e.message.contains("unexpected"));
+        let refused = errors.iter().any(|e| {
+            e.message.contains("does not simulate") || e.message.contains("does not read them")
+        });
+        if r.apply {
+            assert!(!unexpected && !refused, "{}: {errors:?}", r.kind);
+        } else {
+            assert!(refused || unexpected, "{} reads: {errors:?}", r.kind);
+        }
+    }
 }

@@ -265,12 +265,19 @@ fn check_type_meta(
         return Ok((api_version, resolved));
     }
     let (line, column) = ctx.at(prefix, "kind", Mode::Value);
-    if let ManifestKind::Served(_) = resolved {
+    if let ManifestKind::Served(r) = resolved {
+        let what = if r.simulated.is_some() {
+            "keeps {kind} objects itself and does not read them from a manifest"
+        } else {
+            "does not simulate {kind} objects"
+        };
+        let what = what.replace("{kind}", &kind);
         return Err(ctx.error_at(
             line,
             column,
             format!(
-                "error: svclab does not simulate {kind} objects ({api_version}); it reads Deployment (apps/v1), Service, Pod, Namespace and List (v1), and NetworkPolicy (networking.k8s.io/v1)"
+                "error: svclab {what} ({api_version}); it reads {}",
+                applied_kinds()
             ),
         ));
     }
@@ -302,6 +309,41 @@ fn check_type_meta(
             go_quote(&api_version)
         ),
     ))
+}
+
+/// The kinds a manifest may hold, by API version, as the resource table marks them:
+/// `Endpoints, Namespace, Pod, Service and List (v1), Deployment (apps/v1), ...`.
+fn applied_kinds() -> String {
+    let mut versions: Vec<(&str, Vec<&str>)> = Vec::new();
+    for r in crate::resource::RESOURCES.iter().filter(|r| r.apply) {
+        let version = r.api_version();
+        match versions.iter_mut().find(|(v, _)| *v == version) {
+            Some((_, kinds)) => kinds.push(r.kind),
+            None => versions.push((version, vec![r.kind])),
+        }
+    }
+    let groups: Vec<String> = versions
+        .into_iter()
+        .map(|(version, mut kinds)| {
+            if version == "v1" {
+                kinds.push("List");
+            }
+            format!("{} ({version})", and_list(&kinds))
+        })
+        .collect();
+    and_list(&groups)
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", init.join(", "), last.as_ref())
+        }
+    }
 }
 
 /// Decode, default, convert and validate one object.

@@ -1,5 +1,6 @@
 //! `kubectl get`: resource types as kubectl resolves them, the objects of each type, and the
-//! table columns kubectl 1.31's printers (`pkg/printers/internalversion`) print for them.
+//! rows kubectl's printers (`pkg/printers/internalversion`) print for them under the columns the
+//! resource table names.
 
 use crate::cluster::{Cluster, Event};
 use crate::model::*;
@@ -271,53 +272,12 @@ pub(crate) fn find<'a>(
 // ---------------------------------------------------------------------------------------------
 // Table columns
 
-/// The header row of `kind`'s table.
+/// The header row of `kind`'s table, from the resource table.
 pub(crate) fn headers(kind: Kind, wide: bool) -> Vec<&'static str> {
-    let mut h: Vec<&'static str> = match kind {
-        Kind::Pod => vec!["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
-        Kind::Service => vec![
-            "NAME",
-            "TYPE",
-            "CLUSTER-IP",
-            "EXTERNAL-IP",
-            "PORT(S)",
-            "AGE",
-        ],
-        Kind::DaemonSet => vec![
-            "NAME",
-            "DESIRED",
-            "CURRENT",
-            "READY",
-            "UP-TO-DATE",
-            "AVAILABLE",
-            "NODE SELECTOR",
-            "AGE",
-        ],
-        Kind::Deployment => vec!["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
-        Kind::ReplicaSet => vec!["NAME", "DESIRED", "CURRENT", "READY", "AGE"],
-        Kind::Endpoints => vec!["NAME", "ENDPOINTS", "AGE"],
-        Kind::EndpointSlice => vec!["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"],
-        Kind::Node => vec!["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
-        Kind::Namespace => vec!["NAME", "STATUS", "AGE"],
-        Kind::NetworkPolicy => vec!["NAME", "POD-SELECTOR", "AGE"],
-        Kind::Event => vec!["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
-    };
+    let r = kind.resource_type();
+    let mut h = r.columns.to_vec();
     if wide {
-        h.extend(match kind {
-            Kind::Pod => vec!["IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
-            Kind::Service => vec!["SELECTOR"],
-            Kind::DaemonSet | Kind::Deployment | Kind::ReplicaSet => {
-                vec!["CONTAINERS", "IMAGES", "SELECTOR"]
-            }
-            Kind::Node => vec![
-                "INTERNAL-IP",
-                "EXTERNAL-IP",
-                "OS-IMAGE",
-                "KERNEL-VERSION",
-                "CONTAINER-RUNTIME",
-            ],
-            _ => vec![],
-        });
+        h.extend(r.wide);
     }
     h
 }
@@ -819,4 +779,47 @@ pub(crate) fn pods_on_node<'a>(cluster: &'a Cluster, node: &str) -> Vec<&'a Pod>
         (&a.meta.namespace, &a.meta.name).cmp(&(&b.meta.namespace, &b.meta.name))
     });
     pods
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::Config;
+    use crate::examples::{SEED_FILENAME, SEED_MANIFEST};
+
+    const DENY_ALL: &str = "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-all
+spec:
+  podSelector: {}
+";
+
+    /// The resource table's columns and the printer's rows come from two places: every row of
+    /// every simulated kind has one cell per column, with and without `-o wide`.
+    #[test]
+    fn every_row_fills_its_kinds_columns() {
+        let mut cluster = Cluster::new(Config::default());
+        cluster.apply(SEED_MANIFEST, SEED_FILENAME).expect("seed");
+        cluster.apply(DENY_ALL, "policy.yaml").expect("policy");
+        cluster.advance(30 * crate::time::SECOND);
+        for r in crate::resource::RESOURCES {
+            let Some(kind) = r.simulated else { continue };
+            assert!(!r.columns.is_empty(), "{} has no columns", r.kind);
+            let items = list(&cluster, kind, None);
+            assert!(!items.is_empty(), "the test cluster has no {}", r.plural);
+            for wide in [false, true] {
+                for item in &items {
+                    assert_eq!(
+                        row(&cluster, item, wide).len(),
+                        headers(kind, wide).len(),
+                        "{} {} (wide: {wide})",
+                        r.kind,
+                        item.name()
+                    );
+                }
+            }
+        }
+    }
 }
