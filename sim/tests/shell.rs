@@ -1400,6 +1400,74 @@ fn tab_completes_commands_types_and_names() {
     assert_eq!(listed.len(), 3);
 }
 
+/// Every shell's commands complete their options and arguments from the shell's table of
+/// commands: a node's `nft` and `iptables`, a pod's `wget`, `nslookup` and `cat`.
+#[test]
+fn tab_completes_the_commands_of_nodes_and_pods() {
+    let c = |s: &Session, line: &str| s.term.complete(&s.cluster, line);
+    let mut s = Session::seed();
+    s.run("docker exec -it kind-worker bash");
+    assert_eq!(c(&s, "nf"), ["nft"]);
+    assert_eq!(c(&s, "nft "), ["list"]);
+    assert_eq!(
+        c(&s, "nft list "),
+        ["chain", "map", "ruleset", "set", "table", "tables"]
+    );
+    assert_eq!(c(&s, "nft list table "), ["ip"]);
+    assert_eq!(c(&s, "nft list table ip "), ["kube-proxy"]);
+    assert_eq!(c(&s, "nft --v"), ["--version"]);
+    // In iptables mode kube-proxy has no nftables table: no chain names to offer.
+    assert!(c(&s, "nft list chain ip kube-proxy ").is_empty());
+    assert_eq!(c(&s, "iptables -t "), ["filter", "nat"]);
+    assert!(c(&s, "iptables -t nat -L KUBE-SVC-")
+        .iter()
+        .all(|chain| chain.starts_with("KUBE-SVC-")));
+    assert!(!c(&s, "iptables -t nat -L KUBE-SVC-").is_empty());
+    assert_eq!(c(&s, "ipvsadm "), ["-Ln"]);
+    s.run("exit");
+
+    s.cluster
+        .act(Action::SetProxyMode {
+            mode: ProxyMode::Nftables,
+        })
+        .unwrap();
+    s.cluster.advance(SECOND);
+    s.run("docker exec -it kind-worker bash");
+    let chains = c(&s, "nft list chain ip kube-proxy service-");
+    assert!(!chains.is_empty());
+    for chain in &chains {
+        assert!(s
+            .run(&format!("nft list chain ip kube-proxy {chain}"))
+            .starts_with(&format!("table ip kube-proxy {{\n\tchain {chain} {{\n")));
+    }
+    assert_eq!(
+        c(&s, "nft list map ip kube-proxy service-"),
+        ["service-ips", "service-nodeports"]
+    );
+    assert!(c(&s, "nft list set ip kube-proxy ").contains(&"cluster-ips".to_string()));
+    assert!(!c(&s, "nft list set ip kube-proxy ").contains(&"service-ips".to_string()));
+    s.run("exit");
+
+    s.run("kubectl run -it client --image=busybox --restart=Never -- sh");
+    assert_eq!(c(&s, "wget -q"), ["-q", "-qO-"]);
+    assert_eq!(
+        c(&s, "wget -qO- http://backend-service."),
+        [
+            "http://backend-service.default",
+            "http://backend-service.default.svc.cluster.local"
+        ]
+    );
+    assert_eq!(
+        c(&s, "nslookup kubernetes"),
+        [
+            "kubernetes",
+            "kubernetes.default",
+            "kubernetes.default.svc.cluster.local"
+        ]
+    );
+    assert_eq!(c(&s, "cat /etc/res"), ["/etc/resolv.conf"]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Determinism and robustness
 

@@ -133,6 +133,11 @@ impl Set {
             .map(|i| &self.elements[i])
     }
 
+    /// A verdict map, not a set.
+    pub fn is_map(&self) -> bool {
+        self.map
+    }
+
     fn kind(&self) -> &'static str {
         if self.map {
             "map"
@@ -172,6 +177,11 @@ impl Ruleset {
 
     pub fn chain(&self, name: &str) -> Option<&Chain> {
         self.index.get(name).map(|&i| &self.chains[i])
+    }
+
+    /// Sets and maps, sorted by name.
+    pub fn sets(&self) -> &[Set] {
+        &self.sets
     }
 
     pub fn set(&self, name: &str) -> Option<&Set> {

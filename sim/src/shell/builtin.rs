@@ -1,6 +1,6 @@
 //! The commands a shell knows by name. Each shell (the learner's machine in `host`, a pod's
-//! shell in `pod`, a node's in `node`) has one table of [`Builtin`]s: dispatch and Tab
-//! completion of the first word both read it.
+//! shell in `pod`, a node's in `node`) has one table of [`Builtin`]s: dispatch, and Tab
+//! completion of the command's name, its options and its arguments, all read it.
 
 use crate::cluster::Cluster;
 
@@ -29,6 +29,10 @@ impl<'a> Call<'a> {
     }
 }
 
+/// What Tab offers for a command's arguments: `args` are the words typed after the command's
+/// name, `cur` the word being typed. Candidates need not start with `cur`; the caller filters.
+pub(crate) type Complete<S> = fn(&Terminal, &Cluster, &S, &[String], &str) -> Vec<String>;
+
 /// One command of a shell whose state is `S` (`()` on the host, the pod or node shell inside
 /// the cluster).
 pub(crate) struct Builtin<S: 'static> {
@@ -36,6 +40,27 @@ pub(crate) struct Builtin<S: 'static> {
     /// Tab offers it as a first word.
     pub complete: bool,
     pub run: fn(&mut Terminal, &mut Cluster, &S, &Call) -> Reply,
+    /// The options Tab offers for a word that starts with `-`.
+    pub flags: &'static [&'static str],
+    /// What Tab offers for any other word.
+    pub args: Complete<S>,
+}
+
+impl<S> Builtin<S> {
+    /// The same command, offering these options.
+    pub const fn flags(self, flags: &'static [&'static str]) -> Builtin<S> {
+        Builtin { flags, ..self }
+    }
+
+    /// The same command, completing its arguments with `args`.
+    pub const fn args(self, args: Complete<S>) -> Builtin<S> {
+        Builtin { args, ..self }
+    }
+}
+
+/// No arguments to offer.
+fn no_args<S>(_: &Terminal, _: &Cluster, _: &S, _: &[String], _: &str) -> Vec<String> {
+    Vec::new()
 }
 
 /// A command Tab offers.
@@ -47,6 +72,8 @@ pub(crate) const fn listed<S>(
         name,
         complete: true,
         run,
+        flags: &[],
+        args: no_args,
     }
 }
 
@@ -56,9 +83,8 @@ pub(crate) const fn unlisted<S>(
     run: fn(&mut Terminal, &mut Cluster, &S, &Call) -> Reply,
 ) -> Builtin<S> {
     Builtin {
-        name,
         complete: false,
-        run,
+        ..listed(name, run)
     }
 }
 
@@ -77,12 +103,43 @@ pub(crate) fn run<S>(
     }
 }
 
-/// The names Tab offers as a first word.
-pub(crate) fn names<S>(table: &[Builtin<S>]) -> impl Iterator<Item = String> + '_ {
-    table
-        .iter()
-        .filter(|b| b.complete)
-        .map(|b| b.name.to_string())
+/// What Tab offers in a line of `table`'s shell whose finished words are `done` and whose word
+/// being typed is `cur`: command names as the first word, then the command's options or its
+/// arguments. Candidates need not start with `cur`; the caller filters.
+pub(crate) fn candidates<S>(
+    table: &[Builtin<S>],
+    term: &Terminal,
+    cluster: &Cluster,
+    shell: &S,
+    done: &[String],
+    cur: &str,
+) -> Vec<String> {
+    let Some((first, args)) = done.split_first() else {
+        return table
+            .iter()
+            .filter(|b| b.complete)
+            .map(|b| b.name.to_string())
+            .collect();
+    };
+    let Some(b) = table.iter().find(|b| b.name == first) else {
+        return Vec::new();
+    };
+    if cur.starts_with('-') && !b.flags.is_empty() {
+        b.flags.iter().map(|f| f.to_string()).collect()
+    } else {
+        (b.args)(term, cluster, shell, args, cur)
+    }
+}
+
+/// The candidates that start with `prefix`, sorted, each once.
+pub(crate) fn matching(candidates: impl IntoIterator<Item = String>, prefix: &str) -> Vec<String> {
+    let mut found: Vec<String> = candidates
+        .into_iter()
+        .filter(|c| c.starts_with(prefix))
+        .collect();
+    crate::sort::sort(&mut found);
+    found.dedup();
+    found
 }
 
 /// `true`, `cd` and the like: nothing to print, success.

@@ -9,15 +9,16 @@ use super::{kubectl, node, request, text_lines, Line, Reply, Stream, Terminal};
 
 /// What bash on the learner's machine runs.
 pub(crate) static BUILTINS: &[Builtin<()>] = &[
-    listed("kubectl", |term, cluster, _, call| {
+    listed::<()>("kubectl", |term, cluster, _, call| {
         kubectl::run(term, cluster, call.args)
-    }),
+    })
+    .args(kubectl::complete),
     listed("clear", builtin::clear),
     listed("help", |_, _, _, _| Reply::lines(kubectl::svclab_help())),
     listed("history", history),
     listed("echo", builtin::echo),
-    listed("ls", ls),
-    listed("cat", cat),
+    listed("ls", ls).args(file),
+    listed("cat", cat).args(file),
     unlisted("pwd", |_, _, _, _| Reply::out("/home/learner")),
     unlisted("cd", builtin::nothing),
     unlisted("true", builtin::nothing),
@@ -29,8 +30,21 @@ pub(crate) static BUILTINS: &[Builtin<()>] = &[
     unlisted("logout", exit),
     listed("curl", request),
     unlisted("wget", request),
-    listed("docker", |term, cluster, _, call| {
+    listed::<()>("docker", |term, cluster, _, call| {
         node::docker(term, cluster, call.args)
+    })
+    .flags(&["-it"])
+    .args(|_, cluster, _, args, _| {
+        if args.is_empty() {
+            return ["exec", "ps"].map(String::from).to_vec();
+        }
+        let mut nodes: Vec<String> = cluster
+            .nodes()
+            .iter()
+            .map(|n| n.meta.name.clone())
+            .collect();
+        nodes.push("bash".into());
+        nodes
     }),
     listed("kind", |_, cluster, _, call| kind(cluster, call.args)),
     unlisted("sudo", sudo),
@@ -169,4 +183,9 @@ fn kind(cluster: &Cluster, args: &[String]) -> Reply {
         )),
         _ => Reply::note("only `kind get clusters`, `kind get nodes` and `kind version` are simulated; the cluster itself is already up"),
     }
+}
+
+/// The one file there is: the editor's.
+fn file(term: &Terminal, _: &Cluster, _: &(), _: &[String], _: &str) -> Vec<String> {
+    vec![term.file_name().to_string()]
 }

@@ -6,6 +6,8 @@ use crate::map::SortedMap;
 use std::net::Ipv4Addr;
 
 use crate::cluster::Cluster;
+use crate::kube_proxy::iptables::Tables;
+use crate::kube_proxy::nftables::Ruleset;
 use crate::kube_proxy::ProxyMode;
 use crate::model::Protocol;
 use crate::time::{Time, SECOND};
@@ -40,24 +42,40 @@ pub(crate) static BUILTINS: &[Builtin<NodeShell>] = &[
     unlisted("logout", exit),
     unlisted("bash", shell),
     unlisted("sh", shell),
-    listed("iptables-save", |_, cluster, n, call| {
+    listed::<NodeShell>("iptables-save", |_, cluster, n, call| {
         iptables_save(cluster, &n.node, call.args)
-    }),
-    listed("iptables", iptables_command),
-    unlisted("iptables-nft", iptables_command),
-    unlisted("iptables-legacy", iptables_command),
-    listed("ipvsadm", |_, cluster, n, call| {
+    })
+    .args(|_, _, _, _, _| ["-t", "nat", "filter"].map(String::from).to_vec()),
+    listed("iptables", iptables_command).args(iptables_args),
+    unlisted("iptables-nft", iptables_command).args(iptables_args),
+    unlisted("iptables-legacy", iptables_command).args(iptables_args),
+    listed::<NodeShell>("ipvsadm", |_, cluster, n, call| {
         ipvsadm(cluster, &n.node, call.args)
-    }),
-    listed("nft", |_, cluster, n, call| {
+    })
+    .args(|_, _, _, _, _| vec!["-Ln".to_string()]),
+    listed::<NodeShell>("nft", |_, cluster, n, call| {
         nft(cluster, &n.node, call.args)
-    }),
-    listed("conntrack", |_, cluster, n, call| {
+    })
+    .flags(&["--version"])
+    .args(nft_args),
+    listed::<NodeShell>("conntrack", |_, cluster, n, call| {
         conntrack(cluster, &n.node, call.args)
-    }),
-    listed("ip", |_, cluster, n, call| ip(cluster, &n.node, call.args)),
-    listed("curl", |_, cluster, n, call| {
+    })
+    .args(|_, _, _, _, _| vec!["-L".to_string()]),
+    listed::<NodeShell>("ip", |_, cluster, n, call| ip(cluster, &n.node, call.args))
+        .args(|_, _, _, _, _| ["addr", "route"].map(String::from).to_vec()),
+    listed::<NodeShell>("curl", |_, cluster, n, call| {
         super::request::curl(cluster, Client::Node(n.node.clone()), call.args)
+    })
+    .args(|_, cluster, _, _, _| {
+        cluster
+            .services()
+            .values()
+            .filter_map(|s| {
+                let port = s.spec.ports.first().map_or(80, |p| p.port);
+                s.spec.cluster_ip.ip().map(|ip| format!("{ip}:{port}"))
+            })
+            .collect()
     }),
     listed("hostname", |_, _, n, _| Reply::out(n.node.clone())),
     listed("cat", cat),
@@ -457,6 +475,90 @@ fn nft(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
             }
         }
         _ => nft_usage(),
+    }
+}
+
+/// What Tab offers after `iptables`: a table after `-t`, the table's chains after `-L` or `-S`,
+/// else the options svclab runs.
+fn iptables_args(
+    _: &Terminal,
+    cluster: &Cluster,
+    n: &NodeShell,
+    args: &[String],
+    _: &str,
+) -> Vec<String> {
+    match args.last().map(String::as_str) {
+        Some("-t") => ["filter", "nat"].map(String::from).to_vec(),
+        Some("-L" | "-S") => {
+            let table = args
+                .windows(2)
+                .find(|w| w[0] == "-t")
+                .map_or("filter", |w| w[1].as_str());
+            let Some(info) = cluster.node_info(&n.node) else {
+                return Vec::new();
+            };
+            let tables = Tables::build(&info, &cluster.service_port_infos());
+            tables
+                .table(table)
+                .map(|t| t.chains().iter().map(|c| c.name().to_string()).collect())
+                .unwrap_or_default()
+        }
+        _ => ["-L", "-S", "-n", "-t"].map(String::from).to_vec(),
+    }
+}
+
+/// What Tab offers after `nft`: the `list` commands svclab runs, then the table, chain, set and
+/// map names of the node's kube-proxy table.
+fn nft_args(
+    _: &Terminal,
+    cluster: &Cluster,
+    n: &NodeShell,
+    args: &[String],
+    _: &str,
+) -> Vec<String> {
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let kube_proxy = crate::kube_proxy::nftables::TABLE;
+    let names = |sets: bool, maps: bool| -> Vec<String> {
+        if cluster.proxy_mode() != ProxyMode::Nftables {
+            return Vec::new();
+        }
+        let Some(info) = cluster.node_info(&n.node) else {
+            return Vec::new();
+        };
+        let ruleset = Ruleset::build(
+            &info,
+            &cluster.service_port_infos(),
+            crate::ipam::SERVICE_CIDR,
+        );
+        if !sets && !maps {
+            return ruleset
+                .chains()
+                .iter()
+                .map(|c| c.name().to_string())
+                .collect();
+        }
+        ruleset
+            .sets()
+            .iter()
+            .filter(|s| if s.is_map() { maps } else { sets })
+            .map(|s| s.name().to_string())
+            .collect()
+    };
+    match words.as_slice() {
+        [] => vec!["list".to_string()],
+        ["list"] => ["ruleset", "tables", "table", "chain", "set", "map"]
+            .map(String::from)
+            .to_vec(),
+        ["list", "table" | "chain" | "set" | "map"] => vec!["ip".to_string()],
+        ["list", "table" | "chain" | "set" | "map", "ip"] => vec![kube_proxy.to_string()],
+        ["list", what @ ("chain" | "set" | "map"), "ip", table] if *table == kube_proxy => {
+            match *what {
+                "chain" => names(false, false),
+                "set" => names(true, false),
+                _ => names(false, true),
+            }
+        }
+        _ => Vec::new(),
     }
 }
 

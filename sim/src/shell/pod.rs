@@ -172,13 +172,16 @@ pub(crate) static BUILTINS: &[Builtin<PodShell>] = &[
     unlisted("ash", shell),
     unlisted("bash", shell),
     unlisted("dash", shell),
-    listed("nslookup", |_, cluster, p, call| {
+    listed::<PodShell>("nslookup", |_, cluster, p, call| {
         with_tool(p, call, |p| nslookup(cluster, p, call.args))
-    }),
-    listed("wget", |term, cluster, p, call| {
+    })
+    .args(|_, cluster, p, _, _| service_names(cluster, &p.pod.namespace)),
+    listed::<PodShell>("wget", |term, cluster, p, call| {
         with_tool(p, call, |p| wget(term, cluster, p, call.args))
-    }),
-    listed("curl", |_, cluster, p, call| {
+    })
+    .flags(&["-O", "-O-", "-q", "-qO-", "-T"])
+    .args(urls),
+    listed::<PodShell>("curl", |_, cluster, p, call| {
         if !has_tool(&p.image, "curl") {
             let mut r = not_found(p, call.typed);
             r.lines.push(Line::note(
@@ -187,16 +190,24 @@ pub(crate) static BUILTINS: &[Builtin<PodShell>] = &[
             return r;
         }
         curl(cluster, Client::Pod(p.pod.clone()), call.args)
-    }),
-    listed("cat", |term, cluster, p, call| {
+    })
+    .flags(&["-m", "-s", "-v"])
+    .args(urls),
+    listed::<PodShell>("cat", |term, cluster, p, call| {
         cat(term, cluster, p, call.args)
+    })
+    .args(|_, _, _, _, _| {
+        ["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"]
+            .map(String::from)
+            .to_vec()
     }),
     listed("hostname", |_, cluster, p, _| {
         Reply::out(hostname(cluster, p))
     }),
-    listed("ip", |_, cluster, p, call| {
+    listed::<PodShell>("ip", |_, cluster, p, call| {
         with_tool(p, call, |p| ip(cluster, p, call.args))
-    }),
+    })
+    .args(|_, _, _, _, _| ["addr", "route"].map(String::from).to_vec()),
     unlisted("ifconfig", |_, _, p, call| {
         if busybox_based(&p.image) {
             Reply::note("ifconfig is not simulated; use `ip addr`")
@@ -255,6 +266,31 @@ pub(crate) static BUILTINS: &[Builtin<PodShell>] = &[
 ];
 
 /// Run one command in a pod's shell.
+/// The names a pod in `namespace` can reach a Service by: `name` in its own namespace,
+/// `name.namespace` and the full `name.namespace.svc.cluster.local`.
+fn service_names(cluster: &Cluster, namespace: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in cluster.services().values() {
+        let (name, ns) = (&s.meta.name, &s.meta.namespace);
+        if ns == namespace {
+            out.push(name.clone());
+        }
+        out.push(format!("{name}.{ns}"));
+        out.push(format!("{name}.{ns}.svc.cluster.local"));
+    }
+    out
+}
+
+/// What wget and curl complete to: Service names, as URLs once `http` is typed.
+fn urls(_: &Terminal, cluster: &Cluster, p: &PodShell, _: &[String], cur: &str) -> Vec<String> {
+    let names = service_names(cluster, &p.pod.namespace);
+    if cur.starts_with("http") {
+        names.into_iter().map(|n| format!("http://{n}")).collect()
+    } else {
+        names
+    }
+}
+
 pub(crate) fn exec(
     term: &mut Terminal,
     cluster: &mut Cluster,

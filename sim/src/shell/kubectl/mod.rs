@@ -4,6 +4,7 @@
 
 mod apply;
 mod command;
+mod complete;
 mod delete;
 mod describe;
 mod get;
@@ -22,6 +23,7 @@ use crate::shell::{Line, Reply, Terminal};
 use command::{not_simulated, Handler, Run};
 
 pub(crate) use command::{Args, Command};
+pub(crate) use complete::complete;
 pub(crate) use help::{command_help, svclab_help};
 pub(crate) use rollout::{rollout_status, RolloutLine};
 
