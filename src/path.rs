@@ -36,8 +36,10 @@ pub enum Change {
     Dnat,
     /// The source rewritten (masquerade).
     Snat,
-    /// conntrack reversing a DNAT on the reply.
+    /// conntrack reversing a DNAT on the reply (its source).
     UnDnat,
+    /// conntrack reversing a SNAT on the reply (its destination).
+    UnSnat,
     /// Where the packet died.
     Failure,
     /// The packet in flight: its kind and where it is addressed.
@@ -52,6 +54,7 @@ impl Change {
             Change::Dnat => "dnat",
             Change::Snat => "snat",
             Change::UnDnat => "un-dnat",
+            Change::UnSnat => "un-snat",
             Change::Failure => "failure",
             Change::Packet(kind) => kind.as_str(),
         }
@@ -291,15 +294,19 @@ pub fn changes(hop: &Hop) -> Vec<(Change, String)> {
 /// `un-DNAT 10.244.1.2:80 → 10.107.199.115:80`: each address the translation changed.
 pub fn rewrites(t: &Translation) -> Vec<(Change, String)> {
     let mut out = Vec::new();
-    let reverse = t.kind.as_str() == "un-DNAT";
+    // On a reply conntrack undoes the request's translations: the destination back to the
+    // client (un-SNAT), the source back to the address the client asked for (un-DNAT).
+    let reply = t.kind.starts_with("un-");
     if t.before.dst != t.after.dst {
-        out.push((
-            Change::Dnat,
-            format!("DNAT {} → {}", t.before.dst, t.after.dst),
-        ));
+        let (change, word) = if reply {
+            (Change::UnSnat, "un-SNAT")
+        } else {
+            (Change::Dnat, "DNAT")
+        };
+        out.push((change, format!("{word} {} → {}", t.before.dst, t.after.dst)));
     }
     if t.before.src != t.after.src {
-        let (change, word) = if reverse {
+        let (change, word) = if reply {
             (Change::UnDnat, "un-DNAT")
         } else {
             (Change::Snat, "SNAT")
@@ -829,6 +836,33 @@ mod tests {
                 Change::UnDnat,
                 "un-DNAT 10.244.1.2:80 → 10.96.0.20:80".to_string()
             )]
+        );
+        // The reply to the masqueraded request: back to the outside client, from the node port.
+        let masqueraded = Translation {
+            kind: "un-DNAT+un-SNAT".into(),
+            before: Packet {
+                src: after.dst,
+                dst: after.src,
+                protocol: Protocol::Tcp,
+            },
+            after: Packet {
+                src: before.dst,
+                dst: before.src,
+                protocol: Protocol::Tcp,
+            },
+        };
+        assert_eq!(
+            rewrites(&masqueraded),
+            [
+                (
+                    Change::UnSnat,
+                    "un-SNAT 172.18.0.3:40001 → 172.18.0.1:50000".to_string()
+                ),
+                (
+                    Change::UnDnat,
+                    "un-DNAT 10.244.1.2:80 → 172.18.0.3:30080".to_string()
+                ),
+            ]
         );
     }
 

@@ -282,7 +282,8 @@ eq_with_str!(str, &str, String);
 /// An address rewrite at one hop: the packet before and after, and the rule that did it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Translation {
-    /// `DNAT`, `SNAT` (masquerade), or `un-DNAT` (conntrack reversing a DNAT on the reply).
+    /// `DNAT`, `DNAT+SNAT` (masquerade), or on the reply, conntrack reversing them: `un-DNAT`
+    /// (the source), `un-SNAT` (the destination), `un-DNAT+un-SNAT`.
     pub kind: SharedStr,
     pub before: Packet,
     pub after: Packet,

@@ -398,6 +398,31 @@ fn node_ports_and_load_balancers_take_traffic_from_outside() {
     );
     assert!(first.rules.iter().any(|r| r.chain == "KUBE-NODEPORTS"));
     assert!(first.rules.iter().any(|r| r.chain.starts_with("KUBE-EXT-")));
+    // The reply: conntrack undoes both rewrites, back to the laptop from the node port.
+    let reply = t
+        .hops
+        .iter()
+        .find_map(|h| h.translation.as_ref().filter(|t| t.kind.starts_with("un-")))
+        .expect("the reply is translated back");
+    assert_eq!(reply.kind.as_str(), "un-DNAT+un-SNAT");
+    assert_eq!(reply.after.dst, tr.before.src, "back to the laptop");
+    assert_eq!(reply.after.src, tr.before.dst, "from the node port");
+    let why = &t
+        .hops
+        .iter()
+        .find(|h| {
+            h.translation
+                .as_ref()
+                .is_some_and(|t| t.kind.starts_with("un-"))
+        })
+        .unwrap()
+        .explanation;
+    assert!(
+        why.contains(&format!(
+            "to come from 172.18.0.3:{node_port} and to go back to "
+        )),
+        "{why}"
+    );
     let t = outside(&mut c, format!("http://{lb}"));
     assert!(matches!(t.outcome, Outcome::Http { .. }), "{:?}", t.outcome);
     assert!(matches!(t.hops[0].to, Place::LoadBalancer(_)));

@@ -105,6 +105,13 @@ impl Router<'_> {
             protocol: original.protocol,
         };
         let translated = reply != restored;
+        // conntrack reverses, on the reply, what was done to the request: its DNAT by rewriting
+        // the source, its SNAT (masquerade) by rewriting the destination.
+        let kind = match (reply.src != restored.src, reply.dst != restored.dst) {
+            (true, true) => "un-DNAT+un-SNAT",
+            (false, true) => "un-SNAT",
+            _ => "un-DNAT",
+        };
         j.hop(
             Place::Pod(dest.clone()),
             Place::Node(node.to_string()),
@@ -112,7 +119,7 @@ impl Router<'_> {
             PacketKind::Reply,
             reply,
             translated.then(|| Translation {
-                kind: SharedStr::from_static("un-DNAT"),
+                kind: SharedStr::from_static(kind),
                 before: reply,
                 after: restored,
             }),
@@ -123,13 +130,23 @@ impl Router<'_> {
             },
             HopVerdict::Forwarded,
             if translated {
-                [
+                let mut why = vec![
                     "the reply goes back through ",
                     node,
-                    ", where conntrack rewrites it to come from ",
-                    text::sock(original.dst).as_str(),
-                ]
-                .concat()
+                    ", where conntrack rewrites it",
+                ];
+                let from = text::sock(original.dst);
+                let to = text::sock(original.src);
+                if reply.src != restored.src {
+                    why.extend([" to come from ", from.as_str()]);
+                }
+                if reply.dst != restored.dst {
+                    if reply.src != restored.src {
+                        why.push(" and");
+                    }
+                    why.extend([" to go back to ", to.as_str()]);
+                }
+                why.concat()
             } else {
                 ["the reply goes back through ", node].concat()
             },
