@@ -116,9 +116,38 @@ pub enum Verdict {
     Dnat { to: SocketAddrV4, masquerade: bool },
     /// `REJECT --reject-with icmp-port-unreachable` (or IPVS with no real server, which sends the
     /// same ICMP error): the client sees "connection refused" at once.
-    Reject,
+    Reject(RejectCause),
     /// Dropped without an answer: the client times out.
-    Drop,
+    Drop(DropCause),
     /// No rule rewrote the packet; it goes on to its destination untouched.
     Accept,
+}
+
+/// Which of kube-proxy's reject rules refused a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RejectCause {
+    /// The Service port has no endpoints to send to: iptables' `has no endpoints` rule,
+    /// nftables' `reject-chain` (reached from `@no-endpoint-services` or
+    /// `@no-endpoint-nodeports`), or an IPVS virtual server without real servers.
+    NoEndpoints,
+    /// nftables' `cluster-ips-check`: the address is a Service's ClusterIP, but the Service has
+    /// no such port.
+    InvalidPort,
+}
+
+/// Which of kube-proxy's drop rules dropped a packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropCause {
+    /// The traffic policy is `Local` and this node has no endpoint of the Service: iptables'
+    /// `has no local endpoints` rule, or a `drop` element of nftables' `@no-endpoint-services`
+    /// or `@no-endpoint-nodeports`.
+    NoLocalEndpoints,
+    /// nftables' `cluster-ips-check`: the address is in the Service CIDR but no Service has it.
+    UnallocatedClusterIp,
+    /// The source is outside the Service's `loadBalancerSourceRanges`: iptables'
+    /// `KUBE-PROXY-FIREWALL`, nftables' `firewall-` chain of the Service port.
+    SourceRange,
+    /// One of the node's own rules rather than a Service's: iptables' `KUBE-FIREWALL` (traffic
+    /// to 127.0.0.0/8 from elsewhere) or `KUBE-FORWARD`'s drop of invalid connections.
+    Node,
 }
