@@ -42,7 +42,8 @@ impl ProxyMode {
     }
 }
 
-/// What kube-proxy v1.35+ logs, as an error, when it starts in IPVS mode
+/// What kube-proxy v1.35+ logs, as an error, and records as a Warning event (reason
+/// `IPVSDeprecation`) on its Node when it starts in IPVS mode
 /// (`cmd/kube-proxy/app/server_linux.go`, KEP-5495).
 pub const IPVS_DEPRECATED: &str = "The ipvs proxier is now deprecated and may be removed in a future release. Please use 'nftables' instead.";
 
