@@ -492,3 +492,41 @@ fn kube_proxy_in_ipvs_mode_warns_on_each_node() {
         assert!(!events.contains("IPVSDeprecation"), "{mode:?}: {events}");
     }
 }
+
+/// kube-proxy in nftables mode runs one proxier per IP family when the node supports IPv6
+/// (kubernetes/kubernetes v1.36 `cmd/kube-proxy/app/server_linux.go`: `nftables.NewDualStackProxier`;
+/// its log says "kube-proxy running in dual-stack mode"), so a real node also has
+/// `table ip6 kube-proxy`. svclab does not build it and says so instead of claiming it is absent.
+#[test]
+fn nft_says_the_ipv6_table_is_not_simulated() {
+    let note = "svclab: kube-proxy also keeps table ip6 kube-proxy (it runs dual-stack); svclab does not simulate IPv6, so it is not listed\n";
+    let mut s = Shell::new(ProxyMode::Nftables);
+    s.run("docker exec -it kind-worker bash");
+    let note_lines = |s: &mut Shell, line: &str| {
+        let out = s.term.run(&mut s.cluster, line);
+        out.lines
+            .iter()
+            .map(|l| format!("{}\n", l.text))
+            .collect::<String>()
+    };
+    let tables = note_lines(&mut s, "nft list tables");
+    assert!(
+        tables.starts_with(&format!("table ip kube-proxy\n{note}")),
+        "{tables}"
+    );
+    let ruleset = note_lines(&mut s, "nft list ruleset");
+    assert!(ruleset.contains(&format!("}}\n{note}")), "{ruleset}");
+    for command in [
+        "nft list table ip6 kube-proxy",
+        "nft list chain ip6 kube-proxy services",
+    ] {
+        let (out, err) = s.run(command);
+        assert_eq!((out.as_str(), err.as_str()), ("", ""), "{command}");
+        assert_eq!(note_lines(&mut s, command), note, "{command}");
+    }
+
+    let mut s = Shell::new(ProxyMode::Iptables);
+    s.run("docker exec -it kind-worker bash");
+    let tables = note_lines(&mut s, "nft list tables");
+    assert!(!tables.contains("ip6"), "{tables}");
+}
