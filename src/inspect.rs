@@ -1,7 +1,7 @@
 //! The side panel's content for a selected object, as plain data: facts, labels, endpoints and
 //! recent events, the way `kubectl describe` would group them. The view renders it generically.
 
-use svclab_sim::cluster::{Cluster, Event};
+use svclab_sim::cluster::{Cluster, Event, NODE_EVENTS_NAMESPACE};
 use svclab_sim::model::ObjectKey;
 
 use crate::scene::PodState;
@@ -264,7 +264,7 @@ pub fn describe(cluster: &Cluster, selection: &Selection) -> Option<Details> {
                     )
                 })
                 .collect();
-            d.events = events_of(cluster, "", &format!("node/{name}"));
+            d.events = events_of(cluster, NODE_EVENTS_NAMESPACE, &format!("node/{name}"));
             Some(d)
         }
         Selection::Group {

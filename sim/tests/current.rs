@@ -450,3 +450,83 @@ fn what_kubectl_get_o_yaml_prints_on_a_real_cluster_applies() {
         .sum();
     assert_eq!(slices, 2);
 }
+
+/// kube-proxy started in IPVS mode records a Warning event on its Node. Upstream:
+/// kubernetes/kubernetes `cmd/kube-proxy/app/server_linux.go`, `createProxier` (v1.35 and
+/// v1.36, added by pull request 134539 for KEP-5495):
+/// `s.Recorder.Eventf(s.NodeRef, nil, v1.EventTypeWarning, "IPVSDeprecation", "StartKubeProxy", message)`,
+/// through an events.k8s.io recorder whose reporting controller is `kube-proxy`; an event about
+/// a Node is stored in namespace `default`.
+#[test]
+fn kube_proxy_in_ipvs_mode_warns_on_each_node() {
+    const MESSAGE: &str = "The ipvs proxier is now deprecated and may be removed in a future release. Please use 'nftables' instead.";
+    let mut s = Shell::new(ProxyMode::Ipvs);
+    let (events, _) = s.run("kubectl get events -A");
+    // Cells without the padding, which depends on the widest cell of each column.
+    let warnings: Vec<String> = events
+        .lines()
+        .filter(|l| l.contains("IPVSDeprecation"))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "kind-control-plane",
+            "kind-worker",
+            "kind-worker2",
+            "kind-worker3"
+        ]
+        .map(|node| format!("default 10s Warning IPVSDeprecation node/{node} {MESSAGE}")),
+        "{events}"
+    );
+    let (node, _) = s.run("kubectl describe node kind-worker");
+    assert!(
+        node.ends_with(&format!(
+            "Events:\n  Type     Reason           Age   From        Message\n  ----     ------           ----  ----        -------\n  Warning  IPVSDeprecation  10s   kube-proxy  {MESSAGE}\n"
+        )),
+        "{node}"
+    );
+    for mode in [ProxyMode::Iptables, ProxyMode::Nftables] {
+        let mut s = Shell::new(mode);
+        let (events, _) = s.run("kubectl get events -A");
+        assert!(!events.contains("IPVSDeprecation"), "{mode:?}: {events}");
+    }
+}
+
+/// kube-proxy in nftables mode runs one proxier per IP family when the node supports IPv6
+/// (kubernetes/kubernetes v1.36 `cmd/kube-proxy/app/server_linux.go`: `nftables.NewDualStackProxier`;
+/// its log says "kube-proxy running in dual-stack mode"), so a real node also has
+/// `table ip6 kube-proxy`. svclab does not build it and says so instead of claiming it is absent.
+#[test]
+fn nft_says_the_ipv6_table_is_not_simulated() {
+    let note = "svclab: kube-proxy also keeps table ip6 kube-proxy (it runs dual-stack); svclab does not simulate IPv6, so it is not listed\n";
+    let mut s = Shell::new(ProxyMode::Nftables);
+    s.run("docker exec -it kind-worker bash");
+    let note_lines = |s: &mut Shell, line: &str| {
+        let out = s.term.run(&mut s.cluster, line);
+        out.lines
+            .iter()
+            .map(|l| format!("{}\n", l.text))
+            .collect::<String>()
+    };
+    let tables = note_lines(&mut s, "nft list tables");
+    assert!(
+        tables.starts_with(&format!("table ip kube-proxy\n{note}")),
+        "{tables}"
+    );
+    let ruleset = note_lines(&mut s, "nft list ruleset");
+    assert!(ruleset.contains(&format!("}}\n{note}")), "{ruleset}");
+    for command in [
+        "nft list table ip6 kube-proxy",
+        "nft list chain ip6 kube-proxy services",
+    ] {
+        let (out, err) = s.run(command);
+        assert_eq!((out.as_str(), err.as_str()), ("", ""), "{command}");
+        assert_eq!(note_lines(&mut s, command), note, "{command}");
+    }
+
+    let mut s = Shell::new(ProxyMode::Iptables);
+    s.run("docker exec -it kind-worker bash");
+    let tables = note_lines(&mut s, "nft list tables");
+    assert!(!tables.contains("ip6"), "{tables}");
+}

@@ -6,7 +6,9 @@ use svclab_sim::map::SortedMap;
 
 use svclab_sim::kube_proxy::iptables::{Match, RecentTable, Tables, Walk};
 use svclab_sim::kube_proxy::ipvs::{Ipvs, Scheduler};
-use svclab_sim::kube_proxy::{EndpointInfo, NodeInfo, Origin, ServicePortInfo, Verdict};
+use svclab_sim::kube_proxy::{
+    DropCause, EndpointInfo, NodeInfo, Origin, RejectCause, ServicePortInfo, Verdict,
+};
 use svclab_sim::model::{ObjectKey, Protocol};
 use svclab_sim::names::{endpoint_chain_hash, service_chain_hash};
 use svclab_sim::rng::Rng;
@@ -421,7 +423,7 @@ fn internal_traffic_policy_local_without_local_endpoints_drops() {
         Origin::Pod,
         1,
     );
-    assert_eq!(w.verdict, Verdict::Drop);
+    assert_eq!(w.verdict, Verdict::Drop(DropCause::NoLocalEndpoints));
     assert_eq!(w.rules.last().unwrap().chain, "KUBE-SERVICES");
     assert_eq!(w.rules.last().unwrap().table, "filter");
 
@@ -529,7 +531,7 @@ fn nodeport_local_policy_ext_chain_and_drop() {
         Origin::External,
         3,
     );
-    assert_eq!(w.verdict, Verdict::Drop);
+    assert_eq!(w.verdict, Verdict::Drop(DropCause::NoLocalEndpoints));
     assert_eq!(
         w.rules.last().unwrap().text,
         "-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment \"default/web-service has no local endpoints\" -m addrtype --dst-type LOCAL -m tcp --dport 30080 -j DROP"
@@ -615,7 +617,7 @@ fn load_balancer_source_ranges_firewall() {
         Origin::External,
         5,
     );
-    assert_eq!(denied.verdict, Verdict::Drop);
+    assert_eq!(denied.verdict, Verdict::Drop(DropCause::SourceRange));
     assert_eq!(denied.rules.last().unwrap().chain, "KUBE-PROXY-FIREWALL");
 }
 
@@ -848,7 +850,7 @@ fn no_endpoints_walk_is_rejected_in_filter() {
         Origin::Pod,
         1,
     );
-    assert_eq!(w.verdict, Verdict::Reject);
+    assert_eq!(w.verdict, Verdict::Reject(RejectCause::NoEndpoints));
     // No nat rule for it: PREROUTING passes it on, filter FORWARD's jumps lead to the REJECT.
     assert_eq!(
         chains_of(&w),
@@ -872,7 +874,7 @@ fn no_endpoints_walk_is_rejected_in_filter() {
         Origin::Node,
         1,
     );
-    assert_eq!(w.verdict, Verdict::Reject);
+    assert_eq!(w.verdict, Verdict::Reject(RejectCause::NoEndpoints));
     assert_eq!(w.rules[0].chain, "OUTPUT");
     // The NodePort from outside: rejected in KUBE-EXTERNAL-SERVICES.
     let w = walk(
@@ -881,7 +883,7 @@ fn no_endpoints_walk_is_rejected_in_filter() {
         Origin::External,
         1,
     );
-    assert_eq!(w.verdict, Verdict::Reject);
+    assert_eq!(w.verdict, Verdict::Reject(RejectCause::NoEndpoints));
     assert_eq!(w.rules.last().unwrap().chain, "KUBE-EXTERNAL-SERVICES");
 }
 
@@ -1386,7 +1388,7 @@ fn ipvs_iptables_rules_and_walk() {
     assert!(w.rules.iter().any(|r| r.chain == "KUBE-NODE-PORT"));
     // A Service without endpoints: the virtual server exists but has no real server.
     let w = v.walk(pkt("10.244.1.4", 41001, "10.96.5.5", 80), Origin::Pod, 0);
-    assert_eq!(w.verdict, Verdict::Reject);
+    assert_eq!(w.verdict, Verdict::Reject(RejectCause::NoEndpoints));
     assert!(v.list().contains("TCP  10.96.5.5:80 rr\n"));
     // A pod that reaches itself through the Service is masqueraded (KUBE-LOOP-BACK).
     let solo = svc(
@@ -1414,4 +1416,70 @@ fn scheduler_names_round_trip() {
     }
     assert_eq!(Scheduler::parse("mh"), None);
     assert_eq!(Scheduler::default(), Scheduler::Rr);
+}
+
+/// The nftables walk names the rule that refused or dropped a packet: `reject-chain` for a
+/// Service port without endpoints, `cluster-ips-check` for a wrong port or an unallocated
+/// ClusterIP, a `drop` element of `@no-endpoint-services` for a Local policy without a local
+/// endpoint, and the Service's `firewall-` chain for a source outside its ranges.
+#[test]
+fn nftables_walk_reports_why_it_rejected_or_dropped() {
+    use svclab_sim::kube_proxy::nftables::Ruleset;
+    let mut lb = web_service();
+    lb.node_port = Some(30080);
+    lb.load_balancer_ip = Some(ip("172.18.255.200"));
+    lb.load_balancer_source_ranges = vec!["192.168.0.0/16".into()];
+    let empty = svc("default", "empty", "10.96.5.5", 80, Vec::new());
+    let mut local = svc(
+        "default",
+        "local-only",
+        "10.96.7.7",
+        80,
+        vec![ep("10.244.2.5", 80, WORKER2)],
+    );
+    local.internal_local = true;
+    let rules = Ruleset::build(&node(), &[lb, empty, local], "10.96.0.0/16");
+    let verdict = |packet: Packet, origin: Origin| {
+        rules
+            .walk(
+                packet,
+                origin,
+                &mut Rng::new(1),
+                &mut RecentTable::default(),
+                0,
+            )
+            .verdict
+    };
+    let from_pod =
+        |dst: &str, dport: u16| verdict(pkt("10.244.1.4", 40000, dst, dport), Origin::Pod);
+    assert_eq!(
+        from_pod("10.96.5.5", 80),
+        Verdict::Reject(RejectCause::NoEndpoints)
+    );
+    assert_eq!(
+        from_pod("10.96.206.52", 81),
+        Verdict::Reject(RejectCause::InvalidPort)
+    );
+    assert_eq!(
+        from_pod("10.96.200.200", 80),
+        Verdict::Drop(DropCause::UnallocatedClusterIp)
+    );
+    assert_eq!(
+        from_pod("10.96.7.7", 80),
+        Verdict::Drop(DropCause::NoLocalEndpoints)
+    );
+    assert_eq!(
+        verdict(
+            pkt("203.0.113.9", 50000, "172.18.255.200", 80),
+            Origin::External
+        ),
+        Verdict::Drop(DropCause::SourceRange)
+    );
+    assert!(matches!(
+        verdict(
+            pkt("192.168.1.50", 50000, "172.18.255.200", 80),
+            Origin::External
+        ),
+        Verdict::Dnat { .. }
+    ));
 }

@@ -398,8 +398,8 @@ fn flow_with(
                 masq |= masquerade;
                 to.to_string()
             }
-            Verdict::Drop => "DROP".into(),
-            Verdict::Reject => "REJECT".into(),
+            Verdict::Drop(_) => "DROP".into(),
+            Verdict::Reject(_) => "REJECT".into(),
             Verdict::Accept => String::new(),
         };
         if !reached.contains(&out) {

@@ -2,6 +2,7 @@
 //! label, faults; and replaying a logged run.
 
 use crate::action::Action;
+use crate::kube_proxy::ProxyMode;
 use crate::model::*;
 use crate::resource::Kind;
 use crate::time::SECOND;
@@ -271,8 +272,12 @@ impl Cluster {
                 Ok(Outcome::CoreDns { broken })
             }
             Action::SetProxyMode { mode } => {
+                let restarted = mode != self.proxy_mode;
                 self.proxy_mode = mode;
                 self.proxy.invalidate();
+                if restarted && mode == ProxyMode::Ipvs {
+                    self.ipvs_deprecation_events();
+                }
                 Ok(Outcome::ProxyMode(mode))
             }
             Action::Run {

@@ -10,6 +10,9 @@ use crate::time::{human_duration, Time, HOUR};
 
 use super::Cluster;
 
+/// Where the API server keeps events about cluster-scoped objects such as Nodes.
+pub const NODE_EVENTS_NAMESPACE: &str = "default";
+
 /// Events kept for `kubectl describe` and `get events` (up to a quarter more between trims).
 const MAX_EVENTS: usize = 2_000;
 
@@ -148,6 +151,26 @@ impl Cluster {
             extra
         } else {
             0
+        }
+    }
+
+    /// What kube-proxy on every node records when it starts in IPVS mode (kubernetes/kubernetes
+    /// `cmd/kube-proxy/app/server_linux.go`, `createProxier`, since v1.35):
+    /// `s.Recorder.Eventf(s.NodeRef, nil, v1.EventTypeWarning, "IPVSDeprecation",
+    /// "StartKubeProxy", message)`. Its recorder is an events.k8s.io one with reporting
+    /// controller `kube-proxy`; an event about a Node, which has no namespace, is stored in
+    /// `default`.
+    pub(super) fn ipvs_deprecation_events(&mut self) {
+        let nodes: Vec<String> = self.nodes.iter().map(|n| n.meta.name.clone()).collect();
+        for node in nodes {
+            self.event(
+                NODE_EVENTS_NAMESPACE,
+                format!("node/{node}"),
+                true,
+                "IPVSDeprecation",
+                crate::kube_proxy::IPVS_DEPRECATED.to_string(),
+                "kube-proxy",
+            );
         }
     }
 

@@ -54,8 +54,8 @@ mod timers;
 
 use deployment::Progress;
 pub use deployment::{DeploymentCounts, Rollout};
-pub use events::Event;
 use events::EventIndexByHash;
+pub use events::{Event, NODE_EVENTS_NAMESPACE};
 pub use outcome::{ActError, Applied, Change, Outcome};
 use timers::Timers;
 

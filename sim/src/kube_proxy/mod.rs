@@ -42,7 +42,8 @@ impl ProxyMode {
     }
 }
 
-/// What kube-proxy v1.35+ logs, as an error, when it starts in IPVS mode
+/// What kube-proxy v1.35+ logs, as an error, and records as a Warning event (reason
+/// `IPVSDeprecation`) on its Node when it starts in IPVS mode
 /// (`cmd/kube-proxy/app/server_linux.go`, KEP-5495).
 pub const IPVS_DEPRECATED: &str = "The ipvs proxier is now deprecated and may be removed in a future release. Please use 'nftables' instead.";
 
@@ -116,9 +117,38 @@ pub enum Verdict {
     Dnat { to: SocketAddrV4, masquerade: bool },
     /// `REJECT --reject-with icmp-port-unreachable` (or IPVS with no real server, which sends the
     /// same ICMP error): the client sees "connection refused" at once.
-    Reject,
+    Reject(RejectCause),
     /// Dropped without an answer: the client times out.
-    Drop,
+    Drop(DropCause),
     /// No rule rewrote the packet; it goes on to its destination untouched.
     Accept,
+}
+
+/// Which of kube-proxy's reject rules refused a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RejectCause {
+    /// The Service port has no endpoints to send to: iptables' `has no endpoints` rule,
+    /// nftables' `reject-chain` (reached from `@no-endpoint-services` or
+    /// `@no-endpoint-nodeports`), or an IPVS virtual server without real servers.
+    NoEndpoints,
+    /// nftables' `cluster-ips-check`: the address is a Service's ClusterIP, but the Service has
+    /// no such port.
+    InvalidPort,
+}
+
+/// Which of kube-proxy's drop rules dropped a packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropCause {
+    /// The traffic policy is `Local` and this node has no endpoint of the Service: iptables'
+    /// `has no local endpoints` rule, or a `drop` element of nftables' `@no-endpoint-services`
+    /// or `@no-endpoint-nodeports`.
+    NoLocalEndpoints,
+    /// nftables' `cluster-ips-check`: the address is in the Service CIDR but no Service has it.
+    UnallocatedClusterIp,
+    /// The source is outside the Service's `loadBalancerSourceRanges`: iptables'
+    /// `KUBE-PROXY-FIREWALL`, nftables' `firewall-` chain of the Service port.
+    SourceRange,
+    /// One of the node's own rules rather than a Service's: iptables' `KUBE-FIREWALL` (traffic
+    /// to 127.0.0.0/8 from elsewhere) or `KUBE-FORWARD`'s drop of invalid connections.
+    Node,
 }

@@ -4,6 +4,7 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use crate::kube_proxy::state::Flow;
+use crate::kube_proxy::{DropCause, RejectCause};
 use crate::model::{ObjectKey, ServiceType};
 use crate::text;
 use crate::trace::{
@@ -115,15 +116,11 @@ impl Router<'_> {
             .node(&node)
             .map_or(Ipv4Addr::UNSPECIFIED, |n| n.internal_ip);
         match decision {
-            Decision::Reject => {
+            Decision::Reject(cause) => {
                 let port = packet.dst.port();
-                let why = if rules.iter().any(|r| {
-                    r.text
-                        .contains("Reject traffic to invalid ports of ClusterIPs")
-                }) {
-                    format!("{dst_ip} is a Service's cluster IP, but no port {port} of that Service: kube-proxy on {node} rejects the connection (ICMP port unreachable)")
-                } else {
-                    format!("{dst_ip}:{port} has no endpoints: kube-proxy on {node} rejects the connection (ICMP port unreachable)")
+                let why = match cause {
+                    RejectCause::InvalidPort => format!("{dst_ip} is a Service's cluster IP, but no port {port} of that Service: kube-proxy on {node} rejects the connection (ICMP port unreachable)"),
+                    RejectCause::NoEndpoints => format!("{dst_ip}:{port} has no endpoints: kube-proxy on {node} rejects the connection (ICMP port unreachable)"),
                 };
                 j.hop(
                     from,
@@ -141,16 +138,12 @@ impl Router<'_> {
                 }
                 Delivery::Refused
             }
-            Decision::Drop => {
-                let why = if rules
-                    .iter()
-                    .any(|r| r.text.contains("Drop traffic to unallocated ClusterIPs"))
-                {
-                    format!("no Service has the IP {dst_ip}: kube-proxy on {node} drops traffic to unallocated ClusterIPs")
-                } else if rules.iter().any(|r| r.chain.starts_with("firewall-")) {
-                    format!("kube-proxy on {node} drops the packet: its source is outside the Service's loadBalancerSourceRanges")
-                } else {
-                    format!("kube-proxy on {node} drops the packet: the Service has no local endpoint on this node (traffic policy Local)")
+            Decision::Drop(cause) => {
+                let why = match cause {
+                    DropCause::UnallocatedClusterIp => format!("no Service has the IP {dst_ip}: kube-proxy on {node} drops traffic to unallocated ClusterIPs"),
+                    DropCause::SourceRange => format!("kube-proxy on {node} drops the packet: its source is outside the Service's loadBalancerSourceRanges"),
+                    DropCause::NoLocalEndpoints => format!("kube-proxy on {node} drops the packet: the Service has no local endpoint on this node (traffic policy Local)"),
+                    DropCause::Node => format!("{node}'s own firewall rules drop the packet"),
                 };
                 j.hop(
                     from,

@@ -156,7 +156,7 @@ impl Router<'_> {
             "); ",
         ];
         let Decision::Dnat { to, .. } = decision else {
-            let (verdict, why) = if decision == Decision::Reject {
+            let (verdict, why) = if matches!(decision, Decision::Reject(_)) {
                 (HopVerdict::Refused, "kube-dns has no ready endpoints: kube-proxy rejects the query and the resolver waits in vain for an answer")
             } else {
                 (

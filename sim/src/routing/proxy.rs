@@ -8,7 +8,7 @@ use crate::kube_proxy::iptables::{RecentTable, Tables};
 use crate::kube_proxy::ipvs::{Ipvs, Scheduler};
 use crate::kube_proxy::nftables::Ruleset;
 use crate::kube_proxy::state::ProxyState;
-use crate::kube_proxy::{Origin, ProxyMode, Verdict};
+use crate::kube_proxy::{DropCause, Origin, ProxyMode, RejectCause, Verdict};
 use crate::model::ObjectKey;
 use crate::trace::{Balance, MatchedRule, Packet};
 
@@ -18,12 +18,11 @@ use super::Router;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Decision {
     /// Rewritten to a backend; `masquerade` also rewrites the source to the node's IP.
-    Dnat {
-        to: SocketAddrV4,
-        masquerade: bool,
-    },
-    Reject,
-    Drop,
+    Dnat { to: SocketAddrV4, masquerade: bool },
+    /// Refused by a reject rule: the client sees "connection refused".
+    Reject(RejectCause),
+    /// Dropped by a drop rule: the client times out.
+    Drop(DropCause),
     /// No rule for it: routed as it is.
     Pass,
 }
@@ -31,8 +30,8 @@ pub(super) enum Decision {
 fn decision(verdict: Verdict) -> Decision {
     match verdict {
         Verdict::Dnat { to, masquerade } => Decision::Dnat { to, masquerade },
-        Verdict::Reject => Decision::Reject,
-        Verdict::Drop => Decision::Drop,
+        Verdict::Reject(cause) => Decision::Reject(cause),
+        Verdict::Drop(cause) => Decision::Drop(cause),
         Verdict::Accept => Decision::Pass,
     }
 }

@@ -430,11 +430,21 @@ fn nft(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
     };
     let table = cluster.nftables(node).cloned();
     let kube_proxy = crate::kube_proxy::nftables::TABLE;
+    // kube-proxy runs dual-stack whenever the node supports IPv6, as kind's nodes do ("kube-proxy
+    // running in dual-stack mode" in its log): nftables.NewDualStackProxier then runs one proxier
+    // per family, and the IPv6 one keeps `table ip6 kube-proxy` (cmd/kube-proxy/app/server.go
+    // and server_linux.go, kubernetes/kubernetes v1.36). svclab builds the IPv4 table only.
+    let ip6_note = || {
+        Line::note(format!(
+            "kube-proxy also keeps table ip6 {kube_proxy} (it runs dual-stack); svclab does not simulate IPv6, so it is not listed"
+        ))
+    };
     match words.as_slice() {
         ["list", "ruleset"] => {
             let mut lines = Vec::new();
             if let Some(t) = &table {
                 lines.extend(t.list().lines().map(Line::out));
+                lines.push(ip6_note());
             }
             lines.push(iptables_note());
             Reply::lines(lines)
@@ -443,9 +453,15 @@ fn nft(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
             let mut lines = Vec::new();
             if table.is_some() {
                 lines.push(Line::out(format!("table ip {kube_proxy}")));
+                lines.push(ip6_note());
             }
             lines.push(iptables_note());
             Reply::lines(lines)
+        }
+        ["list", "table" | "chain" | "set" | "map", "ip6", t, ..]
+            if *t == kube_proxy && table.is_some() =>
+        {
+            Reply::lines(vec![ip6_note()])
         }
         ["list", "table", rest @ ..] => {
             let name = match rest {

@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::endpoints::{self, Categorized, Endpoint};
 use super::{Cidr, CtState, Match, RecentMode, Rule, TableBuilder, Tables, Target};
-use crate::kube_proxy::{NodeInfo, ServicePortInfo};
+use crate::kube_proxy::{DropCause, NodeInfo, ServicePortInfo};
 use crate::model::Protocol;
 use crate::names::{endpoint_chain_hash, service_chain_hash, service_port_name};
 
@@ -30,6 +30,16 @@ const KUBE_FORWARD: &str = "KUBE-FORWARD";
 const KUBE_PROXY_FIREWALL: &str = "KUBE-PROXY-FIREWALL";
 const KUBE_FIREWALL: &str = "KUBE-FIREWALL";
 const KUBE_PROXY_CANARY: &str = "KUBE-PROXY-CANARY";
+
+/// Why a `-j DROP` in `chain` drops a packet: each of the drop rules lives in a chain of its own
+/// kind.
+pub(crate) fn drop_cause(chain: &str) -> DropCause {
+    match chain {
+        KUBE_PROXY_FIREWALL => DropCause::SourceRange,
+        KUBE_SERVICES | KUBE_EXTERNAL_SERVICES => DropCause::NoLocalEndpoints,
+        _ => DropCause::Node,
+    }
+}
 
 /// kube-proxy's local traffic detector for `--cluster-cidr` (`None` when it cannot parse it, in
 /// which case kube-proxy writes no `! -s <cidr>` and no "pod traffic" rules).

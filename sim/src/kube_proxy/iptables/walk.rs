@@ -6,7 +6,7 @@ use crate::map::SortedMap;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::{CtState, Dir, Match, RecentMode, Rule, SetEntries, Table, Tables, Target};
-use crate::kube_proxy::{Origin, Verdict};
+use crate::kube_proxy::{DropCause, Origin, RejectCause, Verdict};
 use crate::model::Protocol;
 use crate::rng::Rng;
 use crate::time::{Time, SECOND};
@@ -98,8 +98,8 @@ pub(crate) enum Balance {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Flow {
     Accept,
-    Drop,
-    Reject,
+    Drop(DropCause),
+    Reject(RejectCause),
 }
 
 struct State {
@@ -247,7 +247,7 @@ impl Tables {
             Balance::NotVirtual => None,
             Balance::NoRealServer(rule) => {
                 ctx.rules.push(rule);
-                Some(Flow::Reject)
+                Some(Flow::Reject(RejectCause::NoEndpoints))
             }
             Balance::Forward(to, rule) => {
                 ctx.rules.push(rule);
@@ -260,8 +260,8 @@ impl Tables {
 
     fn finish(&self, flow: Flow, st: State, ctx: Ctx<'_>) -> Walk {
         let verdict = match flow {
-            Flow::Drop => Verdict::Drop,
-            Flow::Reject => Verdict::Reject,
+            Flow::Drop(cause) => Verdict::Drop(cause),
+            Flow::Reject(cause) => Verdict::Reject(cause),
             Flow::Accept if st.dnat => Verdict::Dnat {
                 to: st.dst,
                 masquerade: st.masquerade,
@@ -345,8 +345,11 @@ impl Tables {
                     None => return Flow::Accept,
                 },
                 Target::Accept => return Flow::Accept,
-                Target::Drop => return Flow::Drop,
-                Target::Reject => return Flow::Reject,
+                Target::Drop => {
+                    return Flow::Drop(super::build::drop_cause(&table.chains[chain].name))
+                }
+                // kube-proxy's only REJECT rules are the `has no endpoints` ones.
+                Target::Reject => return Flow::Reject(RejectCause::NoEndpoints),
                 Target::Mark { value, mask } => st.mark = (st.mark & !mask) ^ value,
                 Target::Masquerade { .. } => {
                     st.src = SocketAddrV4::new(self.node_ip, st.src.port());

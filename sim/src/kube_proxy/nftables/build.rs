@@ -10,7 +10,7 @@ use super::{Base, Chain, Hook, Ruleset, Set};
 use crate::kube_proxy::iptables::build::{cluster_cidr, proxied, source_ranges, MASQ_MARK};
 use crate::kube_proxy::iptables::endpoints::{self, Endpoint};
 use crate::kube_proxy::iptables::Cidr;
-use crate::kube_proxy::{NodeInfo, ServicePortInfo};
+use crate::kube_proxy::{DropCause, NodeInfo, RejectCause, ServicePortInfo};
 use crate::map::SortedMap;
 use crate::names::{nft_chain_base, service_port_name};
 
@@ -129,6 +129,23 @@ impl Builder {
 
 fn goto(chain: &str) -> Option<Verdict> {
     Some(Verdict::Goto(chain.to_string()))
+}
+
+/// Why a `reject` in `chain` refuses a connection.
+pub(super) fn reject_cause(chain: &str) -> RejectCause {
+    match chain {
+        CLUSTER_IPS_CHECK => RejectCause::InvalidPort,
+        _ => RejectCause::NoEndpoints,
+    }
+}
+
+/// Why a `drop` in `chain` drops a packet: `cluster-ips-check` drops what is sent to an
+/// unallocated ClusterIP; the only other drop rules are in the `firewall-` chains.
+pub(super) fn drop_cause(chain: &str) -> DropCause {
+    match chain {
+        CLUSTER_IPS_CHECK => DropCause::UnallocatedClusterIp,
+        _ => DropCause::SourceRange,
+    }
 }
 
 /// kube-proxy's names for one Service port's chains.

@@ -5,9 +5,9 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::rule::{Addr, Expr, Key, Rule, Stmt, Verdict as MapVerdict};
-use super::{Hook, Ruleset, TABLE};
+use super::{build, Hook, Ruleset, TABLE};
 use crate::kube_proxy::iptables::RecentTable;
-use crate::kube_proxy::{Origin, Verdict};
+use crate::kube_proxy::{DropCause, Origin, RejectCause, Verdict};
 use crate::model::Protocol;
 use crate::rng::Rng;
 use crate::time::Time;
@@ -30,8 +30,8 @@ pub struct Walk {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Flow {
     Accept,
-    Drop,
-    Reject,
+    Drop(DropCause),
+    Reject(RejectCause),
 }
 
 struct State {
@@ -110,8 +110,8 @@ impl Ruleset {
 
     fn finish(&self, flow: Flow, st: State, ctx: Ctx<'_>) -> Walk {
         let verdict = match flow {
-            Flow::Drop => Verdict::Drop,
-            Flow::Reject => Verdict::Reject,
+            Flow::Drop(cause) => Verdict::Drop(cause),
+            Flow::Reject(cause) => Verdict::Reject(cause),
             Flow::Accept if st.dnat => Verdict::Dnat {
                 to: st.dst,
                 masquerade: st.masquerade,
@@ -139,8 +139,8 @@ impl Ruleset {
     fn hook(&self, hook: Hook, st: &mut State, ctx: &mut Ctx<'_>) -> Flow {
         for &(_, i) in self.bases.iter().filter(|(h, _)| *h == hook) {
             match self.run(i, st, ctx, 0) {
-                Step::Drop => return Flow::Drop,
-                Step::Reject => return Flow::Reject,
+                Step::Drop(cause) => return Flow::Drop(cause),
+                Step::Reject(cause) => return Flow::Reject(cause),
                 // `accept`, a NAT statement or the end of the base chain: on to the next one.
                 Step::Accept | Step::Continue | Step::Return | Step::Goto(_) => {}
             }
@@ -177,7 +177,9 @@ impl Ruleset {
                         .push(self.matched(&format!("@{map}"), element.list_text()));
                     match &element.verdict {
                         Some(MapVerdict::Goto(to)) => Step::Goto(to.clone()),
-                        Some(MapVerdict::Drop) => Step::Drop,
+                        // Only the `no-endpoint-*` maps hold `drop` elements: a Service
+                        // whose traffic policy is `Local` with no endpoint on this node.
+                        Some(MapVerdict::Drop) => Step::Drop(DropCause::NoLocalEndpoints),
                         None => Step::Continue,
                     }
                 }
@@ -266,8 +268,8 @@ impl Ruleset {
             },
             Stmt::Goto(to) => Step::Goto(to.clone()),
             Stmt::Return => Step::Return,
-            Stmt::Drop => Step::Drop,
-            Stmt::Reject => Step::Reject,
+            Stmt::Drop => Step::Drop(build::drop_cause(chain)),
+            Stmt::Reject => Step::Reject(build::reject_cause(chain)),
             // Looked up in `run`, which records the element with the rule.
             Stmt::VmapAddrPort(_) | Stmt::VmapPort(_) => Step::Continue,
             Stmt::Numgen(targets) => {
@@ -345,6 +347,6 @@ enum Step {
     Return,
     /// A NAT statement or `accept`: this base chain is done, the next one runs.
     Accept,
-    Drop,
-    Reject,
+    Drop(DropCause),
+    Reject(RejectCause),
 }

@@ -273,7 +273,11 @@ pub(super) fn node(cluster: &Cluster, n: &Node) -> Vec<String> {
     w.line(1, "ephemeral-storage\t0 (0%)\t0 (0%)");
     w.line(1, "hugepages-1Gi\t0 (0%)\t0 (0%)");
     w.line(1, "hugepages-2Mi\t0 (0%)\t0 (0%)");
-    let events = events_for(cluster, "", &format!("node/{name}"));
+    let events = events_for(
+        cluster,
+        crate::cluster::NODE_EVENTS_NAMESPACE,
+        &format!("node/{name}"),
+    );
     w.events(cluster.now(), &events);
     w.render()
 }
