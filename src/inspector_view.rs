@@ -114,7 +114,12 @@ pub fn inspect(trace: &Trace, index: usize) -> Option<Inspection> {
             row("Source", before.src, after.src),
             row("Destination", before.dst, after.dst),
         ],
-        rewrites: changes(hop).into_iter().map(|(_, text)| text).collect(),
+        // The picture's rule label is the Inspector's "Endpoint choice" and matched rules.
+        rewrites: changes(hop)
+            .into_iter()
+            .filter(|(change, _)| *change != crate::path::Change::Rule)
+            .map(|(_, text)| text)
+            .collect(),
         dns: dns_exchange(trace, index),
         node: kube_proxy
             .first()

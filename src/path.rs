@@ -40,6 +40,8 @@ pub enum Change {
     UnDnat,
     /// conntrack reversing a SNAT on the reply (its destination).
     UnSnat,
+    /// How kube-proxy chose the endpoint: its chains, map elements and draw.
+    Rule,
     /// Where the packet died.
     Failure,
     /// The packet in flight: its kind and where it is addressed.
@@ -55,6 +57,7 @@ impl Change {
             Change::Snat => "snat",
             Change::UnDnat => "un-dnat",
             Change::UnSnat => "un-snat",
+            Change::Rule => "rule",
             Change::Failure => "failure",
             Change::Packet(kind) => kind.as_str(),
         }
@@ -278,16 +281,57 @@ pub fn changes(hop: &Hop) -> Vec<(Change, String)> {
         }
     }
     if let Some(t) = &hop.translation {
-        let mut r = rewrites(t);
-        // In nftables mode the DNAT names the numgen draw that chose the endpoint.
-        if let Some(Balance::Numgen { draw: Some(d) }) = &hop.detail.balance {
-            if let Some((_, text)) = r.iter_mut().find(|(c, _)| *c == Change::Dnat) {
-                text.push_str(&format!(" · numgen mod {} = {}", d.modulus, d.value));
-            }
+        out.extend(rewrites(t));
+        if hop.kind == PacketKind::Request {
+            out.extend(choice(hop).map(|text| (Change::Rule, text)));
         }
-        out.extend(r);
     }
     out
+}
+
+/// How kube-proxy chose the endpoint, in the words of its rules: the chains and map elements
+/// the request went through and the draw that picked the endpoint.
+/// `@service-ips → service-ULMVA6XW-default/backend-service/tcp/ · numgen mod 3 = 1` (nftables),
+/// `KUBE-SVC-ULMVA6XW3MQIHNLA → KUBE-SEP-4XTD6GDHLHC2XIMP` (iptables),
+/// `IPVS 10.96.214.40:80 rr → 10.244.1.2:80`.
+pub fn choice(hop: &Hop) -> Option<String> {
+    let balance = hop.detail.balance.as_ref()?;
+    let mut chains: Vec<&str> = Vec::new();
+    let mut path = |prefixes: &[&str]| {
+        for r in &hop.rules {
+            let chain = r.chain.as_str();
+            if prefixes.iter().any(|p| chain.starts_with(p)) && chains.last() != Some(&chain) {
+                chains.push(chain);
+            }
+        }
+        chains.join(" → ")
+    };
+    let text = match balance {
+        Balance::Numgen { draw } => {
+            let path = path(&["@service-", "service-", "external-", "endpoint-"]);
+            match draw {
+                Some(d) => format!("{path} · numgen mod {} = {}", d.modulus, d.value),
+                None => format!("{path} · affinity"),
+            }
+        }
+        Balance::Random { draws } => {
+            let path = path(&["KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-SEP-"]);
+            if draws.is_empty() {
+                format!("{path} · affinity")
+            } else {
+                path
+            }
+        }
+        Balance::Ipvs {
+            virtual_server,
+            scheduler,
+            real_server,
+        } => format!(
+            "IPVS {virtual_server} {scheduler} → {}",
+            real_server.map_or("no real server".to_string(), |r| r.to_string())
+        ),
+    };
+    (!text.starts_with(" ·")).then_some(text)
 }
 
 /// `DNAT 10.107.199.115:80 → 10.244.1.2:80`, `SNAT 10.244.3.2:51455 → 172.18.0.3:40001`,
@@ -864,6 +908,61 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// Beside the DNAT, the picture names how kube-proxy chose the endpoint, in each mode's own
+    /// words: the chains (and in nftables the map) the request went through, or IPVS's servers.
+    #[test]
+    fn the_request_is_labelled_with_kube_proxys_chains_in_each_mode() {
+        use svclab_sim::kube_proxy::ProxyMode;
+        for mode in ProxyMode::ALL {
+            let mut c = seeded();
+            c.act(Action::SetProxyMode { mode }).unwrap();
+            c.advance(10_000);
+            send(&mut c);
+            let trace = c.traces().last().unwrap();
+            let hop = trace
+                .hops
+                .iter()
+                .find(|h| h.kind == PacketKind::Request && h.translation.is_some())
+                .expect("kube-proxy rewrites the request");
+            let to = hop.translation.as_ref().unwrap().after.dst;
+            let labels = changes(hop);
+            let rule: Vec<&String> = labels
+                .iter()
+                .filter(|(c, _)| *c == Change::Rule)
+                .map(|(_, t)| t)
+                .collect();
+            assert_eq!(rule.len(), 1, "{mode:?}: {labels:?}");
+            let rule = rule[0];
+            // Every chain the label names is one the request's rules went through.
+            let named: Vec<&str> = match mode {
+                ProxyMode::Ipvs => {
+                    assert!(
+                        rule.starts_with("IPVS ") && rule.ends_with(&format!(" rr → {to}")),
+                        "{rule}"
+                    );
+                    continue;
+                }
+                ProxyMode::Nftables => {
+                    let (path, draw) = rule.split_once(" · ").expect("a draw");
+                    assert!(draw.starts_with("numgen mod 3 = "), "{rule}");
+                    assert!(path.starts_with("@service-ips → service-"), "{rule}");
+                    path.split(" → ").collect()
+                }
+                ProxyMode::Iptables => {
+                    assert!(rule.starts_with("KUBE-SVC-"), "{rule}");
+                    assert!(rule.contains(" → KUBE-SEP-"), "{rule}");
+                    rule.split(" → ").collect()
+                }
+            };
+            for chain in named {
+                assert!(
+                    hop.rules.iter().any(|r| r.chain.as_str() == chain),
+                    "{mode:?}: {chain}"
+                );
+            }
+        }
     }
 
     #[test]

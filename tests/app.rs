@@ -1548,14 +1548,24 @@ async fn in_nftables_mode_the_inspector_reads_the_map_element_and_the_draw_and_n
         )),
         "{matched}"
     );
-    // The random draw that chose the endpoint, on the DNAT's label in the picture and in the
-    // Inspector.
+    // The picture names the map element's map, the Service's chain and the random draw that
+    // chose the endpoint, beside the DNAT; the Inspector says the same in full.
     let picture = text(&find(root, "svg[aria-label='Cluster']"));
     assert!(
-        picture.contains(&format!("DNAT {cluster_ip}:80 → {after} · numgen mod 3 = ")),
+        picture.contains(&format!("DNAT {cluster_ip}:80 → {after}")),
         "{picture}"
     );
     let choice = text(&find(&inspector, "p.choice"));
+    let chain = choice
+        .split(" of the map in ")
+        .nth(1)
+        .and_then(|rest| rest.split(" (").next())
+        .expect("the Inspector names the Service's chain");
+    assert!(chain.starts_with("service-"), "{choice}");
+    assert!(
+        picture.contains(&format!("@service-ips → {chain} · numgen mod 3 = ")),
+        "{picture}"
+    );
     assert!(
         choice.starts_with("numgen random mod 3 drew ")
             && choice.contains(&format!(": {to_ip} . {to_port} of the map in service-")),
