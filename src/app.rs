@@ -72,6 +72,12 @@ pub fn Lab(
         (None, false) => share::opening(),
     };
     let sim = match &opening.link {
+        // In simulation mode at its event, when it was made there.
+        Some(link) if link.simulation.is_some() => {
+            let sim = Sim::with(svclab_sim::cluster::Cluster::new(Default::default()));
+            sim.open(link);
+            sim
+        }
         Some(link) => Sim::with(link.world()),
         None => Sim::boot(),
     };

@@ -140,6 +140,22 @@ impl Sim {
         result
     }
 
+    /// A share link's world: in simulation mode at its event if it was made there, else running.
+    pub fn open(&self, link: &svclab_sim::share::Link) {
+        let Some(timeline) = link.timeline() else {
+            self.replace(link.world());
+            self.set_simulation(false);
+            return;
+        };
+        self.traffic.set_value(None);
+        self.playing.set(false);
+        let _ = self
+            .cluster
+            .try_update_value(|w| *w = World::Simulation(Box::new(timeline)));
+        self.simulation.set(true);
+        self.changed();
+    }
+
     /// Put another world in place of this one (a lesson started or reset, a share link opened),
     /// in the same mode, with steady traffic going on from the new world's clock; returns the
     /// old one.

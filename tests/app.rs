@@ -2245,6 +2245,48 @@ async fn a_share_link_opens_the_same_pods_and_ips_and_a_tampered_one_is_refused(
     assert!(find_all(&refused.root, ".lesson-panel").is_empty());
 }
 
+/// An instructor in simulation mode shares "event N": the link opens in simulation mode at that
+/// event, with the same event list and the picture at that moment.
+#[wasm_bindgen_test]
+async fn a_share_link_made_in_simulation_mode_opens_at_the_same_event() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    simulation_mode(&app).await;
+    button(root, "Send request").click();
+    settle().await;
+    for _ in 0..8 {
+        button(root, "Step").click();
+        settle().await;
+    }
+    button(root, "Back").click();
+    settle().await;
+    let (event, row) = current_event(root);
+    assert!(event > 3, "{event}: {row}");
+    let list = text(&find(root, "section[aria-label='Events']"));
+    button(root, "Share").click();
+    settle().await;
+    let link: HtmlInputElement = find(root, "input[aria-label='Share link']").unchecked_into();
+    let link = link.value();
+
+    let opened = mount_link(&link).await;
+    let switch: HtmlInputElement =
+        find(&opened.root, "input[aria-label='Simulation mode']").unchecked_into();
+    assert!(switch.checked(), "the link opens in simulation mode");
+    assert_eq!(current_event(&opened.root), (event, row));
+    assert_eq!(
+        text(&find(&opened.root, "section[aria-label='Events']")),
+        list
+    );
+    assert_eq!(clock(&opened.root), clock(root));
+    assert_eq!(all_pods(&opened.root), all_pods(root));
+    // The event after it is the original's too.
+    button(root, "Step").click();
+    button(&opened.root, "Step").click();
+    settle().await;
+    assert_eq!(current_event(&opened.root), current_event(root));
+}
+
 #[wasm_bindgen_test]
 async fn a_lesson_file_handed_out_as_a_link_starts_its_lesson_and_a_damaged_one_is_refused() {
     // An instructor loads their file; the picker shows the link that hands it out.

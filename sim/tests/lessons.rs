@@ -7,8 +7,9 @@ use svclab_sim::cluster::{Cluster, Config};
 use svclab_sim::kube_proxy::ProxyMode;
 use svclab_sim::lesson::{self, Lesson, Started};
 use svclab_sim::model::ObjectKey;
-use svclab_sim::share::{Link, ShareError};
+use svclab_sim::share::{Link, Position, ShareError};
 use svclab_sim::time::SECOND;
+use svclab_sim::timeline::Timeline;
 use svclab_sim::trace::{Client, Request, Tool};
 
 fn builtin(id: &str) -> Lesson {
@@ -430,8 +431,8 @@ fn worked_world() -> Cluster {
 #[test]
 fn a_share_link_brings_back_the_same_pods_ips_and_traces() {
     let world = worked_world();
-    let mut link = Link::of(&world, "# my edits\n", Some(("first-service", 3_630_000)));
-    link.position = Some(7);
+    let link = Link::of(&world, "# my edits\n", Some(("first-service", 3_630_000)));
+    assert_eq!(link.simulation, None);
     let text = link.encode();
     assert!(text.starts_with("svclab1."));
     assert!(
@@ -451,6 +452,84 @@ fn a_share_link_brings_back_the_same_pods_ips_and_traces() {
     };
     assert_eq!(pods(&replayed), pods(&world));
     assert_eq!(replayed.traces(), world.traces());
+}
+
+/// A link made in simulation mode puts the learner back at the same event, with the same
+/// numbers for every event before and after it: the instructor's "everyone look at event 7".
+#[test]
+fn a_simulation_mode_link_brings_back_the_timeline_at_its_event() {
+    let world = worked_world();
+    let mut t = Timeline::new(world);
+    let request = Request {
+        client: Client::Pod(ObjectKey::new("default", "test")),
+        tool: Tool::Wget,
+        target: "http://backend-service".into(),
+    };
+    t.set_traffic(Some((700, request)));
+    for _ in 0..40 {
+        assert!(t.step());
+    }
+    // The learner acts in simulation mode: a pod is killed, and more happens.
+    let victim = t
+        .world()
+        .pods()
+        .values()
+        .find(|p| p.meta.name.starts_with("backend-"))
+        .unwrap()
+        .meta
+        .name
+        .clone();
+    t.act(Action::DeletePod {
+        namespace: "default".into(),
+        pod: victim,
+    })
+    .unwrap();
+    for _ in 0..30 {
+        assert!(t.step());
+    }
+    // Back a few events: the link keeps those ahead too.
+    for _ in 0..9 {
+        assert!(t.back());
+    }
+    assert!(t.cursor() > 60 && t.events().len() >= t.cursor() + 9);
+    let link = Link::at(&t, "kind: Service\n", None);
+    let opened = Link::decode(&link.encode()).unwrap();
+    assert_eq!(opened, link);
+    let mut again = opened.timeline().expect("a simulation-mode link");
+    assert_eq!(again.cursor(), t.cursor());
+    assert_eq!(again.current(), t.current());
+    assert_eq!(
+        again.events(),
+        t.events(),
+        "the same events, numbered the same"
+    );
+    assert_eq!(again.world().now(), t.world().now());
+    let pods = |c: &Cluster| -> Vec<(String, Option<std::net::Ipv4Addr>)> {
+        c.pods()
+            .values()
+            .map(|p| (p.meta.name.clone(), p.status.pod_ip))
+            .collect()
+    };
+    assert_eq!(pods(again.world()), pods(t.world()));
+    assert_eq!(again.world().traces(), t.world().traces());
+    // Stepping on from there is the original's future.
+    for _ in 0..9 {
+        assert!(t.step());
+        assert!(again.step());
+        assert_eq!(again.current(), t.current());
+    }
+    // A realtime link has no timeline.
+    assert!(Link::of(t.world(), "", None).timeline().is_none());
+    // A made-up position (past every event, the clock far ahead) opens at the last event.
+    let mut odd = link.clone();
+    odd.now = 1_000_000_000_000_000;
+    odd.simulation = Some(Position {
+        logged: u64::MAX,
+        since: 0,
+        event: u64::MAX,
+    });
+    let odd = odd.timeline().unwrap();
+    assert_eq!(odd.cursor(), odd.events().len());
 }
 
 #[test]

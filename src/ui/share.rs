@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use svclab_sim::lesson;
 use svclab_sim::share::Link;
+use svclab_sim::time::Time;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -128,13 +129,14 @@ fn current_link() -> Option<Link> {
     let active = ctx
         .active
         .with_untracked(|a| a.as_ref().map(|a| (a.lesson.id.clone(), a.since)));
-    sh.sim.peek(|c| {
-        Some(Link::of(
-            c,
-            &text,
-            active.as_ref().map(|(id, since)| (id.as_str(), *since)),
-        ))
-    })
+    Some(link_now(sh.sim, &text, active))
+}
+
+/// The link for the world as it is: at the current event in simulation mode.
+fn link_now(sim: crate::world::Sim, text: &str, active: Option<(String, Time)>) -> Link {
+    let lesson = active.as_ref().map(|(id, since)| (id.as_str(), *since));
+    sim.peek_timeline(|t| Link::at(t, text, lesson))
+        .unwrap_or_else(|| sim.peek(|c| Link::of(c, text, lesson)))
 }
 
 /// Keep the scenario in localStorage when the page is hidden or closed.
@@ -146,13 +148,7 @@ pub fn keep_scenario() {
         let active = ctx
             .active
             .with_untracked(|a| a.as_ref().map(|a| (a.lesson.id.clone(), a.since)));
-        let link = sh.sim.peek(|c| {
-            Link::of(
-                c,
-                &text,
-                active.as_ref().map(|(id, since)| (id.as_str(), *since)),
-            )
-        });
+        let link = link_now(sh.sim, &text, active);
         if let Some(s) = storage() {
             let _ = s.set_item(SCENARIO_KEY, &link.encode());
         }
@@ -162,7 +158,7 @@ pub fn keep_scenario() {
     // A link pasted into the address bar of an open page only changes its fragment.
     let c = window_event_listener_untyped("hashchange", move |_| match from_fragment() {
         Some(Ok(Fragment::Link(link))) => {
-            sh.sim.replace(link.world());
+            sh.sim.open(&link);
             sh.text.set(link.manifests.clone());
             ctx.active.set(lesson_of(&link));
             ctx.notice.set(None);

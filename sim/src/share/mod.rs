@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cluster::{Cluster, Config, LoggedAction};
 use crate::time::Time;
+use crate::timeline::Timeline;
 use wire::{base64url, from_base64url, Reader, Writer};
 
 /// What a share link carries.
@@ -27,8 +28,22 @@ pub struct Link {
     pub log: Vec<LoggedAction>,
     /// The virtual clock when the link was made.
     pub now: Time,
-    /// The selected event in simulation mode.
-    pub position: Option<u64>,
+    /// Where simulation mode was, if it was on.
+    pub simulation: Option<Position>,
+}
+
+/// Simulation mode in a link: where its timeline began and the current event. The link's log
+/// holds every action of the scenario (those of events ahead of the current one too) and its
+/// clock the latest time the timeline reached, so the events after the current one come back
+/// as well.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// How many of the log's actions came before simulation mode began.
+    pub logged: u64,
+    /// The virtual time it began at.
+    pub since: Time,
+    /// The current event's number (0: before the first).
+    pub event: u64,
 }
 
 /// Why a link could not be opened.
@@ -125,7 +140,11 @@ impl Link {
             w.int(*since);
         });
         w.int(self.now);
-        w.option(&self.position, |w, p| w.int(*p));
+        w.option(&self.simulation, |w, p| {
+            w.int(p.logged);
+            w.int(p.since);
+            w.int(p.event);
+        });
         w.int(self.log.len() as u64);
         for entry in &self.log {
             w.action(entry);
@@ -154,18 +173,53 @@ impl Link {
             lesson: lesson.map(|(id, since)| (id.to_string(), since)),
             log: cluster.log().to_vec(),
             now: cluster.now(),
-            position: None,
+            simulation: None,
+        }
+    }
+
+    /// A link for simulation mode: the scenario `timeline` holds and its current event.
+    pub fn at(timeline: &Timeline, manifests: &str, lesson: Option<(&str, Time)>) -> Link {
+        let (logged, since) = timeline.start();
+        Link {
+            log: timeline.log(),
+            now: timeline.reached(),
+            simulation: Some(Position {
+                logged: logged as u64,
+                since,
+                event: timeline.cursor() as u64,
+            }),
+            ..Link::of(timeline.world(), manifests, lesson)
+        }
+    }
+
+    /// Simulation mode as the link left it: the timeline rebuilt from where it began, at the
+    /// link's current event. `None` for a link made in realtime mode.
+    pub fn timeline(&self) -> Option<Timeline> {
+        let p = self.simulation?;
+        let split = usize::try_from(p.logged)
+            .unwrap_or(usize::MAX)
+            .min(self.log.len());
+        let (before, after) = self.log.split_at(split);
+        let mut world = Cluster::replay(self.config(), before);
+        if p.since > world.now() {
+            world.advance(p.since - world.now());
+        }
+        let mut t = Timeline::rebuild(world, after, self.now);
+        t.seek(usize::try_from(p.event).unwrap_or(usize::MAX));
+        Some(t)
+    }
+
+    fn config(&self) -> Config {
+        Config {
+            seed: self.seed,
+            ..Config::default()
         }
     }
 
     /// The world the link describes: its log replayed from its seed, and the clock run on to
     /// when the link was made.
     pub fn world(&self) -> Cluster {
-        let config = Config {
-            seed: self.seed,
-            ..Config::default()
-        };
-        let mut cluster = Cluster::replay(config, &self.log);
+        let mut cluster = Cluster::replay(self.config(), &self.log);
         if self.now > cluster.now() {
             cluster.advance(self.now - cluster.now());
         }
@@ -179,7 +233,13 @@ fn read(bytes: &[u8]) -> Option<Link> {
     let manifests = r.str()?;
     let lesson = r.option(|r| Some((r.str()?, r.int()?)))?;
     let now = r.int()?;
-    let position = r.option(Reader::int)?;
+    let simulation = r.option(|r| {
+        Some(Position {
+            logged: r.int()?,
+            since: r.int()?,
+            event: r.int()?,
+        })
+    })?;
     let n = r.count()?;
     let log = (0..n).map(|_| r.action()).collect::<Option<Vec<_>>>()?;
     r.done().then_some(Link {
@@ -188,6 +248,6 @@ fn read(bytes: &[u8]) -> Option<Link> {
         lesson,
         log,
         now,
-        position,
+        simulation,
     })
 }

@@ -77,6 +77,8 @@ pub struct Timeline {
     snapshots: Vec<Snapshot>,
     every: usize,
     traffic: Option<Traffic>,
+    /// How many actions the world had logged when the timeline took it over.
+    logged: usize,
 }
 
 impl Timeline {
@@ -84,6 +86,7 @@ impl Timeline {
     /// thing that happens from here.
     pub fn new(world: Cluster) -> Timeline {
         let seen = Seen::all_of(&world);
+        let world_logged = world.log().len();
         Timeline {
             snapshots: vec![Snapshot {
                 moment: 0,
@@ -103,6 +106,65 @@ impl Timeline {
             cursor: 0,
             every: SNAPSHOT_EVERY,
             traffic: None,
+            logged: world_logged,
+        }
+    }
+
+    /// A timeline rebuilt from what [`Timeline::log`] and [`Timeline::start`] gave: `world` as
+    /// it was taken over, then every later action at its time, and the clock run on to `until`.
+    /// Its moments are the original's (an action at the time the clock would have stopped for
+    /// anyway shares that moment, as steady traffic's requests do), so its events have the
+    /// original's numbers. The current event is the last.
+    pub fn rebuild(world: Cluster, actions: &[LoggedAction], until: Time) -> Timeline {
+        let mut t = Timeline::new(world);
+        for entry in actions {
+            while t.next_time().is_some_and(|next| next < entry.time) {
+                if !t.step_live() {
+                    break;
+                }
+            }
+            t.live_moment(entry.time, Some(entry.action.clone()));
+        }
+        while t.next_time().is_some_and(|next| next <= until) {
+            if !t.step_live() {
+                break;
+            }
+        }
+        let now = t.world.now();
+        if until > now {
+            t.world.advance(until - now);
+            t.drifted = true;
+        }
+        t.cursor = t.events.len();
+        t
+    }
+
+    /// Where the timeline began: how many actions the world had logged and its clock then.
+    pub fn start(&self) -> (usize, Time) {
+        (self.logged, self.moments[0].time)
+    }
+
+    /// Every action of the scenario, including those of events ahead of the current one after
+    /// Back: the world's log when the timeline took it over, then each moment's action.
+    pub fn log(&self) -> Vec<LoggedAction> {
+        let mut log: Vec<LoggedAction> =
+            self.world.log()[..self.logged.min(self.world.log().len())].to_vec();
+        log.extend(self.moments.iter().filter_map(|m| {
+            m.action.clone().map(|action| LoggedAction {
+                time: m.time,
+                action,
+            })
+        }));
+        log
+    }
+
+    /// The latest time the timeline has reached (its live edge), wherever the current event is.
+    pub fn reached(&self) -> Time {
+        let last = self.moments.last().map_or(0, |m| m.time);
+        if self.at + 1 == self.moments.len() {
+            last.max(self.world.now())
+        } else {
+            last
         }
     }
 
@@ -307,9 +369,15 @@ impl Timeline {
                     request: t.request.clone(),
                 }
             });
+        self.live_moment(next, send);
+        true
+    }
+
+    /// Add a moment at the live edge: the clock to `time`, then `action`, and its events.
+    fn live_moment(&mut self, time: Time, action: Option<Action>) {
         let moment = Moment {
-            time: next,
-            action: send,
+            time,
+            action,
             end: self.events.len(),
         };
         play(&mut self.world, &moment);
@@ -317,7 +385,6 @@ impl Timeline {
         self.at = self.moments.len() - 1;
         self.drifted = false;
         self.collect();
-        true
     }
 
     /// Read the events of the moment just played, and keep a snapshot when due.
