@@ -2245,6 +2245,47 @@ async fn a_share_link_opens_the_same_pods_and_ips_and_a_tampered_one_is_refused(
     assert!(find_all(&refused.root, ".lesson-panel").is_empty());
 }
 
+/// The picture exports as a PNG for slides: drawn at twice the picture's size, and the Share
+/// popover says so.
+#[wasm_bindgen_test]
+async fn the_picture_exports_as_a_png_twice_its_size() {
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    send_and_wait(&app, 5_000).await;
+    button(root, "Share").click();
+    settle().await;
+    button(root, "Download picture (.png)").click();
+    let status = find(root, ".share-popover [role='status']");
+    let mut said = String::new();
+    for _ in 0..50 {
+        settle().await;
+        said = text(&status);
+        if said.contains("svclab-cluster.png") {
+            break;
+        }
+    }
+    let size = said
+        .strip_prefix("Picture saved as svclab-cluster.png (")
+        .and_then(|rest| rest.strip_suffix(" px)."))
+        .unwrap_or_else(|| panic!("{said}"));
+    let (w, h) = size.split_once(" × ").unwrap();
+    let view_box = find(root, "svg[aria-label='Cluster']")
+        .get_attribute("viewBox")
+        .unwrap();
+    let numbers: Vec<f64> = view_box.split(' ').map(|n| n.parse().unwrap()).collect();
+    assert_eq!(
+        w.parse::<f64>().unwrap(),
+        (numbers[2] * 2.0).round(),
+        "{said}"
+    );
+    assert_eq!(
+        h.parse::<f64>().unwrap(),
+        (numbers[3] * 2.0).round(),
+        "{said}"
+    );
+}
+
 /// An instructor in simulation mode shares "event N": the link opens in simulation mode at that
 /// event, with the same event list and the picture at that moment.
 #[wasm_bindgen_test]

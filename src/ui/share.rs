@@ -192,17 +192,119 @@ fn percent_encode(text: &str) -> String {
 
 /// Offer `text` as a download named `name`.
 fn download(name: &str, mime: &str, text: &str) {
-    let document = document();
-    let Ok(a) = document.create_element("a") else {
-        return;
-    };
-    let _ = a.set_attribute(
-        "href",
+    download_url(
+        name,
         &format!("data:{mime};charset=utf-8,{}", percent_encode(text)),
     );
+}
+
+/// Offer what `url` holds as a download named `name`.
+fn download_url(name: &str, url: &str) {
+    let Ok(a) = document().create_element("a") else {
+        return;
+    };
+    let _ = a.set_attribute("href", url);
     let _ = a.set_attribute("download", name);
     if let Ok(a) = a.dyn_into::<web_sys::HtmlElement>() {
         a.click();
+    }
+}
+
+/// The widest PNG made of the picture, in pixels.
+const PNG_MAX_WIDTH: f64 = 4096.0;
+
+/// The picture as a PNG for slides: its SVG drawn on a canvas at twice the picture's size (at
+/// most [`PNG_MAX_WIDTH`] wide) over the picture's own background, then offered as a download.
+/// `done` gets what to tell the learner once it is drawn, or why it could not be.
+fn export_png(done: impl Fn(String) + 'static) {
+    let document = document();
+    let Some(el) = document
+        .query_selector("svg[aria-label='Cluster']")
+        .ok()
+        .flatten()
+    else {
+        return done("There is no picture to export.".into());
+    };
+    let (Some(svg), Some((w, h))) = (picture_svg(), view_box_size(&el)) else {
+        return done("There is no picture to export.".into());
+    };
+    let scale = (PNG_MAX_WIDTH / w).min(2.0);
+    let (pw, ph) = ((w * scale).round() as u32, (h * scale).round() as u32);
+    let background = el
+        .parent_element()
+        .and_then(|p| window().get_computed_style(&p).ok().flatten())
+        .and_then(|s| s.get_property_value("background-color").ok())
+        .filter(|c| !c.is_empty() && c != "rgba(0, 0, 0, 0)")
+        .unwrap_or_else(|| "#ffffff".into());
+    // Drawn at the PNG's size: the SVG's own width and height say how large to rasterise it.
+    // (An inline style, since the page's rules inside the SVG size the picture by its box.)
+    let svg = svg.replacen(
+        "<svg",
+        &format!("<svg width=\"{pw}\" height=\"{ph}\" style=\"width:{pw}px;height:{ph}px\""),
+        1,
+    );
+    let Ok(image) = web_sys::HtmlImageElement::new() else {
+        return done("The picture could not be drawn as a PNG.".into());
+    };
+    let done = std::rc::Rc::new(done);
+    let failed = done.clone();
+    let drawn = image.clone();
+    let onload = Closure::once(move || {
+        let canvas = document
+            .create_element("canvas")
+            .ok()
+            .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok());
+        let Some(canvas) = canvas else { return };
+        canvas.set_width(pw);
+        canvas.set_height(ph);
+        let context = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
+        let Some(context) = context else { return };
+        context.set_fill_style_str(&background);
+        context.fill_rect(0.0, 0.0, f64::from(pw), f64::from(ph));
+        let drew = context.draw_image_with_html_image_element_and_dw_and_dh(
+            &drawn,
+            0.0,
+            0.0,
+            f64::from(pw),
+            f64::from(ph),
+        );
+        match drew.and_then(|()| canvas.to_data_url_with_type("image/png")) {
+            Ok(url) => {
+                download_url("svclab-cluster.png", &url);
+                done(format!(
+                    "Picture saved as svclab-cluster.png ({pw} × {ph} px)."
+                ));
+            }
+            Err(_) => done("The picture could not be drawn as a PNG.".into()),
+        }
+    });
+    let onerror = Closure::once(move || failed("The picture could not be drawn as a PNG.".into()));
+    image.set_onload(Some(onload.as_ref().unchecked_ref()));
+    image.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    onload.forget();
+    onerror.forget();
+    image.set_src(&format!(
+        "data:image/svg+xml;charset=utf-8,{}",
+        percent_encode(&svg)
+    ));
+}
+
+/// The width and height of an SVG element's `viewBox`, in picture units.
+fn view_box_size(el: &web_sys::Element) -> Option<(f64, f64)> {
+    let view_box = el.get_attribute("viewBox")?;
+    let numbers: Vec<f64> = view_box
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    match numbers.as_slice() {
+        [_, _, w, h] if *w > 0.0 && *h > 0.0 && w.is_finite() && h.is_finite() => Some((*w, *h)),
+        _ => None,
     }
 }
 
@@ -277,6 +379,7 @@ pub fn ShareButton() -> impl IntoView {
         Some(svg) => download("svclab-cluster.svg", "image/svg+xml", &svg),
         None => set_status.set("There is no picture to export.".into()),
     };
+    let export_png_click = move |_| export_png(move |message| set_status.set(message));
     let export_trace = move |_| {
         let text = sh.sim.peek(|c| {
             c.traces().last().map(|t| {
@@ -347,6 +450,7 @@ pub fn ShareButton() -> impl IntoView {
                     <div class="exports" role="group" aria-label="Export">
                         <button on:click=export_yaml>"Download manifests (.yaml)"</button>
                         <button on:click=export_svg>"Download picture (.svg)"</button>
+                        <button on:click=export_png_click>"Download picture (.png)"</button>
                         <button on:click=export_trace>"Download last trace (.txt)"</button>
                     </div>
                     <label class="file-pick">
