@@ -62,14 +62,18 @@ pub fn Lab(
     /// A share link's text to open, as if it were in the URL (tests open links this way).
     #[prop(optional, into)]
     link: Option<String>,
+    /// Keep what the learner does in localStorage and start from what is kept there, as the
+    /// page always does; a test driving the app sets it to reload.
+    #[prop(optional)]
+    persist: bool,
 ) -> impl IntoView {
     let manual = driver.is_some();
-    // A share link given or in the URL, else the scenario kept from the last visit (not under a
-    // test).
-    let opening = match (link, manual) {
+    let persist = persist || !manual;
+    // A share link given or in the URL, else the scenario kept from the last visit.
+    let opening = match (link, persist) {
         (Some(text), _) => share::open_text(&text),
-        (None, true) => Opening::default(),
-        (None, false) => share::opening(),
+        (None, false) => Opening::default(),
+        (None, true) => share::opening(),
     };
     let sim = match &opening.link {
         // In simulation mode at its event, when it was made there.
@@ -86,7 +90,7 @@ pub fn Lab(
     }
     let text = match &opening.link {
         Some(link) => link.manifests.clone(),
-        None => crate::ui::editor::initial_text(!manual),
+        None => crate::ui::editor::initial_text(persist),
     };
     let shared = Shared {
         sim,
@@ -98,7 +102,7 @@ pub fn Lab(
         still: !manual && prefers_reduced_motion(),
     };
     provide_context(shared);
-    let lessons = lesson_context(!manual, opening.link.as_ref().and_then(share::lesson_of));
+    let lessons = lesson_context(persist, opening.link.as_ref().and_then(share::lesson_of));
     lessons.notice.set(opening.refused);
     provide_context(lessons);
     // A lesson link: its lesson starts at once, or its error shows and nothing changes.
@@ -107,7 +111,7 @@ pub fn Lab(
             lessons.notice.set(Some(e));
         }
     }
-    if !manual {
+    if persist {
         share::keep_scenario();
     }
     if !manual {
@@ -145,7 +149,7 @@ pub fn Lab(
                 <LessonsButton />
                 <ShareButton />
                 <Toolbar>
-                    <RequestBuilder persist=!manual />
+                    <RequestBuilder persist=persist />
                 </Toolbar>
                 <PresenterToggle on=presenter />
             </header>
@@ -166,7 +170,7 @@ pub fn Lab(
                 </div>
                 <div class="tools">
                     <LessonPanel />
-                    <Editor persist=!manual />
+                    <Editor persist=persist />
                     <Deployments />
                 </div>
                 <div class="side">

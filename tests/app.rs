@@ -1862,6 +1862,63 @@ impl Mounted {
     }
 }
 
+/// An app that keeps what the learner does in localStorage and starts from it, as the page
+/// does: mounting a second one is the page reloaded.
+async fn mount_persisting() -> Mounted {
+    let root = fresh_root();
+    let driver = Driver::new();
+    let d = driver.clone();
+    let handle = mount_to(root.clone(), move || {
+        view! { <Lab driver=d.clone() persist=true /> }
+    });
+    settle().await;
+    Mounted {
+        root,
+        driver,
+        _handle: Box::new(handle),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn progress_the_editor_and_the_lesson_survive_a_reload() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.clear().unwrap();
+    let app = mount_persisting().await;
+    app.start_lesson("Your first Service").await;
+    button(&app.root, "Send request").click();
+    settle().await;
+    app.advance(10_000).await;
+    assert!(app.solved(1), "{}", app.verdict(1));
+    assert!(!app.solved(2));
+    let edited = app
+        .textarea()
+        .value()
+        .replacen("replicas: 3", "replicas: 4", 1);
+    app.type_manifest(&edited).await;
+    let pods = all_pods(&app.root);
+    // The page is hidden or closed: what it shows is kept.
+    web_sys::window()
+        .unwrap()
+        .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
+        .unwrap();
+    drop(app);
+
+    let reloaded = mount_persisting().await;
+    assert_eq!(reloaded.textarea().value(), edited, "the editor's text");
+    assert_eq!(all_pods(&reloaded.root), pods, "the same pods and IPs");
+    assert_eq!(
+        text(&find(&reloaded.root, ".lesson-panel h2")),
+        "Your first Service"
+    );
+    assert!(reloaded.solved(1), "{}", reloaded.verdict(1));
+    assert!(!reloaded.solved(2), "{}", reloaded.verdict(2));
+    button(&reloaded.root, "Lessons").click();
+    settle().await;
+    let list = text(&find(&reloaded.root, ".lesson-list"));
+    assert!(list.contains("in progress"), "{list}");
+    storage.clear().unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn the_lesson_picker_starts_a_lesson_with_its_manifests_and_tasks() {
     let app = mount_lab().await;
