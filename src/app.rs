@@ -103,6 +103,10 @@ pub fn Lab(
     };
     provide_context(shared);
     let lessons = lesson_context(persist, opening.link.as_ref().and_then(share::lesson_of));
+    // A link's own lesson file goes on with the lesson (a link shared from here carries it too).
+    if let Some(file) = opening.link.as_ref().and_then(|l| l.lesson_file.clone()) {
+        lessons.file.set(Some(file));
+    }
     lessons.notice.set(opening.refused);
     provide_context(lessons);
     // A lesson link: its lesson starts at once, or its error shows and nothing changes.

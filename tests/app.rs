@@ -2199,6 +2199,15 @@ async fn a_lesson_file_loads_and_a_broken_one_reports_its_line() {
     pick_file(&app.root, include_str!("fixtures/custom-lesson.yaml")).await;
     assert!(text(&find(&app.root, ".lesson-panel h2")).contains("Scale to two"));
     assert!(app.textarea().value().contains("name: tiny"));
+
+    // A share link carries the learner's own lesson: a browser that never loaded the file
+    // opens the link in that lesson.
+    button(&app.root, "Share").click();
+    settle().await;
+    let link: HtmlInputElement = find(&app.root, "input[aria-label='Share link']").unchecked_into();
+    let opened = mount_link(&link.value()).await;
+    assert!(text(&find(&opened.root, ".lesson-panel h2")).contains("Scale to two"));
+    assert_eq!(opened.textarea().value(), app.textarea().value());
 }
 
 #[wasm_bindgen_test]

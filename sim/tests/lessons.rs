@@ -620,3 +620,13 @@ fn a_lesson_file_travels_in_a_link_and_a_damaged_one_is_refused() {
         Err(ShareError::Version(_))
     ));
 }
+
+#[test]
+fn a_share_link_carries_a_lesson_file_of_the_learners_own() {
+    let file = include_str!("../../tests/fixtures/custom-lesson.yaml");
+    let mut link = Link::of(&worked_world(), "", Some(("scale-to-two", 0)));
+    link.lesson_file = Some(file.to_string());
+    let opened = Link::decode(&link.encode()).unwrap();
+    assert_eq!(opened.lesson_file.as_deref(), Some(file));
+    assert_eq!(opened, link);
+}

@@ -107,8 +107,8 @@ pub fn opening() -> Opening {
     }
 }
 
-/// The lesson a link names, started at its time: a built-in one, or the lesson file loaded
-/// last on this browser if it has that id.
+/// The lesson a link names, started at its time: a built-in one, the file the link carries, or
+/// the lesson file loaded last on this browser if it has that id.
 pub fn lesson_of(link: &Link) -> Option<Active> {
     let (id, since) = link.lesson.as_ref()?;
     let own = || {
@@ -116,7 +116,14 @@ pub fn lesson_of(link: &Link) -> Option<Active> {
             .and_then(|text| lesson::load(&text).ok())
             .filter(|l| &l.id == id)
     };
+    let carried = || {
+        link.lesson_file
+            .as_deref()
+            .and_then(|text| lesson::load(text).ok())
+            .filter(|l| &l.id == id)
+    };
     lesson::builtin(id)
+        .or_else(carried)
         .or_else(own)
         .map(|l| Active::new(l, *since))
 }
@@ -132,11 +139,23 @@ fn current_link() -> Option<Link> {
     Some(link_now(sh.sim, &text, active))
 }
 
-/// The link for the world as it is: at the current event in simulation mode.
+/// The link for the world as it is: at the current event in simulation mode, with the lesson's
+/// file when it is one of the learner's own.
 fn link_now(sim: crate::world::Sim, text: &str, active: Option<(String, Time)>) -> Link {
     let lesson = active.as_ref().map(|(id, since)| (id.as_str(), *since));
-    sim.peek_timeline(|t| Link::at(t, text, lesson))
-        .unwrap_or_else(|| sim.peek(|c| Link::of(c, text, lesson)))
+    let mut link = sim
+        .peek_timeline(|t| Link::at(t, text, lesson))
+        .unwrap_or_else(|| sim.peek(|c| Link::of(c, text, lesson)));
+    if let Some((id, _)) = &active {
+        if lesson::builtin(id).is_none() {
+            let ctx = expect_context::<LessonCtx>();
+            link.lesson_file = ctx
+                .file
+                .get_untracked()
+                .filter(|file| lesson::load(file).is_ok_and(|l| &l.id == id));
+        }
+    }
+    link
 }
 
 /// Keep the scenario in localStorage when the page is hidden or closed.
@@ -161,6 +180,9 @@ pub fn keep_scenario() {
             sh.sim.open(&link);
             sh.text.set(link.manifests.clone());
             ctx.active.set(lesson_of(&link));
+            if link.lesson_file.is_some() {
+                ctx.file.set(link.lesson_file.clone());
+            }
             ctx.notice.set(None);
         }
         Some(Ok(Fragment::LessonFile(text))) => {

@@ -30,6 +30,9 @@ pub struct Link {
     pub now: Time,
     /// Where simulation mode was, if it was on.
     pub simulation: Option<Position>,
+    /// The lesson's file, when the lesson is not a built-in one: a fresh browser has no other
+    /// way to find it.
+    pub lesson_file: Option<String>,
 }
 
 /// Simulation mode in a link: where its timeline began and the current event. The link's log
@@ -149,6 +152,8 @@ impl Link {
         for entry in &self.log {
             w.action(entry);
         }
+        // Last, so that links made before it was added still read.
+        w.option(&self.lesson_file, |w, f| w.str(f));
         format!("{PREFIX}{}", pack(&w.0))
     }
 
@@ -174,6 +179,7 @@ impl Link {
             log: cluster.log().to_vec(),
             now: cluster.now(),
             simulation: None,
+            lesson_file: None,
         }
     }
 
@@ -242,6 +248,11 @@ fn read(bytes: &[u8]) -> Option<Link> {
     })?;
     let n = r.count()?;
     let log = (0..n).map(|_| r.action()).collect::<Option<Vec<_>>>()?;
+    let lesson_file = if r.done() {
+        None
+    } else {
+        r.option(Reader::str)?
+    };
     r.done().then_some(Link {
         seed,
         manifests,
@@ -249,5 +260,6 @@ fn read(bytes: &[u8]) -> Option<Link> {
         log,
         now,
         simulation,
+        lesson_file,
     })
 }
