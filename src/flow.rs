@@ -8,7 +8,7 @@ use svclab_sim::map::SortedMap;
 use svclab_sim::model::ObjectKey;
 use svclab_sim::time::Time;
 use svclab_sim::timeline::{Edge, Event, What};
-use svclab_sim::trace::{Hop, Outcome, PacketKind, Place, Trace};
+use svclab_sim::trace::{Client, Hop, Outcome, PacketKind, Place, Trace};
 
 use crate::layout::{Layout, Point};
 
@@ -76,7 +76,8 @@ pub fn event_mark(traces: &[Trace], layout: &Layout, event: &Event) -> Option<Ev
     else {
         return None;
     };
-    let hop = traces.iter().find(|t| t.id == *trace)?.hops.get(*hop)?;
+    let trace = traces.iter().find(|t| t.id == *trace)?;
+    let hop = trace.hops.get(*hop)?;
     let (place, verb) = match edge {
         Edge::Leaves => (&hop.from, "leaves"),
         Edge::Arrives => (&hop.to, "arrives at"),
@@ -89,7 +90,7 @@ pub fn event_mark(traces: &[Trace], layout: &Layout, event: &Event) -> Option<Ev
             "Event {}: {} {verb} {}",
             event.number,
             kind_label(hop.kind),
-            place_label(place)
+            place_label(place, &trace.request.client)
         ),
     })
 }
@@ -103,10 +104,15 @@ pub fn kind_label(kind: PacketKind) -> &'static str {
     }
 }
 
-/// A place as the learner reads it: a pod's name, `kube-proxy on kind-worker`.
-pub fn place_label(place: &Place) -> String {
+/// A place on the path of a request from `client`, as the learner reads it: a pod's name,
+/// `kube-proxy on kind-worker`, or `node kind-worker` when the node itself sent the request
+/// (`docker exec kind-worker curl ...`).
+pub fn place_label(place: &Place, client: &Client) -> String {
     match place {
         Place::Pod(key) => key.name.clone(),
+        Place::Node(node) if matches!(client, Client::Node(n) if n == node) => {
+            format!("node {node}")
+        }
         Place::Node(node) => format!("kube-proxy on {node}"),
         Place::External => "client outside the cluster".into(),
         Place::LoadBalancer(key) => format!("load balancer of {}", key.name),
@@ -119,12 +125,12 @@ pub fn packet_label(hop: &Hop) -> String {
 }
 
 /// `DNS query from test to kube-proxy on kind-worker: 10.244.1.2:41000 → 10.96.0.10:53/UDP`.
-pub fn hop_description(hop: &Hop) -> String {
+pub fn hop_description(hop: &Hop, client: &Client) -> String {
     format!(
         "{} from {} to {}: {} → {}/{}",
         kind_label(hop.kind),
-        place_label(&hop.from),
-        place_label(&hop.to),
+        place_label(&hop.from, client),
+        place_label(&hop.to, client),
         hop.packet.src,
         hop.packet.dst,
         hop.packet.protocol.as_str()
@@ -163,7 +169,7 @@ pub fn flow_at(traces: &[Trace], layout: &Layout, now: Time, still: bool) -> Flo
                     to,
                     current: on_it,
                     done: now >= hop.end,
-                    description: hop_description(hop),
+                    description: hop_description(hop, &trace.request.client),
                 });
             } else if on_it {
                 let span = hop.end.saturating_sub(hop.start).max(1) as f64;
@@ -176,7 +182,7 @@ pub fn flow_at(traces: &[Trace], layout: &Layout, now: Time, still: bool) -> Flo
                     from,
                     to,
                     label: packet_label(hop),
-                    description: hop_description(hop),
+                    description: hop_description(hop, &trace.request.client),
                 });
             }
         }
@@ -437,14 +443,60 @@ mod tests {
             c.advance(50);
         }
         let trace = c.traces().last().unwrap();
-        let hops: Vec<String> = trace.hops.iter().map(hop_description).collect();
+        let hops: Vec<String> = trace
+            .hops
+            .iter()
+            .map(|h| hop_description(h, &trace.request.client))
+            .collect();
         assert_eq!(seen, hops, "every hop drawn, in order");
-        let route: Vec<String> = trace.hops.iter().map(|h| place_label(&h.to)).collect();
+        let route: Vec<String> = trace
+            .hops
+            .iter()
+            .map(|h| place_label(&h.to, &trace.request.client))
+            .collect();
         assert!(route[0].starts_with("kube-proxy on "), "{route:?}");
         assert!(route[1].starts_with("coredns-"), "{route:?}");
         assert!(route.iter().any(|r| r.starts_with("backend-")), "{route:?}");
         assert!(matches!(trace.outcome, Outcome::Http { status: 200, .. }));
         assert_eq!(spread(c.traces(), c.now()).values().sum::<u32>(), 1);
+    }
+
+    /// A request sent from a node names the node as the sender, not its kube-proxy.
+    #[test]
+    fn a_node_that_sends_is_named_as_the_node() {
+        use svclab_sim::action::Action;
+        use svclab_sim::cluster::{Cluster, Config};
+        let mut c = Cluster::new(Config::default());
+        c.apply(crate::seed::SEED_MANIFEST, crate::seed::SEED_FILENAME)
+            .unwrap();
+        c.advance(10_000);
+        let ip = c
+            .services()
+            .values()
+            .find(|s| s.meta.name == "backend-service")
+            .and_then(|s| s.spec.cluster_ip.ip())
+            .unwrap();
+        let client = Client::Node("kind-worker".into());
+        c.act(Action::Send {
+            request: svclab_sim::trace::Request {
+                client: client.clone(),
+                tool: svclab_sim::trace::Tool::Curl,
+                target: format!("http://{ip}"),
+            },
+        })
+        .unwrap();
+        c.advance(10_000);
+        let trace = c.traces().last().unwrap();
+        assert!(matches!(trace.outcome, Outcome::Http { status: 200, .. }));
+        let first = &trace.hops[0];
+        assert_eq!(place_label(&first.from, &client), "node kind-worker");
+        let last = trace.hops.last().unwrap();
+        assert_eq!(place_label(&last.to, &client), "node kind-worker");
+        // Another node on the path is still its kube-proxy.
+        assert_eq!(
+            place_label(&Place::Node("kind-worker2".into()), &client),
+            "kube-proxy on kind-worker2"
+        );
     }
 
     #[test]

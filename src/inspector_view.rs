@@ -105,7 +105,11 @@ pub fn inspect(trace: &Trace, index: usize) -> Option<Inspection> {
             trace.hops.len(),
             kind_label(hop.kind)
         ),
-        route: format!("{} → {}", place_label(&hop.from), place_label(&hop.to)),
+        route: format!(
+            "{} → {}",
+            place_label(&hop.from, &trace.request.client),
+            place_label(&hop.to, &trace.request.client)
+        ),
         time: format!("+{} ms", hop.start.saturating_sub(trace.start)),
         verdict: verdict_word(hop.verdict),
         protocol: hop.packet.protocol.as_str(),

@@ -114,8 +114,8 @@ pub fn hop_rows(trace: &Trace) -> Vec<HopRow> {
             time: format!("+{} ms", h.start.saturating_sub(trace.start)),
             kind: kind_label(h.kind),
             kind_class: h.kind.as_str(),
-            from: place_label(&h.from),
-            to: place_label(&h.to),
+            from: place_label(&h.from, &trace.request.client),
+            to: place_label(&h.to, &trace.request.client),
             packet: format!(
                 "{} → {} {}",
                 h.packet.src,

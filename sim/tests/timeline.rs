@@ -376,3 +376,39 @@ fn bench_step_and_back_at_ten_thousand_events() {
     }
     println!("Step (redo) there: {:?} each", clock.elapsed() / 20);
 }
+
+/// A request a node sends itself (`docker exec kind-worker curl ...`) leaves from the node, not
+/// from its kube-proxy.
+#[test]
+fn a_node_sending_a_request_is_listed_as_the_node() {
+    let c = seeded();
+    let ip = c.services()[&ObjectKey::new("default", "backend-service")]
+        .spec
+        .cluster_ip
+        .ip()
+        .unwrap();
+    let mut t = Timeline::new(c);
+    t.act(Action::Send {
+        request: Request {
+            client: Client::Node("kind-worker".into()),
+            tool: Tool::Curl,
+            target: format!("http://{ip}"),
+        },
+    })
+    .unwrap();
+    while t.step() {}
+    let packets: Vec<&Event> = t
+        .events()
+        .iter()
+        .filter(|e| matches!(e.what, What::Packet { .. }))
+        .collect();
+    assert_eq!(packets[0].at, Where::Node("kind-worker".into()));
+    assert_eq!(packets[0].at.to_string(), "node kind-worker");
+    assert_eq!(
+        packets.last().unwrap().at,
+        Where::Node("kind-worker".into())
+    );
+    assert!(packets
+        .iter()
+        .all(|e| !matches!(&e.at, Where::KubeProxy(n) if n == "kind-worker")));
+}

@@ -9,7 +9,7 @@ use crate::cluster::Cluster;
 use crate::map::SortedMap;
 use crate::model::ObjectKey;
 use crate::time::Time;
-use crate::trace::{Place, Trace};
+use crate::trace::{Client, Place, Trace};
 
 use super::event::{Edge, Event, What, Where};
 
@@ -149,8 +149,8 @@ impl Seen {
                 }
                 if let Some(h) = t.hops.get(i) {
                     let at = match edge {
-                        Edge::Leaves => place_where(c, &h.from),
-                        Edge::Arrives => place_where(c, &h.to),
+                        Edge::Leaves => place_where(c, &h.from, &t.request.client),
+                        Edge::Arrives => place_where(c, &h.to, &t.request.client),
                     };
                     out.push((
                         time,
@@ -198,7 +198,9 @@ pub(super) fn number(read: Vec<(Time, Where, What)>, first: usize) -> Vec<Event>
         .collect()
 }
 
-fn place_where(c: &Cluster, place: &Place) -> Where {
+/// Where on a request from `client` a packet is: a node is its kube-proxy, unless the node
+/// itself sent the request.
+fn place_where(c: &Cluster, place: &Place, client: &Client) -> Where {
     match place {
         Place::Pod(k) => {
             let coredns = c.pods().get(k).is_some_and(|p| {
@@ -209,6 +211,9 @@ fn place_where(c: &Cluster, place: &Place) -> Where {
             } else {
                 Where::Pod(k.clone())
             }
+        }
+        Place::Node(n) if matches!(client, Client::Node(sender) if sender == n) => {
+            Where::Node(n.clone())
         }
         Place::Node(n) => Where::KubeProxy(n.clone()),
         Place::External => Where::Outside,

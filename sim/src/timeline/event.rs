@@ -19,6 +19,8 @@ pub enum Where {
     CoreDns(ObjectKey),
     /// A node's network stack, where kube-proxy's rules act.
     KubeProxy(String),
+    /// A node that sent a request itself (`docker exec kind-worker curl ...`).
+    Node(String),
     /// The kubelet on a node.
     Kubelet(String),
     /// The API server and its controllers (`default-scheduler`, `replicaset-controller`,
@@ -38,6 +40,7 @@ impl fmt::Display for Where {
             Where::Pod(k) => write!(f, "pod {}", k.name),
             Where::CoreDns(k) => write!(f, "CoreDNS {}", k.name),
             Where::KubeProxy(node) => write!(f, "kube-proxy on {node}"),
+            Where::Node(node) => write!(f, "node {node}"),
             Where::Kubelet(node) => write!(f, "kubelet on {node}"),
             Where::ControlPlane(source) => f.write_str(source),
             Where::Outside => f.write_str("client outside the cluster"),
