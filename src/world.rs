@@ -193,7 +193,12 @@ impl Sim {
 
     /// The request steady traffic sends from now on.
     pub fn set_request(&self, request: Request) {
-        self.request.set_value(request);
+        self.request.set_value(request.clone());
+        self.cluster.update_value(|w| {
+            if let World::Simulation(t) = w {
+                t.set_traffic_request(request);
+            }
+        });
     }
 
     /// Move the virtual clock by `ms`, sending the steady-traffic requests that fall due. In

@@ -296,6 +296,38 @@ fn steady_traffic_steps_and_goes_back_the_same_way() {
     assert!(t.world() == &world);
 }
 
+/// The request builder changes what steady traffic sends, at the same pace.
+#[test]
+fn steady_traffic_sends_the_new_request_once_it_changes() {
+    let mut t = Timeline::new(seeded());
+    t.set_traffic(Some((500, wget("http://backend-service"))));
+    steps(&mut t, 10);
+    let sent = |t: &Timeline| -> Vec<(u64, String)> {
+        t.events()
+            .iter()
+            .filter_map(|e| match &e.what {
+                What::Action(Action::Send { request }) => Some((e.time, request.target.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    let before = sent(&t);
+    t.set_traffic_request(wget("http://backend-service.default"));
+    steps(&mut t, 60);
+    let after = sent(&t);
+    assert_eq!(after[..before.len()], before[..]);
+    let new = &after[before.len()..];
+    assert!(new.len() >= 2, "{after:?}");
+    assert!(new
+        .iter()
+        .all(|(_, target)| target == "http://backend-service.default"));
+    // Every 500 ms, as before.
+    assert!(
+        after.windows(2).all(|w| w[1].0 - w[0].0 == 500),
+        "{after:?}"
+    );
+}
+
 #[test]
 fn playing_runs_the_clock_through_the_events_due() {
     let mut t = one_request();

@@ -220,6 +220,13 @@ impl Timeline {
         });
     }
 
+    /// Steady traffic sends `request` from now on, keeping its pace.
+    pub fn set_traffic_request(&mut self, request: Request) {
+        if let Some(t) = &mut self.traffic {
+            t.request = request;
+        }
+    }
+
     /// When the next event may happen at the live edge: a timer, a packet reaching the end of a
     /// hop, steady traffic.
     pub fn next_time(&self) -> Option<Time> {
