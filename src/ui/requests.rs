@@ -3,10 +3,12 @@
 //! head opens it in the Inspector.
 
 use leptos::prelude::*;
+use svclab_sim::cluster::Cluster;
+use svclab_sim::time::Time;
 
 use crate::flow::{spread, top_spread};
 use crate::state::{shared, HopRef};
-use crate::trace_view::{hop_rows, summarize, HopRow};
+use crate::trace_view::{hop_rows, summarize, HopRow, TraceSummary};
 use crate::ui::explain::Explain;
 
 /// Requests listed, newest first.
@@ -39,6 +41,45 @@ pub fn Requests() -> impl IntoView {
                 .map(|t| t.id)
                 .collect::<Vec<_>>()
         })
+    });
+    // Each listed request's row reads only its own signal, which lives as long as the row:
+    // one effect here brings them up to date. (A row reading the clock or the world itself
+    // would leave a subscription behind on them when dropped, one per request: reactive_graph
+    // 0.2 keeps a disposed subscriber in its source's list, and the clock changes every frame.)
+    let inspected = sh.inspected;
+    let rows: StoredValue<Vec<(u64, ArcRwSignal<Row>)>> = StoredValue::new(Vec::new());
+    let listed = move || {
+        let ids = ids.get();
+        let now = now.get_untracked();
+        let inspected = inspected.get_untracked();
+        rows.update_value(|rows| {
+            let kept: Vec<(u64, ArcRwSignal<Row>)> = ids
+                .iter()
+                .map(|&id| {
+                    let old = rows.iter().find(|(r, _)| *r == id).map(|(_, s)| s.clone());
+                    let signal = old.unwrap_or_else(|| {
+                        ArcRwSignal::new(sim.peek(|c| row(c, id, now, inspected, None)))
+                    });
+                    (id, signal)
+                })
+                .collect();
+            *rows = kept;
+        });
+        rows.get_value()
+    };
+    Effect::new(move |_| {
+        let now = now.get();
+        let inspected = inspected.get();
+        sim.read(|c| {
+            rows.with_value(|rows| {
+                for (id, signal) in rows {
+                    let new = signal.with_untracked(|old| row(c, *id, now, inspected, Some(old)));
+                    if signal.with_untracked(|old| *old != new) {
+                        signal.set(new);
+                    }
+                }
+            })
+        });
     });
 
     view! {
@@ -84,37 +125,50 @@ pub fn Requests() -> impl IntoView {
             <Explain />
             <h3>"Recent requests"</h3>
             <ol class="traces">
-                <For each=move || ids.get() key=|id| *id let(id)>
-                    <TraceItem id=id />
+                <For each=listed key=|(id, _)| *id let((id, row))>
+                    <TraceItem id=id row=row />
                 </For>
             </ol>
         </section>
     }
 }
 
+/// What a listed request's row shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Row {
+    summary: Option<TraceSummary>,
+    hops: Vec<HopRow>,
+    /// The hop of this request open in the Inspector.
+    inspected: Option<usize>,
+}
+
+/// Request `id`'s row at `now`. A finished request does not change: its hops are kept from
+/// `old`, not made again.
+fn row(c: &Cluster, id: u64, now: Time, inspected: Option<HopRef>, old: Option<&Row>) -> Row {
+    let Some(trace) = c.traces().iter().find(|t| t.id == id) else {
+        return Row::default();
+    };
+    let summary = summarize(trace, now);
+    let settled = old.filter(|o| o.summary.as_ref().is_some_and(|s| s.done) && summary.done);
+    Row {
+        hops: settled.map_or_else(|| hop_rows(trace), |o| o.hops.clone()),
+        summary: Some(summary),
+        inspected: inspected.filter(|h| h.trace == id).map(|h| h.hop),
+    }
+}
+
 #[component]
-fn TraceItem(id: u64) -> impl IntoView {
-    let sh = shared();
-    let (sim, inspected) = (sh.sim, sh.inspected);
-    let now = sim.now();
-    let summary = Memo::new(move |_| {
-        let now = now.get();
-        sim.read(|c| {
-            c.traces()
-                .iter()
-                .find(|t| t.id == id)
-                .map(|t| summarize(t, now))
-        })
-    });
-    let hops = Memo::new(move |_| {
-        sim.read(|c| {
-            c.traces()
-                .iter()
-                .find(|t| t.id == id)
-                .map(hop_rows)
-                .unwrap_or_default()
-        })
-    });
+fn TraceItem(id: u64, row: ArcRwSignal<Row>) -> impl IntoView {
+    let inspected = shared().inspected;
+    let summary = {
+        let row = row.clone();
+        Memo::new(move |_| row.with(|r| r.summary.clone()))
+    };
+    let hops = {
+        let row = row.clone();
+        Memo::new(move |_| row.with(|r| r.hops.clone()))
+    };
+    let open_hop = Memo::new(move |_| row.with(|r| r.inspected));
     let class = move || {
         summary.with(|s| match s {
             Some(s) if !s.done => "trace in-flight",
@@ -139,7 +193,7 @@ fn TraceItem(id: u64) -> impl IntoView {
                     <pre class="client-output">{move || summary.with(|s| s.as_ref().map(|s| s.output.clone()))}</pre>
                 </Show>
                 <ol class="hops">
-                    {move || hops.get().into_iter().map(|h| hop_item(h, id, inspected)).collect_view()}
+                    {move || hops.get().into_iter().map(|h| hop_item(h, id, inspected, open_hop)).collect_view()}
                 </ol>
             </details>
         </li>
@@ -147,7 +201,12 @@ fn TraceItem(id: u64) -> impl IntoView {
 }
 
 /// A hop of an expanded request; its head is a button that opens it in the Inspector.
-fn hop_item(h: HopRow, trace: u64, inspected: RwSignal<Option<HopRef>>) -> impl IntoView {
+fn hop_item(
+    h: HopRow,
+    trace: u64,
+    inspected: RwSignal<Option<HopRef>>,
+    open_hop: Memo<Option<usize>>,
+) -> impl IntoView {
     let at = HopRef {
         trace,
         hop: h.number.saturating_sub(1),
@@ -163,12 +222,12 @@ fn hop_item(h: HopRow, trace: u64, inspected: RwSignal<Option<HopRef>>) -> impl 
     view! {
         <li
             class=format!("hop {} {}", h.kind_class, h.verdict)
-            class:inspected=move || inspected.get() == Some(at)
+            class:inspected=move || open_hop.get() == Some(at.hop)
         >
             <button
                 class="hop-head"
                 aria-label=name
-                aria-pressed=move || (inspected.get() == Some(at)).to_string()
+                aria-pressed=move || (open_hop.get() == Some(at.hop)).to_string()
                 on:click=move |_| inspected.set(Some(at))
             >
                 <span class="time">{h.time}</span>

@@ -81,9 +81,14 @@ pub fn PacketLayer(
     flow: Memo<Flow>,
     dismissed: RwSignal<Option<u64>>,
 ) -> impl IntoView {
-    // Keyed by request (and which of its packets): a packet moving on to its next hop keeps
-    // its element.
-    let sprites = Memo::new(move |_| flow.with(|f| sprite_keys(&f.sprites)));
+    // The packets are drawn in a pool of slots that only grows, to the most packets in flight
+    // at once: a slot is never dropped, so nothing is made per packet. (A component made per
+    // packet would leave its subscription on `flow` behind when dropped: reactive_graph 0.2
+    // keeps a disposed subscriber in its source's list, and `flow` changes every frame.)
+    let slots = Memo::new(move |peak: Option<&usize>| {
+        flow.with(|f| f.sprites.len())
+            .max(peak.copied().unwrap_or(0))
+    });
     let steps = Memo::new(move |_| flow.with(|f| f.steps.clone()));
     let kept = Memo::new(move |_| {
         trail.with(|t| {
@@ -120,8 +125,8 @@ pub fn PacketLayer(
             <For each=move || steps.get() key=step_key let(s)>
                 {paint_step(&s)}
             </For>
-            <For each=move || sprites.get() key=|k| *k let(k)>
-                <Sprite key=k flow=flow />
+            <For each=move || 0..slots.get() key=|i| *i let(i)>
+                <Sprite index=i flow=flow />
             </For>
         </g>
         <g class="path-labels">
@@ -140,7 +145,8 @@ pub fn PacketLayer(
                     {paint_label(&l)}
                 </g>
             </For>
-            {move || moving.with(Option::is_some).then(|| view! { <MovingLabel label=moving /> })}
+            // Always there, empty between requests: made once, like the packets' slots.
+            <MovingLabel label=moving />
             {move || failure.get().map(|(id, f)| paint_failure(id, f, dismissed))}
         </g>
     }
@@ -168,28 +174,11 @@ fn paint_step(s: &Step) -> impl IntoView {
     }
 }
 
-/// `(trace, n)`: the `n`th packet of that request in flight.
-fn sprite_keys(sprites: &[crate::flow::Sprite]) -> Vec<(u64, usize)> {
-    let mut out: Vec<(u64, usize)> = Vec::with_capacity(sprites.len());
-    for s in sprites {
-        let n = out.iter().filter(|k| k.0 == s.trace).count();
-        out.push((s.trace, n));
-    }
-    out
-}
-
-/// One packet of a request: made once, then only what changed (its position, its hop) is set.
+/// A slot of the packet pool: the `index`th packet in flight, if there is one (else nothing is
+/// shown). Made once; only what changed (position, hop) is set.
 #[component]
-fn Sprite(key: (u64, usize), flow: Memo<Flow>) -> impl IntoView {
-    let sprite = Memo::new(move |_| {
-        flow.with(|f| {
-            f.sprites
-                .iter()
-                .filter(|s| s.trace == key.0)
-                .nth(key.1)
-                .cloned()
-        })
-    });
+fn Sprite(index: usize, flow: Memo<Flow>) -> impl IntoView {
+    let sprite = Memo::new(move |_| flow.with(|f| f.sprites.get(index).cloned()));
     let at = Memo::new(move |_| sprite.with(|s| s.as_ref().map(|s| s.at).unwrap_or_default()));
     let hop = Memo::new(move |_| {
         sprite.with(|s| {
@@ -200,8 +189,15 @@ fn Sprite(key: (u64, usize), flow: Memo<Flow>) -> impl IntoView {
     let part = move |f: fn(&(svclab_sim::trace::PacketKind, Point, Point, String)) -> String| {
         move || hop.with(|h| h.as_ref().map(f).unwrap_or_default())
     };
+    // An empty slot is no packet: tests and scripts find packets by the `packet` class.
+    let class = move || {
+        hop.with(|h| match h {
+            Some(h) => format!("packet {}", h.0.as_str()),
+            None => "packet-slot".to_string(),
+        })
+    };
     view! {
-        <g class=part(|h| format!("packet {}", h.0.as_str())) role="img" aria-label=part(|h| h.3.clone())>
+        <g class=class role="img" aria-label=part(|h| h.3.clone()) aria-hidden=move || hop.with(Option::is_none).then_some("true")>
             <line
                 class="hop-path"
                 x1=part(|h| format!("{:.1}", h.1.x))
@@ -232,14 +228,15 @@ fn MovingLabel(label: Memo<Option<Label>>) -> impl IntoView {
         Memo::new(move |_| label.with(|l| l.as_ref().map(|l| l.text.clone()).unwrap_or_default()));
     let class = Memo::new(move |_| {
         label.with(|l| {
-            format!(
-                "path-label {}",
-                l.as_ref().map_or("", |l| l.change.as_str())
-            )
+            match l {
+                Some(l) => format!("path-label {}", l.change.as_str()),
+                // Between requests: nothing to show.
+                None => "path-label-slot".to_string(),
+            }
         })
     });
     view! {
-        <g class=class role="img" aria-label=text>
+        <g class=class role="img" aria-label=text aria-hidden=move || label.with(Option::is_none).then_some("true")>
             <line class="leader" x1=move || l().anchor.x y1=move || l().anchor.y x2=move || l().leader_end().x y2=move || l().leader_end().y />
             <circle class="anchor" cx=move || l().anchor.x cy=move || l().anchor.y r="3.5" />
             <rect class="label-box" x=move || l().rect.x y=move || l().rect.y width=move || l().rect.w height=move || l().rect.h rx="4" />
