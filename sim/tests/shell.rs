@@ -1418,7 +1418,7 @@ fn tab_completes_the_commands_of_nodes_and_pods() {
     assert_eq!(c(&s, "nft --v"), ["--version"]);
     // In iptables mode kube-proxy has no nftables table: no chain names to offer.
     assert!(c(&s, "nft list chain ip kube-proxy ").is_empty());
-    assert_eq!(c(&s, "iptables -t "), ["filter", "nat"]);
+    assert_eq!(c(&s, "iptables -t "), ["filter", "mangle", "nat"]);
     assert!(c(&s, "iptables -t nat -L KUBE-SVC-")
         .iter()
         .all(|chain| chain.starts_with("KUBE-SVC-")));

@@ -4,7 +4,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::kube_proxy::iptables::Tables;
+use crate::kube_proxy::iptables::{NodeTables, Tables};
 use crate::kube_proxy::ipvs::Ipvs;
 use crate::kube_proxy::{NodeInfo, ServicePortInfo};
 use crate::routing::{self, Flow, Router, World};
@@ -66,6 +66,15 @@ impl Cluster {
     /// mode still writes).
     pub fn iptables(&mut self, node: &str) -> Option<&Tables> {
         self.router().iptables(node)
+    }
+
+    /// Every iptables table on a node, as its `iptables-save` prints them: kube-proxy's rules
+    /// and the kubelet's and kindnetd's chains beside them.
+    pub fn node_iptables(&mut self, node: &str) -> Option<NodeTables> {
+        let info = self.node_info(node)?;
+        let mode = self.proxy_mode();
+        self.iptables(node)
+            .map(|proxy| NodeTables::new(proxy, &info, mode))
     }
 
     /// A node's IPVS table; `None` unless kube-proxy runs in IPVS mode.

@@ -20,6 +20,7 @@
 
 pub(crate) mod build;
 pub(crate) mod endpoints;
+mod node;
 mod rule;
 pub(crate) mod walk;
 
@@ -31,6 +32,7 @@ use crate::kube_proxy::{NodeInfo, ServicePortInfo};
 use crate::model::Protocol;
 use crate::trace::SharedStr;
 
+pub use node::NodeTables;
 pub use rule::{AddrMatch, Cidr, CtState, Dir, Match, RecentMode, Rule, Target};
 pub use walk::{RecentTable, Walk};
 
@@ -110,6 +112,15 @@ impl Table {
         out
     }
 
+    /// `iptables -t <table> -L -n`: every chain, separated by blank lines.
+    fn list(&self) -> String {
+        self.chains
+            .iter()
+            .map(|c| self.list_chain(c))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     fn list_chain(&self, chain: &Chain) -> String {
         let mut out = String::new();
         match chain.policy {
@@ -152,6 +163,18 @@ impl TableBuilder {
             builtins,
             chains,
         }
+    }
+
+    /// A builder holding `table`'s chains and rules, to add more to.
+    pub(crate) fn from_table(table: &Table, builtins: &'static [&'static str]) -> TableBuilder {
+        let mut builder = TableBuilder::new(table.name, builtins);
+        for c in &table.chains {
+            builder.declare(&c.name);
+            for r in &c.rules {
+                builder.push(&c.name, r.clone());
+            }
+        }
+        builder
     }
 
     /// Make sure `chain` exists (a `:CHAIN - [0:0]` line), even if empty.
@@ -309,14 +332,7 @@ impl Tables {
 
     /// `iptables -t <table> -L -n`: every chain, separated by blank lines.
     pub fn list(&self, table: &str) -> Option<String> {
-        let t = self.table(table)?;
-        Some(
-            t.chains
-                .iter()
-                .map(|c| t.list_chain(c))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
+        self.table(table).map(Table::list)
     }
 
     /// Every rule's saved text containing `needle` (like `iptables-save | grep needle`), in save order.

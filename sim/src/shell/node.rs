@@ -1,12 +1,13 @@
 //! A root shell on a kind node (`docker exec -it kind-worker bash`, or `kubectl debug node/...`):
-//! the node's network namespace, where kube-proxy's rules live. `iptables-save`, `iptables -L`,
-//! `ipvsadm -Ln` print the kube-proxy module's tables; `conntrack -L` the flows routing tracked.
+//! the node's network namespace, where kube-proxy's rules live. `iptables-save` and `iptables -L`
+//! print the node's iptables tables (kube-proxy's, the kubelet's and kindnetd's), `ipvsadm -Ln`
+//! and `nft` kube-proxy's IPVS and nftables tables; `conntrack -L` the flows routing tracked.
 
 use crate::map::SortedMap;
 use std::net::Ipv4Addr;
 
 use crate::cluster::Cluster;
-use crate::kube_proxy::iptables::Tables;
+use crate::kube_proxy::iptables::{NodeTables, Tables};
 use crate::kube_proxy::nftables::Ruleset;
 use crate::kube_proxy::ProxyMode;
 use crate::model::Protocol;
@@ -45,7 +46,7 @@ pub(crate) static BUILTINS: &[Builtin<NodeShell>] = &[
     listed::<NodeShell>("iptables-save", |_, cluster, n, call| {
         iptables_save(cluster, &n.node, call.args)
     })
-    .args(|_, _, _, _, _| ["-t", "nat", "filter"].map(String::from).to_vec()),
+    .args(|_, _, _, _, _| ["-t", "nat", "filter", "mangle"].map(String::from).to_vec()),
     listed("iptables", iptables_command).args(iptables_args),
     unlisted("iptables-nft", iptables_command).args(iptables_args),
     unlisted("iptables-legacy", iptables_command).args(iptables_args),
@@ -229,15 +230,19 @@ fn iptables_save(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
         Ok(t) => t,
         Err(r) => return r,
     };
-    let Some(tables) = cluster.iptables(node).cloned() else {
+    let Some(tables) = cluster.node_iptables(node) else {
         return Reply::note("kube-proxy's rules for this node are not available");
     };
     match table.as_deref() {
-        None => Reply::text(&tables.save_all()),
+        None => {
+            let mut r = Reply::text(&tables.save_all());
+            r.lines.push(Line::note(DOCKER_DNS_NOTE));
+            r
+        }
         Some(t) => match tables.save(t) {
             Some(text) => Reply::text(&text),
-            None if matches!(t, "mangle" | "raw" | "security") => Reply::note(format!(
-                "the {t} table has no kube-proxy rules; svclab models nat and filter only"
+            None if matches!(t, "raw" | "security") => Reply::note(format!(
+                "the {t} table has no rules svclab knows of on a kind node; svclab models mangle, filter and nat"
             )),
             None => Reply::fail(
                 vec![Line::err(
@@ -248,6 +253,9 @@ fn iptables_save(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
         },
     }
 }
+
+/// What a whole `iptables-save` leaves out of a real kind node's dump.
+const DOCKER_DNS_NOTE: &str = "a kind node also has Docker's DNS chains (nat DOCKER_OUTPUT, DOCKER_POSTROUTING); their rules name ports Docker picks when the node starts, so svclab leaves them out";
 
 fn iptables(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
     let mut table = "filter".to_string();
@@ -300,13 +308,13 @@ fn iptables(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
             _ => {}
         }
     }
-    let Some(tables) = cluster.iptables(node).cloned() else {
+    let Some(tables) = cluster.node_iptables(node) else {
         return Reply::note("kube-proxy's rules for this node are not available");
     };
     if tables.table(&table).is_none() {
-        if matches!(table.as_str(), "mangle" | "raw" | "security") {
+        if matches!(table.as_str(), "raw" | "security") {
             return Reply::note(format!(
-                "the {table} table has no kube-proxy rules; svclab models nat and filter only"
+                "the {table} table has no rules svclab knows of on a kind node; svclab models mangle, filter and nat"
             ));
         }
         return Reply::fail(
@@ -405,9 +413,9 @@ fn nft(cluster: &mut Cluster, node: &str, args: &[String]) -> Reply {
         ));
     }
     let whose = if cluster.proxy_mode() == ProxyMode::Nftables {
-        "the kubelet's"
+        "the kubelet's and kindnetd's"
     } else {
-        "kube-proxy's, in this mode"
+        "kube-proxy's in this mode, the kubelet's and kindnetd's"
     };
     let iptables_note = || {
         Line::note(format!(
@@ -504,7 +512,7 @@ fn iptables_args(
     _: &str,
 ) -> Vec<String> {
     match args.last().map(String::as_str) {
-        Some("-t") => ["filter", "nat"].map(String::from).to_vec(),
+        Some("-t") => ["filter", "mangle", "nat"].map(String::from).to_vec(),
         Some("-L" | "-S") => {
             let table = args
                 .windows(2)
@@ -513,8 +521,8 @@ fn iptables_args(
             let Some(info) = cluster.node_info(&n.node) else {
                 return Vec::new();
             };
-            let tables = Tables::build(&info, &cluster.service_port_infos());
-            tables
+            let proxy = Tables::build(&info, &cluster.service_port_infos());
+            NodeTables::new(&proxy, &info, ProxyMode::Iptables)
                 .table(table)
                 .map(|t| t.chains().iter().map(|c| c.name().to_string()).collect())
                 .unwrap_or_default()

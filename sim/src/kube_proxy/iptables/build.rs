@@ -29,7 +29,7 @@ const KUBE_EXTERNAL_SERVICES: &str = "KUBE-EXTERNAL-SERVICES";
 const KUBE_FORWARD: &str = "KUBE-FORWARD";
 const KUBE_PROXY_FIREWALL: &str = "KUBE-PROXY-FIREWALL";
 const KUBE_FIREWALL: &str = "KUBE-FIREWALL";
-const KUBE_PROXY_CANARY: &str = "KUBE-PROXY-CANARY";
+pub(crate) const KUBE_PROXY_CANARY: &str = "KUBE-PROXY-CANARY";
 
 /// Why a `-j DROP` in `chain` drops a packet: each of the drop rules lives in a chain of its own
 /// kind.
