@@ -601,3 +601,50 @@ fn hostname_and_subdomain_name_a_pod_in_dns() {
         &format!("{header}{reverse}\tname = web-0.h.default.svc.cluster.local\n\n"),
     );
 }
+
+/// The scheduler places a pod on a tainted node only if one of its tolerations matches the
+/// taint (kubernetes/kubernetes `staging/src/k8s.io/api/core/v1/toleration.go`,
+/// `ToleratesTaint`); kubeadm taints the control plane `node-role.kubernetes.io/control-plane:NoSchedule`.
+#[test]
+fn a_toleration_of_the_control_plane_taint_lets_a_pod_run_there() {
+    let mut s = Session::seed();
+    let pod = |name: &str, toleration: &str| {
+        format!(
+            "apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  nodeSelector:
+    kubernetes.io/hostname: kind-control-plane
+{toleration}  containers:
+  - name: app
+    image: nginx
+"
+        )
+    };
+    let tolerating = "  tolerations:
+  - key: node-role.kubernetes.io/control-plane
+    operator: Exists
+    effect: NoSchedule
+";
+    s.apply("tolerating.yaml", &pod("tolerating", tolerating));
+    s.apply("plain.yaml", &pod("plain", ""));
+    s.cluster.advance(10 * SECOND);
+    let out = s.run("kubectl get pod tolerating plain -o wide");
+    let row = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(name))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert_eq!(row("tolerating")[2], "Running", "{out}");
+    assert_eq!(row("tolerating")[6], "kind-control-plane", "{out}");
+    assert_eq!(row("plain")[2], "Pending", "{out}");
+    assert_eq!(row("plain")[6], "<none>", "{out}");
+    let events = s.run("kubectl describe pod plain");
+    assert!(
+        events.contains("untolerated taint {node-role.kubernetes.io/control-plane: }"),
+        "{events}"
+    );
+}
