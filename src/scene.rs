@@ -377,11 +377,18 @@ mod tests {
             .collect();
         assert_eq!(coredns.len(), 2);
         assert!(coredns.iter().all(|p| p.state == PodState::Ready));
-        // Host-network pods (kube-proxy, kindnet, the control plane) are part of their node.
-        assert!(scene
+        // Host-network pods (kube-proxy, kindnet, the control plane) are part of their node;
+        // beside CoreDNS only kind's storage provisioner has a pod of its own, on the control
+        // plane, drawn as a workload.
+        let others: Vec<&PodView> = scene
             .pods
             .iter()
-            .all(|p| p.key.name.starts_with("coredns-")));
+            .filter(|p| !p.key.name.starts_with("coredns-"))
+            .collect();
+        assert_eq!(others.len(), 1);
+        assert_eq!(others[0].key.namespace, "local-path-storage");
+        assert_eq!(others[0].node.as_deref(), Some("kind-control-plane"));
+        assert_eq!(others[0].role, PodRole::Workload);
         let services: Vec<&str> = scene.services.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(services, ["kube-system/kube-dns"]);
         assert_eq!(scene.services[0].ports, "53/UDP,53/TCP,9153/TCP");

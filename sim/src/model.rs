@@ -232,10 +232,12 @@ pub struct PodSpec {
     /// subdomain, the pod is `<hostname>.<subdomain>.<ns>.svc.cluster.local`.
     pub hostname: Option<String>,
     pub subdomain: Option<String>,
+    /// `spec.tolerations`: the taints the scheduler may place the pod despite.
+    pub tolerations: Vec<Toleration>,
 }
 
-/// `hostname` and `subdomain` appear only when set, so that templates without them keep the
-/// pod-template-hash they had before those fields were modelled.
+/// `hostname`, `subdomain` and `tolerations` appear only when set, so that templates without
+/// them keep the pod-template-hash they had before those fields were modelled.
 impl std::fmt::Debug for PodSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut d = f.debug_struct("PodSpec");
@@ -254,7 +256,61 @@ impl std::fmt::Debug for PodSpec {
         if let Some(sd) = &self.subdomain {
             d.field("subdomain", sd);
         }
+        if !self.tolerations.is_empty() {
+            d.field("tolerations", &self.tolerations);
+        }
         d.finish()
+    }
+}
+
+/// One of a pod's `spec.tolerations`: with `Exists` any value of the taint's key matches, with
+/// `Equal` only `value`; an empty `effect` matches every effect.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Toleration {
+    pub key: String,
+    pub operator: TolerationOperator,
+    pub value: String,
+    pub effect: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TolerationOperator {
+    #[default]
+    Equal,
+    Exists,
+}
+
+impl Toleration {
+    /// Whether it tolerates the taint `key=value:effect`.
+    pub fn tolerates(&self, key: &str, value: &str, effect: &str) -> bool {
+        let effect_ok = self.effect.is_empty() || self.effect == effect;
+        let key_ok =
+            self.key == key || (self.key.is_empty() && self.operator == TolerationOperator::Exists);
+        let value_ok = match self.operator {
+            TolerationOperator::Exists => true,
+            TolerationOperator::Equal => self.value == value,
+        };
+        effect_ok && key_ok && value_ok
+    }
+
+    /// As `kubectl describe` lists it: `key[=value]:effect`, `op=Exists`, `for Ns`.
+    pub fn describe(&self) -> String {
+        let mut s = self.key.clone();
+        if !self.value.is_empty() {
+            s.push('=');
+            s.push_str(&self.value);
+        }
+        if !self.effect.is_empty() {
+            s.push(':');
+            s.push_str(&self.effect);
+        }
+        if self.operator == TolerationOperator::Exists && self.value.is_empty() {
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str("op=Exists");
+        }
+        s
     }
 }
 

@@ -4,7 +4,8 @@
 //! here plus the texts that changed upstream.
 //!
 //! Sources: kind v0.32.0's default node image (kubernetes-sigs/kind
-//! `pkg/apis/config/defaults/image.go`), its kindnetd image (`pkg/build/nodeimage/const_cni.go`);
+//! `pkg/apis/config/defaults/image.go`), its kindnetd image (`pkg/build/nodeimage/const_cni.go`),
+//! its storage provisioner (`pkg/build/nodeimage/const_storage.go`);
 //! kubectl `pkg/cmd/version/version.go` at `kubernetes-1.36.1` for Kustomize; kubeadm's image
 //! list for v1.36 (`cmd/kubeadm/app/constants/constants.go`) for CoreDNS and etcd.
 
@@ -21,6 +22,11 @@ pub const KIND_GO: &str = "go1.26.3";
 pub const KIND_NODE_IMAGE: &str = "kindest/node:v1.36.1";
 /// kind's CNI daemon.
 pub const KINDNETD_IMAGE: &str = "docker.io/kindest/kindnetd:v20260528-9350166c";
+/// kind's default storage provisioner and the helper image its volume pods run
+/// (`pkg/build/nodeimage/const_storage.go`); the node image ships both.
+pub const LOCAL_PATH_PROVISIONER_IMAGE: &str =
+    "docker.io/kindest/local-path-provisioner:v20260521-9fb22683";
+pub const LOCAL_PATH_HELPER_IMAGE: &str = "docker.io/kindest/local-path-helper:v20260131-7181c60a";
 /// The node image's OS (kind's base image is `debian:trixie-slim`, `images/base/Dockerfile`).
 pub const NODE_OS: &str = "Debian GNU/Linux 13 (trixie)";
 /// The container runtime kind's base image builds (`CONTAINERD_VERSION`).

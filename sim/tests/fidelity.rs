@@ -742,3 +742,122 @@ svclab: a kind node also has Docker's DNS chains (nat DOCKER_OUTPUT, DOCKER_POST
 ",
     );
 }
+
+/// kind's default storage, as its node image ships it and `kind create cluster` applies it
+/// (kubernetes-sigs/kind `pkg/build/nodeimage/const_storage.go` at `v0.32.0`): the
+/// `local-path-storage` namespace and a one-replica `local-path-provisioner` Deployment
+/// selecting `app: local-path-provisioner`, on linux nodes, tolerating the control plane's taint.
+/// It is applied before `kubeadm join` (`pkg/cluster/internal/create/create.go`: `installstorage`
+/// then `kubeadmjoin`), so the control plane is the only node the scheduler can choose, and the
+/// pod takes the next address of its range after CoreDNS's.
+#[test]
+fn kinds_storage_provisioner_runs_on_the_control_plane() {
+    let mut s = Session::seed();
+    let out = [
+        "kubectl get ns",
+        "kubectl get deploy,rs,pods -n local-path-storage -o wide",
+    ]
+    .map(|line| format!("$ {line}\n{}", s.run(line)))
+    .concat();
+    same(
+        "local-path-storage",
+        &out,
+        "$ kubectl get ns
+NAME                 STATUS   AGE
+default              Active   60m
+kube-node-lease      Active   60m
+kube-public          Active   60m
+kube-system          Active   60m
+local-path-storage   Active   60m
+$ kubectl get deploy,rs,pods -n local-path-storage -o wide
+NAME                                     READY   UP-TO-DATE   AVAILABLE   AGE   CONTAINERS               IMAGES                                                        SELECTOR
+deployment.apps/local-path-provisioner   1/1     1            1           60m   local-path-provisioner   docker.io/kindest/local-path-provisioner:v20260521-9fb22683   app=local-path-provisioner
+
+NAME                                                DESIRED   CURRENT   READY   AGE   CONTAINERS               IMAGES                                                        SELECTOR
+replicaset.apps/local-path-provisioner-7cd594cdcc   1         1         1       60m   local-path-provisioner   docker.io/kindest/local-path-provisioner:v20260521-9fb22683   app=local-path-provisioner,pod-template-hash=7cd594cdcc
+
+NAME                                          READY   STATUS    RESTARTS   AGE   IP           NODE                 NOMINATED NODE   READINESS GATES
+pod/local-path-provisioner-7cd594cdcc-zkx59   1/1     Running   0          60m   10.244.0.4   kind-control-plane   <none>           <none>
+",
+    );
+    let describe = s.run("kubectl describe deploy local-path-provisioner -n local-path-storage");
+    let template: String = describe
+        .lines()
+        .skip_while(|l| !l.starts_with("Pod Template:"))
+        .take_while(|l| !l.starts_with("Conditions:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    same(
+        "local-path-provisioner template",
+        &template,
+        "Pod Template:
+  Labels:  app=local-path-provisioner
+  Containers:
+   local-path-provisioner:
+    Image:      docker.io/kindest/local-path-provisioner:v20260521-9fb22683
+    Port:       <none>
+    Host Port:  <none>
+    Command:
+      local-path-provisioner
+      --debug
+      start
+      --helper-image
+      docker.io/kindest/local-path-helper:v20260131-7181c60a
+      --config
+      /etc/config/config.json
+    Environment:   <none>
+    Mounts:        <none>
+  Volumes:         <none>
+  Node-Selectors:  kubernetes.io/os=linux
+  Tolerations:     node-role.kubernetes.io/control-plane:NoSchedule
+                   node-role.kubernetes.io/master:NoSchedule
+",
+    );
+}
+
+/// The scheduler places a pod on a tainted node only if one of its tolerations matches the
+/// taint (kubernetes/kubernetes `staging/src/k8s.io/api/core/v1/toleration.go`,
+/// `ToleratesTaint`); kubeadm taints the control plane `node-role.kubernetes.io/control-plane:NoSchedule`.
+#[test]
+fn a_toleration_of_the_control_plane_taint_lets_a_pod_run_there() {
+    let mut s = Session::seed();
+    let pod = |name: &str, toleration: &str| {
+        format!(
+            "apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  nodeSelector:
+    kubernetes.io/hostname: kind-control-plane
+{toleration}  containers:
+  - name: app
+    image: nginx
+"
+        )
+    };
+    let tolerating = "  tolerations:
+  - key: node-role.kubernetes.io/control-plane
+    operator: Exists
+    effect: NoSchedule
+";
+    s.apply("tolerating.yaml", &pod("tolerating", tolerating));
+    s.apply("plain.yaml", &pod("plain", ""));
+    s.cluster.advance(10 * SECOND);
+    let out = s.run("kubectl get pod tolerating plain -o wide");
+    let row = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(name))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert_eq!(row("tolerating")[2], "Running", "{out}");
+    assert_eq!(row("tolerating")[6], "kind-control-plane", "{out}");
+    assert_eq!(row("plain")[2], "Pending", "{out}");
+    assert_eq!(row("plain")[6], "<none>", "{out}");
+    let events = s.run("kubectl describe pod plain");
+    assert!(
+        events.contains("untolerated taint {node-role.kubernetes.io/control-plane: }"),
+        "{events}"
+    );
+}

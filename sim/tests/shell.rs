@@ -290,11 +290,12 @@ kind-worker          Ready    <none>          60m   v1.36.1
 kind-worker2         Ready    <none>          60m   v1.36.1
 kind-worker3         Ready    <none>          60m   v1.36.1
 $ kubectl get ns
-NAME              STATUS   AGE
-default           Active   60m
-kube-node-lease   Active   60m
-kube-public       Active   60m
-kube-system       Active   60m
+NAME                 STATUS   AGE
+default              Active   60m
+kube-node-lease      Active   60m
+kube-public          Active   60m
+kube-system          Active   60m
+local-path-storage   Active   60m
 $ kubectl get netpol
 No resources found in default namespace.
 $ kubectl get all

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use svclab_sim::action::Action;
+use svclab_sim::cluster::is_cluster_namespace;
 use svclab_sim::model::ObjectKey;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -131,7 +132,10 @@ pub fn ClusterView() -> impl IntoView {
         move || scene.with(|s| s.services.iter().map(|p| p.id.clone()).collect::<Vec<_>>());
     let empty = move || {
         sim.read(|c| {
-            c.deployments().keys().all(|k| k.namespace == "kube-system") && c.services().len() <= 2
+            c.deployments()
+                .keys()
+                .all(|k| is_cluster_namespace(&k.namespace))
+                && c.services().len() <= 2
         })
     };
     let size = Memo::new(move |_| geo.with(|g| (g.width, g.height)));

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use svclab_sim::action::Action;
+use svclab_sim::cluster::is_cluster_namespace;
 use svclab_sim::model::ObjectKey;
 
 use crate::editor_text::with_replicas;
@@ -23,7 +24,7 @@ pub fn Deployments() -> impl IntoView {
         sim.read(|c| {
             c.deployments()
                 .keys()
-                .filter(|k| k.namespace != "kube-system")
+                .filter(|k| !is_cluster_namespace(&k.namespace))
                 .map(|k| {
                     let counts = c.deployment_counts(k);
                     Row {

@@ -1,14 +1,21 @@
 //! Booting the cluster as `kind create cluster` leaves it: nodes, namespaces, CoreDNS and the
-//! kube-dns Service, the `kubernetes` Service, and the host-network pods (kube-proxy, kindnet,
-//! the control plane's static pods).
+//! kube-dns Service, the `kubernetes` Service, the host-network pods (kube-proxy, kindnet,
+//! the control plane's static pods), and kind's storage provisioner.
+//!
+//! kind creates a cluster in steps (kubernetes-sigs/kind
+//! `pkg/cluster/internal/create/create.go`, v0.32.0): `kubeadm init` on the control plane, the
+//! CNI, the default storage (`installstorage`, which applies the node image's
+//! `/kind/manifests/default-storage.yaml`), and only then `kubeadm join` of the workers.
 
 use std::net::Ipv4Addr;
 
 use crate::ipam::PodIpRange;
 use crate::model::*;
 use crate::names;
+use crate::rng::Rng;
 use crate::version::component_image;
 
+use super::scheduler::CONTROL_PLANE_TAINT;
 use super::store::key_of;
 use super::{Cluster, BOOT_AGE};
 
@@ -22,6 +29,17 @@ impl Cluster {
         let coredns = coredns_deployment();
         self.deployments.insert(key_of(&coredns.meta), coredns);
         self.reconcile();
+        // kind's storage is installed before the workers join too; its provisioner tolerates
+        // the control plane's taint, so it lands there. Its objects draw their uids and names
+        // from a generator of their own (derived from the seed), so the rest of the cluster's
+        // names, addresses and ports are what the seed gives them whether or not it is booted.
+        let main = std::mem::replace(&mut self.rng, Rng::new(self.config.seed ^ STORAGE_STREAM));
+        self.create_namespace(LOCAL_PATH_STORAGE);
+        let provisioner = local_path_provisioner_deployment();
+        self.deployments
+            .insert(key_of(&provisioner.meta), provisioner);
+        self.reconcile();
+        self.rng = main;
         for i in 1..=self.config.workers {
             let name = if i == 1 {
                 "kind-worker".to_string()
@@ -164,6 +182,13 @@ impl Cluster {
             );
         }
         meta.creation = self.now;
+        // The node image ships the storage images (kind's `defaultStorageImages`).
+        for image in [
+            crate::version::LOCAL_PATH_PROVISIONER_IMAGE,
+            crate::version::LOCAL_PATH_HELPER_IMAGE,
+        ] {
+            self.images.insert((name.to_string(), image.to_string()), 0);
+        }
         self.nodes.push(Node {
             meta,
             internal_ip: Ipv4Addr::new(172, 18, 0, 2 + index),
@@ -270,6 +295,71 @@ fn coredns_deployment() -> Deployment {
                         }),
                     }],
                     termination_grace_period_seconds: Some(30),
+                    ..Default::default()
+                },
+            },
+        },
+    }
+}
+
+/// Mixed into the seed for the generator the storage provisioner's objects draw from.
+const STORAGE_STREAM: u64 = 0x6c6f_6361_6c2d_7061;
+
+/// The namespace of kind's storage provisioner.
+pub const LOCAL_PATH_STORAGE: &str = "local-path-storage";
+
+/// Whether the workloads of namespace `ns` come with the cluster rather than from the learner:
+/// kubeadm's add-ons in `kube-system`, kind's provisioner in `local-path-storage`.
+pub fn is_cluster_namespace(ns: &str) -> bool {
+    ns == "kube-system" || ns == LOCAL_PATH_STORAGE
+}
+
+/// kind's `local-path-provisioner` Deployment as its default storage manifest writes it
+/// (kubernetes-sigs/kind `pkg/build/nodeimage/const_storage.go`, v0.32.0). Its volume, the
+/// environment and the service account are not modelled.
+fn local_path_provisioner_deployment() -> Deployment {
+    let labels: Labels = [("app".to_string(), "local-path-provisioner".to_string())].into();
+    let mut meta = ObjectMeta::new(LOCAL_PATH_STORAGE, "local-path-provisioner");
+    meta.generation = 1;
+    let helper = crate::version::LOCAL_PATH_HELPER_IMAGE;
+    let toleration = |key: &str| Toleration {
+        key: key.into(),
+        operator: TolerationOperator::Equal,
+        value: String::new(),
+        effect: "NoSchedule".into(),
+    };
+    Deployment {
+        meta,
+        spec: DeploymentSpec {
+            replicas: 1,
+            progress_deadline_seconds: DEFAULT_PROGRESS_DEADLINE,
+            selector: LabelSelector::from_labels(labels.clone()),
+            template: PodTemplateSpec {
+                labels,
+                annotations: Labels::new(),
+                spec: PodSpec {
+                    containers: vec![Container {
+                        name: "local-path-provisioner".into(),
+                        image: crate::version::LOCAL_PATH_PROVISIONER_IMAGE.into(),
+                        image_pull_policy: PullPolicy::IfNotPresent,
+                        command: [
+                            "local-path-provisioner",
+                            "--debug",
+                            "start",
+                            "--helper-image",
+                            helper,
+                            "--config",
+                            "/etc/config/config.json",
+                        ]
+                        .map(String::from)
+                        .to_vec(),
+                        ..Default::default()
+                    }],
+                    node_selector: [("kubernetes.io/os".to_string(), "linux".to_string())].into(),
+                    tolerations: vec![
+                        toleration(CONTROL_PLANE_TAINT),
+                        toleration("node-role.kubernetes.io/master"),
+                    ],
                     ..Default::default()
                 },
             },

@@ -52,6 +52,7 @@ mod scheduler;
 mod store;
 mod timers;
 
+pub use boot::{is_cluster_namespace, LOCAL_PATH_STORAGE};
 use deployment::Progress;
 pub use deployment::{DeploymentCounts, Rollout};
 use events::EventIndexByHash;

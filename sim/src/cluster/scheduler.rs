@@ -6,6 +6,9 @@ use crate::model::*;
 use super::events::EventIndex;
 use super::Cluster;
 
+/// The taint kubeadm puts on a control-plane node, `key:NoSchedule` with no value.
+pub(super) const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane";
+
 impl Cluster {
     /// kube-scheduler: each pending pod goes to a feasible node, spreading pods of one owner
     /// across nodes first, then balancing the node's pod count; ties go by the seeded RNG.
@@ -42,14 +45,20 @@ impl Cluster {
             let Some(pod) = self.pods.get(&key) else {
                 continue;
             };
-            let system = key.namespace == "kube-system";
+            // kube-system's pods stand for kubeadm's add-ons, which tolerate the taint.
+            let tolerated = key.namespace == "kube-system"
+                || pod
+                    .spec
+                    .tolerations
+                    .iter()
+                    .any(|t| t.tolerates(CONTROL_PLANE_TAINT, "", "NoSchedule"));
             let owner = pod.owner.clone();
             let mut best: Vec<(usize, usize, String)> = Vec::new();
             let (mut tainted, mut full, mut unmatched) = (0, 0, 0);
             for n in &self.nodes {
                 let name = &n.meta.name;
                 if n.control_plane
-                    && !system
+                    && !tolerated
                     && !pod
                         .spec
                         .node_selector

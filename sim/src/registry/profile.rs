@@ -237,6 +237,13 @@ pub const PROFILES: &[ImageProfile] = &[
         log: Log::Kindnetd,
         ..ImageProfile::DEFAULT
     },
+    // kind's build of rancher's provisioner on `gcr.io/distroless/static-debian13`
+    // (kubernetes-sigs/kind `images/local-path-provisioner/Dockerfile`, v0.32.0); it serves
+    // nothing, it watches the API server.
+    ImageProfile {
+        name: "local-path-provisioner",
+        ..DISTROLESS
+    },
     ImageProfile {
         name: "pause",
         ..DISTROLESS
@@ -327,6 +334,7 @@ mod tests {
             "kube-proxy",
             "pause",
             "kindest/kindnetd",
+            "kindest/local-path-provisioner",
             "httpd",
         ];
         let mut table = String::new();
@@ -363,6 +371,7 @@ coredns/coredns      tcp=[53]  udp=[53]  None     -    -    -     \"\"      root
 kube-proxy           tcp=[]    udp=[]    None     -    -    -     \"\"      root
 pause                tcp=[]    udp=[]    None     -    -    -     \"\"      root
 kindest/kindnetd     tcp=[]    udp=[]    Dash     bash -    -     \"# \"    root
+kindest/local-path-provisioner tcp=[]    udp=[]    None     -    -    -     \"\"      root
 httpd                tcp=[]    udp=[]    Dash     bash -    -     \"# \"    root
 "
         );

@@ -4,7 +4,7 @@ use crate::map::SortedSet;
 
 use crate::model::{
     Container, ContainerPort, Deployment, DeploymentSpec, IntOrString, LabelSelector, Pod, PodSpec,
-    PodTemplateSpec, Probe, PullPolicy,
+    PodTemplateSpec, Probe, PullPolicy, Toleration, TolerationOperator,
 };
 use crate::validate::{self, go_quote, BadValue, ContainerField, PortField};
 
@@ -261,6 +261,22 @@ impl Conv {
             subdomain: get_str(m, "subdomain")
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
+            tolerations: get_seq(m, "tolerations")
+                .iter()
+                .map(|t| {
+                    let t = as_map(t);
+                    let text = |field| get_str(t, field).unwrap_or_default().to_string();
+                    Toleration {
+                        key: text("key"),
+                        operator: match get_str(t, "operator") {
+                            Some("Exists") => TolerationOperator::Exists,
+                            _ => TolerationOperator::Equal,
+                        },
+                        value: text("value"),
+                        effect: text("effect"),
+                    }
+                })
+                .collect(),
         }
     }
 

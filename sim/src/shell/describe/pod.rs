@@ -232,14 +232,25 @@ pub(super) fn pod(cluster: &Cluster, p: &Pod) -> Vec<String> {
     if p.spec.host_network {
         w.line(0, "Tolerations:\top=Exists");
     } else {
-        w.line(
-            0,
-            "Tolerations:\tnode.kubernetes.io/not-ready:NoExecute op=Exists for 300s",
-        );
-        w.line(
-            0,
-            "\tnode.kubernetes.io/unreachable:NoExecute op=Exists for 300s",
-        );
+        // The pod's own, then the two the DefaultTolerationSeconds admission plugin adds,
+        // sorted by key as `printTolerationsMultilineWithIndent` lists them.
+        let mut lines: Vec<(String, String)> = p
+            .spec
+            .tolerations
+            .iter()
+            .map(|t| (t.key.clone(), t.describe()))
+            .collect();
+        for key in [
+            "node.kubernetes.io/not-ready",
+            "node.kubernetes.io/unreachable",
+        ] {
+            lines.push((key.into(), format!("{key}:NoExecute op=Exists for 300s")));
+        }
+        lines.sort_by(|a, b| a.0.cmp(&b.0));
+        for (i, (_, line)) in lines.iter().enumerate() {
+            let title = if i == 0 { "Tolerations:" } else { "" };
+            w.line(0, &format!("{title}\t{line}"));
+        }
     }
     let events = events_for(cluster, &p.meta.namespace, &format!("pod/{}", p.meta.name));
     w.events(cluster.now(), &events);

@@ -27,7 +27,15 @@ pub(super) fn template_lines(w: &mut W, t: &PodTemplateSpec) {
     }
     w.line(0, "  Volumes:\t<none>");
     w.labels("  Node-Selectors", &t.spec.node_selector);
-    w.line(0, "  Tolerations:\t<none>");
+    let mut tolerations: Vec<&Toleration> = t.spec.tolerations.iter().collect();
+    tolerations.sort_by(|a, b| a.key.cmp(&b.key));
+    if tolerations.is_empty() {
+        w.line(0, "  Tolerations:\t<none>");
+    }
+    for (i, t) in tolerations.iter().enumerate() {
+        let title = if i == 0 { "  Tolerations:" } else { "  " };
+        w.line(0, &format!("{title}\t{}", t.describe()));
+    }
 }
 
 pub(super) fn deployment(cluster: &Cluster, d: &Deployment) -> Vec<String> {
