@@ -32,6 +32,9 @@ pub fn Requests() -> impl IntoView {
             (rows, rest, total, c.traces().len())
         })
     });
+    let spread_slots = Memo::new(move |peak: Option<&usize>| {
+        counts.with(|c| c.0.len()).max(peak.copied().unwrap_or(0))
+    });
     let ids = Memo::new(move |_| {
         sim.read(|c| {
             c.traces()
@@ -88,40 +91,31 @@ pub fn Requests() -> impl IntoView {
                 <h2 id="requests-heading">"Requests"</h2>
             </div>
             <h3>"Answers per backend"</h3>
-            {move || {
-                let (rows, (more_pods, more_answers), total, kept) = counts.get();
-                if rows.is_empty() {
-                    view! { <p class="hint">"No answers yet. Press Send request, or start steady traffic."</p> }.into_any()
-                } else {
-                    let max = rows.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
-                    view! {
-                        <ul class="spread" aria-label="Answers per backend">
-                            {rows
-                                .into_iter()
-                                .map(|(pod, n)| {
-                                    let width = format!("{}%", 100 * n / max);
-                                    view! {
-                                        <li>
-                                            <span class="pod-name">{pod.name.clone()}</span>
-                                            <span class="bar" aria-hidden="true">
-                                                <span style:width=width></span>
-                                            </span>
-                                            <span class="count">{n}</span>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                        {(more_pods > 0).then(|| view! {
-                            <p class="hint more">
-                                {format!("and {more_pods} more pod{}: {more_answers} answer{}", if more_pods == 1 { "" } else { "s" }, if more_answers == 1 { "" } else { "s" })}
-                            </p>
-                        })}
-                        <p class="hint">{format!("{total} answered, of the last {kept} requests kept.")}</p>
-                    }
-                        .into_any()
-                }
-            }}
+            // The bars are a pool of rows that only grows (to SPREAD_ROWS at most): a request
+            // that changes the counts sets texts and widths instead of making the list again.
+            <Show when=move || counts.with(|c| c.0.is_empty())>
+                <p class="hint">"No answers yet. Press Send request, or start steady traffic."</p>
+            </Show>
+            <ul class="spread" aria-label="Answers per backend" hidden=move || counts.with(|c| c.0.is_empty())>
+                <For each=move || 0..spread_slots.get() key=|i| *i let(i)>
+                    <SpreadRow index=i counts=counts />
+                </For>
+            </ul>
+            <p class="hint more" hidden=move || counts.with(|c| c.1 .0 == 0)>
+                {move || {
+                    counts.with(|c| {
+                        let (more_pods, more_answers) = c.1;
+                        format!(
+                            "and {more_pods} more pod{}: {more_answers} answer{}",
+                            if more_pods == 1 { "" } else { "s" },
+                            if more_answers == 1 { "" } else { "s" }
+                        )
+                    })
+                }}
+            </p>
+            <p class="hint" hidden=move || counts.with(|c| c.0.is_empty())>
+                {move || counts.with(|c| format!("{} answered, of the last {} requests kept.", c.2, c.3))}
+            </p>
             <Explain />
             <h3>"Recent requests"</h3>
             <ol class="traces">
@@ -130,6 +124,37 @@ pub fn Requests() -> impl IntoView {
                 </For>
             </ol>
         </section>
+    }
+}
+
+/// The answers per backend, as (pod, answers) rows, what the rest add up to as (pods, answers),
+/// the answers in all and the requests kept.
+type Counts = (
+    Vec<(svclab_sim::model::ObjectKey, u32)>,
+    (usize, u32),
+    u32,
+    usize,
+);
+
+/// Row `index` of the answers-per-backend list: a bar as long as its share of the busiest
+/// pod's answers, hidden while there is no such row.
+#[component]
+fn SpreadRow(index: usize, counts: Memo<Counts>) -> impl IntoView {
+    let row = Memo::new(move |_| {
+        counts.with(|c| {
+            let max = c.0.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+            c.0.get(index)
+                .map(|(pod, n)| (pod.name.clone(), *n, format!("{}%", 100 * n / max)))
+        })
+    });
+    view! {
+        <li hidden=move || row.with(Option::is_none)>
+            <span class="pod-name">{move || row.with(|r| r.as_ref().map(|r| r.0.clone()))}</span>
+            <span class="bar" aria-hidden="true">
+                <span style:width=move || row.with(|r| r.as_ref().map(|r| r.2.clone()))></span>
+            </span>
+            <span class="count">{move || row.with(|r| r.as_ref().map(|r| r.1))}</span>
+        </li>
     }
 }
 
