@@ -7,7 +7,6 @@
 use leptos::prelude::*;
 use svclab_sim::lesson;
 use svclab_sim::share::Link;
-use svclab_sim::time::Time;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -133,22 +132,22 @@ fn current_link() -> Option<Link> {
     let sh = shared();
     let ctx = expect_context::<LessonCtx>();
     let text = sh.text.get_untracked();
-    let active = ctx
-        .active
-        .with_untracked(|a| a.as_ref().map(|a| (a.lesson.id.clone(), a.since)));
-    Some(link_now(sh.sim, &text, active))
+    Some(link_now(sh.sim, ctx, &text))
 }
 
 /// The link for the world as it is: at the current event in simulation mode, with the lesson's
 /// file when it is one of the learner's own.
-fn link_now(sim: crate::world::Sim, text: &str, active: Option<(String, Time)>) -> Link {
+/// (`ctx` is passed in: this also runs from window listeners, where there is no context.)
+fn link_now(sim: crate::world::Sim, ctx: LessonCtx, text: &str) -> Link {
+    let active = ctx
+        .active
+        .with_untracked(|a| a.as_ref().map(|a| (a.lesson.id.clone(), a.since)));
     let lesson = active.as_ref().map(|(id, since)| (id.as_str(), *since));
     let mut link = sim
         .peek_timeline(|t| Link::at(t, text, lesson))
         .unwrap_or_else(|| sim.peek(|c| Link::of(c, text, lesson)));
     if let Some((id, _)) = &active {
         if lesson::builtin(id).is_none() {
-            let ctx = expect_context::<LessonCtx>();
             link.lesson_file = ctx
                 .file
                 .get_untracked()
@@ -164,10 +163,7 @@ pub fn keep_scenario() {
     let ctx = expect_context::<LessonCtx>();
     let save = move |_| {
         let text = sh.text.get_untracked();
-        let active = ctx
-            .active
-            .with_untracked(|a| a.as_ref().map(|a| (a.lesson.id.clone(), a.since)));
-        let link = link_now(sh.sim, &text, active);
+        let link = link_now(sh.sim, ctx, &text);
         if let Some(s) = storage() {
             let _ = s.set_item(SCENARIO_KEY, &link.encode());
         }
