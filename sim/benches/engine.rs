@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use svclab_sim::action::Action;
 use svclab_sim::cluster::{Cluster, Config};
 use svclab_sim::model::ObjectKey;
-use svclab_sim::time::SECOND;
+use svclab_sim::time::{Time, SECOND};
 use svclab_sim::trace::{Client, Request, Tool};
 
 /// 500 Deployments of one replica and a Service for each: 1,000 objects.
@@ -70,6 +70,23 @@ fn hostile() -> Vec<(&'static str, String)> {
             vec![doc; svclab_sim::manifest::MAX_DOCUMENTS + 1].join("---\n"),
         ),
     ]
+}
+
+/// The seed with `replicas` backend pods and the busybox `test` client, the clock run on `settle`.
+fn seed_with(replicas: u32, settle: Time) -> Cluster {
+    let mut c = Cluster::new(Config::default());
+    let seed = svclab_sim::examples::SEED_MANIFEST
+        .replace("replicas: 3", &format!("replicas: {replicas}"));
+    c.apply(&seed, "backend.yaml").expect("applies");
+    c.act(Action::Run {
+        namespace: "default".into(),
+        name: "test".into(),
+        image: "busybox".into(),
+        command: vec!["sh".into()],
+    })
+    .expect("runs");
+    c.advance(settle);
+    c
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -151,17 +168,7 @@ fn main() {
         median(samples).as_secs_f64() * 1e3
     );
 
-    let mut c = Cluster::new(Config::default());
-    let seed = svclab_sim::examples::SEED_MANIFEST.replace("replicas: 3", "replicas: 100");
-    c.apply(&seed, "backend.yaml").expect("applies");
-    c.act(Action::Run {
-        namespace: "default".into(),
-        name: "test".into(),
-        image: "busybox".into(),
-        command: vec!["sh".into()],
-    })
-    .expect("runs");
-    c.advance(30 * SECOND);
+    let mut c = seed_with(100, 30 * SECOND);
     let ip = c.services()[&ObjectKey::new("default", "backend-service")]
         .spec
         .cluster_ip
@@ -205,17 +212,7 @@ fn main() {
 /// what the world holds after it, so a structure that grows with every request shows as
 /// minutes that get slower.
 fn soak() {
-    let mut c = Cluster::new(Config::default());
-    let seed = svclab_sim::examples::SEED_MANIFEST.replace("replicas: 3", "replicas: 300");
-    c.apply(&seed, "backend.yaml").expect("applies");
-    c.act(Action::Run {
-        namespace: "default".into(),
-        name: "test".into(),
-        image: "busybox".into(),
-        command: vec!["sh".into()],
-    })
-    .expect("runs");
-    c.advance(60 * SECOND);
+    let mut c = seed_with(300, 60 * SECOND);
     let request = Request {
         client: Client::Pod(ObjectKey::new("default", "test")),
         tool: Tool::Wget,

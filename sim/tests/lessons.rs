@@ -428,6 +428,14 @@ fn worked_world() -> Cluster {
     s.cluster
 }
 
+/// Every pod's name and IP, to compare a world with its replay.
+fn pods(c: &Cluster) -> Vec<(String, Option<std::net::Ipv4Addr>)> {
+    c.pods()
+        .values()
+        .map(|p| (p.meta.name.clone(), p.status.pod_ip))
+        .collect()
+}
+
 #[test]
 fn a_share_link_brings_back_the_same_pods_ips_and_traces() {
     let world = worked_world();
@@ -444,12 +452,6 @@ fn a_share_link_brings_back_the_same_pods_ips_and_traces() {
     assert_eq!(opened, link);
     let replayed = opened.world();
     assert_eq!(replayed.now(), world.now());
-    let pods = |c: &Cluster| -> Vec<(String, Option<std::net::Ipv4Addr>)> {
-        c.pods()
-            .values()
-            .map(|p| (p.meta.name.clone(), p.status.pod_ip))
-            .collect()
-    };
     assert_eq!(pods(&replayed), pods(&world));
     assert_eq!(replayed.traces(), world.traces());
 }
@@ -504,12 +506,6 @@ fn a_simulation_mode_link_brings_back_the_timeline_at_its_event() {
         "the same events, numbered the same"
     );
     assert_eq!(again.world().now(), t.world().now());
-    let pods = |c: &Cluster| -> Vec<(String, Option<std::net::Ipv4Addr>)> {
-        c.pods()
-            .values()
-            .map(|p| (p.meta.name.clone(), p.status.pod_ip))
-            .collect()
-    };
     assert_eq!(pods(again.world()), pods(t.world()));
     assert_eq!(again.world().traces(), t.world().traces());
     // Stepping on from there is the original's future.
