@@ -61,7 +61,7 @@ pub fn Requests() -> impl IntoView {
                 .map(|&id| {
                     let old = rows.iter().find(|(r, _)| *r == id).map(|(_, s)| s.clone());
                     let signal = old.unwrap_or_else(|| {
-                        ArcRwSignal::new(sim.peek(|c| row(c, id, now, inspected, None)))
+                        ArcRwSignal::new(sim.peek(|c| row(c, id, now, inspected)))
                     });
                     (id, signal)
                 })
@@ -76,7 +76,19 @@ pub fn Requests() -> impl IntoView {
         sim.read(|c| {
             rows.with_value(|rows| {
                 for (id, signal) in rows {
-                    let new = signal.with_untracked(|old| row(c, *id, now, inspected, Some(old)));
+                    // A request that has finished shows the same until the clock goes back
+                    // before its end: only which of its hops is inspected may change.
+                    let finished = c.trace(*id).is_some_and(|t| now >= t.finish);
+                    let settled =
+                        signal.with_untracked(|r| r.summary.as_ref().is_some_and(|s| s.done));
+                    if finished && settled {
+                        let open = open_hop(inspected, *id);
+                        if signal.with_untracked(|r| r.inspected != open) {
+                            signal.update(|r| r.inspected = open);
+                        }
+                        continue;
+                    }
+                    let new = row(c, *id, now, inspected);
                     if signal.with_untracked(|old| *old != new) {
                         signal.set(new);
                     }
@@ -167,19 +179,21 @@ struct Row {
     inspected: Option<usize>,
 }
 
-/// Request `id`'s row at `now`. A finished request does not change: its hops are kept from
-/// `old`, not made again.
-fn row(c: &Cluster, id: u64, now: Time, inspected: Option<HopRef>, old: Option<&Row>) -> Row {
-    let Some(trace) = c.traces().iter().find(|t| t.id == id) else {
+/// Request `id`'s row at `now`.
+fn row(c: &Cluster, id: u64, now: Time, inspected: Option<HopRef>) -> Row {
+    let Some(trace) = c.trace(id) else {
         return Row::default();
     };
-    let summary = summarize(trace, now);
-    let settled = old.filter(|o| o.summary.as_ref().is_some_and(|s| s.done) && summary.done);
     Row {
-        hops: settled.map_or_else(|| hop_rows(trace), |o| o.hops.clone()),
-        summary: Some(summary),
-        inspected: inspected.filter(|h| h.trace == id).map(|h| h.hop),
+        summary: Some(summarize(trace, now)),
+        hops: hop_rows(trace),
+        inspected: open_hop(inspected, id),
     }
+}
+
+/// The hop of request `id` open in the Inspector, if one is.
+fn open_hop(inspected: Option<HopRef>, id: u64) -> Option<usize> {
+    inspected.filter(|h| h.trace == id).map(|h| h.hop)
 }
 
 #[component]
