@@ -291,6 +291,7 @@ mod tests {
         Trace {
             id: 7,
             request: Request {
+                payload: String::new(),
                 client: Client::Pod(ObjectKey::new("default", "test")),
                 tool: Tool::Wget,
                 target: "http://backend-service".into(),
@@ -479,6 +480,7 @@ mod tests {
         let client = Client::Node("kind-worker".into());
         c.act(Action::Send {
             request: svclab_sim::trace::Request {
+                payload: String::new(),
                 client: client.clone(),
                 tool: svclab_sim::trace::Tool::Curl,
                 target: format!("http://{ip}"),

@@ -457,7 +457,12 @@ pub fn outcome_reason(outcome: &Outcome) -> String {
         Outcome::Timeout => "timed out".into(),
         Outcome::HostUnreachable => "host unreachable".into(),
         Outcome::Invalid { .. } => "invalid request".into(),
-        Outcome::Http { .. } | Outcome::Resolved { .. } => "answered".into(),
+        Outcome::Datagram {
+            answered: false, ..
+        } => "no answer".into(),
+        Outcome::Http { .. } | Outcome::Resolved { .. } | Outcome::Datagram { .. } => {
+            "answered".into()
+        }
     }
 }
 

@@ -17,7 +17,11 @@ pub const OUTSIDE: &str = "outside";
 /// The counts a request can be sent with at once.
 pub const COUNTS: [u32; 3] = [1, 10, 100];
 /// Every tool, in the order the builder lists them.
-pub const TOOLS: [Tool; 3] = [Tool::Curl, Tool::Wget, Tool::Nslookup];
+pub const TOOLS: [Tool; 4] = [Tool::Curl, Tool::Wget, Tool::Nslookup, Tool::NcUdp];
+
+/// The datagram the builder's `nc -u` sends: agnhost netexec's `hostname` command (its answer
+/// names the pod that got it), as `echo hostname` writes it. The terminal sends any text.
+pub const NC_DATAGRAM: &str = "hostname\n";
 
 /// What the builder's fields hold, as typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +56,7 @@ pub fn tool_name(tool: Tool) -> &'static str {
         Tool::Curl => "curl",
         Tool::Wget => "wget",
         Tool::Nslookup => "nslookup",
+        Tool::NcUdp => "nc -u",
     }
 }
 
@@ -270,10 +275,11 @@ fn client_name(client: &Client) -> String {
 }
 
 /// What the tool is given: `http://HOST[:PORT]` for wget, `HOST[:PORT]` for curl (port 80 left
-/// out, as the learner would), the host alone for nslookup.
+/// out, as the learner would), the host alone for nslookup, `HOST PORT` for nc.
 pub fn target(tool: Tool, host: &str, port: u16) -> String {
     match (tool, port) {
         (Tool::Nslookup, _) => host.to_string(),
+        (Tool::NcUdp, p) => format!("{host} {p}"),
         (Tool::Wget, 80) => format!("http://{host}"),
         (Tool::Wget, p) => format!("http://{host}:{p}"),
         (Tool::Curl, 80) => host.to_string(),
@@ -299,13 +305,18 @@ pub fn build(cluster: &Cluster, form: &Form) -> Result<Request, Vec<Problem>> {
             let tools = client_tools(cluster, c);
             if !tools.contains(&form.tool) {
                 let names: Vec<&str> = tools.iter().map(|t| tool_name(*t)).collect();
+                let choices = match names.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => {
+                        [rest.join(", ").as_str(), " or ", last].concat()
+                    }
+                    _ => names.concat(),
+                };
                 problems.push(problem(
                     Field::Tool,
                     format!(
-                        "{} has no {}: use {}.",
+                        "{} has no {}: use {choices}.",
                         client_name(c),
                         tool_name(form.tool),
-                        names.join(" or ")
                     ),
                 ));
             }
@@ -350,6 +361,11 @@ pub fn build(cluster: &Cluster, form: &Form) -> Result<Request, Vec<Problem>> {
     };
     match (client, port) {
         (Some(client), Some(port)) if problems.is_empty() => Ok(Request {
+            payload: if form.tool == Tool::NcUdp {
+                NC_DATAGRAM.into()
+            } else {
+                String::new()
+            },
             client,
             tool: form.tool,
             target: target(form.tool, host, port),
@@ -447,6 +463,7 @@ mod tests {
         assert_eq!(target(Tool::Curl, "172.18.0.3", 30080), "172.18.0.3:30080");
         assert_eq!(target(Tool::Curl, "web", 80), "web");
         assert_eq!(target(Tool::Nslookup, "web", 80), "web");
+        assert_eq!(target(Tool::NcUdp, "udp-echo", 5005), "udp-echo 5005");
     }
 
     #[test]
@@ -531,7 +548,7 @@ mod tests {
             }),
             [(
                 Field::Tool,
-                "pod test has no curl: use wget or nslookup.".into()
+                "pod test has no curl: use wget, nslookup or nc -u.".into()
             )]
         );
         assert_eq!(

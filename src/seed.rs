@@ -27,6 +27,7 @@ pub fn run_client() -> Action {
 /// `wget -qO- http://backend-service` from the `test` pod.
 pub fn request() -> Request {
     Request {
+        payload: String::new(),
         client: Client::Pod(ObjectKey::new(CLIENT_NAMESPACE, CLIENT_NAME)),
         tool: Tool::Wget,
         target: REQUEST_URL.into(),

@@ -47,15 +47,19 @@ pub struct HopRow {
 
 /// The command line a request stands for.
 pub fn command_line(trace: &Trace) -> String {
-    let tool = match trace.request.tool {
-        Tool::Wget => "wget -qO-",
-        Tool::Curl => "curl",
-        Tool::Nslookup => "nslookup",
-    };
     let who = match &trace.request.client {
         Client::Pod(key) => key.name.clone(),
         Client::External => "laptop".into(),
         Client::Node(node) => node.clone(),
+    };
+    let tool = match trace.request.tool {
+        Tool::Wget => "wget -qO-",
+        Tool::Curl => "curl",
+        Tool::Nslookup => "nslookup",
+        Tool::NcUdp => {
+            let text = trace.request.payload.trim_end_matches('\n');
+            return format!("{who}$ echo {text} | nc -u -w1 {}", trace.request.target);
+        }
     };
     format!("{who}$ {tool} {}", trace.request.target)
 }
@@ -64,6 +68,11 @@ pub fn command_line(trace: &Trace) -> String {
 pub fn outcome_text(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Http { pod, status } => format!("HTTP {status} from {}", pod.name),
+        Outcome::Datagram {
+            pod,
+            answered: true,
+        } => format!("UDP answer from {}", pod.name),
+        Outcome::Datagram { pod, .. } => format!("no UDP answer from {}", pod.name),
         Outcome::Resolved { name, addresses } => {
             let ips: Vec<String> = addresses.iter().map(|a| a.to_string()).collect();
             format!("{name} → {}", ips.join(", "))
@@ -166,6 +175,7 @@ mod tests {
         let trace = Trace {
             id: 3,
             request: Request {
+                payload: String::new(),
                 client: Client::Pod(ObjectKey::new("default", "test")),
                 tool: Tool::Wget,
                 target: "http://backend-service".into(),

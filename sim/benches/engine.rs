@@ -182,6 +182,7 @@ fn main() {
         ),
     ] {
         let request = Request {
+            payload: String::new(),
             client: Client::Pod(ObjectKey::new("default", "test")),
             tool: Tool::Wget,
             target,
@@ -214,6 +215,7 @@ fn main() {
 fn soak() {
     let mut c = seed_with(300, 60 * SECOND);
     let request = Request {
+        payload: String::new(),
         client: Client::Pod(ObjectKey::new("default", "test")),
         tool: Tool::Wget,
         target: "http://backend-service".to_string(),

@@ -202,6 +202,7 @@ fn route_figures() {
             .ip()
             .expect("a ClusterIP");
         let request = Request {
+            payload: String::new(),
             client: Client::Pod(ObjectKey::new("default", "test")),
             tool: Tool::Wget,
             target: format!("http://{ip}"),
@@ -253,6 +254,7 @@ fn step_figures() {
     println!("one step of the clock (advance 16 virtual ms, one frame at 1x):");
     let mut world = backend(1000);
     let request = Request {
+        payload: String::new(),
         client: Client::Pod(ObjectKey::new("default", "test")),
         tool: Tool::Wget,
         target: "http://backend-service".into(),

@@ -7,7 +7,7 @@
 //!   manifest reader and every kubectl verb read.
 //! - [`cluster`] holds the world: nodes, namespaces, workloads, Services, endpoints. Its controllers
 //!   (Deployment → ReplicaSet → Pod, the scheduler, the kubelet, the endpoint-slice controller) run
-//!   on the virtual clock in [`time`], one file each; every learner action is an
+//!   on the virtual clock in [`time`] (dated by [`clock`]'s made-up wall clock), one file each; every learner action is an
 //!   [`action::Action`] kept in a replayable log.
 //! - [`dns`] is CoreDNS and each pod's resolver; [`kube_proxy`] writes the iptables rules or IPVS
 //!   virtual servers each node would have and walks a packet through them; [`netpol`] decides
@@ -30,6 +30,7 @@
 //! Nothing here reads wall time or OS randomness: the same seed and actions replay exactly.
 
 pub mod action;
+pub mod clock;
 pub mod cluster;
 pub mod diagnose;
 pub mod dns;

@@ -505,16 +505,18 @@ impl Pod {
     /// ([`ImageProfile`]'s `tcp` and `udp`: nginx on TCP 80, CoreDNS on TCP and UDP 53).
     pub fn listens_on(&self, port: i64, protocol: Protocol) -> bool {
         self.spec.containers.iter().any(|c| {
-            let profile = ImageProfile::of(&c.image);
-            let opened = match protocol {
-                Protocol::Tcp => profile.tcp,
-                Protocol::Udp => profile.udp,
-                Protocol::Sctp => &[],
-            };
             c.ports
                 .iter()
                 .any(|p| p.container_port == port && p.protocol == protocol)
-                || u16::try_from(port).is_ok_and(|port| opened.contains(&port))
+                || u16::try_from(port).is_ok_and(|port| {
+                    let profile = ImageProfile::of(&c.image);
+                    match protocol {
+                        Protocol::Tcp => profile.tcp_ports(&c.args),
+                        Protocol::Udp => profile.udp_ports(&c.args),
+                        Protocol::Sctp => Vec::new(),
+                    }
+                    .contains(&port)
+                })
         })
     }
 }

@@ -11,7 +11,9 @@
 
 mod profile;
 
-pub use profile::{image_name, HttpReply, ImageProfile, Log, Shell, User, NGINX_WELCOME, PROFILES};
+pub use profile::{
+    image_name, HttpReply, ImageProfile, Log, Shell, UdpReply, User, NGINX_WELCOME, PROFILES,
+};
 
 /// A repository: its name as containerd normalises it, the size the kubelet reports for a pull
 /// (bytes), and its tags.

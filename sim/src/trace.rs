@@ -31,15 +31,37 @@ pub enum Tool {
     Curl,
     Wget,
     Nslookup,
+    /// busybox `nc -u HOST PORT`: one UDP datagram (the request's `payload`, what `echo` piped
+    /// into it) and whatever comes back.
+    NcUdp,
 }
 
 /// One request: `curl http://backend-service`, `nslookup backend-service.dev`, `curl 172.18.0.3:30080`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Request {
     pub client: Client,
     pub tool: Tool,
-    /// What the learner typed after the tool's name: a URL, `host:port`, or a name to look up.
+    /// What the learner typed after the tool's name: a URL, `host:port`, a name to look up, or
+    /// nc's `HOST PORT`.
     pub target: String,
+    /// What the client sends on its own (nc's datagram, read from its stdin); empty for the
+    /// tools that build their request themselves.
+    pub payload: String,
+}
+
+impl fmt::Debug for Request {
+    /// As derived, leaving out an empty payload (so the golden traces of HTTP and DNS requests
+    /// read as before the field existed).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Request");
+        s.field("client", &self.client)
+            .field("tool", &self.tool)
+            .field("target", &self.target);
+        if !self.payload.is_empty() {
+            s.field("payload", &self.payload);
+        }
+        s.finish()
+    }
 }
 
 impl Request {
@@ -49,12 +71,25 @@ impl Request {
     /// `docker exec kind-worker curl 10.96.23.157` on a node. The target is quoted for the
     /// shell when it holds anything but URL characters.
     pub fn command_line(&self) -> String {
-        let program = match self.tool {
-            Tool::Curl => "curl ",
-            Tool::Wget => "wget -qO- ",
-            Tool::Nslookup => "nslookup ",
+        let command = match self.tool {
+            Tool::Curl => ["curl ", &shell_quote(&self.target)].concat(),
+            Tool::Wget => ["wget -qO- ", &shell_quote(&self.target)].concat(),
+            Tool::Nslookup => ["nslookup ", &shell_quote(&self.target)].concat(),
+            // nc reads the datagram from its stdin, so the pod's shell pipes it in; -w1 makes
+            // nc give up a second after the last answer instead of waiting forever.
+            Tool::NcUdp => {
+                let mut words = self.target.split_whitespace().map(shell_quote);
+                let host = words.next().unwrap_or_default();
+                let port = words.next().unwrap_or_default();
+                // echo ends its text with a newline, unless told not to with -n.
+                let (echo, text) = match self.payload.strip_suffix('\n') {
+                    Some(text) => ("echo ", text),
+                    None => ("echo -n ", self.payload.as_str()),
+                };
+                let line = [echo, &shell_quote(text), " | nc -u -w1 ", &host, " ", &port].concat();
+                ["sh -c ", &shell_quote(&line)].concat()
+            }
         };
-        let command = [program, &shell_quote(&self.target)].concat();
         match &self.client {
             Client::Pod(key) if key.namespace == "default" => {
                 ["kubectl exec ", &key.name, " -- ", &command].concat()
@@ -521,6 +556,12 @@ pub enum Outcome {
         pod: ObjectKey,
         status: u16,
     },
+    /// A UDP datagram delivered to a backend pod, and whether its server answered (CoreDNS
+    /// drops a datagram that is no DNS message; UDP has no connection to refuse it with).
+    Datagram {
+        pod: ObjectKey,
+        answered: bool,
+    },
     /// A DNS answer (nslookup).
     Resolved {
         name: String,
@@ -543,7 +584,12 @@ pub enum Outcome {
 
 impl Outcome {
     pub fn is_success(&self) -> bool {
-        matches!(self, Outcome::Http { .. } | Outcome::Resolved { .. })
+        matches!(
+            self,
+            Outcome::Http { .. }
+                | Outcome::Resolved { .. }
+                | Outcome::Datagram { answered: true, .. }
+        )
     }
 }
 

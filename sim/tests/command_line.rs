@@ -193,6 +193,7 @@ fn typed(line: &str) -> (Trace, String) {
 /// Each case: the request, the command line expected for it, and whether it succeeds.
 fn cases(a: &Addresses) -> Vec<(Request, String, bool)> {
     let req = |client: Client, tool: Tool, target: &str| Request {
+        payload: String::new(),
         client,
         tool,
         target: target.to_string(),
@@ -298,6 +299,16 @@ fn cases(a: &Addresses) -> Vec<(Request, String, bool)> {
             "curl web.shop".into(),
             false,
         ),
+        // UDP: a datagram through the kube-dns Service to CoreDNS, which drops what is no DNS
+        // message (delivered, unanswered: no success).
+        (
+            Request {
+                payload: "hostname\n".into(),
+                ..req(test(), Tool::NcUdp, "kube-dns.kube-system 53")
+            },
+            "kubectl exec test -- sh -c 'echo hostname | nc -u -w1 kube-dns.kube-system 53'".into(),
+            false,
+        ),
         // A node: kube-proxy's rules apply to its own traffic; its resolver knows no Service.
         (
             req(
@@ -365,6 +376,7 @@ fn a_node_sends_from_its_own_ip_through_its_kube_proxy() {
     let c = world();
     let a = addresses(&c);
     let trace = sent(&Request {
+        payload: String::new(),
         client: Client::Node("kind-worker".into()),
         tool: Tool::Curl,
         target: format!("{}:80", a.web_cluster_ip),
@@ -381,6 +393,7 @@ fn a_node_sends_from_its_own_ip_through_its_kube_proxy() {
     // The node's resolver is Docker's: cluster names are unknown there, and no query goes to
     // CoreDNS.
     let unresolved = sent(&Request {
+        payload: String::new(),
         client: Client::Node("kind-worker".into()),
         tool: Tool::Curl,
         target: "backend-service".into(),
@@ -391,6 +404,7 @@ fn a_node_sends_from_its_own_ip_through_its_kube_proxy() {
         "curl: (6) Could not resolve host: backend-service"
     );
     let missing = sent(&Request {
+        payload: String::new(),
         client: Client::Node("kind-worker9".into()),
         tool: Tool::Curl,
         target: "10.96.0.1".into(),
@@ -401,6 +415,7 @@ fn a_node_sends_from_its_own_ip_through_its_kube_proxy() {
 #[test]
 fn targets_the_shell_would_split_are_quoted() {
     let request = |target: &str| Request {
+        payload: String::new(),
         client: Client::External,
         tool: Tool::Curl,
         target: target.into(),
@@ -418,12 +433,12 @@ fn each_client_has_the_tools_its_image_or_host_has() {
     let c = world();
     assert_eq!(
         client_tools(&c, &pod("default", "test")),
-        [Tool::Wget, Tool::Nslookup]
+        [Tool::Wget, Tool::Nslookup, Tool::NcUdp]
     );
     // curlimages/curl is Alpine: busybox's applets besides curl.
     assert_eq!(
         client_tools(&c, &pod("default", "curl")),
-        [Tool::Curl, Tool::Wget, Tool::Nslookup]
+        [Tool::Curl, Tool::Wget, Tool::Nslookup, Tool::NcUdp]
     );
     assert_eq!(client_tools(&c, &Client::External), [Tool::Curl]);
     assert_eq!(

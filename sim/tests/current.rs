@@ -30,6 +30,7 @@ fn world(mode: ProxyMode) -> Cluster {
 
 fn send(c: &mut Cluster, target: &str) -> Trace {
     let id = c.send(Request {
+        payload: String::new(),
         client: Client::Pod(ObjectKey::new("default", "test")),
         tool: Tool::Wget,
         target: target.into(),

@@ -35,6 +35,7 @@ fn world(manifest: &str) -> Cluster {
 
 fn send(c: &mut Cluster, client: Client, tool: Tool, target: &str) -> Trace {
     let id = c.send(Request {
+        payload: String::new(),
         client,
         tool,
         target: target.into(),
@@ -521,4 +522,82 @@ fn an_allowing_policy_is_named_with_its_rule() {
     );
     // The client's own egress: no policy selects pod test.
     assert_eq!(policy.egress, svclab_sim::netpol::Verdict::NotIsolated);
+}
+
+/// `echo TEXT | nc -u -w1 HOST PORT` from the `test` pod.
+fn datagram(c: &mut Cluster, target: &str, text: &str) -> Trace {
+    let id = c.send(Request {
+        payload: format!("{text}\n"),
+        client: Client::Pod(ObjectKey::new("default", "test")),
+        tool: Tool::NcUdp,
+        target: target.into(),
+    });
+    c.advance(5 * SECOND);
+    c.trace(id).unwrap().clone()
+}
+
+/// agnhost netexec (UDP 8081) behind a Service whose UDP port 5005 targets `target_port`.
+fn netexec(target_port: u16) -> String {
+    format!(
+        "{SEED_MANIFEST}---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: netexec
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {{app: netexec}}
+  template:
+    metadata:
+      labels: {{app: netexec}}
+    spec:
+      containers:
+      - name: agnhost
+        image: registry.k8s.io/e2e-test-images/agnhost:2.53
+        args: [netexec]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: udp-echo
+spec:
+  selector: {{app: netexec}}
+  ports:
+  - protocol: UDP
+    port: 5005
+    targetPort: {target_port}
+"
+    )
+}
+
+#[test]
+fn udp_failures_name_their_cause() {
+    let mut c = world(&netexec(8081));
+    // Answered: netexec says which pod got the datagram.
+    let t = datagram(&mut c, "udp-echo 5005", "hostname");
+    assert!(matches!(
+        t.outcome,
+        Outcome::Datagram { answered: true, .. }
+    ));
+    assert!(t.output.starts_with("netexec-"), "{}", t.output);
+    // A command netexec does not know: delivered, unanswered, and said so.
+    let t = datagram(&mut c, "udp-echo 5005", "hello");
+    let d = diagnosis(&c, &t);
+    assert_eq!(d.cause.as_str(), "datagram-unanswered");
+    assert!(d.summary.contains("on UDP port 8081"), "{}", d.summary);
+    // UDP to the seed's TCP Service port: no rule, and the protocol is named.
+    let t = datagram(&mut c, "backend-service 80", "hostname");
+    let d = diagnosis(&c, &t);
+    assert_eq!(d.cause.as_str(), "no-such-port");
+    assert!(d.summary.contains("no UDP port 80"), "{}", d.summary);
+    assert!(d.fix.contains("protocol: UDP"), "{}", d.fix);
+    // A targetPort nothing listens on: ICMP port unreachable from the pod.
+    let mut c = world(&netexec(9999));
+    let t = datagram(&mut c, "udp-echo 5005", "hostname");
+    assert_eq!(t.output, "", "nc prints nothing on an ICMP error");
+    let d = diagnosis(&c, &t);
+    assert_eq!(d.cause.as_str(), "target-port-not-listening");
+    assert!(d.summary.starts_with("port unreachable:"), "{}", d.summary);
+    assert!(d.summary.contains("UDP port 9999"), "{}", d.summary);
 }

@@ -36,6 +36,17 @@ const EXTRA: &[&str] = &[
     "apiVersion: v1\nkind: Service\nmetadata:\n  name: sticky\nspec:\n  sessionAffinity: ClientIP\n  selector: {app: backend}\n  ports:\n    - port: 80\n      targetPort: http\n",
 ];
 
+/// What `nc -u` is pointed at: CoreDNS through kube-dns, a TCP-only Service port, a pod IP, junk.
+const NC_TARGETS: &[&str] = &[
+    "kube-dns.kube-system 53",
+    "10.96.0.10 53",
+    "backend-service 80",
+    "10.244.1.2 8081",
+    "no-such-name 53",
+    "backend-service x",
+    "",
+];
+
 const TARGETS: &[&str] = &[
     "http://backend-service",
     "backend-service.default",
@@ -280,17 +291,30 @@ fn action(c: &Cluster, rng: &mut Rng) -> Action {
                 }
             }
         }
-        _ => Action::Send {
-            request: Request {
-                client: if rng.below(4) == 0 {
-                    Client::External
-                } else {
-                    Client::Pod(pod)
+        _ => {
+            let client = if rng.below(4) == 0 {
+                Client::External
+            } else {
+                Client::Pod(pod)
+            };
+            let tool = [Tool::Curl, Tool::Wget, Tool::Nslookup, Tool::NcUdp][rng.below(4) as usize];
+            let (target, payload) = if tool == Tool::NcUdp {
+                (
+                    NC_TARGETS[rng.below(NC_TARGETS.len() as u64) as usize],
+                    ["hostname\n", "clientip\n", "echo hi\n", "x"][rng.below(4) as usize],
+                )
+            } else {
+                (TARGETS[rng.below(TARGETS.len() as u64) as usize], "")
+            };
+            Action::Send {
+                request: Request {
+                    payload: payload.into(),
+                    client,
+                    tool,
+                    target: target.into(),
                 },
-                tool: [Tool::Curl, Tool::Wget, Tool::Nslookup][rng.below(3) as usize],
-                target: TARGETS[rng.below(TARGETS.len() as u64) as usize].into(),
-            },
-        },
+            }
+        }
     }
 }
 

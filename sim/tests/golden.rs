@@ -73,6 +73,7 @@ impl World {
     /// sentence) into the transcript.
     fn request(&mut self, tool: Tool, target: &str) {
         let id = self.cluster.send(Request {
+            payload: String::new(),
             client: Client::Pod(ObjectKey::new("default", "test")),
             tool,
             target: target.into(),

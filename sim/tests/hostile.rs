@@ -74,6 +74,7 @@ fn still_works(c: &mut Cluster) {
         .expect("the seed applies");
     c.advance(30 * SECOND);
     let id = c.send(Request {
+        payload: String::new(),
         client: Client::Pod(ObjectKey::new("default", "test")),
         tool: Tool::Wget,
         target: "http://backend-service".into(),

@@ -38,6 +38,7 @@ fn solved(lesson: &Lesson, s: &Started) -> Vec<bool> {
 fn send(c: &mut Cluster, client: Client, tool: Tool, target: &str) {
     c.act(Action::Send {
         request: Request {
+            payload: String::new(),
             client,
             tool,
             target: target.into(),
@@ -456,6 +457,33 @@ fn a_share_link_brings_back_the_same_pods_ips_and_traces() {
     assert_eq!(replayed.traces(), world.traces());
 }
 
+/// nc's datagram travels in the link: the replay sends the same text and gets the same trace.
+#[test]
+fn a_share_link_keeps_an_nc_datagram() {
+    let mut world = worked_world();
+    world
+        .act(Action::Send {
+            request: Request {
+                payload: "hostname\n".into(),
+                client: Client::Pod(ObjectKey::new("default", "test")),
+                tool: Tool::NcUdp,
+                target: "kube-dns.kube-system 53".into(),
+            },
+        })
+        .expect("sent");
+    world.advance(5_000);
+    let link = Link::of(&world, "", None);
+    let opened = Link::decode(&link.encode()).unwrap();
+    assert_eq!(opened, link);
+    let replayed = opened.world();
+    assert!(
+        replayed.traces() == world.traces(),
+        "the replay's traces differ"
+    );
+    let last = replayed.traces().last().unwrap();
+    assert_eq!(last.request.payload, "hostname\n");
+}
+
 /// A link made in simulation mode puts the learner back at the same event, with the same
 /// numbers for every event before and after it: the instructor's "everyone look at event 7".
 #[test]
@@ -463,6 +491,7 @@ fn a_simulation_mode_link_brings_back_the_timeline_at_its_event() {
     let world = worked_world();
     let mut t = Timeline::new(world);
     let request = Request {
+        payload: String::new(),
         client: Client::Pod(ObjectKey::new("default", "test")),
         tool: Tool::Wget,
         target: "http://backend-service".into(),

@@ -2511,3 +2511,113 @@ Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc
         same(line, &s.run(line), want);
     }
 }
+
+/// agnhost netexec behind a UDP Service, as Kubernetes' own Service tests run it
+/// (test/images/agnhost/netexec), and the busybox `test` client.
+const UDP_MANIFEST: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: netexec
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: netexec}
+  template:
+    metadata:
+      labels: {app: netexec}
+    spec:
+      containers:
+      - name: agnhost
+        image: registry.k8s.io/e2e-test-images/agnhost:2.53
+        args: [netexec, --http-port=8080, --udp-port=8081]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: udp-echo
+spec:
+  selector: {app: netexec}
+  ports:
+  - name: udp
+    protocol: UDP
+    port: 5005
+    targetPort: 8081
+";
+
+#[test]
+fn nc_sends_a_datagram_through_a_udp_service() {
+    let mut s = Session::new("udp.yaml", &[SEED_MANIFEST, "---\n", UDP_MANIFEST].concat());
+    s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
+    s.cluster.advance(5 * SECOND);
+    let exec = |cmd: &str| format!("kubectl exec test -- sh -c '{cmd}'");
+    let out = s.run(&exec("echo hostname | nc -u -w1 udp-echo 5005"));
+    assert!(
+        out.starts_with("netexec-"),
+        "agnhost answers with its pod's name: {out:?}"
+    );
+    let out = s.run(&exec("echo echo Hello | nc -u -w1 udp-echo.default 5005"));
+    assert_eq!(out.trim_end(), "hello", "netexec lowercases what it echoes");
+    // clientip: the pod sees the client pod's own address (no SNAT inside the cluster).
+    let test_ip = s
+        .cluster
+        .pods()
+        .values()
+        .find(|p| p.meta.name == "test")
+        .and_then(|p| p.status.pod_ip)
+        .expect("test has an IP");
+    let out = s.run(&exec("echo clientip | nc -u -w1 udp-echo 5005"));
+    assert!(out.starts_with(&format!("{test_ip}:")), "{out:?}");
+    // -v says "open": UDP has no handshake to fail.
+    let out = s.run(&exec("echo hostname | nc -v -u -w1 udp-echo 5005"));
+    let svc_ip = s.run("kubectl get svc udp-echo -o jsonpath='{.spec.clusterIP}'");
+    assert!(
+        out.starts_with(&format!("udp-echo ({}:5005) open\n", svc_ip.trim())),
+        "{out:?}"
+    );
+    // A TCP Service port carries no UDP: nothing comes back, nc ends silently after -w1.
+    let out = s.run(&exec("echo hostname | nc -u -w1 backend-service 80"));
+    assert_eq!(out, "");
+    assert_eq!(s.run("echo $?"), "0\n");
+    // An unknown command to netexec goes unanswered; a name that does not resolve fails.
+    assert_eq!(s.run(&exec("echo hi | nc -u -w1 udp-echo 5005")), "");
+    let out = s.run(&exec("echo hostname | nc -u -w1 no-such-service 5005"));
+    assert_eq!(out, "nc: bad address 'no-such-service'\n");
+    // Without -u, or without anything to send, svclab says what it simulates.
+    assert!(s
+        .run("kubectl exec test -- nc udp-echo 5005")
+        .contains("not simulated"));
+    assert!(s
+        .run("kubectl exec test -- nc -u -w1 udp-echo 5005")
+        .contains("stdin"));
+}
+
+#[test]
+fn nc_to_coredns_gets_no_answer_but_the_datagram_arrives() {
+    let mut s = Session::seed();
+    s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
+    s.cluster.advance(5 * SECOND);
+    let out =
+        s.run("kubectl exec test -- sh -c 'echo hostname | nc -u -w1 kube-dns.kube-system 53'");
+    assert_eq!(out, "", "CoreDNS drops what is no DNS message");
+    let trace = s
+        .cluster
+        .traces()
+        .last()
+        .expect("the datagram was traced")
+        .clone();
+    assert!(
+        matches!(
+            trace.outcome,
+            svclab_sim::trace::Outcome::Datagram {
+                answered: false,
+                ..
+            }
+        ),
+        "{:?}",
+        trace.outcome
+    );
+    assert!(trace.hops.iter().any(|h| h.packet.protocol == Protocol::Udp
+        && h.translation
+            .as_ref()
+            .is_some_and(|t| t.after.dst.port() == 53)));
+}

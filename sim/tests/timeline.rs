@@ -10,6 +10,7 @@ use svclab_sim::trace::{Client, HopVerdict, PacketKind, Request, Tool};
 
 fn wget(target: &str) -> Request {
     Request {
+        payload: String::new(),
         client: Client::Pod(ObjectKey::new("default", "test")),
         tool: Tool::Wget,
         target: target.into(),
@@ -422,6 +423,7 @@ fn a_node_sending_a_request_is_listed_as_the_node() {
     let mut t = Timeline::new(c);
     t.act(Action::Send {
         request: Request {
+            payload: String::new(),
             client: Client::Node("kind-worker".into()),
             tool: Tool::Curl,
             target: format!("http://{ip}"),

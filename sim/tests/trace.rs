@@ -28,6 +28,7 @@ fn world(manifest: &str) -> Cluster {
 fn send(c: &mut Cluster, client: &str, tool: Tool, target: &str) -> Trace {
     let (ns, name) = client.split_once('/').unwrap_or(("default", client));
     let id = c.send(Request {
+        payload: String::new(),
         client: Client::Pod(ObjectKey::new(ns, name)),
         tool,
         target: target.into(),
@@ -380,6 +381,7 @@ fn node_ports_and_load_balancers_take_traffic_from_outside() {
     assert_eq!(lb, Ipv4Addr::new(172, 18, 255, 200));
     let outside = |c: &mut Cluster, target: String| {
         let id = c.send(Request {
+            payload: String::new(),
             client: Client::External,
             tool: Tool::Curl,
             target,
@@ -456,6 +458,7 @@ fn a_local_traffic_policy_drops_on_nodes_without_an_endpoint() {
         .unwrap()
         .internal_ip;
     let id = c.send(Request {
+        payload: String::new(),
         client: Client::External,
         tool: Tool::Curl,
         target: format!("http://{other}:{node_port}"),

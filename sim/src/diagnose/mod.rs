@@ -112,6 +112,9 @@ pub enum Cause {
     },
     /// Nothing in the cluster has the address asked.
     NoSuchAddress { address: SocketAddrV4 },
+    /// A UDP datagram reached a pod whose server read it and sent nothing back (CoreDNS drops
+    /// what is no DNS message); UDP has no handshake or reset to tell the client.
+    DatagramUnanswered { pod: ObjectKey, port: u16 },
     /// The address is a Service's cluster IP, but the Service has no such port (nftables mode
     /// rejects it; iptables mode lets it go unanswered).
     NoSuchPort { service: ObjectKey, port: u16 },
@@ -138,6 +141,7 @@ impl Cause {
             Cause::PodGone { .. } => "pod-gone",
             Cause::NoSuchAddress { .. } => "no-such-address",
             Cause::NoSuchPort { .. } => "no-such-port",
+            Cause::DatagramUnanswered { .. } => "datagram-unanswered",
             Cause::NameFromOutside { .. } => "name-from-outside",
             Cause::Invalid { .. } => "invalid",
             Cause::Other { .. } => "other",
@@ -200,6 +204,7 @@ pub fn diagnose(cluster: &Cluster, trace: &Trace) -> Option<Diagnosis> {
         Outcome::ConnectionRefused | Outcome::Timeout | Outcome::HostUnreachable => {
             Some(service::connection(cluster, trace))
         }
+        Outcome::Datagram { pod, .. } => Some(service::unanswered(cluster, trace, pod)),
         Outcome::Http { .. } | Outcome::Resolved { .. } => None,
     }
 }

@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use crate::cluster::Cluster;
 use crate::model::{
-    ContainerState, IntOrString, ObjectKey, Pod, Service, ServiceType, TrafficPolicy,
+    ContainerState, IntOrString, ObjectKey, Pod, Protocol, Service, ServiceType, TrafficPolicy,
 };
 use crate::resource::Kind;
 use crate::time::human_duration;
@@ -29,14 +29,14 @@ pub(super) fn connection(cluster: &Cluster, trace: &Trace) -> Diagnosis {
     let Some((failed, first)) = failed.zip(first) else {
         return other(trace);
     };
-    let service = service_for(cluster, first.packet.dst);
+    let service = service_for(cluster, first.packet.dst, first.packet.protocol);
     match (&failed.to, failed.verdict) {
         (Place::Pod(pod), HopVerdict::Refused) => not_listening(cluster, service, pod, failed),
         (Place::Pod(pod), _) => pod_gone(cluster, Some(pod), *failed.packet.dst.ip()),
         (Place::Node(_), HopVerdict::Refused) => match service {
             Some((svc, _)) => no_endpoints(cluster, svc),
             None => match service_by_cluster_ip(cluster, *first.packet.dst.ip()) {
-                Some(svc) => no_such_port(svc, first.packet.dst.port()),
+                Some(svc) => no_such_port(svc, first.packet.dst.port(), first.packet.protocol),
                 None => other(trace),
             },
         },
@@ -50,7 +50,12 @@ pub(super) fn connection(cluster: &Cluster, trace: &Trace) -> Diagnosis {
                     no_local_endpoint(cluster, svc, node)
                 }
                 Some(_) => other(trace),
-                None => no_such_address(first.packet.dst),
+                None => match service_by_cluster_ip(cluster, *first.packet.dst.ip()) {
+                    // iptables and IPVS mode have no rule for a port the Service lacks: the
+                    // packet goes on to the virtual IP, which nothing answers.
+                    Some(svc) => no_such_port(svc, first.packet.dst.port(), first.packet.protocol),
+                    None => no_such_address(first.packet.dst),
+                },
             }
         }
         _ => match service {
@@ -62,15 +67,21 @@ pub(super) fn connection(cluster: &Cluster, trace: &Trace) -> Diagnosis {
 
 /// The Service (and its port's index) that owns the address a client connected to: its
 /// ClusterIP, a node's IP with its NodePort, or its LoadBalancer IP.
-fn service_for(cluster: &Cluster, dst: SocketAddrV4) -> Option<(&Service, usize)> {
+/// Ports are per protocol: a UDP datagram to a Service's TCP port is no match.
+fn service_for(
+    cluster: &Cluster,
+    dst: SocketAddrV4,
+    protocol: Protocol,
+) -> Option<(&Service, usize)> {
     let ip = *dst.ip();
     let port = i64::from(dst.port());
     let on_node = cluster.nodes().iter().any(|n| n.internal_ip == ip);
     cluster.services().values().find_map(|svc| {
         let index = svc.spec.ports.iter().position(|p| {
-            (svc.spec.cluster_ip.ip() == Some(ip) && p.port == port)
-                || (on_node && p.node_port == Some(port))
-                || (svc.status.load_balancer_ip == Some(ip) && p.port == port)
+            p.protocol == protocol
+                && ((svc.spec.cluster_ip.ip() == Some(ip) && p.port == port)
+                    || (on_node && p.node_port == Some(port))
+                    || (svc.status.load_balancer_ip == Some(ip) && p.port == port))
         })?;
         Some((svc, index))
     })
@@ -348,11 +359,18 @@ fn not_listening(
             None,
         ),
     };
-    Diagnosis {
-        summary: format!(
+    let summary = match protocol {
+        Protocol::Udp => format!(
+            "port unreachable: pod {} has nothing listening on UDP port {port}",
+            pod.name
+        ),
+        _ => format!(
             "connection refused: pod {} has nothing listening on port {port}",
             pod.name
         ),
+    };
+    Diagnosis {
+        summary,
         fix,
         evidence,
         culprit: Some(culprit),
@@ -473,7 +491,7 @@ fn service_by_cluster_ip(cluster: &Cluster, ip: std::net::Ipv4Addr) -> Option<&S
         .find(|s| s.spec.cluster_ip.ip() == Some(ip))
 }
 
-fn no_such_port(svc: &Service, port: u16) -> Diagnosis {
+fn no_such_port(svc: &Service, port: u16, protocol: Protocol) -> Diagnosis {
     let ports: Vec<String> = svc
         .spec
         .ports
@@ -481,17 +499,52 @@ fn no_such_port(svc: &Service, port: u16) -> Diagnosis {
         .map(|p| format!("{}/{}", p.port, p.protocol.as_str()))
         .collect();
     let key = svc.key();
+    // The same number with the other protocol is the likely slip (`nc -u` to a TCP port).
+    let other_protocol = svc
+        .spec
+        .ports
+        .iter()
+        .any(|p| p.port == i64::from(port) && p.protocol != protocol);
+    let (summary, fix) = if other_protocol {
+        (
+            format!(
+                "Service {} has no {} port {port}: its port {port} is for another protocol, and kube-proxy's rules match the protocol",
+                key.name,
+                protocol.as_str()
+            ),
+            format!(
+                "Send {} to one of its ports ({}), or add port {port} with protocol: {} to the Service's spec.ports.",
+                protocol.as_str(),
+                ports.join(", "),
+                protocol.as_str()
+            ),
+        )
+    } else {
+        (
+            format!(
+                "Service {} has no port {port}: kube-proxy rejects connections to its cluster IP on any other port",
+                key.name
+            ),
+            format!(
+                "Connect to one of its ports ({}), or add port {port} to the Service's spec.ports.",
+                ports.join(", ")
+            ),
+        )
+    };
     Diagnosis {
-        summary: format!(
-            "Service {} has no port {port}: kube-proxy rejects connections to its cluster IP on any other port",
-            key.name
-        ),
-        fix: format!(
-            "Connect to one of its ports ({}), or add port {port} to the Service's spec.ports.",
-            ports.join(", ")
-        ),
+        summary,
+        fix,
         evidence: vec![
-            ("asked".into(), format!("{}:{port}", svc.spec.cluster_ip.ip().map_or(String::new(), |ip| ip.to_string()))),
+            (
+                "asked".into(),
+                format!(
+                    "{}:{port}",
+                    svc.spec
+                        .cluster_ip
+                        .ip()
+                        .map_or(String::new(), |ip| ip.to_string())
+                ),
+            ),
             ("ports".into(), ports.join(", ")),
         ],
         culprit: Some(Culprit {
@@ -510,6 +563,38 @@ fn no_such_address(address: SocketAddrV4) -> Diagnosis {
         evidence: vec![("address".into(), address.to_string())],
         culprit: None,
         cause: Cause::NoSuchAddress { address },
+    }
+}
+
+/// A datagram that reached its pod and got no answer.
+pub(super) fn unanswered(cluster: &Cluster, trace: &Trace, pod: &ObjectKey) -> Diagnosis {
+    let delivered = trace
+        .hops
+        .iter()
+        .rev()
+        .find(|h| h.kind == PacketKind::Request && h.to == Place::Pod(pod.clone()));
+    let port = delivered.map_or(0, |h| h.packet.dst.port());
+    let image = cluster
+        .pods()
+        .get(pod)
+        .and_then(|p| p.spec.containers.first())
+        .map_or(String::new(), |c| c.image.clone());
+    Diagnosis {
+        summary: format!(
+            "the datagram reached pod {} on UDP port {port}, and its server sent nothing back",
+            pod.name
+        ),
+        fix: "Send what the server understands: CoreDNS answers only DNS messages (use nslookup); agnhost netexec answers `hostname`, `echo TEXT` and `clientip`. UDP has no handshake, so nc cannot tell an unanswered datagram from a lost one.".into(),
+        evidence: vec![
+            (format!("pod {}", pod.name), format!("UDP {port}")),
+            ("image".into(), image),
+            ("sent".into(), trace.request.payload.trim_end().to_string()),
+        ],
+        culprit: None,
+        cause: Cause::DatagramUnanswered {
+            pod: pod.clone(),
+            port,
+        },
     }
 }
 

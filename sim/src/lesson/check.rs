@@ -566,7 +566,9 @@ fn dropped_by_policy(trace: &Trace) -> bool {
 
 fn answered_by(outcome: &Outcome) -> String {
     match outcome {
-        Outcome::Http { pod, .. } => format!(" from {}", pod.name),
+        Outcome::Http { pod, .. } | Outcome::Datagram { pod, .. } => {
+            format!(" from {}", pod.name)
+        }
         _ => String::new(),
     }
 }
@@ -575,6 +577,8 @@ fn failure(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Http { status, .. } => format!("HTTP {status}"),
         Outcome::Resolved { .. } => "answered".into(),
+        Outcome::Datagram { answered: true, .. } => "answered".into(),
+        Outcome::Datagram { pod, .. } => format!("no answer from {}", pod.name),
         Outcome::Nxdomain { name } => format!("NXDOMAIN for {name}"),
         Outcome::DnsTimeout => "the DNS lookup timed out".into(),
         Outcome::ConnectionRefused => "connection refused".into(),

@@ -2,7 +2,9 @@
 //! HTTP, what it logs, how it takes SIGTERM, and the shell and tools inside it. One row per image
 //! in [`PROFILES`]; an image not listed gets [`ImageProfile::DEFAULT`].
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use crate::time::Time;
 
 /// The facts about one image that the network, the kubelet, `kubectl logs` and the pod's shell
 /// read.
@@ -16,6 +18,11 @@ pub struct ImageProfile {
     pub udp: &'static [u16],
     /// What it answers to `GET /`.
     pub http: HttpReply,
+    /// What it answers to a UDP datagram on a port it listens on.
+    pub udp_reply: UdpReply,
+    /// The first argument its servers need: agnhost runs `pause` (listening nowhere) unless its
+    /// pod gives it `netexec`. `None` for images whose default command serves.
+    pub serves_with: Option<&'static str>,
     /// Its readiness endpoint, port and path (CoreDNS's `ready` plugin: `8181`, `/ready`).
     pub ready: Option<(u16, &'static str)>,
     /// What it writes to stdout, for `kubectl logs`.
@@ -44,6 +51,44 @@ pub enum HttpReply {
     Echo,
     /// The pod's hostname and addresses, as whoami-style echo servers answer.
     Whoami,
+    /// agnhost netexec's `/`: `NOW: ` and Go's `time.Now()` as its `String()` prints it.
+    NetexecNow,
+}
+
+/// What an image's process answers to a UDP datagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UdpReply {
+    /// It sends the datagram back (svclab's assumption for a server it knows nothing about).
+    Echo,
+    /// It reads and drops it: CoreDNS answers only DNS messages, and miekg/dns (its server)
+    /// does not answer a datagram too short for a DNS header ("let client hang").
+    Silent,
+    /// agnhost netexec's UDP server: `hostname`, `echo TEXT` and `clientip`, read trimmed and
+    /// lowercased; anything else is logged and not answered.
+    Netexec,
+}
+
+impl UdpReply {
+    /// The answer to `datagram` from the pod `hostname`, sent by `client` (the source address
+    /// the pod sees, after any SNAT); `None` when nothing comes back.
+    pub fn answer(self, datagram: &str, hostname: &str, client: SocketAddrV4) -> Option<String> {
+        match self {
+            UdpReply::Echo => Some(datagram.to_string()),
+            UdpReply::Silent => None,
+            UdpReply::Netexec => {
+                let text = datagram.trim().to_lowercase();
+                if text == "hostname" {
+                    Some(hostname.to_string())
+                } else if let Some(rest) = text.strip_prefix("echo ") {
+                    Some(rest.to_string())
+                } else if text == "clientip" {
+                    Some(client.to_string())
+                } else {
+                    None
+                }
+            }
+        }
+    }
 }
 
 /// What an image's process writes to stdout.
@@ -100,6 +145,8 @@ impl ImageProfile {
         tcp: &[],
         udp: &[],
         http: HttpReply::Whoami,
+        udp_reply: UdpReply::Echo,
+        serves_with: None,
         ready: None,
         log: Log::Nothing,
         shell_entrypoint: false,
@@ -109,6 +156,32 @@ impl ImageProfile {
         prompt: "# ",
         user: &ROOT,
     };
+
+    /// The TCP ports its process opens when started with `args`, whatever the pod spec
+    /// declares (see [`ImageProfile::udp_ports`]).
+    pub fn tcp_ports(&self, args: &[String]) -> Vec<u16> {
+        self.opened(args, self.tcp, "--http-port=")
+    }
+
+    /// The UDP ports its process opens when started with `args`: none when it needs a first
+    /// argument it was not given; agnhost netexec's `--udp-port=` (and `--http-port=` for TCP)
+    /// moves its port (-1 for none).
+    pub fn udp_ports(&self, args: &[String]) -> Vec<u16> {
+        self.opened(args, self.udp, "--udp-port=")
+    }
+
+    fn opened(&self, args: &[String], ports: &[u16], flag: &str) -> Vec<u16> {
+        let Some(first) = self.serves_with else {
+            return ports.to_vec();
+        };
+        if args.first().map(String::as_str) != Some(first) {
+            return Vec::new();
+        }
+        match args.iter().rev().find_map(|a| a.strip_prefix(flag)) {
+            Some(port) => port.parse::<u16>().ok().into_iter().collect(),
+            None => ports.to_vec(),
+        }
+    }
 
     /// The profile of the image `image` names (any registry, tag or digest).
     pub fn of(image: &str) -> &'static ImageProfile {
@@ -121,10 +194,18 @@ impl ImageProfile {
 }
 
 impl HttpReply {
-    /// The body of the answer to `GET /` from a container started with `args`, in the pod
-    /// `hostname` with address `pod_ip`.
-    pub fn body(self, args: &[String], hostname: &str, pod_ip: Option<Ipv4Addr>) -> String {
+    /// The body of the answer to `GET /` from a container started with `args` at `started`, in
+    /// the pod `hostname` with address `pod_ip`, at `now`.
+    pub fn body(
+        self,
+        args: &[String],
+        hostname: &str,
+        pod_ip: Option<Ipv4Addr>,
+        now: Time,
+        started: Time,
+    ) -> String {
         match self {
+            HttpReply::NetexecNow => ["NOW: ", &crate::clock::go_now(now, started)].concat(),
             HttpReply::NginxWelcome => NGINX_WELCOME.to_string(),
             HttpReply::Echo => {
                 let text = args.iter().find_map(|a| a.strip_prefix("-text="));
@@ -219,10 +300,26 @@ pub const PROFILES: &[ImageProfile] = &[
         name: "debian",
         ..DEBIAN_SHELL
     },
+    // registry.k8s.io/e2e-test-images/agnhost (alpine, with curl, bash and netcat-openbsd):
+    // `netexec`, as Kubernetes' own Service tests run it, serves HTTP on 8080 and UDP on 8081
+    // (test/images/agnhost/netexec/netexec.go); without arguments it runs `pause`.
+    ImageProfile {
+        name: "agnhost",
+        tcp: &[8080],
+        udp: &[8081],
+        http: HttpReply::NetexecNow,
+        udp_reply: UdpReply::Netexec,
+        serves_with: Some("netexec"),
+        shell_entrypoint: false,
+        bash: true,
+        curl: true,
+        ..BUSYBOX_SHELL
+    },
     ImageProfile {
         name: "coredns",
         tcp: &[53],
         udp: &[53],
+        udp_reply: UdpReply::Silent,
         ready: Some((8181, "/ready")),
         log: Log::CoreDns,
         ..DISTROLESS
@@ -397,21 +494,70 @@ httpd                tcp=[]    udp=[]    Dash     bash -    -     \"# \"    root
     fn http_replies_are_what_the_image_serves() {
         let ip = Some(Ipv4Addr::new(10, 244, 1, 5));
         let http = |image| ImageProfile::of(image).http;
-        assert_eq!(http("nginx").body(&[], "web-1", ip), NGINX_WELCOME);
+        assert_eq!(http("nginx").body(&[], "web-1", ip, 0, 0), NGINX_WELCOME);
         assert!(NGINX_WELCOME.contains("<title>Welcome to nginx!</title>"));
         let args = ["-listen=:5678".to_string(), "-text=apple".to_string()];
         assert_eq!(
-            http("hashicorp/http-echo").body(&args, "echo", ip),
+            http("hashicorp/http-echo").body(&args, "echo", ip, 0, 0),
             "apple\n"
         );
-        assert_eq!(http("http-echo").body(&[], "echo", ip), "hello-world\n");
         assert_eq!(
-            http("traefik/whoami").body(&[], "web-1", ip),
+            http("http-echo").body(&[], "echo", ip, 0, 0),
+            "hello-world\n"
+        );
+        assert_eq!(
+            http("traefik/whoami").body(&[], "web-1", ip, 0, 0),
             "Hostname: web-1\nIP: 127.0.0.1\nIP: 10.244.1.5\n"
         );
         assert_eq!(
-            http("agnhost").body(&[], "web-1", None),
+            http("some/unknown-image").body(&[], "web-1", None, 0, 0),
             "Hostname: web-1\nIP: 127.0.0.1\nIP: \n"
+        );
+        // agnhost netexec's `/`: Go's time.Now().String(), the process started 3 s earlier.
+        assert_eq!(
+            http("registry.k8s.io/e2e-test-images/agnhost:2.53").body(
+                &[],
+                "web-1",
+                ip,
+                5_500,
+                2_500
+            ),
+            "NOW: 2026-11-28 00:00:05.5 +0000 UTC m=+3.000000000"
+        );
+    }
+
+    #[test]
+    fn agnhost_serves_only_as_netexec_and_answers_its_udp_commands() {
+        let agnhost = ImageProfile::of("registry.k8s.io/e2e-test-images/agnhost:2.53");
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Its default command is `pause`: no servers.
+        assert!(agnhost.udp_ports(&[]).is_empty());
+        assert_eq!(agnhost.udp_ports(&args(&["netexec"])), vec![8081]);
+        assert_eq!(agnhost.tcp_ports(&args(&["netexec"])), vec![8080]);
+        assert_eq!(
+            agnhost.udp_ports(&args(&["netexec", "--udp-port=5353"])),
+            vec![5353]
+        );
+        assert!(agnhost
+            .udp_ports(&args(&["netexec", "--udp-port=-1"]))
+            .is_empty());
+        let client: SocketAddrV4 = "10.244.1.7:40000".parse().unwrap();
+        let answer = |text| agnhost.udp_reply.answer(text, "netexec-abc", client);
+        assert_eq!(answer("hostname\n").as_deref(), Some("netexec-abc"));
+        assert_eq!(answer("ECHO Hello World\n").as_deref(), Some("hello world"));
+        assert_eq!(answer("clientip").as_deref(), Some("10.244.1.7:40000"));
+        assert_eq!(answer("hi\n"), None);
+        let coredns = ImageProfile::of("registry.k8s.io/coredns/coredns:v1.12.1");
+        assert_eq!(
+            coredns.udp_reply.answer("hostname\n", "coredns", client),
+            None
+        );
+        assert_eq!(
+            ImageProfile::DEFAULT
+                .udp_reply
+                .answer("ping\n", "x", client)
+                .as_deref(),
+            Some("ping\n")
         );
     }
 }

@@ -160,7 +160,19 @@ impl Router<'_> {
             }
             Decision::Pass => {
                 let Some(dest) = self.pod_key_by_ip(dst_ip) else {
-                    let why = if crate::ipam::service_ip_allocator().contains(u32::from(dst_ip)) {
+                    let owner = self
+                        .world
+                        .services
+                        .values()
+                        .find(|s| s.spec.cluster_ip.ip() == Some(dst_ip));
+                    let why = if let Some(svc) = owner {
+                        format!(
+                            "Service {} has no {} port {}: no kube-proxy rule matches, and nothing answers at its virtual IP",
+                            svc.meta.name,
+                            packet.protocol.as_str(),
+                            packet.dst.port()
+                        )
+                    } else if crate::ipam::service_ip_allocator().contains(u32::from(dst_ip)) {
                         format!(
                             "no Service has the IP {dst_ip}: no rule matches and nothing answers"
                         )

@@ -1,8 +1,11 @@
 //! The delivery step: the last leg to the backend pod (NetworkPolicy, whether anything listens)
 //! and the reply back to the client.
 
+use std::net::SocketAddrV4;
+
 use crate::model::{ObjectKey, Protocol};
 use crate::netpol;
+use crate::registry::ImageProfile;
 use crate::text;
 use crate::trace::{
     Conntrack, HopVerdict, MatchedRule, Packet, PacketKind, Place, SharedStr, Translation,
@@ -62,11 +65,18 @@ impl Router<'_> {
                 None,
                 Vec::new(),
                 HopVerdict::Refused,
-                format!(
-                    "pod {} has nothing listening on port {}: it answers with a TCP reset",
-                    dest.name,
-                    after.dst.port()
-                ),
+                match after.protocol {
+                    Protocol::Udp => format!(
+                        "pod {} has nothing listening on UDP port {}: it answers with ICMP port unreachable",
+                        dest.name,
+                        after.dst.port()
+                    ),
+                    _ => format!(
+                        "pod {} has nothing listening on port {}: it answers with a TCP reset",
+                        dest.name,
+                        after.dst.port()
+                    ),
+                },
             );
             if let Some(d) = j.detail() {
                 d.policy = policy;
@@ -93,6 +103,18 @@ impl Router<'_> {
         );
         if let Some(d) = j.detail() {
             d.policy = policy;
+        }
+        if let Some(datagram) = j.datagram.take() {
+            match self.datagram_answer(&dest, after.dst.port(), &datagram, after.src) {
+                Some(answer) => j.answer = Some(answer),
+                None => {
+                    if let Some(hop) = j.hops.last_mut() {
+                        hop.explanation
+                            .push_str(": its server reads it and sends nothing back");
+                    }
+                    return Delivery::Unanswered { backend: dest };
+                }
+            }
         }
         let reply = Packet {
             src: after.dst,
@@ -169,6 +191,34 @@ impl Router<'_> {
         );
         self.track(node, original, reply);
         Delivery::Answered { backend: dest }
+    }
+
+    /// What the server on UDP `port` of pod `dest` sends back for `datagram` from `client`
+    /// (the source it sees); `None` when it stays silent.
+    fn datagram_answer(
+        &self,
+        dest: &ObjectKey,
+        port: u16,
+        datagram: &str,
+        client: SocketAddrV4,
+    ) -> Option<String> {
+        let pod = self.world.pods.get(dest)?;
+        // The container listening on the port: one that opens it itself, or declares it.
+        let opens = |c: &&crate::model::Container| {
+            ImageProfile::of(&c.image)
+                .udp_ports(&c.args)
+                .contains(&port)
+        };
+        let declares = |c: &&crate::model::Container| {
+            c.ports
+                .iter()
+                .any(|p| p.protocol == Protocol::Udp && p.container_port == i64::from(port))
+        };
+        let c = (pod.spec.containers.iter().find(opens))
+            .or_else(|| pod.spec.containers.iter().find(declares))?;
+        ImageProfile::of(&c.image)
+            .udp_reply
+            .answer(datagram, &pod.meta.name, client)
     }
 
     /// The NetworkPolicy decision for a connection from the sender to `dest` (`None` when `dest`

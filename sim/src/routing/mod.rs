@@ -42,7 +42,7 @@ mod request;
 mod reroute;
 mod world;
 
-use request::parse_target;
+use request::{parse_nc_target, parse_target};
 pub use reroute::pod_ip_gone;
 pub use world::World;
 
@@ -54,6 +54,10 @@ pub const DNS_SERVICE_IP: Ipv4Addr = Ipv4Addr::new(10, 96, 0, 10);
 
 /// The kernel gives up on a SYN that is never answered after six retries (about 127 s).
 pub const TCP_CONNECT_TIMEOUT: Time = 127 * SECOND;
+
+/// busybox `nc -w1` with its stdin at an end stops after two `-w` periods without an answer
+/// (`readwrite`'s `netretry`).
+pub const NC_SILENCE: Time = 2 * SECOND;
 
 /// A resolver waits this long for an answer before giving up on a server.
 pub const DNS_TIMEOUT: Time = dns::NSLOOKUP_TIMEOUT_MS;
@@ -67,6 +71,10 @@ struct Journey {
     nodes: Vec<SharedStr>,
     /// The name lookup under way, copied onto each of its hops.
     lookup: Option<DnsLookup>,
+    /// A UDP request's datagram, for the server that gets it; the server's answer, once one
+    /// has come back.
+    datagram: Option<String>,
+    answer: Option<String>,
 }
 
 impl Journey {
@@ -137,6 +145,10 @@ enum Delivery {
     Answered {
         backend: ObjectKey,
     },
+    /// A UDP datagram reached `backend`, whose server sent nothing back.
+    Unanswered {
+        backend: ObjectKey,
+    },
     Refused,
     Dropped,
     /// Nothing at that address answers (no pod, no node).
@@ -190,6 +202,8 @@ impl Router<'_> {
             hops: Vec::with_capacity(16),
             nodes: Vec::new(),
             lookup: None,
+            datagram: None,
+            answer: None,
         };
         let (outcome, output) = match self.sender(&request.client) {
             Err(message) => (
@@ -200,11 +214,7 @@ impl Router<'_> {
             ),
             Ok(sender) => self.route_from(&sender, &request, &mut journey),
         };
-        let finish = match outcome {
-            Outcome::Timeout => journey.t.max(start + TCP_CONNECT_TIMEOUT),
-            Outcome::DnsTimeout => journey.t.max(start + DNS_TIMEOUT),
-            _ => journey.t,
-        };
+        let finish = finish_time(request.tool, &outcome, start, journey.t);
         journey.hops.shrink_to_fit();
         Trace {
             id,
@@ -275,7 +285,11 @@ impl Router<'_> {
         if request.tool == Tool::Nslookup {
             return self.nslookup(sender, request.target.trim(), j);
         }
-        let target = match parse_target(request.tool, &request.target) {
+        let parsed = match request.tool {
+            Tool::NcUdp => parse_nc_target(&request.target),
+            tool => parse_target(tool, &request.target),
+        };
+        let target = match parsed {
             Ok(t) => t,
             Err(message) => {
                 return (
@@ -294,6 +308,7 @@ impl Router<'_> {
                     // only IPs reach the Services from there.
                     let message = match request.tool {
                         Tool::Curl => format!("curl: (6) Could not resolve host: {}", target.host),
+                        Tool::NcUdp => format!("nc: bad address '{}'", target.host),
                         _ => format!("wget: bad address '{}'", target.host),
                     };
                     return (
@@ -310,6 +325,7 @@ impl Router<'_> {
                             Tool::Curl => {
                                 format!("curl: (6) Could not resolve host: {}", target.host)
                             }
+                            Tool::NcUdp => format!("nc: bad address '{}'", target.host),
                             _ => format!("wget: bad address '{}'", target.host),
                         };
                         return (outcome, message);
@@ -317,9 +333,28 @@ impl Router<'_> {
                 }
             }
         };
+        if request.tool == Tool::NcUdp {
+            return self.datagram_phase(sender, &target, ip, &request.payload, j);
+        }
         let started = self.world.now;
         self.request_phase(sender, request.tool, &target, ip, j, started)
     }
+}
+
+/// When a client started at `start` prints its result, its last packet having arrived at
+/// `last`: at once, or when it gives up waiting.
+fn finish_time(tool: Tool, outcome: &Outcome, start: Time, last: Time) -> Time {
+    let waited = match outcome {
+        // nc -w1 gives up two seconds after the last datagram (two select timeouts).
+        Outcome::Timeout
+        | Outcome::Datagram {
+            answered: false, ..
+        } if tool == Tool::NcUdp => NC_SILENCE,
+        Outcome::Timeout => TCP_CONNECT_TIMEOUT,
+        Outcome::DnsTimeout => DNS_TIMEOUT,
+        _ => 0,
+    };
+    last.max(start + waited)
 }
 
 fn place_name(place: &Place) -> String {

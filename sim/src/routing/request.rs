@@ -56,6 +56,21 @@ pub(super) fn parse_target(tool: Tool, target: &str) -> Result<Target, String> {
     })
 }
 
+/// nc's `HOST PORT` (a port by number: svclab has no /etc/services).
+pub(super) fn parse_nc_target(target: &str) -> Result<Target, String> {
+    let mut words = target.split_whitespace();
+    let (Some(host), Some(port), None) = (words.next(), words.next(), words.next()) else {
+        return Err("Usage: nc [OPTIONS] HOST PORT  - connect".to_string());
+    };
+    match port.parse::<u16>() {
+        Ok(port) if port > 0 => Ok(Target {
+            host: host.to_string(),
+            port,
+        }),
+        _ => Err(format!("nc: bad port '{port}'")),
+    }
+}
+
 impl Router<'_> {
     /// The connection to `ip` (the name already resolved) and its answer, from `j.t`; `started`
     /// is when the client ran the command.
@@ -74,7 +89,7 @@ impl Router<'_> {
         let elapsed = j.t.saturating_sub(started);
         match delivery {
             Delivery::Answered { backend } => {
-                let body = self.http_body(&backend);
+                let body = self.http_body(&backend, j.t);
                 (Outcome::Http { pod: backend, status: 200 }, body)
             }
             Delivery::Refused => (
@@ -87,7 +102,8 @@ impl Router<'_> {
                     _ => format!("wget: can't connect to remote host ({ip}): Connection refused"),
                 },
             ),
-            Delivery::Dropped => (
+            // Only a datagram goes unanswered; a TCP connection that is never answered timed out.
+            Delivery::Dropped | Delivery::Unanswered { .. } => (
                 Outcome::Timeout,
                 match tool {
                     Tool::Curl => format!(
@@ -116,16 +132,60 @@ impl Router<'_> {
         32768 + self.rng.below(60999 - 32768 + 1) as u16
     }
 
-    /// What the backend's container answers on `GET /`.
-    fn http_body(&self, backend: &ObjectKey) -> String {
+    /// What the backend's container answers on `GET /` at `now`.
+    fn http_body(&self, backend: &ObjectKey, now: Time) -> String {
         let Some(pod) = self.world.pods.get(backend) else {
             return String::new();
         };
         let Some(c) = pod.spec.containers.first() else {
             return String::new();
         };
-        ImageProfile::of(&c.image)
-            .http
-            .body(&c.args, &pod.meta.name, pod.status.pod_ip)
+        ImageProfile::of(&c.image).http.body(
+            &c.args,
+            &pod.meta.name,
+            pod.status.pod_ip,
+            now,
+            pod.status.start_time.unwrap_or(now),
+        )
+    }
+
+    /// busybox `nc -u -w1 HOST PORT` with `payload` on its stdin: the datagram sent to `ip`
+    /// (the name already resolved), and what nc prints: the answer, or nothing at all. UDP
+    /// has no handshake, so an ICMP error (port or host unreachable) only ends nc's read,
+    /// silently without `-vv`, and a lost datagram is a second of `-w1` silence.
+    pub(super) fn datagram_phase(
+        &mut self,
+        sender: &Sender,
+        target: &Target,
+        ip: Ipv4Addr,
+        payload: &str,
+        j: &mut Journey,
+    ) -> (Outcome, String) {
+        let sport = self.ephemeral_port();
+        let packet = Packet::new((sender.ip, sport), (ip, target.port), Protocol::Udp);
+        j.datagram = Some(payload.to_string());
+        let delivery = self.connect(sender, packet, PacketKind::Request, j);
+        match delivery {
+            Delivery::Answered { backend } => {
+                let answer = j.answer.take().unwrap_or_default();
+                (
+                    Outcome::Datagram {
+                        pod: backend,
+                        answered: true,
+                    },
+                    answer,
+                )
+            }
+            Delivery::Unanswered { backend } => (
+                Outcome::Datagram {
+                    pod: backend,
+                    answered: false,
+                },
+                String::new(),
+            ),
+            Delivery::Refused => (Outcome::ConnectionRefused, String::new()),
+            Delivery::Dropped => (Outcome::Timeout, String::new()),
+            Delivery::Unreachable => (Outcome::HostUnreachable, String::new()),
+        }
     }
 }

@@ -6,8 +6,8 @@ use std::net::Ipv4Addr;
 use crate::time::{Time, SECOND};
 use crate::trace::{HopVerdict, Outcome, PacketKind, Tool, Trace};
 
-use super::request::parse_target;
-use super::{Journey, Router, TCP_CONNECT_TIMEOUT};
+use super::request::{parse_nc_target, parse_target};
+use super::{finish_time, Journey, Router};
 
 impl Router<'_> {
     /// Requests whose connection has not been opened yet (the client is still resolving the
@@ -53,10 +53,11 @@ impl Router<'_> {
         let opened = trace.hops[first].start;
         let sent = trace.hops[first].packet;
         let (request, started) = (trace.request.clone(), trace.start);
-        let (Ok(sender), Ok(target)) = (
-            self.sender(&request.client),
-            parse_target(request.tool, &request.target),
-        ) else {
+        let parsed = match request.tool {
+            Tool::NcUdp => parse_nc_target(&request.target),
+            tool => parse_target(tool, &request.target),
+        };
+        let (Ok(sender), Ok(target)) = (self.sender(&request.client), parsed) else {
             return;
         };
         // The connection that will not happen leaves no conntrack entry behind.
@@ -69,19 +70,22 @@ impl Router<'_> {
             hops,
             nodes: Vec::new(),
             lookup: None,
+            datagram: None,
+            answer: None,
         };
-        let (outcome, output) = self.request_phase(
-            &sender,
-            request.tool,
-            &target,
-            *sent.dst.ip(),
-            &mut j,
-            started,
-        );
-        let finish = match outcome {
-            Outcome::Timeout => j.t.max(started + TCP_CONNECT_TIMEOUT),
-            _ => j.t,
+        let (outcome, output) = if request.tool == Tool::NcUdp {
+            self.datagram_phase(&sender, &target, *sent.dst.ip(), &request.payload, &mut j)
+        } else {
+            self.request_phase(
+                &sender,
+                request.tool,
+                &target,
+                *sent.dst.ip(),
+                &mut j,
+                started,
+            )
         };
+        let finish = finish_time(request.tool, &outcome, started, j.t);
         trace.hops = j.hops;
         trace.outcome = outcome;
         trace.output = output;
@@ -114,6 +118,8 @@ pub fn pod_ip_gone(traces: &mut [Trace], ip: Ipv4Addr, now: Time) {
             .find(|h| h.kind == PacketKind::Request)
             .map_or(ip, |h| *h.packet.dst.ip());
         trace.output = match (trace.request.tool, parse_target(trace.request.tool, &trace.request.target)) {
+            // An ICMP host unreachable ends nc's read without a word.
+            (Tool::NcUdp, _) => String::new(),
             (Tool::Curl, Ok(t)) => format!(
                 "curl: (7) Failed to connect to {} port {} after {} ms: Could not connect to server",
                 t.host,

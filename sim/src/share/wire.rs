@@ -186,8 +186,13 @@ impl Writer {
                     Tool::Curl => 0,
                     Tool::Wget => 1,
                     Tool::Nslookup => 2,
+                    Tool::NcUdp => 3,
                 });
                 self.str(&request.target);
+                // Only nc sends a payload, so links of the other tools keep their bytes.
+                if request.tool == Tool::NcUdp {
+                    self.str(&request.payload);
+                }
             }
         }
     }
@@ -332,13 +337,21 @@ impl<'a> Reader<'a> {
                     0 => Tool::Curl,
                     1 => Tool::Wget,
                     2 => Tool::Nslookup,
+                    3 => Tool::NcUdp,
                     _ => return None,
+                };
+                let target = self.str()?;
+                let payload = if tool == Tool::NcUdp {
+                    self.str()?
+                } else {
+                    String::new()
                 };
                 Action::Send {
                     request: Request {
                         client,
                         tool,
-                        target: self.str()?,
+                        target,
+                        payload,
                     },
                 }
             }

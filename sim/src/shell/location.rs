@@ -69,6 +69,14 @@ pub(crate) enum Render {
     },
     /// busybox `wget -q` saving to a file: nothing on success.
     WgetQuietFile { to_file: String },
+    /// busybox `nc -u`: the answer as it came; with `-v` the "open" line first, with `-vv` the
+    /// read error and the byte counts. `host` is as typed; `waits` when no `-w` was given (nc
+    /// would wait for more until Ctrl-C).
+    Nc {
+        host: String,
+        verbose: u8,
+        waits: bool,
+    },
 }
 
 /// What a running command waits for.

@@ -15,7 +15,7 @@ use crate::registry::{ImageProfile, Log};
 use crate::time::Time;
 use crate::trace::{Outcome, PacketKind, Place, Tool};
 
-use super::clock::klog;
+use crate::clock::klog;
 
 /// The lines `kubectl logs` prints for `pod`'s container.
 pub(crate) fn pod_logs(cluster: &Cluster, pod: &Pod) -> Vec<String> {
@@ -172,13 +172,13 @@ fn kube_proxy(cluster: &Cluster, pod: &Pod, start: Time) -> Vec<String> {
 }
 
 fn nginx_time(t: Time) -> String {
-    let iso = super::clock::rfc3339(t);
+    let iso = crate::clock::rfc3339(t);
     format!("{} {}", iso[..10].replace('-', "/"), &iso[11..19])
 }
 
 /// The access log's `28/Nov/2026:01:02:03 +0000`.
 fn access_time(t: Time) -> String {
-    let rfc = super::clock::rfc1123z(t);
+    let rfc = crate::clock::rfc1123z(t);
     // "Sat, 28 Nov 2026 01:02:03 +0000"
     let parts: Vec<&str> = rfc.split(' ').collect();
     if parts.len() < 6 {

@@ -31,7 +31,6 @@ use crate::model::ObjectKey;
 use crate::trace::Trace;
 
 mod builtin;
-mod clock;
 mod complete;
 mod describe;
 mod fields;
@@ -101,6 +100,9 @@ pub struct Terminal {
     pub(crate) namespace: String,
     /// `$?` of the last command.
     status: i32,
+    /// What the pipe feeds the command being started (`echo hostname | nc -u ...`): the text
+    /// of the stage before it, taken by the one command that reads its stdin.
+    pub(crate) stdin: Option<String>,
 }
 
 impl Terminal {
@@ -117,6 +119,7 @@ impl Terminal {
             pod_files: SortedMap::new(),
             namespace: "default".to_string(),
             status: 0,
+            stdin: None,
         }
     }
 
@@ -403,10 +406,18 @@ impl Terminal {
                 continue;
             }
             let mut stages = p.stages.into_iter();
-            let Some(first) = stages.next() else { continue };
-            let filters: Vec<Simple> = stages.collect();
+            let Some(mut first) = stages.next() else {
+                continue;
+            };
+            let mut filters: Vec<Simple> = stages.collect();
+            // `echo TEXT | nc ...`: the one pipe whose reader is a command, not a filter.
+            if let Some(text) = piped_echo(&first, filters.first()) {
+                first = filters.remove(0);
+                self.stdin = Some(text);
+            }
             let ctx = self.ctx();
             let reply = self.exec(cluster, &ctx, &first.words);
+            self.stdin = None;
             if reply.clear {
                 lines.clear();
                 *clear = true;
@@ -577,6 +588,20 @@ impl Terminal {
                 }
                 Reply::fail(lines, status)
             }
+            Render::Nc {
+                host,
+                verbose,
+                waits,
+            } => Reply::fail(request::nc_lines(trace, host, *verbose, *waits), {
+                // nc exits 0 once the network and stdin are closed, answered or not; only an
+                // address it cannot resolve stops it first.
+                match trace.outcome {
+                    crate::trace::Outcome::Nxdomain { .. }
+                    | crate::trace::Outcome::Invalid { .. }
+                    | crate::trace::Outcome::DnsTimeout => 1,
+                    _ => 0,
+                }
+            }),
             Render::WgetQuietFile { to_file } => {
                 if status != 0 {
                     return Reply::fail(request::trace_lines(trace, ctx), status);
@@ -643,6 +668,43 @@ fn truncate(line: &str) -> &str {
 
 fn find_trace(cluster: &Cluster, id: u64) -> Option<&Trace> {
     cluster.trace(id)
+}
+
+/// `line` (as `sh -c` gets it) when it is `echo TEXT | READER...` with a reader that takes
+/// stdin: the text and the reader's words.
+pub(crate) fn echo_into(
+    line: &str,
+    env: &SortedMap<String, String>,
+) -> Option<(String, Vec<String>)> {
+    let tokens = words::split(line, env).ok()?;
+    let mut pipelines = words::pipelines(tokens).ok()?;
+    let [pipeline] = pipelines.as_mut_slice() else {
+        return None;
+    };
+    let [echo, reader] = pipeline.stages.as_slice() else {
+        return None;
+    };
+    let text = piped_echo(echo, Some(reader))?;
+    Some((text, reader.words.clone()))
+}
+
+/// The text `echo ARGS` writes into a pipe whose next stage is `nc`, which reads its stdin
+/// (echo ends it with a newline unless `-n`).
+fn piped_echo(first: &Simple, next: Option<&Simple>) -> Option<String> {
+    let (cmd, args) = first.words.split_first()?;
+    let reader = next?.words.first()?;
+    if cmd != "echo" || reader.rsplit('/').next() != Some("nc") {
+        return None;
+    }
+    let newline = !args
+        .iter()
+        .take_while(|a| matches!(a.as_str(), "-n" | "-e" | "-E" | "-ne" | "-en"))
+        .any(|a| a.contains('n'));
+    let mut text = pipe::echo(args);
+    if newline {
+        text.push('\n');
+    }
+    Some(text)
 }
 
 #[cfg(test)]

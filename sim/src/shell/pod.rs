@@ -13,7 +13,7 @@ use crate::time::Time;
 use crate::trace::{Client, Tool};
 
 use super::builtin::{self, listed, unlisted, Builtin, Call};
-use super::request::{curl, nslookup, wget};
+use super::request::{curl, nc, nslookup, wget};
 use super::{Ctx, Flavor, Line, Location, PodShell, Reply, Stream, Terminal};
 
 /// Which shell family an image's `sh` (or the command typed) is.
@@ -70,6 +70,7 @@ pub fn client_tools(cluster: &Cluster, client: &Client) -> Vec<Tool> {
                 (Tool::Curl, "curl"),
                 (Tool::Wget, "wget"),
                 (Tool::Nslookup, "nslookup"),
+                (Tool::NcUdp, "nc"),
             ]
             .into_iter()
             .filter(|(_, name)| has_tool(image, name))
@@ -181,6 +182,11 @@ pub(crate) static BUILTINS: &[Builtin<PodShell>] = &[
     })
     .flags(&["-O", "-O-", "-q", "-qO-", "-T"])
     .args(urls),
+    listed::<PodShell>("nc", |term, cluster, p, call| {
+        with_tool(p, call, |p| nc(term, cluster, p, call.args))
+    })
+    .flags(&["-u", "-w", "-v"])
+    .args(|_, cluster, p, _, _| service_names(cluster, &p.pod.namespace)),
     listed::<PodShell>("curl", |_, cluster, p, call| {
         if !has_tool(&p.image, "curl") {
             let mut r = not_found(p, call.typed);
@@ -253,7 +259,6 @@ pub(crate) static BUILTINS: &[Builtin<PodShell>] = &[
     unlisted("conntrack", outside_only),
     unlisted("crictl", outside_only),
     unlisted("ping", not_simulated),
-    unlisted("nc", not_simulated),
     unlisted("traceroute", not_simulated),
     unlisted("telnet", not_simulated),
     unlisted("ps", not_simulated),
@@ -322,10 +327,15 @@ fn shell(term: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) 
         return not_found(p, call.typed);
     }
     if args.first().map(String::as_str) == Some("-c") {
-        let inner: Vec<String> = args
-            .get(1)
-            .map(|s| s.split_whitespace().map(str::to_string).collect())
-            .unwrap_or_default();
+        let line = args.get(1).map_or("", String::as_str);
+        // `echo TEXT | nc ...`, the one pipe inside `sh -c` whose reader takes stdin.
+        if let Some((text, reader)) = super::echo_into(line, &env(cluster, p)) {
+            term.stdin = Some(text);
+            let reply = term.exec(cluster, &Ctx::Pod(p.clone()), &reader);
+            term.stdin = None;
+            return reply;
+        }
+        let inner: Vec<String> = line.split_whitespace().map(str::to_string).collect();
         if inner.is_empty() {
             return Reply::error(format!("{base}: -c: option requires an argument"));
         }
@@ -441,7 +451,7 @@ pub(crate) fn delete_run_pod(cluster: &mut Cluster, pod: &ObjectKey) -> Vec<Line
 }
 
 fn date(now: Time) -> String {
-    let rfc = super::clock::rfc1123z(now);
+    let rfc = crate::clock::rfc1123z(now);
     // "Sat, 28 Nov 2026 01:02:03 +0000" -> "Sat Nov 28 01:02:03 UTC 2026"
     let parts: Vec<&str> = rfc.split(' ').collect();
     if parts.len() < 6 {

@@ -12,17 +12,10 @@ use super::{Ctx, Flavor, Job, Line, NodeShell, PodShell, Render, Reply, Stream, 
 pub(super) fn request_job(
     cluster: &mut Cluster,
     ctx: Ctx,
-    tool: Tool,
-    client: Client,
-    target: &str,
+    request: Request,
     render: Render,
     deadline: Option<(Time, String)>,
 ) -> Reply {
-    let request = Request {
-        client,
-        tool,
-        target: target.to_string(),
-    };
     // Sent through the action log, so a replay repeats it.
     match cluster.act(Action::Send { request }) {
         Ok(cluster::Outcome::Sent { trace }) => Reply {
@@ -109,9 +102,12 @@ pub(super) fn nslookup(cluster: &mut Cluster, p: &PodShell, args: &[String]) -> 
     let mut r = request_job(
         cluster,
         Ctx::Pod(p.clone()),
-        Tool::Nslookup,
-        Client::Pod(p.pod.clone()),
-        &target,
+        Request {
+            client: Client::Pod(p.pod.clone()),
+            tool: Tool::Nslookup,
+            target: target.to_string(),
+            payload: String::new(),
+        },
         Render::Plain,
         None,
     );
@@ -258,9 +254,12 @@ pub(super) fn wget(
     let mut r = request_job(
         cluster,
         Ctx::Pod(p.clone()),
-        Tool::Wget,
-        Client::Pod(p.pod.clone()),
-        &url,
+        Request {
+            client: Client::Pod(p.pod.clone()),
+            tool: Tool::Wget,
+            target: url.to_string(),
+            payload: String::new(),
+        },
         render,
         deadline,
     );
@@ -364,14 +363,152 @@ pub(crate) fn curl(cluster: &mut Cluster, client: Client, args: &[String]) -> Re
     let mut r = request_job(
         cluster,
         ctx,
-        Tool::Curl,
-        client,
-        &url,
+        Request {
+            client,
+            tool: Tool::Curl,
+            target: url.to_string(),
+            payload: String::new(),
+        },
         Render::Plain,
         deadline,
     );
     r.lines.splice(0..0, notes);
     r
+}
+
+/// busybox `nc` (netcat 1.10's options, `nc_bloaty.c`): `-u` sends the text piped into it as
+/// one datagram to `HOST PORT` and prints what comes back. `-w SEC` (as svclab's `-w1` does)
+/// ends it after two silent periods; `-v` says "open" (UDP always "connects"), `-vv` also the
+/// read error and the byte counts. Without `-u` (TCP) it is not simulated.
+pub(super) fn nc(
+    term: &mut Terminal,
+    cluster: &mut Cluster,
+    p: &PodShell,
+    args: &[String],
+) -> Reply {
+    let usage = || {
+        Reply::fail(
+            vec![
+                Line::err("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary."),
+                Line::err(""),
+                Line::err("Usage: nc [OPTIONS] HOST PORT  - connect"),
+                Line::err("nc [OPTIONS] -l -p PORT [HOST] [PORT]  - listen"),
+            ],
+            1,
+        )
+    };
+    let mut udp = false;
+    let mut verbose = 0u8;
+    let mut wait: Option<u64> = None;
+    let mut words = Vec::new();
+    let mut notes = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let Some(flags) = a.strip_prefix('-').filter(|f| !f.is_empty()) else {
+            words.push(a.clone());
+            continue;
+        };
+        let mut chars = flags.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                'u' => udp = true,
+                'v' => verbose = verbose.saturating_add(1),
+                'n' => {}
+                'w' | 'p' | 's' | 'i' | 'o' => {
+                    let rest: String = chars.by_ref().collect();
+                    let value = if rest.is_empty() { it.next().cloned() } else { Some(rest) };
+                    let Some(value) = value else { return usage() };
+                    if c == 'w' {
+                        match value.parse::<u64>() {
+                            Ok(n) => wait = Some(n),
+                            Err(_) => return Reply::error(format!("nc: invalid number '{value}'")),
+                        }
+                    } else {
+                        notes.push(Line::note(format!("nc -{c} is not simulated and was ignored")));
+                    }
+                }
+                'l' | 'k' | 'z' | 'e' => {
+                    return Reply::note(format!(
+                        "nc -{c} is not simulated: svclab's nc sends one UDP datagram (echo TEXT | nc -u -w1 HOST PORT)"
+                    ))
+                }
+                _ => return usage(),
+            }
+        }
+    }
+    if !udp {
+        return Reply::note("nc over TCP is not simulated: use `wget -qO- http://HOST:PORT` for TCP, or `echo hostname | nc -u -w1 HOST PORT` for UDP");
+    }
+    let [host, port] = words.as_slice() else {
+        return usage();
+    };
+    let payload = term.stdin.take().unwrap_or_default();
+    if payload.is_empty() {
+        return Reply::note("nc sends what it reads from its stdin, and here it reads nothing: pipe a line into it (`echo hostname | nc -u -w1 HOST PORT`)");
+    }
+    if wait == Some(0) {
+        wait = None;
+    }
+    let mut r = request_job(
+        cluster,
+        Ctx::Pod(p.clone()),
+        Request {
+            client: Client::Pod(p.pod.clone()),
+            tool: Tool::NcUdp,
+            target: [host.as_str(), " ", port.as_str()].concat(),
+            payload,
+        },
+        Render::Nc {
+            host: host.clone(),
+            verbose,
+            waits: wait.is_none(),
+        },
+        None,
+    );
+    r.lines.splice(0..0, notes);
+    r
+}
+
+/// What nc printed for `trace`: see [`nc`].
+pub(crate) fn nc_lines(trace: &Trace, host: &str, verbose: u8, waits: bool) -> Vec<Line> {
+    let mut lines = Vec::new();
+    if matches!(
+        trace.outcome,
+        Outcome::Nxdomain { .. } | Outcome::Invalid { .. } | Outcome::DnsTimeout
+    ) {
+        return super::text_lines(&trace.output, Stream::Stderr);
+    }
+    if verbose > 0 {
+        if let Some(dst) = connected_to(trace) {
+            lines.push(Line::err(format!("{host} ({dst}) open")));
+        }
+    }
+    lines.extend(super::text_lines(&trace.output, Stream::Stdout));
+    let error = match trace.outcome {
+        Outcome::ConnectionRefused => Some("Connection refused"),
+        Outcome::HostUnreachable => Some("No route to host"),
+        _ => None,
+    };
+    if verbose > 1 {
+        if let Some(error) = error {
+            lines.push(Line::err(format!("nc: net read: {error}")));
+        }
+        // -w ends a silent wait with "net timeout" (nc_bloaty's readwrite, o_verbose > 1).
+        if error.is_none() && !waits {
+            lines.push(Line::err("net timeout"));
+        }
+        lines.push(Line::err(format!(
+            "sent {}, rcvd {}",
+            trace.request.payload.len(),
+            trace.output.len()
+        )));
+    }
+    if waits && error.is_none() {
+        lines.push(Line::note(
+            "without -w, nc keeps waiting for more datagrams until Ctrl-C: svclab stops it here",
+        ));
+    }
+    lines
 }
 
 /// `curl` (and `wget`) typed on the learner's machine: a client outside the cluster.

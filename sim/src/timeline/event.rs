@@ -306,6 +306,7 @@ fn action_summary(a: &Action) -> String {
                 Tool::Curl => "curl",
                 Tool::Wget => "wget -qO-",
                 Tool::Nslookup => "nslookup",
+                Tool::NcUdp => "nc -u",
             };
             let from = match &request.client {
                 Client::Pod(k) => format!("pod {}", k.name),

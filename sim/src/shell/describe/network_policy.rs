@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
+use crate::clock::rfc3339;
 use crate::model::*;
-use crate::shell::clock::rfc3339;
 use crate::shell::get;
 
 use super::W;

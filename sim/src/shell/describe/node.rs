@@ -1,8 +1,8 @@
 //! `kubectl describe node`: conditions, addresses, capacity, system info and the pods it runs.
 
+use crate::clock::rfc1123z;
 use crate::cluster::Cluster;
 use crate::model::*;
-use crate::shell::clock::rfc1123z;
 use crate::shell::get;
 use crate::shell::runtime::hex_digest;
 use crate::time::human_duration;

@@ -1,9 +1,9 @@
 //! `kubectl describe pod`: the pod, its containers (also a pod template's) and volumes.
 
+use crate::clock::rfc1123z;
 use crate::cluster::Cluster;
 use crate::model::*;
 use crate::registry::ImageProfile;
-use crate::shell::clock::rfc1123z;
 use crate::shell::runtime::{container_id, image_id};
 use crate::time::human_duration;
 

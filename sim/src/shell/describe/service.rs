@@ -1,8 +1,8 @@
 //! `kubectl describe` of a Service and of its Endpoints and EndpointSlices.
 
+use crate::clock::rfc3339;
 use crate::cluster::Cluster;
 use crate::model::*;
-use crate::shell::clock::rfc3339;
 use crate::shell::get;
 
 use super::{events_for, W};

@@ -1,8 +1,8 @@
 //! `kubectl describe` of Deployments, ReplicaSets and DaemonSets, and a revision's pod template.
 
+use crate::clock::rfc1123z;
 use crate::cluster::Cluster;
 use crate::model::*;
-use crate::shell::clock::rfc1123z;
 use crate::shell::get;
 
 use super::pod::container_lines;

@@ -358,6 +358,10 @@ pub(super) fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) 
         return r;
     }
     let words = if command.len() >= 3 && is_shell(&command[0]) && command[1] == "-c" {
+        // `sh -c 'echo TEXT | nc ...'`: the pod's shell runs the pipe.
+        if crate::shell::echo_into(&command[2], &Default::default()).is_some() {
+            return term.exec(cluster, &crate::shell::Ctx::Pod(shell), &command);
+        }
         command[2]
             .split_whitespace()
             .map(str::to_string)

@@ -8,7 +8,7 @@
 use crate::cluster::{Cluster, Event};
 use crate::model::*;
 
-use crate::shell::clock::rfc3339;
+use crate::clock::rfc3339;
 use crate::shell::get::{self, Item, Kind};
 use crate::shell::value::Value;
 

@@ -1,8 +1,8 @@
 //! A pod (and a pod template's spec) as the API server returns it, defaults filled in.
 
+use crate::clock::rfc3339;
 use crate::cluster::Cluster;
 use crate::model::*;
-use crate::shell::clock::rfc3339;
 use crate::shell::get::Kind;
 use crate::shell::value::Value;
 

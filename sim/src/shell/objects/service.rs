@@ -1,8 +1,8 @@
 //! A Service, its Endpoints and its EndpointSlices as the API server returns them.
 
+use crate::clock::rfc3339;
 use crate::cluster::Cluster;
 use crate::model::*;
-use crate::shell::clock::rfc3339;
 use crate::shell::get::Kind;
 use crate::shell::value::Value;
 

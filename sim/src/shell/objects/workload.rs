@@ -1,8 +1,8 @@
 //! Deployments and ReplicaSets as the API server returns them, with their selectors and templates.
 
+use crate::clock::rfc3339;
 use crate::cluster::Cluster;
 use crate::model::*;
-use crate::shell::clock::rfc3339;
 use crate::shell::get::{self, Kind};
 use crate::shell::value::Value;
 

@@ -74,6 +74,31 @@ pub fn rfc1123z(t: Time) -> String {
     )
 }
 
+/// What Go prints for `time.Now()` in a process started at `started` (a UTC container):
+/// `2026-11-28 00:01:23.456 +0000 UTC m=+83.456000000`, the fraction without trailing zeros
+/// and the monotonic reading (`m=`) counted from the process's start.
+pub fn go_now(t: Time, started: Time) -> String {
+    let c = civil(t);
+    let millis = t % SECOND;
+    let fraction = if millis == 0 {
+        String::new()
+    } else {
+        format!(".{millis:03}").trim_end_matches('0').to_string()
+    };
+    let since = t.saturating_sub(started);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{fraction} +0000 UTC m=+{}.{:09}",
+        c.year,
+        c.month,
+        c.day,
+        c.hour,
+        c.minute,
+        c.second,
+        since / SECOND,
+        (since % SECOND) * 1_000_000
+    )
+}
+
 /// klog's header stamp: `1128 01:00:03.123456` (month, day, time with microseconds).
 pub fn klog(t: Time) -> String {
     let c = civil(t);
@@ -99,5 +124,18 @@ mod tests {
         assert_eq!(rfc3339(4 * 24 * HOUR), "2026-12-02T00:00:00Z");
         assert_eq!(rfc1123z(4 * 24 * HOUR), "Wed, 02 Dec 2026 00:00:00 +0000");
         assert_eq!(rfc3339(40 * 24 * HOUR), "2027-01-07T00:00:00Z");
+    }
+
+    #[test]
+    fn go_now_is_time_string_with_its_monotonic_reading() {
+        // Go: time.Time.String() = "2006-01-02 15:04:05.999999999 -0700 MST" + " m=+S.NNNNNNNNN".
+        assert_eq!(
+            go_now(HOUR + 3_250, HOUR - 80 * SECOND),
+            "2026-11-28 01:00:03.25 +0000 UTC m=+83.250000000"
+        );
+        assert_eq!(
+            go_now(HOUR, HOUR),
+            "2026-11-28 01:00:00 +0000 UTC m=+0.000000000"
+        );
     }
 }
