@@ -115,12 +115,17 @@ impl fmt::Display for IntOrString {
 // ---------------------------------------------------------------------------------------------
 // Label selectors
 
+/// A requirement's operator. `Gt` and `Lt` (a label's integer value above or below the one
+/// value) come only from a selector typed as text (`kubectl get -l 'x>1'`, apimachinery's
+/// `labels.Parse`); a manifest's `metav1.LabelSelector` has no such operator.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SelectorOp {
     In,
     NotIn,
     Exists,
     DoesNotExist,
+    Gt,
+    Lt,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,6 +166,20 @@ impl LabelSelector {
                     SelectorOp::NotIn => value.is_none_or(|v| !req.values.contains(v)),
                     SelectorOp::Exists => value.is_some(),
                     SelectorOp::DoesNotExist => value.is_none(),
+                    SelectorOp::Gt | SelectorOp::Lt => {
+                        // `Requirement.Matches`: both sides parsed as int64; no match otherwise.
+                        let int = |v: &str| v.parse::<i64>().ok();
+                        match (value.and_then(|v| int(v)), req.values.as_slice()) {
+                            (Some(have), [bound]) => int(bound).is_some_and(|b| {
+                                if req.operator == SelectorOp::Gt {
+                                    have > b
+                                } else {
+                                    have < b
+                                }
+                            }),
+                            _ => false,
+                        }
+                    }
                 }
             })
     }
@@ -178,6 +197,8 @@ impl LabelSelector {
                 SelectorOp::NotIn => format!("{} notin ({})", req.key, req.values.join(",")),
                 SelectorOp::Exists => req.key.clone(),
                 SelectorOp::DoesNotExist => format!("!{}", req.key),
+                SelectorOp::Gt => format!("{}>{}", req.key, req.values.join(",")),
+                SelectorOp::Lt => format!("{}<{}", req.key, req.values.join(",")),
             });
         }
         parts.join(",")
