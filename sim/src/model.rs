@@ -286,12 +286,31 @@ impl std::fmt::Debug for PodSpec {
 
 /// One of a pod's `spec.tolerations`: with `Exists` any value of the taint's key matches, with
 /// `Equal` only `value`; an empty `effect` matches every effect.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Toleration {
     pub key: String,
     pub operator: TolerationOperator,
     pub value: String,
     pub effect: String,
+    /// `tolerationSeconds`: how long a `NoExecute` taint is tolerated (shown by describe; no
+    /// simulated taint evicts).
+    pub seconds: Option<i64>,
+}
+
+/// `seconds` appears only when set, so that templates without it keep the pod-template-hash
+/// they had before it was modelled.
+impl std::fmt::Debug for Toleration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Toleration");
+        d.field("key", &self.key)
+            .field("operator", &self.operator)
+            .field("value", &self.value)
+            .field("effect", &self.effect);
+        if let Some(s) = self.seconds {
+            d.field("seconds", &s);
+        }
+        d.finish()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -314,7 +333,7 @@ impl Toleration {
         effect_ok && key_ok && value_ok
     }
 
-    /// As `kubectl describe` lists it: `key[=value]:effect`, `op=Exists`, `for Ns`.
+    /// As `kubectl describe` lists it: `key[=value]:effect`, `op=Exists`, ` for Ns`.
     pub fn describe(&self) -> String {
         let mut s = self.key.clone();
         if !self.value.is_empty() {
@@ -330,6 +349,9 @@ impl Toleration {
                 s.push(' ');
             }
             s.push_str("op=Exists");
+        }
+        if let Some(n) = self.seconds {
+            s.push_str(&format!(" for {n}s"));
         }
         s
     }

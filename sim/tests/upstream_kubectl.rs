@@ -1,7 +1,8 @@
 //! kubectl's table rows and describe pages as its own tests expect them
 //! (`upstream/printers.txt`, `upstream/describe.txt`): each case's objects applied to a fresh
 //! cluster, the command typed in the terminal, and the row's cells (AGE left out) or the page,
-//! line by line, compared with upstream's.
+//! line by line, compared with upstream's; where upstream checks only that the page contains
+//! (or lacks) some text, each such text is a case.
 
 #[path = "upstream/suite.rs"]
 mod suite;
@@ -10,7 +11,7 @@ use svclab_sim::cluster::{Cluster, Config};
 use svclab_sim::shell::{Stream, Terminal};
 use svclab_sim::time::SECOND;
 
-use suite::{data, Suite};
+use suite::{data, unescape, Suite};
 
 /// One case of a block-structured data file: its name and its `--- section` bodies.
 struct Case {
@@ -154,11 +155,16 @@ fn kubectl_describe_prints_the_pages_upstream_expects() {
             );
             continue;
         }
-        let (Some(manifest), Some(command), Some(expected)) =
-            (case.get("manifest"), case.get("run"), case.get("expected"))
-        else {
+        let (Some(manifest), Some(command)) = (case.get("manifest"), case.get("run")) else {
             panic!("describe.txt: {} lacks a section", case.name);
         };
+        let (contains, lacks) = (case.get("contains"), case.get("lacks"));
+        let expected = case.get("expected");
+        assert!(
+            expected.is_some() != (contains.is_some() || lacks.is_some()),
+            "describe.txt: {} needs `expected`, or `contains` and `lacks`",
+            case.name
+        );
         let mut cluster = Cluster::new(Config::default());
         // kind's own pods (kube-system, the storage provisioner) are there before the case's.
         let kinds_own: Vec<(String, String)> = cluster
@@ -191,6 +197,33 @@ fn kubectl_describe_prints_the_pages_upstream_expects() {
         for i in 0..ips.len() {
             out = out.replace(&format!("\u{0}{i}\u{0}"), &format!("10.244.0.{}", i + 1));
         }
+        let Some(expected) = expected else {
+            // As upstream's `strings.Contains` checks: each substring is a case.
+            for (wanted, section) in [(true, contains), (false, lacks)] {
+                for line in section
+                    .unwrap_or("")
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                {
+                    let part = unescape(line);
+                    let verb = if wanted { "contains" } else { "lacks" };
+                    let found = out.contains(&part);
+                    suite.case(
+                        &format!("{} {verb} {part:?}", case.name),
+                        found == wanted,
+                        || {
+                            if found {
+                                "in the page"
+                            } else {
+                                "not in the page"
+                            }
+                            .into()
+                        },
+                    );
+                }
+            }
+            continue;
+        };
         // Line by line: each of upstream's lines is a case, and so is each line svclab adds.
         let (got, want) = (comparable(&out), comparable(expected));
         for (i, line) in want.iter().enumerate() {
@@ -210,5 +243,5 @@ fn kubectl_describe_prints_the_pages_upstream_expects() {
             });
         }
     }
-    suite.finish(34);
+    suite.finish(63);
 }
