@@ -115,12 +115,17 @@ impl fmt::Display for IntOrString {
 // ---------------------------------------------------------------------------------------------
 // Label selectors
 
+/// A requirement's operator. `Gt` and `Lt` (a label's integer value above or below the one
+/// value) come only from a selector typed as text (`kubectl get -l 'x>1'`, apimachinery's
+/// `labels.Parse`); a manifest's `metav1.LabelSelector` has no such operator.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SelectorOp {
     In,
     NotIn,
     Exists,
     DoesNotExist,
+    Gt,
+    Lt,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,6 +166,20 @@ impl LabelSelector {
                     SelectorOp::NotIn => value.is_none_or(|v| !req.values.contains(v)),
                     SelectorOp::Exists => value.is_some(),
                     SelectorOp::DoesNotExist => value.is_none(),
+                    SelectorOp::Gt | SelectorOp::Lt => {
+                        // `Requirement.Matches`: both sides parsed as int64; no match otherwise.
+                        let int = |v: &str| v.parse::<i64>().ok();
+                        match (value.and_then(|v| int(v)), req.values.as_slice()) {
+                            (Some(have), [bound]) => int(bound).is_some_and(|b| {
+                                if req.operator == SelectorOp::Gt {
+                                    have > b
+                                } else {
+                                    have < b
+                                }
+                            }),
+                            _ => false,
+                        }
+                    }
                 }
             })
     }
@@ -178,6 +197,8 @@ impl LabelSelector {
                 SelectorOp::NotIn => format!("{} notin ({})", req.key, req.values.join(",")),
                 SelectorOp::Exists => req.key.clone(),
                 SelectorOp::DoesNotExist => format!("!{}", req.key),
+                SelectorOp::Gt => format!("{}>{}", req.key, req.values.join(",")),
+                SelectorOp::Lt => format!("{}<{}", req.key, req.values.join(",")),
             });
         }
         parts.join(",")
@@ -265,12 +286,31 @@ impl std::fmt::Debug for PodSpec {
 
 /// One of a pod's `spec.tolerations`: with `Exists` any value of the taint's key matches, with
 /// `Equal` only `value`; an empty `effect` matches every effect.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Toleration {
     pub key: String,
     pub operator: TolerationOperator,
     pub value: String,
     pub effect: String,
+    /// `tolerationSeconds`: how long a `NoExecute` taint is tolerated (shown by describe; no
+    /// simulated taint evicts).
+    pub seconds: Option<i64>,
+}
+
+/// `seconds` appears only when set, so that templates without it keep the pod-template-hash
+/// they had before it was modelled.
+impl std::fmt::Debug for Toleration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Toleration");
+        d.field("key", &self.key)
+            .field("operator", &self.operator)
+            .field("value", &self.value)
+            .field("effect", &self.effect);
+        if let Some(s) = self.seconds {
+            d.field("seconds", &s);
+        }
+        d.finish()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -293,7 +333,7 @@ impl Toleration {
         effect_ok && key_ok && value_ok
     }
 
-    /// As `kubectl describe` lists it: `key[=value]:effect`, `op=Exists`, `for Ns`.
+    /// As `kubectl describe` lists it: `key[=value]:effect`, `op=Exists`, ` for Ns`.
     pub fn describe(&self) -> String {
         let mut s = self.key.clone();
         if !self.value.is_empty() {
@@ -309,6 +349,9 @@ impl Toleration {
                 s.push(' ');
             }
             s.push_str("op=Exists");
+        }
+        if let Some(n) = self.seconds {
+            s.push_str(&format!(" for {n}s"));
         }
         s
     }

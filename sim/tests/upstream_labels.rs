@@ -110,5 +110,5 @@ fn label_selectors_parse_and_match_as_upstream_expects() {
             other => panic!("labels.txt: unknown case kind {other}"),
         }
     }
-    suite.finish(60);
+    suite.finish(75);
 }

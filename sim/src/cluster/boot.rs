@@ -327,6 +327,7 @@ fn local_path_provisioner_deployment() -> Deployment {
         operator: TolerationOperator::Equal,
         value: String::new(),
         effect: "NoSchedule".into(),
+        seconds: None,
     };
     Deployment {
         meta,

@@ -522,6 +522,8 @@ pub(crate) fn selector_string(s: &LabelSelector) -> String {
             SelectorOp::NotIn => format!("{} notin ({})", r.key, values.join(",")),
             SelectorOp::Exists => r.key.clone(),
             SelectorOp::DoesNotExist => format!("!{}", r.key),
+            SelectorOp::Gt => format!("{}>{}", r.key, values.join(",")),
+            SelectorOp::Lt => format!("{}<{}", r.key, values.join(",")),
         };
         reqs.push((r.key.clone(), text));
     }
@@ -658,14 +660,30 @@ pub(crate) fn discovery_endpoints(s: &EndpointSlice) -> String {
     list_with_more(list, more, s.endpoints.len(), max)
 }
 
-/// Parse `-l`: `k=v`, `k==v`, `k!=v`, `k`, `!k`, `k in (a,b)`, `k notin (a,b)`, comma-joined.
+/// Parse `-l` as apimachinery's `labels.Parse` reads it: `k=v`, `k==v`, `k!=v`, `k`, `!k`,
+/// `k in (a,b)`, `k notin (a,b)`, `k>1`, `k<1`, comma-joined, with spaces, tabs and newlines
+/// between tokens. An empty selector (kubectl skips a blank `-l`) matches everything.
 pub(crate) fn parse_selector(text: &str) -> Result<LabelSelector, String> {
     let mut sel = LabelSelector::default();
+    // The lexer's whitespace (`isWhitespace`) only separates tokens: read it all as spaces.
+    let spaced: String = text
+        .chars()
+        .map(|c| {
+            if matches!(c, '\t' | '\r' | '\n') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    if spaced.trim().is_empty() {
+        return Ok(sel);
+    }
     // Split on commas outside parentheses.
     let mut parts = Vec::new();
     let mut depth = 0i32;
     let mut cur = String::new();
-    for c in text.chars() {
+    for c in spaced.chars() {
         match c {
             '(' => {
                 depth += 1;
@@ -687,18 +705,19 @@ pub(crate) fn parse_selector(text: &str) -> Result<LabelSelector, String> {
                 "unable to parse requirement: found '', expected: identifier in {text:?}"
             ));
         }
+        let exact = |k: &str, operator: SelectorOp, v: &str| SelectorRequirement {
+            key: k.trim().into(),
+            operator,
+            values: vec![v.trim().into()],
+        };
         let req = if let Some((k, v)) = p.split_once("!=") {
-            SelectorRequirement {
-                key: k.trim().into(),
-                operator: SelectorOp::NotIn,
-                values: vec![v.trim().into()],
-            }
+            exact(k, SelectorOp::NotIn, v)
         } else if let Some((k, v)) = p.split_once("==").or_else(|| p.split_once('=')) {
-            SelectorRequirement {
-                key: k.trim().into(),
-                operator: SelectorOp::In,
-                values: vec![v.trim().into()],
-            }
+            exact(k, SelectorOp::In, v)
+        } else if let Some((k, v)) = p.split_once('>') {
+            exact(k, SelectorOp::Gt, v)
+        } else if let Some((k, v)) = p.split_once('<') {
+            exact(k, SelectorOp::Lt, v)
         } else if let Some(k) = p.strip_prefix('!') {
             SelectorRequirement {
                 key: k.trim().into(),
@@ -733,19 +752,27 @@ pub(crate) fn parse_selector(text: &str) -> Result<LabelSelector, String> {
                 key_errors.join("; ")
             ));
         }
-        let bad = |s: &str| {
-            s.is_empty() || s.contains(char::is_whitespace) || s.contains(['(', ')', '!', '='])
-        };
+        let special = ['(', ')', '!', '=', '<', '>'];
+        let bad = |s: &str| s.is_empty() || s.contains(char::is_whitespace) || s.contains(special);
         if bad(&req.key)
             || req
                 .values
                 .iter()
-                .any(|v| v.contains(char::is_whitespace) || v.contains(['(', ')', '!', '=']))
+                .any(|v| v.contains(char::is_whitespace) || v.contains(special))
         {
             return Err(format!(
                 "unable to parse requirement: <nil>: Invalid value: {:?}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
                 req.key
             ));
+        }
+        // `NewRequirement`: a `Gt` or `Lt` bound is an integer.
+        if matches!(req.operator, SelectorOp::Gt | SelectorOp::Lt) {
+            let v = &req.values[0];
+            if v.parse::<i64>().is_err() {
+                return Err(format!(
+                    "unable to parse requirement: values[0]: Invalid value: {v:?}: for 'Gt', 'Lt' operators, the value must be an integer"
+                ));
+            }
         }
         sel.match_expressions.push(req);
     }

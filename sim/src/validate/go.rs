@@ -65,6 +65,8 @@ fn op_str(op: &SelectorOp) -> &'static str {
         SelectorOp::NotIn => "NotIn",
         SelectorOp::Exists => "Exists",
         SelectorOp::DoesNotExist => "DoesNotExist",
+        SelectorOp::Gt => "Gt",
+        SelectorOp::Lt => "Lt",
     }
 }
 

@@ -128,6 +128,16 @@ pub fn validate_label_selector(sel: &LabelSelector, path: &str) -> Vec<FieldErro
                     ));
                 }
             }
+            // A manifest's selector never holds them (its converter refuses the operator).
+            SelectorOp::Gt | SelectorOp::Lt => errs.push(invalid(
+                &format!("{rp}.operator"),
+                BadValue::str(if req.operator == SelectorOp::Gt {
+                    "Gt"
+                } else {
+                    "Lt"
+                }),
+                "not a valid selector operator",
+            )),
         }
         for m in is_qualified_name(&req.key) {
             errs.push(invalid(&format!("{rp}.key"), BadValue::str(&req.key), &m));

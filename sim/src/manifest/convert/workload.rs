@@ -274,6 +274,7 @@ impl Conv {
                         },
                         value: text("value"),
                         effect: text("effect"),
+                        seconds: get_int(t, "tolerationSeconds"),
                     }
                 })
                 .collect(),

@@ -127,6 +127,8 @@ pub(super) fn selector_value(sel: &LabelSelector) -> Value {
                             SelectorOp::NotIn => "NotIn",
                             SelectorOp::Exists => "Exists",
                             SelectorOp::DoesNotExist => "DoesNotExist",
+                            SelectorOp::Gt => "Gt",
+                            SelectorOp::Lt => "Lt",
                         };
                         let mut e = Value::map()
                             .with("key", s(r.key.clone()))
