@@ -7,6 +7,10 @@
                                  (DIR/path.png, presenter.png, nftables.png, pods-300.png,
                                  failure.png)
     browser.py offline           the page opens and runs again after its server is gone
+    browser.py soak [--minutes N]
+                                 steady traffic at the fastest setting for N simulated minutes
+                                 (default 60) with the seed: wasm memory, JS heap and DOM
+                                 element count after the first simulated minute and at the end
     browser.py frames [--soak SECONDS] [--seconds SECONDS]
                                  frame intervals under steady traffic with 3 and 300 backend pods,
                                  and the DOM's element count before and after a soak at 300 pods
@@ -699,6 +703,119 @@ def frames_args(args):
     return soak, seconds
 
 
+SOAK_WASM_GROWTH = 0.10  # issue 18: after the first simulated minute, wasm memory +10 % at most
+
+
+def virtual_seconds(bench):
+    """The toolbar's virtual clock (`t = 12.3s`), in seconds."""
+    text = bench.js(
+        "const o = document.querySelector(\"output[aria-label='Virtual time']\");"
+        " return o ? o.textContent : null"
+    )
+    if not text:
+        raise RuntimeError("no Virtual time on the page")
+    return float(text.removeprefix("t = ").removesuffix("s"))
+
+
+def soak(minutes=60.0):
+    """Issue 18's long run: the seed applied, steady traffic every smallest interval at the
+    highest speed until `minutes` of simulated time have passed; the wasm memory, the JS heap
+    and the DOM's element count after the first simulated minute and at the end, then the
+    targets (wasm memory within +10 %, DOM within 5 %) as ok / NOT MET. Exits non-zero only if
+    the page does not load or the app crashes."""
+    url = serve_dist()
+    chromium = Chromium()
+    try:
+        session = chromium.new_session()
+        try:
+            session.call(
+                "POST",
+                "/goog/cdp/execute",
+                {
+                    "cmd": "Page.addScriptToEvaluateOnNewDocument",
+                    "params": {"source": WASM_MEMORY_JS},
+                },
+            )
+            session.goto(url)
+            session.wait_for_first_cluster()
+            bench = Bench(session)
+            bench.js(FRAMES_JS)
+            try:
+                soak_run(bench, minutes)
+            except Crashed as crash:
+                sys.exit(f"soak: the app crashed: {crash}")
+            except RuntimeError as stuck:
+                sys.exit(f"soak: {stuck}")
+        finally:
+            session.close()
+    finally:
+        chromium.close()
+
+
+def soak_run(bench, minutes):
+    session = bench.session
+    speed = bench.fastest_speed()
+    session.click_button("Apply")
+    bench.wait_ready("backend", 3, timeout=60)
+    interval = bench.smallest_interval()
+    session.click_button("Start steady traffic")
+    start = virtual_seconds(bench)
+    wall = time.monotonic()
+    print(
+        f"soak: steady traffic every {interval} virtual ms at {speed} for {minutes:.0f}"
+        f" simulated minutes; {WINDOW[0]}x{WINDOW[1]} headless, {os.cpu_count()} cores,"
+        f" load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+
+    def until(simulated_s):
+        while virtual_seconds(bench) - start < simulated_s:
+            bench.check_alive()
+            time.sleep(1.0)
+
+    def sample():
+        wasm, heap = bench.js(
+            "return [window.__wasmMemory ? window.__wasmMemory.buffer.byteLength : 0,"
+            " performance.memory ? performance.memory.usedJSHeapSize : 0]"
+        )
+        return wasm, heap, bench.elements()
+
+    until(60.0)
+    first = sample()
+    print(
+        f"  after 1 simulated minute ({time.monotonic() - wall:.0f} s real): wasm memory"
+        f" {first[0] / 1e6:.1f} MB, JS heap {first[1] / 1e6:.1f} MB, {first[2]} elements",
+        flush=True,
+    )
+    checkpoint = 10
+    while checkpoint < minutes:
+        until(checkpoint * 60.0)
+        w, h, e = sample()
+        print(
+            f"  {checkpoint} simulated minutes ({time.monotonic() - wall:.0f} s real):"
+            f" wasm {w / 1e6:.1f} MB, JS heap {h / 1e6:.1f} MB, {e} elements",
+            flush=True,
+        )
+        checkpoint += 10
+    until(minutes * 60.0)
+    last = sample()
+    frames = bench.record(FRAME_WINDOW_S)
+    _, line = frame_line("frame intervals (ms) at the end", frames)
+    print(
+        f"  after {minutes:.0f} simulated minutes ({time.monotonic() - wall:.0f} s real):"
+        f" wasm memory {last[0] / 1e6:.1f} MB, JS heap {last[1] / 1e6:.1f} MB,"
+        f" {last[2]} elements"
+    )
+    print(line)
+    grew = (last[0] - first[0]) / first[0] if first[0] else 0.0
+    dom = (last[2] - first[2]) / first[2] if first[2] else 0.0
+    ok = lambda met: "ok" if met else "NOT MET"  # noqa: E731
+    print("targets (issue 18):")
+    print(f"  wasm memory within +{SOAK_WASM_GROWTH:.0%} after the first minute ({grew:+.1%}):"
+          f" {ok(grew <= SOAK_WASM_GROWTH)}")
+    print(f"  DOM count within {DOM_FLAT_TOLERANCE:.0%} ({dom:+.1%}): {ok(abs(dom) <= DOM_FLAT_TOLERANCE)}")
+
+
 if __name__ == "__main__":
     match sys.argv[1:]:
         case ["screenshot", out]:
@@ -709,5 +826,9 @@ if __name__ == "__main__":
             frames(*frames_args(args))
         case ["offline"]:
             offline()
+        case ["soak"]:
+            soak()
+        case ["soak", "--minutes", n]:
+            soak(float(n))
         case _:
             sys.exit(__doc__)
