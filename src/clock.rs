@@ -1,6 +1,6 @@
-//! How real time becomes virtual time: the speed setting, the per-frame step, and steady traffic
-//! (one request every N virtual ms). Pure arithmetic; the app's frame loop and the tests' driver
-//! both go through [`plan`], so a test that advances 5 000 ms sees what a learner sees in 5 s.
+//! How real time becomes virtual time: the speed setting and the per-frame step, and the
+//! intervals steady traffic offers (the cluster itself sends it: `Action::SetTraffic`). Pure
+//! arithmetic.
 
 use svclab_sim::time::Time;
 
@@ -64,55 +64,9 @@ pub fn frame_ms(real_ms: f64, speed: Speed, carry: &mut f64) -> Time {
     whole as Time
 }
 
-/// Steady traffic: a request every `interval` virtual ms, the next one at `next`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Traffic {
-    pub interval: Time,
-    pub next: Time,
-}
-
 /// The shortest interval steady traffic accepts.
-pub const MIN_INTERVAL: Time = 100;
+pub const MIN_INTERVAL: Time = svclab_sim::action::MIN_TRAFFIC_INTERVAL;
 pub const DEFAULT_INTERVAL: Time = 1_000;
-
-impl Traffic {
-    /// Traffic starting now.
-    pub fn starting(now: Time, interval: Time) -> Traffic {
-        Traffic {
-            interval: interval.max(MIN_INTERVAL),
-            next: now,
-        }
-    }
-}
-
-/// One thing to do to the world, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tick {
-    Advance(Time),
-    Send,
-}
-
-/// Move the world from `now` by `ms`, sending the steady-traffic requests that fall due on the way
-/// (at their exact virtual times). Updates `traffic.next`.
-pub fn plan(now: Time, ms: Time, traffic: Option<&mut Traffic>) -> Vec<Tick> {
-    let target = now + ms;
-    let mut ticks = Vec::new();
-    let mut at = now;
-    if let Some(t) = traffic {
-        while t.next <= target {
-            if t.next > at {
-                ticks.push(Tick::Advance(t.next - at));
-                at = t.next;
-            }
-            ticks.push(Tick::Send);
-            t.next += t.interval.max(MIN_INTERVAL);
-        }
-    }
-    if target > at {
-        ticks.push(Tick::Advance(target - at));
-    }
-    ticks
-}
 
 #[cfg(test)]
 mod tests {
@@ -132,27 +86,5 @@ mod tests {
         let mut carry = 0.0;
         assert_eq!(frame_ms(5_000.0, Speed::One, &mut carry), 100);
         assert_eq!(Speed::parse("0.5×"), Some(Speed::Half));
-    }
-
-    #[test]
-    fn steady_traffic_sends_at_its_times() {
-        let mut t = Traffic::starting(1_000, 400);
-        let ticks = plan(1_000, 1_000, Some(&mut t));
-        assert_eq!(
-            ticks,
-            [
-                Tick::Send,
-                Tick::Advance(400),
-                Tick::Send,
-                Tick::Advance(400),
-                Tick::Send,
-                Tick::Advance(200)
-            ]
-        );
-        assert_eq!(t.next, 2_200);
-        assert_eq!(plan(2_000, 100, Some(&mut t)), [Tick::Advance(100)]);
-        assert_eq!(plan(5, 10, None), [Tick::Advance(10)]);
-        assert_eq!(plan(5, 0, None), []);
-        assert_eq!(Traffic::starting(0, 1).interval, MIN_INTERVAL);
     }
 }

@@ -141,6 +141,10 @@ pub fn describe(action: &Action) -> String {
         Action::SetProxyMode { mode } => format!("you switched kube-proxy to {}", mode.as_str()),
         Action::Run { name, .. } => format!("you started pod {name}"),
         Action::Send { request } => format!("you sent {}", request.target),
+        Action::SetTraffic { traffic: Some(t) } => {
+            format!("you started steady traffic to {}", t.request.target)
+        }
+        Action::SetTraffic { traffic: None } => "you stopped steady traffic".into(),
     }
 }
 

@@ -8,14 +8,13 @@
 //! them to `version`; the packet layer also reads `now`.
 
 use leptos::prelude::*;
-use svclab_sim::action::Action;
+use svclab_sim::action::{Action, SteadyTraffic};
 use svclab_sim::cluster::{ActError, Applied, Cluster, Config, Outcome};
 use svclab_sim::manifest::ManifestError;
 use svclab_sim::time::Time;
 use svclab_sim::timeline::Timeline;
 use svclab_sim::trace::Request;
 
-use crate::clock::{plan, Tick, Traffic};
 use crate::seed;
 
 /// The world in one mode or the other.
@@ -48,8 +47,10 @@ pub struct Sim {
     set_version: WriteSignal<u64>,
     now: ReadSignal<Time>,
     set_now: WriteSignal<Time>,
-    /// Steady traffic, when on. Read and written only by the clock, hence not a signal.
-    traffic: StoredValue<Option<Traffic>>,
+    /// Steady traffic's interval (virtual ms), when the learner has it on. In realtime mode the
+    /// cluster sends it ([`Action::SetTraffic`], kept in step by [`Sim::sync_traffic`]); in
+    /// simulation mode the timeline does.
+    traffic: StoredValue<Option<Time>>,
     /// What steady traffic sends: the request builder's request (the seed's at first).
     request: StoredValue<Request>,
     /// Simulation mode is on.
@@ -157,16 +158,14 @@ impl Sim {
     }
 
     /// Put another world in place of this one (a lesson started or reset, a share link opened),
-    /// in the same mode, with steady traffic going on from the new world's clock; returns the
+    /// in the same mode, with steady traffic going on in the new world if it is on; returns the
     /// old one.
-    pub fn replace(&self, cluster: Cluster) -> Option<Cluster> {
-        let now = cluster.now();
-        self.traffic
-            .update_value(|t| *t = t.map(|t| Traffic::starting(now, t.interval)));
+    pub fn replace(&self, mut cluster: Cluster) -> Option<Cluster> {
         self.playing.set(false);
         let world = if self.simulation.get_untracked() {
-            World::Simulation(Box::new(Timeline::new(cluster)))
+            World::Simulation(Box::new(self.timeline_of(cluster)))
         } else {
+            self.sync_traffic(&mut cluster);
             World::Realtime(Box::new(cluster))
         };
         let old = self
@@ -179,25 +178,56 @@ impl Sim {
         })
     }
 
+    /// Steady traffic as the learner has set it: the builder's request every interval.
+    fn wanted_traffic(&self) -> Option<SteadyTraffic> {
+        self.traffic.get_value().map(|interval| SteadyTraffic {
+            interval,
+            request: self.request.get_value(),
+        })
+    }
+
+    /// A realtime world's steady traffic made what the learner has set (one logged action when
+    /// it differs; the same request at the same interval keeps its pace).
+    fn sync_traffic(&self, c: &mut Cluster) {
+        let wanted = self.wanted_traffic();
+        if c.traffic() != wanted.as_ref() {
+            let _ = c.act(Action::SetTraffic { traffic: wanted });
+        }
+    }
+
+    /// A timeline over `cluster`, which it steps itself: the cluster's own steady traffic off,
+    /// the timeline's on if the learner has it on.
+    fn timeline_of(&self, mut cluster: Cluster) -> Timeline {
+        if cluster.traffic().is_some() {
+            let _ = cluster.act(Action::SetTraffic { traffic: None });
+        }
+        let mut t = Timeline::new(cluster);
+        t.set_traffic(self.wanted_traffic().map(|w| (w.interval, w.request)));
+        t
+    }
+
     /// Start steady traffic (one request every `interval` virtual ms, the first now) or stop it.
     pub fn set_traffic(&self, interval: Option<Time>) {
-        let now = self.peek(|c| c.now());
-        self.traffic
-            .set_value(interval.map(|i| Traffic::starting(now, i)));
-        self.cluster.update_value(|w| {
-            if let World::Simulation(t) = w {
-                t.set_traffic(interval.map(|i| (i, self.request.get_value())));
+        self.traffic.set_value(interval);
+        self.cluster.update_value(|w| match w {
+            World::Realtime(c) => self.sync_traffic(c),
+            World::Simulation(t) => {
+                t.set_traffic(self.wanted_traffic().map(|w| (w.interval, w.request)))
             }
         });
+        self.changed();
     }
 
     /// The request steady traffic sends from now on.
     pub fn set_request(&self, request: Request) {
         self.request.set_value(request.clone());
-        self.cluster.update_value(|w| {
-            if let World::Simulation(t) = w {
-                t.set_traffic_request(request);
+        self.cluster.update_value(|w| match w {
+            World::Realtime(c) => {
+                if c.traffic().is_some() {
+                    self.sync_traffic(c);
+                }
             }
+            World::Simulation(t) => t.set_traffic_request(request),
         });
     }
 
@@ -216,32 +246,14 @@ impl Sim {
         else {
             return;
         };
-        let mut traffic = self.traffic.get_value();
-        let ticks = plan(now, ms, traffic.as_mut());
-        self.traffic.set_value(traffic);
-        // Cloned only on a frame that sends.
-        let request = ticks
-            .iter()
-            .any(|t| matches!(t, Tick::Send))
-            .then(|| self.request.get_value());
         let after = self
             .cluster
             .try_update_value(|w| {
                 let World::Realtime(c) = w else {
                     return (before, now);
                 };
-                for tick in ticks {
-                    match tick {
-                        Tick::Advance(ms) => c.advance(ms),
-                        Tick::Send => {
-                            if let Some(request) = &request {
-                                let _ = c.act(Action::Send {
-                                    request: request.clone(),
-                                });
-                            }
-                        }
-                    }
-                }
+                // The cluster sends steady traffic's requests as its clock passes them.
+                c.advance(ms);
                 (world_stamp(c), c.now())
             })
             .unwrap_or((before, now));
@@ -303,24 +315,18 @@ impl Sim {
         if self.simulation.get_untracked() == on {
             return;
         }
-        let traffic = self.traffic.get_value();
         self.cluster.update_value(|w| {
             // A stand-in for the moment the world changes hands.
             let placeholder = World::Realtime(Box::new(Cluster::new(Config::default())));
             *w = match std::mem::replace(w, placeholder) {
-                World::Realtime(c) => {
-                    let mut t = Timeline::new(*c);
-                    t.set_traffic(traffic.map(|tr| (tr.interval, self.request.get_value())));
-                    World::Simulation(Box::new(t))
+                World::Realtime(c) => World::Simulation(Box::new(self.timeline_of(*c))),
+                World::Simulation(t) => {
+                    let mut c = t.into_world();
+                    self.sync_traffic(&mut c);
+                    World::Realtime(Box::new(c))
                 }
-                World::Simulation(t) => World::Realtime(Box::new(t.into_world())),
             };
         });
-        if !on {
-            let now = self.peek(|c| c.now());
-            self.traffic
-                .update_value(|t| *t = t.map(|t| Traffic::starting(now, t.interval)));
-        }
         self.playing.set(false);
         self.simulation.set(on);
         self.changed();

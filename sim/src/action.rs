@@ -3,6 +3,7 @@
 
 use crate::kube_proxy::ProxyMode;
 use crate::resource::Kind;
+use crate::time::Time;
 use crate::trace::Request;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,4 +70,19 @@ pub enum Action {
     },
     /// Send one request (curl, nslookup, an outside client).
     Send { request: Request },
+    /// Steady traffic: `request` every `interval` virtual ms, the first now (`None` stops it).
+    /// The cluster sends each one itself as its clock passes, so an hour of traffic is one
+    /// logged action and a replay sends the same requests at the same instants.
+    SetTraffic { traffic: Option<SteadyTraffic> },
 }
+
+/// What steady traffic sends, and how often.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SteadyTraffic {
+    /// Virtual ms between two requests; at least [`MIN_TRAFFIC_INTERVAL`].
+    pub interval: Time,
+    pub request: Request,
+}
+
+/// The shortest interval steady traffic keeps.
+pub const MIN_TRAFFIC_INTERVAL: Time = 100;

@@ -709,3 +709,76 @@ fn a_pod_has_its_ip_and_is_a_not_ready_endpoint_while_its_image_is_pulled() {
     assert_eq!(running, ips, "the container keeps the sandbox's IP");
     assert_eq!(ready_endpoints(&c, "backend-service").len(), 3);
 }
+
+/// Steady traffic is one logged action: the cluster sends each request itself at its instant,
+/// so an hour of traffic costs the log nothing and a replay sends the same requests.
+#[test]
+fn steady_traffic_sends_at_its_instants_from_one_logged_action() {
+    use svclab_sim::action::SteadyTraffic;
+    use svclab_sim::trace::{Client, Request, Tool};
+    let mut c = seeded();
+    c.act(Action::Run {
+        namespace: "default".into(),
+        name: "test".into(),
+        image: "busybox".into(),
+        command: vec!["sleep".into(), "3600".into()],
+    })
+    .expect("test runs");
+    c.advance(10 * SECOND);
+    let request = |target: &str| Request {
+        client: Client::Pod(ObjectKey::new("default", "test")),
+        tool: Tool::Wget,
+        target: target.into(),
+        payload: String::new(),
+    };
+    let logged = c.log().len();
+    let start = c.now();
+    let on = |interval, target: &str| Action::SetTraffic {
+        traffic: Some(SteadyTraffic {
+            interval,
+            request: request(target),
+        }),
+    };
+    c.act(on(400, "http://backend-service")).expect("on");
+    c.advance(1_000);
+    let sent: Vec<u64> = c.traces().iter().map(|t| t.start - start).collect();
+    assert_eq!(sent, [0, 400, 800], "the first at once, then every 400 ms");
+    // Another request at the same pace keeps the pace; stopping stops it.
+    c.act(on(400, "http://backend-service.default"))
+        .expect("changed");
+    c.advance(500);
+    let last = c.traces().last().unwrap();
+    assert_eq!(last.start - start, 1_200);
+    assert_eq!(last.request.target, "http://backend-service.default");
+    c.act(Action::SetTraffic { traffic: None }).expect("off");
+    let count = c.traces().len();
+    c.advance(10 * SECOND);
+    assert_eq!(c.traces().len(), count);
+    assert_eq!(
+        c.log().len(),
+        logged + 3,
+        "three actions, however many requests"
+    );
+    // An interval below the minimum is held at it.
+    c.act(on(1, "http://backend-service")).expect("on");
+    assert_eq!(c.traffic().map(|t| t.interval), Some(100));
+    c.advance(1_000);
+    let mut replayed = Cluster::replay(c.config().clone(), c.log());
+    replayed.advance(c.now() - replayed.now());
+    let starts = |c: &Cluster| {
+        c.traces()
+            .iter()
+            .map(|t| (t.id, t.start, t.outcome.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        starts(&replayed),
+        starts(&c),
+        "a replay sends the same requests"
+    );
+    assert!(
+        replayed.traces() == c.traces(),
+        "a replay sends the same requests"
+    );
+    assert_eq!(replayed.now(), c.now());
+}

@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{self, AssertUnwindSafe};
 
-use svclab_sim::action::Action;
+use svclab_sim::action::{Action, SteadyTraffic};
 use svclab_sim::cluster::{Cluster, Config};
 use svclab_sim::examples::SEED_MANIFEST;
 use svclab_sim::kube_proxy::ProxyMode;
@@ -306,13 +306,21 @@ fn action(c: &Cluster, rng: &mut Rng) -> Action {
             } else {
                 (TARGETS[rng.below(TARGETS.len() as u64) as usize], "")
             };
-            Action::Send {
-                request: Request {
-                    payload: payload.into(),
-                    client,
-                    tool,
-                    target: target.into(),
+            let request = Request {
+                payload: payload.into(),
+                client,
+                tool,
+                target: target.into(),
+            };
+            match rng.below(8) {
+                0 => Action::SetTraffic {
+                    traffic: Some(SteadyTraffic {
+                        interval: [1_000, 2_500, 5_000][rng.below(3) as usize],
+                        request,
+                    }),
                 },
+                1 => Action::SetTraffic { traffic: None },
+                _ => Action::Send { request },
             }
         }
     }
@@ -334,6 +342,7 @@ fn kind_of(a: &Action) -> &'static str {
         Action::SetProxyMode { .. } => "SetProxyMode",
         Action::Run { .. } => "Run",
         Action::Send { .. } => "Send",
+        Action::SetTraffic { .. } => "SetTraffic",
     }
 }
 
@@ -804,7 +813,7 @@ fn generated_runs_never_panic_keep_their_invariants_and_replay_exactly() {
     }
     assert_eq!(
         tally.outcomes.len(),
-        12,
+        13,
         "every kind of action was generated"
     );
 }

@@ -131,7 +131,13 @@ fn judge_on_change() {
                 c.log()
                     .iter()
                     .rev()
-                    .find(|l| !matches!(l.action, svclab_sim::action::Action::Send { .. }))
+                    .find(|l| {
+                        !matches!(
+                            l.action,
+                            svclab_sim::action::Action::Send { .. }
+                                | svclab_sim::action::Action::SetTraffic { .. }
+                        )
+                    })
                     .map(|l| l.action.clone()),
             )
         });

@@ -1,7 +1,7 @@
 //! The learner's actions other than apply ([`Action`]): scale, set image, rollout undo, delete,
 //! label, faults; and replaying a logged run.
 
-use crate::action::Action;
+use crate::action::{Action, SteadyTraffic, MIN_TRAFFIC_INTERVAL};
 use crate::kube_proxy::ProxyMode;
 use crate::model::*;
 use crate::resource::Kind;
@@ -56,6 +56,22 @@ impl Cluster {
         match action {
             // Handled by `act`, which applies and logs it itself.
             Action::Apply { .. } | Action::ApplyEach { .. } => Ok(Outcome::Applied(Vec::new())),
+            Action::SetTraffic { traffic } => {
+                // A new request at the same pace keeps the pace; else the first goes out now.
+                let next = match (&self.traffic, &traffic) {
+                    (Some((old, next)), Some(new)) if old.interval == new.interval => *next,
+                    _ => self.now,
+                };
+                self.traffic = traffic.map(|t| {
+                    let interval = t.interval.max(MIN_TRAFFIC_INTERVAL);
+                    (SteadyTraffic { interval, ..t }, next)
+                });
+                let on = self.traffic.as_ref().map(|(t, _)| t.interval);
+                if on.is_some() && next == self.now {
+                    self.advance(0);
+                }
+                Ok(Outcome::Traffic { interval: on })
+            }
             Action::Send { request } => Ok(Outcome::Sent {
                 trace: self.send(request),
             }),

@@ -26,7 +26,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::action::Action;
+use crate::action::{Action, SteadyTraffic};
 use crate::ipam::{self, PodIpRange, RangeAllocator};
 use crate::kube_proxy::state::{ProxyState, Scratch};
 use crate::kube_proxy::ProxyMode;
@@ -159,6 +159,8 @@ pub struct Cluster {
     event_index: EventIndexByHash,
     /// Each Deployment's `Progressing` condition as the controller keeps it.
     progress: SortedMap<ObjectKey, Progress>,
+    /// Steady traffic, when on, and when it sends next.
+    traffic: Option<(SteadyTraffic, Time)>,
 }
 
 /// Read access to the world. Only the cluster's own controllers and actions change it.
@@ -171,6 +173,11 @@ impl Cluster {
     /// The virtual clock, in ms since the cluster was created.
     pub fn now(&self) -> Time {
         self.now
+    }
+
+    /// Steady traffic, when on ([`Action::SetTraffic`]).
+    pub fn traffic(&self) -> Option<&SteadyTraffic> {
+        self.traffic.as_ref().map(|(traffic, _)| traffic)
     }
 
     /// The nodes: the control plane first, then the workers.
@@ -274,6 +281,7 @@ impl Cluster {
             coredns_broken: false,
             events: Vec::new(),
             log: Vec::new(),
+            traffic: None,
             traces: Vec::new(),
             revision: 0,
             service_ips: ipam::service_ip_allocator(),
@@ -298,6 +306,19 @@ impl Cluster {
     /// `advance(a); advance(b)` gives the same world as `advance(a + b)`.
     pub fn advance(&mut self, ms: Time) {
         let target = self.now.saturating_add(ms);
+        // Steady traffic's requests go out at their own instants, after the timers due then.
+        while let Some(next) = self.traffic.as_ref().map(|(_, next)| *next) {
+            if next > target {
+                break;
+            }
+            self.run_until(next);
+            self.send_traffic();
+        }
+        self.run_until(target);
+    }
+
+    /// The clock on to `target`, firing the timers due on the way.
+    fn run_until(&mut self, target: Time) {
         while let Some(at) = self.timers.next_due() {
             if at > target {
                 break;
@@ -310,9 +331,19 @@ impl Cluster {
             self.reconcile();
             self.revision += 1;
         }
-        if target != self.now {
+        if target > self.now {
             self.now = target;
         }
+    }
+
+    /// Steady traffic's request, now, and the next one an interval later.
+    fn send_traffic(&mut self) {
+        let Some((traffic, next)) = &mut self.traffic else {
+            return;
+        };
+        *next += traffic.interval;
+        let request = traffic.request.clone();
+        self.send(request);
     }
 
     /// Run the controllers until nothing changes: Deployments, ReplicaSets, the scheduler, then

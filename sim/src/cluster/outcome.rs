@@ -6,6 +6,7 @@ use std::fmt;
 
 use crate::kube_proxy::ProxyMode;
 use crate::resource::Kind;
+use crate::time::Time;
 use crate::validate::FieldError;
 
 use super::{ApplyErrors, MAX_REPLICAS};
@@ -109,6 +110,10 @@ pub enum Outcome {
     Sent {
         trace: u64,
     },
+    /// Steady traffic every `interval` virtual ms from now, or (`None`) stopped.
+    Traffic {
+        interval: Option<Time>,
+    },
 }
 
 impl Outcome {
@@ -151,6 +156,10 @@ impl Outcome {
             Outcome::ProxyMode(mode) => format!("kube-proxy mode: {}", mode.as_str()),
             Outcome::PodCreated { pod } => format!("pod/{pod} created"),
             Outcome::Sent { trace } => format!("trace {trace}"),
+            Outcome::Traffic {
+                interval: Some(ms),
+            } => format!("steady traffic: a request every {ms} ms"),
+            Outcome::Traffic { interval: None } => "steady traffic stopped".into(),
         }
     }
 }

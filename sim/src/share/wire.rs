@@ -2,7 +2,7 @@
 //! logged action as a tag and its fields. Reading never trusts a length: every read is bounded
 //! by the bytes that are there.
 
-use crate::action::Action;
+use crate::action::{Action, SteadyTraffic};
 use crate::cluster::LoggedAction;
 use crate::kube_proxy::ProxyMode;
 use crate::model::ObjectKey;
@@ -170,30 +170,45 @@ impl Writer {
             }
             Action::Send { request } => {
                 self.int(11);
-                match &request.client {
-                    Client::Pod(key) => {
-                        self.int(0);
-                        self.str(&key.namespace);
-                        self.str(&key.name);
+                self.request(request);
+            }
+            Action::SetTraffic { traffic } => {
+                self.int(13);
+                match traffic {
+                    None => self.int(0),
+                    Some(t) => {
+                        self.int(1);
+                        self.int(t.interval);
+                        self.request(&t.request);
                     }
-                    Client::External => self.int(1),
-                    Client::Node(node) => {
-                        self.int(2);
-                        self.str(node);
-                    }
-                }
-                self.int(match request.tool {
-                    Tool::Curl => 0,
-                    Tool::Wget => 1,
-                    Tool::Nslookup => 2,
-                    Tool::NcUdp => 3,
-                });
-                self.str(&request.target);
-                // Only nc sends a payload, so links of the other tools keep their bytes.
-                if request.tool == Tool::NcUdp {
-                    self.str(&request.payload);
                 }
             }
+        }
+    }
+
+    fn request(&mut self, request: &Request) {
+        match &request.client {
+            Client::Pod(key) => {
+                self.int(0);
+                self.str(&key.namespace);
+                self.str(&key.name);
+            }
+            Client::External => self.int(1),
+            Client::Node(node) => {
+                self.int(2);
+                self.str(node);
+            }
+        }
+        self.int(match request.tool {
+            Tool::Curl => 0,
+            Tool::Wget => 1,
+            Tool::Nslookup => 2,
+            Tool::NcUdp => 3,
+        });
+        self.str(&request.target);
+        // Only nc sends a payload, so links of the other tools keep their bytes.
+        if request.tool == Tool::NcUdp {
+            self.str(&request.payload);
         }
     }
 }
@@ -322,45 +337,57 @@ impl<'a> Reader<'a> {
                     command,
                 }
             }
-            11 => {
-                let client = match self.int()? {
-                    0 => {
-                        let namespace = self.str()?;
-                        let name = self.str()?;
-                        Client::Pod(ObjectKey { namespace, name })
-                    }
-                    1 => Client::External,
-                    2 => Client::Node(self.str()?),
-                    _ => return None,
-                };
-                let tool = match self.int()? {
-                    0 => Tool::Curl,
-                    1 => Tool::Wget,
-                    2 => Tool::Nslookup,
-                    3 => Tool::NcUdp,
-                    _ => return None,
-                };
-                let target = self.str()?;
-                let payload = if tool == Tool::NcUdp {
-                    self.str()?
-                } else {
-                    String::new()
-                };
-                Action::Send {
-                    request: Request {
-                        client,
-                        tool,
-                        target,
-                        payload,
-                    },
-                }
-            }
+            11 => Action::Send {
+                request: self.request()?,
+            },
             12 => Action::ApplyEach {
                 manifest: self.str()?,
+            },
+            13 => Action::SetTraffic {
+                traffic: match self.int()? {
+                    0 => None,
+                    1 => Some(SteadyTraffic {
+                        interval: self.int()?,
+                        request: self.request()?,
+                    }),
+                    _ => return None,
+                },
             },
             _ => return None,
         };
         Some(LoggedAction { time, action })
+    }
+
+    fn request(&mut self) -> Option<Request> {
+        let client = match self.int()? {
+            0 => {
+                let namespace = self.str()?;
+                let name = self.str()?;
+                Client::Pod(ObjectKey { namespace, name })
+            }
+            1 => Client::External,
+            2 => Client::Node(self.str()?),
+            _ => return None,
+        };
+        let tool = match self.int()? {
+            0 => Tool::Curl,
+            1 => Tool::Wget,
+            2 => Tool::Nslookup,
+            3 => Tool::NcUdp,
+            _ => return None,
+        };
+        let target = self.str()?;
+        let payload = if tool == Tool::NcUdp {
+            self.str()?
+        } else {
+            String::new()
+        };
+        Some(Request {
+            client,
+            tool,
+            target,
+            payload,
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use crate::action::Action;
 use crate::model::{ObjectKey, Protocol};
 use crate::time::Time;
-use crate::trace::{Client, HopVerdict, Packet, PacketKind, Tool, Translation};
+use crate::trace::{Client, HopVerdict, Packet, PacketKind, Request, Tool, Translation};
 
 /// Where an event happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -301,19 +301,30 @@ fn action_summary(a: &Action) -> String {
         Action::Run { name, image, .. } => {
             format!("kubectl run {name} --image={image} --restart=Never")
         }
-        Action::Send { request } => {
-            let tool = match request.tool {
-                Tool::Curl => "curl",
-                Tool::Wget => "wget -qO-",
-                Tool::Nslookup => "nslookup",
-                Tool::NcUdp => "nc -u",
-            };
-            let from = match &request.client {
-                Client::Pod(k) => format!("pod {}", k.name),
-                Client::Node(n) => format!("node {n}"),
-                Client::External => "outside the cluster".into(),
-            };
-            format!("{tool} {} from {from}", request.target)
-        }
+        Action::Send { request } => request_text(request),
+        Action::SetTraffic {
+            traffic: Some(traffic),
+        } => format!(
+            "steady traffic every {} ms: {}",
+            traffic.interval,
+            request_text(&traffic.request)
+        ),
+        Action::SetTraffic { traffic: None } => "stop steady traffic".into(),
     }
+}
+
+/// A request as the event list names it: `wget -qO- http://web from pod test`.
+fn request_text(request: &Request) -> String {
+    let tool = match request.tool {
+        Tool::Curl => "curl",
+        Tool::Wget => "wget -qO-",
+        Tool::Nslookup => "nslookup",
+        Tool::NcUdp => "nc -u",
+    };
+    let from = match &request.client {
+        Client::Pod(k) => format!("pod {}", k.name),
+        Client::Node(n) => format!("node {n}"),
+        Client::External => "outside the cluster".into(),
+    };
+    format!("{tool} {} from {from}", request.target)
 }
