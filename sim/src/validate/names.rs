@@ -231,6 +231,22 @@ pub fn invalid_ip(path: &str, value: &str) -> FieldError {
     )
 }
 
+/// `ValidateNonSpecialIP`: the detail for an IPv4 address no Service or endpoint may use
+/// (unspecified, loopback, link-local, link-local multicast), written as `raw` was.
+pub fn special_ip(ip: Ipv4Addr, raw: &str) -> Option<String> {
+    if ip.is_unspecified() {
+        Some(format!("may not be unspecified ({raw})"))
+    } else if ip.is_loopback() {
+        Some("may not be in the loopback range (127.0.0.0/8, ::1/128)".to_string())
+    } else if ip.is_link_local() {
+        Some("may not be in the link-local range (169.254.0.0/16, fe80::/10)".to_string())
+    } else if ip.octets()[..3] == [224, 0, 0] {
+        Some("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)".to_string())
+    } else {
+        None
+    }
+}
+
 /// `IsValidCIDR` (1.31 wording) as a cause.
 pub fn invalid_cidr(path: &str, value: &str) -> FieldError {
     invalid(

@@ -222,20 +222,7 @@ impl Conv {
             );
             return None;
         };
-        let special = if v4.is_unspecified() {
-            Some(format!("may not be unspecified ({raw})"))
-        } else if v4.is_loopback() {
-            Some("may not be in the loopback range (127.0.0.0/8, ::1/128)".to_string())
-        } else if v4.is_link_local() {
-            Some("may not be in the link-local range (169.254.0.0/16, fe80::/10)".to_string())
-        } else if v4.octets()[..3] == [224, 0, 0] {
-            Some(
-                "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"
-                    .to_string(),
-            )
-        } else {
-            None
-        };
+        let special = validate::special_ip(v4, raw);
         match special {
             Some(m) => {
                 self.cause(

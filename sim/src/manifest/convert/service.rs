@@ -100,12 +100,20 @@ impl Conv {
             self.present.session_affinity_config = true;
         }
         let external_ips = strings(get_seq(spec, "externalIPs"));
+        // `IsValidIP`, then `ValidateNonSpecialIP`.
         for (i, ip) in external_ips.iter().enumerate() {
-            if ip.parse::<IpAddr>().is_err() {
-                self.cause(
-                    Slot::ExternalIps,
-                    validate::invalid_ip(&format!("spec.externalIPs[{i}]"), ip),
-                );
+            let path = format!("spec.externalIPs[{i}]");
+            match ip.parse::<IpAddr>() {
+                Err(_) => self.cause(Slot::ExternalIps, validate::invalid_ip(&path, ip)),
+                Ok(IpAddr::V4(v4)) => {
+                    if let Some(m) = validate::special_ip(v4, ip) {
+                        self.cause(
+                            Slot::ExternalIps,
+                            validate::invalid(&path, BadValue::str(ip), &m),
+                        );
+                    }
+                }
+                Ok(IpAddr::V6(_)) => {}
             }
         }
         if !external_ips.is_empty() {
