@@ -7,6 +7,10 @@
                                  (DIR/path.png, presenter.png, nftables.png, pods-300.png,
                                  failure.png)
     browser.py offline           the page opens and runs again after its server is gone
+    browser.py stepback [--events N]
+                                 simulation mode with steady traffic played to event N (default
+                                 500): the time from a click on Step, on Back, and on an event
+                                 far back in the Events list, to the next painted frame
     browser.py soak [--minutes N]
                                  steady traffic at the fastest setting for N simulated minutes
                                  (default 60) with the seed: wasm memory, JS heap and DOM
@@ -703,6 +707,122 @@ def frames_args(args):
     return soak, seconds
 
 
+STEP_BACK_TARGET_MS = 50.0  # issue 18: Step and Back within 50 ms
+
+
+def clicked_to_paint(bench, selector_js):
+    """Milliseconds from a click on the element `selector_js` finds (JS evaluated in the page)
+    to the second animation frame after it: the handler, the DOM's update and one paint."""
+    bench.js(
+        "window.__m = null;"
+        f" const el = {selector_js};"
+        " if (!el) { window.__m = -1; return; }"
+        " const t0 = performance.now(); el.click();"
+        " requestAnimationFrame(() => requestAnimationFrame(() =>"
+        " { window.__m = performance.now() - t0; }));"
+    )
+    deadline = time.monotonic() + 10.0
+    while True:
+        m = bench.js("return window.__m")
+        if m is not None:
+            if m < 0:
+                raise RuntimeError(f"nothing to click: {selector_js}")
+            return m
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no frame after clicking {selector_js}")
+        time.sleep(0.01)
+
+
+def button_js(name):
+    return (
+        "Array.from(document.querySelectorAll('button'))"
+        f".find(b => b.textContent.trim() === {json.dumps(name)} && !b.disabled)"
+    )
+
+
+def event_count(bench):
+    text = bench.js(
+        "const p = document.querySelector(\"section[aria-label='Events'] .panel-note\");"
+        " return p ? p.textContent : ''"
+    )
+    digits = [int(w) for w in text.split() if w.isdigit()]
+    return digits[-1] if digits else 0
+
+
+def stepback(events=500):
+    """Issue 18's browser figures for simulation mode: the seed with steady traffic, played
+    to event `events`, then 20 Steps, 20 Backs and 10 jumps to an event far back (a click on
+    its row), each timed from the click to the next painted frame; medians and maxima against
+    the 50 ms target. Exits non-zero only if the page does not load or the app crashes."""
+    url = serve_dist()
+    chromium = Chromium()
+    try:
+        session = chromium.new_session()
+        try:
+            session.goto(url)
+            session.wait_for_first_cluster()
+            bench = Bench(session)
+            bench.js(FRAMES_JS)
+            try:
+                stepback_run(bench, events)
+            except Crashed as crash:
+                sys.exit(f"stepback: the app crashed: {crash}")
+            except RuntimeError as stuck:
+                sys.exit(f"stepback: {stuck}")
+        finally:
+            session.close()
+    finally:
+        chromium.close()
+
+
+def stepback_run(bench, events):
+    session = bench.session
+    speed = bench.fastest_speed()
+    session.click_button("Apply")
+    bench.wait_ready("backend", 3, timeout=60)
+    interval = bench.smallest_interval()
+    session.click_button("Start steady traffic")
+    bench.js("document.querySelector(\"input[aria-label='Simulation mode']\").click()")
+    session.click_button("Play")
+    started = time.monotonic()
+    while event_count(bench) < events:
+        bench.check_alive()
+        if time.monotonic() - started > 300:
+            raise RuntimeError(f"only {event_count(bench)} events after 300 s of Play")
+        time.sleep(0.2)
+    session.click_button("Pause")
+    reached = event_count(bench)
+    print(
+        f"stepback: steady traffic every {interval} virtual ms, played at {speed} to event"
+        f" {reached} in {time.monotonic() - started:.0f} s; {WINDOW[0]}x{WINDOW[1]} headless,"
+        f" {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+    )
+    step = [clicked_to_paint(bench, button_js("Step")) for _ in range(20)]
+    back = [clicked_to_paint(bench, button_js("Back")) for _ in range(20)]
+    far = []
+    for i in range(10):
+        row = (
+            "(() => { const rows = document.querySelectorAll("
+            "\"section[aria-label='Events'] tbody tr\");"
+            f" return rows[Math.floor(rows.length * {i} / 20)]; }})()"
+        )
+        far.append(clicked_to_paint(bench, row))
+        clicked_to_paint(bench, button_js("Step"))
+    bench.check_alive()
+
+    def line(name, values):
+        worst = max(values)
+        ok = "ok" if worst <= STEP_BACK_TARGET_MS else "NOT MET"
+        return (
+            f"  {name:<38} median {statistics.median(values):6.1f} ms, max {worst:6.1f} ms:"
+            f" {ok} (target {STEP_BACK_TARGET_MS:.0f} ms)"
+        )
+
+    print(line("Step (click to painted frame)", step))
+    print(line("Back", back))
+    print(line("an earlier listed event (its row clicked)", far))
+
+
 SOAK_WASM_GROWTH = 0.10  # issue 18: after the first simulated minute, wasm memory +10 % at most
 
 
@@ -826,6 +946,10 @@ if __name__ == "__main__":
             frames(*frames_args(args))
         case ["offline"]:
             offline()
+        case ["stepback"]:
+            stepback()
+        case ["stepback", "--events", n]:
+            stepback(int(n))
         case ["soak"]:
             soak()
         case ["soak", "--minutes", n]:

@@ -5,15 +5,17 @@
 //! the largest world svclab allows, kept here so that a change that slows it shows. The hostile
 //! manifests (a 1 MiB file, deep nesting, alias and merge-key bombs, too many documents) have
 //! no target: the tests in `tests/manifest.rs` check what they answer, this shows how long the
-//! refusal takes (it should stay in milliseconds, whatever the input).
+//! refusal takes (it should stay in milliseconds, whatever the input). Simulation mode's Step
+//! and Back are timed at event 500 and event 10,000 (target: 50 ms each).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use svclab_sim::action::Action;
+use svclab_sim::action::{Action, SteadyTraffic};
 use svclab_sim::cluster::{Cluster, Config};
 use svclab_sim::model::ObjectKey;
 use svclab_sim::time::{Time, SECOND};
+use svclab_sim::timeline::Timeline;
 use svclab_sim::trace::{Client, Request, Tool};
 
 /// 500 Deployments of one replica and a Service for each: 1,000 objects.
@@ -206,6 +208,7 @@ fn main() {
     }
 
     soak();
+    step_and_back();
 }
 
 /// Steady traffic at 300 pods, as the page sends it: the seed's request every 100 virtual ms,
@@ -214,28 +217,20 @@ fn main() {
 /// minutes that get slower.
 fn soak() {
     let mut c = seed_with(300, 60 * SECOND);
-    let request = Request {
-        payload: String::new(),
-        client: Client::Pod(ObjectKey::new("default", "test")),
-        tool: Tool::Wget,
-        target: "http://backend-service".to_string(),
-    };
+    c.act(Action::SetTraffic {
+        traffic: Some(SteadyTraffic {
+            interval: 100,
+            request: seed_request(),
+        }),
+    })
+    .expect("traffic on");
     let frame = 16;
-    let mut since_send = 0;
     for minute in 1..=5 {
         let t = Instant::now();
         let mut elapsed = 0;
         while elapsed < 60 * SECOND {
             c.advance(frame);
             elapsed += frame;
-            since_send += frame;
-            if since_send >= 100 {
-                since_send -= 100;
-                c.act(Action::Send {
-                    request: request.clone(),
-                })
-                .expect("sends");
-            }
         }
         println!(
             "steady traffic at 300 pods, minute {minute}: {:.0} ms ({} actions logged, {} events, {} traces kept)",
@@ -244,5 +239,66 @@ fn soak() {
             c.events().len(),
             c.traces().len(),
         );
+    }
+}
+
+/// Simulation mode with steady traffic (the seed's request every 100 virtual ms): the medians
+/// of a Step at the live edge (the next thing happens), a Step over an event already listed
+/// (after a Back), and a Back, once the list reaches event 500 and event 10,000.
+fn step_and_back() {
+    let mut t = Timeline::new(seed_with(3, 60 * SECOND));
+    t.set_traffic(Some((100, seed_request())));
+    for at in [500, 10_000] {
+        let built = Instant::now();
+        while t.events().len() < at {
+            assert!(t.step(), "steady traffic always has a next event");
+        }
+        let built = built.elapsed();
+        let live: Vec<Duration> = (0..20)
+            .map(|_| {
+                let s = Instant::now();
+                t.step();
+                s.elapsed()
+            })
+            .collect();
+        let (mut back, mut again) = (Vec::new(), Vec::new());
+        for _ in 0..20 {
+            let s = Instant::now();
+            t.back();
+            back.push(s.elapsed());
+            let s = Instant::now();
+            t.step();
+            again.push(s.elapsed());
+        }
+        // Back to any earlier event: to each of 20 events spread over the list, then live again.
+        let end = t.cursor();
+        let mut far = Vec::new();
+        for i in 1..=20 {
+            let s = Instant::now();
+            t.seek(end * i / 21);
+            far.push(s.elapsed());
+        }
+        t.seek(end);
+        let worst = |v: &[Duration]| v.iter().max().copied().unwrap_or_default();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        println!(
+            "simulation mode at event {end} (reached in {:.1} s): Step {:.3} ms live, {:.3} ms over a listed event; Back {:.3} ms (max {:.3}); back to an earlier event {:.2} ms (max {:.2}) (target < 50 ms)",
+            built.as_secs_f64(),
+            ms(median(live.clone())),
+            ms(median(again.clone())),
+            ms(median(back.clone())),
+            ms(worst(&back)),
+            ms(median(far.clone())),
+            ms(worst(&far)),
+        );
+    }
+}
+
+fn seed_request() -> Request {
+    Request {
+        payload: String::new(),
+        client: Client::Pod(ObjectKey::new("default", "test")),
+        tool: Tool::Wget,
+        target: "http://backend-service".to_string(),
     }
 }
