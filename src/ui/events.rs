@@ -13,7 +13,7 @@ use crate::state::shared;
 use crate::trace_view::seconds;
 
 /// Rows drawn at most: a window around the current event (the list itself may be far longer).
-const WINDOW: usize = 300;
+const WINDOW: usize = 120;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Row {
@@ -63,30 +63,35 @@ pub fn Events() -> impl IntoView {
     });
     let total = Memo::new(move |_| sim.timeline(|t| t.events().len()).unwrap_or(0));
     let scroller = NodeRef::<Div>::new();
-    // Sync with the DOM: keep the current event in view.
+    // Sync with the DOM: mark the current event and the ones ahead of it, and keep the current
+    // one in view. Done here for every row at once rather than by a closure per row on
+    // `cursor`: rows subscribed to it made each seek notify (and each window shift
+    // unsubscribe, an O(n) removal each) hundreds of them.
     Effect::new(move |_| {
-        cursor.track();
+        let cursor = cursor.get();
         listed.track();
-        if let Some(el) = scroller.get_untracked() {
-            request_animation_frame(move || {
-                let Ok(Some(row)) = el.query_selector("tr[aria-current='true']") else {
-                    return;
-                };
-                let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() else {
-                    return;
-                };
-                // Offsets are from the scroller (positioned in styles/layout.css), below its
-                // sticky header row.
-                let (top, height) = (row.offset_top(), row.offset_height());
-                let head = height;
-                let (scroll, view) = (el.scroll_top(), el.client_height());
-                if top - head < scroll {
-                    el.set_scroll_top((top - head).max(0));
-                } else if top + height > scroll + view {
-                    el.set_scroll_top(top + height - view);
-                }
-            });
-        }
+        let Some(el) = scroller.get_untracked() else {
+            return;
+        };
+        mark_rows(&el, cursor);
+        request_animation_frame(move || {
+            let Ok(Some(row)) = el.query_selector("tr[aria-current='true']") else {
+                return;
+            };
+            let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() else {
+                return;
+            };
+            // Offsets are from the scroller (positioned in styles/layout.css), below its
+            // sticky header row.
+            let (top, height) = (row.offset_top(), row.offset_height());
+            let head = height;
+            let (scroll, view) = (el.scroll_top(), el.client_height());
+            if top - head < scroll {
+                el.set_scroll_top((top - head).max(0));
+            } else if top + height > scroll + view {
+                el.set_scroll_top(top + height - view);
+            }
+        });
     });
     let set_protocol = move |ev| {
         let p = ProtocolFilter::parse(&event_target_value(&ev));
@@ -147,8 +152,7 @@ pub fn Events() -> impl IntoView {
                                 view! {
                                     <tr
                                         class:failure=r.failure
-                                        class:ahead=move || cursor.get() < n
-                                        aria-current=move || (n == cursor.get()).to_string()
+                                        data-n=n
                                         on:click=move |_| sh.seek(n)
                                     >
                                         <td>
@@ -196,6 +200,29 @@ pub fn CurrentEvent() -> impl IntoView {
     }
 }
 
+/// Each drawn row's marks for the current event `cursor`: `aria-current` on it, the class
+/// `ahead` on the events after it. Only what changed is written.
+fn mark_rows(scroller: &web_sys::HtmlDivElement, cursor: usize) {
+    let Ok(Some(body)) = scroller.query_selector("tbody") else {
+        return;
+    };
+    let mut next = body.first_element_child();
+    while let Some(row) = next {
+        next = row.next_element_sibling();
+        let Some(n) = row
+            .get_attribute("data-n")
+            .and_then(|n| n.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        let current = if n == cursor { "true" } else { "false" };
+        if row.get_attribute("aria-current").as_deref() != Some(current) {
+            let _ = row.set_attribute("aria-current", current);
+        }
+        let _ = row.class_list().toggle_with_force("ahead", cursor < n);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,8 +254,8 @@ mod tests {
             )
         };
         assert_eq!(numbers(0), (Some(1), Some(WINDOW)));
-        assert_eq!(numbers(500), (Some(351), Some(650)));
-        assert_eq!(numbers(1_000), (Some(701), Some(1_000)));
+        assert_eq!(numbers(500), (Some(441), Some(560)));
+        assert_eq!(numbers(1_000), (Some(881), Some(1_000)));
         let (few, _) = rows(&all[..10], &Filter::default(), 3);
         assert_eq!(few.len(), 10);
         assert_eq!(few[2].time, "0.3s");
