@@ -782,3 +782,42 @@ fn steady_traffic_sends_at_its_instants_from_one_logged_action() {
     );
     assert_eq!(replayed.now(), c.now());
 }
+
+/// Ports of one number share a NodePort, as the API server's allocator gives it
+/// (pkg/registry/core/service/storage/alloc.go, initNodePorts): DNS on TCP and UDP 53 takes
+/// one NodePort, the one asked for on either port or one allocated.
+#[test]
+fn ports_of_one_number_share_a_node_port() {
+    let mut c = seeded();
+    let svc = |name: &str, udp_node_port: &str| {
+        format!(
+            "apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  type: NodePort
+  selector: {{app: backend}}
+  ports:
+  - {{name: dns-tcp, port: 53, protocol: TCP}}
+  - {{name: dns-udp, port: 53, protocol: UDP{udp_node_port}}}
+  - {{name: web, port: 80, protocol: TCP}}
+"
+        )
+    };
+    c.apply(&svc("dns", ""), "dns.yaml").expect("applies");
+    c.apply(&svc("asked", ", nodePort: 31053"), "asked.yaml")
+        .expect("applies");
+    let node_ports = |name: &str| -> Vec<i64> {
+        c.services()[&ObjectKey::new("default", name)]
+            .spec
+            .ports
+            .iter()
+            .map(|p| p.node_port.expect("a NodePort"))
+            .collect()
+    };
+    let dns = node_ports("dns");
+    assert_eq!(dns[0], dns[1], "TCP and UDP 53 share one");
+    assert_ne!(dns[0], dns[2]);
+    assert_eq!(node_ports("asked")[..2], [31053, 31053]);
+}

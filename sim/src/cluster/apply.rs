@@ -330,10 +330,35 @@ impl Cluster {
             .flat_map(|o| o.spec.ports.iter().filter_map(|p| p.node_port))
             .collect();
         let mut taken: Vec<i64> = Vec::new();
+        // Ports of one number (TCP and UDP 53, say) share one NodePort: the one given for any
+        // of them, else one allocated for the first (kubernetes/kubernetes
+        // pkg/registry/core/service/storage/alloc.go, initNodePorts: "it saves a NodePort").
+        let requested: Vec<(i64, i64)> = s
+            .spec
+            .ports
+            .iter()
+            .filter_map(|p| p.node_port.map(|np| (p.port, np)))
+            .collect();
+        let mut by_port: Vec<(i64, i64)> = Vec::new();
         for (i, port) in s.spec.ports.iter_mut().enumerate() {
             if !wants_node_ports {
                 port.node_port = None;
                 continue;
+            }
+            let shared = by_port
+                .iter()
+                .find(|(p, _)| *p == port.port)
+                .map(|(_, np)| *np);
+            if let Some(np) = shared {
+                if port.node_port.is_none() || port.node_port == Some(np) {
+                    port.node_port = Some(np);
+                    continue;
+                }
+            } else if port.node_port.is_none() {
+                port.node_port = requested
+                    .iter()
+                    .find(|(p, _)| *p == port.port)
+                    .map(|(_, np)| *np);
             }
             let kept = old.as_ref().and_then(|o| {
                 o.spec
@@ -377,6 +402,9 @@ impl Cluster {
                     port.node_port = Some(np as i64);
                     taken.push(np as i64);
                 }
+            }
+            if let Some(np) = port.node_port {
+                by_port.push((port.port, np));
             }
         }
         for np in previous_ports {
