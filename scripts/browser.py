@@ -279,6 +279,7 @@ for (const name of ['instantiate', 'instantiateStreaming']) {
       const instance = r.instance || r;
       if (instance.exports && instance.exports.memory) {
         window.__wasmMemory = instance.exports.memory;
+        window.__wasmExports = instance.exports;
       }
       return r;
     });
@@ -906,26 +907,30 @@ def soak_run(bench, minutes):
             time.sleep(1.0)
 
     def sample():
-        wasm, heap = bench.js(
-            "return [window.__wasmMemory ? window.__wasmMemory.buffer.byteLength : 0,"
-            " performance.memory ? performance.memory.usedJSHeapSize : 0]"
+        wasm, heap, live = bench.js(
+            "const x = window.__wasmExports;"
+            " return [window.__wasmMemory ? window.__wasmMemory.buffer.byteLength : 0,"
+            " performance.memory ? performance.memory.usedJSHeapSize : 0,"
+            " x && x.svclab_live_heap_bytes ? x.svclab_live_heap_bytes() : 0]"
         )
-        return wasm, heap, bench.elements()
+        return wasm, heap, bench.elements(), live
 
     until(60.0)
     first = sample()
     print(
         f"  after 1 simulated minute ({time.monotonic() - wall:.0f} s real): wasm memory"
-        f" {first[0] / 1e6:.1f} MB, JS heap {first[1] / 1e6:.1f} MB, {first[2]} elements",
+        f" {first[0] / 1e6:.1f} MB (live {first[3] / 1e6:.2f} MB), JS heap"
+        f" {first[1] / 1e6:.1f} MB, {first[2]} elements",
         flush=True,
     )
     checkpoint = 10
     while checkpoint < minutes:
         until(checkpoint * 60.0)
-        w, h, e = sample()
+        w, h, e, live = sample()
         print(
             f"  {checkpoint} simulated minutes ({time.monotonic() - wall:.0f} s real):"
-            f" wasm {w / 1e6:.1f} MB, JS heap {h / 1e6:.1f} MB, {e} elements",
+            f" wasm {w / 1e6:.1f} MB (live {live / 1e6:.2f} MB), JS heap {h / 1e6:.1f} MB,"
+            f" {e} elements",
             flush=True,
         )
         checkpoint += 10
@@ -935,8 +940,8 @@ def soak_run(bench, minutes):
     _, line = frame_line("frame intervals (ms) at the end", frames)
     print(
         f"  after {minutes:.0f} simulated minutes ({time.monotonic() - wall:.0f} s real):"
-        f" wasm memory {last[0] / 1e6:.1f} MB, JS heap {last[1] / 1e6:.1f} MB,"
-        f" {last[2]} elements"
+        f" wasm memory {last[0] / 1e6:.1f} MB (live {last[3] / 1e6:.2f} MB), JS heap"
+        f" {last[1] / 1e6:.1f} MB, {last[2]} elements"
     )
     print(line)
     grew = (last[0] - first[0]) / first[0] if first[0] else 0.0
@@ -946,6 +951,9 @@ def soak_run(bench, minutes):
     print(f"  wasm memory within +{SOAK_WASM_GROWTH:.0%} after the first minute ({grew:+.1%}):"
           f" {ok(grew <= SOAK_WASM_GROWTH)}")
     print(f"  DOM count within {DOM_FLAT_TOLERANCE:.0%} ({dom:+.1%}): {ok(abs(dom) <= DOM_FLAT_TOLERANCE)}")
+    if first[3]:
+        live = (last[3] - first[3]) / first[3]
+        print(f"  (the heap's live bytes: {live:+.1%}; a leak grows them, fragmentation only the memory)")
 
 
 if __name__ == "__main__":

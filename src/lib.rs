@@ -30,6 +30,8 @@ pub mod seed;
 pub mod trace_view;
 
 pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod heap;
 pub mod state;
 pub mod ui;
 pub mod world;
