@@ -52,16 +52,15 @@ pub fn command_line(trace: &Trace) -> String {
         Client::External => "laptop".into(),
         Client::Node(node) => node.clone(),
     };
-    let tool = match trace.request.tool {
-        Tool::Wget => "wget -qO-",
-        Tool::Curl => "curl",
-        Tool::Nslookup => "nslookup",
-        Tool::NcUdp => {
-            let text = trace.request.payload.trim_end_matches('\n');
-            return format!("{who}$ echo {text} | nc -u -w1 {}", trace.request.target);
-        }
-    };
-    format!("{who}$ {tool} {}", trace.request.target)
+    if trace.request.tool == Tool::NcUdp {
+        let text = trace.request.payload.trim_end_matches('\n');
+        return format!("{who}$ echo {text} | nc -u -w1 {}", trace.request.target);
+    }
+    format!(
+        "{who}$ {} {}",
+        trace.request.tool.program(),
+        trace.request.target
+    )
 }
 
 /// How a request ended, in a few words.

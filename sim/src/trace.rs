@@ -36,6 +36,18 @@ pub enum Tool {
     NcUdp,
 }
 
+impl Tool {
+    /// How the tool is typed before its target: `curl`, `wget -qO-`, `nslookup`, `nc -u`.
+    pub fn program(self) -> &'static str {
+        match self {
+            Tool::Curl => "curl",
+            Tool::Wget => "wget -qO-",
+            Tool::Nslookup => "nslookup",
+            Tool::NcUdp => "nc -u",
+        }
+    }
+}
+
 /// One request: `curl http://backend-service`, `nslookup backend-service.dev`, `curl 172.18.0.3:30080`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Request {
@@ -72,9 +84,9 @@ impl Request {
     /// shell when it holds anything but URL characters.
     pub fn command_line(&self) -> String {
         let command = match self.tool {
-            Tool::Curl => ["curl ", &shell_quote(&self.target)].concat(),
-            Tool::Wget => ["wget -qO- ", &shell_quote(&self.target)].concat(),
-            Tool::Nslookup => ["nslookup ", &shell_quote(&self.target)].concat(),
+            Tool::Curl | Tool::Wget | Tool::Nslookup => {
+                [self.tool.program(), " ", &shell_quote(&self.target)].concat()
+            }
             // nc reads the datagram from its stdin, so the pod's shell pipes it in; -w1 makes
             // nc give up a second after the last answer instead of waiting forever.
             Tool::NcUdp => {

@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use crate::action::Action;
 use crate::model::{ObjectKey, Protocol};
 use crate::time::Time;
-use crate::trace::{Client, HopVerdict, Packet, PacketKind, Request, Tool, Translation};
+use crate::trace::{Client, HopVerdict, Packet, PacketKind, Request, Translation};
 
 /// Where an event happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -315,12 +315,7 @@ fn action_summary(a: &Action) -> String {
 
 /// A request as the event list names it: `wget -qO- http://web from pod test`.
 fn request_text(request: &Request) -> String {
-    let tool = match request.tool {
-        Tool::Curl => "curl",
-        Tool::Wget => "wget -qO-",
-        Tool::Nslookup => "nslookup",
-        Tool::NcUdp => "nc -u",
-    };
+    let tool = request.tool.program();
     let from = match &request.client {
         Client::Pod(k) => format!("pod {}", k.name),
         Client::Node(n) => format!("node {n}"),
