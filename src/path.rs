@@ -9,6 +9,7 @@
 //! it can) no box of the picture. Text width is estimated from the character count, which is
 //! close for the monospace font the labels use (styles/main.css `.path-label`).
 
+use svclab_sim::model::Protocol;
 use svclab_sim::time::Time;
 use svclab_sim::trace::{Balance, Hop, HopVerdict, Outcome, PacketKind, Place, Trace, Translation};
 
@@ -426,6 +427,10 @@ pub fn hop_reason(hop: &Hop, outcome: &Outcome) -> String {
     match (hop.verdict, &hop.to) {
         // kube-proxy refuses only when the Service has no ready endpoint (iptables REJECT).
         (HopVerdict::Refused, Place::Node(_)) => "no endpoints".into(),
+        // A pod's kernel answers TCP with a reset, UDP with ICMP port unreachable.
+        (HopVerdict::Refused, _) if hop.packet.protocol == Protocol::Udp => {
+            format!("unreachable: nothing on UDP :{}", hop.packet.dst.port())
+        }
         (HopVerdict::Refused, _) => format!("refused: nothing on :{}", hop.packet.dst.port()),
         _ => match hop.detail.policy.as_ref().filter(|p| !p.allowed()) {
             Some(decision) => {
@@ -736,6 +741,15 @@ mod tests {
                 hop(pod.clone(), HopVerdict::Refused, vec![]),
                 Outcome::ConnectionRefused,
                 "refused: nothing on :8080",
+            ),
+            (
+                {
+                    let mut h = hop(pod.clone(), HopVerdict::Refused, vec![]);
+                    h.packet.protocol = Protocol::Udp;
+                    h
+                },
+                Outcome::ConnectionRefused,
+                "unreachable: nothing on UDP :8080",
             ),
             (
                 {
