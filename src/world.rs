@@ -50,7 +50,7 @@ pub struct Sim {
     /// Steady traffic's interval (virtual ms), when the learner has it on. In realtime mode the
     /// cluster sends it ([`Action::SetTraffic`], kept in step by [`Sim::sync_traffic`]); in
     /// simulation mode the timeline does.
-    traffic: StoredValue<Option<Time>>,
+    traffic: RwSignal<Option<Time>>,
     /// What steady traffic sends: the request builder's request (the seed's at first).
     request: StoredValue<Request>,
     /// Simulation mode is on.
@@ -77,7 +77,7 @@ impl Sim {
             set_version,
             now,
             set_now,
-            traffic: StoredValue::new(None),
+            traffic: RwSignal::new(None),
             request: StoredValue::new(seed::request()),
             simulation: RwSignal::new(false),
             playing: RwSignal::new(false),
@@ -148,7 +148,7 @@ impl Sim {
             self.set_simulation(false);
             return;
         };
-        self.traffic.set_value(None);
+        self.traffic.set(None);
         self.playing.set(false);
         let _ = self
             .cluster
@@ -180,7 +180,7 @@ impl Sim {
 
     /// Steady traffic as the learner has set it: the builder's request every interval.
     fn wanted_traffic(&self) -> Option<SteadyTraffic> {
-        self.traffic.get_value().map(|interval| SteadyTraffic {
+        self.traffic.get_untracked().map(|interval| SteadyTraffic {
             interval,
             request: self.request.get_value(),
         })
@@ -206,9 +206,15 @@ impl Sim {
         t
     }
 
+    /// Steady traffic's interval while it is on (the toolbar's toggle follows it: opening a
+    /// share link turns it off).
+    pub fn traffic(&self) -> Option<Time> {
+        self.traffic.get()
+    }
+
     /// Start steady traffic (one request every `interval` virtual ms, the first now) or stop it.
     pub fn set_traffic(&self, interval: Option<Time>) {
-        self.traffic.set_value(interval);
+        self.traffic.set(interval);
         self.cluster.update_value(|w| match w {
             World::Realtime(c) => self.sync_traffic(c),
             World::Simulation(t) => {

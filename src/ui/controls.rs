@@ -18,7 +18,7 @@ use crate::ui::simulation::SimulationControls;
 pub fn Toolbar(children: Children) -> impl IntoView {
     let sh = shared();
     let sim = sh.sim;
-    let (traffic_on, set_traffic_on) = signal(false);
+    let traffic_on = move || sim.traffic().is_some();
     let (interval, set_interval) = signal(DEFAULT_INTERVAL);
     let (message, set_message) = signal(String::new());
 
@@ -28,9 +28,8 @@ pub fn Toolbar(children: Children) -> impl IntoView {
         None => {}
     };
     let toggle_traffic = move |_| {
-        let on = !traffic_on.get_untracked();
-        set_traffic_on.set(on);
-        sim.set_traffic(on.then(|| interval.get_untracked()));
+        let on = untrack(traffic_on);
+        sim.set_traffic((!on).then(|| interval.get_untracked()));
     };
     let set_every = move |ev| {
         let ms: Time = event_target_value(&ev)
@@ -39,7 +38,7 @@ pub fn Toolbar(children: Children) -> impl IntoView {
             .unwrap_or(DEFAULT_INTERVAL)
             .max(MIN_INTERVAL);
         set_interval.set(ms);
-        if traffic_on.get_untracked() {
+        if untrack(traffic_on) {
             sim.set_traffic(Some(ms));
         }
     };
@@ -94,8 +93,8 @@ pub fn Toolbar(children: Children) -> impl IntoView {
             </div>
             {children()}
             <div class="group" role="group" aria-label="Traffic">
-                <button aria-pressed=move || traffic_on.get().to_string() on:click=toggle_traffic>
-                    {move || if traffic_on.get() { "Stop steady traffic" } else { "Start steady traffic" }}
+                <button aria-pressed=move || traffic_on().to_string() on:click=toggle_traffic>
+                    {move || if traffic_on() { "Stop steady traffic" } else { "Start steady traffic" }}
                 </button>
                 <label class="inline">
                     <span>"every"</span>
