@@ -677,8 +677,8 @@ pub(crate) fn echo_into(
     env: &SortedMap<String, String>,
 ) -> Option<(String, Vec<String>)> {
     let tokens = words::split(line, env).ok()?;
-    let mut pipelines = words::pipelines(tokens).ok()?;
-    let [pipeline] = pipelines.as_mut_slice() else {
+    let pipelines = words::pipelines(tokens).ok()?;
+    let [pipeline] = pipelines.as_slice() else {
         return None;
     };
     let [echo, reader] = pipeline.stages.as_slice() else {
