@@ -371,12 +371,19 @@ class Bench:
     def elements(self):
         return self.js("return document.getElementsByTagName('*').length")
 
+    def memory_bytes(self):
+        """The wasm's linear memory, the JS heap in use and the app's live heap bytes
+        (`src/heap.rs`), each None where the page cannot tell."""
+        return self.js(
+            "const x = window.__wasmExports;"
+            " return [window.__wasmMemory ? window.__wasmMemory.buffer.byteLength : null,"
+            " performance.memory ? performance.memory.usedJSHeapSize : null,"
+            " x && x.svclab_live_heap_bytes ? x.svclab_live_heap_bytes() : null]"
+        )
+
     def memory(self):
         """The wasm's linear memory and the JS heap in use, as text in MB."""
-        wasm, heap = self.js(
-            "return [window.__wasmMemory ? window.__wasmMemory.buffer.byteLength : null,"
-            " performance.memory ? performance.memory.usedJSHeapSize : null]"
-        )
+        wasm, heap, _ = self.memory_bytes()
 
         def mb(n):
             return "?" if n is None else f"{n / 1e6:.1f} MB"
@@ -442,11 +449,10 @@ def frame_line(name, intervals):
     return stats, line
 
 
-def frames(soak=SOAK_S, seconds=FRAME_WINDOW_S):
-    """Frame intervals under steady traffic at the fastest setting, with the seed's 3 backend
-    pods and with 300, and the DOM's element count before and after `soak` seconds of that
-    traffic at 300 pods; then issue 12's targets, ok or NOT MET. Exits non-zero only if the page
-    does not load or the app crashes."""
+def run_bench(name, run):
+    """Serve dist/, open it in a fresh headless Chromium (the wasm memory and its exports
+    captured, FRAMES_JS installed) and `run(bench)`. Exits non-zero, as `name: ...`, only if the
+    page does not load or the app crashes or gets stuck (a control missing, pods never ready)."""
     url = serve_dist()
     chromium = Chromium()
     try:
@@ -465,24 +471,39 @@ def frames(soak=SOAK_S, seconds=FRAME_WINDOW_S):
             bench = Bench(session)
             bench.js(FRAMES_JS)
             try:
-                frames_run(bench, soak, seconds)
+                run(bench)
             except Crashed as crash:
-                sys.exit(f"frames: the app crashed: {crash}")
-            except RuntimeError as stuck:  # a control missing, or pods that never got ready
-                sys.exit(f"frames: {stuck}")
+                sys.exit(f"{name}: the app crashed: {crash}")
+            except RuntimeError as stuck:
+                sys.exit(f"{name}: {stuck}")
         finally:
             session.close()
     finally:
         chromium.close()
 
 
-def frames_run(bench, soak, seconds):
-    session = bench.session
+def seed_with_traffic(bench):
+    """The seed applied and its 3 backends ready, then steady traffic at the fastest setting
+    (the highest speed, the smallest interval); returns (speed, interval) as the controls say."""
     speed = bench.fastest_speed()
-    session.click_button("Apply")
+    bench.session.click_button("Apply")
     bench.wait_ready("backend", 3, timeout=60)
     interval = bench.smallest_interval()
-    session.click_button("Start steady traffic")
+    bench.session.click_button("Start steady traffic")
+    return speed, interval
+
+
+def frames(soak=SOAK_S, seconds=FRAME_WINDOW_S):
+    """Frame intervals under steady traffic at the fastest setting, with the seed's 3 backend
+    pods and with 300, and the DOM's element count before and after `soak` seconds of that
+    traffic at 300 pods; then issue 12's targets, ok or NOT MET. Exits non-zero only if the page
+    does not load or the app crashes."""
+    run_bench("frames", lambda bench: frames_run(bench, soak, seconds))
+
+
+def frames_run(bench, soak, seconds):
+    session = bench.session
+    speed, interval = seed_with_traffic(bench)
     browser = bench.js("return (navigator.userAgent.match(/Chrome\\/[0-9]+/) || ['?'])[0]")
     print(
         f"steady traffic every {interval} virtual ms at {speed}; {seconds:.0f} s windows;"
@@ -759,34 +780,12 @@ def stepback(events=500):
     to event `events`, then 20 Steps, 20 Backs and 10 jumps to an event far back (a click on
     its row), each timed from the click to the next painted frame; medians and maxima against
     the 50 ms target. Exits non-zero only if the page does not load or the app crashes."""
-    url = serve_dist()
-    chromium = Chromium()
-    try:
-        session = chromium.new_session()
-        try:
-            session.goto(url)
-            session.wait_for_first_cluster()
-            bench = Bench(session)
-            bench.js(FRAMES_JS)
-            try:
-                stepback_run(bench, events)
-            except Crashed as crash:
-                sys.exit(f"stepback: the app crashed: {crash}")
-            except RuntimeError as stuck:
-                sys.exit(f"stepback: {stuck}")
-        finally:
-            session.close()
-    finally:
-        chromium.close()
+    run_bench("stepback", lambda bench: stepback_run(bench, events))
 
 
 def stepback_run(bench, events):
     session = bench.session
-    speed = bench.fastest_speed()
-    session.click_button("Apply")
-    bench.wait_ready("backend", 3, timeout=60)
-    interval = bench.smallest_interval()
-    session.click_button("Start steady traffic")
+    speed, interval = seed_with_traffic(bench)
     bench.js("document.querySelector(\"input[aria-label='Simulation mode']\").click()")
     session.click_button("Play")
     started = time.monotonic()
@@ -856,42 +855,11 @@ def soak(minutes=60.0):
     and the DOM's element count after the first simulated minute and at the end, then the
     targets (wasm memory within +10 %, DOM within 5 %) as ok / NOT MET. Exits non-zero only if
     the page does not load or the app crashes."""
-    url = serve_dist()
-    chromium = Chromium()
-    try:
-        session = chromium.new_session()
-        try:
-            session.call(
-                "POST",
-                "/goog/cdp/execute",
-                {
-                    "cmd": "Page.addScriptToEvaluateOnNewDocument",
-                    "params": {"source": WASM_MEMORY_JS},
-                },
-            )
-            session.goto(url)
-            session.wait_for_first_cluster()
-            bench = Bench(session)
-            bench.js(FRAMES_JS)
-            try:
-                soak_run(bench, minutes)
-            except Crashed as crash:
-                sys.exit(f"soak: the app crashed: {crash}")
-            except RuntimeError as stuck:
-                sys.exit(f"soak: {stuck}")
-        finally:
-            session.close()
-    finally:
-        chromium.close()
+    run_bench("soak", lambda bench: soak_run(bench, minutes))
 
 
 def soak_run(bench, minutes):
-    session = bench.session
-    speed = bench.fastest_speed()
-    session.click_button("Apply")
-    bench.wait_ready("backend", 3, timeout=60)
-    interval = bench.smallest_interval()
-    session.click_button("Start steady traffic")
+    speed, interval = seed_with_traffic(bench)
     start = virtual_seconds(bench)
     wall = time.monotonic()
     print(
@@ -907,12 +875,7 @@ def soak_run(bench, minutes):
             time.sleep(1.0)
 
     def sample():
-        wasm, heap, live = bench.js(
-            "const x = window.__wasmExports;"
-            " return [window.__wasmMemory ? window.__wasmMemory.buffer.byteLength : 0,"
-            " performance.memory ? performance.memory.usedJSHeapSize : 0,"
-            " x && x.svclab_live_heap_bytes ? x.svclab_live_heap_bytes() : 0]"
-        )
+        wasm, heap, live = (n or 0 for n in bench.memory_bytes())
         return wasm, heap, bench.elements(), live
 
     until(60.0)
