@@ -251,55 +251,63 @@ fn host_pod(ns: &str, name: &str, container: &str, image: &str) -> Pod {
     }
 }
 
-fn coredns_deployment() -> Deployment {
-    let labels: Labels = [("k8s-app".to_string(), "kube-dns".to_string())].into();
-    let mut meta = ObjectMeta::new("kube-system", "coredns");
-    meta.labels = labels.clone();
+/// A Deployment the cluster comes with: generation 1, `replicas` pods labelled `labels` (its
+/// selector too), each made from `pod`.
+fn system_deployment(meta: ObjectMeta, labels: Labels, replicas: i64, pod: PodSpec) -> Deployment {
+    let mut meta = meta;
     meta.generation = 1;
     Deployment {
         meta,
         spec: DeploymentSpec {
-            replicas: 2,
+            replicas,
             progress_deadline_seconds: DEFAULT_PROGRESS_DEADLINE,
             selector: LabelSelector::from_labels(labels.clone()),
             template: PodTemplateSpec {
                 labels,
                 annotations: Labels::new(),
-                spec: PodSpec {
-                    containers: vec![Container {
-                        name: "coredns".into(),
-                        image: crate::version::coredns_image(),
-                        image_pull_policy: PullPolicy::IfNotPresent,
-                        command: Vec::new(),
-                        args: vec!["-conf".into(), "/etc/coredns/Corefile".into()],
-                        ports: vec![
-                            ContainerPort {
-                                name: Some("dns".into()),
-                                container_port: 53,
-                                protocol: Protocol::Udp,
-                            },
-                            ContainerPort {
-                                name: Some("dns-tcp".into()),
-                                container_port: 53,
-                                protocol: Protocol::Tcp,
-                            },
-                            ContainerPort {
-                                name: Some("metrics".into()),
-                                container_port: 9153,
-                                protocol: Protocol::Tcp,
-                            },
-                        ],
-                        readiness_probe: Some(Probe {
-                            initial_delay_seconds: 0,
-                            period_seconds: 10,
-                        }),
-                    }],
-                    termination_grace_period_seconds: Some(30),
-                    ..Default::default()
-                },
+                spec: pod,
             },
         },
     }
+}
+
+fn coredns_deployment() -> Deployment {
+    let labels: Labels = [("k8s-app".to_string(), "kube-dns".to_string())].into();
+    let mut meta = ObjectMeta::new("kube-system", "coredns");
+    meta.labels = labels.clone();
+    let pod = PodSpec {
+        containers: vec![Container {
+            name: "coredns".into(),
+            image: crate::version::coredns_image(),
+            image_pull_policy: PullPolicy::IfNotPresent,
+            command: Vec::new(),
+            args: vec!["-conf".into(), "/etc/coredns/Corefile".into()],
+            ports: vec![
+                ContainerPort {
+                    name: Some("dns".into()),
+                    container_port: 53,
+                    protocol: Protocol::Udp,
+                },
+                ContainerPort {
+                    name: Some("dns-tcp".into()),
+                    container_port: 53,
+                    protocol: Protocol::Tcp,
+                },
+                ContainerPort {
+                    name: Some("metrics".into()),
+                    container_port: 9153,
+                    protocol: Protocol::Tcp,
+                },
+            ],
+            readiness_probe: Some(Probe {
+                initial_delay_seconds: 0,
+                period_seconds: 10,
+            }),
+        }],
+        termination_grace_period_seconds: Some(30),
+        ..Default::default()
+    };
+    system_deployment(meta, labels, 2, pod)
 }
 
 /// Mixed into the seed for the generator the storage provisioner's objects draw from.
@@ -319,8 +327,7 @@ pub fn is_cluster_namespace(ns: &str) -> bool {
 /// environment and the service account are not modelled.
 fn local_path_provisioner_deployment() -> Deployment {
     let labels: Labels = [("app".to_string(), "local-path-provisioner".to_string())].into();
-    let mut meta = ObjectMeta::new(LOCAL_PATH_STORAGE, "local-path-provisioner");
-    meta.generation = 1;
+    let meta = ObjectMeta::new(LOCAL_PATH_STORAGE, "local-path-provisioner");
     let helper = crate::version::LOCAL_PATH_HELPER_IMAGE;
     let toleration = |key: &str| Toleration {
         key: key.into(),
@@ -329,43 +336,32 @@ fn local_path_provisioner_deployment() -> Deployment {
         effect: "NoSchedule".into(),
         seconds: None,
     };
-    Deployment {
-        meta,
-        spec: DeploymentSpec {
-            replicas: 1,
-            progress_deadline_seconds: DEFAULT_PROGRESS_DEADLINE,
-            selector: LabelSelector::from_labels(labels.clone()),
-            template: PodTemplateSpec {
-                labels,
-                annotations: Labels::new(),
-                spec: PodSpec {
-                    containers: vec![Container {
-                        name: "local-path-provisioner".into(),
-                        image: crate::version::LOCAL_PATH_PROVISIONER_IMAGE.into(),
-                        image_pull_policy: PullPolicy::IfNotPresent,
-                        command: [
-                            "local-path-provisioner",
-                            "--debug",
-                            "start",
-                            "--helper-image",
-                            helper,
-                            "--config",
-                            "/etc/config/config.json",
-                        ]
-                        .map(String::from)
-                        .to_vec(),
-                        ..Default::default()
-                    }],
-                    node_selector: [("kubernetes.io/os".to_string(), "linux".to_string())].into(),
-                    tolerations: vec![
-                        toleration(CONTROL_PLANE_TAINT),
-                        toleration("node-role.kubernetes.io/master"),
-                    ],
-                    ..Default::default()
-                },
-            },
-        },
-    }
+    let pod = PodSpec {
+        containers: vec![Container {
+            name: "local-path-provisioner".into(),
+            image: crate::version::LOCAL_PATH_PROVISIONER_IMAGE.into(),
+            image_pull_policy: PullPolicy::IfNotPresent,
+            command: [
+                "local-path-provisioner",
+                "--debug",
+                "start",
+                "--helper-image",
+                helper,
+                "--config",
+                "/etc/config/config.json",
+            ]
+            .map(String::from)
+            .to_vec(),
+            ..Default::default()
+        }],
+        node_selector: [("kubernetes.io/os".to_string(), "linux".to_string())].into(),
+        tolerations: vec![
+            toleration(CONTROL_PLANE_TAINT),
+            toleration("node-role.kubernetes.io/master"),
+        ],
+        ..Default::default()
+    };
+    system_deployment(meta, labels, 1, pod)
 }
 
 fn kube_dns_service() -> Service {
