@@ -547,20 +547,30 @@ impl Pod {
     /// port it declares, and on the ports its image's process opens whatever it declares
     /// ([`ImageProfile`]'s `tcp` and `udp`: nginx on TCP 80, CoreDNS on TCP and UDP 53).
     pub fn listens_on(&self, port: i64, protocol: Protocol) -> bool {
-        self.spec.containers.iter().any(|c| {
+        self.listener(port, protocol).is_some()
+    }
+
+    /// The container that serves `port`: the first whose image's process opens it, else the
+    /// first that declares it ([`Pod::listens_on`]).
+    pub fn listener(&self, port: i64, protocol: Protocol) -> Option<&Container> {
+        let opens = |c: &&Container| {
+            u16::try_from(port).is_ok_and(|port| {
+                let profile = ImageProfile::of(&c.image);
+                match protocol {
+                    Protocol::Tcp => profile.tcp_ports(&c.args),
+                    Protocol::Udp => profile.udp_ports(&c.args),
+                    Protocol::Sctp => Vec::new(),
+                }
+                .contains(&port)
+            })
+        };
+        let declares = |c: &&Container| {
             c.ports
                 .iter()
                 .any(|p| p.container_port == port && p.protocol == protocol)
-                || u16::try_from(port).is_ok_and(|port| {
-                    let profile = ImageProfile::of(&c.image);
-                    match protocol {
-                        Protocol::Tcp => profile.tcp_ports(&c.args),
-                        Protocol::Udp => profile.udp_ports(&c.args),
-                        Protocol::Sctp => Vec::new(),
-                    }
-                    .contains(&port)
-                })
-        })
+        };
+        let containers = &self.spec.containers;
+        (containers.iter().find(opens)).or_else(|| containers.iter().find(declares))
     }
 }
 

@@ -203,19 +203,7 @@ impl Router<'_> {
         client: SocketAddrV4,
     ) -> Option<String> {
         let pod = self.world.pods.get(dest)?;
-        // The container listening on the port: one that opens it itself, or declares it.
-        let opens = |c: &&crate::model::Container| {
-            ImageProfile::of(&c.image)
-                .udp_ports(&c.args)
-                .contains(&port)
-        };
-        let declares = |c: &&crate::model::Container| {
-            c.ports
-                .iter()
-                .any(|p| p.protocol == Protocol::Udp && p.container_port == i64::from(port))
-        };
-        let c = (pod.spec.containers.iter().find(opens))
-            .or_else(|| pod.spec.containers.iter().find(declares))?;
+        let c = pod.listener(i64::from(port), Protocol::Udp)?;
         ImageProfile::of(&c.image)
             .udp_reply
             .answer(datagram, &pod.meta.name, client)
