@@ -448,6 +448,10 @@ pub fn hop_reason(hop: &Hop, outcome: &Outcome) -> String {
                     format!("dropped by NetworkPolicy {}", names.join(", "))
                 }
             }
+            // A datagram nobody answers is not a timeout: nc just stops waiting.
+            None if hop.packet.protocol == Protocol::Udp && *outcome == Outcome::Timeout => {
+                "no answer".into()
+            }
             None => outcome_reason(outcome),
         },
     }
@@ -750,6 +754,15 @@ mod tests {
                 },
                 Outcome::ConnectionRefused,
                 "unreachable: nothing on UDP :8080",
+            ),
+            (
+                {
+                    let mut h = hop(Place::Node("w1".into()), HopVerdict::Dropped, vec![]);
+                    h.packet.protocol = Protocol::Udp;
+                    h
+                },
+                Outcome::Timeout,
+                "no answer",
             ),
             (
                 {
