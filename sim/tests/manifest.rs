@@ -877,9 +877,10 @@ fn yaml_syntax_errors_in_go_yaml_words() {
             "error: error parsing x.yaml: error converting YAML to JSON: yaml: mapping values are not allowed in this context",
         ),
         (
+            // Found at the end of the stream: marked where the text stops.
             "labels: {app: web\n",
-            2,
             1,
+            18,
             "error: error parsing x.yaml: error converting YAML to JSON: yaml: line 1: did not find expected ',' or '}'",
         ),
         (
@@ -1702,4 +1703,21 @@ fn the_reader_applies_exactly_the_kinds_the_resource_table_marks() {
             assert!(refused || unexpected, "{} reads: {errors:?}", r.kind);
         }
     }
+}
+
+#[test]
+fn an_error_at_the_end_of_the_text_is_marked_where_the_text_stops() {
+    // serde_yaml reports these on the line after the last; the editor's mark stays on the last
+    // line, just after its last character, and the message keeps go-yaml's line.
+    let (line, column, message) = error("apiVersion: v1\nkind: Service\nmetadata: {name: x");
+    assert_eq!((line, column), (3, 19));
+    assert!(
+        message.ends_with("yaml: line 3: did not find expected ',' or '}'"),
+        "{message}"
+    );
+    let (line, column, _) = error("apiVersion: v1\nkind: Service\nmetadata:\n  labels: [a,\n");
+    assert_eq!((line, column), (4, 14));
+    // A lesson file, read by the same YAML library, too.
+    let e = svclab_sim::lesson::load("id: x\ntitle: t\nstory: s\ntasks: [").unwrap_err();
+    assert_eq!((e.line, e.column), (4, 9), "{}", e.message);
 }

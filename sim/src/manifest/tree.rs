@@ -351,7 +351,9 @@ pub(super) fn yaml_error(err: &serde_yaml::Error, chunk: &Chunk, lines: &Lines) 
         .as_ref()
         .map(|l| (l.line(), l.column()))
         .unwrap_or((1, 1));
-    let abs_line = chunk.start_line + rel_line.saturating_sub(1);
+    // The editor's mark stays inside the text; the message keeps go-yaml's line.
+    let (mark_line, col) = super::positions::within(chunk.text, rel_line, col);
+    let abs_line = chunk.start_line + mark_line.saturating_sub(1);
     if text.contains(BUDGET_MARK) || text.starts_with("repetition limit exceeded") {
         let (line, column) = lines.first_alias().unwrap_or((chunk.first_line, 1));
         return YamlError::Syntax {

@@ -38,7 +38,9 @@ pub fn read_file<T: DeserializeOwned>(text: &str) -> Result<T, FileError> {
         });
     }
     serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        let (line, column) = e.location().map_or((0, 0), |l| {
+            super::positions::within(text, l.line(), l.column())
+        });
         // serde_yaml appends " at line L column C"; the position is reported on its own.
         let message = e.to_string();
         let message = match message.find(" at line ") {
