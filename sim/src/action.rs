@@ -79,10 +79,13 @@ pub enum Action {
 /// What steady traffic sends, and how often.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SteadyTraffic {
-    /// Virtual ms between two requests; at least [`MIN_TRAFFIC_INTERVAL`].
+    /// Virtual ms between two requests; at least [`MIN_TRAFFIC_INTERVAL`], at most
+    /// [`MAX_TRAFFIC_INTERVAL`].
     pub interval: Time,
     pub request: Request,
 }
 
 /// The shortest interval steady traffic keeps.
 pub const MIN_TRAFFIC_INTERVAL: Time = 100;
+/// The longest: an hour (the toolbar offers a few seconds at most; a link may say anything).
+pub const MAX_TRAFFIC_INTERVAL: Time = crate::time::HOUR;

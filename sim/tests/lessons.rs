@@ -2,13 +2,13 @@
 //! intended fix, done as a learner would (manifests applied, actions, requests sent), solves it;
 //! the wrong fixes a learner tries first leave it unsolved. And share links and result codes.
 
-use svclab_sim::action::Action;
-use svclab_sim::cluster::{Cluster, Config};
+use svclab_sim::action::{Action, SteadyTraffic};
+use svclab_sim::cluster::{Cluster, Config, LoggedAction};
 use svclab_sim::kube_proxy::ProxyMode;
 use svclab_sim::lesson::{self, Lesson, Started};
 use svclab_sim::model::ObjectKey;
-use svclab_sim::share::{Link, Position, ShareError};
-use svclab_sim::time::SECOND;
+use svclab_sim::share::{self, Link, Position, ShareError};
+use svclab_sim::time::{HOUR, SECOND};
 use svclab_sim::timeline::Timeline;
 use svclab_sim::trace::{Client, Request, Tool};
 
@@ -589,6 +589,75 @@ fn a_cut_short_changed_or_foreign_link_is_refused() {
     assert!(ShareError::Damaged
         .to_string()
         .contains("cut short or changed"));
+}
+
+#[test]
+fn a_link_whose_replay_would_not_end_is_refused_not_opened() {
+    // Written with a correct checksum, as a tamperer who recomputes it would: opening any of
+    // these would replay for hours or forever, so the page would hang.
+    let made = Link::of(&worked_world(), "", None);
+    let traffic = |time, interval| LoggedAction {
+        time,
+        action: Action::SetTraffic {
+            traffic: Some(SteadyTraffic {
+                interval,
+                request: Request {
+                    client: Client::Pod(ObjectKey::new("default", "test")),
+                    tool: Tool::Wget,
+                    target: "http://backend-service".into(),
+                    payload: String::new(),
+                },
+            }),
+        },
+    };
+    let far = Link {
+        now: u64::MAX,
+        ..made.clone()
+    };
+    let far_simulation = Link {
+        simulation: Some(Position {
+            logged: 0,
+            since: u64::MAX - 1,
+            event: 0,
+        }),
+        ..made.clone()
+    };
+    let mut busy = made.clone();
+    busy.log.push(traffic(made.now, 100));
+    busy.now = made.now + share::MAX_CLOCK / 2;
+    for link in [far, far_simulation, busy.clone()] {
+        assert_eq!(Link::decode(&link.encode()), Err(ShareError::TooLarge));
+    }
+    assert!(ShareError::TooLarge
+        .to_string()
+        .contains("a week of virtual time"));
+    // The same traffic for a workshop's hour opens, as does a week with none.
+    busy.now = made.now + HOUR;
+    let opened = Link::decode(&busy.encode()).unwrap().world();
+    assert!(opened.traces().len() > 100);
+    let idle = Link {
+        now: share::MAX_CLOCK,
+        ..made.clone()
+    };
+    assert_eq!(
+        Link::decode(&idle.encode()).unwrap().world().now(),
+        share::MAX_CLOCK
+    );
+    // An interval no toolbar offers is kept within an hour, so the clock never overflows.
+    busy.log.push(traffic(made.now + HOUR / 2, u64::MAX));
+    let world = Link::decode(&busy.encode()).unwrap().world();
+    assert_eq!(world.now(), made.now + HOUR);
+    let last = world.traces().last().unwrap().id;
+    let mut later = world.clone();
+    // The second traffic began at half past; its next request is an hour after.
+    later.advance(HOUR / 2 - 1);
+    assert_eq!(
+        later.traces().last().unwrap().id,
+        last,
+        "no request before the hour is up"
+    );
+    later.advance(1);
+    assert_eq!(later.traces().last().unwrap().id, last + 1, "one an hour");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The learner's actions other than apply ([`Action`]): scale, set image, rollout undo, delete,
 //! label, faults; and replaying a logged run.
 
-use crate::action::{Action, SteadyTraffic, MIN_TRAFFIC_INTERVAL};
+use crate::action::{Action, SteadyTraffic, MAX_TRAFFIC_INTERVAL, MIN_TRAFFIC_INTERVAL};
 use crate::kube_proxy::ProxyMode;
 use crate::model::*;
 use crate::resource::Kind;
@@ -63,7 +63,7 @@ impl Cluster {
                     _ => self.now,
                 };
                 self.traffic = traffic.map(|t| {
-                    let interval = t.interval.max(MIN_TRAFFIC_INTERVAL);
+                    let interval = t.interval.clamp(MIN_TRAFFIC_INTERVAL, MAX_TRAFFIC_INTERVAL);
                     (SteadyTraffic { interval, ..t }, next)
                 });
                 let on = self.traffic.as_ref().map(|(t, _)| t.interval);

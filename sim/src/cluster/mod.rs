@@ -341,7 +341,7 @@ impl Cluster {
         let Some((traffic, next)) = &mut self.traffic else {
             return;
         };
-        *next += traffic.interval;
+        *next = next.saturating_add(traffic.interval);
         let request = traffic.request.clone();
         self.send(request);
     }

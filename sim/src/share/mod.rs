@@ -10,8 +10,9 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
+use crate::action::{Action, MIN_TRAFFIC_INTERVAL};
 use crate::cluster::{Cluster, Config, LoggedAction};
-use crate::time::Time;
+use crate::time::{Time, HOUR};
 use crate::timeline::Timeline;
 use wire::{base64url, from_base64url, Reader, Writer};
 
@@ -73,7 +74,9 @@ impl fmt::Display for ShareError {
             ShareError::Damaged => f.write_str(
                 "this share link is damaged: it was cut short or changed on the way (copy the whole link again)",
             ),
-            ShareError::TooLarge => f.write_str("this share link holds more than svclab opens"),
+            ShareError::TooLarge => f.write_str(
+                "this share link holds more than svclab opens (at most a week of virtual time, 20,000 actions and 250,000 requests)",
+            ),
         }
     }
 }
@@ -84,6 +87,15 @@ const PREFIX: &str = "svclab1.";
 pub const LESSON_PREFIX: &str = "lesson1.";
 /// What a link may decode to at most.
 const MAX_DECODED: usize = 8 * 1024 * 1024;
+/// The latest virtual time a link may hold (its clock, an action's time, where simulation mode
+/// or the lesson began): a week. Opening a link replays it, and a clock set near `u64::MAX`
+/// would keep the page replaying forever.
+pub const MAX_CLOCK: Time = 7 * 24 * HOUR;
+/// The most actions a link's log may hold; a learner's session logs one per click or command.
+pub const MAX_ACTIONS: usize = 20_000;
+/// The most requests opening a link may send: those in its log and those its steady traffic
+/// sends on the way (about seven hours of the fastest traffic; a few seconds to replay).
+pub const MAX_REQUESTS: u64 = 250_000;
 const CHECKSUM_BYTES: usize = 4;
 
 /// Bytes compressed, checksummed and written in base64url.
@@ -132,6 +144,19 @@ pub fn lesson_from_link(text: &str) -> Result<String, ShareError> {
     String::from_utf8(unpack(body)?).map_err(|_| ShareError::Damaged)
 }
 
+/// A link's text around any bytes, with the right checksum: what a tamperer who recomputes the
+/// checksum could make. For the fuzz test: [`Link::decode`] must refuse or read it whole.
+#[doc(hidden)]
+pub fn seal(bytes: &[u8]) -> String {
+    format!("{PREFIX}{}", pack(bytes))
+}
+
+/// The bytes a link's text packs ([`seal`] undone), for the fuzz test to change them.
+#[doc(hidden)]
+pub fn body_bytes(text: &str) -> Result<Vec<u8>, ShareError> {
+    unpack(text.strip_prefix(PREFIX).ok_or(ShareError::NotALink)?)
+}
+
 impl Link {
     /// The link's text, to put after `#` in the page's URL.
     pub fn encode(&self) -> String {
@@ -167,7 +192,47 @@ impl Link {
                 _ => Err(ShareError::NotALink),
             };
         };
-        read(&unpack(body)?).ok_or(ShareError::Damaged)
+        let link = read(&unpack(body)?).ok_or(ShareError::Damaged)?;
+        if !link.within_limits() {
+            return Err(ShareError::TooLarge);
+        }
+        Ok(link)
+    }
+
+    /// Whether opening the link is bounded work: its times, actions and requests within
+    /// [`MAX_CLOCK`], [`MAX_ACTIONS`] and [`MAX_REQUESTS`].
+    fn within_limits(&self) -> bool {
+        let times = [self.now]
+            .into_iter()
+            .chain(self.lesson.as_ref().map(|(_, since)| *since))
+            .chain(self.simulation.map(|p| p.since))
+            .chain(self.log.iter().map(|e| e.time));
+        if times.into_iter().any(|t| t > MAX_CLOCK) || self.log.len() > MAX_ACTIONS {
+            return false;
+        }
+        // Steady traffic runs from each SetTraffic to the next, or to the end of the link.
+        let end = self.log.iter().map(|e| e.time).fold(self.now, Time::max);
+        let mut requests = 0;
+        let mut traffic: Option<(Time, Time)> = None;
+        let count = |from: Time, to: Time, interval: Time| {
+            to.saturating_sub(from) / interval.max(MIN_TRAFFIC_INTERVAL) + 1
+        };
+        for entry in &self.log {
+            match &entry.action {
+                Action::Send { .. } => requests += 1,
+                Action::SetTraffic { traffic: next } => {
+                    if let Some((since, interval)) = traffic {
+                        requests += count(since, entry.time, interval);
+                    }
+                    traffic = next.as_ref().map(|t| (entry.time, t.interval));
+                }
+                _ => {}
+            }
+        }
+        if let Some((since, interval)) = traffic {
+            requests += count(since, end, interval);
+        }
+        requests <= MAX_REQUESTS
     }
 
     /// A link for `cluster` as it is, with the editor's text and the lesson.

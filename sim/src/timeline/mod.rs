@@ -371,7 +371,7 @@ impl Timeline {
             .as_mut()
             .filter(|t| t.next.max(self.world.now()) <= next)
             .map(|t| {
-                t.next = t.next.max(next) + t.interval;
+                t.next = t.next.max(next).saturating_add(t.interval);
                 Action::Send {
                     request: t.request.clone(),
                 }
@@ -444,7 +444,7 @@ impl Timeline {
             self.cursor = self.events.len();
             let now = self.world.now();
             if let Some(t) = &mut self.traffic {
-                t.next = t.next.clamp(now, now + t.interval);
+                t.next = t.next.clamp(now, now.saturating_add(t.interval));
             }
         }
     }
