@@ -240,5 +240,5 @@ fn services_and_deployments_are_validated_as_the_api_servers_tests_expect() {
             format!("expected {expect}, got {}", shown(&got))
         });
     }
-    suite.finish(151);
+    suite.finish(152);
 }
