@@ -214,10 +214,11 @@ fn kubectl_describe_prints_the_pages_upstream_expects() {
             panic!("describe.txt: {} lacks a section", case.name);
         };
         let (contains, lacks) = (case.get("contains"), case.get("lacks"));
+        let has_lines = case.get("has lines");
         let expected = case.get("expected");
         assert!(
-            expected.is_some() != (contains.is_some() || lacks.is_some()),
-            "describe.txt: {} needs `expected`, or `contains` and `lacks`",
+            expected.is_some() != (contains.is_some() || lacks.is_some() || has_lines.is_some()),
+            "describe.txt: {} needs `expected`, or `contains`, `lacks` and `has lines`",
             case.name
         );
         let mut cluster = Cluster::new(Config::default());
@@ -277,6 +278,23 @@ fn kubectl_describe_prints_the_pages_upstream_expects() {
                     );
                 }
             }
+            // A label and its value: a line of the page, its runs of blanks written as one space.
+            let squeezed: Vec<String> = out
+                .lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect();
+            for line in has_lines
+                .unwrap_or("")
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+            {
+                let found = squeezed.iter().any(|l| l == line.trim());
+                suite.case(
+                    &format!("{} has the line {line:?}", case.name),
+                    found,
+                    || "no such line in the page".into(),
+                );
+            }
             continue;
         };
         // Line by line, as a diff reads: each of upstream's lines is a case, reproduced when it
@@ -304,5 +322,5 @@ fn kubectl_describe_prints_the_pages_upstream_expects() {
             });
         }
     }
-    suite.finish(217);
+    suite.finish(218);
 }
