@@ -22,16 +22,14 @@ pub(super) fn probe_text(c: &Container, probe: &Probe) -> String {
 }
 
 pub(super) fn ports_text(c: &Container) -> (String, String) {
-    let ports: Vec<String> = c
-        .ports
-        .iter()
-        .map(|p| format!("{}/{}", p.container_port, p.protocol.as_str()))
-        .collect();
-    let host: Vec<String> = c
-        .ports
-        .iter()
-        .map(|p| format!("0/{}", p.protocol.as_str()))
-        .collect();
+    // A named port is followed by its name, `8080/TCP (web)` (kubectl 1.34 and later,
+    // describeContainerPorts and describeContainerHostPorts).
+    let named = |number: i64, p: &ContainerPort| match p.name.as_deref().filter(|n| !n.is_empty()) {
+        Some(name) => format!("{number}/{} ({name})", p.protocol.as_str()),
+        None => format!("{number}/{}", p.protocol.as_str()),
+    };
+    let ports: Vec<String> = c.ports.iter().map(|p| named(p.container_port, p)).collect();
+    let host: Vec<String> = c.ports.iter().map(|p| named(0, p)).collect();
     (ports.join(", "), host.join(", "))
 }
 
