@@ -74,16 +74,14 @@ pub(super) fn container_lines(w: &mut W, c: &Container, pod: Option<&Pod>, space
             ),
         );
     }
-    if !c.command.is_empty() {
-        w.line(2, "Command:");
-        for a in &c.command {
-            w.line(3, a);
-        }
-    }
-    if !c.args.is_empty() {
-        w.line(2, "Args:");
-        for a in &c.args {
-            w.line(3, a);
+    // Each line of a command or argument is indented alike (describe.go,
+    // describeContainerCommand splits them at newlines).
+    for (title, words) in [("Command:", &c.command), ("Args:", &c.args)] {
+        if !words.is_empty() {
+            w.line(2, title);
+            for line in words.iter().flat_map(|a| a.split('\n')) {
+                w.line(3, line);
+            }
         }
     }
     if let Some(p) = pod.filter(|_| running) {
