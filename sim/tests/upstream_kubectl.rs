@@ -322,5 +322,5 @@ fn kubectl_describe_prints_the_pages_upstream_expects() {
             });
         }
     }
-    suite.finish(223);
+    suite.finish(229);
 }
