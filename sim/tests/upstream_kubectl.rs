@@ -2,7 +2,7 @@
 //! (`upstream/printers.txt`, `upstream/describe.txt`): each case's objects applied to a fresh
 //! cluster, the command typed in the terminal, and the row's cells (AGE left out) or the page,
 //! line by line, compared with upstream's; where upstream checks only that the page contains
-//! (or lacks) some text, each such text is a case.
+//! (or lacks) some text, or a label's value, each such text or line is a case.
 
 #[path = "upstream/suite.rs"]
 mod suite;
@@ -218,7 +218,7 @@ fn kubectl_describe_prints_the_pages_upstream_expects() {
         let expected = case.get("expected");
         assert!(
             expected.is_some() != (contains.is_some() || lacks.is_some() || has_lines.is_some()),
-            "describe.txt: {} needs `expected`, or `contains`, `lacks` and `has lines`",
+            "describe.txt: {} needs `expected`, or any of `contains`, `lacks` and `has lines`",
             case.name
         );
         let mut cluster = Cluster::new(Config::default());
