@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use svclab_sim::action::Action;
 use svclab_sim::cluster::{Applied, Cluster, Config};
 use svclab_sim::examples::{SEED_FILENAME, SEED_MANIFEST};
-use svclab_sim::model::{ObjectKey, Pod, PullPolicy};
+use svclab_sim::model::{ClusterIp, ObjectKey, Pod, PullPolicy};
 use svclab_sim::time::SECOND;
 
 /// The lines kubectl prints for an apply.
@@ -213,6 +213,47 @@ fn reapplying_keeps_the_cluster_ip_and_reports_unchanged() {
         .flat_map(|s| s.ports.iter().map(|p| p.port))
         .collect();
     assert_eq!(ports, [8080]);
+}
+
+#[test]
+fn a_service_turned_to_and_from_external_name_gives_back_and_gets_a_cluster_ip() {
+    // kubernetes/kubernetes pkg/registry/core/service/storage/alloc.go, updateClusterIPs: an
+    // update to ExternalName releases the cluster IP (case B); one from ExternalName allocates,
+    // the IP asked for or the next free one (case A).
+    let service = |name: &str, spec: &str| {
+        format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n{spec}  ports:\n    - port: 80\n")
+    };
+    let cluster_ip = |c: &Cluster, name: &str| {
+        c.services()[&ObjectKey::new("default", name)]
+            .spec
+            .cluster_ip
+    };
+    let mut c = Cluster::new(Config::default());
+    c.apply(&service("a", "  clusterIP: 10.96.1.4\n"), "a.yaml")
+        .unwrap();
+    c.apply(
+        &service("a", "  type: ExternalName\n  externalName: example.com\n"),
+        "a.yaml",
+    )
+    .unwrap();
+    assert_eq!(cluster_ip(&c, "a"), ClusterIp::NoIp);
+    // 10.96.1.4 is free again.
+    c.apply(&service("b", "  clusterIP: 10.96.1.4\n"), "b.yaml")
+        .unwrap();
+    // Back from ExternalName: the IP asked for, or the next free one.
+    c.apply(&service("a", "  clusterIP: 10.96.1.5\n"), "a.yaml")
+        .unwrap();
+    assert_eq!(
+        cluster_ip(&c, "a"),
+        ClusterIp::Ip(Ipv4Addr::new(10, 96, 1, 5))
+    );
+    c.apply(
+        &service("c", "  type: ExternalName\n  externalName: example.com\n"),
+        "c.yaml",
+    )
+    .unwrap();
+    c.apply(&service("c", ""), "c.yaml").unwrap();
+    assert!(matches!(cluster_ip(&c, "c"), ClusterIp::Ip(_)));
 }
 
 #[test]

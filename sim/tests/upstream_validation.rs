@@ -223,10 +223,22 @@ fn services_and_deployments_are_validated_as_the_api_servers_tests_expect() {
             continue;
         }
         let base = bases[test];
-        let got = outcome(&mut fresh.clone(), &patched(base, f[3]));
+        let mut cluster = fresh.clone();
+        let mut got = outcome(&mut cluster, &patched(base, f[3]));
+        if let Some(update) = f.get(4) {
+            // An update: the old object must be stored before the new one is applied over it.
+            if let Err(e) = &got {
+                let why = shown(&Err(e.clone()));
+                suite.case(&name, false, || {
+                    format!("the old object was refused: {why}")
+                });
+                continue;
+            }
+            got = outcome(&mut cluster, &patched(base, update));
+        }
         suite.case(&name, judge(expect, &got), || {
             format!("expected {expect}, got {}", shown(&got))
         });
     }
-    suite.finish(114);
+    suite.finish(152);
 }

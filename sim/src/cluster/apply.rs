@@ -275,8 +275,15 @@ impl Cluster {
     fn apply_service(&mut self, mut s: Service, key: &ObjectKey) -> Result<Change, ManifestError> {
         let name = key.name.clone();
         let old = self.services.get(key).cloned();
-        // Cluster IP: kept across re-applies; a new one is allocated (or the one asked for).
-        match (old.as_ref().map(|o| o.spec.cluster_ip), s.spec.cluster_ip) {
+        // Cluster IP: kept across re-applies; a new one is allocated (or the one asked for). An
+        // ExternalName Service holds none, so one turned into another type gets an IP as a new
+        // Service does, and one turned into ExternalName gives its IP back (kubernetes/kubernetes
+        // pkg/registry/core/service/storage/alloc.go, updateClusterIPs, cases A and B).
+        let old_ip = old
+            .as_ref()
+            .filter(|o| o.spec.type_ != ServiceType::ExternalName)
+            .map(|o| o.spec.cluster_ip);
+        match (old_ip, s.spec.cluster_ip) {
             (Some(prev), ClusterIp::NoIp) if s.spec.type_ != ServiceType::ExternalName => {
                 s.spec.cluster_ip = prev
             }
@@ -476,6 +483,11 @@ impl Cluster {
             Some(o) => o.meta.uid.clone(),
             None => self.new_uid(),
         };
+        if let (ServiceType::ExternalName, Some(ip)) =
+            (s.spec.type_, old_ip.and_then(ClusterIp::ip))
+        {
+            self.service_ips.release(u32::from(ip));
+        }
         self.services.insert(key.clone(), s);
         self.proxy.invalidate();
         Ok(change)

@@ -22,16 +22,14 @@ pub(super) fn probe_text(c: &Container, probe: &Probe) -> String {
 }
 
 pub(super) fn ports_text(c: &Container) -> (String, String) {
-    let ports: Vec<String> = c
-        .ports
-        .iter()
-        .map(|p| format!("{}/{}", p.container_port, p.protocol.as_str()))
-        .collect();
-    let host: Vec<String> = c
-        .ports
-        .iter()
-        .map(|p| format!("0/{}", p.protocol.as_str()))
-        .collect();
+    // A named port is followed by its name, `8080/TCP (web)` (kubectl 1.34 and later,
+    // describeContainerPorts and describeContainerHostPorts).
+    let named = |number: i64, p: &ContainerPort| match p.name.as_deref().filter(|n| !n.is_empty()) {
+        Some(name) => format!("{number}/{} ({name})", p.protocol.as_str()),
+        None => format!("{number}/{}", p.protocol.as_str()),
+    };
+    let ports: Vec<String> = c.ports.iter().map(|p| named(p.container_port, p)).collect();
+    let host: Vec<String> = c.ports.iter().map(|p| named(0, p)).collect();
     (ports.join(", "), host.join(", "))
 }
 
@@ -76,16 +74,14 @@ pub(super) fn container_lines(w: &mut W, c: &Container, pod: Option<&Pod>, space
             ),
         );
     }
-    if !c.command.is_empty() {
-        w.line(2, "Command:");
-        for a in &c.command {
-            w.line(3, a);
-        }
-    }
-    if !c.args.is_empty() {
-        w.line(2, "Args:");
-        for a in &c.args {
-            w.line(3, a);
+    // Each line of a command or argument is indented alike (describe.go,
+    // describeContainerCommand splits them at newlines).
+    for (title, words) in [("Command:", &c.command), ("Args:", &c.args)] {
+        if !words.is_empty() {
+            w.line(2, title);
+            for line in words.iter().flat_map(|a| a.split('\n')) {
+                w.line(3, line);
+            }
         }
     }
     if let Some(p) = pod.filter(|_| running) {
