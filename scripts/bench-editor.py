@@ -190,8 +190,7 @@ def main(args):
         print(
             f"  the editor: {editor / plain:.1f}x the plain textarea ({editor - plain:+.0f} ms),"
             f" {no_save / plain:.1f}x without localStorage writes; after the paste its gutter"
-            f" holds {lines:,} line-number elements (one per line, all rebuilt whenever the"
-            f" line count changes)"
+            f" holds {lines:,} line-number elements (the lines around the visible ones)"
         )
         page.js(RESET_EDITOR)
 

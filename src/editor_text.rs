@@ -12,6 +12,24 @@ pub fn line_count(text: &str) -> usize {
     text.split('\n').count()
 }
 
+/// Lines between two positions of the gutter's window: scrolling within a step redraws nothing.
+const GUTTER_STEP: usize = 100;
+
+/// The 1-based lines the gutter draws when the editor is scrolled `scroll_px` down: a window of
+/// at most three steps from a step's start, which holds every line of any editor up to two steps
+/// (`2 * GUTTER_STEP * line_px` pixels) tall. Drawing only these keeps a pasted 1 MB manifest
+/// (70,000 lines) from making 70,000 elements.
+pub fn gutter_window(
+    scroll_px: f64,
+    line_px: f64,
+    lines: usize,
+) -> std::ops::RangeInclusive<usize> {
+    let first = (scroll_px.max(0.0) / line_px) as usize;
+    let start = (first / GUTTER_STEP * GUTTER_STEP)
+        .min(lines.saturating_sub(1) / GUTTER_STEP * GUTTER_STEP);
+    start + 1..=lines.min(start + 3 * GUTTER_STEP)
+}
+
 /// The start and end (before the newline) of 1-based `line`, in UTF-16 code units, clamped to the
 /// text.
 pub fn line_span_utf16(text: &str, line: usize) -> (u32, u32) {
@@ -108,6 +126,31 @@ pub fn with_replicas(text: &str, key: &ObjectKey, replicas: i64) -> Option<Strin
 mod tests {
     use super::*;
     use svclab_sim::manifest::FieldError;
+
+    #[test]
+    fn the_gutter_draws_every_visible_line_and_no_more_than_a_window() {
+        let lines = 70_000;
+        // An editor 1,080 px tall, scrolled anywhere (and past the end, after a deletion).
+        for scroll in (0..lines * 20 + 5_000).step_by(997) {
+            let w = gutter_window(scroll as f64, 20.0, lines);
+            let first = scroll / 20 + 1;
+            let last = (first + 54).min(lines);
+            if first <= lines {
+                assert!(w.contains(&first) && w.contains(&last), "{scroll}: {w:?}");
+            }
+            assert!(
+                w.end() - w.start() < 300 && !w.is_empty(),
+                "{scroll}: {w:?}"
+            );
+        }
+        assert_eq!(gutter_window(0.0, 20.0, 1), 1..=1);
+        assert_eq!(gutter_window(0.0, 20.0, 40), 1..=40);
+        // Scrolling within a step keeps the window, so nothing is redrawn.
+        assert_eq!(
+            gutter_window(0.0, 20.0, lines),
+            gutter_window(1_980.0, 20.0, lines)
+        );
+    }
 
     #[test]
     fn lines_are_counted_as_an_editor_numbers_them() {

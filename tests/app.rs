@@ -285,6 +285,43 @@ async fn an_invalid_manifest_shows_kubectls_error_at_its_line_and_changes_nothin
 }
 
 #[wasm_bindgen_test]
+async fn a_long_manifest_numbers_the_lines_in_view_beside_them_without_an_element_per_line() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let long = svclab::seed::SEED_MANIFEST.repeat(500);
+    let lines = long.split('\n').count();
+    assert!(lines > 10_000);
+    app.type_manifest(&long).await;
+    let ta = app.textarea();
+    // Scrolled to line 8,001 (20 px a line), as a learner scrolls a pasted manifest.
+    ta.set_scroll_top(8_000 * 20);
+    ta.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
+    settle().await;
+    let numbers = find_all(&app.root, ".gutter .ln");
+    assert!(numbers.len() < 400, "{} gutter lines", numbers.len());
+    let first = numbers
+        .iter()
+        .find(|n| text(n) == "8001")
+        .expect("the first line in view is numbered");
+    // Its number sits beside it: level with the textarea's top, less its padding.
+    let top = ta.get_bounding_client_rect().top();
+    let drift = first.get_bounding_client_rect().top() - top;
+    assert!(
+        (0.0..20.0).contains(&drift),
+        "line 8001's number is {drift} px below the top"
+    );
+    // The last line, at the end of the text, is numbered too.
+    ta.set_scroll_top(i32::MAX);
+    ta.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
+    settle().await;
+    let last = lines.to_string();
+    assert!(find_all(&app.root, ".gutter .ln")
+        .iter()
+        .any(|n| text(n) == last));
+}
+
+#[wasm_bindgen_test]
 async fn scaling_to_five_gives_five_pods_five_endpoints_and_rewrites_replicas() {
     let app = mount_lab().await;
     let root = &app.root;

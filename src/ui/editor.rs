@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use svclab_sim::cluster::Applied;
 use svclab_sim::manifest::ManifestError;
 
-use crate::editor_text::{line_count, line_marks, line_span_utf16, other_field_lines};
+use crate::editor_text::{
+    gutter_window, line_count, line_marks, line_span_utf16, other_field_lines,
+};
 use crate::seed::{SEED_FILENAME, SEED_MANIFEST};
 use crate::state::shared;
 
@@ -113,6 +115,12 @@ pub fn Editor(persist: bool) -> impl IntoView {
     let lines = Memo::new(move |_| text.with(|t| line_count(t)));
     let marks = Memo::new(move |_| errors.with(|e| line_marks(e)));
     let offset = move || format!("translateY({}px)", -scroll.get());
+    // The gutter draws only the lines around the visible ones; its window moves in steps.
+    let window = Memo::new(move |_| gutter_window(scroll.get(), LINE_PX, lines.get()));
+    let gutter_offset = move || {
+        let start = *window.get().start() - 1;
+        format!("translateY({}px)", start as f64 * LINE_PX - scroll.get())
+    };
 
     view! {
         <section class="panel editor-panel" aria-labelledby="manifest-heading">
@@ -130,11 +138,12 @@ pub fn Editor(persist: bool) -> impl IntoView {
             </div>
             <div class="editor" class:has-errors=move || !errors.with(Vec::is_empty)>
                 <div class="gutter" aria-hidden="true">
-                    <div class="gutter-lines" style:transform=offset>
+                    <div class="gutter-lines" style:transform=gutter_offset>
                         {move || {
                             marks
                                 .with(|m| {
-                                    (1..=lines.get())
+                                    window
+                                        .get()
                                         .map(|n| {
                                             let bad = m.iter().any(|m| m.line == n);
                                             view! {
