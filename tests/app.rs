@@ -1097,6 +1097,10 @@ async fn on_a_phone_the_picture_comes_first_at_a_readable_size() {
             "the picture ({top}px) is below {panel} ({below}px)"
         );
     }
+    // The controls stay a strip at the top (they scroll sideways): the picture's first half
+    // is on the first screen.
+    assert!(top < 844.0 / 2.0, "the picture starts at {top}px");
+    assert!(shown(&button(root, "Send request")));
     // Not shrunk to the screen's width (4px text): wider than the screen, it scrolls sideways.
     let width = picture.get_bounding_client_rect().width();
     assert!(width >= 700.0, "the picture is {width}px wide");
