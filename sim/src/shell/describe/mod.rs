@@ -1,4 +1,5 @@
-//! `kubectl describe`, laid out as kubectl 1.31's describers (`k8s.io/kubectl/pkg/describe`) do:
+//! `kubectl describe`, laid out as the describers of kubectl v1.36 (`k8s.io/kubectl/pkg/describe`,
+//! checked against its `describe_test.go` at commit dee3483a, `sim/tests/upstream/describe.txt`) do:
 //! `Name:\tvalue` lines through a tabwriter (minwidth 0, padding 2), label lists continued on
 //! lines with an empty first cell, and the `Events:` table after a flush. One file per group of
 //! kinds; this one holds the writer, the dispatch, and the describers of namespaces and events.
