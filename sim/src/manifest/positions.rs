@@ -126,8 +126,6 @@ fn is_dash_at(s: &str, col: usize) -> bool {
     rest == "-" || rest.starts_with("- ") || rest.starts_with("-\t")
 }
 
-/// Length of the scalar token at the start of `s` (to replace a value in place); inside a flow
-/// collection a plain scalar also ends at `,`, `}` and `]`.
 /// A position in `text` as serde_yaml gives it, kept inside the text: an error found at the end
 /// of the stream (an unclosed `[`, a cut-off string) is reported on the line after the last, and
 /// is put instead just after the last line's last character, where the text stops.
@@ -139,6 +137,8 @@ pub(super) fn within(text: &str, line: usize, column: usize) -> (usize, usize) {
     }
 }
 
+/// Length of the scalar token at the start of `s` (to replace a value in place); inside a flow
+/// collection a plain scalar also ends at `,`, `}` and `]`.
 pub(super) fn scalar_token_len(s: &str, in_flow: bool) -> usize {
     if let Some(body) = s.strip_prefix('"') {
         let mut escaped = false;

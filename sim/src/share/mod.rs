@@ -10,7 +10,7 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-use crate::action::{Action, MIN_TRAFFIC_INTERVAL};
+use crate::action::{Action, MAX_TRAFFIC_INTERVAL, MIN_TRAFFIC_INTERVAL};
 use crate::cluster::{Cluster, Config, LoggedAction};
 use crate::time::{Time, HOUR};
 use crate::timeline::Timeline;
@@ -210,12 +210,13 @@ impl Link {
         if times.into_iter().any(|t| t > MAX_CLOCK) || self.log.len() > MAX_ACTIONS {
             return false;
         }
-        // Steady traffic runs from each SetTraffic to the next, or to the end of the link.
+        // Steady traffic runs from each SetTraffic to the next, or to the end of the link, at its
+        // interval as the cluster keeps it.
         let end = self.log.iter().map(|e| e.time).fold(self.now, Time::max);
         let mut requests = 0;
         let mut traffic: Option<(Time, Time)> = None;
         let count = |from: Time, to: Time, interval: Time| {
-            to.saturating_sub(from) / interval.max(MIN_TRAFFIC_INTERVAL) + 1
+            to.saturating_sub(from) / interval.clamp(MIN_TRAFFIC_INTERVAL, MAX_TRAFFIC_INTERVAL) + 1
         };
         for entry in &self.log {
             match &entry.action {
