@@ -2581,7 +2581,10 @@ fn nc_sends_a_datagram_through_a_udp_service() {
     // An unknown command to netexec goes unanswered; a name that does not resolve fails.
     assert_eq!(s.run(&exec("echo hi | nc -u -w1 udp-echo 5005")), "");
     let out = s.run(&exec("echo hostname | nc -u -w1 no-such-service 5005"));
-    assert_eq!(out, "nc: bad address 'no-such-service'\n");
+    assert_eq!(
+        out,
+        "nc: bad address 'no-such-service'\ncommand terminated with exit code 1\n"
+    );
     // Without -u, or without anything to send, svclab says what it simulates.
     assert!(s
         .run("kubectl exec test -- nc udp-echo 5005")
@@ -2620,4 +2623,28 @@ fn nc_to_coredns_gets_no_answer_but_the_datagram_arrives() {
         && h.translation
             .as_ref()
             .is_some_and(|t| t.after.dst.port() == 53)));
+}
+
+#[test]
+fn kubectl_exec_says_when_the_command_in_the_container_failed() {
+    let mut s = Session::seed();
+    s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
+    s.cluster.advance(10 * SECOND);
+    // kubectl's own line on stderr after the command's output, and its exit status passed on
+    // (k8s.io/kubectl/pkg/cmd/exec: "command terminated with exit code %d").
+    let out = s.run("kubectl exec test -- nslookup no-such-service");
+    assert!(
+        out.ends_with("\ncommand terminated with exit code 1\n"),
+        "{out:?}"
+    );
+    assert_eq!(s.run("echo $?"), "1\n");
+    // It is stderr: gone with 2>/dev/null, as the command's own errors are.
+    assert_eq!(s.run("kubectl exec test -- cat /nope 2>/dev/null"), "");
+    // A command that succeeds, or fails on the host before reaching the pod, gets no such line.
+    assert!(!s
+        .run("kubectl exec test -- wget -qO- http://backend-service")
+        .contains("command terminated"));
+    assert!(!s
+        .run("kubectl exec nope -- true")
+        .contains("command terminated"));
 }

@@ -75,6 +75,8 @@ struct Running {
     rest: Vec<Pipeline>,
     /// `kubectl run -it --rm ... -- CMD`: delete the pod afterwards.
     rm_after: Option<ObjectKey>,
+    /// Run by `kubectl exec` ([`Reply::remote`]).
+    remote: bool,
 }
 
 /// Lines typed while a command runs are kept and run afterwards, as a terminal's type-ahead.
@@ -435,6 +437,7 @@ impl Terminal {
                     then: p.then,
                     rest: pipelines.into_iter().collect(),
                     rm_after: reply.rm_after,
+                    remote: reply.remote,
                 });
                 return;
             }
@@ -442,7 +445,12 @@ impl Terminal {
                 self.location = *loc;
             }
             self.status = reply.status;
-            let printed = self.postprocess(cluster, reply.lines, &filters, &first.redirects);
+            let printed = self.postprocess(
+                cluster,
+                exit_line(reply.lines, reply.status, reply.remote),
+                &filters,
+                &first.redirects,
+            );
             lines.extend(printed);
         }
     }
@@ -461,6 +469,7 @@ impl Terminal {
             then,
             rest,
             rm_after,
+            remote,
             ..
         } = running;
         if let Some(job) = reply.job.clone() {
@@ -476,6 +485,7 @@ impl Terminal {
                 then,
                 rest,
                 rm_after: reply.rm_after.or(rm_after),
+                remote,
             });
             return;
         }
@@ -483,7 +493,13 @@ impl Terminal {
             self.location = *loc;
         }
         self.status = reply.status;
-        let printed = self.postprocess(cluster, reply.lines, &filters, &redirects);
+        let remote = remote || reply.remote;
+        let printed = self.postprocess(
+            cluster,
+            exit_line(reply.lines, reply.status, remote),
+            &filters,
+            &redirects,
+        );
         lines.extend(printed);
         if let Some(pod) = reply.rm_after.or(rm_after) {
             lines.extend(pod::delete_run_pod(cluster, &pod));
@@ -653,6 +669,17 @@ impl Terminal {
         files.retain(|(n, _)| n != name);
         files.push((name.to_string(), body.to_string()));
     }
+}
+
+/// A command `kubectl exec` ran that failed: kubectl's own stderr line after the command's
+/// output (`k8s.io/kubectl/pkg/cmd/exec`, from the remote command's exit status).
+fn exit_line(mut lines: Vec<Line>, status: i32, remote: bool) -> Vec<Line> {
+    if remote && status != 0 {
+        lines.push(Line::err(format!(
+            "command terminated with exit code {status}"
+        )));
+    }
+    lines
 }
 
 fn truncate(line: &str) -> &str {

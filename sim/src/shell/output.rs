@@ -96,6 +96,8 @@ pub(crate) struct Reply {
     pub goto: Option<Box<Location>>,
     /// For `kubectl run -it --rm -- CMD`.
     pub rm_after: Option<ObjectKey>,
+    /// Run in a container by `kubectl exec`: when it fails, kubectl says so after its output.
+    pub remote: bool,
 }
 
 impl Reply {

@@ -360,7 +360,7 @@ pub(super) fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) 
     let words = if command.len() >= 3 && is_shell(&command[0]) && command[1] == "-c" {
         // `sh -c 'echo TEXT | nc ...'`: the pod's shell runs the pipe.
         if crate::shell::echo_into(&command[2], &Default::default()).is_some() {
-            return term.exec(cluster, &crate::shell::Ctx::Pod(shell), &command);
+            return remote(term.exec(cluster, &crate::shell::Ctx::Pod(shell), &command));
         }
         command[2]
             .split_whitespace()
@@ -369,7 +369,15 @@ pub(super) fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) 
     } else {
         command
     };
-    term.exec(cluster, &crate::shell::Ctx::Pod(shell), &words)
+    remote(term.exec(cluster, &crate::shell::Ctx::Pod(shell), &words))
+}
+
+/// What a command run in the container answered, marked as run by `kubectl exec`.
+fn remote(reply: Reply) -> Reply {
+    Reply {
+        remote: true,
+        ..reply
+    }
 }
 
 pub(super) fn debug(_term: &mut Terminal, cluster: &mut Cluster, args: &[String]) -> Reply {
