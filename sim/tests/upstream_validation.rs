@@ -191,8 +191,29 @@ fn judge(expect: &str, got: &Result<(), (Option<Vec<String>>, String)>) -> bool 
             }
         }
         ("first", Err((Some(list), _))) => list.first().is_some_and(|c| c.contains(rest)),
+        ("causes", Err((Some(list), _))) => {
+            let want: Vec<&str> = rest.split(" | ").collect();
+            want.len() == list.len() && want.iter().zip(list).all(|(w, c)| cause_is(c, w))
+        }
         _ => false,
     }
+}
+
+/// Does `cause` answer to `want` (see `causes` in `api_validation.txt`): it starts with the
+/// text before the first `...`, and holds each later part, in order, after it?
+fn cause_is(cause: &str, want: &str) -> bool {
+    let mut parts = want.split("...");
+    let head = parts.next().unwrap_or_default();
+    let Some(mut rest) = cause.strip_prefix(head) else {
+        return false;
+    };
+    for part in parts {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// How `got` differs, for the gap list.
@@ -240,5 +261,5 @@ fn services_and_deployments_are_validated_as_the_api_servers_tests_expect() {
             format!("expected {expect}, got {}", shown(&got))
         });
     }
-    suite.finish(152);
+    suite.finish(201);
 }

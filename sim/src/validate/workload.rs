@@ -127,6 +127,7 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str) {
             c.slot(slot(ContainerField::StartupProbe));
             c.slot(slot(ContainerField::RestartPolicy));
         }
+        c.slot(Slot::HostPortConflicts);
     }
     if let Some(rp) = &spec.restart_policy {
         match rp.as_str() {

@@ -75,6 +75,8 @@ pub enum Slot {
         port: usize,
         field: PortField,
     },
+    /// The pod spec's containers' host ports, each used once (checked after every container).
+    HostPortConflicts,
     /// A Service's `spec.type`.
     Type,
     /// A field of a Service's `spec.ports[port]`.

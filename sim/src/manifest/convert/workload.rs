@@ -219,6 +219,7 @@ impl Conv {
                 self.container(as_map(c), &format!("{path}.containers[{i}]"), i, &volumes)
             })
             .collect();
+        self.host_port_conflicts(m, path);
         if let Some(dns) = get_str(m, "dnsPolicy").filter(|s| !s.is_empty()) {
             if !matches!(
                 dns,
@@ -325,6 +326,33 @@ impl Conv {
             }
         }
         names
+    }
+
+    /// `checkHostPortConflicts` (`AccumulateUniqueHostPorts`): a host port, by protocol (TCP when
+    /// omitted, as the API server defaults it), host IP and number, is used once among the
+    /// containers. Each later use is a duplicate.
+    fn host_port_conflicts(&mut self, m: &Map, path: &str) {
+        let mut seen = SortedSet::new();
+        for (i, c) in get_seq(m, "containers").iter().enumerate() {
+            for (j, p) in get_seq(as_map(c), "ports").iter().enumerate() {
+                let p = as_map(p);
+                let Some(port) = get_int(p, "hostPort").filter(|h| *h != 0) else {
+                    continue;
+                };
+                let protocol = get_str(p, "protocol").filter(|s| !s.is_empty());
+                let host_ip = get_str(p, "hostIP").unwrap_or("");
+                let key = format!("{}/{host_ip}/{port}", protocol.unwrap_or("TCP"));
+                if seen.contains(&key) {
+                    let fp = format!("{path}.containers[{i}].ports[{j}].hostPort");
+                    self.cause(
+                        Slot::HostPortConflicts,
+                        validate::duplicate(&fp, BadValue::str(&key)),
+                    );
+                } else {
+                    seen.insert(key);
+                }
+            }
+        }
     }
 
     /// Container `index` of a pod spec, at `path`.
