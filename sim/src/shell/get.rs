@@ -293,24 +293,7 @@ pub(crate) const CONTAINER_RUNTIME: &str = crate::version::CONTAINERD;
 pub(crate) fn row(cluster: &Cluster, item: &Item, wide: bool) -> Vec<String> {
     let age = |t: crate::time::Time| human_duration(cluster.now().saturating_sub(t));
     match item {
-        Item::Pod(p) => {
-            let total = p.spec.containers.len().max(1);
-            let ready = if p.status.ready { total } else { 0 };
-            let mut r = vec![
-                p.meta.name.clone(),
-                format!("{ready}/{total}"),
-                p.status_reason().to_string(),
-                p.status.restarts.to_string(),
-                age(p.meta.creation),
-            ];
-            if wide {
-                r.push(p.status.pod_ip.map_or("<none>".into(), |ip| ip.to_string()));
-                r.push(p.spec.node_name.clone().unwrap_or_else(|| "<none>".into()));
-                r.push("<none>".into());
-                r.push("<none>".into());
-            }
-            r
-        }
+        Item::Pod(p) => pod_row(p, cluster.now(), wide),
         Item::Service(s) => {
             let mut r = vec![
                 s.meta.name.clone(),
@@ -351,35 +334,11 @@ pub(crate) fn row(cluster: &Cluster, item: &Item, wide: bool) -> Vec<String> {
         Item::Deployment(d) => {
             let counts =
                 cluster.deployment_counts(&ObjectKey::new(&d.meta.namespace, &d.meta.name));
-            let mut r = vec![
-                d.meta.name.clone(),
-                format!("{}/{}", counts.ready, counts.desired),
-                counts.up_to_date.to_string(),
-                counts.available.to_string(),
-                age(d.meta.creation),
-            ];
-            if wide {
-                r.push(containers(&d.spec.template.spec));
-                r.push(images(&d.spec.template.spec));
-                r.push(selector_string(&d.spec.selector));
-            }
-            r
+            deployment_row(d, &counts, cluster.now(), wide)
         }
         Item::ReplicaSet(rs) => {
             let (current, ready) = replica_set_counts(cluster, rs);
-            let mut r = vec![
-                rs.meta.name.clone(),
-                rs.replicas.to_string(),
-                current.to_string(),
-                ready.to_string(),
-                age(rs.meta.creation),
-            ];
-            if wide {
-                r.push(containers(&rs.template.spec));
-                r.push(images(&rs.template.spec));
-                r.push(selector_string(&rs.selector));
-            }
-            r
+            replica_set_row(rs, current, ready, cluster.now(), wide)
         }
         Item::Endpoints(e) => vec![
             e.meta.name.clone(),
@@ -432,6 +391,74 @@ pub(crate) fn row(cluster: &Cluster, item: &Item, wide: bool) -> Vec<String> {
             e.message.clone(),
         ],
     }
+}
+
+/// A pod's row: everything it prints is the pod's own (its spec, its status as the kubelet
+/// wrote it); `now` only ages it.
+pub(crate) fn pod_row(p: &Pod, now: crate::time::Time, wide: bool) -> Vec<String> {
+    let total = p.spec.containers.len().max(1);
+    let ready = if p.status.ready { total } else { 0 };
+    let mut r = vec![
+        p.meta.name.clone(),
+        format!("{ready}/{total}"),
+        p.status_reason().to_string(),
+        p.status.restarts.to_string(),
+        human_duration(now.saturating_sub(p.meta.creation)),
+    ];
+    if wide {
+        r.push(p.status.pod_ip.map_or("<none>".into(), |ip| ip.to_string()));
+        r.push(p.spec.node_name.clone().unwrap_or_else(|| "<none>".into()));
+        r.push("<none>".into());
+        r.push("<none>".into());
+    }
+    r
+}
+
+/// A Deployment's row, given the counts its status holds (svclab computes them from the
+/// rollout: [`Cluster::deployment_counts`]).
+pub(crate) fn deployment_row(
+    d: &Deployment,
+    counts: &crate::cluster::DeploymentCounts,
+    now: crate::time::Time,
+    wide: bool,
+) -> Vec<String> {
+    let mut r = vec![
+        d.meta.name.clone(),
+        format!("{}/{}", counts.ready, counts.desired),
+        counts.up_to_date.to_string(),
+        counts.available.to_string(),
+        human_duration(now.saturating_sub(d.meta.creation)),
+    ];
+    if wide {
+        r.push(containers(&d.spec.template.spec));
+        r.push(images(&d.spec.template.spec));
+        r.push(selector_string(&d.spec.selector));
+    }
+    r
+}
+
+/// A ReplicaSet's row, given `CURRENT` and `READY` as its status holds them (svclab counts its
+/// pods: [`replica_set_counts`]).
+pub(crate) fn replica_set_row(
+    rs: &ReplicaSet,
+    current: i64,
+    ready: i64,
+    now: crate::time::Time,
+    wide: bool,
+) -> Vec<String> {
+    let mut r = vec![
+        rs.meta.name.clone(),
+        rs.replicas.to_string(),
+        current.to_string(),
+        ready.to_string(),
+        human_duration(now.saturating_sub(rs.meta.creation)),
+    ];
+    if wide {
+        r.push(containers(&rs.template.spec));
+        r.push(images(&rs.template.spec));
+        r.push(selector_string(&rs.selector));
+    }
+    r
 }
 
 /// `CURRENT` and `READY` of a ReplicaSet: its active pods, and the ready ones among them.

@@ -63,6 +63,44 @@ pub(crate) use pipe::echo;
 use pipe::pipe_filter;
 pub use pod::client_tools;
 
+/// For tests only (upstream's printer tests, `tests/upstream/printers.txt`): one object's
+/// `kubectl get` table, header and row, printed from an object the test built, status and all,
+/// as upstream's tests call `printPod` and the like on objects whose status they set by hand.
+/// No cluster is involved; `now` only ages the object. Not part of svclab's interface.
+#[doc(hidden)]
+pub mod printed {
+    use crate::cluster::DeploymentCounts;
+    use crate::model::{Deployment, Pod, ReplicaSet};
+    use crate::resource::Kind;
+    use crate::time::Time;
+
+    use super::{get, table};
+
+    fn render(kind: Kind, row: Vec<String>, wide: bool) -> String {
+        table::render(&get::headers(kind, wide), &[row]).join("\n")
+    }
+
+    /// `kubectl get pod` for `pod` as it is, its status included.
+    pub fn pod(pod: &Pod, now: Time, wide: bool) -> String {
+        render(Kind::Pod, get::pod_row(pod, now, wide), wide)
+    }
+
+    /// `kubectl get deployment` for `d`, its status being `counts`.
+    pub fn deployment(d: &Deployment, counts: &DeploymentCounts, now: Time, wide: bool) -> String {
+        render(
+            Kind::Deployment,
+            get::deployment_row(d, counts, now, wide),
+            wide,
+        )
+    }
+
+    /// `kubectl get replicaset` for `rs`, its status being `current` pods of which `ready` ready.
+    pub fn replica_set(rs: &ReplicaSet, current: i64, ready: i64, now: Time, wide: bool) -> String {
+        let row = get::replica_set_row(rs, current, ready, now, wide);
+        render(Kind::ReplicaSet, row, wide)
+    }
+}
+
 /// A command that continues on the virtual clock, and what follows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Running {
