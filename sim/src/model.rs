@@ -511,9 +511,13 @@ impl Pod {
         self.meta.deletion.is_some()
     }
 
-    /// `STATUS` as `kubectl get pods` prints it.
+    /// `STATUS` as `kubectl get pods` prints it. A pod being deleted is `Terminating` unless its
+    /// phase is already terminal (Succeeded, Failed): then it keeps `Completed` or `Error`, as
+    /// `printPod` has it (kubernetes/kubernetes `pkg/printers/internalversion/printers.go`:
+    /// `DeletionTimestamp != nil && !IsPodPhaseTerminal(phase)`).
     pub fn status_reason(&self) -> &'static str {
-        if self.is_terminating() {
+        let terminal = matches!(self.status.phase, PodPhase::Succeeded | PodPhase::Failed);
+        if self.is_terminating() && !terminal {
             return "Terminating";
         }
         match (self.status.phase, self.status.container) {

@@ -296,7 +296,7 @@ fn kubectl_tables_print_the_rows_upstream_expects() {
             format!("printed {:?}", out.trim_end())
         });
     }
-    suite.finish(18);
+    suite.finish(19);
 }
 
 /// `text` with every whole occurrence of the address `from` written `to` (not inside a longer
