@@ -20,6 +20,7 @@ use crate::layout::{layout_keeping, squeeze, Layout, Rect, NODE_HEADER_H};
 use crate::path::{pods_on_path, trail_at};
 use crate::scene::{fit, object_id, PodRole, Scene};
 use crate::state::{shared, Shared};
+use crate::ui::rows::Rows;
 
 mod packets;
 mod zoom;
@@ -196,27 +197,27 @@ pub fn ClusterView() -> impl IntoView {
                         "Services"
                     </text>
                 </g>
-                <For each=node_names key=|n| n.clone() let(name)>
+                <Rows each=node_names key=|n| n.clone() let(name)>
                     <NodeShape name=name scene=scene geo=geo />
-                </For>
+                </Rows>
                 {move || pending_region(pending)}
                 <g class="links" aria-hidden="true">
                     // Keyed by everything drawn: a link that did not change keeps its element.
-                    <For each=move || links.get() key=|l| l.clone() let(l)>
+                    <Rows each=move || links.get() key=|l| l.clone() let(l)>
                         <path class=l.class d=l.d />
-                    </For>
+                    </Rows>
                 </g>
                 // Under the pods: a hop shows between boxes, not over their text.
                 <packets::TrailLayer trail=trail />
-                <For each=pod_ids key=|id| id.clone() let(id)>
+                <Rows each=pod_ids key=|id| id.clone() let(id)>
                     <PodShape id=id scene=scene geo=geo counts=counts />
-                </For>
-                <For each=group_ids key=|id| id.clone() let(id)>
+                </Rows>
+                <Rows each=group_ids key=|id| id.clone() let(id)>
                     <GroupShape id=id geo=geo />
-                </For>
-                <For each=service_ids key=|id| id.clone() let(id)>
+                </Rows>
+                <Rows each=service_ids key=|id| id.clone() let(id)>
                     <ServiceShape id=id scene=scene geo=geo />
-                </For>
+                </Rows>
                 <packets::PacketLayer trail=trail flow=flow dismissed=dismissed />
                 <packets::EventMarkLayer mark=mark />
             </svg>

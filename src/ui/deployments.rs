@@ -8,6 +8,7 @@ use svclab_sim::model::ObjectKey;
 
 use crate::editor_text::with_replicas;
 use crate::state::shared;
+use crate::ui::rows::Rows;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Row {
@@ -64,7 +65,7 @@ pub fn Deployments() -> impl IntoView {
                 <p class="hint">"No Deployments of yours yet. Apply the manifest to create one."</p>
             </Show>
             <ul class="deployments">
-                <For each=keys key=|k| k.clone() let(key)>
+                <Rows each=keys key=|k| k.clone() let(key)>
                     {
                         let row = {
                             let key = key.clone();
@@ -108,7 +109,7 @@ pub fn Deployments() -> impl IntoView {
                             </li>
                         }
                     }
-                </For>
+                </Rows>
             </ul>
             <p class="panel-message" role="status">{message}</p>
         </section>

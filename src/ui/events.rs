@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 
 use crate::state::shared;
 use crate::trace_view::seconds;
+use crate::ui::rows::Rows;
 
 /// Rows drawn at most: a window around the current event (the list itself may be far longer).
 const WINDOW: usize = 120;
@@ -146,7 +147,7 @@ pub fn Events() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || listed.get().0 key=|r| r.number let(r)>
+                        <Rows each=move || listed.get().0 key=|r| r.number let(r)>
                             {
                                 let n = r.number;
                                 view! {
@@ -166,7 +167,7 @@ pub fn Events() -> impl IntoView {
                                     </tr>
                                 }
                             }
-                        </For>
+                        </Rows>
                     </tbody>
                 </table>
                 <Show when=move || total.get() == 0>

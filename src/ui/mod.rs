@@ -4,7 +4,8 @@
 //! share through [`crate::state::shared`], and turns clicks into sim actions through
 //! [`crate::world::Sim`]. The panels do not import each other or [`crate::app`], which places
 //! them, but for [`explain`]: mounted inside [`requests`], it opens the [`editor`] at a line.
-//! The toolbar's clock group holds [`simulation`]'s controls.
+//! The toolbar's clock group holds [`simulation`]'s controls. Lists whose rows come and go are
+//! [`rows::Rows`], not `<For>`: it frees what each row leaves behind.
 
 pub mod builder;
 pub mod cluster_view;
@@ -17,6 +18,7 @@ pub mod explain;
 pub mod inspector;
 pub mod lessons;
 pub mod requests;
+pub mod rows;
 pub mod share;
 pub mod simulation;
 pub mod terminal;

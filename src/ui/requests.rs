@@ -10,6 +10,7 @@ use crate::flow::{spread, top_spread};
 use crate::state::{shared, HopRef};
 use crate::trace_view::{hop_rows, summarize, HopRow, TraceSummary};
 use crate::ui::explain::Explain;
+use crate::ui::rows::Rows;
 
 /// Requests listed, newest first.
 pub const LISTED: usize = 8;
@@ -131,9 +132,9 @@ pub fn Requests() -> impl IntoView {
             <Explain />
             <h3>"Recent requests"</h3>
             <ol class="traces">
-                <For each=listed key=|(id, _)| *id let((id, row))>
+                <Rows each=listed key=|(id, _)| *id let((id, row))>
                     <TraceItem id=id row=row />
-                </For>
+                </Rows>
             </ol>
         </section>
     }

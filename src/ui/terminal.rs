@@ -9,6 +9,7 @@ use svclab_sim::shell::{Output, Stream, Terminal as Shell};
 
 use crate::seed::SEED_FILENAME;
 use crate::state::shared;
+use crate::ui::rows::Rows;
 
 /// Lines of output kept on screen.
 const KEPT: usize = 500;
@@ -200,9 +201,9 @@ pub fn Terminal() -> impl IntoView {
             </div>
             <div class="terminal-body" id="terminal-body" hidden=move || !open.get()>
                 <pre class="screen" node_ref=screen_el role="log" aria-label="Terminal output" tabindex="0">
-                    <For each=move || screen.get() key=|l| l.id let(l)>
+                    <Rows each=move || screen.get() key=|l| l.id let(l)>
                         <span class=l.class>{l.text}"\n"</span>
-                    </For>
+                    </Rows>
                 </pre>
                 <div class="prompt">
                     <span class="ps1" aria-hidden="true">{prompt}</span>

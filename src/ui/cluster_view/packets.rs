@@ -10,6 +10,7 @@ use crate::flow::{EventMark, Flow, Step};
 use crate::layout::Point;
 use crate::path::{Failure, Label, Segment, Trail, DISMISS_W, LABEL_H, LABEL_PX, MARK_R};
 use crate::state::{shared, HopRef};
+use crate::ui::rows::Rows;
 
 /// A key holding everything an item draws: an item whose key is unchanged is left alone, one
 /// that changed is replaced.
@@ -60,7 +61,7 @@ pub fn TrailLayer(trail: Memo<Option<Trail>>) -> impl IntoView {
     });
     view! {
         <g class="trail" aria-hidden="true">
-            <For each=move || segments.get() key=segment_key let(s)>
+            <Rows each=move || segments.get() key=segment_key let(s)>
                 <line
                     class=format!("trail-hop {}{}", s.kind.as_str(), if s.done { " done" } else { "" })
                     x1=s.from.x
@@ -68,7 +69,7 @@ pub fn TrailLayer(trail: Memo<Option<Trail>>) -> impl IntoView {
                     x2=s.to.x
                     y2=s.to.y
                 />
-            </For>
+            </Rows>
         </g>
     }
 }
@@ -122,15 +123,15 @@ pub fn PacketLayer(
     let inspected = shared().inspected;
     view! {
         <g class="flow">
-            <For each=move || steps.get() key=step_key let(s)>
+            <Rows each=move || steps.get() key=step_key let(s)>
                 {paint_step(&s)}
-            </For>
+            </Rows>
             <For each=move || 0..slots.get() key=|i| *i let(i)>
                 <Sprite index=i flow=flow />
             </For>
         </g>
         <g class="path-labels">
-            <For each=move || kept.get() key=label_key let(l)>
+            <Rows each=move || kept.get() key=label_key let(l)>
                 <g
                     class=format!("path-label {}", l.change.as_str())
                     role="img"
@@ -144,7 +145,7 @@ pub fn PacketLayer(
                 >
                     {paint_label(&l)}
                 </g>
-            </For>
+            </Rows>
             // Always there, empty between requests: made once, like the packets' slots.
             <MovingLabel label=moving />
             {move || failure.get().map(|(id, f)| paint_failure(id, f, dismissed))}
