@@ -22,7 +22,7 @@ use svclab_sim::trace::Place;
 
 use std::collections::BTreeSet;
 
-use crate::scene::{object_id, NodeView, PodRole, PodView, Scene};
+use crate::scene::{object_id, NodeView, PodRole, PodView, Scene, ServiceView};
 
 /// The SVG's width in user units; the view scales it to the space it has.
 pub const WIDTH: f64 = 900.0;
@@ -39,8 +39,13 @@ pub const NODE_HEADER_H: f64 = 42.0;
 pub const PROXY_H: f64 = 28.0;
 const PAD: f64 = 8.0;
 /// A node with more pods than this draws its workload pods grouped by owner, one box per group
-/// (the pods in `keep`, CoreDNS and the client stay drawn one by one).
+/// (the pods in `keep`, CoreDNS and the client stay drawn one by one); when there are still more
+/// boxes than this (many owners of a pod or two each), the last is one box of the node's other
+/// pods.
 pub const MAX_POD_ROWS: usize = 4;
+/// Rows of Services drawn: more Services than fit are summed up in the band's last box (the
+/// ones in `keep` and the cluster's own stay drawn).
+pub const MAX_SERVICE_ROWS: usize = 3;
 /// Between a node's kube-proxy and its first pod: the hop from a pod to its own kube-proxy (the
 /// first and last hop of every request) is long enough to see, and the four rewrites of a
 /// request fit there, one a row, below the kube-proxy that made them (the DNS query's DNAT and
@@ -127,8 +132,11 @@ pub struct GroupBox {
     pub id: String,
     /// `None`: pods waiting to be scheduled.
     pub node: Option<String>,
-    /// The Deployment (or ReplicaSet) they belong to; `None`: bare pods.
+    /// The Deployment (or ReplicaSet) they belong to; `None`: bare pods, or pods of several
+    /// owners (`owners` > 1).
     pub owner: Option<String>,
+    /// How many owners its pods have: 1, or more for the box of a node's other pods.
+    pub owners: usize,
     pub rect: Rect,
     /// Pod ids, in drawing order.
     pub pods: Vec<String>,
@@ -137,7 +145,16 @@ pub struct GroupBox {
 
 impl GroupBox {
     pub fn name(&self) -> &str {
-        self.owner.as_deref().unwrap_or("pods")
+        match &self.owner {
+            _ if self.mixed() => "other pods",
+            Some(o) => o,
+            None => "pods",
+        }
+    }
+
+    /// Whether it holds the pods of several owners (a node's other pods).
+    pub fn mixed(&self) -> bool {
+        self.owners > 1
     }
 
     /// The first line of its box: `backend ×97`.
@@ -158,6 +175,7 @@ impl GroupBox {
     /// What a screen reader says: `97 pods of backend on kind-worker, 95 ready, 2 not ready`.
     pub fn aria_label(&self) -> String {
         let of = match &self.owner {
+            _ if self.mixed() => format!("pods of {} owners", self.owners),
             Some(o) => format!("pods of {o}"),
             None => "bare pods".into(),
         };
@@ -173,7 +191,7 @@ impl GroupBox {
     }
 }
 
-/// What takes one row of a node: a pod, or a group of pods of one owner.
+/// What takes one row of a node: a pod, or a group of pods (of one owner, or a node's others).
 enum Slot<'a> {
     Pod(&'a PodView),
     Group(Vec<&'a PodView>),
@@ -182,7 +200,8 @@ enum Slot<'a> {
 /// The rows of `pods` (one node's, in drawing order): each pod its own while they are no more
 /// than `max`; else CoreDNS and the client first, then the other pods grouped by owner (a group
 /// of one is drawn as its pod), then the pods in `keep` on their own, below the groups so that
-/// the groups stay put as the kept pods change.
+/// the groups stay put as the kept pods change. If that is still more than `max` rows, the
+/// groups after the first few are one group of the node's other pods.
 fn slots<'a>(pods: &[&'a PodView], keep: &BTreeSet<String>, max: usize) -> Vec<Slot<'a>> {
     if pods.len() <= max {
         return pods.iter().map(|p| Slot::Pod(p)).collect();
@@ -208,12 +227,48 @@ fn slots<'a>(pods: &[&'a PodView], keep: &BTreeSet<String>, max: usize) -> Vec<S
             None => groups.push(vec![p]),
         }
     }
+    let room = max.saturating_sub(first.len() + kept.len()).max(1);
+    if groups.len() > room {
+        let others: Vec<&PodView> = groups.drain(room - 1..).flatten().collect();
+        groups.push(others);
+    }
     first.extend(groups.into_iter().map(|g| match g.as_slice() {
         [one] => Slot::Pod(one),
         _ => Slot::Group(g),
     }));
     first.extend(kept);
     first
+}
+
+/// The Services drawn when `room` boxes fit, in the scene's order, and how many are not: all of
+/// them if they fit; else room for one box fewer (the last says how many more), taken by the
+/// Services in `keep` first, then the cluster's own (kube-dns), then the others in order.
+fn shown_services<'a>(
+    services: &'a [ServiceView],
+    keep: &BTreeSet<String>,
+    room: usize,
+) -> (Vec<&'a ServiceView>, usize) {
+    if services.len() <= room {
+        return (services.iter().collect(), 0);
+    }
+    let room = room.saturating_sub(1);
+    let kept = |s: &ServiceView| keep.contains(&s.id);
+    let cluster = |s: &ServiceView| svclab_sim::cluster::is_cluster_namespace(&s.key.namespace);
+    let mut chosen: BTreeSet<usize> = BTreeSet::new();
+    let rank: [&dyn Fn(&ServiceView) -> bool; 3] = [&kept, &cluster, &|_| true];
+    for first in rank {
+        for (i, s) in services.iter().enumerate() {
+            if chosen.len() == room {
+                break;
+            }
+            if first(s) {
+                chosen.insert(i);
+            }
+        }
+    }
+    let shown: Vec<&ServiceView> = chosen.into_iter().map(|i| &services[i]).collect();
+    let more = services.len() - shown.len();
+    (shown, more)
 }
 
 /// The rows a node of `slots` needs: a crowded node without a kept pod keeps a row free for
@@ -255,8 +310,10 @@ pub struct Layout {
     pub groups: Vec<GroupBox>,
     /// Pod id → the index in `groups` of the box that holds it.
     pub grouped: SortedMap<String, usize>,
-    /// Service id → its box.
+    /// Service id → its box, for the Services drawn.
     pub services: SortedMap<String, Rect>,
+    /// The band's last box when not every Service is drawn, and how many it stands for.
+    pub more_services: Option<(Rect, usize)>,
     /// The region for pods no node has taken yet, if any.
     pub pending: Option<Rect>,
     /// Where a client outside the cluster stands.
@@ -298,15 +355,25 @@ impl Layout {
                 for p in &pods {
                     self.grouped.insert(p.id.clone(), index);
                 }
-                self.groups.push(GroupBox {
-                    id: format!(
-                        "{}|{}/{}",
-                        node.unwrap_or(""),
+                let owners: BTreeSet<(&str, Option<&str>)> = pods
+                    .iter()
+                    .map(|p| (p.key.namespace.as_str(), p.owner.as_deref()))
+                    .collect();
+                let node_name = node.unwrap_or("");
+                // `*` is in no owner's name: the id of a node's other pods cannot clash.
+                let id = match owners.len() {
+                    1 => format!(
+                        "{node_name}|{}/{}",
                         first.key.namespace,
                         first.owner.as_deref().unwrap_or("")
                     ),
+                    _ => format!("{node_name}|*"),
+                };
+                self.groups.push(GroupBox {
+                    id,
                     node: node.map(str::to_string),
-                    owner: first.owner.clone(),
+                    owner: (owners.len() == 1).then(|| first.owner.clone()).flatten(),
+                    owners: owners.len(),
                     rect,
                     ready: pods.iter().filter(|p| p.ready).count(),
                     pods: pods.iter().map(|p| p.id.clone()).collect(),
@@ -371,23 +438,32 @@ pub fn layout_keeping(scene: &Scene, keep: &BTreeSet<String>) -> Layout {
         ..Default::default()
     };
 
-    // Services: one band, as many per row as fit at their minimum width, centred.
+    // Services: one band, as many per row as fit at their minimum width, centred; at most
+    // MAX_SERVICE_ROWS rows, the last box standing for the Services not drawn.
     let per_row = (((inner + SERVICE_GAP) / (SERVICE_MIN_W + SERVICE_GAP)).floor() as usize).max(1);
-    let n = scene.services.len();
-    let rows = n.div_ceil(per_row).max(1);
+    let (shown, more) = shown_services(&scene.services, keep, per_row * MAX_SERVICE_ROWS);
+    let boxes: Vec<Option<&ServiceView>> = shown
+        .into_iter()
+        .map(Some)
+        .chain((more > 0).then_some(None))
+        .collect();
+    let rows = boxes.len().div_ceil(per_row).max(1);
     let band_h = rows as f64 * (SERVICE_H + PAD) + PAD;
     out.services_band = Rect::new(MARGIN, MARGIN, inner, band_h);
-    for (row, chunk) in scene.services.chunks(per_row).enumerate() {
+    for (row, chunk) in boxes.chunks(per_row).enumerate() {
         let k = chunk.len() as f64;
         let w = ((inner - (k - 1.0) * SERVICE_GAP - 2.0 * PAD) / k).min(SERVICE_MAX_W);
         let total = k * w + (k - 1.0) * SERVICE_GAP;
         let x0 = MARGIN + (inner - total) / 2.0;
         let y = MARGIN + PAD + row as f64 * (SERVICE_H + PAD);
         for (i, s) in chunk.iter().enumerate() {
-            out.services.insert(
-                s.id.clone(),
-                Rect::new(x0 + i as f64 * (w + SERVICE_GAP), y, w, SERVICE_H),
-            );
+            let rect = Rect::new(x0 + i as f64 * (w + SERVICE_GAP), y, w, SERVICE_H);
+            match s {
+                Some(s) => {
+                    out.services.insert(s.id.clone(), rect);
+                }
+                None => out.more_services = Some((rect, more)),
+            }
         }
     }
     out.outside = Point::new(MARGIN + PAD, MARGIN + band_h / 2.0);
@@ -673,6 +749,81 @@ mod tests {
         assert!(l.link_path("default/svc", "default/backend-007").is_some());
         // Few pods: each its own box.
         assert!(layout(&crowded(3)).groups.is_empty());
+    }
+
+    #[test]
+    fn a_node_with_pods_of_many_owners_draws_the_rest_as_one_box_of_its_other_pods() {
+        // 500 Deployments of one pod each, as a class pastes them: grouping by owner alone
+        // would leave one box per pod.
+        let mut s = scene(&["w1"], &[], &["svc"]);
+        for i in 0..500 {
+            let mut p = pod(&format!("app{i:03}-7d4f-x{i:03}"), Some("w1"));
+            p.owner = Some(format!("app{i:03}"));
+            p.ready = i % 5 != 0;
+            s.pods.push(p);
+        }
+        let kept = "default/app250-7d4f-x250".to_string();
+        let l = layout_keeping(&s, &[kept.clone()].into());
+        let node = l.node("w1").unwrap();
+        let boxes: Vec<Rect> = l
+            .pods
+            .values()
+            .chain(l.groups.iter().map(|g| &g.rect))
+            .copied()
+            .collect();
+        assert!(boxes.len() <= MAX_POD_ROWS, "{} boxes", boxes.len());
+        assert!(boxes.iter().all(|r| node.rect.contains(r)));
+        // Every pod is somewhere, the kept one on its own.
+        assert!(s.pods.iter().all(|p| l.pod(&p.id).is_some()));
+        assert!(l.pods.contains_key(&kept));
+        let others = l
+            .groups
+            .iter()
+            .find(|g| g.mixed())
+            .expect("a box of the other pods");
+        assert_eq!(others.id, "w1|*");
+        assert_eq!(others.title(), format!("other pods ×{}", others.pods.len()));
+        assert!(
+            others.aria_label().starts_with(&format!(
+                "{} pods of {} owners on w1, ",
+                others.pods.len(),
+                others.owners
+            )),
+            "{}",
+            others.aria_label()
+        );
+        let drawn: usize = l.pods.len() + l.groups.iter().map(|g| g.pods.len()).sum::<usize>();
+        assert_eq!(drawn, 500);
+        // As tall as a node of a few pods, not of five hundred.
+        assert!(l.height < layout(&crowded(3)).height + 1.0, "{}", l.height);
+    }
+
+    #[test]
+    fn more_services_than_three_rows_are_summed_in_the_bands_last_box() {
+        let mut names: Vec<String> = (0..500).map(|i| format!("svc{i:03}")).collect();
+        names.push("zz-on-path".into());
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut s = scene(&["w1"], &[], &names);
+        let mut dns = service("kube-dns");
+        dns.key = ObjectKey::new("kube-system", "kube-dns");
+        dns.id = object_id(&dns.key);
+        s.services.push(dns);
+        let l = layout_keeping(&s, &["default/zz-on-path".to_string()].into());
+        let (more_rect, more) = l.more_services.expect("a box for the Services not drawn");
+        assert_eq!(l.services.len() + more, 502);
+        let boxes = l.services.len() + 1;
+        assert!(boxes <= 4 * MAX_SERVICE_ROWS, "{boxes} boxes");
+        // The one on the request's path and the cluster's DNS stay drawn.
+        assert!(l.services.contains_key("default/zz-on-path"));
+        assert!(l.services.contains_key("kube-system/kube-dns"));
+        assert!(l.services_band.contains(&more_rect));
+        assert!(l.services.values().all(|r| !r.overlaps(&more_rect)));
+        assert!(l.services_band.h <= MAX_SERVICE_ROWS as f64 * (SERVICE_H + PAD) + PAD);
+        // Few Services: all drawn, no summary.
+        assert_eq!(
+            layout(&scene(&["w1"], &[], &["a", "b"])).more_services,
+            None
+        );
     }
 
     #[test]

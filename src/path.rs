@@ -228,6 +228,30 @@ pub fn pods_on_path(traces: &[Trace], now: Time) -> Vec<String> {
     ids
 }
 
+/// The ids of the Services the latest request started by `now` was sent to: those whose cluster
+/// IP a hop's packet was addressed to before kube-proxy rewrote it.
+pub fn path_services(traces: &[Trace], now: Time, scene: &crate::scene::Scene) -> Vec<String> {
+    let Some(trace) = traces.iter().rev().find(|t| t.start <= now) else {
+        return Vec::new();
+    };
+    let addressed: std::collections::BTreeSet<String> = trace
+        .hops
+        .iter()
+        .flat_map(|h| {
+            let before = h.translation.as_ref().map(|t| t.before.dst);
+            [Some(h.packet.dst), before]
+        })
+        .flatten()
+        .map(|dst| dst.ip().to_string())
+        .collect();
+    scene
+        .services
+        .iter()
+        .filter(|s| addressed.contains(&s.cluster_ip))
+        .map(|s| s.id.clone())
+        .collect()
+}
+
 /// How far along its hop the packet is at `now`, 0 to 1.
 fn hop_progress(hop: &Hop, now: Time) -> f64 {
     let span = hop.end.saturating_sub(hop.start).max(1) as f64;

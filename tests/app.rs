@@ -9,6 +9,7 @@
 use gloo_timers::future::TimeoutFuture;
 use leptos::{mount::mount_to, prelude::*, task::tick};
 use svclab::{Driver, Lab};
+
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -2728,6 +2729,81 @@ async fn the_wheel_zooms_at_the_pointer_and_a_drag_pans_without_selecting() {
     wheel_at(&svg, 0.5, 0.5, 5_000.0);
     settle().await;
     assert_eq!(view_box(&svg), fit);
+}
+
+/// `n` Deployments of one pod, each with its Service, after the seed: what a class pastes.
+fn many_apps(n: usize) -> String {
+    let mut text = SEED.to_string();
+    for i in 0..n {
+        text.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app{i}\nspec:\n  \
+             replicas: 1\n  selector:\n    matchLabels:\n      app: app{i}\n  template:\n    \
+             metadata:\n      labels:\n        app: app{i}\n    spec:\n      containers:\n        \
+             - name: web\n          image: nginx\n---\napiVersion: v1\nkind: Service\nmetadata:\n  \
+             name: svc{i}\nspec:\n  selector:\n    app: app{i}\n  ports:\n    - port: 80\n"
+        ));
+    }
+    text
+}
+
+#[wasm_bindgen_test]
+async fn sixty_services_and_deployments_draw_a_few_boxes_that_say_how_many_more() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    applied(&app, &many_apps(60)).await;
+    let picture = "svg[aria-label='Cluster']";
+
+    // Three rows of Services at most, the last box saying how many are not drawn.
+    let services = find_all(root, &format!("{picture} g.service:not(.more)")).len();
+    let more = label(&find(root, &format!("{picture} g.service.more")));
+    let not_drawn: usize = more.split(' ').next().unwrap().parse().unwrap();
+    assert!(services <= 11, "{services} Services drawn");
+    // The seed's backend-service and kube-dns, and the sixty.
+    assert_eq!(services + not_drawn, 62, "{more}");
+    assert!(picture_text(root).contains(&format!("+{not_drawn} more Services")));
+
+    // Each node holds a few boxes, not a box per Deployment: the rest are its other pods.
+    let boxes = find_all(root, &format!("{picture} g.pod, {picture} g.pod-group")).len();
+    let others: Vec<String> = find_all(root, &format!("{picture} g.pod-group"))
+        .iter()
+        .map(label)
+        .filter(|l| l.contains(" owners on "))
+        .collect();
+    assert!(!others.is_empty(), "no box of other pods");
+    let nodes = find_all(root, &format!("{picture} g.node")).len();
+    assert!(boxes <= 4 * nodes, "{boxes} pod boxes on {nodes} nodes");
+
+    // A request to the seed's Service: it and the pod that answers are drawn, inside the picture.
+    button(root, "Send request").click();
+    settle().await;
+    app.advance(5_000).await;
+    assert!(
+        !find_all(
+            root,
+            &format!("{picture} g.service[aria-label^='Service backend-service ']")
+        )
+        .is_empty(),
+        "the request's Service is not drawn"
+    );
+    let answered = backend_pods(root)
+        .into_iter()
+        .filter(|p| p.contains("answered 1 of"))
+        .count();
+    assert_eq!(answered, 1, "{:?}", backend_pods(root));
+    let svg = find(root, picture);
+    for selector in ["g.pod", "g.pod-group", "g.service", "g.path-label"] {
+        let outside = boxes_outside(&svg, selector);
+        assert!(outside.is_empty(), "{selector}: {outside}");
+    }
+
+    // The box of a node's other pods selects the node, whose details list its pods.
+    let box_ = find_all(root, &format!("{picture} g.pod-group"))
+        .into_iter()
+        .find(|g| label(g).contains(" owners on "))
+        .unwrap();
+    box_.dispatch_event(&click_event()).unwrap();
+    settle().await;
+    assert_eq!(box_.get_attribute("aria-pressed").as_deref(), Some("true"));
 }
 
 /// The app's live heap (allocated and not freed, counted by `svclab::heap`), in bytes.

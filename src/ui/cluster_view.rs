@@ -17,7 +17,7 @@ use crate::flow::{event_mark, flow_at, spread};
 use crate::inspect::Selection;
 use crate::layout::viewport::View;
 use crate::layout::{layout_keeping, squeeze, Layout, Rect, NODE_HEADER_H};
-use crate::path::{pods_on_path, trail_at};
+use crate::path::{path_services, pods_on_path, trail_at};
 use crate::scene::{fit, object_id, PodRole, Scene};
 use crate::state::{shared, Shared};
 use crate::ui::rows::Rows;
@@ -75,10 +75,17 @@ pub fn ClusterView() -> impl IntoView {
         let now = sim.now().get();
         sim.read(|c| pods_on_path(c.traces(), now))
     });
-    // Drawn on their own even on a crowded node: the latest request's pods and the selected one.
+    let services_on_path = Memo::new(move |_| {
+        let now = sim.now().get();
+        scene.with(|s| sim.read(|c| path_services(c.traces(), now, s)))
+    });
+    // Drawn on their own even on a crowded node or a full Services band: the latest request's
+    // pods and Services, and the selected one. (A pod and a Service of the same name share an
+    // id here; keeping one keeps the other drawn, which does no harm.)
     let keep = Memo::new(move |_| {
         let mut keep: BTreeSet<String> = on_path.get().into_iter().collect();
-        if let Some(Selection::Pod(key)) = sh.selected.get() {
+        keep.extend(services_on_path.get());
+        if let Some(Selection::Pod(key) | Selection::Service(key)) = sh.selected.get() {
             keep.insert(object_id(&key));
         }
         keep
@@ -129,8 +136,8 @@ pub fn ClusterView() -> impl IntoView {
         move || scene.with(|s| s.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>());
     let pod_ids = move || geo.with(|g| g.pods.keys().cloned().collect::<Vec<_>>());
     let group_ids = move || geo.with(|g| g.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>());
-    let service_ids =
-        move || scene.with(|s| s.services.iter().map(|p| p.id.clone()).collect::<Vec<_>>());
+    let service_ids = move || geo.with(|g| g.services.keys().cloned().collect::<Vec<_>>());
+    let more_services = Memo::new(move |_| geo.with(|g| g.more_services));
     let empty = move || {
         sim.read(|c| {
             c.deployments()
@@ -218,6 +225,7 @@ pub fn ClusterView() -> impl IntoView {
                 <Rows each=service_ids key=|id| id.clone() let(id)>
                     <ServiceShape id=id scene=scene geo=geo />
                 </Rows>
+                {move || more_services.get().map(|(r, n)| more_services_box(r, n))}
                 <packets::PacketLayer trail=trail flow=flow dismissed=dismissed />
                 <packets::EventMarkLayer mark=mark />
             </svg>
@@ -267,6 +275,23 @@ fn link_lines(scene: &Scene, g: &Layout) -> Vec<LinkLine> {
             })
         })
         .collect()
+}
+
+/// The Services band's last box when not all fit: how many more there are, and where to see
+/// them.
+fn more_services_box(r: Rect, n: usize) -> impl IntoView {
+    let label = format!("{n} more Services, not drawn: kubectl get services lists them all");
+    view! {
+        <g class="service more" role="img" aria-label=label>
+            <rect x=r.x y=r.y width=r.w height=r.h rx="8" />
+            <text class="svc-name" x=r.center().x y=r.y + 27.0 text-anchor="middle">
+                {format!("+{n} more Services")}
+            </text>
+            <text class="svc-ip" x=r.center().x y=r.y + 46.0 text-anchor="middle">
+                "kubectl get svc"
+            </text>
+        </g>
+    }
 }
 
 fn pending_region(pending: Memo<Option<Rect>>) -> impl IntoView {
@@ -530,16 +555,21 @@ fn GroupShape(id: String, geo: Memo<Layout>) -> impl IntoView {
         let id = id.clone();
         Memo::new(move |_| geo.with(|g| g.group(&id).cloned()))
     };
+    // A node's other pods (of several owners) select the node, whose details list its pods.
     let sel = Memo::new(move |_| {
         data.with(|d| {
-            d.as_ref().map(|d| Selection::Group {
-                namespace: d
-                    .pods
-                    .first()
-                    .map(|p| key_of(p).namespace)
-                    .unwrap_or_default(),
-                owner: d.owner.clone(),
-                node: d.node.clone(),
+            d.as_ref().and_then(|d| match (d.mixed(), &d.node) {
+                (true, Some(node)) => Some(Selection::Node(node.clone())),
+                (true, None) => None,
+                (false, _) => Some(Selection::Group {
+                    namespace: d
+                        .pods
+                        .first()
+                        .map(|p| key_of(p).namespace)
+                        .unwrap_or_default(),
+                    owner: d.owner.clone(),
+                    node: d.node.clone(),
+                }),
             })
         })
     });
