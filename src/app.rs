@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use svclab_sim::time::Time;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::clock::{frame_ms, Speed};
@@ -252,18 +253,43 @@ fn prefers_reduced_motion() -> bool {
 }
 
 /// Advance the world every animation frame by the real time elapsed × speed (unless paused).
+///
+/// One closure serves every frame. leptos's `request_animation_frame` makes a closure per call
+/// whose Rust side (a few bytes) stays until the JS garbage collector finalizes it, which
+/// wasm-bindgen without weak references never does: 60 frames a second left 26 kB a simulated
+/// minute behind in the long run (issue 18's soak).
 fn run_frames(shared: Shared) {
     let alive = Arc::new(AtomicBool::new(true));
     {
         let alive = alive.clone();
         on_cleanup(move || alive.store(false, Ordering::Relaxed));
     }
-    let state = Rc::new(FrameState {
+    let state = FrameState {
         alive,
         last: Cell::new(None),
         carry: Cell::new(0.0),
-    });
-    request_animation_frame(move || frame(shared, state));
+    };
+    // The closure asks for the next frame with itself, so it holds itself: once the app is
+    // gone it stops asking, and that one closure is all that is left.
+    let tick: Rc<RefCell<Option<Tick>>> = Rc::new(RefCell::new(None));
+    let again = tick.clone();
+    *tick.borrow_mut() = Some(Closure::new(move || {
+        if frame(shared, &state) {
+            if let Some(tick) = again.borrow().as_ref() {
+                request_frame(tick);
+            }
+        }
+    }));
+    if let Some(first) = tick.borrow().as_ref() {
+        request_frame(first);
+    };
+}
+
+/// The frame loop's one callback.
+type Tick = Closure<dyn FnMut()>;
+
+fn request_frame(tick: &Tick) {
+    let _ = window().request_animation_frame(tick.as_ref().unchecked_ref());
 }
 
 struct FrameState {
@@ -272,9 +298,10 @@ struct FrameState {
     carry: Cell<f64>,
 }
 
-fn frame(shared: Shared, state: Rc<FrameState>) {
+/// One frame: the clock moved on by the time since the last. Returns whether to go on.
+fn frame(shared: Shared, state: &FrameState) -> bool {
     if !state.alive.load(Ordering::Relaxed) {
-        return;
+        return false;
     }
     let now = window().performance().map_or(0.0, |p| p.now());
     let elapsed = state.last.replace(Some(now)).map_or(0.0, |last| now - last);
@@ -290,5 +317,5 @@ fn frame(shared: Shared, state: Rc<FrameState>) {
             shared.sim.step(ms);
         }
     }
-    request_animation_frame(move || frame(shared, state));
+    true
 }

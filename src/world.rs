@@ -53,10 +53,14 @@ pub struct Sim {
     traffic: RwSignal<Option<Time>>,
     /// What steady traffic sends: the request builder's request (the seed's at first).
     request: StoredValue<Request>,
-    /// Simulation mode is on.
-    simulation: RwSignal<bool>,
+    /// Simulation mode is on. (Split once here: `RwSignal::read_only` makes a new signal in
+    /// the arena at every call, which a caller outside any owner, such as the frame loop,
+    /// never gives back.)
+    simulation: ReadSignal<bool>,
+    set_simulation: WriteSignal<bool>,
     /// In simulation mode, Play is on.
-    playing: RwSignal<bool>,
+    playing: ReadSignal<bool>,
+    set_playing: WriteSignal<bool>,
 }
 
 impl Sim {
@@ -71,6 +75,8 @@ impl Sim {
     pub fn with(cluster: Cluster) -> Sim {
         let (now, set_now) = signal(cluster.now());
         let (version, set_version) = signal(0);
+        let (simulation, set_simulation) = signal(false);
+        let (playing, set_playing) = signal(false);
         Sim {
             cluster: StoredValue::new(World::Realtime(Box::new(cluster))),
             version,
@@ -79,8 +85,10 @@ impl Sim {
             set_now,
             traffic: RwSignal::new(None),
             request: StoredValue::new(seed::request()),
-            simulation: RwSignal::new(false),
-            playing: RwSignal::new(false),
+            simulation,
+            set_simulation,
+            playing,
+            set_playing,
         }
     }
 
@@ -149,11 +157,11 @@ impl Sim {
             return;
         };
         self.traffic.set(None);
-        self.playing.set(false);
+        self.set_playing.set(false);
         let _ = self
             .cluster
             .try_update_value(|w| *w = World::Simulation(Box::new(timeline)));
-        self.simulation.set(true);
+        self.set_simulation.set(true);
         self.changed();
     }
 
@@ -161,7 +169,7 @@ impl Sim {
     /// in the same mode, with steady traffic going on in the new world if it is on; returns the
     /// old one.
     pub fn replace(&self, mut cluster: Cluster) -> Option<Cluster> {
-        self.playing.set(false);
+        self.set_playing.set(false);
         let world = if self.simulation.get_untracked() {
             World::Simulation(Box::new(self.timeline_of(cluster)))
         } else {
@@ -301,17 +309,17 @@ impl Sim {
 
     /// Simulation mode is on.
     pub fn simulation(&self) -> ReadSignal<bool> {
-        self.simulation.read_only()
+        self.simulation
     }
 
     /// Play is on (simulation mode).
     pub fn playing(&self) -> ReadSignal<bool> {
-        self.playing.read_only()
+        self.playing
     }
 
     /// Play or pause (simulation mode).
     pub fn set_playing(&self, on: bool) {
-        self.playing.set(on && self.simulation.get_untracked());
+        self.set_playing.set(on && self.simulation.get_untracked());
     }
 
     /// Switch between realtime and simulation mode. Simulation mode takes the world as it is
@@ -333,8 +341,8 @@ impl Sim {
                 }
             };
         });
-        self.playing.set(false);
-        self.simulation.set(on);
+        self.set_playing.set(false);
+        self.set_simulation.set(on);
         self.changed();
     }
 

@@ -8,8 +8,11 @@
 
 use gloo_timers::future::TimeoutFuture;
 use leptos::{mount::mount_to, prelude::*, task::tick};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use svclab::{Driver, Lab};
 
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -2849,4 +2852,57 @@ async fn steady_traffic_keeps_the_apps_memory_flat_once_its_lists_are_full() {
         "the live heap grew {per_request:.0} bytes a request between requests 300-400 and \
          600-700 ({first:.0} to {last:.0} bytes)"
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_frame_loop_allocates_nothing_it_keeps() {
+    // The page's own clock: real animation frames (no Driver), nothing applied, no traffic.
+    // Each frame reads a few signals and moves the clock; none may leave memory behind, as the
+    // callback leptos makes per `request_animation_frame` (8 bytes) and a signal made per frame
+    // by `RwSignal::read_only` (12 bytes) did: 72 kB a minute at 60 frames a second.
+    let root = fresh_root();
+    let handle = mount_to(root.clone(), || view! { <Lab /> });
+    settle().await;
+    choose(&root, "Speed", "4×").await;
+    TimeoutFuture::new(1_000).await;
+    let (frames, stop) = (Rc::new(Cell::new(0u32)), Rc::new(Cell::new(false)));
+    count_frames(frames.clone(), stop.clone());
+    TimeoutFuture::new(100).await;
+    let (before, first) = (live_heap(), frames.get());
+    TimeoutFuture::new(3_000).await;
+    let grew = live_heap() - before;
+    let counted = frames.get() - first;
+    stop.set(true);
+    drop(handle);
+    assert!(counted >= 30, "only {counted} frames in 3 s");
+    assert!(
+        grew < 2.0 * f64::from(counted),
+        "the live heap grew {grew} bytes in {counted} frames"
+    );
+}
+
+/// Counts animation frames into `frames` until `stop` is set, with one closure for all of
+/// them, so that counting allocates nothing per frame. (The closure holds itself, to be there
+/// for the frame asked for last: a few bytes left for the rest of the test run.)
+fn count_frames(frames: Rc<Cell<u32>>, stop: Rc<Cell<bool>>) {
+    type Tick = Closure<dyn FnMut()>;
+    fn ask(tick: &Tick) {
+        let _ = web_sys::window()
+            .unwrap()
+            .request_animation_frame(tick.as_ref().unchecked_ref());
+    }
+    let tick: Rc<RefCell<Option<Tick>>> = Rc::new(RefCell::new(None));
+    let again = tick.clone();
+    *tick.borrow_mut() = Some(Closure::new(move || {
+        if stop.get() {
+            return;
+        }
+        frames.set(frames.get() + 1);
+        if let Some(tick) = again.borrow().as_ref() {
+            ask(tick);
+        }
+    }));
+    if let Some(first) = tick.borrow().as_ref() {
+        ask(first);
+    };
 }
