@@ -195,6 +195,9 @@ impl GroupBox {
 enum Slot<'a> {
     Pod(&'a PodView),
     Group(Vec<&'a PodView>),
+    /// The row a crowded node keeps free for a kept pod while it has none, so that the picture
+    /// does not change as requests go to other nodes.
+    Free,
 }
 
 /// The rows of `pods` (one node's, in drawing order): each pod its own while they are no more
@@ -227,7 +230,9 @@ fn slots<'a>(pods: &[&'a PodView], keep: &BTreeSet<String>, max: usize) -> Vec<S
             None => groups.push(vec![p]),
         }
     }
-    let room = max.saturating_sub(first.len() + kept.len()).max(1);
+    // Room for one kept pod even while there is none (its row is kept free), so that the groups
+    // do not change as requests go to other nodes.
+    let room = max.saturating_sub(first.len() + kept.len().max(1)).max(1);
     if groups.len() > room {
         let others: Vec<&PodView> = groups.drain(room - 1..).flatten().collect();
         groups.push(others);
@@ -236,6 +241,9 @@ fn slots<'a>(pods: &[&'a PodView], keep: &BTreeSet<String>, max: usize) -> Vec<S
         [one] => Slot::Pod(one),
         _ => Slot::Group(g),
     }));
+    if kept.is_empty() {
+        kept.push(Slot::Free);
+    }
     first.extend(kept);
     first
 }
@@ -269,16 +277,6 @@ fn shown_services<'a>(
     let shown: Vec<&ServiceView> = chosen.into_iter().map(|i| &services[i]).collect();
     let more = services.len() - shown.len();
     (shown, more)
-}
-
-/// The rows a node of `slots` needs: a crowded node without a kept pod keeps a row free for
-/// one, so that the picture does not change height as requests go to other nodes.
-fn rows_of(slots: &[Slot]) -> usize {
-    let grouped = slots.iter().any(|s| matches!(s, Slot::Group(_)));
-    let kept = slots
-        .iter()
-        .any(|s| matches!(s, Slot::Pod(p) if p.role == PodRole::Workload));
-    slots.len() + usize::from(grouped && !kept)
 }
 
 /// A node's region and the parts inside it.
@@ -344,6 +342,7 @@ impl Layout {
 
     fn put(&mut self, slot: Slot, node: Option<&str>, rect: Rect) {
         match slot {
+            Slot::Free => {}
             Slot::Pod(p) => {
                 self.pods.insert(p.id.clone(), rect);
             }
@@ -495,7 +494,7 @@ pub fn layout_keeping(scene: &Scene, keep: &BTreeSet<String>) -> Layout {
                 slots(&pods, keep, MAX_POD_ROWS)
             })
             .collect();
-        let busiest = slotted.iter().map(|s| rows_of(s)).max().unwrap_or(0).max(1);
+        let busiest = slotted.iter().map(Vec::len).max().unwrap_or(0).max(1);
         let node_h = NODE_HEADER_H + PROXY_H + GATE_GAP + busiest as f64 * (POD_H + POD_GAP) + PAD;
         for (i, (node, slots)) in chunk.iter().zip(slotted).enumerate() {
             let x = MARGIN + i as f64 * (node_w + NODE_GAP);
@@ -525,7 +524,8 @@ pub fn layout_keeping(scene: &Scene, keep: &BTreeSet<String>) -> Layout {
     if !waiting.is_empty() {
         let pod_w = node_w - 2.0 * PAD;
         let per_row = (((inner - PAD) / (pod_w + PAD)).floor() as usize).max(1);
-        let waiting = slots(&waiting, keep, MAX_POD_ROWS * per_row);
+        let mut waiting = slots(&waiting, keep, MAX_POD_ROWS * per_row);
+        waiting.retain(|s| !matches!(s, Slot::Free));
         let rows = waiting.len().div_ceil(per_row);
         let h = PENDING_HEADER_H + rows as f64 * (POD_H + POD_GAP) + PAD;
         let region = Rect::new(MARGIN, y, inner, h);
@@ -796,6 +796,15 @@ mod tests {
         assert_eq!(drawn, 500);
         // As tall as a node of a few pods, not of five hundred.
         assert!(l.height < layout(&crowded(3)).height + 1.0, "{}", l.height);
+        // Without the kept pod the same boxes are drawn (it joins the other pods), so the
+        // picture does not shift as requests go to other nodes.
+        let plain = layout(&s);
+        let ids = |l: &Layout| l.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&plain), ids(&l));
+        let mut own: Vec<&String> = l.pods.keys().collect();
+        own.retain(|id| **id != kept);
+        assert_eq!(plain.pods.keys().collect::<Vec<_>>(), own);
+        assert_eq!(plain.height, l.height);
     }
 
     #[test]
