@@ -2807,6 +2807,26 @@ async fn sixty_services_and_deployments_draw_a_few_boxes_that_say_how_many_more(
     box_.dispatch_event(&click_event()).unwrap();
     settle().await;
     assert_eq!(box_.get_attribute("aria-pressed").as_deref(), Some("true"));
+
+    // 61 Deployments: the first 50 have rows, a filter finds the others by name.
+    let rows = || find_all(root, ".deployments-panel li.deployment").len();
+    assert_eq!(rows(), 50);
+    let panel = text(&find(root, ".deployments-panel"));
+    assert!(
+        panel.contains("The first 50 of 61 (of 61 Deployments)"),
+        "{panel}"
+    );
+    assert!(find_all(root, "button[aria-label='Scale app59 up']").is_empty());
+    fill(root, "Filter Deployments", "app59").await;
+    assert_eq!(rows(), 1);
+    find(root, "button[aria-label='Scale app59 up']").click();
+    settle().await;
+    let replicas: HtmlInputElement =
+        find(root, "input[aria-label='Replicas of app59']").unchecked_into();
+    assert_eq!(replicas.value(), "2");
+    fill(root, "Filter Deployments", "nothing-like-it").await;
+    assert_eq!(rows(), 0);
+    assert!(text(&find(root, ".deployments-panel")).contains("None of the 61 Deployments"));
 }
 
 /// The app's live heap (allocated and not freed, counted by `svclab::heap`), in bytes.

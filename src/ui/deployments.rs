@@ -1,5 +1,8 @@
 //! Scale controls, one row per Deployment: −, a number, +. Scaling is `kubectl scale`; the
-//! editor's `replicas:` follows so that the next Apply keeps the new count.
+//! editor's `replicas:` follows so that the next Apply keeps the new count. With more than
+//! [`SHOWN`] Deployments a filter finds one by name, and only the first [`SHOWN`] that match
+//! have rows: 500 rows of buttons are slow to draw (about 200 ms of an Apply of 1,000 objects)
+//! and no help to scroll through.
 
 use leptos::prelude::*;
 use svclab_sim::action::Action;
@@ -9,6 +12,9 @@ use svclab_sim::model::ObjectKey;
 use crate::editor_text::with_replicas;
 use crate::state::shared;
 use crate::ui::rows::Rows;
+
+/// Rows drawn at most; the others are found with the filter.
+pub const SHOWN: usize = 50;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Row {
@@ -37,7 +43,21 @@ pub fn Deployments() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let keys = move || rows.with(|r| r.iter().map(|r| r.key.clone()).collect::<Vec<_>>());
+    let (filter, set_filter) = signal(String::new());
+    // The Deployments whose name holds the filter's text: how many, and the first SHOWN.
+    let matching = Memo::new(move |_| {
+        let needle = filter.with(|f| f.trim().to_lowercase());
+        rows.with(|r| {
+            let found: Vec<&Row> = r
+                .iter()
+                .filter(|r| needle.is_empty() || r.key.name.contains(&needle))
+                .collect();
+            let keys: Vec<ObjectKey> = found.iter().take(SHOWN).map(|r| r.key.clone()).collect();
+            (found.len(), keys)
+        })
+    });
+    let keys = move || matching.with(|m| m.1.clone());
+    let many = move || rows.with(Vec::len) > SHOWN;
     let (message, set_message) = signal(String::new());
     let scale = move |key: ObjectKey, replicas: i64| match sim.act(Action::Scale {
         namespace: key.namespace.clone(),
@@ -63,6 +83,31 @@ pub fn Deployments() -> impl IntoView {
             </div>
             <Show when=move || rows.with(Vec::is_empty)>
                 <p class="hint">"No Deployments of yours yet. Apply the manifest to create one."</p>
+            </Show>
+            <Show when=many>
+                <label class="deployment-filter">
+                    <span>"Find"</span>
+                    <input
+                        type="search"
+                        aria-label="Filter Deployments"
+                        placeholder="part of a name"
+                        prop:value=move || filter.get()
+                        on:input=move |ev| set_filter.set(event_target_value(&ev))
+                    />
+                </label>
+                <p class="hint" role="status">
+                    {move || {
+                        let total = rows.with(Vec::len);
+                        let (found, shown) = matching.with(|m| (m.0, m.1.len()));
+                        if found == 0 {
+                            format!("None of the {total} Deployments has that in its name.")
+                        } else if found > shown {
+                            format!("The first {shown} of {found} (of {total} Deployments): type part of a name to find one.")
+                        } else {
+                            format!("{found} of {total} Deployments.")
+                        }
+                    }}
+                </p>
             </Show>
             <ul class="deployments">
                 <Rows each=keys key=|k| k.clone() let(key)>
