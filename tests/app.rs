@@ -2840,8 +2840,16 @@ async fn steady_traffic_keeps_the_apps_memory_flat_once_its_lists_are_full() {
     // holds as much as it ever will; every list on screen (requests, the trail's hops and
     // labels, events) has long been full. From then on each request's memory must be given
     // back: a keyed list whose rows each left ~90 bytes behind grew 60-100 bytes a request.
+    // Twelve backend pods crowd their nodes, so the pod each request reaches is drawn on its
+    // own and the last one goes back into its group: a shape made per request that kept its
+    // subscriptions to the scene and the layout grew 164 bytes a request here (430 at 300 pods).
     let app = mount_lab().await;
     app.seeded().await;
+    scale_backend_to(&app, 12).await;
+    assert!(
+        !find_all(&app.root, "svg[aria-label='Cluster'] g.pod-group").is_empty(),
+        "twelve pods crowd a node"
+    );
     fill(&app.root, "Steady traffic interval (virtual ms)", "100").await;
     button(&app.root, "Start steady traffic").click();
     settle().await;

@@ -134,7 +134,51 @@ pub fn ClusterView() -> impl IntoView {
 
     let node_names =
         move || scene.with(|s| s.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>());
-    let pod_ids = move || geo.with(|g| g.pods.keys().cloned().collect::<Vec<_>>());
+    // Each pod drawn on its own reads only its own signal, which lives as long as its shape; one
+    // effect here brings them up to date. (At hundreds of pods the pod a request reaches is drawn
+    // on its own and the last one goes back into its group: a shape made per request that read
+    // the scene, the layout, the counts or the selection itself would leave its subscriptions
+    // behind when dropped, since reactive_graph 0.2 keeps a disposed subscriber in its source's
+    // list: four allocations of 108 bytes a request.)
+    let pod_rows: StoredValue<Vec<(String, ArcRwSignal<PodRow>)>> = StoredValue::new(Vec::new());
+    let pod_row = move |id: &str| PodRow {
+        data: scene.with_untracked(|s| s.pod(id).cloned()),
+        rect: geo.with_untracked(|g| g.pod(id)).unwrap_or_default(),
+        count: counts.with_untracked(|c| c.get(&key_of(id)).copied().unwrap_or(0)),
+        selected: sh
+            .selected
+            .with_untracked(|x| matches!(x, Some(Selection::Pod(k)) if object_id(k) == id)),
+    };
+    let pod_ids = move || {
+        let ids: Vec<String> = geo.with(|g| g.pods.keys().cloned().collect());
+        pod_rows.update_value(|rows| {
+            let mut old: BTreeMap<String, ArcRwSignal<PodRow>> = rows.drain(..).collect();
+            *rows = ids
+                .into_iter()
+                .map(|id| {
+                    let signal = old
+                        .remove(&id)
+                        .unwrap_or_else(|| ArcRwSignal::new(pod_row(&id)));
+                    (id, signal)
+                })
+                .collect();
+        });
+        pod_rows.get_value()
+    };
+    Effect::new(move |_| {
+        scene.track();
+        geo.track();
+        counts.track();
+        sh.selected.track();
+        pod_rows.with_value(|rows| {
+            for (id, signal) in rows {
+                let new = pod_row(id);
+                if signal.with_untracked(|old| *old != new) {
+                    signal.set(new);
+                }
+            }
+        });
+    });
     let group_ids = move || geo.with(|g| g.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>());
     let service_ids = move || geo.with(|g| g.services.keys().cloned().collect::<Vec<_>>());
     let more_services = Memo::new(move |_| geo.with(|g| g.more_services));
@@ -216,8 +260,8 @@ pub fn ClusterView() -> impl IntoView {
                 </g>
                 // Under the pods: a hop shows between boxes, not over their text.
                 <packets::TrailLayer trail=trail />
-                <Rows each=pod_ids key=|id| id.clone() let(id)>
-                    <PodShape id=id scene=scene geo=geo counts=counts />
+                <Rows each=pod_ids key=|(id, _)| id.clone() let((id, row))>
+                    <PodShape id=id row=row />
                 </Rows>
                 <Rows each=group_ids key=|id| id.clone() let(id)>
                     <GroupShape id=id geo=geo />
@@ -419,32 +463,33 @@ fn NodeShape(name: String, scene: Memo<Scene>, geo: Memo<Layout>) -> impl IntoVi
     }
 }
 
+/// What a pod drawn on its own shows: the scene's pod, its box, its answers, whether selected.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct PodRow {
+    data: Option<crate::scene::PodView>,
+    rect: Rect,
+    count: u32,
+    selected: bool,
+}
+
 #[component]
-fn PodShape(
-    id: String,
-    scene: Memo<Scene>,
-    geo: Memo<Layout>,
-    counts: Memo<svclab_sim::map::SortedMap<ObjectKey, u32>>,
-) -> impl IntoView {
+fn PodShape(id: String, row: ArcRwSignal<PodRow>) -> impl IntoView {
     let sh = shared();
     let key = key_of(&id);
     let data = {
-        let id = id.clone();
-        Memo::new(move |_| scene.with(|s| s.pod(&id).cloned()))
+        let row = row.clone();
+        Memo::new(move |_| row.with(|r| r.data.clone()))
     };
     let rect = {
-        let id = id.clone();
-        Memo::new(move |_| geo.with(|g| g.pod(&id)).unwrap_or_default())
+        let row = row.clone();
+        Memo::new(move |_| row.with(|r| r.rect))
     };
     let count = {
-        let key = key.clone();
-        Memo::new(move |_| counts.with(|c| c.get(&key).copied().unwrap_or(0)))
+        let row = row.clone();
+        Memo::new(move |_| row.with(|r| r.count))
     };
+    let selected = Memo::new(move |_| row.with(|r| r.selected));
     let sel = Selection::Pod(key.clone());
-    let selected = {
-        let s = sel.clone();
-        Memo::new(move |_| sh.selected.with(|x| x.as_ref() == Some(&s)))
-    };
     let class = move || {
         data.with(|d| match d {
             Some(d) => format!("pod {} {}", d.state.as_str(), d.role.as_str()),
