@@ -262,19 +262,25 @@ fn shown_services<'a>(
     let room = room.saturating_sub(1);
     let kept = |s: &ServiceView| keep.contains(&s.id);
     let cluster = |s: &ServiceView| svclab_sim::cluster::is_cluster_namespace(&s.key.namespace);
-    let mut chosen: BTreeSet<usize> = BTreeSet::new();
+    let mut chosen = vec![false; services.len()];
+    let mut taken = 0;
     let rank: [&dyn Fn(&ServiceView) -> bool; 3] = [&kept, &cluster, &|_| true];
     for first in rank {
         for (i, s) in services.iter().enumerate() {
-            if chosen.len() == room {
+            if taken == room {
                 break;
             }
-            if first(s) {
-                chosen.insert(i);
+            if !chosen[i] && first(s) {
+                chosen[i] = true;
+                taken += 1;
             }
         }
     }
-    let shown: Vec<&ServiceView> = chosen.into_iter().map(|i| &services[i]).collect();
+    let shown: Vec<&ServiceView> = services
+        .iter()
+        .zip(chosen)
+        .filter_map(|(s, chosen)| chosen.then_some(s))
+        .collect();
     let more = services.len() - shown.len();
     (shown, more)
 }
@@ -354,10 +360,13 @@ impl Layout {
                 for p in &pods {
                     self.grouped.insert(p.id.clone(), index);
                 }
-                let owners: BTreeSet<(&str, Option<&str>)> = pods
+                // (Sorted vectors, not B-trees, throughout the app: far less wasm.)
+                let mut owners: Vec<(&str, Option<&str>)> = pods
                     .iter()
                     .map(|p| (p.key.namespace.as_str(), p.owner.as_deref()))
                     .collect();
+                svclab_sim::sort::sort(&mut owners);
+                owners.dedup();
                 let node_name = node.unwrap_or("");
                 // `*` is in no owner's name: the id of a node's other pods cannot clash.
                 let id = match owners.len() {

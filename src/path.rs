@@ -234,7 +234,7 @@ pub fn path_services(traces: &[Trace], now: Time, scene: &crate::scene::Scene) -
     let Some(trace) = traces.iter().rev().find(|t| t.start <= now) else {
         return Vec::new();
     };
-    let addressed: std::collections::BTreeSet<String> = trace
+    let addressed: Vec<String> = trace
         .hops
         .iter()
         .flat_map(|h| {

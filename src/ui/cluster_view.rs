@@ -152,7 +152,8 @@ pub fn ClusterView() -> impl IntoView {
     let pod_ids = move || {
         let ids: Vec<String> = geo.with(|g| g.pods.keys().cloned().collect());
         pod_rows.update_value(|rows| {
-            let mut old: BTreeMap<String, ArcRwSignal<PodRow>> = rows.drain(..).collect();
+            let mut old: svclab_sim::map::SortedMap<String, ArcRwSignal<PodRow>> =
+                rows.drain(..).collect();
             *rows = ids
                 .into_iter()
                 .map(|id| {
@@ -464,7 +465,7 @@ fn NodeShape(name: String, scene: Memo<Scene>, geo: Memo<Layout>) -> impl IntoVi
 }
 
 /// What a pod drawn on its own shows: the scene's pod, its box, its answers, whether selected.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, PartialEq)]
 struct PodRow {
     data: Option<crate::scene::PodView>,
     rect: Rect,

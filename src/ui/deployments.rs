@@ -46,7 +46,9 @@ pub fn Deployments() -> impl IntoView {
     let (filter, set_filter) = signal(String::new());
     // The Deployments whose name holds the filter's text: how many, and the first SHOWN.
     let matching = Memo::new(move |_| {
-        let needle = filter.with(|f| f.trim().to_lowercase());
+        // Names are lowercase (DNS-1123); ASCII lowercasing is enough and keeps Unicode's case
+        // tables out of the wasm.
+        let needle = filter.with(|f| f.trim().to_ascii_lowercase());
         rows.with(|r| {
             let found: Vec<&Row> = r
                 .iter()
