@@ -255,9 +255,9 @@ fn prefers_reduced_motion() -> bool {
 /// Advance the world every animation frame by the real time elapsed × speed (unless paused).
 ///
 /// One closure serves every frame. leptos's `request_animation_frame` makes a closure per call
-/// whose Rust side (a few bytes) stays until the JS garbage collector finalizes it, which
-/// wasm-bindgen without weak references never does: 60 frames a second left 26 kB a simulated
-/// minute behind in the long run (issue 18's soak).
+/// whose Rust side (8 bytes) stays until the JS garbage collector finalizes it, which
+/// wasm-bindgen without weak references never does: with the 12 bytes a frame the old
+/// `Sim::simulation` left, that was the 26 kB a simulated minute issue 18's soak measured.
 fn run_frames(shared: Shared) {
     let alive = Arc::new(AtomicBool::new(true));
     {

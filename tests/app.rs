@@ -2827,6 +2827,15 @@ async fn sixty_services_and_deployments_draw_a_few_boxes_that_say_how_many_more(
     fill(root, "Filter Deployments", "nothing-like-it").await;
     assert_eq!(rows(), 0);
     assert!(text(&find(root, ".deployments-panel")).contains("None of the 61 Deployments"));
+    fill(root, "Filter Deployments", "").await;
+    assert_eq!(rows(), 50);
+    let replicas: HtmlInputElement =
+        find(root, "input[aria-label='Replicas of app0']").unchecked_into();
+    assert_eq!(
+        replicas.value(),
+        "1",
+        "a row made again shows its Deployment's replicas"
+    );
 }
 
 /// The app's live heap (allocated and not freed, counted by `svclab::heap`), in bytes.

@@ -58,8 +58,48 @@ pub fn Deployments() -> impl IntoView {
             (found.len(), keys)
         })
     });
-    let keys = move || matching.with(|m| m.1.clone());
-    let many = move || rows.with(Vec::len) > SHOWN;
+    // Each row reads only its own signal, which lives as long as the row; one effect brings
+    // them up to date. (Typing in the filter makes and drops rows; a row that read `rows`
+    // itself would leave its subscription behind when dropped: reactive_graph 0.2 keeps a
+    // disposed subscriber in its source's list.) The rows are in key order (the cluster's map),
+    // so a row's data is found by a search, not a scan.
+    let find = move |key: &ObjectKey| {
+        rows.with_untracked(|r| {
+            r.binary_search_by(|r| r.key.cmp(key))
+                .ok()
+                .map(|i| r[i].clone())
+        })
+    };
+    let signals: StoredValue<Vec<(ObjectKey, ArcRwSignal<Option<Row>>)>> =
+        StoredValue::new(Vec::new());
+    let keys = move || {
+        let keys = matching.with(|m| m.1.clone());
+        signals.update_value(|listed| {
+            let mut old: svclab_sim::map::SortedMap<ObjectKey, ArcRwSignal<Option<Row>>> =
+                listed.drain(..).collect();
+            *listed = keys
+                .into_iter()
+                .map(|k| {
+                    let signal = old.remove(&k).unwrap_or_else(|| ArcRwSignal::new(find(&k)));
+                    (k, signal)
+                })
+                .collect();
+        });
+        signals.get_value()
+    };
+    Effect::new(move |_| {
+        rows.track();
+        signals.with_value(|listed| {
+            for (key, signal) in listed {
+                let new = find(key);
+                if signal.with_untracked(|old| *old != new) {
+                    signal.set(new);
+                }
+            }
+        });
+    });
+    // The filter stays while it holds text, so that it never hides rows unseen.
+    let many = move || rows.with(Vec::len) > SHOWN || filter.with(|f| !f.is_empty());
     let (message, set_message) = signal(String::new());
     let scale = move |key: ObjectKey, replicas: i64| match sim.act(Action::Scale {
         namespace: key.namespace.clone(),
@@ -112,18 +152,9 @@ pub fn Deployments() -> impl IntoView {
                 </p>
             </Show>
             <ul class="deployments">
-                <Rows each=keys key=|k| k.clone() let(key)>
+                <Rows each=keys key=|(k, _)| k.clone() let((key, row))>
                     {
-                        let row = {
-                            let key = key.clone();
-                            // The rows are in key order (the cluster's map): a search, not a
-                            // scan, so 500 rows cost 500 lookups, not 250,000 comparisons.
-                            Memo::new(move |_| {
-                                rows.with(|r| {
-                                    r.binary_search_by(|r| r.key.cmp(&key)).ok().map(|i| r[i].clone())
-                                })
-                            })
-                        };
+                        let row = Memo::new(move |_| row.get());
                         let replicas = move || row.with(|r| r.as_ref().map_or(0, |r| r.replicas));
                         let name = key.name.clone();
                         let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
