@@ -2799,6 +2799,29 @@ async fn sixty_services_and_deployments_draw_a_few_boxes_that_say_how_many_more(
         assert!(outside.is_empty(), "{selector}: {outside}");
     }
 
+    // A request to a Service the band had no room for: its box is drawn while the request is
+    // the latest, and so is the pod that answers.
+    let svc59 = format!("{picture} g.service[aria-label^='Service svc59 ']");
+    assert!(
+        find_all(root, &svc59).is_empty(),
+        "svc59 drawn before any request"
+    );
+    fill(root, "To", "svc59").await;
+    button(root, "Send request").click();
+    settle().await;
+    app.advance(5_000).await;
+    assert!(
+        !find_all(root, &svc59).is_empty(),
+        "the request's Service is not drawn"
+    );
+    let app59 = find_all(root, &format!("{picture} g.pod"))
+        .iter()
+        .map(label)
+        .filter(|l| l.starts_with("Pod app59-") && l.contains("answered 1 of"))
+        .count();
+    assert_eq!(app59, 1, "the pod that answered is not drawn on its own");
+    assert!(boxes_outside(&svg, "g.service").is_empty());
+
     // The box of a node's other pods selects the node, whose details list its pods.
     let box_ = find_all(root, &format!("{picture} g.pod-group"))
         .into_iter()
