@@ -125,9 +125,14 @@ pub fn text_width(text: &str) -> f64 {
     text.chars().count() as f64 * LABEL_PX * GLYPH_EM
 }
 
+/// The latest request that has started by `now`: the one the picture draws.
+pub fn latest(traces: &[Trace], now: Time) -> Option<&Trace> {
+    traces.iter().rev().find(|t| t.start <= now)
+}
+
 /// The trail of the latest request that has started by `now` (the next request replaces it).
 pub fn trail_at(traces: &[Trace], layout: &Layout, now: Time) -> Option<Trail> {
-    let trace = traces.iter().rev().find(|t| t.start <= now)?;
+    let trace = latest(traces, now)?;
     let mut trail = Trail {
         trace: trace.id,
         ..Default::default()
@@ -208,12 +213,9 @@ pub fn trail_at(traces: &[Trace], layout: &Layout, now: Time) -> Option<Trail> {
     Some(trail)
 }
 
-/// The pods the latest request begun by `now` goes through (ids, sorted): the picture draws them
-/// on their own even where their node's pods are grouped.
-pub fn pods_on_path(traces: &[Trace], now: Time) -> Vec<String> {
-    let Some(trace) = traces.iter().rev().find(|t| t.start <= now) else {
-        return Vec::new();
-    };
+/// The pods `trace` goes through (ids, sorted): the picture draws the latest request's on their
+/// own even where their node's pods are grouped.
+pub fn pods_on_path(trace: &Trace) -> Vec<String> {
     let mut ids: Vec<String> = trace
         .hops
         .iter()
@@ -228,12 +230,9 @@ pub fn pods_on_path(traces: &[Trace], now: Time) -> Vec<String> {
     ids
 }
 
-/// The ids of the Services the latest request started by `now` was sent to: those whose cluster
-/// IP a hop's packet was addressed to before kube-proxy rewrote it.
-pub fn path_services(traces: &[Trace], now: Time, scene: &crate::scene::Scene) -> Vec<String> {
-    let Some(trace) = traces.iter().rev().find(|t| t.start <= now) else {
-        return Vec::new();
-    };
+/// The ids of the Services `trace` was sent to: those whose cluster IP a hop's packet was
+/// addressed to before kube-proxy rewrote it.
+pub fn path_services(trace: &Trace, scene: &crate::scene::Scene) -> Vec<String> {
     let addressed: Vec<String> = trace
         .hops
         .iter()

@@ -17,10 +17,10 @@ use crate::flow::{event_mark, flow_at, spread};
 use crate::inspect::Selection;
 use crate::layout::viewport::View;
 use crate::layout::{layout_keeping, squeeze, Layout, Rect, NODE_HEADER_H};
-use crate::path::{path_services, pods_on_path, trail_at};
+use crate::path::{latest, path_services, pods_on_path, trail_at};
 use crate::scene::{fit, object_id, PodRole, Scene};
 use crate::state::{shared, Shared};
-use crate::ui::rows::Rows;
+use crate::ui::rows::{RowSignals, Rows};
 
 mod packets;
 mod zoom;
@@ -71,13 +71,26 @@ pub fn ClusterView() -> impl IntoView {
     // change on only if what it holds changed. Only the packet layer ([`packets`]) reads the
     // clock every frame.
     let scene = Memo::new(move |_| sim.read(Scene::of));
-    let on_path = Memo::new(move |_| {
+    // The latest request's id follows the clock every frame; what is on its path only when it
+    // changes (or the world does).
+    let latest_id = Memo::new(move |_| {
         let now = sim.now().get();
-        sim.read(|c| pods_on_path(c.traces(), now))
+        sim.read(|c| latest(c.traces(), now).map(|t| t.id))
+    });
+    let on_path = Memo::new(move |_| {
+        let id = latest_id.get();
+        sim.read(|c| {
+            id.and_then(|id| c.trace(id))
+                .map(pods_on_path)
+                .unwrap_or_default()
+        })
     });
     let services_on_path = Memo::new(move |_| {
-        let now = sim.now().get();
-        scene.with(|s| sim.read(|c| path_services(c.traces(), now, s)))
+        let id = latest_id.get();
+        scene.with(|s| {
+            sim.read(|c| id.and_then(|id| c.trace(id)).map(|t| path_services(t, s)))
+                .unwrap_or_default()
+        })
     });
     // Drawn on their own even on a crowded node or a full Services band: the latest request's
     // pods and Services, and the selected one. (A pod and a Service of the same name share an
@@ -134,52 +147,25 @@ pub fn ClusterView() -> impl IntoView {
 
     let node_names =
         move || scene.with(|s| s.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>());
-    // Each pod drawn on its own reads only its own signal, which lives as long as its shape; one
-    // effect here brings them up to date. (At hundreds of pods the pod a request reaches is drawn
-    // on its own and the last one goes back into its group: a shape made per request that read
-    // the scene, the layout, the counts or the selection itself would leave its subscriptions
-    // behind when dropped, since reactive_graph 0.2 keeps a disposed subscriber in its source's
-    // list: four allocations of 108 bytes a request.)
-    let pod_rows: StoredValue<Vec<(String, ArcRwSignal<PodRow>)>> = StoredValue::new(Vec::new());
-    let pod_row = move |id: &str| PodRow {
+    // Each pod drawn on its own reads only its own signal (RowSignals): at hundreds of pods the
+    // pod a request reaches is drawn on its own and the last one goes back into its group, so a
+    // shape is made and dropped per request (four subscriptions of 108 bytes each, when shapes
+    // read the scene, the layout, the counts and the selection themselves).
+    let pod_row = move |id: &String| PodRow {
         data: scene.with_untracked(|s| s.pod(id).cloned()),
         rect: geo.with_untracked(|g| g.pod(id)).unwrap_or_default(),
         count: counts.with_untracked(|c| c.get(&key_of(id)).copied().unwrap_or(0)),
         selected: sh
             .selected
-            .with_untracked(|x| matches!(x, Some(Selection::Pod(k)) if object_id(k) == id)),
+            .with_untracked(|x| matches!(x, Some(Selection::Pod(k)) if object_id(k) == *id)),
     };
-    let pod_ids = move || {
-        let ids: Vec<String> = geo.with(|g| g.pods.keys().cloned().collect());
-        pod_rows.update_value(|rows| {
-            let mut old: svclab_sim::map::SortedMap<String, ArcRwSignal<PodRow>> =
-                rows.drain(..).collect();
-            *rows = ids
-                .into_iter()
-                .map(|id| {
-                    let signal = old
-                        .remove(&id)
-                        .unwrap_or_else(|| ArcRwSignal::new(pod_row(&id)));
-                    (id, signal)
-                })
-                .collect();
-        });
-        pod_rows.get_value()
-    };
-    Effect::new(move |_| {
+    let pod_rows = RowSignals::new(pod_row, move || {
         scene.track();
         geo.track();
         counts.track();
         sh.selected.track();
-        pod_rows.with_value(|rows| {
-            for (id, signal) in rows {
-                let new = pod_row(id);
-                if signal.with_untracked(|old| *old != new) {
-                    signal.set(new);
-                }
-            }
-        });
     });
+    let pod_ids = move || pod_rows.list(geo.with(|g| g.pods.keys().cloned().collect()), pod_row);
     let group_ids = move || geo.with(|g| g.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>());
     let service_ids = move || geo.with(|g| g.services.keys().cloned().collect::<Vec<_>>());
     let more_services = Memo::new(move |_| geo.with(|g| g.more_services));

@@ -11,7 +11,7 @@ use svclab_sim::model::ObjectKey;
 
 use crate::editor_text::with_replicas;
 use crate::state::shared;
-use crate::ui::rows::Rows;
+use crate::ui::rows::{RowSignals, Rows};
 
 /// Rows drawn at most; the others are found with the filter.
 pub const SHOWN: usize = 50;
@@ -58,11 +58,9 @@ pub fn Deployments() -> impl IntoView {
             (found.len(), keys)
         })
     });
-    // Each row reads only its own signal, which lives as long as the row; one effect brings
-    // them up to date. (Typing in the filter makes and drops rows; a row that read `rows`
-    // itself would leave its subscription behind when dropped: reactive_graph 0.2 keeps a
-    // disposed subscriber in its source's list.) The rows are in key order (the cluster's map),
-    // so a row's data is found by a search, not a scan.
+    // Each row reads only its own signal (RowSignals): typing in the filter makes and drops
+    // rows. The rows are in key order (the cluster's map), so a row's data is found by a
+    // search, not a scan.
     let find = move |key: &ObjectKey| {
         rows.with_untracked(|r| {
             r.binary_search_by(|r| r.key.cmp(key))
@@ -70,34 +68,8 @@ pub fn Deployments() -> impl IntoView {
                 .map(|i| r[i].clone())
         })
     };
-    let signals: StoredValue<Vec<(ObjectKey, ArcRwSignal<Option<Row>>)>> =
-        StoredValue::new(Vec::new());
-    let keys = move || {
-        let keys = matching.with(|m| m.1.clone());
-        signals.update_value(|listed| {
-            let mut old: svclab_sim::map::SortedMap<ObjectKey, ArcRwSignal<Option<Row>>> =
-                listed.drain(..).collect();
-            *listed = keys
-                .into_iter()
-                .map(|k| {
-                    let signal = old.remove(&k).unwrap_or_else(|| ArcRwSignal::new(find(&k)));
-                    (k, signal)
-                })
-                .collect();
-        });
-        signals.get_value()
-    };
-    Effect::new(move |_| {
-        rows.track();
-        signals.with_value(|listed| {
-            for (key, signal) in listed {
-                let new = find(key);
-                if signal.with_untracked(|old| *old != new) {
-                    signal.set(new);
-                }
-            }
-        });
-    });
+    let signals = RowSignals::new(find, move || rows.track());
+    let keys = move || signals.list(matching.with(|m| m.1.clone()), find);
     // The filter stays while it holds text, so that it never hides rows unseen.
     let many = move || rows.with(Vec::len) > SHOWN || filter.with(|f| !f.is_empty());
     let (message, set_message) = signal(String::new());

@@ -77,3 +77,63 @@ where
     };
     move || keyed(each(), key.clone(), children.clone())
 }
+
+/// Signals of their own for the rows of a [`Rows`] list, kept up to date by one effect. A row
+/// made per item that read a long-lived signal itself would leave its subscription behind when
+/// dropped (reactive_graph 0.2 keeps a disposed subscriber in its source's list, about 108 bytes
+/// each); a row that reads only its own signal leaves nothing.
+pub struct RowSignals<K: 'static, T: 'static> {
+    rows: StoredValue<Vec<(K, ArcRwSignal<T>)>>,
+}
+
+impl<K, T> Clone for RowSignals<K, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K, T> Copy for RowSignals<K, T> {}
+
+impl<K, T> RowSignals<K, T>
+where
+    K: Ord + Clone + Send + Sync + 'static,
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    /// Rows whose value is `value(key)`: the effect that feeds them runs when what `value`
+    /// reads changes (it reads it untracked; `track` subscribes the effect to it).
+    pub fn new(value: impl Fn(&K) -> T + Clone + 'static, track: impl Fn() + 'static) -> Self {
+        let rows = RowSignals {
+            rows: StoredValue::new(Vec::new()),
+        };
+        Effect::new(move |_| {
+            track();
+            rows.rows.with_value(|listed| {
+                for (key, signal) in listed {
+                    let new = value(key);
+                    if signal.with_untracked(|old| *old != new) {
+                        signal.set(new);
+                    }
+                }
+            });
+        });
+        rows
+    }
+
+    /// The rows for `keys`, in their order: a key listed before keeps its signal, a new one gets
+    /// a signal holding `value(key)`.
+    pub fn list(&self, keys: Vec<K>, value: impl Fn(&K) -> T) -> Vec<(K, ArcRwSignal<T>)> {
+        self.rows.update_value(|listed| {
+            let mut old: svclab_sim::map::SortedMap<K, ArcRwSignal<T>> = listed.drain(..).collect();
+            *listed = keys
+                .into_iter()
+                .map(|k| {
+                    let signal = old
+                        .remove(&k)
+                        .unwrap_or_else(|| ArcRwSignal::new(value(&k)));
+                    (k, signal)
+                })
+                .collect();
+        });
+        self.rows.get_value()
+    }
+}
