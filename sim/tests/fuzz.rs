@@ -583,6 +583,12 @@ fn check(c: &Cluster, step: usize) {
             }
         }
     }
+    // The Deployments panel counts all at once; `kubectl get deployments` one by one.
+    let all = c.all_deployment_counts();
+    assert_eq!(all.len(), c.deployments().len());
+    for (key, counts) in all {
+        assert_eq!(counts, c.deployment_counts(key), "counts of {key}");
+    }
     for p in c.pods().values() {
         if p.status.ready {
             assert_eq!(

@@ -29,16 +29,13 @@ pub fn Deployments() -> impl IntoView {
     let sim = sh.sim;
     let rows = Memo::new(move |_| {
         sim.read(|c| {
-            c.deployments()
-                .keys()
-                .filter(|k| !is_cluster_namespace(&k.namespace))
-                .map(|k| {
-                    let counts = c.deployment_counts(k);
-                    Row {
-                        key: k.clone(),
-                        replicas: counts.desired,
-                        ready: counts.ready,
-                    }
+            c.all_deployment_counts()
+                .into_iter()
+                .filter(|(k, _)| !is_cluster_namespace(&k.namespace))
+                .map(|(k, counts)| Row {
+                    key: k.clone(),
+                    replicas: counts.desired,
+                    ready: counts.ready,
                 })
                 .collect::<Vec<_>>()
         })

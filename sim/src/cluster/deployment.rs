@@ -323,16 +323,7 @@ impl Cluster {
     pub fn rollout(&self, key: &ObjectKey) -> Option<Rollout> {
         let d = self.deployments.get(key)?;
         let desired = d.spec.replicas;
-        // The current template's hash, from the controller's cache when it is fresh.
-        let hash = match self.template_hashes.get(key) {
-            Some(((uid, generation), hash))
-                if *uid == d.meta.uid && *generation == d.meta.generation =>
-            {
-                hash.clone()
-            }
-            _ => names::pod_template_hash_of(&d.spec.template),
-        };
-        let current = format!("{}-{hash}", key.name);
+        let current = self.current_replica_set(key, d);
         let owned: SortedSet<&str> = self
             .replica_sets
             .values()
@@ -383,6 +374,65 @@ impl Cluster {
                 up_to_date: r.updated,
                 available: r.available,
             })
+    }
+
+    /// [`Cluster::deployment_counts`] of every Deployment, in key order, from one pass over the
+    /// pods: counting each Deployment on its own passes over every pod and ReplicaSet each
+    /// time (500 Deployments took 20 ms in the browser).
+    pub fn all_deployment_counts(&self) -> Vec<(&ObjectKey, DeploymentCounts)> {
+        let mut out: Vec<(&ObjectKey, DeploymentCounts)> = self
+            .deployments
+            .iter()
+            .map(|(k, d)| {
+                let counts = DeploymentCounts {
+                    desired: d.spec.replicas,
+                    ..DeploymentCounts::default()
+                };
+                (k, counts)
+            })
+            .collect();
+        let current: Vec<String> = self
+            .deployments
+            .iter()
+            .map(|(k, d)| self.current_replica_set(k, d))
+            .collect();
+        for p in self.pods.values().filter(|p| !p.is_terminating()) {
+            // A pod counts for the Deployment that owns its ReplicaSet, as in `rollout`.
+            let Some(owner) = p.owner.as_deref() else {
+                continue;
+            };
+            let Some(rs) = self
+                .replica_sets
+                .get(&ObjectKey::new(&p.meta.namespace, owner))
+            else {
+                continue;
+            };
+            let deployment = (p.meta.namespace.as_str(), rs.owner.as_str());
+            let Ok(i) = out.binary_search_by(|(k, _)| {
+                (k.namespace.as_str(), k.name.as_str()).cmp(&deployment)
+            }) else {
+                continue;
+            };
+            let counts = &mut out[i].1;
+            counts.up_to_date += i64::from(owner == current[i]);
+            counts.available += i64::from(p.status.ready);
+            counts.ready = counts.available;
+        }
+        out
+    }
+
+    /// The name of the ReplicaSet of the Deployment's current template, its hash from the
+    /// controller's cache when that is fresh.
+    fn current_replica_set(&self, key: &ObjectKey, d: &Deployment) -> String {
+        let hash = match self.template_hashes.get(key) {
+            Some(((uid, generation), hash))
+                if *uid == d.meta.uid && *generation == d.meta.generation =>
+            {
+                hash.clone()
+            }
+            _ => names::pod_template_hash_of(&d.spec.template),
+        };
+        format!("{}-{hash}", key.name)
     }
 }
 
