@@ -230,6 +230,23 @@ pub fn suggestions(cluster: &Cluster, client: &Client) -> Vec<Suggestion> {
     out
 }
 
+/// The most suggestions the To field lists at once: a list of thousands (four names for each
+/// of 500 Services) is no help to pick from, and its options cost a tenth of a second to make.
+pub const LISTED: usize = 50;
+
+/// The suggestions the To field lists for what is typed: the first [`LISTED`] whose value
+/// holds it (in any case), in the order [`suggestions`] gives.
+pub fn listed(hints: &[Suggestion], typed: &str) -> Vec<Suggestion> {
+    // Names and addresses are ASCII (DNS-1123, IPs): ASCII case folding is enough.
+    let typed = typed.trim().to_ascii_lowercase();
+    hints
+        .iter()
+        .filter(|s| s.value.to_ascii_lowercase().contains(&typed))
+        .take(LISTED)
+        .cloned()
+        .collect()
+}
+
 /// `172.18.0.3:30080` as the host and its port; anything else as it is.
 pub fn split_host_port(to: &str) -> (&str, Option<&str>) {
     match to.rsplit_once(':') {
@@ -628,6 +645,38 @@ mod tests {
         assert!(from_node.iter().any(|s| s.value == ip));
         let outside = suggestions(&c, &Client::External);
         assert!(outside.iter().all(|s| s.value.contains(':')), "{outside:?}");
+    }
+
+    #[test]
+    fn the_to_list_holds_what_is_typed_and_no_more_than_fits() {
+        let mut c = seeded();
+        let services: Vec<String> = (0..120)
+            .map(|i| format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: svc{i}\nspec:\n  ports:\n    - port: 80\n"))
+            .collect();
+        c.apply(&services.join("---\n"), "many.yaml").unwrap();
+        let hints = suggestions(&c, &Client::Pod(ObjectKey::new("default", "test")));
+        assert!(hints.len() > 4 * 120, "{}", hints.len());
+        // Nothing typed: the first LISTED, in order.
+        assert_eq!(listed(&hints, ""), hints[..LISTED].to_vec());
+        // Typed: every form of the Services whose name holds it, in any case, and only those.
+        let found = listed(&hints, " SVC11");
+        let values: Vec<&str> = found.iter().map(|s| s.value.as_str()).collect();
+        assert!(values.contains(&"svc11"), "{values:?}");
+        assert!(
+            values.contains(&"svc119.default.svc.cluster.local"),
+            "{values:?}"
+        );
+        assert!(values.iter().all(|v| v.contains("svc11")), "{values:?}");
+        // svc11 and svc110 to svc119, three names each from a pod of their namespace.
+        assert_eq!(found.len(), 11 * 3);
+        let ip = c.services()[&ObjectKey::new("default", "svc7")]
+            .spec
+            .cluster_ip
+            .ip()
+            .unwrap()
+            .to_string();
+        assert!(listed(&hints, &ip).iter().any(|s| s.value == ip));
+        assert!(listed(&hints, "no-such-name").is_empty());
     }
 
     #[test]

@@ -2806,6 +2806,22 @@ async fn sixty_services_and_deployments_draw_a_few_boxes_that_say_how_many_more(
         find_all(root, &svc59).is_empty(),
         "svc59 drawn before any request"
     );
+    // The To field's list holds the names and addresses that hold what is typed, fifty at most
+    // (sixty Services have 240 and more).
+    let listed = || -> Vec<String> {
+        find_all(root, "datalist#builder-to-suggestions option")
+            .iter()
+            .map(|o| o.get_attribute("value").unwrap_or_default())
+            .collect()
+    };
+    fill(root, "To", "").await;
+    assert_eq!(listed().len(), 50);
+    fill(root, "To", "svc5").await;
+    let found = listed();
+    // svc5 and svc50 to svc59: each by its short name, name.namespace and FQDN.
+    assert_eq!(found.len(), 33, "{found:?}");
+    assert!(found.iter().all(|v| v.contains("svc5")), "{found:?}");
+    assert!(found.contains(&"svc59.default.svc.cluster.local".to_string()));
     fill(root, "To", "svc59").await;
     button(root, "Send request").click();
     settle().await;

@@ -1,15 +1,16 @@
 //! The request builder: From (a pod, by namespace; a node; outside the cluster), To (with the
-//! names and addresses the client can reach suggested), Port, Tool, a count, and "Send request";
-//! beside them the command line the request stands for, as typed in the terminal. Each field's
-//! problem is written beside it. The choices are kept in localStorage, and steady traffic sends
-//! the request built here. The form's rules are in [`crate::request_form`].
+//! names and addresses the client can reach suggested, the first fifty that hold what is
+//! typed), Port, Tool, a count, and "Send request"; beside them the command line the request
+//! stands for, as typed in the terminal. Each field's problem is written beside it. The choices
+//! are kept in localStorage, and steady traffic sends the request built here. The form's rules
+//! are in [`crate::request_form`].
 
 use leptos::prelude::*;
 use svclab_sim::action::Action;
 use svclab_sim::shell::client_tools;
 
 use crate::request_form::{
-    build, decode, encode, fitting_tool, parse_from, parse_tool, sources, split_host_port,
+    build, decode, encode, fitting_tool, listed, parse_from, parse_tool, sources, split_host_port,
     suggestions, tool_name, Field, Form, Problem, COUNTS,
 };
 use crate::state::shared;
@@ -65,12 +66,17 @@ pub fn RequestBuilder(persist: bool) -> impl IntoView {
         }
     });
 
-    let client = Memo::new(move |_| form.with(|f| parse_from(&f.from)));
+    // The From field's value on its own: the select's options are made again only when it or
+    // the pods change, not as the learner types in To.
+    let from = Memo::new(move |_| form.with(|f| f.from.clone()));
+    let client = Memo::new(move |_| from.with(|f| parse_from(f)));
     let groups = Memo::new(move |_| sim.read(sources));
     let hints = Memo::new(move |_| match client.get() {
         Some(c) => sim.read(|cl| suggestions(cl, &c)),
         None => Vec::new(),
     });
+    // The To field's list: the suggestions that hold what is typed, no more than fit.
+    let shown = Memo::new(move |_| form.with(|f| hints.with(|h| listed(h, &f.to))));
     let tools = Memo::new(move |_| match client.get() {
         Some(c) => sim.read(|cl| client_tools(cl, &c)),
         None => Vec::new(),
@@ -154,7 +160,7 @@ pub fn RequestBuilder(persist: bool) -> impl IntoView {
                     on:change=set_from
                 >
                     {move || {
-                        let current = form.with(|f| f.from.clone());
+                        let current = from.get();
                         let mut listed = false;
                         let groups = groups
                             .get()
@@ -221,7 +227,7 @@ pub fn RequestBuilder(persist: bool) -> impl IntoView {
                 />
                 <datalist id="builder-to-suggestions">
                     {move || {
-                        hints
+                        shown
                             .get()
                             .into_iter()
                             .map(|s| view! { <option value=s.value label=s.note></option> })
