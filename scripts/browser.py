@@ -381,6 +381,14 @@ class Bench:
             " x && x.svclab_live_heap_bytes ? x.svclab_live_heap_bytes() : null]"
         )
 
+    def peak_bytes(self):
+        """The most bytes the app's heap held at once since the last call (`src/heap.rs`), or
+        None where the page cannot tell."""
+        return self.js(
+            "const x = window.__wasmExports;"
+            " return x && x.svclab_peak_heap_bytes ? x.svclab_peak_heap_bytes() : null"
+        )
+
     def memory(self):
         """The wasm's linear memory and the JS heap in use, as text in MB."""
         wasm, heap, _ = self.memory_bytes()
@@ -851,8 +859,9 @@ def virtual_seconds(bench):
 
 def soak(minutes=60.0):
     """Issue 18's long run: the seed applied, steady traffic every smallest interval at the
-    highest speed until `minutes` of simulated time have passed; the wasm memory, the JS heap
-    and the DOM's element count after the first simulated minute and at the end, then the
+    highest speed until `minutes` of simulated time have passed; the wasm memory, the JS heap,
+    the DOM's element count and the app's live heap bytes (now, and the most at once since the
+    previous reading) after the first simulated minute, every ten and at the end, then the
     targets (wasm memory within +10 %, DOM within 5 %) as ok / NOT MET. Exits non-zero only if
     the page does not load or the app crashes."""
     run_bench("soak", lambda bench: soak_run(bench, minutes))
@@ -876,23 +885,26 @@ def soak_run(bench, minutes):
 
     def sample():
         wasm, heap, live = (n or 0 for n in bench.memory_bytes())
-        return wasm, heap, bench.elements(), live
+        return wasm, heap, bench.elements(), live, bench.peak_bytes() or 0
 
     until(60.0)
     first = sample()
     print(
         f"  after 1 simulated minute ({time.monotonic() - wall:.0f} s real): wasm memory"
-        f" {first[0] / 1e6:.1f} MB (live {first[3] / 1e6:.2f} MB), JS heap"
-        f" {first[1] / 1e6:.1f} MB, {first[2]} elements",
+        f" {first[0] / 1e6:.1f} MB (live {first[3] / 1e6:.2f} MB, at most"
+        f" {first[4] / 1e6:.2f}), JS heap {first[1] / 1e6:.1f} MB, {first[2]} elements",
         flush=True,
     )
+    peaks = [first[4]]
     checkpoint = 10
     while checkpoint < minutes:
         until(checkpoint * 60.0)
-        w, h, e, live = sample()
+        w, h, e, live, peak = sample()
+        peaks.append(peak)
         print(
             f"  {checkpoint} simulated minutes ({time.monotonic() - wall:.0f} s real):"
-            f" wasm {w / 1e6:.1f} MB (live {live / 1e6:.2f} MB), JS heap {h / 1e6:.1f} MB,"
+            f" wasm {w / 1e6:.1f} MB (live {live / 1e6:.2f} MB, at most {peak / 1e6:.2f}),"
+            f" JS heap {h / 1e6:.1f} MB,"
             f" {e} elements",
             flush=True,
         )
@@ -903,7 +915,8 @@ def soak_run(bench, minutes):
     _, line = frame_line("frame intervals (ms) at the end", frames)
     print(
         f"  after {minutes:.0f} simulated minutes ({time.monotonic() - wall:.0f} s real):"
-        f" wasm memory {last[0] / 1e6:.1f} MB (live {last[3] / 1e6:.2f} MB), JS heap"
+        f" wasm memory {last[0] / 1e6:.1f} MB (live {last[3] / 1e6:.2f} MB, at most"
+        f" {last[4] / 1e6:.2f}), JS heap"
         f" {last[1] / 1e6:.1f} MB, {last[2]} elements"
     )
     print(line)
@@ -917,6 +930,8 @@ def soak_run(bench, minutes):
     if first[3]:
         live = (last[3] - first[3]) / first[3]
         print(f"  (the heap's live bytes: {live:+.1%}; a leak grows them, fragmentation only the memory)")
+        peak = max(peaks + [last[4]])
+        print(f"  (at most {peak / 1e6:.2f} MB live at once: memory past that holds no passing peak)")
 
 
 if __name__ == "__main__":
