@@ -283,6 +283,12 @@ impl Cluster {
     /// becomes `NewReplicaSetAvailable`). `counts` are each ReplicaSet's pods, current.
     pub(super) fn settle_rollouts(&mut self, counts: &SortedMap<ObjectKey, OwnedPods>) {
         let mut done = Vec::new();
+        // The ReplicaSets by owner, so that each Deployment finds its own by a search (a scan
+        // of all of them for each was a tenth of an Apply of 500 Deployments).
+        let mut sets: Vec<&ReplicaSet> = self.replica_sets.values().collect();
+        crate::sort::sort_by(&mut sets, |a, b| {
+            (&a.meta.namespace, &a.owner).cmp(&(&b.meta.namespace, &b.owner))
+        });
         for (key, progress) in &self.progress {
             let Some(d) = self.deployments.get(key).filter(|_| !progress.settled) else {
                 continue;
@@ -292,9 +298,11 @@ impl Cluster {
             };
             let current = format!("{}-{hash}", key.name);
             let (mut updated, mut total, mut available) = (0, 0, 0);
-            for rs in self.replica_sets.values() {
-                if rs.meta.namespace != key.namespace || rs.owner != key.name {
-                    continue;
+            let owner = (&key.namespace, &key.name);
+            let first = sets.partition_point(|rs| (&rs.meta.namespace, &rs.owner) < owner);
+            for rs in &sets[first..] {
+                if (&rs.meta.namespace, &rs.owner) != owner {
+                    break;
                 }
                 let Some(c) = counts.get(&ObjectKey::new(&key.namespace, &rs.meta.name)) else {
                     continue;

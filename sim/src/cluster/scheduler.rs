@@ -23,17 +23,20 @@ impl Cluster {
         if pending.is_empty() {
             return;
         }
-        // Pods per node, and per (node, owner) for spreading one owner's pods.
-        let mut per_node: SortedMap<String, usize> = SortedMap::new();
-        let mut per_owner: SortedMap<(String, String, String), usize> = SortedMap::new();
+        // Pods per node, and per owner and node for spreading one owner's pods (counts by the
+        // node's place in `self.nodes`).
+        let place = |name: &str| self.nodes.iter().position(|n| n.meta.name == name);
+        let mut per_node = vec![0usize; self.nodes.len()];
+        let mut per_owner: SortedMap<(String, String), Vec<usize>> = SortedMap::new();
         for p in self.pods.values() {
-            if let Some(n) = &p.spec.node_name {
-                *per_node.entry(n.clone()).or_default() += 1;
-                if let Some(o) = &p.owner {
-                    *per_owner
-                        .entry((n.clone(), p.meta.namespace.clone(), o.clone()))
-                        .or_default() += 1;
-                }
+            let Some(i) = p.spec.node_name.as_deref().and_then(place) else {
+                continue;
+            };
+            per_node[i] += 1;
+            if let Some(o) = &p.owner {
+                per_owner
+                    .entry((p.meta.namespace.clone(), o.clone()))
+                    .or_insert_with(|| vec![0; per_node.len()])[i] += 1;
             }
         }
         // Which pods already have a FailedScheduling event (the index of their latest one), read
@@ -52,11 +55,11 @@ impl Cluster {
                     .tolerations
                     .iter()
                     .any(|t| t.tolerates(CONTROL_PLANE_TAINT, "", "NoSchedule"));
-            let owner = pod.owner.clone();
-            let mut best: Vec<(usize, usize, String)> = Vec::new();
+            let owner = pod.owner.clone().map(|o| (key.namespace.clone(), o));
+            let spread = owner.as_ref().and_then(|o| per_owner.get(o));
+            let mut best: Vec<(usize, usize, usize)> = Vec::new();
             let (mut tainted, mut full, mut unmatched) = (0, 0, 0);
-            for n in &self.nodes {
-                let name = &n.meta.name;
+            for (i, n) in self.nodes.iter().enumerate() {
                 if n.control_plane
                     && !tolerated
                     && !pod
@@ -71,18 +74,13 @@ impl Cluster {
                     unmatched += 1;
                     continue;
                 }
-                let all = per_node.get(name).copied().unwrap_or(0);
+                let all = per_node[i];
                 if all >= self.config.max_pods_per_node {
                     full += 1;
                     continue;
                 }
-                let same = owner.as_ref().map_or(0, |o| {
-                    per_owner
-                        .get(&(name.clone(), key.namespace.clone(), o.clone()))
-                        .copied()
-                        .unwrap_or(0)
-                });
-                best.push((same, all, name.clone()));
+                let same = spread.map_or(0, |counts| counts[i]);
+                best.push((same, all, i));
             }
             let Some(min) = best.iter().map(|(s, a, _)| (*s, *a)).min() else {
                 let mut reasons = Vec::new();
@@ -135,18 +133,18 @@ impl Cluster {
                 }
                 continue;
             };
-            let ties: Vec<&String> = best
+            let ties: Vec<usize> = best
                 .iter()
                 .filter(|(s, a, _)| (*s, *a) == min)
-                .map(|(_, _, n)| n)
+                .map(|(_, _, i)| *i)
                 .collect();
-            let node = ties[self.rng.below(ties.len() as u64) as usize].clone();
-            *per_node.entry(node.clone()).or_default() += 1;
+            let i = ties[self.rng.below(ties.len() as u64) as usize];
+            per_node[i] += 1;
             if let Some(o) = owner {
-                *per_owner
-                    .entry((node.clone(), key.namespace.clone(), o))
-                    .or_default() += 1;
+                let nodes = per_node.len();
+                per_owner.entry(o).or_insert_with(|| vec![0; nodes])[i] += 1;
             }
+            let node = self.nodes[i].meta.name.clone();
             dropped += self.bind(&key, &node);
         }
     }
