@@ -43,6 +43,10 @@ const PAD: f64 = 8.0;
 /// boxes than this (many owners of a pod or two each), the last is one box of the node's other
 /// pods.
 pub const MAX_POD_ROWS: usize = 4;
+/// Rows of the Pending region, grouped and summed up the same way: when hundreds of pods wait
+/// (more than the nodes' 110 each hold), four rows of them made the picture tall and its type
+/// small at the fitted size.
+pub const MAX_PENDING_ROWS: usize = 2;
 /// Rows of Services drawn: more Services than fit are summed up in the band's last box (the
 /// ones in `keep` and the cluster's own stay drawn).
 pub const MAX_SERVICE_ROWS: usize = 3;
@@ -533,7 +537,7 @@ pub fn layout_keeping(scene: &Scene, keep: &BTreeSet<String>) -> Layout {
     if !waiting.is_empty() {
         let pod_w = node_w - 2.0 * PAD;
         let per_row = (((inner - PAD) / (pod_w + PAD)).floor() as usize).max(1);
-        let mut waiting = slots(&waiting, keep, MAX_POD_ROWS * per_row);
+        let mut waiting = slots(&waiting, keep, MAX_PENDING_ROWS * per_row);
         waiting.retain(|s| !matches!(s, Slot::Free));
         let rows = waiting.len().div_ceil(per_row);
         let h = PENDING_HEADER_H + rows as f64 * (POD_H + POD_GAP) + PAD;
@@ -814,6 +818,40 @@ mod tests {
         own.retain(|id| **id != kept);
         assert_eq!(plain.pods.keys().collect::<Vec<_>>(), own);
         assert_eq!(plain.height, l.height);
+    }
+
+    #[test]
+    fn hundreds_of_waiting_pods_take_two_rows_of_the_pending_region() {
+        // More pods than the nodes hold, of many owners: the Pending region stays two rows tall
+        // and every waiting pod is in one of its boxes.
+        let mut s = scene(&["w1", "w2"], &[("a", Some("w1"))], &[]);
+        for i in 0..300 {
+            let mut p = pod(&format!("app{i:03}-7d4f-x{i:03}"), None);
+            p.owner = Some(format!("app{i:03}"));
+            s.pods.push(p);
+        }
+        let kept = "default/app150-7d4f-x150".to_string();
+        let l = layout_keeping(&s, &[kept.clone()].into());
+        let pending = l.pending.unwrap();
+        let inside: Vec<Rect> = l
+            .pods
+            .values()
+            .chain(l.groups.iter().map(|g| &g.rect))
+            .filter(|r| pending.contains(r))
+            .copied()
+            .collect();
+        let rows = {
+            let mut ys: Vec<i64> = inside.iter().map(|r| r.y as i64).collect();
+            ys.dedup();
+            ys.len()
+        };
+        assert_eq!(rows, MAX_PENDING_ROWS, "{inside:?}");
+        assert!(s.pods.iter().all(|p| l.pod(&p.id).is_some()));
+        assert!(l.pods.contains_key(&kept));
+        assert!(pending.contains(&l.pod(&kept).unwrap()));
+        // The region two rows tall, not seventy-five.
+        let two_rows = PENDING_HEADER_H + MAX_PENDING_ROWS as f64 * (POD_H + POD_GAP) + PAD;
+        assert!(pending.h <= two_rows + 0.5, "{} > {two_rows}", pending.h);
     }
 
     #[test]
