@@ -2982,3 +2982,50 @@ fn count_frames(frames: Rc<Cell<u32>>, stop: Rc<Cell<bool>>) {
         ask(first);
     };
 }
+
+#[wasm_bindgen_test]
+async fn work_for_the_next_frame_or_task_keeps_nothing_once_run() {
+    // The panels' one-off callbacks (the Events row scrolled into view after a Step, the
+    // terminal's newest line, the first-cluster mark) go through ui::later: one closure for
+    // frames and one for tasks, made once, run what was queued. leptos's request_animation_frame
+    // keeps a stub per call that only a garbage collector with weak references frees (8 bytes;
+    // wasm-bindgen's Closure::once_into_js about 4).
+    let ran = Rc::new(Cell::new(0u32));
+    async fn wait_for(ran: &Rc<Cell<u32>>, n: u32) {
+        for _ in 0..200 {
+            if ran.get() >= n {
+                return;
+            }
+            TimeoutFuture::new(10).await;
+        }
+        panic!("only {} of {n} callbacks ran", ran.get());
+    }
+    let count = |ran: &Rc<Cell<u32>>| {
+        let ran = ran.clone();
+        move || ran.set(ran.get() + 1)
+    };
+    // Once, for anything made the first time.
+    svclab::ui::later::next_frame(count(&ran));
+    svclab::ui::later::next_task(count(&ran));
+    wait_for(&ran, 2).await;
+    let before = live_heap();
+    for _ in 0..500 {
+        svclab::ui::later::next_frame(count(&ran));
+        svclab::ui::later::next_task(count(&ran));
+    }
+    wait_for(&ran, 1_002).await;
+    let ours = live_heap() - before;
+    let before = live_heap();
+    for _ in 0..500 {
+        leptos::prelude::request_animation_frame(count(&ran));
+        leptos::prelude::set_timeout(count(&ran), std::time::Duration::ZERO);
+    }
+    wait_for(&ran, 2_002).await;
+    let leptos = live_heap() - before;
+    assert!(
+        ours < 100.0,
+        "1,000 callbacks run left {ours} bytes (leptos's {leptos})"
+    );
+    // What this guards against is still there in leptos (if it is fixed, this module can go).
+    assert!(leptos >= 4_000.0, "leptos's left {leptos} bytes");
+}

@@ -20,6 +20,7 @@ use crate::layout::{layout_keeping, squeeze, Layout, Rect, NODE_HEADER_H};
 use crate::path::{latest, path_services, pods_on_path, trail_at};
 use crate::scene::{fit, object_id, PodRole, Scene};
 use crate::state::{shared, Shared};
+use crate::ui::later::{next_frame, next_task};
 use crate::ui::rows::{RowSignals, Rows};
 
 mod packets;
@@ -132,15 +133,12 @@ pub fn ClusterView() -> impl IntoView {
     // queued from that frame's animation callback runs once the paint is done.
     Effect::new(move |_| {
         if !MARKED.swap(true, Ordering::Relaxed) {
-            request_animation_frame(|| {
-                set_timeout(
-                    || {
-                        if let Some(performance) = window().performance() {
-                            let _ = performance.mark(FIRST_CLUSTER_MARK);
-                        }
-                    },
-                    std::time::Duration::ZERO,
-                )
+            next_frame(|| {
+                next_task(|| {
+                    if let Some(performance) = window().performance() {
+                        let _ = performance.mark(FIRST_CLUSTER_MARK);
+                    }
+                })
             });
         }
     });

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 
 use crate::state::shared;
 use crate::trace_view::seconds;
+use crate::ui::later::next_frame;
 use crate::ui::rows::Rows;
 
 /// Rows drawn at most: a window around the current event (the list itself may be far longer),
@@ -78,7 +79,7 @@ pub fn Events() -> impl IntoView {
             return;
         };
         mark_rows(&el, cursor);
-        request_animation_frame(move || {
+        next_frame(move || {
             let Ok(Some(row)) = el.query_selector("tr[aria-current='true']") else {
                 return;
             };

@@ -5,7 +5,8 @@
 //! [`crate::world::Sim`]. The panels do not import each other or [`crate::app`], which places
 //! them, but for [`explain`]: mounted inside [`requests`], it opens the [`editor`] at a line.
 //! The toolbar's clock group holds [`simulation`]'s controls. Lists whose rows come and go are
-//! [`rows::Rows`], not `<For>`: it frees what each row leaves behind.
+//! [`rows::Rows`], not `<For>`: it frees what each row leaves behind; work for the next frame
+//! goes through [`later`], whose callbacks free themselves.
 
 pub mod builder;
 pub mod cluster_view;
@@ -16,6 +17,7 @@ pub mod editor;
 pub mod events;
 pub mod explain;
 pub mod inspector;
+pub mod later;
 pub mod lessons;
 pub mod requests;
 pub mod rows;

@@ -6,6 +6,7 @@ use leptos::html::Button;
 use leptos::prelude::*;
 
 use crate::state::shared;
+use crate::ui::later::next_frame;
 
 #[component]
 pub fn SimulationControls() -> impl IntoView {
@@ -20,7 +21,7 @@ pub fn SimulationControls() -> impl IntoView {
         sim.set_simulation(on);
         if on {
             // Space then presses Step rather than the switch.
-            request_animation_frame(move || {
+            next_frame(move || {
                 if let Some(b) = step_button.get_untracked() {
                     let _ = b.focus();
                 }

@@ -9,6 +9,7 @@ use svclab_sim::shell::{Output, Stream, Terminal as Shell};
 
 use crate::seed::SEED_FILENAME;
 use crate::state::shared;
+use crate::ui::later::next_frame;
 use crate::ui::rows::Rows;
 
 /// Lines of output kept on screen.
@@ -76,7 +77,7 @@ pub fn Terminal() -> impl IntoView {
         screen.track();
         open.track();
         if let Some(pre) = screen_el.get_untracked() {
-            request_animation_frame(move || pre.set_scroll_top(pre.scroll_height()));
+            next_frame(move || pre.set_scroll_top(pre.scroll_height()));
         }
     });
     // Sync with the clock: a command waiting on a reply (or a pod) finishes when its time comes.
