@@ -161,7 +161,7 @@ pub fn RequestBuilder(persist: bool) -> impl IntoView {
                 >
                     {move || {
                         let current = from.get();
-                        let mut listed = false;
+                        let mut offered = false;
                         let groups = groups
                             .get()
                             .into_iter()
@@ -171,7 +171,7 @@ pub fn RequestBuilder(persist: bool) -> impl IntoView {
                                     .into_iter()
                                     .map(|(value, label)| {
                                         let selected = value == current;
-                                        listed |= selected;
+                                        offered |= selected;
                                         view! {
                                             <option value=value selected=selected>
                                                 {label}
@@ -184,7 +184,7 @@ pub fn RequestBuilder(persist: bool) -> impl IntoView {
                             .collect_view();
                         // A kept choice that is gone (a pod not created yet) stays shown, with
                         // its message, rather than silently becoming another client.
-                        let missing = (!listed)
+                        let missing = (!offered)
                             .then(|| {
                                 let label = current
                                     .rsplit(['/', ':'])
