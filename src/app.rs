@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use svclab_sim::time::Time;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::clock::{frame_ms, Speed};
@@ -20,6 +19,7 @@ use crate::ui::details::DetailsPanel;
 use crate::ui::editor::Editor;
 use crate::ui::events::{CurrentEvent, Events};
 use crate::ui::inspector::Inspector;
+use crate::ui::later::next_frame;
 use crate::ui::lessons::{lesson_context, LessonPanel, LessonsButton};
 use crate::ui::requests::{LatestRequest, Requests};
 use crate::ui::share::{self, Opening, ShareButton};
@@ -254,9 +254,9 @@ fn prefers_reduced_motion() -> bool {
 
 /// Advance the world every animation frame by the real time elapsed × speed (unless paused).
 ///
-/// One closure serves every frame. leptos's `request_animation_frame` makes a closure per call
-/// whose Rust side (8 bytes) stays until the JS garbage collector finalizes it, which
-/// wasm-bindgen without weak references never does: with the 12 bytes a frame the old
+/// Each frame asks for the next through [`next_frame`], which leaves nothing behind once run.
+/// leptos's `request_animation_frame` keeps 8 bytes a call until a JS garbage collection with
+/// weak references frees it, which this build never does: with the 12 bytes a frame the old
 /// `Sim::simulation` left, that was the 26 kB a simulated minute issue 18's soak measured.
 fn run_frames(shared: Shared) {
     let alive = Arc::new(AtomicBool::new(true));
@@ -264,32 +264,19 @@ fn run_frames(shared: Shared) {
         let alive = alive.clone();
         on_cleanup(move || alive.store(false, Ordering::Relaxed));
     }
-    let state = FrameState {
+    let state = Rc::new(FrameState {
         alive,
         last: Cell::new(None),
         carry: Cell::new(0.0),
-    };
-    // The closure asks for the next frame with itself, so it holds itself: once the app is
-    // gone it stops asking, and that one closure is all that is left.
-    let tick: Rc<RefCell<Option<Tick>>> = Rc::new(RefCell::new(None));
-    let again = tick.clone();
-    *tick.borrow_mut() = Some(Closure::new(move || {
-        if frame(shared, &state) {
-            if let Some(tick) = again.borrow().as_ref() {
-                request_frame(tick);
-            }
-        }
-    }));
-    if let Some(first) = tick.borrow().as_ref() {
-        request_frame(first);
-    };
+    });
+    next_frame(move || tick(shared, state));
 }
 
-/// The frame loop's one callback.
-type Tick = Closure<dyn FnMut()>;
-
-fn request_frame(tick: &Tick) {
-    let _ = window().request_animation_frame(tick.as_ref().unchecked_ref());
+/// One frame, then the next, until the app is gone.
+fn tick(shared: Shared, state: Rc<FrameState>) {
+    if frame(shared, &state) {
+        next_frame(move || tick(shared, state));
+    }
 }
 
 struct FrameState {
