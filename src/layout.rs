@@ -842,6 +842,7 @@ mod tests {
             .collect();
         let rows = {
             let mut ys: Vec<i64> = inside.iter().map(|r| r.y as i64).collect();
+            svclab_sim::sort::sort(&mut ys);
             ys.dedup();
             ys.len()
         };
