@@ -23,7 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
-HASHED = re.compile(r"-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$")
+# Trunk writes its 64-bit hash in hex without leading zeros (`lessons-ddfd1fae33ec3ed.css`), so
+# a hashed name may carry fewer than sixteen digits.
+HASHED = re.compile(r"-[0-9a-f]{8,16}(_bg)?\.[a-z0-9]+$")
 SUFFIX = {"br": ".br", "gzip": ".gz"}
 TYPES = {
     ".html": "text/html; charset=utf-8",
