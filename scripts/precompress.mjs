@@ -1,12 +1,15 @@
-// Trunk post_build hook (Trunk.toml): writes NAME.gz (gzip, level 9) and NAME.br (Brotli,
-// quality 11) beside each .wasm, .js, .css and .html file of a release build, so a static host
-// that serves precompressed files (nginx gzip_static / brotli_static, Caddy's
+// Trunk post_build hook (Trunk.toml): writes NAME.gz and NAME.br (Brotli, quality 11) beside
+// each .wasm, .js, .css and .html file of a release build, so a static host that serves
+// precompressed files (nginx gzip_static / brotli_static, Caddy's
 // `file_server { precompressed br gzip }`) sends the smaller one.
+// The .gz is zopfli's: any gzip reader unpacks it, and its deflate stream is smaller than
+// zlib's level 9 (the wasm's ~5 %, ~40 kB less on the wire) for ~8 s of build time.
 // Debug builds (`trunk serve`) are left alone: compressing them would only slow reloads.
 // Usage outside Trunk: node scripts/precompress.mjs DIR
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { brotliCompressSync, constants, gunzipSync } from "node:zlib";
+import { gzipAsync } from "@gfx/zopfli";
 
 const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
 if (!dir) {
@@ -21,7 +24,12 @@ const TEXT = /\.(js|css|html)$/;
 for (const name of readdirSync(dir).sort()) {
   if (!/\.(wasm|js|css|html)$/.test(name)) continue;
   const data = readFileSync(join(dir, name));
-  writeFileSync(join(dir, name + ".gz"), gzipSync(data, { level: 9 }));
+  const gz = await gzipAsync(data, { numiterations: 15 });
+  if (!gunzipSync(gz).equals(data)) {
+    console.error(`precompress: ${name}.gz does not unpack to ${name}`);
+    process.exit(1);
+  }
+  writeFileSync(join(dir, name + ".gz"), gz);
   const br = brotliCompressSync(data, {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,

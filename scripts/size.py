@@ -24,7 +24,7 @@ COLUMNS = ("raw", "gzip", "brotli")
 
 HEADER = """\
 # The release bundle's size in bytes (scripts/size.py write): `trunk build --release` into dist/,
-# with the .gz (gzip -9) and .br (Brotli 11) files its post_build hook writes beside each asset.
+# with the .gz (gzip by zopfli) and .br (Brotli 11) files its post_build hook writes beside each asset.
 # scripts/size-check, run by scripts/test and so by CI, fails when the gzip or the Brotli total
 # of the build is more than 3 % over this record. A commit that grows the bundle past that
 # rewrites this file (scripts/size-check --write) and says in its message what the bytes buy.
