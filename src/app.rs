@@ -154,9 +154,9 @@ pub fn Lab(
                 <LessonsButton />
                 <ShareButton />
                 <Toolbar>
+                    <PresenterToggle on=presenter />
                     <RequestBuilder persist=persist />
                 </Toolbar>
-                <PresenterToggle on=presenter />
             </header>
             <Show when=move || lessons.notice.with(Option::is_some)>
                 <p class="notice" role="alert">

@@ -1013,6 +1013,62 @@ async fn at_1440x900_the_page_does_not_grow_with_use_and_the_terminal_stays_in_v
     }
 }
 
+/// The rows the top bar's controls take: their top edges, sorted, counted where one is more than
+/// 20 px below the last (a row's controls differ by a few pixels).
+fn bar_rows(root: &HtmlElement) -> Vec<f64> {
+    let mut tops: Vec<f64> = find_all(root, ".topbar :is(button, select, input)")
+        .iter()
+        .filter(|el| shown(el))
+        .map(|el| el.get_bounding_client_rect().top())
+        .collect();
+    tops.sort_by(f64::total_cmp);
+    let mut rows: Vec<f64> = Vec::new();
+    for top in tops {
+        if rows.last().is_none_or(|last| top > last + 20.0) {
+            rows.push(top);
+        }
+    }
+    rows
+}
+
+#[wasm_bindgen_test]
+async fn the_top_bar_takes_two_rows_at_1920_and_three_at_1440_and_1280() {
+    // (width, height, presenter mode, most rows): a projector's 1280x720 included, in presenter
+    // mode's large type. The toolbar wrapped inside itself beside the brand: three or four rows,
+    // six in presenter mode at 1280.
+    for (width, height, presenter, most) in [
+        (1920, 1080, false, 2),
+        (1440, 900, false, 3),
+        (1280, 720, false, 3),
+        (1920, 1080, true, 3),
+        (1280, 720, true, 3),
+    ] {
+        let (app, _styled) = mount_framed(width, height).await;
+        let root = &app.root;
+        if presenter {
+            button(root, "Presenter mode").click();
+            settle().await;
+        }
+        let rows = bar_rows(root);
+        assert!(
+            rows.len() <= most,
+            "at {width}x{height} (presenter mode: {presenter}) the top bar's controls take {} rows, at {rows:?}",
+            rows.len()
+        );
+        // The presenter toggle ends a row of other controls rather than taking one of its own.
+        let toggle = button(root, "Presenter mode");
+        let top = toggle.get_bounding_client_rect().top();
+        let beside = find_all(root, ".topbar :is(button, select, input)")
+            .iter()
+            .filter(|el| shown(el) && !el.is_same_node(Some(&toggle)))
+            .any(|el| (el.get_bounding_client_rect().top() - top).abs() < 20.0);
+        assert!(
+            beside,
+            "at {width}x{height} the presenter toggle is alone in its row"
+        );
+    }
+}
+
 /// A `key` pressed on `target`, as the browser sends it (it bubbles to the window).
 fn press(target: &HtmlElement, key: &str) {
     let init = web_sys::KeyboardEventInit::new();

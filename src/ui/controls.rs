@@ -91,7 +91,6 @@ pub fn Toolbar(children: Children) -> impl IntoView {
                 </label>
                 <output class="clock" aria-label="Virtual time">{clock}</output>
             </div>
-            {children()}
             <div class="group" role="group" aria-label="Traffic">
                 <button aria-pressed=move || traffic_on().to_string() on:click=toggle_traffic>
                     {move || if traffic_on() { "Stop steady traffic" } else { "Start steady traffic" }}
@@ -129,6 +128,7 @@ pub fn Toolbar(children: Children) -> impl IntoView {
                     </select>
                 </label>
             </div>
+            {children()}
             <p class="toolbar-message" role="status">
                 {message}
             </p>
