@@ -1782,6 +1782,66 @@ async fn simulation_mode(app: &Mounted) {
 }
 
 #[wasm_bindgen_test]
+async fn the_events_header_stays_over_the_rows_scrolled_under_it() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    app.seeded().await;
+    simulation_mode(&app).await;
+    // More events than the list shows at once.
+    button(root, "Send request").click();
+    settle().await;
+    for _ in 0..12 {
+        button(root, "Step").click();
+        settle().await;
+    }
+    let scroller = find(root, "section[aria-label='Events'] .events-scroll");
+    // What a learner sees at the header's place is the header, not a row's Event button
+    // (the list brought into the test browser's window first, where hit tests are answered).
+    scroller.scroll_into_view_with_bool(false);
+    // (The cells are what sticks: the thead keeps its place at the top of the scrolled list.)
+    let header = find(root, "section[aria-label='Events'] thead");
+    let cell = find(&header, "th");
+    // The list scrolled so that its third row is half under the header.
+    let third = &find_all(root, "section[aria-label='Events'] tbody tr")[2];
+    let (row, head) = (
+        third.get_bounding_client_rect(),
+        cell.get_bounding_client_rect(),
+    );
+    let by = row.top() - head.bottom() + row.height() / 2.0;
+    scroller.set_scroll_top(scroller.scroll_top() + by.round() as i32);
+    let h = cell.get_bounding_client_rect();
+    // A row's Event button lies under the header: what the header must cover.
+    let buttons = find_all(root, "section[aria-label='Events'] tbody button");
+    let under = buttons.iter().find(|b| {
+        let r = b.get_bounding_client_rect();
+        r.top() < h.bottom() - 2.0 && r.bottom() > h.top() + 2.0
+    });
+    let Some(under) = under else {
+        panic!("no Event button scrolled under the header: the test shows nothing");
+    };
+    let u = under.get_bounding_client_rect();
+    let (left, right) = (u.left().max(h.left()), u.right().min(h.right()));
+    let (top, bottom) = (u.top().max(h.top()), u.bottom().min(h.bottom()));
+    let mut y = top + 1.0;
+    while y < bottom {
+        let mut x = left + 1.0;
+        while x < right {
+            let seen = document()
+                .element_from_point(x as f32, y as f32)
+                .expect("something is drawn there");
+            assert!(
+                header.contains(Some(&seen)),
+                "at ({x}, {y}) a {} ({:?}) is drawn over the header",
+                seen.tag_name(),
+                seen.text_content()
+            );
+            x += 3.0;
+        }
+        y += 2.0;
+    }
+}
+
+#[wasm_bindgen_test]
 async fn simulation_mode_steps_a_request_to_its_dnat_at_kube_proxy_and_back() {
     let app = mount_lab().await;
     let root = &app.root;
