@@ -3047,6 +3047,49 @@ async fn steady_traffic_keeps_the_apps_memory_flat_once_its_lists_are_full() {
 }
 
 #[wasm_bindgen_test]
+async fn stepping_back_and_forth_keeps_the_apps_memory_flat() {
+    // Simulation mode over one request's events: ten Backs, ten Steps, again and again. Each
+    // moves the Inspector to another hop, the Events list's current row, the picture's trail
+    // and ring. A reactive closure made with the hop's view stayed subscribed to the dumps of
+    // iptables after the view was gone (reactive_graph drops a subscriber from a memo's list
+    // only when it runs again): about 50 bytes a Step.
+    let app = mount_lab().await;
+    let root = &app.root;
+    app.seeded().await;
+    simulation_mode(&app).await;
+    button(root, "Send request").click();
+    settle().await;
+    for _ in 0..10 {
+        button(root, "Step").click();
+        settle().await;
+    }
+    let mut samples = Vec::new();
+    for round in 0..16 {
+        for name in ["Back", "Step"] {
+            for _ in 0..10 {
+                button(root, name).click();
+                settle().await;
+            }
+        }
+        if round >= 2 {
+            samples.push(live_heap());
+        }
+    }
+    assert!(
+        text(&find(root, "section[aria-label='Inspector']")).contains("Hop "),
+        "the Inspector follows the steps"
+    );
+    // The means of the first and last four samples, 200 steps apart.
+    let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
+    let (first, last) = (mean(&samples[..4]), mean(&samples[samples.len() - 4..]));
+    let per_step = (last - first) / 200.0;
+    assert!(
+        per_step < 24.0,
+        "the live heap grew {per_step:.0} bytes a step ({first:.0} to {last:.0} bytes)"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_frame_loop_allocates_nothing_it_keeps() {
     // The page's own clock: real animation frames (no Driver), nothing applied, no traffic.
     // Each frame reads a few signals and moves the clock; none may leave memory behind, as the

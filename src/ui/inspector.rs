@@ -123,14 +123,19 @@ pub fn Inspector() -> impl IntoView {
                     Some(None) => {
                         view! { <p class="hint">"This request is no longer kept."</p> }.into_any()
                     }
-                    Some(Some(v)) => hop_view(v, dumps).into_any(),
+                    Some(Some(v)) => hop_view(v).into_any(),
                 }}
+                // Here, not inside the hop's view: that is made again at every Step, and a
+                // reactive closure made with it would stay subscribed to `dumps` after it is
+                // gone (reactive_graph drops a subscriber from a memo's or signal's list only
+                // when the subscriber runs again), about 50 bytes a Step.
+                {move || dumps.get().into_iter().map(|d| view! { <DumpView dump=d /> }).collect_view()}
             </section>
         </Show>
     }
 }
 
-fn hop_view(v: Inspection, dumps: Memo<Vec<Dump>>) -> impl IntoView {
+fn hop_view(v: Inspection) -> impl IntoView {
     let after_head = match &v.translation {
         Some(kind) => format!("After {kind}"),
         None => "After".to_string(),
@@ -244,7 +249,6 @@ fn hop_view(v: Inspection, dumps: Memo<Vec<Dump>>) -> impl IntoView {
         {conntrack}
         {policy}
         <p class="explanation">{v.explanation}</p>
-        {move || dumps.get().into_iter().map(|d| view! { <DumpView dump=d /> }).collect_view()}
     }
 }
 
