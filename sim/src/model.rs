@@ -507,6 +507,56 @@ impl Pod {
         ObjectKey::new(&self.meta.namespace, &self.meta.name)
     }
 
+    /// The service account token volume the ServiceAccount admission plugin adds to every pod,
+    /// `kube-api-access-` and five characters that are random on a real cluster (here derived
+    /// from the pod's uid, so that the same pod always shows the same name).
+    pub fn api_access_volume(&self) -> String {
+        let alphabet = crate::names::ALPHANUMS;
+        let mut n = crate::names::fnv32a(self.meta.uid.as_bytes()) as usize;
+        let suffix: String = (0..5)
+            .map(|_| {
+                let c = alphabet[n % alphabet.len()] as char;
+                n /= alphabet.len();
+                c
+            })
+            .collect();
+        format!("kube-api-access-{suffix}")
+    }
+
+    /// `spec.tolerations` as the API server stores them: the pod's own, then the two the
+    /// DefaultTolerationSeconds admission plugin appends (`node.kubernetes.io/not-ready` and
+    /// `/unreachable`, `NoExecute`, `Exists`, 300 s), each unless the pod already has one for
+    /// that taint (the same key or none, `NoExecute` or no effect), as `admission.go` decides.
+    /// A host-network pod here stands for kube-proxy, whose DaemonSet tolerates everything.
+    pub fn admitted_tolerations(&self) -> Vec<Toleration> {
+        if self.spec.host_network {
+            return vec![Toleration {
+                operator: TolerationOperator::Exists,
+                ..Toleration::default()
+            }];
+        }
+        let mut out = self.spec.tolerations.clone();
+        for key in [
+            "node.kubernetes.io/not-ready",
+            "node.kubernetes.io/unreachable",
+        ] {
+            let covered = self.spec.tolerations.iter().any(|t| {
+                (t.key == key || t.key.is_empty())
+                    && (t.effect == "NoExecute" || t.effect.is_empty())
+            });
+            if !covered {
+                out.push(Toleration {
+                    key: key.into(),
+                    operator: TolerationOperator::Exists,
+                    value: String::new(),
+                    effect: "NoExecute".into(),
+                    seconds: Some(300),
+                });
+            }
+        }
+        out
+    }
+
     pub fn is_terminating(&self) -> bool {
         self.meta.deletion.is_some()
     }

@@ -2648,3 +2648,60 @@ fn kubectl_exec_says_when_the_command_in_the_container_failed() {
         .run("kubectl exec nope -- true")
         .contains("command terminated"));
 }
+
+/// What the API server adds to every pod, as `kubectl get pod -o yaml` shows it on a real
+/// cluster: the service account token's projected volume mounted in each container (the
+/// ServiceAccount admission plugin; the same name `describe` shows) and the DefaultTolerationSeconds
+/// plugin's two tolerations, which it leaves out for a taint the pod already tolerates.
+#[test]
+fn a_pods_yaml_holds_what_admission_adds_as_describe_shows_it() {
+    let mut s = Session::seed();
+    let pod = s.backend_pod();
+    let yaml = s.run(&format!("kubectl get pod {pod} -o yaml"));
+    let describe = s.run(&format!("kubectl describe pod {pod}"));
+    let volume = describe
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("/var/run/secrets/kubernetes.io/serviceaccount from ")
+        })
+        .and_then(|rest| rest.strip_suffix(" (ro)"))
+        .unwrap_or_else(|| panic!("no token mount in {describe}"))
+        .to_string();
+    assert!(
+        volume.starts_with("kube-api-access-") && volume.len() == 21,
+        "{volume}"
+    );
+    assert!(
+        yaml.contains(&format!(
+            "    volumeMounts:\n    - mountPath: /var/run/secrets/kubernetes.io/serviceaccount\n      name: {volume}\n      readOnly: true\n"
+        )),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains(&format!(
+            "  volumes:\n  - name: {volume}\n    projected:\n      defaultMode: 420\n      sources:\n      - serviceAccountToken:\n          expirationSeconds: 3607\n          path: token\n      - configMap:\n          items:\n          - key: ca.crt\n            path: ca.crt\n          name: kube-root-ca.crt\n      - downwardAPI:\n          items:\n          - fieldRef:\n              apiVersion: v1\n              fieldPath: metadata.namespace\n            path: namespace\n"
+        )),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("  tolerations:\n  - effect: NoExecute\n    key: node.kubernetes.io/not-ready\n    operator: Exists\n    tolerationSeconds: 300\n  - effect: NoExecute\n    key: node.kubernetes.io/unreachable\n    operator: Exists\n    tolerationSeconds: 300\n"),
+        "{yaml}"
+    );
+
+    // A pod that tolerates not-ready for a minute keeps its own; only unreachable is added.
+    let own = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: patient\nspec:\n  containers:\n  - name: c\n    image: busybox\n    command: [\"sleep\", \"3600\"]\n  tolerations:\n  - key: node.kubernetes.io/not-ready\n    operator: Exists\n    effect: NoExecute\n    tolerationSeconds: 60\n";
+    s.cluster
+        .apply(own, "patient.yaml")
+        .expect("the pod applies");
+    let yaml = s.run("kubectl get pod patient -o yaml");
+    assert!(
+        yaml.contains("  tolerations:\n  - effect: NoExecute\n    key: node.kubernetes.io/not-ready\n    operator: Exists\n    tolerationSeconds: 60\n  - effect: NoExecute\n    key: node.kubernetes.io/unreachable\n    operator: Exists\n    tolerationSeconds: 300\n  volumes:\n"),
+        "{yaml}"
+    );
+    let describe = s.run("kubectl describe pod patient");
+    assert!(
+        describe.contains("Tolerations:                 node.kubernetes.io/not-ready:NoExecute op=Exists for 60s\n                             node.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n"),
+        "{describe}"
+    );
+}

@@ -128,20 +128,6 @@ pub(crate) fn describe(cluster: &Cluster, item: &Item) -> Vec<String> {
     }
 }
 
-/// Five generated characters derived from `seed` (for volume names that would be random).
-fn suffix(seed: &str) -> String {
-    let h = crate::names::fnv32a(seed.as_bytes());
-    let alphabet = crate::names::ALPHANUMS;
-    let mut n = h as usize;
-    (0..5)
-        .map(|_| {
-            let c = alphabet[n % alphabet.len()] as char;
-            n /= alphabet.len();
-            c
-        })
-        .collect()
-}
-
 fn namespace(n: &Namespace) -> Vec<String> {
     let mut w = W(String::new());
     w.line(0, &format!("Name:\t{}", n.meta.name));

@@ -7,7 +7,7 @@ use crate::registry::ImageProfile;
 use crate::shell::runtime::{container_id, image_id};
 use crate::time::human_duration;
 
-use super::{events_for, suffix, W};
+use super::{events_for, W};
 
 pub(super) fn probe_text(c: &Container, probe: &Probe) -> String {
     let port = match ImageProfile::of(&c.image).ready {
@@ -122,8 +122,8 @@ pub(super) fn container_lines(w: &mut W, c: &Container, pod: Option<&Pod>, space
             w.line(
                 3,
                 &format!(
-                    "/var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-{} (ro)",
-                    suffix(&p.meta.uid)
+                    "/var/run/secrets/kubernetes.io/serviceaccount from {} (ro)",
+                    p.api_access_volume()
                 ),
             );
         }
@@ -214,7 +214,7 @@ pub(super) fn pod(cluster: &Cluster, p: &Pod) -> Vec<String> {
     }
     w.line(1, &format!("PodScheduled \t{} ", tf(scheduled)));
     w.line(0, "Volumes:");
-    w.line(1, &format!("kube-api-access-{}:", suffix(&p.meta.uid)));
+    w.line(1, &format!("{}:", p.api_access_volume()));
     w.line(
         2,
         "Type:\tProjected (a volume that contains injected data from multiple sources)",
@@ -225,28 +225,17 @@ pub(super) fn pod(cluster: &Cluster, p: &Pod) -> Vec<String> {
     w.line(2, "DownwardAPI:\ttrue");
     w.line(0, "QoS Class:\tBestEffort");
     w.labels("Node-Selectors", &p.spec.node_selector);
-    if p.spec.host_network {
-        w.line(0, "Tolerations:\top=Exists");
-    } else {
-        // The pod's own, then the two the DefaultTolerationSeconds admission plugin adds,
-        // sorted by key as `printTolerationsMultilineWithIndent` lists them.
-        let mut lines: Vec<(String, String)> = p
-            .spec
-            .tolerations
-            .iter()
-            .map(|t| (t.key.clone(), t.describe()))
-            .collect();
-        for key in [
-            "node.kubernetes.io/not-ready",
-            "node.kubernetes.io/unreachable",
-        ] {
-            lines.push((key.into(), format!("{key}:NoExecute op=Exists for 300s")));
-        }
-        lines.sort_by(|a, b| a.0.cmp(&b.0));
-        for (i, (_, line)) in lines.iter().enumerate() {
-            let title = if i == 0 { "Tolerations:" } else { "" };
-            w.line(0, &format!("{title}\t{line}"));
-        }
+    // As the API server stores them, sorted by key as `printTolerationsMultilineWithIndent`
+    // lists them.
+    let mut lines: Vec<(String, String)> = p
+        .admitted_tolerations()
+        .iter()
+        .map(|t| (t.key.clone(), t.describe()))
+        .collect();
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    for (i, (_, line)) in lines.iter().enumerate() {
+        let title = if i == 0 { "Tolerations:" } else { "" };
+        w.line(0, &format!("{title}\t{line}"));
     }
     let events = events_for(cluster, &p.meta.namespace, &format!("pod/{}", p.meta.name));
     w.events(cluster.now(), &events);

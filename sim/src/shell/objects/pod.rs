@@ -65,13 +65,102 @@ pub(super) fn container_value(c: &Container, defaults: bool) -> Value {
     v
 }
 
-pub(super) fn pod_spec_value(spec: &PodSpec, restart: &str, node: Option<&str>) -> Value {
+/// `spec.tolerations` as the API returns them (keys sorted by the printer; empty fields left
+/// out, as Go's `omitempty` does).
+pub(super) fn tolerations_value(tolerations: &[Toleration]) -> Value {
+    Value::List(
+        tolerations
+            .iter()
+            .map(|t| {
+                let mut v = Value::map();
+                for (field, text) in [("key", &t.key), ("value", &t.value), ("effect", &t.effect)] {
+                    if !text.is_empty() {
+                        v = v.with(field, s(text.clone()));
+                    }
+                }
+                let operator = match t.operator {
+                    TolerationOperator::Equal => "Equal",
+                    TolerationOperator::Exists => "Exists",
+                };
+                v = v.with("operator", s(operator));
+                if let Some(n) = t.seconds {
+                    v = v.with("tolerationSeconds", Value::Int(n));
+                }
+                v
+            })
+            .collect(),
+    )
+}
+
+/// The service account token's projected volume, as the ServiceAccount admission plugin adds
+/// it to every pod (`kubectl describe` shows the same name).
+fn api_access_volume(name: String) -> Value {
+    let items = |pairs: &[(&str, Value)]| {
+        pairs
+            .iter()
+            .fold(Value::map(), |v, (k, x)| v.with(k, x.clone()))
+    };
+    let sources = Value::List(vec![
+        items(&[(
+            "serviceAccountToken",
+            items(&[
+                ("expirationSeconds", Value::Int(3607)),
+                ("path", s("token")),
+            ]),
+        )]),
+        items(&[(
+            "configMap",
+            items(&[
+                (
+                    "items",
+                    Value::List(vec![items(&[("key", s("ca.crt")), ("path", s("ca.crt"))])]),
+                ),
+                ("name", s("kube-root-ca.crt")),
+            ]),
+        )]),
+        items(&[(
+            "downwardAPI",
+            items(&[(
+                "items",
+                Value::List(vec![items(&[
+                    (
+                        "fieldRef",
+                        items(&[
+                            ("apiVersion", s("v1")),
+                            ("fieldPath", s("metadata.namespace")),
+                        ]),
+                    ),
+                    ("path", s("namespace")),
+                ])]),
+            )]),
+        )]),
+    ]);
+    items(&[
+        ("name", s(name)),
+        (
+            "projected",
+            items(&[("defaultMode", Value::Int(420)), ("sources", sources)]),
+        ),
+    ])
+}
+
+pub(super) fn pod_spec_value(p: &Pod, restart: &str) -> Value {
+    let spec = &p.spec;
+    let node = spec.node_name.as_deref();
+    let volume = p.api_access_volume();
+    let mount = Value::List(vec![Value::map()
+        .with(
+            "mountPath",
+            s("/var/run/secrets/kubernetes.io/serviceaccount"),
+        )
+        .with("name", s(volume.clone()))
+        .with("readOnly", Value::Bool(true))]);
     let mut v = Value::map().with(
         "containers",
         Value::List(
             spec.containers
                 .iter()
-                .map(|c| container_value(c, true))
+                .map(|c| container_value(c, true).with("volumeMounts", mount.clone()))
                 .collect(),
         ),
     );
@@ -106,6 +195,8 @@ pub(super) fn pod_spec_value(spec: &PodSpec, restart: &str, node: Option<&str>) 
         .with("priority", Value::Int(0))
         .with("enableServiceLinks", Value::Bool(true))
         .with("preemptionPolicy", s("PreemptLowerPriority"))
+        .with("tolerations", tolerations_value(&p.admitted_tolerations()))
+        .with("volumes", Value::List(vec![api_access_volume(volume)]))
 }
 
 pub(super) fn condition(kind: &str, ok: bool, at: Option<crate::time::Time>) -> Value {
@@ -221,9 +312,6 @@ pub(super) fn pod(cluster: &Cluster, p: &Pod) -> Value {
     status = status.with("qosClass", s("BestEffort"));
     head(Kind::Pod)
         .with("metadata", meta_value(&p.meta, generate_name, owner, false))
-        .with(
-            "spec",
-            pod_spec_value(&p.spec, &restart, p.spec.node_name.as_deref()),
-        )
+        .with("spec", pod_spec_value(p, &restart))
         .with("status", status)
 }

@@ -6,7 +6,7 @@ use crate::model::*;
 use crate::shell::get::{self, Kind};
 use crate::shell::value::Value;
 
-use super::pod::container_value;
+use super::pod::{container_value, tolerations_value};
 use super::{head, labels_value, meta_value, s, Owner};
 
 pub(super) fn deployment(cluster: &Cluster, d: &Deployment) -> Value {
@@ -184,6 +184,9 @@ pub(super) fn template_value(t: &PodTemplateSpec) -> Value {
     spec = spec
         .with("securityContext", Value::map())
         .with("schedulerName", s("default-scheduler"));
+    if !t.spec.tolerations.is_empty() {
+        spec = spec.with("tolerations", tolerations_value(&t.spec.tolerations));
+    }
     Value::map().with("metadata", meta).with("spec", spec)
 }
 
