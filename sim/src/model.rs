@@ -507,22 +507,6 @@ impl Pod {
         ObjectKey::new(&self.meta.namespace, &self.meta.name)
     }
 
-    /// The service account token volume the ServiceAccount admission plugin adds to every pod,
-    /// `kube-api-access-` and five characters that are random on a real cluster (here derived
-    /// from the pod's uid, so that the same pod always shows the same name).
-    pub fn api_access_volume(&self) -> String {
-        let alphabet = crate::names::ALPHANUMS;
-        let mut n = crate::names::fnv32a(self.meta.uid.as_bytes()) as usize;
-        let suffix: String = (0..5)
-            .map(|_| {
-                let c = alphabet[n % alphabet.len()] as char;
-                n /= alphabet.len();
-                c
-            })
-            .collect();
-        format!("kube-api-access-{suffix}")
-    }
-
     /// `spec.tolerations` as the API server stores them: the pod's own, then the two the
     /// DefaultTolerationSeconds admission plugin appends (`node.kubernetes.io/not-ready` and
     /// `/unreachable`, `NoExecute`, `Exists`, 300 s), each unless the pod already has one for

@@ -123,7 +123,7 @@ pub(super) fn container_lines(w: &mut W, c: &Container, pod: Option<&Pod>, space
                 3,
                 &format!(
                     "/var/run/secrets/kubernetes.io/serviceaccount from {} (ro)",
-                    p.api_access_volume()
+                    crate::names::api_access_volume(&p.meta.uid)
                 ),
             );
         }
@@ -214,7 +214,10 @@ pub(super) fn pod(cluster: &Cluster, p: &Pod) -> Vec<String> {
     }
     w.line(1, &format!("PodScheduled \t{} ", tf(scheduled)));
     w.line(0, "Volumes:");
-    w.line(1, &format!("{}:", p.api_access_volume()));
+    w.line(
+        1,
+        &format!("{}:", crate::names::api_access_volume(&p.meta.uid)),
+    );
     w.line(
         2,
         "Type:\tProjected (a volume that contains injected data from multiple sources)",

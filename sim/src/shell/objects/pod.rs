@@ -147,7 +147,7 @@ fn api_access_volume(name: String) -> Value {
 pub(super) fn pod_spec_value(p: &Pod, restart: &str) -> Value {
     let spec = &p.spec;
     let node = spec.node_name.as_deref();
-    let volume = p.api_access_volume();
+    let volume = crate::names::api_access_volume(&p.meta.uid);
     let mount = Value::List(vec![Value::map()
         .with(
             "mountPath",
