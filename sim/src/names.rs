@@ -115,6 +115,21 @@ pub fn nft_chain_base(name: &str) -> String {
     out
 }
 
+/// The service account token volume the ServiceAccount admission plugin adds to every pod,
+/// `kube-api-access-` and five characters that are random on a real cluster (here derived from
+/// the pod's uid, so that the same pod always shows the same name).
+pub fn api_access_volume(pod_uid: &str) -> String {
+    let mut n = fnv32a(pod_uid.as_bytes()) as usize;
+    let suffix: String = (0..5)
+        .map(|_| {
+            let c = ALPHANUMS[n % ALPHANUMS.len()] as char;
+            n /= ALPHANUMS.len();
+            c
+        })
+        .collect();
+    format!("kube-api-access-{suffix}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,19 +195,4 @@ mod tests {
         assert!(!h.is_empty() && h.len() <= 10);
         assert!(h.chars().all(|c| "456789bcdf".contains(c)), "{h}");
     }
-}
-
-/// The service account token volume the ServiceAccount admission plugin adds to every pod,
-/// `kube-api-access-` and five characters that are random on a real cluster (here derived from
-/// the pod's uid, so that the same pod always shows the same name).
-pub fn api_access_volume(pod_uid: &str) -> String {
-    let mut n = fnv32a(pod_uid.as_bytes()) as usize;
-    let suffix: String = (0..5)
-        .map(|_| {
-            let c = ALPHANUMS[n % ALPHANUMS.len()] as char;
-            n /= ALPHANUMS.len();
-            c
-        })
-        .collect();
-    format!("kube-api-access-{suffix}")
 }
