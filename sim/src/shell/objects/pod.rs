@@ -94,7 +94,7 @@ pub(super) fn tolerations_value(tolerations: &[Toleration]) -> Value {
 
 /// The service account token's projected volume, as the ServiceAccount admission plugin adds
 /// it to every pod (`kubectl describe` shows the same name).
-fn api_access_volume(name: String) -> Value {
+fn token_volume_value(name: String) -> Value {
     let items = |pairs: &[(&str, Value)]| {
         pairs
             .iter()
@@ -196,7 +196,7 @@ pub(super) fn pod_spec_value(p: &Pod, restart: &str) -> Value {
         .with("enableServiceLinks", Value::Bool(true))
         .with("preemptionPolicy", s("PreemptLowerPriority"))
         .with("tolerations", tolerations_value(&p.admitted_tolerations()))
-        .with("volumes", Value::List(vec![api_access_volume(volume)]))
+        .with("volumes", Value::List(vec![token_volume_value(volume)]))
 }
 
 pub(super) fn condition(kind: &str, ok: bool, at: Option<crate::time::Time>) -> Value {
