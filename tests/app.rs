@@ -1772,6 +1772,16 @@ fn clock(root: &HtmlElement) -> String {
     text(&find(root, "output[aria-label='Virtual time']"))
 }
 
+/// In simulation mode: send the built request, then Step `steps` events into it.
+async fn send_and_step(root: &HtmlElement, steps: usize) {
+    button(root, "Send request").click();
+    settle().await;
+    for _ in 0..steps {
+        button(root, "Step").click();
+        settle().await;
+    }
+}
+
 async fn simulation_mode(app: &Mounted) {
     let switch: HtmlInputElement =
         find(&app.root, "input[aria-label='Simulation mode']").unchecked_into();
@@ -1788,12 +1798,7 @@ async fn the_events_header_stays_over_the_rows_scrolled_under_it() {
     app.seeded().await;
     simulation_mode(&app).await;
     // More events than the list shows at once.
-    button(root, "Send request").click();
-    settle().await;
-    for _ in 0..12 {
-        button(root, "Step").click();
-        settle().await;
-    }
+    send_and_step(root, 12).await;
     let scroller = find(root, "section[aria-label='Events'] .events-scroll");
     // What a learner sees at the header's place is the header, not a row's Event button
     // (the list brought into the test browser's window first, where hit tests are answered).
@@ -2521,12 +2526,7 @@ async fn a_share_link_made_in_simulation_mode_opens_at_the_same_event() {
     let root = &app.root;
     app.seeded().await;
     simulation_mode(&app).await;
-    button(root, "Send request").click();
-    settle().await;
-    for _ in 0..8 {
-        button(root, "Step").click();
-        settle().await;
-    }
+    send_and_step(root, 8).await;
     button(root, "Back").click();
     settle().await;
     let (event, row) = current_event(root);
@@ -3057,12 +3057,7 @@ async fn stepping_back_and_forth_keeps_the_apps_memory_flat() {
     let root = &app.root;
     app.seeded().await;
     simulation_mode(&app).await;
-    button(root, "Send request").click();
-    settle().await;
-    for _ in 0..10 {
-        button(root, "Step").click();
-        settle().await;
-    }
+    send_and_step(root, 10).await;
     let mut samples = Vec::new();
     for round in 0..16 {
         for name in ["Back", "Step"] {
