@@ -406,6 +406,123 @@ fn a_broken_lesson_file_is_reported_at_its_line() {
     assert!(lesson::load("id: Bad Id\ntitle: t\nstory: s\ntasks: []\n").is_err());
 }
 
+/// What an author sees for each kind of mistake: the field path, the problem, and the line it
+/// is on (1-based), as serde's readers word them, where a reader of the file would look.
+#[test]
+fn each_mistake_in_a_lesson_file_names_its_field_and_line() {
+    let base = lesson::BUILTIN[0].1;
+    let dns = lesson::BUILTIN[6].1;
+    let line_of =
+        |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let check = |text: String, needle: &str, message: &str| {
+        let e = lesson::load(&text).unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (line_of(&text, needle), message),
+            "{text}"
+        );
+    };
+    check(
+        base.replace(
+            "title: Your first Service",
+            "title: Your first Service\ntitle: again",
+        ),
+        "id: first-service",
+        "duplicate field `title`",
+    );
+    check(
+        base.replace(
+            "  - goal: Scale backend",
+            "  - goal: x\n    goal: Scale backend",
+        ),
+        "goal: x",
+        "tasks[1]: duplicate field `goal`",
+    );
+    check(
+        base.replace("count: 5", "count: five"),
+        "count: five",
+        "tasks[1].check.readyEndpoints.count: invalid type: string \"five\", expected a count (0, 1, 2, ...)",
+    );
+    check(
+        base.replace("count: 5", "count: -1"),
+        "count: -1",
+        "tasks[1].check.readyEndpoints.count: invalid type: integer `-1`, expected a count (0, 1, 2, ...)",
+    );
+    check(
+        base.replace(
+            "{from: test, service: backend-service}",
+            "{from: test, service: backend-service, extra: 1}",
+        ),
+        "extra: 1",
+        "tasks[2].check.resolves: unknown field `extra`, expected `from` or `service`",
+    );
+    check(
+        base.replace("{from: test, service: backend-service}", "{from: test}"),
+        "resolves: {from: test}",
+        "tasks[2].check.resolves: missing field `service`",
+    );
+    // A check's arguments left empty are missing, not a missing check.
+    check(
+        base.replace(
+            "resolves: {from: test, service: backend-service}",
+            "resolves:",
+        ),
+        "      resolves:",
+        "tasks[2].check.resolves: missing field `from`",
+    );
+    // Two kinds in one check: at the check.
+    let text = base.replace(
+        "    check:\n      resolves: {from: test, service: backend-service}",
+        "    check: # two\n      resolves: {from: test, service: x}\n      headless: {service: x}",
+    );
+    check(
+        text,
+        "check: # two",
+        "tasks[2].check: a check names exactly one kind; put several under allOf",
+    );
+    check(
+        base.replace(
+            "    check:\n      resolves: {from: test, service: backend-service}\n",
+            "",
+        ),
+        "- goal: Look the Service up",
+        "tasks[2]: missing field `check`",
+    );
+    check(
+        base.replace("title: Your first Service", "title: [a]"),
+        "title: [a]",
+        "title: invalid type: sequence, expected a string",
+    );
+    check(
+        dns.replace("breakCoreDns: {}", "breakDns: {}"),
+        "breakDns",
+        "setup[0]: unknown field `breakDns`, expected one of `breakCoreDns`, `failReadiness`, `killPod`, `proxyMode`",
+    );
+    check(
+        dns.replace("breakCoreDns: {}", "breakCoreDns: {a: 1}"),
+        "breakCoreDns: {a: 1}",
+        "setup[0].breakCoreDns: unknown field `a`, there are no fields",
+    );
+    check(
+        format!("{base}---\nid: other\n"),
+        "id: other",
+        "a second YAML document starts here; this file holds one",
+    );
+    check(
+        "- a\n- b\n".into(),
+        "- a",
+        "invalid type: sequence, expected a map",
+    );
+    // `breakCoreDns:` with nothing after it is the step without arguments, as `{}` is.
+    let lesson = lesson::load(&dns.replace("breakCoreDns: {}", "breakCoreDns:")).unwrap();
+    assert_eq!(lesson.setup, [lesson::Setup::BreakCoreDns]);
+    // Scalars are text where text is asked for; optional lists may be left empty.
+    let lesson = lesson::load(&base.replace("title: Your first Service", "title: 2024")).unwrap();
+    assert_eq!(lesson.title, "2024");
+    let lesson = lesson::load(&dns.replace("setup:\n  - breakCoreDns: {}", "setup:")).unwrap();
+    assert!(lesson.setup.is_empty());
+}
+
 fn worked_world() -> Cluster {
     let (_, mut s) = start("first-service");
     wget(&mut s.cluster, "http://backend-service");

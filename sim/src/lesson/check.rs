@@ -4,18 +4,16 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-use serde::Deserialize;
-
 use crate::cluster::Cluster;
 use crate::kube_proxy::ProxyMode;
+use crate::manifest::{FileError, FileValue};
 use crate::model::{ClusterIp, ObjectKey, Service, ServiceType};
 use crate::time::Time;
 use crate::trace::{Client, HopVerdict, Outcome, Tool, Trace};
 
 /// One check. In a lesson file each is a map with one key naming it
 /// (`requestSucceeds: {from: test, to: backend-service}`); an unknown name is an error.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "CheckFile")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Check {
     /// The latest finished request (curl or wget) from `from` to the Service `to` got an answer.
     /// `from` is a pod (`test`, `namespace/name`) or `outside` (the learner's laptop); `to` is a
@@ -48,136 +46,92 @@ pub enum Check {
     AllOf(Vec<Check>),
 }
 
-/// A check as a lesson file writes it: a map whose one key names the check. Unknown keys are
-/// refused with the list of known ones.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CheckFile {
-    request_succeeds: Option<FromTo>,
-    resolves: Option<FromService>,
-    ready_endpoints: Option<ReadyArgs>,
-    spread: Option<SpreadArgs>,
-    no_policy_drops: Option<LastArgs>,
-    service_type: Option<TypeArgs>,
-    headless: Option<ServiceArgs>,
-    proxy_mode: Option<ModeArgs>,
-    all_of: Option<Vec<Check>>,
-}
+/// The names a lesson file gives the checks, in the order messages list them.
+const CHECKS: &[&str] = &[
+    "requestSucceeds",
+    "resolves",
+    "readyEndpoints",
+    "spread",
+    "noPolicyDrops",
+    "serviceType",
+    "headless",
+    "proxyMode",
+    "allOf",
+];
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FromTo {
-    from: String,
-    to: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FromService {
-    from: String,
-    service: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReadyArgs {
-    service: String,
-    count: usize,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SpreadArgs {
-    from: String,
-    to: String,
-    last: usize,
-    #[serde(default)]
-    at_least: Option<usize>,
-    #[serde(default)]
-    at_most: Option<usize>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LastArgs {
-    last: usize,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TypeArgs {
-    service: String,
-    #[serde(rename = "type")]
-    type_: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ServiceArgs {
-    service: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ModeArgs {
-    mode: String,
-}
-
-impl TryFrom<CheckFile> for Check {
-    type Error = String;
-
-    fn try_from(f: CheckFile) -> Result<Check, String> {
-        let mut checks = Vec::new();
-        if let Some(a) = f.request_succeeds {
-            checks.push(Check::RequestSucceeds {
-                from: a.from,
-                to: a.to,
-            });
+impl Check {
+    /// A check as a lesson file writes it: a map whose one key names the check. Unknown keys are
+    /// refused with the list of known ones.
+    pub(super) fn read(value: &FileValue) -> Result<Check, FileError> {
+        let f = value.fields(CHECKS)?;
+        let mut named: Vec<(&str, FileValue)> = CHECKS
+            .iter()
+            .filter_map(|name| f.get(name).map(|v| (*name, v)))
+            .collect();
+        if named.len() != 1 {
+            return Err(f.error(if named.is_empty() {
+                format!("a check needs one of {}", CHECKS.join(", "))
+            } else {
+                "a check names exactly one kind; put several under allOf".to_string()
+            }));
         }
-        if let Some(a) = f.resolves {
-            checks.push(Check::Resolves {
-                from: a.from,
-                service: a.service,
-            });
+        let (name, args) = named.remove(0);
+        if name == "allOf" {
+            return Ok(Check::AllOf(args.list(Check::read)?));
         }
-        if let Some(a) = f.ready_endpoints {
-            checks.push(Check::ReadyEndpoints {
-                service: a.service,
-                count: a.count,
-            });
-        }
-        if let Some(a) = f.spread {
-            checks.push(Check::Spread {
-                from: a.from,
-                to: a.to,
-                last: a.last,
-                at_least: a.at_least,
-                at_most: a.at_most,
-            });
-        }
-        if let Some(a) = f.no_policy_drops {
-            checks.push(Check::NoPolicyDrops { last: a.last });
-        }
-        if let Some(a) = f.service_type {
-            checks.push(Check::ServiceType {
-                service: a.service,
-                type_: a.type_,
-            });
-        }
-        if let Some(a) = f.headless {
-            checks.push(Check::Headless { service: a.service });
-        }
-        if let Some(a) = f.proxy_mode {
-            checks.push(Check::ProxyMode { mode: a.mode });
-        }
-        if let Some(a) = f.all_of {
-            checks.push(Check::AllOf(a));
-        }
-        match checks.len() {
-            1 => Ok(checks.remove(0)),
-            0 => Err("a check needs one of requestSucceeds, resolves, readyEndpoints, spread, noPolicyDrops, serviceType, headless, proxyMode, allOf".into()),
-            _ => Err("a check names exactly one kind; put several under allOf".into()),
-        }
+        let known: &[&str] = match name {
+            "requestSucceeds" => &["from", "to"],
+            "resolves" => &["from", "service"],
+            "readyEndpoints" => &["service", "count"],
+            "spread" => &["from", "to", "last", "atLeast", "atMost"],
+            "noPolicyDrops" => &["last"],
+            "serviceType" => &["service", "type"],
+            "headless" => &["service"],
+            _ => &["mode"],
+        };
+        let a = args.fields(known)?;
+        let text = |key| a.required(key).and_then(|v| v.text());
+        let count = |key| a.required(key).and_then(|v| v.count());
+        let optional = |key| {
+            a.get(key)
+                .filter(|v| !v.is_null())
+                .map(|v| v.count())
+                .transpose()
+        };
+        Ok(match name {
+            "requestSucceeds" => Check::RequestSucceeds {
+                from: text("from")?,
+                to: text("to")?,
+            },
+            "resolves" => Check::Resolves {
+                from: text("from")?,
+                service: text("service")?,
+            },
+            "readyEndpoints" => Check::ReadyEndpoints {
+                service: text("service")?,
+                count: count("count")?,
+            },
+            "spread" => Check::Spread {
+                from: text("from")?,
+                to: text("to")?,
+                last: count("last")?,
+                at_least: optional("atLeast")?,
+                at_most: optional("atMost")?,
+            },
+            "noPolicyDrops" => Check::NoPolicyDrops {
+                last: count("last")?,
+            },
+            "serviceType" => Check::ServiceType {
+                service: text("service")?,
+                type_: text("type")?,
+            },
+            "headless" => Check::Headless {
+                service: text("service")?,
+            },
+            _ => Check::ProxyMode {
+                mode: text("mode")?,
+            },
+        })
     }
 }
 

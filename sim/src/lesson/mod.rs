@@ -7,11 +7,9 @@ mod check;
 mod result;
 mod setup;
 
-use serde::Deserialize;
-
 use crate::action::Action;
 use crate::cluster::{Cluster, Config};
-use crate::manifest::{self, FileError};
+use crate::manifest::{self, FileError, FileValue};
 use crate::time::{Time, SECOND};
 
 pub use check::{Check, Verdict};
@@ -19,8 +17,7 @@ pub use result::{result_code, verify_result_code, ResultCode};
 pub use setup::Setup;
 
 /// A lesson as its file writes it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lesson {
     /// Lowercase letters, digits and dashes: `first-service`.
     pub id: String,
@@ -28,24 +25,51 @@ pub struct Lesson {
     /// A few sentences setting the scene.
     pub story: String,
     /// The manifests applied at the start, as one multi-document YAML text (the editor's text).
-    #[serde(default)]
+    /// Optional.
     pub manifests: String,
-    /// Starting actions, done after the manifests' pods are up.
-    #[serde(default)]
+    /// Starting actions, done after the manifests' pods are up. Optional.
     pub setup: Vec<Setup>,
     pub tasks: Vec<Task>,
 }
 
 /// One thing to do.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Task {
     /// The goal, in words.
     pub goal: String,
-    /// Revealed one at a time.
-    #[serde(default)]
+    /// Revealed one at a time. Optional.
     pub hints: Vec<String>,
     pub check: Check,
+}
+
+impl Lesson {
+    fn read(value: &FileValue) -> Result<Lesson, FileError> {
+        let f = value.fields(&["id", "title", "story", "manifests", "setup", "tasks"])?;
+        let text = |key| f.required(key).and_then(|v| v.text());
+        Ok(Lesson {
+            id: text("id")?,
+            title: text("title")?,
+            story: text("story")?,
+            manifests: f.get("manifests").map_or(Ok(String::new()), |v| v.text())?,
+            setup: f
+                .get("setup")
+                .map_or(Ok(Vec::new()), |v| v.list(Setup::read))?,
+            tasks: f.required("tasks")?.list(Task::read)?,
+        })
+    }
+}
+
+impl Task {
+    fn read(value: &FileValue) -> Result<Task, FileError> {
+        let f = value.fields(&["goal", "hints", "check"])?;
+        Ok(Task {
+            goal: f.required("goal")?.text()?,
+            hints: f
+                .get("hints")
+                .map_or(Ok(Vec::new()), |v| v.list(|hint| hint.text()))?,
+            check: Check::read(&f.required("check")?)?,
+        })
+    }
 }
 
 macro_rules! builtin {
@@ -86,7 +110,7 @@ pub fn test_client() -> Action {
 /// Read a lesson file. Every problem comes with its line: YAML syntax, an unknown field or
 /// check, a check that cannot be judged, manifests the API server would refuse.
 pub fn load(text: &str) -> Result<Lesson, FileError> {
-    let lesson: Lesson = manifest::read_file(text)?;
+    let lesson = Lesson::read(&manifest::File::read(text)?.root())?;
     let at = |path: &str, message: String| {
         let (line, column) = manifest::locate(text, 0, path).unwrap_or((0, 0));
         FileError {

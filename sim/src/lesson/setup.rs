@@ -1,15 +1,13 @@
 //! A lesson's starting actions: what is broken before the learner arrives.
 
-use serde::Deserialize;
-
 use crate::action::Action;
 use crate::cluster::Cluster;
 use crate::kube_proxy::ProxyMode;
+use crate::manifest::{FileError, FileValue};
 
 /// One starting action. In a lesson file each is a map with one key naming it
 /// (`breakCoreDns: {}`, `failReadiness: {deployment: backend, pods: 1}`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "SetupFile")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Setup {
     /// CoreDNS's pods keep running but stop answering.
     BreakCoreDns,
@@ -28,84 +26,54 @@ pub enum Setup {
     ProxyMode { mode: String },
 }
 
-/// A starting action as a lesson file writes it: a map whose one key names it.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SetupFile {
-    break_core_dns: Option<Empty>,
-    fail_readiness: Option<FailArgs>,
-    kill_pod: Option<KillArgs>,
-    proxy_mode: Option<ModeArgs>,
-}
+/// The names a lesson file gives the starting actions, in the order messages list them.
+const STEPS: &[&str] = &["breakCoreDns", "failReadiness", "killPod", "proxyMode"];
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Empty {}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FailArgs {
-    deployment: String,
-    #[serde(default = "one")]
-    pods: usize,
-    #[serde(default = "default_namespace")]
-    namespace: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KillArgs {
-    deployment: String,
-    #[serde(default = "default_namespace")]
-    namespace: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ModeArgs {
-    mode: String,
-}
-
-impl TryFrom<SetupFile> for Setup {
-    type Error = String;
-
-    fn try_from(f: SetupFile) -> Result<Setup, String> {
-        let mut steps = Vec::new();
-        if f.break_core_dns.is_some() {
-            steps.push(Setup::BreakCoreDns);
+impl Setup {
+    /// A starting action as a lesson file writes it: a map whose one key names it.
+    pub(super) fn read(value: &FileValue) -> Result<Setup, FileError> {
+        let f = value.fields(STEPS)?;
+        let mut named: Vec<(&str, FileValue)> = STEPS
+            .iter()
+            .filter_map(|name| f.get(name).map(|v| (*name, v)))
+            .collect();
+        if named.len() != 1 {
+            return Err(f.error(if named.is_empty() {
+                format!("a setup step needs one of {}", STEPS.join(", "))
+            } else {
+                "a setup step names exactly one action; write one step per action".to_string()
+            }));
         }
-        if let Some(a) = f.fail_readiness {
-            steps.push(Setup::FailReadiness {
-                deployment: a.deployment,
-                pods: a.pods,
-                namespace: a.namespace,
-            });
-        }
-        if let Some(a) = f.kill_pod {
-            steps.push(Setup::KillPod {
-                deployment: a.deployment,
-                namespace: a.namespace,
-            });
-        }
-        if let Some(a) = f.proxy_mode {
-            steps.push(Setup::ProxyMode { mode: a.mode });
-        }
-        match steps.len() {
-            1 => Ok(steps.remove(0)),
-            0 => Err(
-                "a setup step needs one of breakCoreDns, failReadiness, killPod, proxyMode".into(),
-            ),
-            _ => Err("a setup step names exactly one action; write one step per action".into()),
-        }
+        let (name, args) = named.remove(0);
+        // `breakCoreDns: {}` or `breakCoreDns:`; the others' arguments.
+        let known: &[&str] = match name {
+            "breakCoreDns" => &[],
+            "failReadiness" => &["deployment", "pods", "namespace"],
+            "killPod" => &["deployment", "namespace"],
+            _ => &["mode"],
+        };
+        let a = args.fields(known)?;
+        let text = |key| a.required(key).and_then(|v| v.text());
+        let namespace = || {
+            a.get("namespace")
+                .map_or(Ok("default".to_string()), |v| v.text())
+        };
+        Ok(match name {
+            "breakCoreDns" => Setup::BreakCoreDns,
+            "failReadiness" => Setup::FailReadiness {
+                deployment: text("deployment")?,
+                pods: a.get("pods").map_or(Ok(1), |v| v.count())?,
+                namespace: namespace()?,
+            },
+            "killPod" => Setup::KillPod {
+                deployment: text("deployment")?,
+                namespace: namespace()?,
+            },
+            _ => Setup::ProxyMode {
+                mode: text("mode")?,
+            },
+        })
     }
-}
-
-fn one() -> usize {
-    1
-}
-
-fn default_namespace() -> String {
-    "default".into()
 }
 
 impl Setup {

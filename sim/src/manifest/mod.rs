@@ -56,7 +56,7 @@ use positions::{parse_key, scalar_token_len, Lines, Mode, Seg};
 use tree::{parse_node, Budget, Node};
 
 pub use crate::validate::FieldError;
-pub use typed::{read_file, FileError};
+pub use typed::{File, FileError, FileFields, FileValue};
 
 // ---------------------------------------------------------------------------------------------
 // Caps
@@ -371,6 +371,24 @@ impl<'t> Locator<'t> {
     }
 
     pub(crate) fn locate(&mut self, document_index: usize, path: &str) -> Option<(usize, usize)> {
+        self.locate_as(document_index, path, Mode::Value)
+    }
+
+    /// Where `path`'s key is written (an unknown field is marked at its name).
+    pub(crate) fn locate_key(
+        &mut self,
+        document_index: usize,
+        path: &str,
+    ) -> Option<(usize, usize)> {
+        self.locate_as(document_index, path, Mode::Key)
+    }
+
+    fn locate_as(
+        &mut self,
+        document_index: usize,
+        path: &str,
+        mode: Mode,
+    ) -> Option<(usize, usize)> {
         // Non-empty documents are numbered in order, so document `i` is at or after chunk `i`.
         let chunk = self
             .chunks
@@ -381,7 +399,7 @@ impl<'t> Locator<'t> {
             .lines
             .entry(document_index)
             .or_insert_with(|| Lines::new(chunk.text, chunk.start_line));
-        Some(lines.locate(path, Mode::Value, chunk.first_line))
+        Some(lines.locate(path, mode, chunk.first_line))
     }
 }
 

@@ -74,7 +74,7 @@ impl Node {
 }
 
 /// Go's `strconv.FormatFloat(f, 'g'-ish)` as `encoding/json` writes float64.
-fn go_float(f: f64) -> String {
+pub(super) fn go_float(f: f64) -> String {
     let abs = f.abs();
     if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
         let s = format!("{f:e}");
@@ -96,9 +96,20 @@ const NONFINITE_MARK: &str = "svclab: non-finite number ";
 pub(super) struct Budget {
     values: Cell<usize>,
     bytes: Cell<usize>,
+    /// A key written twice in one mapping is an error (`duplicate field`), as serde's derived
+    /// readers make it; kubectl keeps the last one, silently.
+    unique_keys: bool,
 }
 
 impl Budget {
+    /// For files read by [`super::typed`]: a repeated key is an error.
+    pub(super) fn unique_keys() -> Budget {
+        Budget {
+            unique_keys: true,
+            ..Budget::default()
+        }
+    }
+
     /// Take `values` and `bytes` only if both stay within the caps.
     fn take_if_within(&self, values: usize, bytes: usize) -> bool {
         let v = self.values.get().saturating_add(values);
@@ -273,6 +284,9 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
             })?;
             if key == "<<" {
                 merges.push(value);
+            } else if self.budget.unique_keys && out.contains_key(&key) {
+                // serde_yaml puts the mapping's path before the message.
+                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
             } else {
                 out.insert(key, value);
             }
@@ -339,6 +353,26 @@ fn parse_node_yaml(text: &str, budget: &Budget) -> Result<Node, serde_yaml::Erro
     match docs.next() {
         Some(doc) => NodeSeed { budget }.deserialize(doc),
         None => Ok(Node::Null),
+    }
+}
+
+/// A serde_yaml error in a file read by [`super::typed`], without the position serde_yaml
+/// appends (the caller reports it apart) and with svclab's own limits in words.
+pub(super) fn file_error_message(err: &serde_yaml::Error) -> String {
+    let text = err.to_string();
+    if text.contains(BUDGET_MARK) || text.contains("repetition limit exceeded") {
+        return "document contains excessive aliasing".to_string();
+    }
+    if let Some(pos) = text.find(NONFINITE_MARK) {
+        let name = text[pos + NONFINITE_MARK.len()..]
+            .split_whitespace()
+            .next()
+            .unwrap_or("NaN");
+        return format!("{}unsupported value: {name}", &text[..pos]);
+    }
+    match text.find(" at line ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
     }
 }
 
