@@ -1139,6 +1139,51 @@ async fn presenter_mode_toggles_by_key_and_by_button_and_hides_the_side_panels()
     assert_eq!(side(), [true; 3]);
 }
 
+/// The size a pod's name is drawn at, in CSS pixels: its font size in the picture's units
+/// (styles/main.css `.pod-name`) times the scale the picture is fitted at.
+fn pod_name_px(picture: &HtmlElement) -> f64 {
+    let view: Vec<f64> = picture
+        .get_attribute("viewBox")
+        .unwrap()
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let r = picture.get_bounding_client_rect();
+    13.5 * (r.width() / view[2]).min(r.height() / view[3])
+}
+
+#[wasm_bindgen_test]
+async fn on_a_1280x720_projector_presenter_mode_gives_the_picture_the_whole_height() {
+    let (app, _styled) = mount_framed(1280, 720).await;
+    let root = &app.root;
+    app.seeded().await;
+    button(root, "Presenter mode").click();
+    settle().await;
+    let picture = find(root, "svg[aria-label='Cluster']");
+    let panel = find(root, ".cluster-panel");
+    // The title and the legend stand beside the picture, not above and below it.
+    let legend = find(root, "ul[aria-label='Legend']").get_bounding_client_rect();
+    let heading = find(root, "#cluster-heading").get_bounding_client_rect();
+    let p = picture.get_bounding_client_rect();
+    assert!(
+        legend.right() <= p.left() && heading.right() <= p.left(),
+        "legend ends at {}px, heading at {}px, the picture starts at {}px",
+        legend.right(),
+        heading.right(),
+        p.left()
+    );
+    let inner = panel.client_height() as f64;
+    assert!(
+        p.height() >= inner - 40.0,
+        "the picture is {}px high in a panel of {inner}px",
+        p.height()
+    );
+    // Pod names were drawn at 8.9px with the title row and the legend above and below.
+    let px = pod_name_px(&picture);
+    assert!(px >= 10.5, "pod names are drawn at {px:.1}px");
+    assert!(shown(&button(root, "Send request")) && shown(&button(root, "Zoom in")));
+}
+
 #[wasm_bindgen_test]
 async fn on_a_phone_the_picture_comes_first_at_a_readable_size() {
     let (app, _styled) = mount_framed(390, 844).await;
