@@ -289,7 +289,9 @@ impl std::fmt::Debug for PodSpec {
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Toleration {
     pub key: String,
-    pub operator: TolerationOperator,
+    /// `None` when the manifest leaves it out: it means `Equal`, and the API server stores it
+    /// unset (`kubectl get -o yaml` shows no `operator`).
+    pub operator: Option<TolerationOperator>,
     pub value: String,
     pub effect: String,
     /// `tolerationSeconds`: how long a `NoExecute` taint is tolerated (shown by describe; no
@@ -303,7 +305,7 @@ impl std::fmt::Debug for Toleration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut d = f.debug_struct("Toleration");
         d.field("key", &self.key)
-            .field("operator", &self.operator)
+            .field("operator", &self.op())
             .field("value", &self.value)
             .field("effect", &self.effect);
         if let Some(s) = self.seconds {
@@ -321,12 +323,17 @@ pub enum TolerationOperator {
 }
 
 impl Toleration {
+    /// The operator, `Equal` when not written.
+    pub fn op(&self) -> TolerationOperator {
+        self.operator.unwrap_or_default()
+    }
+
     /// Whether it tolerates the taint `key=value:effect`.
     pub fn tolerates(&self, key: &str, value: &str, effect: &str) -> bool {
         let effect_ok = self.effect.is_empty() || self.effect == effect;
         let key_ok =
-            self.key == key || (self.key.is_empty() && self.operator == TolerationOperator::Exists);
-        let value_ok = match self.operator {
+            self.key == key || (self.key.is_empty() && self.op() == TolerationOperator::Exists);
+        let value_ok = match self.op() {
             TolerationOperator::Exists => true,
             TolerationOperator::Equal => self.value == value,
         };
@@ -344,7 +351,7 @@ impl Toleration {
             s.push(':');
             s.push_str(&self.effect);
         }
-        if self.operator == TolerationOperator::Exists && self.value.is_empty() {
+        if self.op() == TolerationOperator::Exists && self.value.is_empty() {
             if !s.is_empty() {
                 s.push(' ');
             }
@@ -515,7 +522,7 @@ impl Pod {
     pub fn admitted_tolerations(&self) -> Vec<Toleration> {
         if self.spec.host_network {
             return vec![Toleration {
-                operator: TolerationOperator::Exists,
+                operator: Some(TolerationOperator::Exists),
                 ..Toleration::default()
             }];
         }
@@ -531,7 +538,7 @@ impl Pod {
             if !covered {
                 out.push(Toleration {
                     key: key.into(),
-                    operator: TolerationOperator::Exists,
+                    operator: Some(TolerationOperator::Exists),
                     value: String::new(),
                     effect: "NoExecute".into(),
                     seconds: Some(300),

@@ -2704,4 +2704,18 @@ fn a_pods_yaml_holds_what_admission_adds_as_describe_shows_it() {
         describe.contains("Tolerations:                 node.kubernetes.io/not-ready:NoExecute op=Exists for 60s\n                             node.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n"),
         "{describe}"
     );
+
+    // An operator left out is stored unset (it means Equal), so none is printed; one written
+    // is printed as written.
+    let unset = own
+        .replace("patient", "plain")
+        .replace("node.kubernetes.io/not-ready\n    operator: Exists\n    effect: NoExecute\n    tolerationSeconds: 60", "dedicated\n    value: gpu\n    effect: NoSchedule\n  - key: zone\n    operator: Equal\n    value: a");
+    s.cluster
+        .apply(&unset, "plain.yaml")
+        .expect("the pod applies");
+    let yaml = s.run("kubectl get pod plain -o yaml");
+    assert!(
+        yaml.contains("  tolerations:\n  - effect: NoSchedule\n    key: dedicated\n    value: gpu\n  - key: zone\n    operator: Equal\n    value: a\n  - effect: NoExecute\n"),
+        "{yaml}"
+    );
 }

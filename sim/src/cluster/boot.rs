@@ -331,7 +331,7 @@ fn local_path_provisioner_deployment() -> Deployment {
     let helper = crate::version::LOCAL_PATH_HELPER_IMAGE;
     let toleration = |key: &str| Toleration {
         key: key.into(),
-        operator: TolerationOperator::Equal,
+        operator: Some(TolerationOperator::Equal),
         value: String::new(),
         effect: "NoSchedule".into(),
         seconds: None,

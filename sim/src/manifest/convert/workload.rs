@@ -270,8 +270,9 @@ impl Conv {
                     Toleration {
                         key: text("key"),
                         operator: match get_str(t, "operator") {
-                            Some("Exists") => TolerationOperator::Exists,
-                            _ => TolerationOperator::Equal,
+                            Some("Exists") => Some(TolerationOperator::Exists),
+                            Some("Equal") => Some(TolerationOperator::Equal),
+                            _ => None,
                         },
                         value: text("value"),
                         effect: text("effect"),

@@ -78,11 +78,11 @@ pub(super) fn tolerations_value(tolerations: &[Toleration]) -> Value {
                         v = v.with(field, s(text.clone()));
                     }
                 }
-                let operator = match t.operator {
-                    TolerationOperator::Equal => "Equal",
-                    TolerationOperator::Exists => "Exists",
-                };
-                v = v.with("operator", s(operator));
+                match t.operator {
+                    Some(TolerationOperator::Equal) => v = v.with("operator", s("Equal")),
+                    Some(TolerationOperator::Exists) => v = v.with("operator", s("Exists")),
+                    None => {}
+                }
                 if let Some(n) = t.seconds {
                     v = v.with("tolerationSeconds", Value::Int(n));
                 }
