@@ -230,23 +230,19 @@ pub fn pods_on_path(trace: &Trace) -> Vec<String> {
     ids
 }
 
-/// The ids of the Services `trace` was sent to: those whose cluster IP a hop's packet was
-/// addressed to before kube-proxy rewrote it.
+/// The ids of the Services `trace` was sent to, as kube-proxy's hops name them (by cluster IP,
+/// NodePort, LoadBalancer or external IP), in the scene.
 pub fn path_services(trace: &Trace, scene: &crate::scene::Scene) -> Vec<String> {
     let addressed: Vec<String> = trace
         .hops
         .iter()
-        .flat_map(|h| {
-            let before = h.translation.as_ref().map(|t| t.before.dst);
-            [Some(h.packet.dst), before]
-        })
-        .flatten()
-        .map(|dst| dst.ip().to_string())
+        .filter_map(|h| h.detail.service.as_ref())
+        .map(crate::scene::object_id)
         .collect();
     scene
         .services
         .iter()
-        .filter(|s| addressed.contains(&s.cluster_ip))
+        .filter(|s| addressed.contains(&s.id))
         .map(|s| s.id.clone())
         .collect()
 }
@@ -967,6 +963,63 @@ mod tests {
 
     /// Beside the DNAT, the picture names how kube-proxy chose the endpoint, in each mode's own
     /// words: the chains (and in nftables the map) the request went through, or IPVS's servers.
+    /// A Service is on a request's path however the request addressed it: by name (through
+    /// CoreDNS's kube-dns), by its NodePort on a node's IP, by its LoadBalancer IP.
+    #[test]
+    fn the_services_on_a_path_are_those_kube_proxy_matched_by_any_address() {
+        use svclab_sim::trace::{Client, Request, Tool};
+        let mut c = seeded();
+        let extra = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web-nodeport\nspec:\n  type: NodePort\n  selector:\n    app: backend\n  ports:\n    - port: 80\n      nodePort: 30080\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-lb\nspec:\n  type: LoadBalancer\n  selector:\n    app: backend\n  ports:\n    - port: 80\n";
+        c.apply(extra, "extra.yaml").unwrap();
+        c.advance(10_000);
+        let worker = c
+            .nodes()
+            .iter()
+            .find(|n| n.meta.name == "kind-worker")
+            .unwrap();
+        let lb = c
+            .services()
+            .values()
+            .find(|s| s.meta.name == "web-lb")
+            .and_then(|s| s.status.load_balancer_ip)
+            .expect("the LoadBalancer has an IP");
+        let cases = [
+            (
+                crate::seed::request(),
+                vec!["default/backend-service", "kube-system/kube-dns"],
+            ),
+            (
+                Request {
+                    client: Client::External,
+                    tool: Tool::Curl,
+                    target: format!("http://{}:30080", worker.internal_ip),
+                    payload: String::new(),
+                },
+                vec!["default/web-nodeport"],
+            ),
+            (
+                Request {
+                    client: Client::External,
+                    tool: Tool::Curl,
+                    target: format!("http://{lb}"),
+                    payload: String::new(),
+                },
+                vec!["default/web-lb"],
+            ),
+        ];
+        for (request, want) in cases {
+            c.act(Action::Send { request }).unwrap();
+            c.advance(10_000);
+            let trace = c.traces().last().unwrap();
+            assert_eq!(
+                path_services(trace, &Scene::of(&c)),
+                want,
+                "{:?}",
+                trace.request
+            );
+        }
+    }
+
     #[test]
     fn the_request_is_labelled_with_kube_proxys_chains_in_each_mode() {
         use svclab_sim::kube_proxy::ProxyMode;

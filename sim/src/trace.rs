@@ -386,6 +386,10 @@ pub struct HopDetail {
     /// The conntrack entry the hop created (the first packet's DNAT) or used (the reply's
     /// reverse translation).
     pub conntrack: Option<Conntrack>,
+    /// On the hop where kube-proxy decides: the Service the packet was addressed to, by its
+    /// cluster IP, a node's NodePort, its LoadBalancer IP or an external IP (the Service whose
+    /// rules kube-proxy walked, as their comments name it).
+    pub service: Option<ObjectKey>,
 }
 
 /// A client's name lookup: what it asked, and each question the resolver sent, in order.

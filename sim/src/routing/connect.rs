@@ -111,6 +111,7 @@ impl Router<'_> {
             }
         }
         let (decision, rules, balance) = self.proxy_decide(&node, packet, outside);
+        let service = self.service_addressed(packet);
         let node_ip = self
             .world
             .node(&node)
@@ -135,6 +136,7 @@ impl Router<'_> {
                 );
                 if let Some(d) = j.detail() {
                     d.balance = balance;
+                    d.service = service;
                 }
                 Delivery::Refused
             }
@@ -156,6 +158,9 @@ impl Router<'_> {
                     HopVerdict::Dropped,
                     why,
                 );
+                if let Some(d) = j.detail() {
+                    d.service = service;
+                }
                 Delivery::Dropped
             }
             Decision::Pass => {
@@ -190,6 +195,9 @@ impl Router<'_> {
                         HopVerdict::Dropped,
                         why,
                     );
+                    if let Some(d) = j.detail() {
+                        d.service = service;
+                    }
                     return Delivery::Dropped;
                 };
                 j.hop(
@@ -242,6 +250,7 @@ impl Router<'_> {
                 if let Some(d) = j.detail() {
                     d.balance = balance;
                     d.conntrack = Some(Conntrack::new(packet, after));
+                    d.service = service;
                 }
                 let Some(dest) = self.pod_key_by_ip(*to.ip()) else {
                     if !outside_pod_network(*to.ip())
@@ -292,6 +301,27 @@ impl Router<'_> {
             reply,
             time: self.world.now,
         });
+    }
+
+    /// The Service `packet` is addressed to: by its cluster IP, its LoadBalancer IP or one of
+    /// its external IPs, or by a node's IP and one of its NodePorts.
+    pub(super) fn service_addressed(&self, packet: Packet) -> Option<ObjectKey> {
+        let (ip, port) = (*packet.dst.ip(), i64::from(packet.dst.port()));
+        let to_node = self.world.nodes.iter().any(|n| n.internal_ip == ip);
+        self.world
+            .services
+            .values()
+            .find(|s| {
+                s.spec.cluster_ip.ip() == Some(ip)
+                    || s.status.load_balancer_ip == Some(ip)
+                    || s.spec.external_ips.contains(&ip)
+                    || (to_node
+                        && s.spec
+                            .ports
+                            .iter()
+                            .any(|p| p.node_port == Some(port) && p.protocol == packet.protocol))
+            })
+            .map(|s| s.key())
     }
 
     /// The LoadBalancer Service owning `ip`, and the node its traffic enters (the node that

@@ -143,6 +143,7 @@ impl Router<'_> {
             });
         }
         let (decision, rules, balance) = self.proxy_decide(&node, query, false);
+        let service = self.service_addressed(query);
         // `pod test asks 10.96.0.10 for NAME (A)`, then what became of the query.
         let dns_ip = text::ip(DNS_SERVICE_IP);
         let asks = [
@@ -176,6 +177,9 @@ impl Router<'_> {
                 verdict,
                 text::join(&[&asks, &[why]]),
             );
+            if let Some(d) = j.detail() {
+                d.service = service;
+            }
             return None;
         };
         let after = Packet { dst: to, ..query };
@@ -205,6 +209,7 @@ impl Router<'_> {
         if let Some(d) = j.detail() {
             d.balance = balance;
             d.conntrack = Some(Conntrack::new(query, after));
+            d.service = service;
         }
         let Some(coredns) = self.pod_key_by_ip(*to.ip()) else {
             j.answered(DnsReply::NoReply);
