@@ -64,18 +64,13 @@ impl Check {
     /// refused with the list of known ones.
     pub(super) fn read(value: &FileValue) -> Result<Check, FileError> {
         let f = value.fields(CHECKS)?;
-        let mut named: Vec<(&str, FileValue)> = CHECKS
-            .iter()
-            .filter_map(|name| f.get(name).map(|v| (*name, v)))
-            .collect();
-        if named.len() != 1 {
-            return Err(f.error(if named.is_empty() {
+        let (name, args) = f.one_of(CHECKS).map_err(|written| {
+            f.error(if written == 0 {
                 format!("a check needs one of {}", CHECKS.join(", "))
             } else {
                 "a check names exactly one kind; put several under allOf".to_string()
-            }));
-        }
-        let (name, args) = named.remove(0);
+            })
+        })?;
         if name == "allOf" {
             return Ok(Check::AllOf(args.list(Check::read)?));
         }

@@ -33,18 +33,13 @@ impl Setup {
     /// A starting action as a lesson file writes it: a map whose one key names it.
     pub(super) fn read(value: &FileValue) -> Result<Setup, FileError> {
         let f = value.fields(STEPS)?;
-        let mut named: Vec<(&str, FileValue)> = STEPS
-            .iter()
-            .filter_map(|name| f.get(name).map(|v| (*name, v)))
-            .collect();
-        if named.len() != 1 {
-            return Err(f.error(if named.is_empty() {
+        let (name, args) = f.one_of(STEPS).map_err(|written| {
+            f.error(if written == 0 {
                 format!("a setup step needs one of {}", STEPS.join(", "))
             } else {
                 "a setup step names exactly one action; write one step per action".to_string()
-            }));
-        }
-        let (name, args) = named.remove(0);
+            })
+        })?;
         // `breakCoreDns: {}` or `breakCoreDns:`; the others' arguments.
         let known: &[&str] = match name {
             "breakCoreDns" => &[],

@@ -267,6 +267,19 @@ impl<'a> FileFields<'a> {
             .ok_or_else(|| self.value.error(format_args!("missing field `{key}`")))
     }
 
+    /// The one field of `names` written here, with its name (a check or a setup step is a
+    /// mapping whose one key names it); `Err(n)` when `n` of them are written, none or several.
+    pub fn one_of(&self, names: &[&'static str]) -> Result<(&'static str, FileValue<'a>), usize> {
+        let mut written: Vec<(&'static str, FileValue<'a>)> = names
+            .iter()
+            .filter_map(|name| self.get(name).map(|v| (*name, v)))
+            .collect();
+        match written.len() {
+            1 => Ok(written.remove(0)),
+            n => Err(n),
+        }
+    }
+
     /// `message` about the mapping itself, at its line.
     pub fn error(&self, message: impl fmt::Display) -> FileError {
         self.value.error(message)
