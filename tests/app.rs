@@ -1178,9 +1178,18 @@ async fn on_a_1280x720_projector_presenter_mode_gives_the_picture_the_whole_heig
         "the picture is {}px high in a panel of {inner}px",
         p.height()
     );
-    // Pod names were drawn at 8.9px with the title row and the legend above and below.
+    // Pod names were drawn at 8.9px with the title row and the legend above and below, and
+    // the command line in a row of its own under Send request.
     let px = pod_name_px(&picture);
-    assert!(px >= 10.5, "pod names are drawn at {px:.1}px");
+    assert!(px >= 11.0, "pod names are drawn at {px:.1}px");
+    let send = button(root, "Send request").get_bounding_client_rect();
+    let command = find(root, ".builder .command-line").get_bounding_client_rect();
+    assert!(
+        command.top() < send.bottom(),
+        "the command line ({}px) is below Send request ({}px)",
+        command.top(),
+        send.bottom()
+    );
     assert!(shown(&button(root, "Send request")) && shown(&button(root, "Zoom in")));
 }
 
