@@ -3,8 +3,8 @@
 //! its line with the field path serde would name (`tasks[1].check.readyEndpoints.count: ...`).
 //! The rest of the crate never sees the YAML library.
 //!
-//! Written by hand rather than derived: serde's derived `Deserialize` for the lesson types cost
-//! the wasm about 17 kB gzipped, more than the whole reader here.
+//! Written by hand rather than derived: with serde's derived `Deserialize` for the lesson types
+//! the gzipped wasm was 12 kB larger than with this reader.
 
 use std::fmt;
 
@@ -115,11 +115,6 @@ pub struct FileValue<'a> {
 }
 
 impl<'a> FileValue<'a> {
-    /// The field path, as messages name it.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// `message` about this value, at its line, after its path (`tasks[0]: message`).
     pub fn error(&self, message: impl fmt::Display) -> FileError {
         self.error_at(self.file.locate(&self.path), message)
