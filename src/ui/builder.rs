@@ -312,8 +312,18 @@ pub fn RequestBuilder(persist: bool) -> impl IntoView {
             >
                 "Send request"
             </button>
+            // One span a word, kept whole when the line wraps (a browser breaks after any
+            // hyphen: `wget -` / `qO-`); the text reads and copies as one line.
             <output class="command-line" aria-label="Command line" title=command>
-                {command}
+                {move || {
+                    command()
+                        .split(' ')
+                        .enumerate()
+                        .map(|(i, word)| {
+                            view! { {(i > 0).then_some(" ")}<span class="word">{word.to_string()}</span> }
+                        })
+                        .collect_view()
+                }}
             </output>
             <span class="builder-status" role="status">
                 {status}
