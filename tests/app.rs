@@ -950,6 +950,48 @@ fn shown(el: &HtmlElement) -> bool {
 }
 
 #[wasm_bindgen_test]
+async fn at_1440x900_apply_sits_in_the_manifest_heading_and_the_output_stays_short() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    app.seeded().await;
+    // Apply beside the heading, not in a row of its own under it.
+    let heading = find(root, "#manifest-heading").get_bounding_client_rect();
+    let apply = button(root, "Apply").get_bounding_client_rect();
+    assert!(
+        apply.top() < heading.bottom(),
+        "Apply ({}px) is under the heading ({}px)",
+        apply.top(),
+        heading.bottom()
+    );
+    // kubectl's answer to a 200-object Apply scrolls in a box of about four lines, so the
+    // manifest keeps the column's height.
+    let objects: Vec<String> = (0..100)
+        .map(|i| {
+            format!(
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: s{i}\nspec:\n  selector:\n    app: x\n  ports:\n    - port: 80\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: t{i}\nspec:\n  selector:\n    app: x\n  ports:\n    - port: 80\n"
+            )
+        })
+        .collect();
+    let editor: HtmlTextAreaElement =
+        find(root, "textarea[aria-label='Manifest']").unchecked_into();
+    editor.set_value(&objects.join("---\n"));
+    editor
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    button(root, "Apply").click();
+    settle().await;
+    let output = find(root, ".apply-output");
+    assert!(text(&output).lines().count() >= 200, "{}", text(&output));
+    let tall = output.get_bounding_client_rect().height();
+    assert!(tall < 130.0, "the output is {tall}px tall");
+    assert!(
+        editor.client_height() >= 120,
+        "the manifest is {}px tall",
+        editor.client_height()
+    );
+}
+
+#[wasm_bindgen_test]
 async fn at_1440x900_the_page_does_not_grow_with_use_and_the_terminal_stays_in_view() {
     let (app, _styled) = mount_framed(1440, 900).await;
     let root = &app.root;
