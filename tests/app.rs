@@ -950,6 +950,41 @@ fn shown(el: &HtmlElement) -> bool {
 }
 
 #[wasm_bindgen_test]
+async fn answers_per_backend_keep_the_end_of_each_pods_name_in_view() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    app.seeded().await;
+    for _ in 0..8 {
+        button(root, "Send request").click();
+        app.advance(3_000).await;
+    }
+    let rows = find_all(root, ".requests-panel ul.spread li");
+    assert!(rows.len() >= 2, "{} backends answered", rows.len());
+    let mut ends = Vec::new();
+    for row in &rows {
+        let name = find(row, ".pod-name");
+        let tail = find(row, ".pod-name .tail");
+        // The pod's own suffix is drawn whole, inside the name's cell, whatever is cut before it.
+        let (cell, end) = (
+            name.get_bounding_client_rect(),
+            tail.get_bounding_client_rect(),
+        );
+        assert!(
+            end.width() > 0.0
+                && end.right() <= cell.right() + 0.5
+                && tail.scroll_width() <= tail.client_width(),
+            "{}: its end is cut",
+            text(&name)
+        );
+        assert!(text(&name).ends_with(&text(&tail)));
+        ends.push(text(&tail));
+    }
+    ends.sort();
+    ends.dedup();
+    assert_eq!(ends.len(), rows.len(), "rows that read alike: {ends:?}");
+}
+
+#[wasm_bindgen_test]
 async fn at_1440x900_apply_sits_in_the_manifest_heading_and_the_output_stays_short() {
     let (app, _styled) = mount_framed(1440, 900).await;
     let root = &app.root;

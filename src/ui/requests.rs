@@ -162,12 +162,26 @@ fn SpreadRow(index: usize, counts: Memo<Counts>) -> impl IntoView {
     });
     view! {
         <li hidden=move || row.with(Option::is_none)>
-            <span class="pod-name">{move || row.with(|r| r.as_ref().map(|r| r.0.clone()))}</span>
+            // A narrow column cuts the name before its last part, which tells the pods of one
+            // ReplicaSet apart: `backend-7bc8…-wvgd9`, not `backend-7bc85fd…` four times.
+            <span class="pod-name" title=move || row.with(|r| r.as_ref().map(|r| r.0.clone()))>
+                <span class="head">{move || row.with(|r| r.as_ref().map(|r| name_parts(&r.0).0.to_string()))}</span>
+                <span class="tail">{move || row.with(|r| r.as_ref().map(|r| name_parts(&r.0).1.to_string()))}</span>
+            </span>
             <span class="bar" aria-hidden="true">
                 <span style:width=move || row.with(|r| r.as_ref().map(|r| r.2.clone()))></span>
             </span>
             <span class="count">{move || row.with(|r| r.as_ref().map(|r| r.1))}</span>
         </li>
+    }
+}
+
+/// A pod's name as the part that may be cut and the last part (after its last dash), which
+/// may not: `("backend-7bc85fd6c5-", "wvgd9")`.
+fn name_parts(name: &str) -> (&str, &str) {
+    match name.rfind('-') {
+        Some(i) if i + 1 < name.len() => name.split_at(i + 1),
+        _ => (name, ""),
     }
 }
 
