@@ -961,8 +961,6 @@ mod tests {
         );
     }
 
-    /// Beside the DNAT, the picture names how kube-proxy chose the endpoint, in each mode's own
-    /// words: the chains (and in nftables the map) the request went through, or IPVS's servers.
     /// A Service is on a request's path however the request addressed it: by name (through
     /// CoreDNS's kube-dns), by its NodePort on a node's IP, by its LoadBalancer IP.
     #[test]
@@ -1020,6 +1018,8 @@ mod tests {
         }
     }
 
+    /// Beside the DNAT, the picture names how kube-proxy chose the endpoint, in each mode's own
+    /// words: the chains (and in nftables the map) the request went through, or IPVS's servers.
     #[test]
     fn the_request_is_labelled_with_kube_proxys_chains_in_each_mode() {
         use svclab_sim::kube_proxy::ProxyMode;
