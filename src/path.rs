@@ -236,7 +236,7 @@ pub fn path_services(trace: &Trace, scene: &crate::scene::Scene) -> Vec<String> 
     let addressed: Vec<String> = trace
         .hops
         .iter()
-        .filter_map(|h| h.detail.service.as_ref())
+        .filter_map(|h| h.detail.service.as_deref())
         .map(crate::scene::object_id)
         .collect();
     scene

@@ -388,8 +388,9 @@ pub struct HopDetail {
     pub conntrack: Option<Conntrack>,
     /// On the hop where kube-proxy decides: the Service the packet was addressed to, by its
     /// cluster IP, a node's NodePort, its LoadBalancer IP or an external IP (the Service whose
-    /// rules kube-proxy walked, as their comments name it).
-    pub service: Option<ObjectKey>,
+    /// rules kube-proxy walked, as their comments name it). Boxed: every hop of the 200 traces a
+    /// world keeps has the field, and only one or two of each trace's hops hold a Service.
+    pub service: Option<Box<ObjectKey>>,
 }
 
 /// A client's name lookup: what it asked, and each question the resolver sent, in order.

@@ -305,7 +305,7 @@ impl Router<'_> {
 
     /// The Service `packet` is addressed to: by its cluster IP, its LoadBalancer IP or one of
     /// its external IPs, or by a node's IP and one of its NodePorts.
-    pub(super) fn service_addressed(&self, packet: Packet) -> Option<ObjectKey> {
+    pub(super) fn service_addressed(&self, packet: Packet) -> Option<Box<ObjectKey>> {
         let (ip, port) = (*packet.dst.ip(), i64::from(packet.dst.port()));
         let to_node = self.world.nodes.iter().any(|n| n.internal_ip == ip);
         self.world
@@ -321,7 +321,7 @@ impl Router<'_> {
                             .iter()
                             .any(|p| p.node_port == Some(port) && p.protocol == packet.protocol))
             })
-            .map(|s| s.key())
+            .map(|s| Box::new(s.key()))
     }
 
     /// The LoadBalancer Service owning `ip`, and the node its traffic enters (the node that
