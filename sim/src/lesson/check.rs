@@ -71,60 +71,62 @@ impl Check {
                 "a check names exactly one kind; put several under allOf".to_string()
             })
         })?;
-        if name == "allOf" {
-            return Ok(Check::AllOf(args.list(Check::read)?));
-        }
-        let known: &[&str] = match name {
-            "requestSucceeds" => &["from", "to"],
-            "resolves" => &["from", "service"],
-            "readyEndpoints" => &["service", "count"],
-            "spread" => &["from", "to", "last", "atLeast", "atMost"],
-            "noPolicyDrops" => &["last"],
-            "serviceType" => &["service", "type"],
-            "headless" => &["service"],
-            _ => &["mode"],
-        };
-        let a = args.fields(known)?;
-        let text = |key| a.required(key).and_then(|v| v.text());
-        let count = |key| a.required(key).and_then(|v| v.count());
-        let optional = |key| {
-            a.get(key)
-                .filter(|v| !v.is_null())
-                .map(|v| v.count())
-                .transpose()
-        };
+        // Each kind with the fields it reads (an unknown one is refused, naming these).
         Ok(match name {
-            "requestSucceeds" => Check::RequestSucceeds {
-                from: text("from")?,
-                to: text("to")?,
-            },
-            "resolves" => Check::Resolves {
-                from: text("from")?,
-                service: text("service")?,
-            },
-            "readyEndpoints" => Check::ReadyEndpoints {
-                service: text("service")?,
-                count: count("count")?,
-            },
-            "spread" => Check::Spread {
-                from: text("from")?,
-                to: text("to")?,
-                last: count("last")?,
-                at_least: optional("atLeast")?,
-                at_most: optional("atMost")?,
-            },
+            "allOf" => Check::AllOf(args.list(Check::read)?),
+            "requestSucceeds" => {
+                let a = args.fields(&["from", "to"])?;
+                Check::RequestSucceeds {
+                    from: a.text("from")?,
+                    to: a.text("to")?,
+                }
+            }
+            "resolves" => {
+                let a = args.fields(&["from", "service"])?;
+                Check::Resolves {
+                    from: a.text("from")?,
+                    service: a.text("service")?,
+                }
+            }
+            "readyEndpoints" => {
+                let a = args.fields(&["service", "count"])?;
+                Check::ReadyEndpoints {
+                    service: a.text("service")?,
+                    count: a.count("count")?,
+                }
+            }
+            "spread" => {
+                let a = args.fields(&["from", "to", "last", "atLeast", "atMost"])?;
+                // Left out or null: no bound.
+                let bound = |key| {
+                    a.get(key)
+                        .filter(|v| !v.is_null())
+                        .map(|v| v.count())
+                        .transpose()
+                };
+                Check::Spread {
+                    from: a.text("from")?,
+                    to: a.text("to")?,
+                    last: a.count("last")?,
+                    at_least: bound("atLeast")?,
+                    at_most: bound("atMost")?,
+                }
+            }
             "noPolicyDrops" => Check::NoPolicyDrops {
-                last: count("last")?,
+                last: args.fields(&["last"])?.count("last")?,
             },
-            "serviceType" => Check::ServiceType {
-                service: text("service")?,
-                type_: text("type")?,
-            },
+            "serviceType" => {
+                let a = args.fields(&["service", "type"])?;
+                Check::ServiceType {
+                    service: a.text("service")?,
+                    type_: a.text("type")?,
+                }
+            }
             "headless" => Check::Headless {
-                service: text("service")?,
+                service: args.fields(&["service"])?.text("service")?,
             },
             _ => Check::ProxyMode {
-                mode: text("mode")?,
+                mode: args.fields(&["mode"])?.text("mode")?,
             },
         })
     }

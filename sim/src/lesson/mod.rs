@@ -45,11 +45,10 @@ pub struct Task {
 impl Lesson {
     fn read(value: &FileValue) -> Result<Lesson, FileError> {
         let f = value.fields(&["id", "title", "story", "manifests", "setup", "tasks"])?;
-        let text = |key| f.required(key).and_then(|v| v.text());
         Ok(Lesson {
-            id: text("id")?,
-            title: text("title")?,
-            story: text("story")?,
+            id: f.text("id")?,
+            title: f.text("title")?,
+            story: f.text("story")?,
             manifests: f.get("manifests").map_or(Ok(String::new()), |v| v.text())?,
             setup: f
                 .get("setup")
@@ -63,7 +62,7 @@ impl Task {
     fn read(value: &FileValue) -> Result<Task, FileError> {
         let f = value.fields(&["goal", "hints", "check"])?;
         Ok(Task {
-            goal: f.required("goal")?.text()?,
+            goal: f.text("goal")?,
             hints: f
                 .get("hints")
                 .map_or(Ok(Vec::new()), |v| v.list(|hint| hint.text()))?,

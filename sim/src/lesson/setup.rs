@@ -3,7 +3,7 @@
 use crate::action::Action;
 use crate::cluster::Cluster;
 use crate::kube_proxy::ProxyMode;
-use crate::manifest::{FileError, FileValue};
+use crate::manifest::{FileError, FileFields, FileValue};
 
 /// One starting action. In a lesson file each is a map with one key naming it
 /// (`breakCoreDns: {}`, `failReadiness: {deployment: backend, pods: 1}`).
@@ -40,32 +40,34 @@ impl Setup {
                 "a setup step names exactly one action; write one step per action".to_string()
             })
         })?;
-        // `breakCoreDns: {}` or `breakCoreDns:`; the others' arguments.
-        let known: &[&str] = match name {
-            "breakCoreDns" => &[],
-            "failReadiness" => &["deployment", "pods", "namespace"],
-            "killPod" => &["deployment", "namespace"],
-            _ => &["mode"],
-        };
-        let a = args.fields(known)?;
-        let text = |key| a.required(key).and_then(|v| v.text());
-        let namespace = || {
+        // Each action with the fields it reads (an unknown one is refused, naming these).
+        let namespace = |a: &FileFields| {
             a.get("namespace")
                 .map_or(Ok("default".to_string()), |v| v.text())
         };
         Ok(match name {
-            "breakCoreDns" => Setup::BreakCoreDns,
-            "failReadiness" => Setup::FailReadiness {
-                deployment: text("deployment")?,
-                pods: a.get("pods").map_or(Ok(1), |v| v.count())?,
-                namespace: namespace()?,
-            },
-            "killPod" => Setup::KillPod {
-                deployment: text("deployment")?,
-                namespace: namespace()?,
-            },
+            // `breakCoreDns: {}` or `breakCoreDns:`.
+            "breakCoreDns" => {
+                args.fields(&[])?;
+                Setup::BreakCoreDns
+            }
+            "failReadiness" => {
+                let a = args.fields(&["deployment", "pods", "namespace"])?;
+                Setup::FailReadiness {
+                    deployment: a.text("deployment")?,
+                    pods: a.get("pods").map_or(Ok(1), |v| v.count())?,
+                    namespace: namespace(&a)?,
+                }
+            }
+            "killPod" => {
+                let a = args.fields(&["deployment", "namespace"])?;
+                Setup::KillPod {
+                    deployment: a.text("deployment")?,
+                    namespace: namespace(&a)?,
+                }
+            }
             _ => Setup::ProxyMode {
-                mode: text("mode")?,
+                mode: args.fields(&["mode"])?.text("mode")?,
             },
         })
     }

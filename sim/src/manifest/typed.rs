@@ -262,6 +262,16 @@ impl<'a> FileFields<'a> {
             .ok_or_else(|| self.value.error(format_args!("missing field `{key}`")))
     }
 
+    /// The field `key` as text ([`FileValue::text`]); it must be written.
+    pub fn text(&self, key: &str) -> Result<String, FileError> {
+        self.required(key)?.text()
+    }
+
+    /// The field `key` as a count ([`FileValue::count`]); it must be written.
+    pub fn count(&self, key: &str) -> Result<usize, FileError> {
+        self.required(key)?.count()
+    }
+
     /// The one field of `names` written here, with its name (a check or a setup step is a
     /// mapping whose one key names it); `Err(n)` when `n` of them are written, none or several.
     pub fn one_of(&self, names: &[&'static str]) -> Result<(&'static str, FileValue<'a>), usize> {
