@@ -2719,3 +2719,50 @@ fn a_pods_yaml_holds_what_admission_adds_as_describe_shows_it() {
         "{yaml}"
     );
 }
+
+/// A toleration the API server refuses (`ValidateTolerations`) is refused in its words, at the
+/// field it names: a lower-case operator, and an `Exists` that also gives a value (reported, as
+/// upstream does, by the whole toleration in Go's syntax). Nothing is stored.
+#[test]
+fn a_toleration_the_api_server_refuses_is_refused_in_its_words() {
+    let mut s = Session::seed();
+    let deployment = |toleration: &str| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: gpu\nspec:\n  selector:\n    matchLabels: {{app: gpu}}\n  template:\n    metadata:\n      labels: {{app: gpu}}\n    spec:\n      containers:\n      - name: c\n        image: nginx\n      tolerations:\n      - {toleration}\n")
+    };
+    // The message, and the line the editor marks: the toleration's (the 16th).
+    let refused = |s: &mut Session, toleration: &str| {
+        let errors = s
+            .cluster
+            .apply(&deployment(toleration), "gpu.yaml")
+            .expect_err("the API server refuses it");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, 16, "{errors:?}");
+        errors[0].message.clone()
+    };
+    let lower = refused(
+        &mut s,
+        "{key: dedicated, operator: exists, effect: NoSchedule}",
+    );
+    assert!(
+        lower.contains(r#"The Deployment "gpu" is invalid: spec.template.spec.tolerations[0].operator: Unsupported value: "exists": supported values: "Equal", "Exists""#),
+        "{lower}"
+    );
+    let both = refused(
+        &mut s,
+        "{key: dedicated, operator: Exists, value: gpu, effect: NoSchedule}",
+    );
+    assert!(
+        both.contains(r#"The Deployment "gpu" is invalid: spec.template.spec.tolerations[0].operator: Invalid value: core.Toleration{Key:"dedicated", Operator:"Exists", Value:"gpu", Effect:"NoSchedule", TolerationSeconds:(*int64)(nil)}: value must be empty when `operator` is 'Exists'"#),
+        "{both}"
+    );
+    let bad_effect = refused(
+        &mut s,
+        "{key: dedicated, operator: Exists, effect: NoSchedul}",
+    );
+    assert!(
+        bad_effect.contains(r#"spec.template.spec.tolerations[0].effect: Unsupported value: "NoSchedul": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute""#),
+        "{bad_effect}"
+    );
+    let get = s.run("kubectl get deployment gpu");
+    assert!(get.contains("NotFound"), "nothing was stored: {get}");
+}

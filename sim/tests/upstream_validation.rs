@@ -261,5 +261,5 @@ fn services_and_deployments_are_validated_as_the_api_servers_tests_expect() {
             format!("expected {expect}, got {}", shown(&got))
         });
     }
-    suite.finish(201);
+    suite.finish(213);
 }

@@ -157,6 +157,7 @@ fn validate_pod_spec(c: &mut Check, spec: &PodSpec, path: &str) {
         }
     }
     c.slot(Slot::Hostname);
+    c.slot(Slot::Tolerations);
 }
 
 /// `validateContainerCommon` for the fields svclab keeps.

@@ -64,6 +64,8 @@ pub enum Slot {
     DnsPolicy,
     /// The pod spec's `hostname` and `subdomain`.
     Hostname,
+    /// The pod spec's `tolerations`.
+    Tolerations,
     /// A field of the pod spec's `containers[container]`.
     Container {
         container: usize,

@@ -245,6 +245,7 @@ impl Conv {
                 }
             }
         }
+        let tolerations = self.tolerations(m, path);
         PodSpec {
             containers,
             node_name: get_str(m, "nodeName")
@@ -262,25 +263,109 @@ impl Conv {
             subdomain: get_str(m, "subdomain")
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
-            tolerations: get_seq(m, "tolerations")
-                .iter()
-                .map(|t| {
-                    let t = as_map(t);
-                    let text = |field| get_str(t, field).unwrap_or_default().to_string();
-                    Toleration {
-                        key: text("key"),
-                        operator: match get_str(t, "operator") {
-                            Some("Exists") => Some(TolerationOperator::Exists),
-                            Some("Equal") => Some(TolerationOperator::Equal),
-                            _ => None,
-                        },
-                        value: text("value"),
-                        effect: text("effect"),
-                        seconds: get_int(t, "tolerationSeconds"),
-                    }
-                })
-                .collect(),
+            tolerations,
         }
+    }
+
+    /// `spec.tolerations`, checked as `ValidateTolerations` checks them (Kubernetes 1.31; the
+    /// causes at [`Slot::Tolerations`]): the key a label name, an empty key only with `Exists`,
+    /// `tolerationSeconds` only with `NoExecute`, the operator `Equal` (or unwritten) with a label
+    /// value or `Exists` with none, and a known effect. The API server reports a bad value of an
+    /// `Equal` toleration at its `operator`, and an `Exists` with a value by the whole toleration
+    /// in Go's `%#v` (its `tolerationSeconds` a pointer, shown as one fixed address).
+    fn tolerations(&mut self, m: &Map, path: &str) -> Vec<Toleration> {
+        let mut out = Vec::new();
+        for (i, t) in get_seq(m, "tolerations").iter().enumerate() {
+            let t = as_map(t);
+            let text = |field| get_str(t, field).unwrap_or_default().to_string();
+            let (key, written_op, value, effect) =
+                (text("key"), text("operator"), text("value"), text("effect"));
+            let seconds = get_int(t, "tolerationSeconds");
+            let at = |field: &str| format!("{path}.tolerations[{i}].{field}");
+            let mut causes = Vec::new();
+            if !key.is_empty() {
+                for msg in validate::is_qualified_name(&key) {
+                    causes.push(validate::invalid(&at("key"), BadValue::str(&key), &msg));
+                }
+            } else if written_op != "Exists" {
+                causes.push(validate::invalid(
+                    &at("operator"),
+                    BadValue::str(&written_op),
+                    "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+                ));
+            }
+            if seconds.is_some() && effect != "NoExecute" {
+                causes.push(validate::invalid(
+                    &at("effect"),
+                    BadValue::str(&effect),
+                    "effect must be 'NoExecute' when `tolerationSeconds` is set",
+                ));
+            }
+            let operator = match written_op.as_str() {
+                "" | "Equal" => {
+                    let msgs = validate::is_label_value(&value);
+                    if !msgs.is_empty() {
+                        causes.push(validate::invalid(
+                            &at("operator"),
+                            BadValue::str(&value),
+                            &msgs.join(";"),
+                        ));
+                    }
+                    (written_op == "Equal").then_some(TolerationOperator::Equal)
+                }
+                "Exists" => {
+                    if !value.is_empty() {
+                        let seconds = match seconds {
+                            Some(_) => "(*int64)(0xc000a1c2d8)",
+                            None => "(*int64)(nil)",
+                        };
+                        let whole = format!(
+                            "core.Toleration{{Key:{}, Operator:\"Exists\", Value:{}, Effect:{}, TolerationSeconds:{seconds}}}",
+                            go_quote(&key),
+                            go_quote(&value),
+                            go_quote(&effect),
+                        );
+                        causes.push(validate::invalid(
+                            &at("operator"),
+                            BadValue::Go(whole),
+                            "value must be empty when `operator` is 'Exists'",
+                        ));
+                    }
+                    Some(TolerationOperator::Exists)
+                }
+                other => {
+                    causes.push(validate::not_supported(
+                        &at("operator"),
+                        BadValue::str(other),
+                        &["Equal", "Exists"],
+                    ));
+                    None
+                }
+            };
+            if !effect.is_empty()
+                && !matches!(
+                    effect.as_str(),
+                    "NoSchedule" | "PreferNoSchedule" | "NoExecute"
+                )
+            {
+                causes.push(validate::not_supported(
+                    &at("effect"),
+                    BadValue::str(&effect),
+                    &["NoSchedule", "PreferNoSchedule", "NoExecute"],
+                ));
+            }
+            for e in causes {
+                self.cause(Slot::Tolerations, e);
+            }
+            out.push(Toleration {
+                key,
+                operator,
+                value,
+                effect,
+                seconds,
+            });
+        }
+        out
     }
 
     /// `ValidateVolumes`: names (for `volumeMounts`) and one source each.
