@@ -984,6 +984,79 @@ async fn answers_per_backend_keep_the_end_of_each_pods_name_in_view() {
     assert_eq!(ends.len(), rows.len(), "rows that read alike: {ends:?}");
 }
 
+/// The line boxes `needle` takes in the first text node under `el` that holds it.
+fn line_boxes(el: &web_sys::Node, needle: &str) -> Option<Vec<web_sys::DomRect>> {
+    if el.node_type() == web_sys::Node::TEXT_NODE {
+        let data = el.text_content().unwrap_or_default();
+        let at = data.find(needle)?;
+        // Range offsets count UTF-16 units.
+        let start = data[..at].encode_utf16().count() as u32;
+        let range = document().create_range().unwrap();
+        range.set_start(el, start).unwrap();
+        range
+            .set_end(el, start + needle.encode_utf16().count() as u32)
+            .unwrap();
+        let list = range.get_client_rects().unwrap();
+        return Some((0..list.length()).filter_map(|i| list.item(i)).collect());
+    }
+    let children = el.child_nodes();
+    (0..children.length())
+        .filter_map(|i| children.item(i))
+        .find_map(|child| line_boxes(&child, needle))
+}
+
+/// A command in Recent requests wraps as a terminal wraps it: between words, or, for a word longer
+/// than the line, where the line ends; never after a hyphen inside a word (`http://backend-` /
+/// `service`), and never past the column's edge, where it was cut off.
+#[wasm_bindgen_test]
+async fn recent_requests_wrap_a_command_between_words_and_keep_it_inside_the_column() {
+    let (app, _styled) = mount_framed(1440, 900).await;
+    let root = &app.root;
+    app.seeded().await;
+    button(root, "Send request").click();
+    app.advance(3_000).await;
+    let long = "http://backend-service.default.svc.cluster.local";
+    let terminal = find(root, "section[aria-label='Terminal']");
+    let input: HtmlInputElement = find(&terminal, "input[aria-label='Command']").unchecked_into();
+    enter(&input, &format!("kubectl exec test -- wget -qO- {long}"));
+    app.advance(3_000).await;
+    let list = find(root, "ol.traces").get_bounding_client_rect();
+    let commands = find_all(root, "ol.traces .command");
+    assert_eq!(commands.len(), 2, "two requests listed");
+    let (short, long_one) = if text(&commands[0]).contains(long) {
+        (&commands[1], &commands[0])
+    } else {
+        (&commands[0], &commands[1])
+    };
+    // A URL shorter than the line stays on one line.
+    let boxes = line_boxes(short, "http://backend-service").expect("the short URL is listed");
+    assert!(
+        boxes.iter().all(|b| (b.top() - boxes[0].top()).abs() < 1.0),
+        "{}: the URL is broken over {} lines",
+        text(short),
+        boxes.len()
+    );
+    // A URL longer than the line fills each line it takes, inside the column.
+    let boxes = line_boxes(long_one, long).expect("the long URL is listed");
+    assert!(boxes.len() >= 2, "the long URL fits one line: widen it");
+    for b in &boxes {
+        assert!(
+            b.right() <= list.right() + 0.5,
+            "a line of the URL ends at {}px, past the column's {}px",
+            b.right(),
+            list.right()
+        );
+    }
+    let widest = boxes.iter().map(|b| b.right()).fold(0.0, f64::max);
+    for b in &boxes[..boxes.len() - 1] {
+        assert!(
+            b.right() >= widest - 12.0,
+            "a line of the URL ends at {}px where the others reach {widest}px: broken early",
+            b.right()
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn at_1440x900_apply_sits_in_the_manifest_heading_and_the_output_stays_short() {
     let (app, _styled) = mount_framed(1440, 900).await;

@@ -14,6 +14,7 @@ use crate::request_form::{
     suggestions, tool_name, Field, Form, Problem, COUNTS,
 };
 use crate::state::shared;
+use crate::ui::words::words;
 
 /// Where the builder's choices are kept between visits.
 pub const STORAGE_KEY: &str = "svclab.request";
@@ -312,18 +313,9 @@ pub fn RequestBuilder(persist: bool) -> impl IntoView {
             >
                 "Send request"
             </button>
-            // One span a word, kept whole when the line wraps (a browser breaks after any
-            // hyphen: `wget -` / `qO-`); the text reads and copies as one line.
+            // One span a word, kept whole when the line wraps.
             <output class="command-line" aria-label="Command line" title=command>
-                {move || {
-                    command()
-                        .split(' ')
-                        .enumerate()
-                        .map(|(i, word)| {
-                            view! { {(i > 0).then_some(" ")}<span class="word">{word.to_string()}</span> }
-                        })
-                        .collect_view()
-                }}
+                {move || words(&command())}
             </output>
             <span class="builder-status" role="status">
                 {status}

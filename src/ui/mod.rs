@@ -6,7 +6,8 @@
 //! them, but for [`explain`]: mounted inside [`requests`], it opens the [`editor`] at a line.
 //! The toolbar's clock group holds [`simulation`]'s controls. Lists whose rows come and go are
 //! [`rows::Rows`], not `<For>`: it frees what each row leaves behind; work for the next frame
-//! goes through [`later`], whose callbacks free themselves.
+//! goes through [`later`], whose callbacks free themselves. [`words`] splits a command into words
+//! that wrap whole.
 
 pub mod builder;
 pub mod cluster_view;
@@ -24,3 +25,4 @@ pub mod rows;
 pub mod share;
 pub mod simulation;
 pub mod terminal;
+pub mod words;

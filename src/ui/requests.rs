@@ -11,6 +11,7 @@ use crate::state::{shared, HopRef};
 use crate::trace_view::{hop_rows, summarize, HopRow, TraceSummary};
 use crate::ui::explain::Explain;
 use crate::ui::rows::Rows;
+use crate::ui::words::words;
 
 /// Requests listed, newest first.
 pub const LISTED: usize = 8;
@@ -235,13 +236,13 @@ fn TraceItem(id: u64, row: ArcRwSignal<Row>) -> impl IntoView {
             <details>
                 <summary>
                     <code
-                        class="command"
+                        class="command words"
                         title=move || summary.with(|s| s.as_ref().map(|s| s.line.clone()))
                     >
-                        {move || summary.with(|s| s.as_ref().map(|s| s.command.clone()))}
+                        {move || summary.with(|s| s.as_ref().map(|s| words(&s.command)))}
                     </code>
                     <span class="sent">{move || summary.with(|s| s.as_ref().map(|s| s.sent.clone()))}</span>
-                    <span class="outcome">{move || summary.with(|s| s.as_ref().map(|s| s.outcome.clone()))}</span>
+                    <span class="outcome words">{move || summary.with(|s| s.as_ref().map(|s| words(&s.outcome)))}</span>
                 </summary>
                 <Show when=move || summary.with(|s| s.as_ref().is_some_and(|s| !s.output.is_empty()))>
                     <pre class="client-output">{move || summary.with(|s| s.as_ref().map(|s| s.output.clone()))}</pre>
@@ -318,15 +319,15 @@ pub fn LatestRequest() -> impl IntoView {
                         }
                         Some(s) => {
                             let class = if !s.done {
-                                "outcome in-flight"
+                                "outcome words in-flight"
                             } else if s.ok {
-                                "outcome ok"
+                                "outcome words ok"
                             } else {
-                                "outcome failed"
+                                "outcome words failed"
                             };
                             view! {
-                                <code class="command">{s.command.clone()}</code>
-                                <span class=class>{s.outcome.clone()}</span>
+                                <code class="command words">{words(&s.command)}</code>
+                                <span class=class>{words(&s.outcome)}</span>
                             }
                                 .into_any()
                         }

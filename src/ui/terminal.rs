@@ -202,6 +202,13 @@ pub fn Terminal() -> impl IntoView {
             </div>
             <div class="terminal-body" id="terminal-body" hidden=move || !open.get()>
                 <pre class="screen" node_ref=screen_el role="log" aria-label="Terminal output" tabindex="0">
+                    // Until the first command: what to type, rather than an empty black box.
+                    <Show when=move || screen.with(Vec::is_empty)>
+                        <span class="note welcome">
+                            "Type a command at the $ below: kubectl get pods -o wide, kubectl get endpointslices, "
+                            "kubectl exec test -- nslookup backend-service. Tab completes, ↑ recalls, Ctrl+C stops, Ctrl+L clears."
+                        </span>
+                    </Show>
                     <Rows each=move || screen.get() key=|l| l.id let(l)>
                         <span class=l.class>{l.text}"\n"</span>
                     </Rows>
