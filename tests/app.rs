@@ -1302,6 +1302,29 @@ fn pod_name_px(picture: &HtmlElement) -> f64 {
     13.5 * (r.width() / view[2]).min(r.height() / view[3])
 }
 
+/// On a 4:3 projector the bar's controls fill their rows: the presenter toggle ends the traffic
+/// and fault controls' row, Send request ends the builder's (they took a row each: five rows,
+/// 234 px of 768).
+#[wasm_bindgen_test]
+async fn on_a_1024x768_projector_presenter_mode_keeps_the_top_bar_to_three_rows_of_controls() {
+    let (app, _styled) = mount_framed(1024, 768).await;
+    let root = &app.root;
+    app.seeded().await;
+    button(root, "Presenter mode").click();
+    settle().await;
+    let top = |el: &HtmlElement| el.get_bounding_client_rect().top();
+    let row = |a: &HtmlElement, b: &HtmlElement| (top(a) - top(b)).abs() < 8.0;
+    let toggle = button(root, "Presenter mode");
+    let traffic = button(root, "Start steady traffic");
+    let send = button(root, "Send request");
+    let from = find(root, "select[aria-label='From']");
+    assert!(row(&toggle, &traffic), "the presenter toggle has a row of its own");
+    assert!(row(&send, &from), "Send request has a row of its own");
+    let bar = find(root, ".topbar").get_bounding_client_rect().height();
+    assert!(bar <= 170.0, "the top bar is {bar}px high");
+    assert!(shown(&find(root, ".builder .command-line")));
+}
+
 #[wasm_bindgen_test]
 async fn on_a_1280x720_projector_presenter_mode_gives_the_picture_the_whole_height() {
     let (app, _styled) = mount_framed(1280, 720).await;
