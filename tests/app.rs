@@ -1318,7 +1318,10 @@ async fn on_a_1024x768_projector_presenter_mode_keeps_the_top_bar_to_three_rows_
     let traffic = button(root, "Start steady traffic");
     let send = button(root, "Send request");
     let from = find(root, "select[aria-label='From']");
-    assert!(row(&toggle, &traffic), "the presenter toggle has a row of its own");
+    assert!(
+        row(&toggle, &traffic),
+        "the presenter toggle has a row of its own"
+    );
     assert!(row(&send, &from), "Send request has a row of its own");
     let bar = find(root, ".topbar").get_bounding_client_rect().height();
     assert!(bar <= 170.0, "the top bar is {bar}px high");

@@ -323,6 +323,17 @@ pub enum TolerationOperator {
 }
 
 impl Toleration {
+    /// `operator: Exists` for `key` (every key when empty) and `effect` (every effect when
+    /// empty).
+    pub fn exists(key: &str, effect: &str) -> Toleration {
+        Toleration {
+            key: key.into(),
+            operator: Some(TolerationOperator::Exists),
+            effect: effect.into(),
+            ..Toleration::default()
+        }
+    }
+
     /// The operator, `Equal` when not written.
     pub fn op(&self) -> TolerationOperator {
         self.operator.unwrap_or_default()
@@ -518,14 +529,7 @@ impl Pod {
     /// DefaultTolerationSeconds admission plugin appends (`node.kubernetes.io/not-ready` and
     /// `/unreachable`, `NoExecute`, `Exists`, 300 s), each unless the pod already has one for
     /// that taint (the same key or none, `NoExecute` or no effect), as `admission.go` decides.
-    /// A host-network pod here stands for kube-proxy, whose DaemonSet tolerates everything.
     pub fn admitted_tolerations(&self) -> Vec<Toleration> {
-        if self.spec.host_network {
-            return vec![Toleration {
-                operator: Some(TolerationOperator::Exists),
-                ..Toleration::default()
-            }];
-        }
         let mut out = self.spec.tolerations.clone();
         for key in [
             "node.kubernetes.io/not-ready",
@@ -537,11 +541,8 @@ impl Pod {
             });
             if !covered {
                 out.push(Toleration {
-                    key: key.into(),
-                    operator: Some(TolerationOperator::Exists),
-                    value: String::new(),
-                    effect: "NoExecute".into(),
                     seconds: Some(300),
+                    ..Toleration::exists(key, "NoExecute")
                 });
             }
         }

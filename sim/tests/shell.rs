@@ -2766,3 +2766,67 @@ fn a_toleration_the_api_server_refuses_is_refused_in_its_words() {
     let get = s.run("kubectl get deployment gpu");
     assert!(get.contains("NotFound"), "nothing was stored: {get}");
 }
+
+/// The system pods carry the tolerations a real kind cluster shows: kube-proxy's DaemonSet
+/// (kubeadm's manifest: `operator: Exists`, `nodeSelector: kubernetes.io/os: linux`) and
+/// kindnet's (kind's manifest: `operator: Exists, effect: NoSchedule`) each with the seven the
+/// DaemonSet controller adds (`AddOrUpdateDaemonPodTolerations`,
+/// `pkg/controller/daemon/util/daemonset_util.go`; network-unavailable for the host network),
+/// and a static pod the kubelet's one `:NoExecute op=Exists`. `describe` sorts them by key.
+#[test]
+fn system_pods_tolerate_what_their_controllers_give_them() {
+    let mut s = Session::seed();
+    let named = |s: &Session, prefix: &str| {
+        s.cluster
+            .pods()
+            .keys()
+            .find(|k| k.namespace == "kube-system" && k.name.starts_with(prefix))
+            .map(|k| k.name.clone())
+            .unwrap_or_else(|| panic!("no {prefix} pod"))
+    };
+    let added = "                             node.kubernetes.io/disk-pressure:NoSchedule op=Exists
+                             node.kubernetes.io/memory-pressure:NoSchedule op=Exists
+                             node.kubernetes.io/network-unavailable:NoSchedule op=Exists
+                             node.kubernetes.io/not-ready:NoExecute op=Exists
+                             node.kubernetes.io/pid-pressure:NoSchedule op=Exists
+                             node.kubernetes.io/unreachable:NoExecute op=Exists
+                             node.kubernetes.io/unschedulable:NoSchedule op=Exists
+Events:";
+    let proxy = named(&s, "kube-proxy-");
+    let describe = s.run(&format!("kubectl describe pod -n kube-system {proxy}"));
+    assert!(
+        describe.contains(&format!(
+            "Node-Selectors:              kubernetes.io/os=linux\nTolerations:                 op=Exists\n{added}"
+        )),
+        "{describe}"
+    );
+    let kindnet = named(&s, "kindnet-");
+    let describe = s.run(&format!("kubectl describe pod -n kube-system {kindnet}"));
+    assert!(
+        describe.contains(&format!(
+            "Tolerations:                 :NoSchedule op=Exists\n{added}"
+        )),
+        "{describe}"
+    );
+    let yaml = s.run(&format!("kubectl get pod -n kube-system {kindnet} -o yaml"));
+    assert!(
+        yaml.contains("  tolerations:\n  - effect: NoSchedule\n    operator: Exists\n  - effect: NoExecute\n    key: node.kubernetes.io/not-ready\n    operator: Exists\n"),
+        "{yaml}"
+    );
+    // (Its column is wider than a real static pod's: svclab mounts the service account token
+    // in static pods too, whose volume's field names are longer than a host path's.)
+    let describe = s.run("kubectl describe pod -n kube-system etcd-kind-control-plane");
+    let lines: Vec<&str> = describe
+        .lines()
+        .skip_while(|l| !l.starts_with("Tolerations:"))
+        .take(2)
+        .collect();
+    assert_eq!(
+        lines
+            .first()
+            .map(|l| l.trim_start_matches("Tolerations:").trim()),
+        Some(":NoExecute op=Exists"),
+        "{describe}"
+    );
+    assert!(lines[1].starts_with("Events:"), "{describe}");
+}

@@ -50,20 +50,28 @@ impl Cluster {
         }
         let node_names: Vec<String> = self.nodes.iter().map(|n| n.meta.name.clone()).collect();
         for node in &node_names {
-            self.create_host_pod(
+            // kubeadm's kube-proxy DaemonSet tolerates everything and runs on Linux nodes;
+            // kind's kindnet DaemonSet tolerates every NoSchedule taint.
+            let mut proxy = host_pod(
                 "kube-system",
+                "",
                 "kube-proxy",
-                "kube-proxy",
-                node,
                 &component_image("kube-proxy"),
             );
-            self.create_host_pod(
+            proxy.spec.tolerations = vec![Toleration::exists("", "")];
+            proxy
+                .spec
+                .node_selector
+                .insert("kubernetes.io/os".into(), "linux".into());
+            self.create_daemon_pod(proxy, "kube-proxy", node);
+            let mut kindnet = host_pod(
                 "kube-system",
-                "kindnet",
+                "",
                 "kindnet-cni",
-                node,
                 crate::version::KINDNETD_IMAGE,
             );
+            kindnet.spec.tolerations = vec![Toleration::exists("", "NoSchedule")];
+            self.create_daemon_pod(kindnet, "kindnet", node);
         }
         let etcd = format!("registry.k8s.io/etcd:{}", crate::version::ETCD);
         for (component, image) in [
@@ -85,6 +93,8 @@ impl Cluster {
             pod.meta
                 .labels
                 .insert("tier".into(), "control-plane".into());
+            // The kubelet gives every static pod this one (`:NoExecute op=Exists` in describe).
+            pod.spec.tolerations = vec![Toleration::exists("", "NoExecute")];
             self.place_host_pod(pod, "kind-control-plane");
         }
         let api_ip = self.nodes[0].internal_ip;
@@ -210,10 +220,13 @@ impl Cluster {
     }
 
     /// A DaemonSet's pod on `node`: `app` names the pod, `container` its one container.
-    fn create_host_pod(&mut self, ns: &str, app: &str, container: &str, node: &str, image: &str) {
-        let name = format!("{app}-{}", names::random_suffix(&mut self.rng));
-        let mut pod = host_pod(ns, &name, container, image);
+    /// One pod of the DaemonSet `app` on `node`, from `pod` (its template): named `app-xxxxx`,
+    /// labelled `k8s-app=app`, with the tolerations the DaemonSet controller adds to each
+    /// ([`daemon_pod_tolerations`]).
+    fn create_daemon_pod(&mut self, mut pod: Pod, app: &str, node: &str) {
+        pod.meta.name = format!("{app}-{}", names::random_suffix(&mut self.rng));
         pod.meta.labels.insert("k8s-app".into(), app.into());
+        daemon_pod_tolerations(&mut pod.spec);
         self.place_host_pod(pod, node);
     }
 
@@ -232,6 +245,38 @@ impl Cluster {
             ..PodStatus::default()
         };
         self.pods.insert(pod.key(), pod);
+    }
+}
+
+/// `AddOrUpdateDaemonPodTolerations` (kubernetes/kubernetes
+/// `pkg/controller/daemon/util/daemonset_util.go`): a DaemonSet's pods tolerate the node
+/// controller's not-ready and unreachable taints with no time limit, the node-condition taints,
+/// and, on the host network, network-unavailable. Each is added as
+/// `AddOrUpdateTolerationInPodSpec` adds it: in place of one with the same key, operator, value
+/// and effect, or at the end.
+fn daemon_pod_tolerations(spec: &mut PodSpec) {
+    let mut added = vec![
+        Toleration::exists("node.kubernetes.io/not-ready", "NoExecute"),
+        Toleration::exists("node.kubernetes.io/unreachable", "NoExecute"),
+        Toleration::exists("node.kubernetes.io/disk-pressure", "NoSchedule"),
+        Toleration::exists("node.kubernetes.io/memory-pressure", "NoSchedule"),
+        Toleration::exists("node.kubernetes.io/pid-pressure", "NoSchedule"),
+        Toleration::exists("node.kubernetes.io/unschedulable", "NoSchedule"),
+    ];
+    if spec.host_network {
+        added.push(Toleration::exists(
+            "node.kubernetes.io/network-unavailable",
+            "NoSchedule",
+        ));
+    }
+    for t in added {
+        let same = |o: &Toleration| {
+            o.key == t.key && o.op() == t.op() && o.value == t.value && o.effect == t.effect
+        };
+        match spec.tolerations.iter_mut().find(|o| same(o)) {
+            Some(o) => *o = t,
+            None => spec.tolerations.push(t),
+        }
     }
 }
 
