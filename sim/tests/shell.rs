@@ -2830,3 +2830,37 @@ Events:";
     );
     assert!(lines[1].starts_with("Events:"), "{describe}");
 }
+
+/// `sh -c SCRIPT` splits SCRIPT as the pod's shell does (quotes keep words together, `$VAR`
+/// expands in the pod), and a script svclab cannot run in one go (a pipe, `;`, `&&`) is refused
+/// with a note, where its words used to reach the first command as arguments (`cat: can't open
+/// '&&'`, a pipe's `| grep h1` ignored and the whole page printed).
+#[test]
+fn sh_c_runs_its_script_as_the_pods_shell_splits_it() {
+    let mut s = Session::seed();
+    s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
+    s.cluster.advance(5 * SECOND);
+    assert_eq!(
+        s.run("kubectl exec test -- sh -c 'echo \"a  b\"'"),
+        "a  b\n"
+    );
+    assert_eq!(
+        s.run("kubectl exec test -- sh -c 'echo $HOSTNAME'"),
+        "test\n"
+    );
+    let piped = s.run("kubectl exec test -- sh -c \"wget -qO- http://backend-service | grep h1\"");
+    assert!(
+        piped.contains("runs one command here, not a pipe")
+            && piped.contains("kubectl exec -it test -- sh")
+            && !piped.contains("<html>"),
+        "{piped}"
+    );
+    let listed = s.run("kubectl exec test -- sh -c 'cat /etc/resolv.conf && echo ok'");
+    assert!(
+        listed.contains("not a list of commands") && !listed.contains("can't open"),
+        "{listed}"
+    );
+    // One command runs as before.
+    let one = s.run("kubectl exec test -- sh -c 'wget -qO- http://backend-service'");
+    assert!(one.contains("<h1>Welcome to nginx!</h1>"), "{one}");
+}

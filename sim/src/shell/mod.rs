@@ -735,6 +735,37 @@ fn find_trace(cluster: &Cluster, id: u64) -> Option<&Trace> {
     cluster.trace(id)
 }
 
+/// The command `sh -c SCRIPT` runs: SCRIPT's words as a shell splits them (quotes kept together,
+/// `$VAR` from `env`), when SCRIPT is one simple command. A pipe, a list (`;`, `&&`, `||`), a
+/// redirection or an unterminated quote is refused with a note and status 2: svclab runs those
+/// only at a shell's prompt (until it does, rather than passing `|` or `&&` to the first command
+/// as arguments); `open` is the command that opens that shell.
+pub(crate) fn script_command(
+    script: &str,
+    env: &SortedMap<String, String>,
+    open: &str,
+) -> Result<Vec<String>, Reply> {
+    let refused = |what: &str| {
+        Reply::fail(
+            vec![Line::note(format!(
+                "`sh -c` runs one command here, not {what}: open the shell (`{open}`) and type the line at its prompt"
+            ))],
+            2,
+        )
+    };
+    let tokens = words::split(script, env).map_err(|_| refused("an unterminated quote"))?;
+    let pipelines = words::pipelines(tokens).map_err(|_| refused("that syntax"))?;
+    match pipelines.as_slice() {
+        [] => Ok(Vec::new()),
+        [one] if one.then.is_none() || one.then == Some(";") => match one.stages.as_slice() {
+            [simple] if simple.redirects.is_empty() => Ok(simple.words.clone()),
+            [_] => Err(refused("a redirection")),
+            _ => Err(refused("a pipe")),
+        },
+        _ => Err(refused("a list of commands (`;`, `&&`, `||`)")),
+    }
+}
+
 /// `line` (as `sh -c` gets it) when it is `echo TEXT | READER...` with a reader that takes
 /// stdin: the text and the reader's words.
 pub(crate) fn echo_into(

@@ -147,12 +147,11 @@ fn exit(_: &mut Terminal, _: &mut Cluster, n: &NodeShell, _: &Call) -> Reply {
 /// `bash`, `sh`: a nested shell, or `bash -c 'COMMAND'`.
 fn shell(term: &mut Terminal, cluster: &mut Cluster, n: &NodeShell, call: &Call) -> Reply {
     if call.args.first().map(String::as_str) == Some("-c") {
-        let inner: Vec<String> = call
-            .args
-            .get(1)
-            .map(|s| s.split_whitespace().map(str::to_string).collect())
-            .unwrap_or_default();
-        return term.exec(cluster, &Ctx::Node(n.clone()), &inner);
+        let script = call.args.get(1).map_or("", String::as_str);
+        return match super::script_command(script, &env(&n.node), "bash") {
+            Ok(inner) => term.exec(cluster, &Ctx::Node(n.clone()), &inner),
+            Err(refused) => refused,
+        };
     }
     match term.location() {
         Location::Node(_) => {

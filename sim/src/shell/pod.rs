@@ -335,11 +335,13 @@ fn shell(term: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) 
             term.stdin = None;
             return reply;
         }
-        let inner: Vec<String> = line.split_whitespace().map(str::to_string).collect();
-        if inner.is_empty() {
+        if args.len() < 2 {
             return Reply::error(format!("{base}: -c: option requires an argument"));
         }
-        return term.exec(cluster, &Ctx::Pod(p.clone()), &inner);
+        return match super::script_command(line, &env(cluster, p), base) {
+            Ok(inner) => term.exec(cluster, &Ctx::Pod(p.clone()), &inner),
+            Err(refused) => refused,
+        };
     }
     let mut inner = p.clone();
     inner.depth += 1;

@@ -201,20 +201,23 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
             );
             return Reply::lines(lines);
         }
-        Some(_) => Attach::Command {
-            shell,
-            words: if full_command.len() >= 3
-                && is_shell(&full_command[0])
-                && full_command[1] == "-c"
-            {
-                full_command[2]
-                    .split_whitespace()
-                    .map(str::to_string)
-                    .collect()
-            } else {
-                full_command.clone()
-            },
-        },
+        Some(_) => {
+            let words =
+                if full_command.len() >= 3 && is_shell(&full_command[0]) && full_command[1] == "-c"
+                {
+                    match crate::shell::script_command(
+                        &full_command[2],
+                        &pod::env(cluster, &shell),
+                        &format!("kubectl exec -it {name} -- {}", full_command[0]),
+                    ) {
+                        Ok(words) => words,
+                        Err(refused) => return refused,
+                    }
+                } else {
+                    full_command.clone()
+                };
+            Attach::Command { shell, words }
+        }
     };
     let mut r = Reply::lines(notes);
     r.job = Some(Box::new(Job::Attach {
@@ -362,10 +365,14 @@ pub(super) fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) 
         if crate::shell::echo_into(&command[2], &Default::default()).is_some() {
             return remote(term.exec(cluster, &crate::shell::Ctx::Pod(shell), &command));
         }
-        command[2]
-            .split_whitespace()
-            .map(str::to_string)
-            .collect::<Vec<_>>()
+        match crate::shell::script_command(
+            &command[2],
+            &pod::env(cluster, &shell),
+            &format!("kubectl exec -it {} -- {}", shell.pod.name, command[0]),
+        ) {
+            Ok(words) => words,
+            Err(refused) => return refused,
+        }
     } else {
         command
     };
