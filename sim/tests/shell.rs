@@ -354,9 +354,9 @@ kube-system   kube-dns          ClusterIP   10.96.0.10      <none>        53/UDP
     same(
         "get_pods_kube_system_label",
         &s.run("kubectl get po -n kube-system -l k8s-app=kube-dns"),
-        r#"NAME                       READY   STATUS    RESTARTS   AGE
-coredns-58b9d8dfd8-5x6cd   1/1     Running   0          60m
-coredns-58b9d8dfd8-nvqsp   1/1     Running   0          60m
+        r#"NAME                     READY   STATUS    RESTARTS   AGE
+coredns-d57dcc75-5x6cd   1/1     Running   0          60m
+coredns-d57dcc75-nvqsp   1/1     Running   0          60m
 "#,
     );
     same(
@@ -1293,14 +1293,14 @@ fn logs_of_kube_system_components() {
     same(
         "logs_dns",
         &s.run("kubectl logs -n kube-system -l k8s-app=kube-dns --prefix"),
-        r#"[pod/coredns-58b9d8dfd8-5x6cd/coredns] .:53
-[pod/coredns-58b9d8dfd8-5x6cd/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
-[pod/coredns-58b9d8dfd8-5x6cd/coredns] CoreDNS-1.14.2
-[pod/coredns-58b9d8dfd8-5x6cd/coredns] linux/amd64, go1.26.1, dd1df4f
-[pod/coredns-58b9d8dfd8-nvqsp/coredns] .:53
-[pod/coredns-58b9d8dfd8-nvqsp/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
-[pod/coredns-58b9d8dfd8-nvqsp/coredns] CoreDNS-1.14.2
-[pod/coredns-58b9d8dfd8-nvqsp/coredns] linux/amd64, go1.26.1, dd1df4f
+        r#"[pod/coredns-d57dcc75-5x6cd/coredns] .:53
+[pod/coredns-d57dcc75-5x6cd/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
+[pod/coredns-d57dcc75-5x6cd/coredns] CoreDNS-1.14.2
+[pod/coredns-d57dcc75-5x6cd/coredns] linux/amd64, go1.26.1, dd1df4f
+[pod/coredns-d57dcc75-nvqsp/coredns] .:53
+[pod/coredns-d57dcc75-nvqsp/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
+[pod/coredns-d57dcc75-nvqsp/coredns] CoreDNS-1.14.2
+[pod/coredns-d57dcc75-nvqsp/coredns] linux/amd64, go1.26.1, dd1df4f
 "#,
     );
     same(
@@ -2772,7 +2772,8 @@ fn a_toleration_the_api_server_refuses_is_refused_in_its_words() {
 /// kindnet's (kind's manifest: `operator: Exists, effect: NoSchedule`) each with the seven the
 /// DaemonSet controller adds (`AddOrUpdateDaemonPodTolerations`,
 /// `pkg/controller/daemon/util/daemonset_util.go`; network-unavailable for the host network),
-/// and a static pod the kubelet's one `:NoExecute op=Exists`. `describe` sorts them by key.
+/// a static pod the kubelet's one `:NoExecute op=Exists`, and CoreDNS kubeadm's Deployment's
+/// two. `describe` sorts them by key.
 #[test]
 fn system_pods_tolerate_what_their_controllers_give_them() {
     let mut s = Session::seed();
@@ -2812,6 +2813,14 @@ Events:";
     assert!(
         yaml.contains("  tolerations:\n  - effect: NoSchedule\n    operator: Exists\n  - effect: NoExecute\n    key: node.kubernetes.io/not-ready\n    operator: Exists\n"),
         "{yaml}"
+    );
+    // CoreDNS as kubeadm deploys it: the add-ons' toleration and the control plane's, then the
+    // two DefaultTolerationSeconds adds; on Linux nodes.
+    let coredns = named(&s, "coredns-");
+    let describe = s.run(&format!("kubectl describe pod -n kube-system {coredns}"));
+    assert!(
+        describe.contains("Node-Selectors:              kubernetes.io/os=linux\nTolerations:                 CriticalAddonsOnly op=Exists\n                             node-role.kubernetes.io/control-plane:NoSchedule\n                             node.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n                             node.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n"),
+        "{describe}"
     );
     // (Its column is wider than a real static pod's: svclab mounts the service account token
     // in static pods too, whose volume's field names are longer than a host path's.)

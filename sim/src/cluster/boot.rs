@@ -350,6 +350,16 @@ fn coredns_deployment() -> Deployment {
             }),
         }],
         termination_grace_period_seconds: Some(30),
+        // kubeadm's CoreDNS Deployment: it may run on the control plane, and on Linux.
+        tolerations: vec![
+            Toleration::exists("CriticalAddonsOnly", ""),
+            Toleration {
+                key: CONTROL_PLANE_TAINT.into(),
+                effect: "NoSchedule".into(),
+                ..Toleration::default()
+            },
+        ],
+        node_selector: [("kubernetes.io/os".to_string(), "linux".to_string())].into(),
         ..Default::default()
     };
     system_deployment(meta, labels, 2, pod)

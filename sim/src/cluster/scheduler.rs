@@ -48,13 +48,11 @@ impl Cluster {
             let Some(pod) = self.pods.get(&key) else {
                 continue;
             };
-            // kube-system's pods stand for kubeadm's add-ons, which tolerate the taint.
-            let tolerated = key.namespace == "kube-system"
-                || pod
-                    .spec
-                    .tolerations
-                    .iter()
-                    .any(|t| t.tolerates(CONTROL_PLANE_TAINT, "", "NoSchedule"));
+            let tolerated = pod
+                .spec
+                .tolerations
+                .iter()
+                .any(|t| t.tolerates(CONTROL_PLANE_TAINT, "", "NoSchedule"));
             let owner = pod.owner.clone().map(|o| (key.namespace.clone(), o));
             let spread = owner.as_ref().and_then(|o| per_owner.get(o));
             let mut best: Vec<(usize, usize, usize)> = Vec::new();
