@@ -1302,6 +1302,46 @@ fn pod_name_px(picture: &HtmlElement) -> f64 {
     13.5 * (r.width() / view[2]).min(r.height() / view[3])
 }
 
+/// What the last control said does not cost the picture a row: after Break CoreDNS the message
+/// sits beside the fault controls, before the presenter toggle, and the bar keeps its height (at
+/// 1440 px it took a row of its own under the builder).
+#[wasm_bindgen_test]
+async fn the_top_bars_message_and_controls_share_their_rows() {
+    for (width, rows_px) in [(1440, 140.0), (1280, 150.0)] {
+        let (app, _styled) = mount_framed(width, 900).await;
+        let root = &app.root;
+        app.seeded().await;
+        let bar = || find(root, ".topbar").get_bounding_client_rect().height();
+        let before = bar();
+        assert!(before <= rows_px, "at {width}px the bar is {before}px high");
+        button(root, "Break CoreDNS").click();
+        settle().await;
+        let message = find(root, ".toolbar-message");
+        assert!(shown(&message), "Break CoreDNS said nothing");
+        let faults = button(root, "Restore CoreDNS").get_bounding_client_rect();
+        let toggle = button(root, "Presenter mode").get_bounding_client_rect();
+        let m = message.get_bounding_client_rect();
+        assert!(
+            m.top() < faults.bottom() && m.bottom() > faults.top() && m.right() <= toggle.left(),
+            "at {width}px the message is at {}..{}px, the fault controls' row {}..{}px",
+            m.top(),
+            m.bottom(),
+            faults.top(),
+            faults.bottom()
+        );
+        assert!(
+            (toggle.top() - faults.top()).abs() < 8.0,
+            "at {width}px the presenter toggle left the fault controls' row"
+        );
+        assert!(
+            (bar() - before).abs() < 6.0,
+            "at {width}px the bar grew from {before}px to {}px",
+            bar()
+        );
+        app.root.remove();
+    }
+}
+
 /// On a 4:3 projector the bar's controls fill their rows: the presenter toggle ends the traffic
 /// and fault controls' row, Send request ends the builder's (they took a row each: five rows,
 /// 234 px of 768).
