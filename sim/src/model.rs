@@ -255,10 +255,35 @@ pub struct PodSpec {
     pub subdomain: Option<String>,
     /// `spec.tolerations`: the taints the scheduler may place the pod despite.
     pub tolerations: Vec<Toleration>,
+    /// `spec.serviceAccountName`, for the cluster's own pods (`coredns`, `kube-proxy`,
+    /// `kindnet`); `None` is the namespace's `default`. A manifest's is not read: svclab has no
+    /// ServiceAccount objects for the admission check to find.
+    pub service_account: Option<&'static str>,
+    /// `spec.priorityClassName`, for the cluster's own pods: one of the two classes every
+    /// cluster has ([`PodSpec::priority`]). A manifest's is not read.
+    pub priority_class: Option<&'static str>,
 }
 
-/// `hostname`, `subdomain` and `tolerations` appear only when set, so that templates without
-/// them keep the pod-template-hash they had before those fields were modelled.
+impl PodSpec {
+    /// `spec.priority` as the Priority admission plugin resolves the class: the built-in
+    /// `system-node-critical` and `system-cluster-critical`, 0 without a class.
+    pub fn priority(&self) -> i64 {
+        match self.priority_class {
+            Some("system-node-critical") => 2_000_001_000,
+            Some("system-cluster-critical") => 2_000_000_000,
+            _ => 0,
+        }
+    }
+
+    /// The service account's name, `default` unless the pod names one.
+    pub fn service_account_name(&self) -> &'static str {
+        self.service_account.unwrap_or("default")
+    }
+}
+
+/// `hostname`, `subdomain`, `tolerations`, the service account and the priority class appear
+/// only when set, so that templates without them keep the pod-template-hash they had before
+/// those fields were modelled.
 impl std::fmt::Debug for PodSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut d = f.debug_struct("PodSpec");
@@ -279,6 +304,12 @@ impl std::fmt::Debug for PodSpec {
         }
         if !self.tolerations.is_empty() {
             d.field("tolerations", &self.tolerations);
+        }
+        if let Some(sa) = self.service_account {
+            d.field("service_account", &sa);
+        }
+        if let Some(class) = self.priority_class {
+            d.field("priority_class", &class);
         }
         d.finish()
     }

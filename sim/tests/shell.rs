@@ -354,9 +354,9 @@ kube-system   kube-dns          ClusterIP   10.96.0.10      <none>        53/UDP
     same(
         "get_pods_kube_system_label",
         &s.run("kubectl get po -n kube-system -l k8s-app=kube-dns"),
-        r#"NAME                     READY   STATUS    RESTARTS   AGE
-coredns-d57dcc75-5x6cd   1/1     Running   0          60m
-coredns-d57dcc75-nvqsp   1/1     Running   0          60m
+        r#"NAME                       READY   STATUS    RESTARTS   AGE
+coredns-69cd466497-5x6cd   1/1     Running   0          60m
+coredns-69cd466497-nvqsp   1/1     Running   0          60m
 "#,
     );
     same(
@@ -1293,14 +1293,14 @@ fn logs_of_kube_system_components() {
     same(
         "logs_dns",
         &s.run("kubectl logs -n kube-system -l k8s-app=kube-dns --prefix"),
-        r#"[pod/coredns-d57dcc75-5x6cd/coredns] .:53
-[pod/coredns-d57dcc75-5x6cd/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
-[pod/coredns-d57dcc75-5x6cd/coredns] CoreDNS-1.14.2
-[pod/coredns-d57dcc75-5x6cd/coredns] linux/amd64, go1.26.1, dd1df4f
-[pod/coredns-d57dcc75-nvqsp/coredns] .:53
-[pod/coredns-d57dcc75-nvqsp/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
-[pod/coredns-d57dcc75-nvqsp/coredns] CoreDNS-1.14.2
-[pod/coredns-d57dcc75-nvqsp/coredns] linux/amd64, go1.26.1, dd1df4f
+        r#"[pod/coredns-69cd466497-5x6cd/coredns] .:53
+[pod/coredns-69cd466497-5x6cd/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
+[pod/coredns-69cd466497-5x6cd/coredns] CoreDNS-1.14.2
+[pod/coredns-69cd466497-5x6cd/coredns] linux/amd64, go1.26.1, dd1df4f
+[pod/coredns-69cd466497-nvqsp/coredns] .:53
+[pod/coredns-69cd466497-nvqsp/coredns] [INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc490481273e738df59329c62c0b729d94e8b61db9961c2fa5f046dd37f1cf888b953814040d180f52594972691cd6ff41be96639138a43908
+[pod/coredns-69cd466497-nvqsp/coredns] CoreDNS-1.14.2
+[pod/coredns-69cd466497-nvqsp/coredns] linux/amd64, go1.26.1, dd1df4f
 "#,
     );
     same(
@@ -2773,7 +2773,8 @@ fn a_toleration_the_api_server_refuses_is_refused_in_its_words() {
 /// DaemonSet controller adds (`AddOrUpdateDaemonPodTolerations`,
 /// `pkg/controller/daemon/util/daemonset_util.go`; network-unavailable for the host network),
 /// a static pod the kubelet's one `:NoExecute op=Exists`, and CoreDNS kubeadm's Deployment's
-/// two. `describe` sorts them by key.
+/// two. `describe` sorts them by key. CoreDNS and kube-proxy run as their own service accounts
+/// at the built-in priority classes (`system-cluster-critical`, `system-node-critical`).
 #[test]
 fn system_pods_tolerate_what_their_controllers_give_them() {
     let mut s = Session::seed();
@@ -2820,6 +2821,29 @@ Events:";
     let describe = s.run(&format!("kubectl describe pod -n kube-system {coredns}"));
     assert!(
         describe.contains("Node-Selectors:              kubernetes.io/os=linux\nTolerations:                 CriticalAddonsOnly op=Exists\n                             node-role.kubernetes.io/control-plane:NoSchedule\n                             node.kubernetes.io/not-ready:NoExecute op=Exists for 300s\n                             node.kubernetes.io/unreachable:NoExecute op=Exists for 300s\n"),
+        "{describe}"
+    );
+    // Their priority classes and service accounts, as describe's head and -o yaml show them.
+    assert!(
+        describe.contains("Priority:             2000000000\nPriority Class Name:  system-cluster-critical\nService Account:      coredns\n"),
+        "{describe}"
+    );
+    let yaml = s.run(&format!("kubectl get pod -n kube-system {coredns} -o yaml"));
+    assert!(
+        yaml.contains("  priority: 2000000000\n  priorityClassName: system-cluster-critical\n")
+            && yaml.contains("  serviceAccount: coredns\n  serviceAccountName: coredns\n"),
+        "{yaml}"
+    );
+    let describe = s.run(&format!("kubectl describe pod -n kube-system {proxy}"));
+    assert!(
+        describe.contains("Priority:             2000001000\nPriority Class Name:  system-node-critical\nService Account:      kube-proxy\n"),
+        "{describe}"
+    );
+    // A learner's pod: no class, the namespace's default account.
+    let backend = s.backend_pod();
+    let describe = s.run(&format!("kubectl describe pod {backend}"));
+    assert!(
+        describe.contains("Priority:         0\nService Account:  default\n"),
         "{describe}"
     );
     // (Its column is wider than a real static pod's: svclab mounts the service account token

@@ -59,6 +59,8 @@ impl Cluster {
                 &component_image("kube-proxy"),
             );
             proxy.spec.tolerations = vec![Toleration::exists("", "")];
+            proxy.spec.service_account = Some("kube-proxy");
+            proxy.spec.priority_class = Some("system-node-critical");
             proxy
                 .spec
                 .node_selector
@@ -71,6 +73,7 @@ impl Cluster {
                 crate::version::KINDNETD_IMAGE,
             );
             kindnet.spec.tolerations = vec![Toleration::exists("", "NoSchedule")];
+            kindnet.spec.service_account = Some("kindnet");
             self.create_daemon_pod(kindnet, "kindnet", node);
         }
         let etcd = format!("registry.k8s.io/etcd:{}", crate::version::ETCD);
@@ -95,6 +98,7 @@ impl Cluster {
                 .insert("tier".into(), "control-plane".into());
             // The kubelet gives every static pod this one (`:NoExecute op=Exists` in describe).
             pod.spec.tolerations = vec![Toleration::exists("", "NoExecute")];
+            pod.spec.priority_class = Some("system-node-critical");
             self.place_host_pod(pod, "kind-control-plane");
         }
         let api_ip = self.nodes[0].internal_ip;
@@ -360,6 +364,8 @@ fn coredns_deployment() -> Deployment {
             },
         ],
         node_selector: [("kubernetes.io/os".to_string(), "linux".to_string())].into(),
+        service_account: Some("coredns"),
+        priority_class: Some("system-cluster-critical"),
         ..Default::default()
     };
     system_deployment(meta, labels, 2, pod)

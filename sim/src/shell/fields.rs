@@ -115,7 +115,7 @@ fn field_value(item: &Item, field: &str) -> Option<String> {
                 .clone()
                 .unwrap_or_else(|| "Always".into()),
             "spec.schedulerName" => "default-scheduler".into(),
-            "spec.serviceAccountName" => "default".into(),
+            "spec.serviceAccountName" => p.spec.service_account_name().into(),
             "spec.hostNetwork" => p.spec.host_network.to_string(),
             "status.phase" => p.status.phase.as_str().into(),
             "status.podIP" | "status.podIPs" => {

@@ -264,6 +264,7 @@ impl Conv {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
             tolerations,
+            ..PodSpec::default()
         }
     }
 

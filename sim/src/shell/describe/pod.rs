@@ -135,8 +135,14 @@ pub(super) fn pod(cluster: &Cluster, p: &Pod) -> Vec<String> {
     let mut w = W(String::new());
     w.line(0, &format!("Name:\t{}", p.meta.name));
     w.line(0, &format!("Namespace:\t{}", p.meta.namespace));
-    w.line(0, "Priority:\t0");
-    w.line(0, "Service Account:\tdefault");
+    w.line(0, &format!("Priority:\t{}", p.spec.priority()));
+    if let Some(class) = p.spec.priority_class {
+        w.line(0, &format!("Priority Class Name:\t{class}"));
+    }
+    w.line(
+        0,
+        &format!("Service Account:\t{}", p.spec.service_account_name()),
+    );
     match &p.spec.node_name {
         Some(n) => w.line(
             0,

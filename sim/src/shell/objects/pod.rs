@@ -181,9 +181,13 @@ pub(super) fn pod_spec_value(p: &Pod, restart: &str) -> Value {
     if !spec.node_selector.is_empty() {
         v = v.with("nodeSelector", labels_value(&spec.node_selector));
     }
+    let account = spec.service_account_name();
     v = v
-        .with("serviceAccountName", s("default"))
-        .with("serviceAccount", s("default"));
+        .with("serviceAccountName", s(account))
+        .with("serviceAccount", s(account));
+    if let Some(class) = spec.priority_class {
+        v = v.with("priorityClassName", s(class));
+    }
     if let Some(n) = node {
         v = v.with("nodeName", s(n));
     }
@@ -192,7 +196,7 @@ pub(super) fn pod_spec_value(p: &Pod, restart: &str) -> Value {
     }
     v.with("securityContext", Value::map())
         .with("schedulerName", s("default-scheduler"))
-        .with("priority", Value::Int(0))
+        .with("priority", Value::Int(spec.priority()))
         .with("enableServiceLinks", Value::Bool(true))
         .with("preemptionPolicy", s("PreemptLowerPriority"))
         .with("tolerations", tolerations_value(&p.admitted_tolerations()))
