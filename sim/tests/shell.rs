@@ -2864,12 +2864,15 @@ Events:";
     assert!(lines[1].starts_with("Events:"), "{describe}");
 }
 
-/// `sh -c SCRIPT` splits SCRIPT as the pod's shell does (quotes keep words together, `$VAR`
-/// expands in the pod), and a script svclab cannot run in one go (a pipe, `;`, `&&`) is refused
-/// with a note, where its words used to reach the first command as arguments (`cat: can't open
-/// '&&'`, a pipe's `| grep h1` ignored and the whole page printed).
+/// `sh -c SCRIPT` runs SCRIPT as the pod's shell would: its words split as the shell splits
+/// them (quotes keep words together, `$VAR` expands in the pod), a pipe's filters run on the
+/// first command's output inside the pod (before the filters of the line it was typed in), and
+/// the pipe's status is its last command's (grep's: 1 when it selects nothing, which kubectl
+/// reports). A list (`;`, `&&`) is refused with a note. Before, the script was split at spaces:
+/// `"a  b"` kept its quotes, `| grep h1` was ignored and the whole page printed, and `&&`
+/// reached `cat` as a file name.
 #[test]
-fn sh_c_runs_its_script_as_the_pods_shell_splits_it() {
+fn sh_c_runs_its_script_as_the_pods_shell_would() {
     let mut s = Session::seed();
     s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
     s.cluster.advance(5 * SECOND);
@@ -2881,19 +2884,30 @@ fn sh_c_runs_its_script_as_the_pods_shell_splits_it() {
         s.run("kubectl exec test -- sh -c 'echo $HOSTNAME'"),
         "test\n"
     );
-    let piped = s.run("kubectl exec test -- sh -c \"wget -qO- http://backend-service | grep h1\"");
+    assert_eq!(
+        s.run("kubectl exec test -- sh -c \"wget -qO- http://backend-service | grep h1\""),
+        "<h1>Welcome to nginx!</h1>\n"
+    );
+    assert_eq!(
+        s.run("kubectl exec test -- sh -c 'wget -qO- http://backend-service | grep h1' | wc -l"),
+        "1\n"
+    );
+    assert_eq!(
+        s.run("kubectl exec test -- sh -c 'wget -qO- http://backend-service | grep h2'"),
+        "command terminated with exit code 1\n"
+    );
+    let attached = s.run(
+        "kubectl run -it --rm once --image=busybox --restart=Never -- sh -c 'wget -qO- http://backend-service | head -n 2'",
+    );
     assert!(
-        piped.contains("runs one command here, not a pipe")
-            && piped.contains("kubectl exec -it test -- sh")
-            && !piped.contains("<html>"),
-        "{piped}"
+        attached.ends_with("<!DOCTYPE html>\n<html>\npod \"once\" deleted\n"),
+        "{attached}"
     );
     let listed = s.run("kubectl exec test -- sh -c 'cat /etc/resolv.conf && echo ok'");
     assert!(
-        listed.contains("not a list of commands") && !listed.contains("can't open"),
+        listed.contains("not a list of commands")
+            && listed.contains("kubectl exec -it test -- sh")
+            && !listed.contains("can't open"),
         "{listed}"
     );
-    // One command runs as before.
-    let one = s.run("kubectl exec test -- sh -c 'wget -qO- http://backend-service'");
-    assert!(one.contains("<h1>Welcome to nginx!</h1>"), "{one}");
 }

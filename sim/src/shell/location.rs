@@ -113,6 +113,11 @@ pub(crate) enum Job {
 pub(crate) enum Attach {
     /// Enter the pod's shell.
     Shell(PodShell),
-    /// Run one command in the pod, print its output, return (deleting the pod with `--rm`).
-    Command { shell: PodShell, words: Vec<String> },
+    /// Run one command in the pod, print its output (through `pipe`, the filters of a
+    /// `sh -c` pipe), return (deleting the pod with `--rm`).
+    Command {
+        shell: PodShell,
+        words: Vec<String>,
+        pipe: Vec<super::words::Simple>,
+    },
 }

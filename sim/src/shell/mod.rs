@@ -115,6 +115,8 @@ struct Running {
     rm_after: Option<ObjectKey>,
     /// Run by `kubectl exec` ([`Reply::remote`]).
     remote: bool,
+    /// The filters of the command's own `sh -c` pipe ([`Reply::pipe`]).
+    pipe: Vec<Simple>,
 }
 
 /// Lines typed while a command runs are kept and run afterwards, as a terminal's type-ahead.
@@ -476,16 +478,18 @@ impl Terminal {
                     rest: pipelines.into_iter().collect(),
                     rm_after: reply.rm_after,
                     remote: reply.remote,
+                    pipe: reply.pipe,
                 });
                 return;
             }
             if let Some(loc) = reply.goto.clone() {
                 self.location = *loc;
             }
-            self.status = reply.status;
+            let (out, status) = self.through_pipe(cluster, reply.lines, &reply.pipe, reply.status);
+            self.status = status;
             let printed = self.postprocess(
                 cluster,
-                exit_line(reply.lines, reply.status, reply.remote),
+                exit_line(out, status, reply.remote),
                 &filters,
                 &first.redirects,
             );
@@ -508,8 +512,10 @@ impl Terminal {
             rest,
             rm_after,
             remote,
+            pipe,
             ..
         } = running;
+        let pipe: Vec<Simple> = reply.pipe.iter().cloned().chain(pipe).collect();
         if let Some(job) = reply.job.clone() {
             // Attached, and the command inside waits again (a request).
             lines.extend(reply.lines);
@@ -524,17 +530,19 @@ impl Terminal {
                 rest,
                 rm_after: reply.rm_after.or(rm_after),
                 remote,
+                pipe,
             });
             return;
         }
         if let Some(loc) = reply.goto.clone() {
             self.location = *loc;
         }
-        self.status = reply.status;
+        let (out, status) = self.through_pipe(cluster, reply.lines, &pipe, reply.status);
+        self.status = status;
         let remote = remote || reply.remote;
         let printed = self.postprocess(
             cluster,
-            exit_line(reply.lines, reply.status, remote),
+            exit_line(out, status, remote),
             &filters,
             &redirects,
         );
@@ -544,6 +552,28 @@ impl Terminal {
         }
         let mut clear = false;
         self.run_pipelines(cluster, rest.into(), then, lines, &mut clear);
+    }
+
+    /// A command's output through its own `sh -c` pipe ([`Reply::pipe`]), and the pipe's exit
+    /// status: its last command's (`grep` fails when it selects nothing; the other filters
+    /// succeed). Without a pipe, the command's own.
+    fn through_pipe(
+        &mut self,
+        cluster: &Cluster,
+        lines: Vec<Line>,
+        pipe: &[Simple],
+        status: i32,
+    ) -> (Vec<Line>, i32) {
+        let Some(last) = pipe.last() else {
+            return (lines, status);
+        };
+        let out = self.postprocess(cluster, lines, pipe, &[]);
+        let grep = matches!(
+            last.words.first().map(String::as_str),
+            Some("grep" | "egrep")
+        );
+        let selected = out.iter().any(|l| l.stream == Stream::Stdout);
+        (out, i32::from(grep && !selected))
     }
 
     /// Apply pipe filters (`| grep`, `| head`) and redirections (`2>&1`, `>/dev/null`).
@@ -681,9 +711,10 @@ impl Terminal {
                 goto: Some(Box::new(Location::Pod(shell))),
                 ..Default::default()
             },
-            Attach::Command { shell, words } => {
+            Attach::Command { shell, words, pipe } => {
                 let rm = shell.rm.then(|| shell.pod.clone());
                 let mut reply = self.exec(cluster, &Ctx::Pod(shell), &words);
+                reply.pipe.extend(pipe);
                 lines.append(&mut reply.lines);
                 reply.lines = lines;
                 reply.rm_after = rm;
@@ -735,16 +766,17 @@ fn find_trace(cluster: &Cluster, id: u64) -> Option<&Trace> {
     cluster.trace(id)
 }
 
-/// The command `sh -c SCRIPT` runs: SCRIPT's words as a shell splits them (quotes kept together,
-/// `$VAR` from `env`), when SCRIPT is one simple command. A pipe, a list (`;`, `&&`, `||`), a
-/// redirection or an unterminated quote is refused with a note and status 2: svclab runs those
-/// only at a shell's prompt (until it does, rather than passing `|` or `&&` to the first command
-/// as arguments); `open` is the command that opens that shell.
+/// What `sh -c SCRIPT` runs when SCRIPT is one pipeline: its first command's words as a shell
+/// splits them (quotes kept together, `$VAR` from `env`) and the filters after it (`| grep h1`,
+/// run on its output as [`Reply::pipe`]). A list (`;`, `&&`, `||`), a redirection or an
+/// unterminated quote is refused with a note and status 2: svclab runs those only at a shell's
+/// prompt (rather than pass `&&` to the first command as an argument); `open` is the command
+/// that opens that shell.
 pub(crate) fn script_command(
     script: &str,
     env: &SortedMap<String, String>,
     open: &str,
-) -> Result<Vec<String>, Reply> {
+) -> Result<(Vec<String>, Vec<Simple>), Reply> {
     let refused = |what: &str| {
         Reply::fail(
             vec![Line::note(format!(
@@ -756,12 +788,15 @@ pub(crate) fn script_command(
     let tokens = words::split(script, env).map_err(|_| refused("an unterminated quote"))?;
     let pipelines = words::pipelines(tokens).map_err(|_| refused("that syntax"))?;
     match pipelines.as_slice() {
-        [] => Ok(Vec::new()),
-        [one] if one.then.is_none() || one.then == Some(";") => match one.stages.as_slice() {
-            [simple] if simple.redirects.is_empty() => Ok(simple.words.clone()),
-            [_] => Err(refused("a redirection")),
-            _ => Err(refused("a pipe")),
-        },
+        [] => Ok((Vec::new(), Vec::new())),
+        [one] if one.then.is_none() || one.then == Some(";") => {
+            if one.stages.iter().any(|stage| !stage.redirects.is_empty()) {
+                return Err(refused("a redirection"));
+            }
+            let mut stages = one.stages.iter().cloned();
+            let first = stages.next().unwrap_or_default();
+            Ok((first.words, stages.collect()))
+        }
         _ => Err(refused("a list of commands (`;`, `&&`, `||`)")),
     }
 }

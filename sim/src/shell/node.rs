@@ -149,7 +149,11 @@ fn shell(term: &mut Terminal, cluster: &mut Cluster, n: &NodeShell, call: &Call)
     if call.args.first().map(String::as_str) == Some("-c") {
         let script = call.args.get(1).map_or("", String::as_str);
         return match super::script_command(script, &env(&n.node), "bash") {
-            Ok(inner) => term.exec(cluster, &Ctx::Node(n.clone()), &inner),
+            Ok((inner, pipe)) => {
+                let mut reply = term.exec(cluster, &Ctx::Node(n.clone()), &inner);
+                reply.pipe.extend(pipe);
+                reply
+            }
             Err(refused) => refused,
         };
     }

@@ -98,6 +98,9 @@ pub(crate) struct Reply {
     pub rm_after: Option<ObjectKey>,
     /// Run in a container by `kubectl exec`: when it fails, kubectl says so after its output.
     pub remote: bool,
+    /// The filters of the command's own pipe (`sh -c 'wget ... | grep h1'`), applied to its
+    /// output before those of the line it was typed in.
+    pub pipe: Vec<super::words::Simple>,
 }
 
 impl Reply {

@@ -339,7 +339,11 @@ fn shell(term: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) 
             return Reply::error(format!("{base}: -c: option requires an argument"));
         }
         return match super::script_command(line, &env(cluster, p), base) {
-            Ok(inner) => term.exec(cluster, &Ctx::Pod(p.clone()), &inner),
+            Ok((inner, pipe)) => {
+                let mut reply = term.exec(cluster, &Ctx::Pod(p.clone()), &inner);
+                reply.pipe.extend(pipe);
+                reply
+            }
             Err(refused) => refused,
         };
     }

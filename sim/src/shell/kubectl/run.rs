@@ -202,7 +202,7 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
             return Reply::lines(lines);
         }
         Some(_) => {
-            let words =
+            let (words, pipe) =
                 if full_command.len() >= 3 && is_shell(&full_command[0]) && full_command[1] == "-c"
                 {
                     match crate::shell::script_command(
@@ -210,13 +210,13 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
                         &pod::env(cluster, &shell),
                         &format!("kubectl exec -it {name} -- {}", full_command[0]),
                     ) {
-                        Ok(words) => words,
+                        Ok(script) => script,
                         Err(refused) => return refused,
                     }
                 } else {
-                    full_command.clone()
+                    (full_command.clone(), Vec::new())
                 };
-            Attach::Command { shell, words }
+            Attach::Command { shell, words, pipe }
         }
     };
     let mut r = Reply::lines(notes);
@@ -360,7 +360,7 @@ pub(super) fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) 
         r.goto = Some(Box::new(Location::Pod(shell)));
         return r;
     }
-    let words = if command.len() >= 3 && is_shell(&command[0]) && command[1] == "-c" {
+    let (words, pipe) = if command.len() >= 3 && is_shell(&command[0]) && command[1] == "-c" {
         // `sh -c 'echo TEXT | nc ...'`: the pod's shell runs the pipe.
         if crate::shell::echo_into(&command[2], &Default::default()).is_some() {
             return remote(term.exec(cluster, &crate::shell::Ctx::Pod(shell), &command));
@@ -370,13 +370,15 @@ pub(super) fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) 
             &pod::env(cluster, &shell),
             &format!("kubectl exec -it {} -- {}", shell.pod.name, command[0]),
         ) {
-            Ok(words) => words,
+            Ok(script) => script,
             Err(refused) => return refused,
         }
     } else {
-        command
+        (command, Vec::new())
     };
-    remote(term.exec(cluster, &crate::shell::Ctx::Pod(shell), &words))
+    let mut reply = term.exec(cluster, &crate::shell::Ctx::Pod(shell), &words);
+    reply.pipe.extend(pipe);
+    remote(reply)
 }
 
 /// What a command run in the container answered, marked as run by `kubectl exec`.
