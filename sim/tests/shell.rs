@@ -1850,7 +1850,7 @@ fn debian_shells_number_their_lines() {
         .clone();
     s.run(&format!("kubectl exec -it {pod} -- sh"));
     assert_eq!(s.term.prompt(), "# ");
-    same("dash", &s.transcript(&["nslookup backend-service", "wget x", "exit"]), "# nslookup backend-service\nsh: 1: nslookup: not found\n# wget x\nsh: 2: wget: not found\n# exit\n");
+    same("dash", &s.transcript(&["nslookup backend-service", "wget x", "exit"]), "# nslookup backend-service\nsh: 1: nslookup: not found\n# wget x\nsh: 2: wget: not found\n# exit\ncommand terminated with exit code 127\n");
     s.run(&format!("kubectl exec -it {pod} -- bash"));
     assert_eq!(s.term.prompt(), format!("root@{pod}:/# "));
     same(
@@ -2910,4 +2910,28 @@ fn sh_c_runs_its_script_as_the_pods_shell_would() {
             && !listed.contains("can't open"),
         "{listed}"
     );
+}
+
+/// `exit N` leaves a shell with status N, `exit` alone with the last command's; leaving the
+/// shell `kubectl exec -it` opened with a status other than 0, kubectl says so, and the host's
+/// `$?` is it. A nested shell hands its status to the one around it. (`exit` ignored its
+/// argument: every shell left with 0.)
+#[test]
+fn exit_leaves_a_shell_with_its_status() {
+    let mut s = Session::seed();
+    s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
+    s.cluster.advance(5 * SECOND);
+    s.run("kubectl exec -it test -- sh");
+    assert_eq!(s.run("exit 3"), "command terminated with exit code 3\n");
+    assert_eq!(s.run("echo $?"), "3\n");
+    s.run("kubectl exec -it test -- sh");
+    let failed = s.run("wget -qO- http://nowhere");
+    assert!(failed.contains("bad address"), "{failed}");
+    assert_eq!(s.run("exit"), "command terminated with exit code 1\n");
+    s.run("kubectl exec -it test -- sh");
+    s.run("sh");
+    assert_eq!(s.run("exit 4"), "");
+    assert_eq!(s.run("echo $?"), "4\n");
+    assert_eq!(s.run("exit 0"), "");
+    assert_eq!(s.run("echo $?"), "0\n");
 }

@@ -167,8 +167,8 @@ pub(crate) fn env(cluster: &Cluster, p: &PodShell) -> SortedMap<String, String> 
 /// What a pod's shell runs (busybox applets, or a Debian image's tools): each tool checks
 /// that the image has it.
 pub(crate) static BUILTINS: &[Builtin<PodShell>] = &[
-    listed("exit", |_, cluster, p, _| exit(cluster, p)),
-    unlisted("logout", |_, cluster, p, _| exit(cluster, p)),
+    listed("exit", exit),
+    unlisted("logout", exit),
     listed("sh", shell),
     unlisted("ash", shell),
     unlisted("bash", shell),
@@ -417,7 +417,21 @@ fn in_location(term: &Terminal, shell: PodShell) -> Option<Location> {
     }
 }
 
-fn exit(cluster: &mut Cluster, p: &PodShell) -> Reply {
+/// `exit [N]`: leave this shell with status N, or the last command's without one (as POSIX sh
+/// has it). Leaving the shell `kubectl exec -it` opened with a status other than 0, kubectl
+/// says `command terminated with exit code N`.
+fn exit(term: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) -> Reply {
+    let mut lines = Vec::new();
+    let status = match call.args.first() {
+        None => term.status,
+        Some(n) => match n.parse::<i64>() {
+            Ok(n) => (n & 255) as i32,
+            Err(_) => {
+                lines.push(Line::err(format!("sh: exit: Illegal number: {n}")));
+                2
+            }
+        },
+    };
     if p.depth > 0 {
         let mut outer = p.clone();
         outer.depth -= 1;
@@ -425,11 +439,12 @@ fn exit(cluster: &mut Cluster, p: &PodShell) -> Reply {
             outer.flavor = flavor(&p.image, None);
         }
         return Reply {
+            lines,
+            status,
             goto: Some(Box::new(Location::Pod(outer))),
             ..Default::default()
         };
     }
-    let mut lines = Vec::new();
     if p.rm {
         lines.extend(delete_run_pod(cluster, &p.pod));
     } else if p.attached {
@@ -440,7 +455,9 @@ fn exit(cluster: &mut Cluster, p: &PodShell) -> Reply {
     }
     Reply {
         lines,
+        status,
         goto: Some(Box::new(Location::Host)),
+        remote: !p.attached,
         ..Default::default()
     }
 }
