@@ -57,7 +57,7 @@ mod pipe;
 
 pub(crate) use location::{Attach, Ctx, Job, Render};
 pub use location::{Flavor, Location, NodeShell, PodShell};
-pub(crate) use output::{text_lines, Reply};
+pub(crate) use output::{text_lines, Reply, Sh};
 pub use output::{Line, Output, Stream, Wait};
 pub(crate) use pipe::echo;
 use pipe::pipe_filter;
@@ -142,6 +142,9 @@ pub struct Terminal {
     pub(crate) namespace: String,
     /// `$?` of the last command.
     status: i32,
+    /// Where the terminal was before a `sh -c` script moved it into the script's shell: Ctrl-C
+    /// goes back there (the script's own `exit` does otherwise).
+    return_to: Option<Location>,
     /// What the pipe feeds the command being started (`echo hostname | nc -u ...`): the text
     /// of the stage before it, taken by the one command that reads its stdin.
     pub(crate) stdin: Option<String>,
@@ -161,6 +164,7 @@ impl Terminal {
             pod_files: SortedMap::new(),
             namespace: "default".to_string(),
             status: 0,
+            return_to: None,
             stdin: None,
         }
     }
@@ -231,6 +235,7 @@ impl Terminal {
         let (lines, clear) = self.run_line(cluster, line);
         let mut out = self.output(lines, clear);
         if self.running.is_none() {
+            self.return_to = None;
             self.drain_typeahead(cluster, &mut out);
         }
         out
@@ -333,6 +338,7 @@ impl Terminal {
         self.finish(cluster, running, reply, &mut lines);
         let mut out = self.output(lines, clear);
         if self.running.is_none() {
+            self.return_to = None;
             self.drain_typeahead(cluster, &mut out);
         }
         Some(out)
@@ -342,6 +348,9 @@ impl Terminal {
     /// forget the type-ahead. At a prompt it just prints `^C`.
     pub fn interrupt(&mut self, _cluster: &mut Cluster) -> Output {
         self.running = None;
+        if let Some(back) = self.return_to.take() {
+            self.location = back;
+        }
         self.typeahead.clear();
         self.status = 130;
         self.output(vec![Line::out("^C")], false)
@@ -458,14 +467,40 @@ impl Terminal {
                 self.stdin = Some(text);
             }
             let ctx = self.ctx();
-            let reply = self.exec(cluster, &ctx, &first.words);
+            let mut reply = self.exec(cluster, &ctx, &first.words);
             self.stdin = None;
+            let script = reply.take_script();
+            if !script.is_empty() {
+                // `sh -c 'a; b'`: into the script's shell, its pipelines next (through this
+                // command's filters and redirections), then its `exit` and the rest of the line.
+                if let Some(loc) = reply.goto {
+                    let was = std::mem::replace(&mut self.location, *loc);
+                    self.return_to.get_or_insert(was);
+                }
+                lines.extend(reply.lines);
+                let mut script = script;
+                if let Some(exit) = script.last_mut() {
+                    exit.then = p.then;
+                }
+                for pipeline in script.iter_mut() {
+                    pipeline.stages.extend(filters.iter().cloned());
+                    if let Some(stage) = pipeline.stages.first_mut() {
+                        stage.redirects.extend(first.redirects.iter().cloned());
+                    }
+                }
+                for pipeline in script.into_iter().rev() {
+                    pipelines.push_front(pipeline);
+                }
+                prev = None;
+                continue;
+            }
             if reply.clear {
                 lines.clear();
                 *clear = true;
             }
             if let Some(job) = reply.job.clone() {
                 // The command continues on the clock: print what it printed so far.
+                let pipe = reply.pipe().to_vec();
                 lines.extend(reply.lines);
                 if let Some(loc) = reply.goto {
                     self.location = *loc;
@@ -476,16 +511,19 @@ impl Terminal {
                     redirects: first.redirects,
                     then: p.then,
                     rest: pipelines.into_iter().collect(),
+                    pipe,
                     rm_after: reply.rm_after,
                     remote: reply.remote,
-                    pipe: reply.pipe,
                 });
                 return;
             }
             if let Some(loc) = reply.goto.clone() {
                 self.location = *loc;
             }
-            let (out, status) = self.through_pipe(cluster, reply.lines, &reply.pipe, reply.status);
+            let (out, status) = {
+                let pipe = reply.pipe().to_vec();
+                self.through_pipe(cluster, reply.lines, &pipe, reply.status)
+            };
             self.status = status;
             let printed = self.postprocess(
                 cluster,
@@ -515,7 +553,7 @@ impl Terminal {
             pipe,
             ..
         } = running;
-        let pipe: Vec<Simple> = reply.pipe.iter().cloned().chain(pipe).collect();
+        let pipe: Vec<Simple> = reply.pipe().iter().cloned().chain(pipe).collect();
         if let Some(job) = reply.job.clone() {
             // Attached, and the command inside waits again (a request).
             lines.extend(reply.lines);
@@ -714,7 +752,7 @@ impl Terminal {
             Attach::Command { shell, words, pipe } => {
                 let rm = shell.rm.then(|| shell.pod.clone());
                 let mut reply = self.exec(cluster, &Ctx::Pod(shell), &words);
-                reply.pipe.extend(pipe);
+                reply.add_pipe(pipe);
                 lines.append(&mut reply.lines);
                 reply.lines = lines;
                 reply.rm_after = rm;
@@ -766,17 +804,16 @@ fn find_trace(cluster: &Cluster, id: u64) -> Option<&Trace> {
     cluster.trace(id)
 }
 
-/// What `sh -c SCRIPT` runs when SCRIPT is one pipeline: its first command's words as a shell
-/// splits them (quotes kept together, `$VAR` from `env`) and the filters after it (`| grep h1`,
-/// run on its output as [`Reply::pipe`]). A list (`;`, `&&`, `||`), a redirection or an
-/// unterminated quote is refused with a note and status 2: svclab runs those only at a shell's
-/// prompt (rather than pass `&&` to the first command as an argument); `open` is the command
-/// that opens that shell.
+/// What `sh -c SCRIPT` runs, its words split as a shell splits them (quotes kept together,
+/// `$VAR` from `env`): one pipeline (its first command, and the filters after it, `| grep h1`,
+/// run on its output as [`Reply::pipe`]) or a list (`;`, `&&`, `||`; run in the script's shell,
+/// [`Script::run_in`]). A redirection in a pipeline or an unterminated quote is refused with a
+/// note and status 2, naming `open`, the command that opens a shell where svclab runs them.
 pub(crate) fn script_command(
     script: &str,
     env: &SortedMap<String, String>,
     open: &str,
-) -> Result<(Vec<String>, Vec<Simple>), Reply> {
+) -> Result<Script, Reply> {
     let refused = |what: &str| {
         Reply::fail(
             vec![Line::note(format!(
@@ -788,16 +825,50 @@ pub(crate) fn script_command(
     let tokens = words::split(script, env).map_err(|_| refused("an unterminated quote"))?;
     let pipelines = words::pipelines(tokens).map_err(|_| refused("that syntax"))?;
     match pipelines.as_slice() {
-        [] => Ok((Vec::new(), Vec::new())),
+        [] => Ok(Script::Pipe(Vec::new(), Vec::new())),
         [one] if one.then.is_none() || one.then == Some(";") => {
             if one.stages.iter().any(|stage| !stage.redirects.is_empty()) {
                 return Err(refused("a redirection"));
             }
             let mut stages = one.stages.iter().cloned();
             let first = stages.next().unwrap_or_default();
-            Ok((first.words, stages.collect()))
+            Ok(Script::Pipe(first.words, stages.collect()))
         }
-        _ => Err(refused("a list of commands (`;`, `&&`, `||`)")),
+        _ => Ok(Script::List(pipelines)),
+    }
+}
+
+/// What a `sh -c` script is ([`script_command`]).
+pub(crate) enum Script {
+    /// One pipeline: its first command's words and the filters after it.
+    Pipe(Vec<String>, Vec<Simple>),
+    /// A list (`a; b`, `a && b`): run in the script's own shell ([`Script::run_in`]).
+    List(Vec<Pipeline>),
+}
+
+impl Script {
+    /// A reply that moves the terminal into `shell` to run the list, then `exit`s it (with the
+    /// last command's status, which kubectl exec reports when it is not 0).
+    pub(crate) fn run_in(list: Vec<Pipeline>, shell: Location) -> Reply {
+        let mut script = list;
+        if let Some(last) = script.last_mut() {
+            last.then = Some(";");
+        }
+        script.push(Pipeline {
+            stages: vec![Simple {
+                words: vec!["exit".into()],
+                redirects: Vec::new(),
+            }],
+            then: None,
+        });
+        Reply {
+            goto: Some(Box::new(shell)),
+            sh: Some(Box::new(Sh {
+                pipe: Vec::new(),
+                script,
+            })),
+            ..Default::default()
+        }
     }
 }
 

@@ -149,11 +149,17 @@ fn shell(term: &mut Terminal, cluster: &mut Cluster, n: &NodeShell, call: &Call)
     if call.args.first().map(String::as_str) == Some("-c") {
         let script = call.args.get(1).map_or("", String::as_str);
         return match super::script_command(script, &env(&n.node), "bash") {
-            Ok((inner, pipe)) => {
+            Ok(super::Script::Pipe(inner, pipe)) => {
                 let mut reply = term.exec(cluster, &Ctx::Node(n.clone()), &inner);
-                reply.pipe.extend(pipe);
+                reply.add_pipe(pipe);
                 reply
             }
+            Ok(super::Script::List(_)) => Reply::fail(
+                vec![Line::note(
+                    "`bash -c` runs one pipeline here, not a list of commands (`;`, `&&`, `||`): type the commands at the node's prompt",
+                )],
+                2,
+            ),
             Err(refused) => refused,
         };
     }

@@ -98,12 +98,45 @@ pub(crate) struct Reply {
     pub rm_after: Option<ObjectKey>,
     /// Run in a container by `kubectl exec`: when it fails, kubectl says so after its output.
     pub remote: bool,
+    /// What a `sh -c` left to run ([`Sh`]); boxed, as few replies have it.
+    pub sh: Option<Box<Sh>>,
+}
+
+/// What a `sh -c` script leaves to the terminal.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Sh {
     /// The filters of the command's own pipe (`sh -c 'wget ... | grep h1'`), applied to its
     /// output before those of the line it was typed in.
     pub pipe: Vec<super::words::Simple>,
+    /// A list (`sh -c 'a; b'`): pipelines to run next where [`Reply::goto`] moves the
+    /// terminal, the last of them the `exit` back.
+    pub script: Vec<super::words::Pipeline>,
 }
 
 impl Reply {
+    /// The filters of its own `sh -c` pipe ([`Sh::pipe`]).
+    pub fn pipe(&self) -> &[super::words::Simple] {
+        self.sh.as_ref().map_or(&[], |sh| &sh.pipe)
+    }
+
+    /// Runs its output through `filters` after those it already has.
+    pub fn add_pipe(&mut self, filters: Vec<super::words::Simple>) {
+        if !filters.is_empty() {
+            self.sh
+                .get_or_insert_with(Box::default)
+                .pipe
+                .extend(filters);
+        }
+    }
+
+    /// Takes its `sh -c` list ([`Sh::script`]), if it has one.
+    pub fn take_script(&mut self) -> Vec<super::words::Pipeline> {
+        self.sh
+            .as_mut()
+            .map(|sh| std::mem::take(&mut sh.script))
+            .unwrap_or_default()
+    }
+
     pub fn lines(lines: Vec<Line>) -> Reply {
         Reply {
             lines,

@@ -339,10 +339,15 @@ fn shell(term: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) 
             return Reply::error(format!("{base}: -c: option requires an argument"));
         }
         return match super::script_command(line, &env(cluster, p), base) {
-            Ok((inner, pipe)) => {
+            Ok(super::Script::Pipe(inner, pipe)) => {
                 let mut reply = term.exec(cluster, &Ctx::Pod(p.clone()), &inner);
-                reply.pipe.extend(pipe);
+                reply.add_pipe(pipe);
                 reply
+            }
+            Ok(super::Script::List(list)) => {
+                let mut inner = p.clone();
+                inner.depth += 1;
+                super::Script::run_in(list, Location::Pod(inner))
             }
             Err(refused) => refused,
         };

@@ -202,20 +202,29 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
             return Reply::lines(lines);
         }
         Some(_) => {
-            let (words, pipe) =
-                if full_command.len() >= 3 && is_shell(&full_command[0]) && full_command[1] == "-c"
-                {
-                    match crate::shell::script_command(
+            let (words, pipe) = if full_command.len() >= 3
+                && is_shell(&full_command[0])
+                && full_command[1] == "-c"
+            {
+                match crate::shell::script_command(
                         &full_command[2],
                         &pod::env(cluster, &shell),
                         &format!("kubectl exec -it {name} -- {}", full_command[0]),
                     ) {
-                        Ok(script) => script,
+                        Ok(crate::shell::Script::Pipe(words, pipe)) => (words, pipe),
+                        Ok(crate::shell::Script::List(_)) => {
+                            return Reply::fail(
+                                vec![Line::note(format!(
+                                    "`kubectl run -it` runs one pipeline in `sh -c` here, not a list of commands (`;`, `&&`, `||`): run the pod, then `kubectl exec {name} -- sh -c '...'`"
+                                ))],
+                                2,
+                            )
+                        }
                         Err(refused) => return refused,
                     }
-                } else {
-                    (full_command.clone(), Vec::new())
-                };
+            } else {
+                (full_command.clone(), Vec::new())
+            };
             Attach::Command { shell, words, pipe }
         }
     };
@@ -370,14 +379,17 @@ pub(super) fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) 
             &pod::env(cluster, &shell),
             &format!("kubectl exec -it {} -- {}", shell.pod.name, command[0]),
         ) {
-            Ok(script) => script,
+            Ok(crate::shell::Script::Pipe(words, pipe)) => (words, pipe),
+            Ok(crate::shell::Script::List(list)) => {
+                return crate::shell::Script::run_in(list, Location::Pod(shell))
+            }
             Err(refused) => return refused,
         }
     } else {
         (command, Vec::new())
     };
     let mut reply = term.exec(cluster, &crate::shell::Ctx::Pod(shell), &words);
-    reply.pipe.extend(pipe);
+    reply.add_pipe(pipe);
     remote(reply)
 }
 
