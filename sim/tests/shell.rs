@@ -2950,6 +2950,21 @@ fn sh_c_runs_a_list_of_commands_in_the_pod() {
     assert_eq!(s.term.prompt(), "$ ", "Ctrl-C left the terminal in the pod");
     s.cluster.advance(10 * SECOND);
     assert!(s.term.poll(&mut s.cluster).is_none(), "the script went on");
+    // `exit` ends the list there with its status; a shell started in it reads nothing and ends.
+    assert_eq!(
+        s.run("kubectl exec test -- sh -c 'exit 3; echo no'"),
+        "command terminated with exit code 3\n"
+    );
+    assert_eq!(s.run("echo $?"), "3\n");
+    assert_eq!(
+        s.run("kubectl exec test -- sh -c 'echo a; sh; echo b'"),
+        "a\nb\n"
+    );
+    assert_eq!(
+        s.term.prompt(),
+        "$ ",
+        "a shell inside the list kept the terminal"
+    );
     // In the pod's own shell, the same list runs in a nested shell that exits back to it.
     s.run("kubectl exec -it test -- sh");
     assert_eq!(s.run("sh -c 'echo in; hostname'"), "in\ntest\n");

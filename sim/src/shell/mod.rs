@@ -142,9 +142,9 @@ pub struct Terminal {
     pub(crate) namespace: String,
     /// `$?` of the last command.
     status: i32,
-    /// Where the terminal was before a `sh -c` script moved it into the script's shell: Ctrl-C
-    /// goes back there (the script's own `exit` does otherwise).
-    return_to: Option<Location>,
+    /// Where the terminal was before each running `sh -c` list moved it into the list's shell
+    /// (outermost first): the list's end goes back there, and Ctrl-C to the first.
+    return_to: Vec<Location>,
     /// What the pipe feeds the command being started (`echo hostname | nc -u ...`): the text
     /// of the stage before it, taken by the one command that reads its stdin.
     pub(crate) stdin: Option<String>,
@@ -164,7 +164,7 @@ impl Terminal {
             pod_files: SortedMap::new(),
             namespace: "default".to_string(),
             status: 0,
-            return_to: None,
+            return_to: Vec::new(),
             stdin: None,
         }
     }
@@ -235,7 +235,7 @@ impl Terminal {
         let (lines, clear) = self.run_line(cluster, line);
         let mut out = self.output(lines, clear);
         if self.running.is_none() {
-            self.return_to = None;
+            self.return_to.clear();
             self.drain_typeahead(cluster, &mut out);
         }
         out
@@ -338,7 +338,7 @@ impl Terminal {
         self.finish(cluster, running, reply, &mut lines);
         let mut out = self.output(lines, clear);
         if self.running.is_none() {
-            self.return_to = None;
+            self.return_to.clear();
             self.drain_typeahead(cluster, &mut out);
         }
         Some(out)
@@ -348,8 +348,9 @@ impl Terminal {
     /// forget the type-ahead. At a prompt it just prints `^C`.
     pub fn interrupt(&mut self, _cluster: &mut Cluster) -> Output {
         self.running = None;
-        if let Some(back) = self.return_to.take() {
-            self.location = back;
+        if !self.return_to.is_empty() {
+            self.location = self.return_to.swap_remove(0);
+            self.return_to.clear();
         }
         self.typeahead.clear();
         self.status = 130;
@@ -466,16 +467,48 @@ impl Terminal {
                 first = filters.remove(0);
                 self.stdin = Some(text);
             }
+            // The end of a `sh -c` list: back where it started, kubectl exec reporting its
+            // status.
+            if first.words.first().map(String::as_str) == Some(SCRIPT_END) {
+                if let Some(back) = self.return_to.pop() {
+                    self.location = back;
+                }
+                let remote = first.words.get(1).is_some_and(|w| w == "remote");
+                lines.extend(exit_line(Vec::new(), self.status, remote));
+                continue;
+            }
             let ctx = self.ctx();
             let mut reply = self.exec(cluster, &ctx, &first.words);
             self.stdin = None;
+            if !self.return_to.is_empty() && reply.goto.is_some() && reply.job.is_none() {
+                // Inside a list: `exit` ends it with its status; a shell or a kubectl exec -it
+                // started there gets no terminal to read and ends at once.
+                reply.goto = None;
+                if matches!(
+                    first.words.first().map(String::as_str),
+                    Some("exit" | "logout")
+                ) {
+                    self.status = reply.status;
+                    while pipelines.front().is_some_and(|p| {
+                        p.stages
+                            .first()
+                            .and_then(|s| s.words.first())
+                            .map(String::as_str)
+                            != Some(SCRIPT_END)
+                    }) {
+                        pipelines.pop_front();
+                    }
+                    prev = None;
+                    continue;
+                }
+            }
             let script = reply.take_script();
             if !script.is_empty() {
-                // `sh -c 'a; b'`: into the script's shell, its pipelines next (through this
-                // command's filters and redirections), then its `exit` and the rest of the line.
+                // `sh -c 'a; b'`: into the list's shell, its pipelines next (through this
+                // command's filters and redirections), then its end and the rest of the line.
                 if let Some(loc) = reply.goto {
                     let was = std::mem::replace(&mut self.location, *loc);
-                    self.return_to.get_or_insert(was);
+                    self.return_to.push(was);
                 }
                 lines.extend(reply.lines);
                 let mut script = script;
@@ -838,6 +871,11 @@ pub(crate) fn script_command(
     }
 }
 
+/// The word that ends a `sh -c` list in the terminal's queue ([`Script::run_in`]). A learner
+/// would have to type a NUL inside quotes to write it; then it ends no list and prints at most
+/// kubectl's exit line.
+const SCRIPT_END: &str = "\u{0}end of sh -c";
+
 /// What a `sh -c` script is ([`script_command`]).
 pub(crate) enum Script {
     /// One pipeline: its first command's words and the filters after it.
@@ -847,16 +885,17 @@ pub(crate) enum Script {
 }
 
 impl Script {
-    /// A reply that moves the terminal into `shell` to run the list, then `exit`s it (with the
-    /// last command's status, which kubectl exec reports when it is not 0).
-    pub(crate) fn run_in(list: Vec<Pipeline>, shell: Location) -> Reply {
+    /// A reply that moves the terminal into `shell` to run the list, then back (with the last
+    /// command's status, which kubectl exec reports when it is not 0: `remote`).
+    pub(crate) fn run_in(list: Vec<Pipeline>, shell: Location, remote: bool) -> Reply {
         let mut script = list;
         if let Some(last) = script.last_mut() {
             last.then = Some(";");
         }
+        let how = if remote { "remote" } else { "local" };
         script.push(Pipeline {
             stages: vec![Simple {
-                words: vec!["exit".into()],
+                words: vec![SCRIPT_END.into(), how.into()],
                 redirects: Vec::new(),
             }],
             then: None,

@@ -347,7 +347,7 @@ fn shell(term: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) 
             Ok(super::Script::List(list)) => {
                 let mut inner = p.clone();
                 inner.depth += 1;
-                super::Script::run_in(list, Location::Pod(inner))
+                super::Script::run_in(list, Location::Pod(inner), false)
             }
             Err(refused) => refused,
         };

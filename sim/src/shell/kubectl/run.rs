@@ -381,7 +381,7 @@ pub(super) fn exec(term: &mut Terminal, cluster: &mut Cluster, args: &[String]) 
         ) {
             Ok(crate::shell::Script::Pipe(words, pipe)) => (words, pipe),
             Ok(crate::shell::Script::List(list)) => {
-                return crate::shell::Script::run_in(list, Location::Pod(shell))
+                return crate::shell::Script::run_in(list, Location::Pod(shell), true)
             }
             Err(refused) => return refused,
         }
