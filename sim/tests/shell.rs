@@ -2957,6 +2957,10 @@ fn sh_c_runs_a_list_of_commands_in_the_pod() {
     );
     assert_eq!(s.run("echo $?"), "3\n");
     assert_eq!(
+        s.run("kubectl exec test -- sh -c 'echo a; exit x; echo b'"),
+        "a\nsh: exit: Illegal number: x\ncommand terminated with exit code 2\n"
+    );
+    assert_eq!(
         s.run("kubectl exec test -- sh -c 'echo a; sh; echo b'"),
         "a\nb\n"
     );

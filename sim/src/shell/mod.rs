@@ -488,6 +488,7 @@ impl Terminal {
                     first.words.first().map(String::as_str),
                     Some("exit" | "logout")
                 ) {
+                    lines.append(&mut reply.lines);
                     self.status = reply.status;
                     while pipelines.front().is_some_and(|p| {
                         p.stages
