@@ -480,10 +480,39 @@ impl Terminal {
             let ctx = self.ctx();
             let mut reply = self.exec(cluster, &ctx, &first.words);
             self.stdin = None;
-            if !self.return_to.is_empty() && reply.goto.is_some() && reply.job.is_none() {
-                // Inside a list: `exit` ends it with its status; a shell or a kubectl exec -it
-                // started there gets no terminal to read and ends at once.
-                reply.goto = None;
+            let script = reply.take_script();
+            if !script.is_empty() {
+                // `sh -c 'a; b'`: into the list's shell (a fresh one: `$?` is 0), its pipelines
+                // next, then its end and the rest of the line.
+                if !filters.is_empty() || !first.redirects.is_empty() {
+                    // The line's filters would read each command's output apart (`| wc -l`
+                    // counting per command): not run rather than run wrong.
+                    lines.push(Line::note(
+                        "a `sh -c` list (`;`, `&&`, `||`) piped or redirected on the line is not simulated: put the pipe inside the script (`sh -c 'a | grep x'`), or run the commands one by one",
+                    ));
+                    self.status = 2;
+                    continue;
+                }
+                let was = match reply.goto {
+                    Some(loc) => std::mem::replace(&mut self.location, *loc),
+                    None => self.location.clone(),
+                };
+                self.return_to.push(was);
+                self.status = 0;
+                lines.extend(reply.lines);
+                let mut script = script;
+                if let Some(end) = script.last_mut() {
+                    end.then = p.then;
+                }
+                for pipeline in script.into_iter().rev() {
+                    pipelines.push_front(pipeline);
+                }
+                prev = None;
+                continue;
+            }
+            if !self.return_to.is_empty() && reply.job.is_none() {
+                // Inside a list: `exit` ends it with its status (a bad number too); a shell or a
+                // kubectl exec -it started there gets no terminal to read and ends at once.
                 if matches!(
                     first.words.first().map(String::as_str),
                     Some("exit" | "logout")
@@ -502,31 +531,7 @@ impl Terminal {
                     prev = None;
                     continue;
                 }
-            }
-            let script = reply.take_script();
-            if !script.is_empty() {
-                // `sh -c 'a; b'`: into the list's shell, its pipelines next (through this
-                // command's filters and redirections), then its end and the rest of the line.
-                if let Some(loc) = reply.goto {
-                    let was = std::mem::replace(&mut self.location, *loc);
-                    self.return_to.push(was);
-                }
-                lines.extend(reply.lines);
-                let mut script = script;
-                if let Some(exit) = script.last_mut() {
-                    exit.then = p.then;
-                }
-                for pipeline in script.iter_mut() {
-                    pipeline.stages.extend(filters.iter().cloned());
-                    if let Some(stage) = pipeline.stages.first_mut() {
-                        stage.redirects.extend(first.redirects.iter().cloned());
-                    }
-                }
-                for pipeline in script.into_iter().rev() {
-                    pipelines.push_front(pipeline);
-                }
-                prev = None;
-                continue;
+                reply.goto = None;
             }
             if reply.clear {
                 lines.clear();
@@ -866,6 +871,13 @@ pub(crate) fn script_command(
             }
             let mut stages = one.stages.iter().cloned();
             let first = stages.next().unwrap_or_default();
+            // `sh -c 'exit 3'` leaves the script's own shell, not the one it was typed in.
+            if matches!(
+                first.words.first().map(String::as_str),
+                Some("exit" | "logout")
+            ) {
+                return Ok(Script::List(pipelines));
+            }
             Ok(Script::Pipe(first.words, stages.collect()))
         }
         _ => Ok(Script::List(pipelines)),

@@ -156,7 +156,7 @@ fn shell(term: &mut Terminal, cluster: &mut Cluster, n: &NodeShell, call: &Call)
             }
             Ok(super::Script::List(_)) => Reply::fail(
                 vec![Line::note(
-                    "`bash -c` runs one pipeline here, not a list of commands (`;`, `&&`, `||`): type the commands at the node's prompt",
+                    "`bash -c` runs one pipeline here, not a list of commands (`;`, `&&`, `||`) or `exit`: type the commands at the node's prompt",
                 )],
                 2,
             ),

@@ -431,10 +431,23 @@ fn exit(term: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) -
         None => term.status,
         Some(n) => match n.parse::<i64>() {
             Ok(n) => (n & 255) as i32,
-            Err(_) => {
-                lines.push(Line::err(format!("sh: exit: Illegal number: {n}")));
-                2
-            }
+            // ash and dash say so and stay; bash says so and leaves with 2.
+            Err(_) => match p.flavor {
+                Flavor::Busybox => {
+                    let text = format!("sh: exit: Illegal number: {n}");
+                    return Reply::fail(vec![Line::err(text)], 2);
+                }
+                Flavor::Dash => {
+                    let text = format!("sh: {}: exit: Illegal number: {n}", p.lines + 1);
+                    return Reply::fail(vec![Line::err(text)], 2);
+                }
+                Flavor::Bash => {
+                    lines.push(Line::err(format!(
+                        "bash: exit: {n}: numeric argument required"
+                    )));
+                    2
+                }
+            },
         },
     };
     if p.depth > 0 {

@@ -215,7 +215,7 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
                         Ok(crate::shell::Script::List(_)) => {
                             return Reply::fail(
                                 vec![Line::note(format!(
-                                    "`kubectl run -it` runs one pipeline in `sh -c` here, not a list of commands (`;`, `&&`, `||`): run the pod, then `kubectl exec {name} -- sh -c '...'`"
+                                    "`kubectl run -it` runs one pipeline in `sh -c` here, not a list of commands (`;`, `&&`, `||`) or `exit`: run the pod, then `kubectl exec {name} -- sh -c '...'`"
                                 ))],
                                 2,
                             )
