@@ -3018,3 +3018,15 @@ fn exit_leaves_a_shell_with_its_status() {
     assert_eq!(s.run("exit 0"), "");
     assert_eq!(s.run("echo $?"), "0\n");
 }
+
+/// `kubectl run -it ... -- sh -c 'a; b'` is refused before the pod is made: nothing is left
+/// behind, with or without `--rm`.
+#[test]
+fn kubectl_run_refuses_an_attached_list_before_making_the_pod() {
+    let mut s = Session::seed();
+    let out = s
+        .run("kubectl run -it --rm once --image=busybox --restart=Never -- sh -c 'echo a; echo b'");
+    assert!(out.contains("not a list of commands"), "{out}");
+    let get = s.run("kubectl get pod once");
+    assert!(get.contains("NotFound"), "the pod was made: {get}");
+}

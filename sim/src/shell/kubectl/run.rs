@@ -155,6 +155,21 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
     let extra_before_dash = &p.args[1..before_dash.min(p.args.len())];
     let mut full_command: Vec<String> = extra_before_dash.to_vec();
     full_command.extend(command.iter().cloned());
+    // An attached `sh -c` list is refused before the pod is made (it would be left behind).
+    if attach && full_command.len() >= 3 && is_shell(&full_command[0]) && full_command[1] == "-c" {
+        let listed = matches!(
+            crate::shell::script_command(&full_command[2], &Default::default(), ""),
+            Ok(crate::shell::Script::List(_))
+        );
+        if listed {
+            return Reply::fail(
+                vec![Line::note(format!(
+                    "`kubectl run -it` runs one pipeline in `sh -c` here, not a list of commands (`;`, `&&`, `||`) or `exit`: run the pod, then `kubectl exec {name} -- sh -c '...'`"
+                ))],
+                2,
+            );
+        }
+    }
     let ns = namespace(term, &p);
     let result = cluster.act(Action::Run {
         namespace: ns.clone(),
@@ -202,29 +217,22 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
             return Reply::lines(lines);
         }
         Some(_) => {
-            let (words, pipe) = if full_command.len() >= 3
-                && is_shell(&full_command[0])
-                && full_command[1] == "-c"
-            {
-                match crate::shell::script_command(
+            let (words, pipe) =
+                if full_command.len() >= 3 && is_shell(&full_command[0]) && full_command[1] == "-c"
+                {
+                    match crate::shell::script_command(
                         &full_command[2],
                         &pod::env(cluster, &shell),
                         &format!("kubectl exec -it {name} -- {}", full_command[0]),
                     ) {
                         Ok(crate::shell::Script::Pipe(words, pipe)) => (words, pipe),
-                        Ok(crate::shell::Script::List(_)) => {
-                            return Reply::fail(
-                                vec![Line::note(format!(
-                                    "`kubectl run -it` runs one pipeline in `sh -c` here, not a list of commands (`;`, `&&`, `||`) or `exit`: run the pod, then `kubectl exec {name} -- sh -c '...'`"
-                                ))],
-                                2,
-                            )
-                        }
+                        // Refused above, before the pod was made.
+                        Ok(crate::shell::Script::List(_)) => (Vec::new(), Vec::new()),
                         Err(refused) => return refused,
                     }
-            } else {
-                (full_command.clone(), Vec::new())
-            };
+                } else {
+                    (full_command.clone(), Vec::new())
+                };
             Attach::Command { shell, words, pipe }
         }
     };
