@@ -3030,3 +3030,22 @@ fn kubectl_run_refuses_an_attached_list_before_making_the_pod() {
     let get = s.run("kubectl get pod once");
     assert!(get.contains("NotFound"), "the pod was made: {get}");
 }
+
+/// `$?` is the status of the command before it, also on the same line and inside a script
+/// (it was read when the line was split: `cmd; echo $?` printed the status before the line).
+#[test]
+fn dollar_question_is_read_as_each_command_starts() {
+    let mut s = Session::seed();
+    s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
+    s.cluster.advance(5 * SECOND);
+    assert_eq!(
+        s.run("kubectl get pod nope; echo $?"),
+        "Error from server (NotFound): pods \"nope\" not found\n1\n"
+    );
+    assert_eq!(s.run("echo $?; echo '$?'"), "0\n$?\n");
+    assert_eq!(
+        s.run("kubectl exec test -- sh -c 'wget -qO- http://nowhere; echo $?'"),
+        "wget: bad address 'nowhere'\n1\n"
+    );
+    assert_eq!(s.run("kubectl exec test -- sh -c 'echo $?'"), "0\n");
+}

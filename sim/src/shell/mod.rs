@@ -462,6 +462,10 @@ impl Terminal {
                 continue;
             };
             let mut filters: Vec<Simple> = stages.collect();
+            words::live_status(&mut first, self.status);
+            for f in &mut filters {
+                words::live_status(f, self.status);
+            }
             // `echo TEXT | nc ...`: the one pipe whose reader is a command, not a filter.
             if let Some(text) = piped_echo(&first, filters.first()) {
                 first = filters.remove(0);
@@ -698,7 +702,8 @@ impl Terminal {
             Location::Pod(p) => pod::env(cluster, p),
             Location::Node(n) => node::env(&n.node),
         };
-        env.insert("?".into(), self.status.to_string());
+        // `$?` is read as each command starts (`false; echo $?`).
+        env.insert("?".into(), words::STATUS_MARK.into());
         env
     }
 
@@ -861,7 +866,10 @@ pub(crate) fn script_command(
             2,
         )
     };
-    let tokens = words::split(script, env).map_err(|_| refused("an unterminated quote"))?;
+    // `$?` in the script is read as each of its commands starts; a fresh shell's is 0.
+    let mut env = env.clone();
+    env.insert("?".into(), words::STATUS_MARK.into());
+    let tokens = words::split(script, &env).map_err(|_| refused("an unterminated quote"))?;
     let pipelines = words::pipelines(tokens).map_err(|_| refused("that syntax"))?;
     match pipelines.as_slice() {
         [] => Ok(Script::Pipe(Vec::new(), Vec::new())),
@@ -869,7 +877,10 @@ pub(crate) fn script_command(
             if one.stages.iter().any(|stage| !stage.redirects.is_empty()) {
                 return Err(refused("a redirection"));
             }
-            let mut stages = one.stages.iter().cloned();
+            let mut stages = one.stages.iter().cloned().map(|mut stage| {
+                words::live_status(&mut stage, 0);
+                stage
+            });
             let first = stages.next().unwrap_or_default();
             // `sh -c 'exit 3'` leaves the script's own shell, not the one it was typed in.
             if matches!(

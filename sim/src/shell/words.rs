@@ -209,6 +209,20 @@ fn expand(chars: &[char], i: usize, env: &SortedMap<String, String>, out: &mut S
     }
 }
 
+/// What `$?` expands to when the terminal splits a line or a script: a mark the interpreter
+/// replaces with the status each command starts with ([`live_status`]), so that
+/// `false; echo $?` prints 1. No typed word holds it (it begins with a NUL).
+pub const STATUS_MARK: &str = "\u{0}?";
+
+/// `simple`'s words and redirections with `$?` ([`STATUS_MARK`]) as `status`.
+pub fn live_status(simple: &mut Simple, status: i32) {
+    for w in simple.words.iter_mut().chain(simple.redirects.iter_mut()) {
+        if w.contains(STATUS_MARK) {
+            *w = w.replace(STATUS_MARK, &status.to_string());
+        }
+    }
+}
+
 /// A pipeline stage or a list element: the words of one simple command and its redirections.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Simple {
