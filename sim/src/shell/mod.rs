@@ -115,7 +115,7 @@ struct Running {
     rm_after: Option<ObjectKey>,
     /// Run by `kubectl exec` ([`Reply::remote`]).
     remote: bool,
-    /// The filters of the command's own `sh -c` pipe ([`Reply::pipe`]).
+    /// The filters of the command's own `sh -c` pipe ([`Sh::pipe`]).
     pipe: Vec<Simple>,
 }
 
@@ -473,7 +473,7 @@ impl Terminal {
             }
             // The end of a `sh -c` list: back where it started, kubectl exec reporting its
             // status.
-            if first.words.first().map(String::as_str) == Some(SCRIPT_END) {
+            if ends_script(&first) {
                 if let Some(back) = self.return_to.pop() {
                     self.location = back;
                 }
@@ -484,7 +484,7 @@ impl Terminal {
             let ctx = self.ctx();
             let mut reply = self.exec(cluster, &ctx, &first.words);
             self.stdin = None;
-            let script = reply.take_script();
+            let Sh { pipe, script } = reply.take_sh();
             if !script.is_empty() {
                 // `sh -c 'a; b'`: into the list's shell (a fresh one: `$?` is 0), its pipelines
                 // next, then its end and the rest of the line.
@@ -517,19 +517,14 @@ impl Terminal {
             if !self.return_to.is_empty() && reply.job.is_none() {
                 // Inside a list: `exit` ends it with its status (a bad number too); a shell or a
                 // kubectl exec -it started there gets no terminal to read and ends at once.
-                if matches!(
-                    first.words.first().map(String::as_str),
-                    Some("exit" | "logout")
-                ) {
+                if leaves_shell(&first.words) {
                     lines.append(&mut reply.lines);
                     self.status = reply.status;
-                    while pipelines.front().is_some_and(|p| {
-                        p.stages
-                            .first()
-                            .and_then(|s| s.words.first())
-                            .map(String::as_str)
-                            != Some(SCRIPT_END)
-                    }) {
+                    while pipelines
+                        .front()
+                        .and_then(|p| p.stages.first())
+                        .is_some_and(|stage| !ends_script(stage))
+                    {
                         pipelines.pop_front();
                     }
                     prev = None;
@@ -543,7 +538,6 @@ impl Terminal {
             }
             if let Some(job) = reply.job.clone() {
                 // The command continues on the clock: print what it printed so far.
-                let pipe = reply.pipe().to_vec();
                 lines.extend(reply.lines);
                 if let Some(loc) = reply.goto {
                     self.location = *loc;
@@ -563,17 +557,7 @@ impl Terminal {
             if let Some(loc) = reply.goto.clone() {
                 self.location = *loc;
             }
-            let (out, status) = {
-                let pipe = reply.pipe().to_vec();
-                self.through_pipe(cluster, reply.lines, &pipe, reply.status)
-            };
-            self.status = status;
-            let printed = self.postprocess(
-                cluster,
-                exit_line(out, status, reply.remote),
-                &filters,
-                &first.redirects,
-            );
+            let printed = self.conclude(cluster, reply, &pipe, &filters, &first.redirects);
             lines.extend(printed);
         }
     }
@@ -583,7 +567,7 @@ impl Terminal {
         &mut self,
         cluster: &mut Cluster,
         running: Running,
-        reply: Reply,
+        mut reply: Reply,
         lines: &mut Vec<Line>,
     ) {
         let Running {
@@ -596,7 +580,7 @@ impl Terminal {
             pipe,
             ..
         } = running;
-        let pipe: Vec<Simple> = reply.pipe().iter().cloned().chain(pipe).collect();
+        let pipe: Vec<Simple> = reply.take_sh().pipe.into_iter().chain(pipe).collect();
         if let Some(job) = reply.job.clone() {
             // Attached, and the command inside waits again (a request).
             lines.extend(reply.lines);
@@ -618,43 +602,48 @@ impl Terminal {
         if let Some(loc) = reply.goto.clone() {
             self.location = *loc;
         }
-        let (out, status) = self.through_pipe(cluster, reply.lines, &pipe, reply.status);
-        self.status = status;
-        let remote = remote || reply.remote;
-        let printed = self.postprocess(
-            cluster,
-            exit_line(out, status, remote),
-            &filters,
-            &redirects,
-        );
+        let rm = reply.rm_after.take().or(rm_after);
+        reply.remote |= remote;
+        let printed = self.conclude(cluster, reply, &pipe, &filters, &redirects);
         lines.extend(printed);
-        if let Some(pod) = reply.rm_after.or(rm_after) {
+        if let Some(pod) = rm {
             lines.extend(pod::delete_run_pod(cluster, &pod));
         }
         let mut clear = false;
         self.run_pipelines(cluster, rest.into(), then, lines, &mut clear);
     }
 
-    /// A command's output through its own `sh -c` pipe ([`Reply::pipe`]), and the pipe's exit
-    /// status: its last command's (`grep` fails when it selects nothing; the other filters
-    /// succeed). Without a pipe, the command's own.
-    fn through_pipe(
+    /// What a finished command (`reply`) prints, and `$?` after it: its output through its own
+    /// `sh -c` pipe (`pipe`; the pipe's status is its last command's: `grep` fails when it
+    /// selects nothing, the other filters succeed), kubectl exec's line when that status is not
+    /// 0 ([`Reply::remote`]), then the line's filters and redirections.
+    fn conclude(
         &mut self,
         cluster: &Cluster,
-        lines: Vec<Line>,
+        reply: Reply,
         pipe: &[Simple],
-        status: i32,
-    ) -> (Vec<Line>, i32) {
-        let Some(last) = pipe.last() else {
-            return (lines, status);
+        filters: &[Simple],
+        redirects: &[String],
+    ) -> Vec<Line> {
+        let (lines, status) = match pipe.last() {
+            None => (reply.lines, reply.status),
+            Some(last) => {
+                let out = self.postprocess(cluster, reply.lines, pipe, &[]);
+                let grep = matches!(
+                    last.words.first().map(String::as_str),
+                    Some("grep" | "egrep")
+                );
+                let selected = out.iter().any(|l| l.stream == Stream::Stdout);
+                (out, i32::from(grep && !selected))
+            }
         };
-        let out = self.postprocess(cluster, lines, pipe, &[]);
-        let grep = matches!(
-            last.words.first().map(String::as_str),
-            Some("grep" | "egrep")
-        );
-        let selected = out.iter().any(|l| l.stream == Stream::Stdout);
-        (out, i32::from(grep && !selected))
+        self.status = status;
+        self.postprocess(
+            cluster,
+            exit_line(lines, status, reply.remote),
+            filters,
+            redirects,
+        )
     }
 
     /// Apply pipe filters (`| grep`, `| head`) and redirections (`2>&1`, `>/dev/null`).
@@ -883,10 +872,7 @@ pub(crate) fn script_command(
             });
             let first = stages.next().unwrap_or_default();
             // `sh -c 'exit 3'` leaves the script's own shell, not the one it was typed in.
-            if matches!(
-                first.words.first().map(String::as_str),
-                Some("exit" | "logout")
-            ) {
+            if leaves_shell(&first.words) {
                 return Ok(Script::List(pipelines));
             }
             Ok(Script::Pipe(first.words, stages.collect()))
@@ -899,6 +885,16 @@ pub(crate) fn script_command(
 /// would have to type a NUL inside quotes to write it; then it ends no list and prints at most
 /// kubectl's exit line.
 const SCRIPT_END: &str = "\u{0}end of sh -c";
+
+/// The end of a `sh -c` list in the queue ([`SCRIPT_END`]).
+fn ends_script(stage: &Simple) -> bool {
+    stage.words.first().map(String::as_str) == Some(SCRIPT_END)
+}
+
+/// `exit` or `logout`: the command leaves the shell it runs in.
+fn leaves_shell(words: &[String]) -> bool {
+    matches!(words.first().map(String::as_str), Some("exit" | "logout"))
+}
 
 /// What a `sh -c` script is ([`script_command`]).
 pub(crate) enum Script {

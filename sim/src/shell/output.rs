@@ -114,11 +114,6 @@ pub(crate) struct Sh {
 }
 
 impl Reply {
-    /// The filters of its own `sh -c` pipe ([`Sh::pipe`]).
-    pub fn pipe(&self) -> &[super::words::Simple] {
-        self.sh.as_ref().map_or(&[], |sh| &sh.pipe)
-    }
-
     /// Runs its output through `filters` after those it already has.
     pub fn add_pipe(&mut self, filters: Vec<super::words::Simple>) {
         if !filters.is_empty() {
@@ -129,12 +124,9 @@ impl Reply {
         }
     }
 
-    /// Takes its `sh -c` list ([`Sh::script`]), if it has one.
-    pub fn take_script(&mut self) -> Vec<super::words::Pipeline> {
-        self.sh
-            .as_mut()
-            .map(|sh| std::mem::take(&mut sh.script))
-            .unwrap_or_default()
+    /// Takes what its `sh -c` left to run ([`Sh`]; empty when none).
+    pub fn take_sh(&mut self) -> Sh {
+        self.sh.take().map(|sh| *sh).unwrap_or_default()
     }
 
     pub fn lines(lines: Vec<Line>) -> Reply {
