@@ -63,7 +63,24 @@ fn hostile() -> Vec<(&'static str, String)> {
             format!("{seed}#{}\n", "x".repeat(svclab_sim::manifest::MAX_BYTES)),
         ),
         ("10,000 [", format!("a: {}\n", "[".repeat(10_000))),
+        (
+            "1 MiB of [",
+            format!("a: {}\n", "[".repeat(svclab_sim::manifest::MAX_BYTES - 8)),
+        ),
         ("20,000 nested -", format!("{}x\n", "- ".repeat(20_000))),
+        (
+            "a map of 100,000 keys",
+            (0..100_000).map(|i| format!("k{i}: v\n")).collect(),
+        ),
+        (
+            "a flow map of 100,000 keys",
+            format!(
+                "a: {{{}}}\n",
+                (0..100_000)
+                    .map(|i| format!("k{i}: 1,"))
+                    .collect::<String>()
+            ),
+        ),
         ("1,200 nested blocks", block),
         ("a billion laughs", laughs),
         ("a merge-key bomb", merges),

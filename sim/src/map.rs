@@ -198,8 +198,19 @@ impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
     /// As `BTreeMap`: a key given twice keeps its last value.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut entries: Vec<(K, V)> = iter.into_iter().collect();
-        // Stable, so equal keys stay in the order given; then keep the last of each run.
-        crate::sort::sort_by(&mut entries, |a, b| a.0.cmp(&b.0));
+        // Stable, so equal keys stay in the order given; then keep the last of each run. A few
+        // entries are sorted in place by insertion, faster than sorting a list of their indices.
+        if entries.len() <= 32 {
+            for i in 1..entries.len() {
+                let mut j = i;
+                while j > 0 && entries[j - 1].0 > entries[j].0 {
+                    entries.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+        } else {
+            crate::sort::sort_by(&mut entries, |a, b| a.0.cmp(&b.0));
+        }
         entries.dedup_by(|later, kept| {
             let same = later.0 == kept.0;
             if same {

@@ -166,6 +166,34 @@ fn ten_thousand_levels_of_nesting_meet_the_depth_cap() {
 }
 
 #[test]
+fn a_megabyte_of_open_brackets_meets_the_depth_cap_at_once() {
+    // libyaml looks at every open flow level on each token, and serde_yaml reads the whole
+    // document before its limit applies: 40,000 `[` took 5 s natively, a megabyte of them would
+    // have taken about an hour. They are now walked only as far as the limit.
+    let mut c = world();
+    for open in ["[", "{", "{a: "] {
+        let room = manifest::MAX_BYTES - SEED_MANIFEST.len() - 20;
+        let text = SEED_MANIFEST.replacen(
+            "spec:\n",
+            &format!("spec:\n  extra: {}\n", open.repeat(room / open.len())),
+            1,
+        );
+        assert!(text.len() <= manifest::MAX_BYTES);
+        let expected = format!(
+            "error: error parsing x.yaml: yaml: line 6: nested more than {} levels deep, which svclab does not read",
+            manifest::MAX_DEPTH
+        );
+        let error = refused(&mut c, &text);
+        assert_eq!((error.message.as_str(), error.line), (expected.as_str(), 6));
+        assert_eq!(
+            terminal(&mut c, &text, "kubectl apply -f x.yaml"),
+            format!("{expected}\n")
+        );
+    }
+    still_works(&mut c);
+}
+
+#[test]
 fn a_five_megabyte_manifest_meets_the_size_cap() {
     let five = SEED_MANIFEST.repeat(5 * 1024 * 1024 / SEED_MANIFEST.len() + 1);
     let expected = format!(

@@ -1,8 +1,9 @@
 //! Stage 2: one document parsed into a [`Node`] tree shaped like the JSON kubectl sends, under a
 //! [`Budget`] shared by the whole manifest, and serde_yaml's errors worded as go-yaml words them.
-//! With `plain`, its quick reader of plain block YAML, the only place that knows the YAML library.
+//! With `plain`, its quick reader of plain block YAML, and `depth`, its walk of libyaml's events
+//! for nesting too deep, the only place that knows the YAML library.
 
-use crate::map::{Entry, SortedMap};
+use crate::map::SortedMap;
 use std::cell::Cell;
 use std::fmt;
 
@@ -12,6 +13,7 @@ use super::documents::Chunk;
 use super::positions::Lines;
 use super::{MAX_DEPTH, MAX_STRING_BYTES, MAX_VALUES};
 
+mod depth;
 mod plain;
 
 /// A YAML value the way kubectl hands it to the API server: JSON-shaped, map keys as strings,
@@ -273,7 +275,9 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
         if !self.budget.take(1, 0) {
             return Err(de::Error::custom(BUDGET_MARK));
         }
-        let mut out = SortedMap::new();
+        // Entries are gathered and sorted once: inserting each into the sorted map would shift
+        // the ones after it, quadratic in a hostile map's 100,000 keys.
+        let mut entries = Vec::new();
         let mut merges = Vec::new();
         while let Some(key) = map.next_key_seed(NodeSeed {
             budget: self.budget,
@@ -284,14 +288,20 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
             })?;
             if key == "<<" {
                 merges.push(value);
-            } else if self.budget.unique_keys && out.contains_key(&key) {
-                // serde_yaml puts the mapping's path before the message.
-                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
             } else {
-                out.insert(key, value);
+                entries.push((key, value));
             }
         }
+        if self.budget.unique_keys {
+            if let Some(key) = first_repeated(&entries) {
+                // serde_yaml puts the mapping's path before the message.
+                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+            }
+        }
+        // A repeated key keeps its last value.
+        let mut out: SortedMap<String, Node> = entries.into_iter().collect();
         // YAML merge keys (go-yaml honours them): explicit keys win, then earlier merges.
+        let mut merged = Vec::new();
         for merge in merges {
             let sources = match merge {
                 Node::Seq(items) => items,
@@ -299,16 +309,20 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
             };
             for source in sources {
                 if let Node::Map(m) = source {
-                    for (k, v) in m {
-                        if let Entry::Vacant(slot) = out.entry(k) {
-                            if !self.budget.take(v.count(), slot.key().len()) {
-                                return Err(de::Error::custom(BUDGET_MARK));
-                            }
-                            slot.insert(v);
-                        }
-                    }
+                    merged.extend(m.into_iter().filter(|(k, _)| !out.contains_key(k)));
                 }
             }
+        }
+        if !merged.is_empty() {
+            // Stable: of a key merged twice, the earlier merge's value comes first and stays.
+            crate::sort::sort_by(&mut merged, |a, b| a.0.cmp(&b.0));
+            merged.dedup_by(|later, kept| later.0 == kept.0);
+            for (k, v) in &merged {
+                if !self.budget.take(v.count(), k.len()) {
+                    return Err(de::Error::custom(BUDGET_MARK));
+                }
+            }
+            out = out.into_iter().chain(merged).collect();
         }
         Ok(Node::Map(out))
     }
@@ -320,6 +334,19 @@ impl<'de> Visitor<'de> for NodeVisitor<'_> {
             budget: self.budget,
         })
     }
+}
+
+/// The key whose second appearance comes first in `entries`, as reading them in order meets it.
+fn first_repeated(entries: &[(String, Node)]) -> Option<&str> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    // Stable: each run of one key holds its appearances in order.
+    crate::sort::sort_by(&mut order, |&a, &b| entries[a].0.cmp(&entries[b].0));
+    order
+        .windows(2)
+        .filter(|w| entries[w[0]].0 == entries[w[1]].0)
+        .map(|w| w[1])
+        .min()
+        .map(|i| entries[i].0.as_str())
 }
 
 /// Why a document could not be read as YAML.
@@ -337,7 +364,39 @@ pub(super) enum YamlError {
     },
 }
 
-pub(super) fn parse_node(text: &str, budget: &Budget) -> Result<Node, serde_yaml::Error> {
+/// Why a document could not be read into a [`Node`].
+#[derive(Debug)]
+pub(super) enum ParseError {
+    Yaml(serde_yaml::Error),
+    /// Nested more than [`MAX_DEPTH`] deep at this 1-based line and column, found before
+    /// serde_yaml read the document (`depth`); serde_yaml's own words for it.
+    TooDeep {
+        line: usize,
+        column: usize,
+    },
+}
+
+impl ParseError {
+    /// The library's message, with its ` at line L column C` where it has one.
+    fn text(&self) -> String {
+        match self {
+            ParseError::Yaml(e) => e.to_string(),
+            ParseError::TooDeep { line, column } => {
+                format!("recursion limit exceeded at line {line} column {column}")
+            }
+        }
+    }
+
+    /// The 1-based line and column the error is about, if the library gave one.
+    pub(super) fn location(&self) -> Option<(usize, usize)> {
+        match self {
+            ParseError::Yaml(e) => e.location().map(|l| (l.line(), l.column())),
+            ParseError::TooDeep { line, column } => Some((*line, *column)),
+        }
+    }
+}
+
+pub(super) fn parse_node(text: &str, budget: &Budget) -> Result<Node, ParseError> {
     // Most manifests are plain block YAML, which `plain` reads quickly into the same tree; it
     // leaves everything else (and every error) to serde_yaml.
     if let Some(read) = plain::read(text) {
@@ -348,18 +407,23 @@ pub(super) fn parse_node(text: &str, budget: &Budget) -> Result<Node, serde_yaml
     parse_node_yaml(text, budget)
 }
 
-fn parse_node_yaml(text: &str, budget: &Budget) -> Result<Node, serde_yaml::Error> {
+fn parse_node_yaml(text: &str, budget: &Budget) -> Result<Node, ParseError> {
+    if let Some((line, column)) = depth::too_deep(text) {
+        return Err(ParseError::TooDeep { line, column });
+    }
     let mut docs = serde_yaml::Deserializer::from_str(text);
     match docs.next() {
-        Some(doc) => NodeSeed { budget }.deserialize(doc),
+        Some(doc) => NodeSeed { budget }
+            .deserialize(doc)
+            .map_err(ParseError::Yaml),
         None => Ok(Node::Null),
     }
 }
 
 /// A serde_yaml error in a file read by [`super::typed`], without the position serde_yaml
 /// appends (the caller reports it apart) and with svclab's own limits in words.
-pub(super) fn file_error_message(err: &serde_yaml::Error) -> String {
-    let text = err.to_string();
+pub(super) fn file_error_message(err: &ParseError) -> String {
+    let text = err.text();
     if text.contains(BUDGET_MARK) || text.contains("repetition limit exceeded") {
         return "document contains excessive aliasing".to_string();
     }
@@ -377,14 +441,10 @@ pub(super) fn file_error_message(err: &serde_yaml::Error) -> String {
 }
 
 /// Classify a serde_yaml error and word it as kubectl (go-yaml) would.
-pub(super) fn yaml_error(err: &serde_yaml::Error, chunk: &Chunk, lines: &Lines) -> YamlError {
-    let text = err.to_string();
-    let loc = err.location();
+pub(super) fn yaml_error(err: &ParseError, chunk: &Chunk, lines: &Lines) -> YamlError {
+    let text = err.text();
     // 1-based, relative to the chunk.
-    let (rel_line, col) = loc
-        .as_ref()
-        .map(|l| (l.line(), l.column()))
-        .unwrap_or((1, 1));
+    let (rel_line, col) = err.location().unwrap_or((1, 1));
     // The editor's mark stays inside the text; the message keeps go-yaml's line.
     let (mark_line, col) = super::positions::within(chunk.text, rel_line, col);
     let abs_line = chunk.start_line + mark_line.saturating_sub(1);
@@ -516,5 +576,47 @@ mod tests {
         assert_eq!(go_float(1e21), "1e+21");
         assert_eq!(go_float(1.5e-7), "1.5e-7");
         assert_eq!(go_float(100000000000000000000.0), "100000000000000000000");
+    }
+
+    fn read(text: &str, budget: &Budget) -> Result<Node, String> {
+        parse_node_yaml(text, budget).map_err(|e| e.text())
+    }
+
+    fn map(entries: &[(&str, Node)]) -> Node {
+        Node::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn merge_keys_yield_to_explicit_keys_then_to_earlier_merges() {
+        let text = "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc: {z: 3, <<: [*a, *b], w: 3}\n";
+        let Ok(Node::Map(root)) = read(text, &Budget::default()) else {
+            panic!("{text}")
+        };
+        let expected = map(&[
+            ("w", Node::Int(3)),
+            ("x", Node::Int(1)),
+            ("y", Node::Int(1)),
+            ("z", Node::Int(3)),
+        ]);
+        assert_eq!(root.get("c"), Some(&expected));
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value_or_is_named_where_keys_are_unique() {
+        let text = "b: 1\na: 1\nc: 1\na: 2\nb: 2\n";
+        let expected = map(&[
+            ("a", Node::Int(2)),
+            ("b", Node::Int(2)),
+            ("c", Node::Int(1)),
+        ]);
+        assert_eq!(read(text, &Budget::default()), Ok(expected));
+        // Read in order, `a` is the first key met again (before `b`, which came first).
+        let err = read(text, &Budget::unique_keys()).expect_err("repeated keys");
+        assert!(err.starts_with("duplicate field `a`"), "{err}");
     }
 }

@@ -72,8 +72,8 @@ impl<'t> File<'t> {
         match tree::parse_node(first.text, &Budget::unique_keys()) {
             Ok(root) => Ok(File { text, root }),
             Err(e) => {
-                let (line, column) = e.location().map_or((0, 0), |l| {
-                    super::positions::within(first.text, l.line(), l.column())
+                let (line, column) = e.location().map_or((0, 0), |(line, column)| {
+                    super::positions::within(first.text, line, column)
                 });
                 Err(FileError {
                     line: line + first.start_line.saturating_sub(1),

@@ -85,7 +85,9 @@ impl Reader<'_> {
             return None;
         }
         self.values += 1;
-        let mut out = SortedMap::new();
+        // Sorted once at the end: inserting each key into the sorted map would shift the ones
+        // after it, quadratic in a hostile map's 100,000 keys.
+        let mut out = Vec::new();
         while let Some(line) = self.lines.get(self.pos) {
             if line.indent < indent || (line.indent == indent && is_item(line.text)) {
                 break;
@@ -106,11 +108,12 @@ impl Reader<'_> {
                 }
                 value
             };
-            if out.insert(key, value).is_some() {
-                return None;
-            }
+            out.push((key, value));
         }
-        Some(Node::Map(out))
+        let keys = out.len();
+        let map: SortedMap<String, Node> = out.into_iter().collect();
+        // A repeated key is left to serde_yaml.
+        (map.len() == keys).then_some(Node::Map(map))
     }
 
     /// The value of a key written with nothing after its colon: a deeper block, a sequence at
