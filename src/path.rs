@@ -527,21 +527,20 @@ impl Placer {
     }
 
     /// Spots near `anchor`, nearest first: beside it to the right, to the left, centred, a row
-    /// below or above at a time; each pushed inside the picture.
-    fn candidates(&self, anchor: Point, w: f64, gap: f64) -> Vec<Rect> {
-        let mut out = Vec::new();
+    /// below or above at a time; each pushed inside the picture. Worked out as they are tried,
+    /// not gathered: a list of the 135 spots, grown to 8 kB for every label of every frame, was
+    /// the allocation that most often found no room in a fragmented heap and grew the memory.
+    fn candidates(&self, anchor: Point, w: f64, gap: f64) -> impl Iterator<Item = Rect> + '_ {
         let step = LABEL_H + 4.0;
         // Rows 0 to 4 below first, where a node's kube-proxy has the gap above its pods (room
         // for the four rewrites of a request) and a label above would reach across the node's
         // title; then above and further below in turn.
         let rows = (0..=4_i32).chain((1..=20).flat_map(|k| [-k, 4 + k]));
-        for row in rows {
+        rows.flat_map(move |row| {
             let y = anchor.y - LABEL_H / 2.0 + f64::from(row) * step;
-            for x in [anchor.x + gap, anchor.x - w - gap, anchor.x - w / 2.0] {
-                out.push(self.inside(Rect::new(x, y, w, LABEL_H)));
-            }
-        }
-        out
+            [anchor.x + gap, anchor.x - w - gap, anchor.x - w / 2.0]
+                .map(|x| self.inside(Rect::new(x, y, w, LABEL_H)))
+        })
     }
 
     fn inside(&self, r: Rect) -> Rect {
@@ -558,21 +557,23 @@ impl Placer {
 
     /// [`Placer::place`], beside spots at least `gap` from the anchor.
     fn place_beside(&mut self, anchor: Point, w: f64, gap: f64) -> Rect {
-        let candidates = self.candidates(anchor, w, gap);
         let clear = |r: &Rect, others: &[&Vec<Rect>]| {
             others.iter().all(|set| set.iter().all(|o| !o.overlaps(r)))
         };
-        let chosen = candidates
-            .iter()
+        let spots = || self.candidates(anchor, w, gap);
+        let chosen = spots()
             .find(|r| clear(r, &[&self.placed, &self.titles, &self.boxes]))
-            .or_else(|| {
-                candidates
-                    .iter()
-                    .find(|r| clear(r, &[&self.placed, &self.titles]))
-            })
-            .or_else(|| candidates.iter().find(|r| clear(r, &[&self.placed])))
-            .copied()
-            .unwrap_or(candidates[0]);
+            .or_else(|| spots().find(|r| clear(r, &[&self.placed, &self.titles])))
+            .or_else(|| spots().find(|r| clear(r, &[&self.placed])))
+            // Nowhere clear: the first spot, beside the anchor to the right.
+            .unwrap_or_else(|| {
+                self.inside(Rect::new(
+                    anchor.x + gap,
+                    anchor.y - LABEL_H / 2.0,
+                    w,
+                    LABEL_H,
+                ))
+            });
         self.placed.push(chosen);
         chosen
     }
