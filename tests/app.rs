@@ -606,10 +606,17 @@ async fn the_terminal_runs_kubectl_and_waits_for_replies_on_the_virtual_clock() 
     app.seeded().await;
     let terminal = find(root, "section[aria-label='Terminal']");
     let input: HtmlInputElement = find(&terminal, "input[aria-label='Command']").unchecked_into();
+    // Before the first command the screen says what to type.
+    let screen = text(&find(&terminal, "pre.screen"));
+    assert!(
+        screen.starts_with("Type a command at the $ below"),
+        "{screen}"
+    );
 
     enter(&input, "kubectl get svc");
     settle().await;
     let screen = text(&find(&terminal, "pre.screen"));
+    assert!(!screen.contains("Type a command"), "{screen}");
     assert!(screen.contains("$ kubectl get svc"), "{screen}");
     assert!(
         screen.contains("NAME              TYPE        CLUSTER-IP"),
@@ -632,6 +639,20 @@ async fn the_terminal_runs_kubectl_and_waits_for_replies_on_the_virtual_clock() 
         screen.contains("<title>Welcome to nginx!</title>"),
         "{screen}"
     );
+
+    // Ctrl+L clears the screen as a terminal does: empty, not the first visit's hint again.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("l");
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    input
+        .dispatch_event(
+            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+        )
+        .unwrap();
+    settle().await;
+    assert_eq!(text(&find(&terminal, "pre.screen")), "");
 }
 
 #[wasm_bindgen_test]

@@ -48,10 +48,15 @@ pub fn Terminal() -> impl IntoView {
     // The drawer closes to its heading, giving its height to the panels above; what runs
     // meanwhile still prints, to be read when it opens.
     let (open, set_open) = signal(true);
+    // What to type is said until the terminal is first used; a cleared screen stays empty.
+    let (used, set_used) = signal(false);
     let input = NodeRef::<Input>::new();
     let screen_el = NodeRef::<Pre>::new();
 
     let show = move |echo: Option<String>, out: Output| {
+        if echo.is_some() || out.clear || !out.lines.is_empty() {
+            set_used.set(true);
+        }
         set_screen.update(|s| {
             if out.clear {
                 s.clear();
@@ -181,6 +186,7 @@ pub fn Terminal() -> impl IntoView {
         }
         "l" if ev.ctrl_key() => {
             ev.prevent_default();
+            set_used.set(true);
             set_screen.set(Vec::new());
         }
         _ => {}
@@ -203,7 +209,7 @@ pub fn Terminal() -> impl IntoView {
             <div class="terminal-body" id="terminal-body" hidden=move || !open.get()>
                 <pre class="screen" node_ref=screen_el role="log" aria-label="Terminal output" tabindex="0">
                     // Until the first command: what to type, rather than an empty black box.
-                    <Show when=move || screen.with(Vec::is_empty)>
+                    <Show when=move || !used.get()>
                         <span class="note welcome">
                             "Type a command at the $ below: kubectl get pods -o wide, kubectl get endpointslices, "
                             "kubectl exec test -- nslookup backend-service. Tab completes, ↑ recalls, Ctrl+C stops, Ctrl+L clears."
