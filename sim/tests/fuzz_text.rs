@@ -1,5 +1,7 @@
 //! Generated text where a learner's or a stranger's text enters svclab: lines typed in the
-//! terminal, share links (cut short, changed, or forged with a correct checksum) and lesson files.
+//! terminal, share links (cut short, changed, or forged with a correct checksum), lesson files,
+//! and manifests of one short pattern repeated to the size cap (where a reader's time that grows
+//! with the square of its input shows as a hang).
 //! Each case is checked for panics, for hangs (a case that runs longer than [`HANG`] fails), and
 //! for what the learner relies on: the terminal changes the world only through logged actions, a
 //! link opens to the world it was made from or is refused whole, a lesson file's error points at
@@ -7,12 +9,13 @@
 //!
 //! The budget comes from the environment, as for `fuzz.rs`; the defaults are the short form CI
 //! runs:
-//! - `SVCLAB_FUZZ_RUNS` (16 terminal sessions of 40 keys, 16 sets of 12 links, 200 lesson files):
-//!   how many seeds each target runs;
+//! - `SVCLAB_FUZZ_RUNS` (16 terminal sessions of 40 keys, 16 sets of 12 links, 200 lesson files,
+//!   48 repeated patterns of 256 kB; the long form repeats them to 1 MiB): how many seeds each
+//!   target runs;
 //! - `SVCLAB_FUZZ_SEED` (0): the first seed;
 //! - `SVCLAB_FUZZ_SECONDS`: when set, each target runs seed after seed for this much wall time.
 //!
-//! The long form, ten minutes (the three targets run side by side):
+//! The long form, ten minutes (the four targets run side by side):
 //! `SVCLAB_FUZZ_SECONDS=600 cargo test --release -p svclab-sim --test fuzz_text -- --nocapture`
 
 use std::collections::BTreeMap;
@@ -982,5 +985,108 @@ fn changed_lesson_files_load_or_point_at_their_line_and_never_panic_or_hang() {
     }
     // Changes that keep the file readable are judged as far as starting the lesson.
     assert!(tally["started"] * 4 >= tally["runs"], "{tally:?}");
+    assert!(tally.contains_key("refused"), "{tally:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Manifests of one short pattern repeated to the size cap
+
+/// What a repeated pattern is made of: YAML's openers, closers and indicators, keys, anchors,
+/// aliases, tags, quotes, comments, block scalars, merge keys, document markers, line breaks.
+const PIECES: &[&str] = &[
+    "[",
+    "{",
+    "]",
+    "}",
+    ",",
+    "- ",
+    "? ",
+    ": ",
+    ":",
+    "a",
+    "a: ",
+    "k: v",
+    "\n",
+    "\n  ",
+    "\n- ",
+    " ",
+    "\t",
+    "&a ",
+    "*a",
+    "!t ",
+    "\"",
+    "'",
+    "\\",
+    "#",
+    "|",
+    ">",
+    "<<: *a",
+    "<<: ",
+    "---\n",
+    "%YAML 1.1\n",
+    "@",
+    "é",
+    "1",
+    "null",
+    "~",
+];
+
+/// Heads a repeated pattern may follow: none, a key, a manifest's first lines.
+const HEADS: &[&str] = &[
+    "",
+    "a: ",
+    "a:\n  ",
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ",
+    "apiVersion: v1\nkind: List\nitems:\n",
+];
+
+/// One manifest: a head, then a pattern of one to four pieces repeated to a quarter of the size
+/// cap (the long form: to the cap). Each time an input's size doubles, a reader whose time is
+/// quadratic in it takes four times as long: 40,000 `[` once took 5 s, a megabyte about an hour.
+/// A manifest as its recipe, so that a failure reports a line, not a megabyte: the head, the
+/// pattern, how many times it is repeated.
+type Repeated = (&'static str, String, usize);
+
+fn repeated_texts(seed: u64) -> Vec<Repeated> {
+    let mut rng = Rng::new(seed);
+    let pattern: String = (0..=rng.below(4)).map(|_| pick(&mut rng, PIECES)).collect();
+    let head = pick(&mut rng, HEADS);
+    let size = if env("SVCLAB_FUZZ_SECONDS").is_some() {
+        svclab_sim::manifest::MAX_BYTES
+    } else {
+        svclab_sim::manifest::MAX_BYTES / 4
+    };
+    let copies = (size - head.len()) / pattern.len().max(1);
+    vec![(head, pattern, copies)]
+}
+
+fn check_repeated(recipes: &[Repeated]) -> Tally {
+    let mut tally = Tally::new();
+    for (head, pattern, copies) in recipes {
+        let text = &format!("{head}{}", pattern.repeat(*copies));
+        let mut cluster = Cluster::new(Config::default());
+        match cluster.apply(text, "x.yaml") {
+            Ok(_) => *tally.entry("applied").or_default() += 1,
+            Err(errors) => {
+                *tally.entry("refused").or_default() += 1;
+                let lines = text.split('\n').count();
+                for e in &errors {
+                    assert!(!e.message.is_empty());
+                    assert!(
+                        (1..=lines).contains(&e.line),
+                        "line {} of a {lines}-line text: {}",
+                        e.line,
+                        e.message
+                    );
+                }
+            }
+        }
+    }
+    tally
+}
+
+#[test]
+fn a_pattern_repeated_to_the_size_cap_is_read_or_refused_without_hanging() {
+    let tally = fuzz("repeated patterns", 48, repeated_texts, check_repeated);
     assert!(tally.contains_key("refused"), "{tally:?}");
 }

@@ -2,7 +2,7 @@
 //! `List` flattened into its items, and each object decoded ([`super::schema`]), converted
 //! ([`super::convert`]) and validated ([`crate::validate`]), with every error placed in the text.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 
 use crate::model::{Namespace, Object};
 use crate::resource::{manifest_kind, Kind, ManifestKind};
@@ -16,7 +16,7 @@ use super::schema::types::{
 };
 use super::schema::{Decoder, Path};
 use super::tree::{parse_node, yaml_error, Budget, Node, YamlError};
-use super::{simple_error, FieldError, ManifestError, MAX_LOCATED};
+use super::{simple_error, FieldError, ManifestError, MAX_LOCATED, MAX_LOCATE_LINES, MAX_OBJECTS};
 
 pub(super) struct DocCtx<'a> {
     index: usize,
@@ -24,6 +24,8 @@ pub(super) struct DocCtx<'a> {
     chunk: &'a Chunk<'a>,
     /// The document's lines, read only when an error needs a position.
     lines: OnceCell<Lines<'a>>,
+    /// Fields located so far (each a scan of `lines`), against [`MAX_LOCATE_LINES`].
+    located: Cell<usize>,
 }
 
 impl<'a> DocCtx<'a> {
@@ -33,6 +35,7 @@ impl<'a> DocCtx<'a> {
             filename,
             chunk,
             lines: OnceCell::new(),
+            located: Cell::new(0),
         }
     }
 
@@ -54,7 +57,12 @@ impl<'a> DocCtx<'a> {
         } else {
             format!("{prefix}{path}")
         };
-        self.lines().locate(&full, mode, self.chunk.first_line)
+        let lines = self.lines();
+        if self.located.get() >= MAX_LOCATE_LINES / lines.lines.len().max(1) {
+            return (self.chunk.first_line, 1);
+        }
+        self.located.set(self.located.get() + 1);
+        lines.locate(&full, mode, self.chunk.first_line)
     }
 
     /// A multi-cause error: locate each cause; the error sits at the first one.
@@ -165,6 +173,16 @@ pub(super) fn read_document(
             )]);
         }
     };
+    // More items than a manifest may hold objects: refused before any is read.
+    if items.iter().filter(|item| **item != Node::Null).count() > MAX_OBJECTS {
+        return Err(vec![ctx.error_at(
+            ctx.chunk.first_line,
+            1,
+            format!(
+                "error: svclab applies at most {MAX_OBJECTS} objects at once; this manifest has more"
+            ),
+        )]);
+    }
     let mut objects = Vec::new();
     let mut errors = Vec::new();
     for (i, item) in items.iter().enumerate() {

@@ -79,6 +79,11 @@ pub const MAX_STRING_BYTES: usize = 4 * MAX_BYTES;
 pub const MAX_DEPTH: usize = 128;
 /// Causes located precisely per error; the rest point at the document's first line.
 const MAX_LOCATED: usize = 200;
+/// Lines read, per document, to locate fields (each position is a scan of the document's lines):
+/// a document of a few hundred lines locates thousands of fields, one of 100,000 lines twenty;
+/// past it, positions are the document's first line. Without it a `List` of 150,000 bad items
+/// located each one, quadratic in the text: a megabyte would have taken an hour.
+const MAX_LOCATE_LINES: usize = 2_000_000;
 /// Characters a flow collection (`{...}`, `[...]`) is scanned for when locating a field.
 const MAX_FLOW_SCAN: usize = 64 * 1024;
 
