@@ -15,7 +15,7 @@
 //! - `SVCLAB_FUZZ_SEED` (0): the first seed;
 //! - `SVCLAB_FUZZ_SECONDS`: when set, each target runs seed after seed for this much wall time.
 //!
-//! The long form, ten minutes (the four targets run side by side):
+//! The long form, ten minutes a target (libtest runs as many at once as there are cores):
 //! `SVCLAB_FUZZ_SECONDS=600 cargo test --release -p svclab-sim --test fuzz_text -- --nocapture`
 
 use std::collections::BTreeMap;
