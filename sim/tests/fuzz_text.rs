@@ -1040,13 +1040,13 @@ const HEADS: &[&str] = &[
     "apiVersion: v1\nkind: List\nitems:\n",
 ];
 
-/// One manifest: a head, then a pattern of one to four pieces repeated to a quarter of the size
-/// cap (the long form: to the cap). Each time an input's size doubles, a reader whose time is
-/// quadratic in it takes four times as long: 40,000 `[` once took 5 s, a megabyte about an hour.
 /// A manifest as its recipe, so that a failure reports a line, not a megabyte: the head, the
 /// pattern, how many times it is repeated.
 type Repeated = (&'static str, String, usize);
 
+/// One manifest: a head, then a pattern of one to four pieces repeated to a quarter of the size
+/// cap (the long form: to the cap). Each time an input's size doubles, a reader whose time is
+/// quadratic in it takes four times as long: 40,000 `[` once took 5 s, a megabyte about an hour.
 fn repeated_texts(seed: u64) -> Vec<Repeated> {
     let mut rng = Rng::new(seed);
     let pattern: String = (0..=rng.below(4)).map(|_| pick(&mut rng, PIECES)).collect();
