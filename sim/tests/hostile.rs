@@ -68,6 +68,26 @@ fn refused(c: &mut Cluster, text: &str) -> manifest::ManifestError {
     errors.into_iter().next().expect("at least one error")
 }
 
+/// `text` refused with `expected` both from the editor (changing nothing) and by `kubectl apply
+/// -f` in the terminal; the line the editor's error points at.
+fn refused_everywhere(c: &mut Cluster, text: &str, expected: &str) -> usize {
+    let error = refused(c, text);
+    assert_eq!(error.message, expected);
+    assert_eq!(
+        terminal(c, text, "kubectl apply -f x.yaml"),
+        format!("{expected}\n")
+    );
+    error.line
+}
+
+/// kubectl's words for nesting past `MAX_DEPTH`, at line 6 of the seed (see [`nested`]).
+fn too_deep() -> String {
+    format!(
+        "error: error parsing x.yaml: yaml: line 6: nested more than {} levels deep, which svclab does not read",
+        manifest::MAX_DEPTH
+    )
+}
+
 /// The world still works: the seed applies, its pods come up and a request is answered.
 fn still_works(c: &mut Cluster) {
     c.apply(SEED_MANIFEST, SEED_FILENAME)
@@ -105,12 +125,7 @@ fn a_yaml_alias_bomb_is_refused_as_kubectl_refuses_it() {
     // as kubectl prints it through sigs.k8s.io/yaml.
     let expected = "error: error parsing x.yaml: error converting YAML to JSON: yaml: document contains excessive aliasing";
     let mut c = world();
-    let error = refused(&mut c, LAUGHS);
-    assert_eq!((error.message.as_str(), error.line), (expected, 2));
-    assert_eq!(
-        terminal(&mut c, LAUGHS, "kubectl apply -f x.yaml"),
-        format!("{expected}\n")
-    );
+    assert_eq!(refused_everywhere(&mut c, LAUGHS, expected), 2);
     still_works(&mut c);
 }
 
@@ -151,17 +166,8 @@ fn sixty_four_levels_of_nesting_are_read_and_the_unknown_field_named() {
 fn ten_thousand_levels_of_nesting_meet_the_depth_cap() {
     // svclab_sim::manifest::MAX_DEPTH (128, serde_yaml's own recursion limit): an error at the
     // line, never a stack overflow.
-    let expected = format!(
-        "error: error parsing x.yaml: yaml: line 6: nested more than {} levels deep, which svclab does not read",
-        manifest::MAX_DEPTH
-    );
     let mut c = world();
-    let text = nested(10_000);
-    assert_eq!(refused(&mut c, &text).message, expected);
-    assert_eq!(
-        terminal(&mut c, &text, "kubectl apply -f x.yaml"),
-        format!("{expected}\n")
-    );
+    refused_everywhere(&mut c, &nested(10_000), &too_deep());
     still_works(&mut c);
 }
 
@@ -179,16 +185,7 @@ fn a_megabyte_of_open_brackets_meets_the_depth_cap_at_once() {
             1,
         );
         assert!(text.len() <= manifest::MAX_BYTES);
-        let expected = format!(
-            "error: error parsing x.yaml: yaml: line 6: nested more than {} levels deep, which svclab does not read",
-            manifest::MAX_DEPTH
-        );
-        let error = refused(&mut c, &text);
-        assert_eq!((error.message.as_str(), error.line), (expected.as_str(), 6));
-        assert_eq!(
-            terminal(&mut c, &text, "kubectl apply -f x.yaml"),
-            format!("{expected}\n")
-        );
+        assert_eq!(refused_everywhere(&mut c, &text, &too_deep()), 6);
     }
     still_works(&mut c);
 }
@@ -207,12 +204,7 @@ fn a_list_of_a_hundred_thousand_items_meets_the_object_cap_at_once() {
         manifest::MAX_OBJECTS
     );
     let mut c = world();
-    let error = refused(&mut c, &text);
-    assert_eq!((error.message.as_str(), error.line), (expected.as_str(), 1));
-    assert_eq!(
-        terminal(&mut c, &text, "kubectl apply -f x.yaml"),
-        format!("{expected}\n")
-    );
+    assert_eq!(refused_everywhere(&mut c, &text, &expected), 1);
     still_works(&mut c);
 }
 
@@ -225,11 +217,7 @@ fn a_five_megabyte_manifest_meets_the_size_cap() {
         five.len()
     );
     let mut c = world();
-    assert_eq!(refused(&mut c, &five).message, expected);
-    assert_eq!(
-        terminal(&mut c, &five, "kubectl apply -f x.yaml"),
-        format!("{expected}\n")
-    );
+    refused_everywhere(&mut c, &five, &expected);
     still_works(&mut c);
 }
 
