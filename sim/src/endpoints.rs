@@ -44,13 +44,21 @@ pub struct PodIndex<'a> {
 impl<'a> PodIndex<'a> {
     pub fn new(pods: &'a SortedMap<ObjectKey, Pod>) -> Self {
         let mut by_namespace: SortedMap<&str, Vec<&Pod>> = SortedMap::new();
-        let mut by_label: SortedMap<(&str, &str, &str), Vec<&Pod>> = SortedMap::new();
+        let mut labelled: Vec<((&str, &str, &str), &Pod)> = Vec::new();
         for p in pods.values() {
             let ns = p.meta.namespace.as_str();
             by_namespace.entry(ns).or_default().push(p);
             for (k, v) in &p.meta.labels {
-                by_label.entry((ns, k, v)).or_default().push(p);
+                labelled.push(((ns, k, v), p));
             }
+        }
+        // Sorted once and grouped in order (stable: each label's pods stay in name order), not
+        // inserted one by one: a pod's labels fall all over the map (`app` and
+        // `pod-template-hash` apart), and each insert there shifted every entry after it.
+        crate::sort::sort_by(&mut labelled, |a, b| a.0.cmp(&b.0));
+        let mut by_label: SortedMap<(&str, &str, &str), Vec<&Pod>> = SortedMap::new();
+        for (label, p) in labelled {
+            by_label.entry(label).or_default().push(p);
         }
         PodIndex {
             by_namespace,

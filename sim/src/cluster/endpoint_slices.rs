@@ -48,13 +48,22 @@ impl Cluster {
                 continue;
             }
             let key = svc.key();
-            let mut slice_names = self.slice_names.remove(&key).unwrap_or_default();
+            // The names are taken and put back in place (a Service left without slices keeps
+            // an empty list until the end): a remove and an insert in the middle of the sorted
+            // vector would each move every Service after it.
+            let kept = self.slice_names.get_mut(&key);
+            let mut slice_names = kept.map(std::mem::take).unwrap_or_default();
             let rng = &mut self.rng;
             let made = endpoints::slices_for(svc, &index, &mut slice_names, || {
                 format!("{}-{}", svc.meta.name, names::random_suffix(rng))
             });
             if !slice_names.is_empty() {
-                self.slice_names.insert(key.clone(), slice_names);
+                match self.slice_names.get_mut(&key) {
+                    Some(names) => *names = slice_names,
+                    None => {
+                        self.slice_names.insert(key.clone(), slice_names);
+                    }
+                }
             }
             for s in made {
                 slices.insert(key_of(&s.meta), s);
@@ -63,6 +72,7 @@ impl Cluster {
                 endpoints.insert(key, e);
             }
         }
+        self.slice_names.retain(|_, names| !names.is_empty());
         if slices != self.endpoint_slices || endpoints != self.endpoints {
             self.endpoint_slices = slices;
             self.endpoints = endpoints;

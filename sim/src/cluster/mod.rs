@@ -360,7 +360,8 @@ impl Cluster {
             }
             let deployments: Vec<ObjectKey> = self.deployments.keys().cloned().collect();
             for d in deployments {
-                let sets = owned.remove(&d).unwrap_or_default();
+                // Taken in place: removing from the front of a sorted vector moves all the rest.
+                let sets = owned.get_mut(&d).map(std::mem::take).unwrap_or_default();
                 if self.sync_deployment(&d, sets) {
                     self.note_progress(&d);
                     changed = true;
