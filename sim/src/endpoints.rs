@@ -4,7 +4,7 @@
 //! Succeeded/Failed. Conditions: `serving` = pod Ready, `terminating` = being deleted,
 //! `ready` = publishNotReadyAddresses || (serving && !terminating).
 
-use crate::map::SortedMap;
+use crate::map::{SortedMap, SortedSet};
 use std::net::Ipv4Addr;
 
 use crate::model::{
@@ -34,31 +34,36 @@ struct Backend<'a> {
     ports: Vec<EndpointPort>,
 }
 
-/// Pods by namespace and by each of their labels, so a selector looks only at pods that carry
-/// one of its labels instead of every pod.
+/// Pods by namespace and by the labels selectors start with, so a selector looks only at pods
+/// that carry its first label instead of every pod.
 pub struct PodIndex<'a> {
     by_namespace: SortedMap<&'a str, Vec<&'a Pod>>,
     by_label: SortedMap<(&'a str, &'a str, &'a str), Vec<&'a Pod>>,
 }
 
 impl<'a> PodIndex<'a> {
-    pub fn new(pods: &'a SortedMap<ObjectKey, Pod>) -> Self {
+    /// The index for the selectors of `services`: only the label keys one of them starts with
+    /// are indexed (`app`, not `pod-template-hash`). Pods come in name order, which is mostly
+    /// their label values' order too, so most labels land at the end of the map.
+    pub fn new<'s>(
+        pods: &'a SortedMap<ObjectKey, Pod>,
+        services: impl IntoIterator<Item = &'s Service>,
+    ) -> Self {
+        let first_keys: SortedSet<&str> = services
+            .into_iter()
+            .filter_map(|s| s.spec.selector.as_ref()?.keys().next())
+            .map(String::as_str)
+            .collect();
         let mut by_namespace: SortedMap<&str, Vec<&Pod>> = SortedMap::new();
-        let mut labelled: Vec<((&str, &str, &str), &Pod)> = Vec::new();
+        let mut by_label: SortedMap<(&str, &str, &str), Vec<&Pod>> = SortedMap::new();
         for p in pods.values() {
             let ns = p.meta.namespace.as_str();
             by_namespace.entry(ns).or_default().push(p);
             for (k, v) in &p.meta.labels {
-                labelled.push(((ns, k, v), p));
+                if first_keys.contains(k.as_str()) {
+                    by_label.entry((ns, k, v)).or_default().push(p);
+                }
             }
-        }
-        // Sorted once and grouped in order (stable: each label's pods stay in name order), not
-        // inserted one by one: a pod's labels fall all over the map (`app` and
-        // `pod-template-hash` apart), and each insert there shifted every entry after it.
-        crate::sort::sort_by(&mut labelled, |a, b| a.0.cmp(&b.0));
-        let mut by_label: SortedMap<(&str, &str, &str), Vec<&Pod>> = SortedMap::new();
-        for (label, p) in labelled {
-            by_label.entry(label).or_default().push(p);
         }
         PodIndex {
             by_namespace,

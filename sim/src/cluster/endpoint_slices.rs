@@ -40,7 +40,7 @@ impl Cluster {
                 slices.insert(key_of(&s.meta), s);
             }
         }
-        let index = endpoints::PodIndex::new(&self.pods);
+        let index = endpoints::PodIndex::new(&self.pods, self.services.values());
         for svc in self.services.values() {
             // A Service without a selector has no controller slices (its names belong to the
             // mirrored ones).
