@@ -2995,6 +2995,68 @@ fn sh_c_runs_a_list_of_commands_in_the_pod() {
     assert_eq!(s.term.prompt(), "$ ");
 }
 
+/// A loop or an `if` (`for i in 1 2 3; do wget ...; done`, a usual way to watch a Service
+/// spread requests) runs nothing, in the pod's shell, on the host and in `sh -c`: svclab says
+/// it is not simulated and points at the request builder's count, with status 2 as a syntax
+/// error. (Each part used to run as a command of its own: `sh: for: not found`, `sh: do: not
+/// found`, `sh: done: not found`.)
+#[test]
+fn a_loop_or_an_if_runs_nothing_and_says_so() {
+    let mut s = Session::seed();
+    s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
+    s.cluster.advance(5 * SECOND);
+    let note = |word: &str| {
+        format!(
+            "svclab: `{word}` is not simulated: this shell runs commands one after another (`;`, `&&`, `||`) and through pipes, not loops or `if`; to run a command again press ↑ and Enter, and to send a request many times choose a count (× 10) beside Send request, or Start steady traffic\n"
+        )
+    };
+    let sent = s.cluster.traces().len();
+    s.run("kubectl exec -it test -- sh");
+    assert_eq!(
+        s.run("for i in 1 2 3; do wget -qO- http://backend-service; done"),
+        note("for")
+    );
+    assert_eq!(s.run("echo $?"), "2\n");
+    assert_eq!(
+        s.run("wget -qO- http://backend-service | while read line; do echo $line; done"),
+        note("while")
+    );
+    assert_eq!(
+        s.run("if wget -qO- http://backend-service; then echo up; fi"),
+        note("if")
+    );
+    assert_eq!(s.term.prompt(), "/ # ", "still in the pod");
+    // Words that only look like them are commands as before.
+    assert_eq!(s.run("echo for done"), "for done\n");
+    s.run("exit");
+    assert_eq!(
+        s.run("for p in a b; do kubectl get pods; done"),
+        note("for")
+    );
+    assert_eq!(
+        s.run("kubectl exec test -- sh -c 'while true; do wget -qO- http://backend-service; sleep 1; done'"),
+        note("while")
+    );
+    assert_eq!(s.run("echo $?"), "2\n");
+    assert_eq!(s.term.prompt(), "$ ");
+    // `kubectl run -it` refuses it before the pod is made.
+    assert_eq!(
+        s.run("kubectl run -it --rm loop --image=busybox --restart=Never -- sh -c 'for i in 1 2; do wget -qO- http://backend-service; done'"),
+        note("for")
+    );
+    assert!(
+        !s.cluster.pods().keys().any(|k| k.name == "loop"),
+        "no pod is left behind"
+    );
+    // So is a redirection (it used to be refused after the pod was made).
+    assert_eq!(
+        s.run("kubectl run -it --rm r --image=busybox --restart=Never -- sh -c 'wget -qO- http://backend-service > /tmp/x'"),
+        "svclab: `sh -c` runs one command here, not a redirection: open the shell (`kubectl run -it r --image=busybox -- sh`) and type the line at its prompt\n"
+    );
+    assert!(!s.cluster.pods().keys().any(|k| k.name == "r"));
+    assert_eq!(s.cluster.traces().len(), sent, "no request was sent");
+}
+
 /// `exit N` leaves a shell with status N, `exit` alone with the last command's; leaving the
 /// shell `kubectl exec -it` opened with a status other than 0, kubectl says so, and the host's
 /// `$?` is it. A nested shell hands its status to the one around it. (`exit` ignored its

@@ -433,6 +433,11 @@ impl Terminal {
                 return (lines, false);
             }
         };
+        if let Some(word) = words::compound(&pipelines) {
+            lines.push(compound_note(word));
+            self.status = 2;
+            return (lines, false);
+        }
         let mut clear = false;
         self.run_pipelines(cluster, pipelines.into(), None, &mut lines, &mut clear);
         (lines, clear)
@@ -860,6 +865,9 @@ pub(crate) fn script_command(
     env.insert("?".into(), words::STATUS_MARK.into());
     let tokens = words::split(script, &env).map_err(|_| refused("an unterminated quote"))?;
     let pipelines = words::pipelines(tokens).map_err(|_| refused("that syntax"))?;
+    if let Some(word) = words::compound(&pipelines) {
+        return Err(Reply::fail(vec![compound_note(word)], 2));
+    }
     match pipelines.as_slice() {
         [] => Ok(Script::Pipe(Vec::new(), Vec::new())),
         [one] if one.then.is_none() || one.then == Some(";") => {
@@ -879,6 +887,14 @@ pub(crate) fn script_command(
         }
         _ => Ok(Script::List(pipelines)),
     }
+}
+
+/// Why a line with a loop or an `if` runs nothing (status 2, as a shell's syntax error), and
+/// what does what the learner most likely wanted: a request sent many times.
+fn compound_note(word: &str) -> Line {
+    Line::note(format!(
+        "`{word}` is not simulated: this shell runs commands one after another (`;`, `&&`, `||`) and through pipes, not loops or `if`; to run a command again press ↑ and Enter, and to send a request many times choose a count (× 10) beside Send request, or Start steady traffic"
+    ))
 }
 
 /// The word that ends a `sh -c` list in the terminal's queue ([`Script::run_in`]). A learner

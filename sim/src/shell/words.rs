@@ -230,6 +230,23 @@ pub struct Simple {
     pub redirects: Vec<String>,
 }
 
+/// The reserved words that open or continue a loop or a conditional (`for`, `while`, `if`,
+/// `case`, and the `do`/`then` parts after them).
+const COMPOUND: &[&str] = &[
+    "case", "do", "done", "elif", "else", "esac", "fi", "for", "if", "select", "then", "until",
+    "while",
+];
+
+/// The first command of `list` that begins with such a word, as it was typed: svclab's shells
+/// run simple commands, lists and pipes, not compound commands.
+pub fn compound(list: &[Pipeline]) -> Option<&str> {
+    list.iter()
+        .flat_map(|p| &p.stages)
+        .filter_map(|stage| stage.words.first())
+        .map(String::as_str)
+        .find(|word| COMPOUND.contains(word))
+}
+
 /// A command list: pipelines joined by `;`, `&&`, `||`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pipeline {

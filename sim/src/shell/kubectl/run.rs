@@ -155,12 +155,19 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
     let extra_before_dash = &p.args[1..before_dash.min(p.args.len())];
     let mut full_command: Vec<String> = extra_before_dash.to_vec();
     full_command.extend(command.iter().cloned());
-    // An attached `sh -c` list is refused before the pod is made (it would be left behind).
+    // An attached `sh -c` list, or a script refused (a loop, a redirection), is refused before
+    // the pod is made (it would be left behind).
     if attach && full_command.len() >= 3 && is_shell(&full_command[0]) && full_command[1] == "-c" {
-        let listed = matches!(
-            crate::shell::script_command(&full_command[2], &Default::default(), ""),
-            Ok(crate::shell::Script::List(_))
+        let open = format!(
+            "kubectl run -it {name} --image={image} -- {}",
+            full_command[0]
         );
+        let listed =
+            match crate::shell::script_command(&full_command[2], &Default::default(), &open) {
+                Ok(crate::shell::Script::List(_)) => true,
+                Ok(crate::shell::Script::Pipe(..)) => false,
+                Err(refused) => return refused,
+            };
         if listed {
             return Reply::fail(
                 vec![Line::note(format!(
