@@ -3081,16 +3081,40 @@ fn exit_leaves_a_shell_with_its_status() {
     assert_eq!(s.run("echo $?"), "0\n");
 }
 
-/// `kubectl run -it ... -- sh -c 'a; b'` is refused before the pod is made: nothing is left
-/// behind, with or without `--rm`.
+/// `kubectl run -it ... -- sh -c 'a; b'` runs the list in the new pod's shell as `kubectl
+/// exec` does, then with `--rm` deletes the pod; `exit` in it ends the list there. (It was
+/// refused.)
 #[test]
-fn kubectl_run_refuses_an_attached_list_before_making_the_pod() {
+fn kubectl_run_attached_runs_a_list_then_deletes_the_pod() {
     let mut s = Session::seed();
-    let out = s
-        .run("kubectl run -it --rm once --image=busybox --restart=Never -- sh -c 'echo a; echo b'");
-    assert!(out.contains("not a list of commands"), "{out}");
-    let get = s.run("kubectl get pod once");
-    assert!(get.contains("NotFound"), "the pod was made: {get}");
+    assert_eq!(
+        s.run("kubectl run -it --rm once --image=busybox --restart=Never -- sh -c 'echo a; hostname && wget -qO- http://backend-service | grep h1'"),
+        "If you don't see a command prompt, try pressing enter.\na\nonce\n<h1>Welcome to nginx!</h1>\npod \"once\" deleted\n"
+    );
+    assert_eq!(s.term.prompt(), "$ ", "back on the host");
+    let deleted = |s: &Session, name: &str| {
+        s.cluster
+            .pods()
+            .values()
+            .all(|p| p.meta.name != name || p.is_terminating())
+    };
+    assert!(deleted(&s, "once"), "the pod was left");
+    assert_eq!(
+        s.run("kubectl run -it --rm twice --image=busybox --restart=Never -- sh -c 'echo a; exit 3; echo b'; echo $?"),
+        "If you don't see a command prompt, try pressing enter.\na\npod \"twice\" deleted\n3\n"
+    );
+    // Without --rm the pod stays; piped on the line, the list is not run.
+    assert_eq!(
+        s.run("kubectl run -it kept --image=busybox --restart=Never -- sh -c 'echo a; echo b'"),
+        "If you don't see a command prompt, try pressing enter.\na\nb\n"
+    );
+    assert!(s.run("kubectl get pod kept").contains("kept"));
+    assert_eq!(
+        s.run("kubectl run -it --rm piped --image=busybox --restart=Never -- sh -c 'echo a; echo b' | wc -l"),
+        "If you don't see a command prompt, try pressing enter.\nsvclab: a `sh -c` list (`;`, `&&`, `||`) piped or redirected on the line is not simulated: put the pipe inside the script (`sh -c 'a | grep x'`), or run the commands one by one\npod \"piped\" deleted\n"
+    );
+    assert_eq!(s.run("echo $?"), "2\n");
+    assert_eq!(s.term.prompt(), "$ ");
 }
 
 /// `$?` is the status of the command before it, also on the same line and inside a script

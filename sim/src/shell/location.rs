@@ -120,4 +120,10 @@ pub(crate) enum Attach {
         words: Vec<String>,
         pipe: Vec<super::words::Simple>,
     },
+    /// Run a `sh -c` list in the pod's shell, as `kubectl exec` does, then return (deleting
+    /// the pod with `--rm`).
+    List {
+        shell: PodShell,
+        list: Vec<super::words::Pipeline>,
+    },
 }

@@ -484,6 +484,12 @@ impl Terminal {
                 }
                 let remote = first.words.get(1).is_some_and(|w| w == "remote");
                 lines.extend(exit_line(Vec::new(), self.status, remote));
+                if let [_, _, namespace, name] = first.words.as_slice() {
+                    lines.extend(pod::delete_run_pod(
+                        cluster,
+                        &ObjectKey::new(namespace, name),
+                    ));
+                }
                 continue;
             }
             let ctx = self.ctx();
@@ -496,9 +502,7 @@ impl Terminal {
                 if !filters.is_empty() || !first.redirects.is_empty() {
                     // The line's filters would read each command's output apart (`| wc -l`
                     // counting per command): not run rather than run wrong.
-                    lines.push(Line::note(
-                        "a `sh -c` list (`;`, `&&`, `||`) piped or redirected on the line is not simulated: put the pipe inside the script (`sh -c 'a | grep x'`), or run the commands one by one",
-                    ));
+                    lines.push(Line::note(PIPED_LIST));
                     self.status = 2;
                     continue;
                 }
@@ -585,7 +589,47 @@ impl Terminal {
             pipe,
             ..
         } = running;
-        let pipe: Vec<Simple> = reply.take_sh().pipe.into_iter().chain(pipe).collect();
+        let Sh {
+            pipe: inner,
+            script,
+        } = reply.take_sh();
+        let pipe: Vec<Simple> = inner.into_iter().chain(pipe).collect();
+        if !script.is_empty() {
+            // Attached (`kubectl run -it -- sh -c 'a; b'`): into the pod's shell for the list,
+            // then the rest of the line, as `run_pipelines` does for `kubectl exec`.
+            lines.extend(reply.lines);
+            if !filters.is_empty() || !redirects.is_empty() {
+                lines.push(Line::note(PIPED_LIST));
+                self.status = 2;
+                if let Some([_, _, namespace, name]) = script
+                    .last()
+                    .and_then(|end| end.stages.first())
+                    .map(|stage| stage.words.as_slice())
+                {
+                    lines.extend(pod::delete_run_pod(
+                        cluster,
+                        &ObjectKey::new(namespace, name),
+                    ));
+                }
+                let mut clear = false;
+                self.run_pipelines(cluster, rest.into(), then, lines, &mut clear);
+                return;
+            }
+            let was = match reply.goto {
+                Some(loc) => std::mem::replace(&mut self.location, *loc),
+                None => self.location.clone(),
+            };
+            self.return_to.push(was);
+            self.status = 0;
+            let mut queue: VecDeque<Pipeline> = script.into();
+            if let Some(end) = queue.back_mut() {
+                end.then = then;
+            }
+            queue.extend(rest);
+            let mut clear = false;
+            self.run_pipelines(cluster, queue, None, lines, &mut clear);
+            return;
+        }
         if let Some(job) = reply.job.clone() {
             // Attached, and the command inside waits again (a request).
             lines.extend(reply.lines);
@@ -796,6 +840,16 @@ impl Terminal {
                 reply.rm_after = rm;
                 reply
             }
+            Attach::List { shell, list } => {
+                // The list runs in a shell of its own, as under `kubectl exec`: its `exit` ends
+                // the list, and the pod goes (`--rm`) at the list's end.
+                let rm = shell.rm.then(|| shell.pod.clone());
+                let mut inner = shell;
+                inner.depth += 1;
+                let mut reply = Script::run_then(list, Location::Pod(inner), false, rm.as_ref());
+                reply.lines = lines;
+                reply
+            }
         }
     }
 
@@ -897,6 +951,9 @@ fn compound_note(word: &str) -> Line {
     ))
 }
 
+/// Why a `sh -c` list piped or redirected on the line it was typed in is not run.
+const PIPED_LIST: &str = "a `sh -c` list (`;`, `&&`, `||`) piped or redirected on the line is not simulated: put the pipe inside the script (`sh -c 'a | grep x'`), or run the commands one by one";
+
 /// The word that ends a `sh -c` list in the terminal's queue ([`Script::run_in`]). A learner
 /// would have to type a NUL inside quotes to write it; then it ends no list and prints at most
 /// kubectl's exit line.
@@ -924,14 +981,28 @@ impl Script {
     /// A reply that moves the terminal into `shell` to run the list, then back (with the last
     /// command's status, which kubectl exec reports when it is not 0: `remote`).
     pub(crate) fn run_in(list: Vec<Pipeline>, shell: Location, remote: bool) -> Reply {
+        Script::run_then(list, shell, remote, None)
+    }
+
+    /// [`Script::run_in`], then (`kubectl run -it --rm`) the pod `rm` deleted.
+    pub(crate) fn run_then(
+        list: Vec<Pipeline>,
+        shell: Location,
+        remote: bool,
+        rm: Option<&ObjectKey>,
+    ) -> Reply {
         let mut script = list;
         if let Some(last) = script.last_mut() {
             last.then = Some(";");
         }
         let how = if remote { "remote" } else { "local" };
+        let mut words = vec![SCRIPT_END.to_string(), how.to_string()];
+        if let Some(pod) = rm {
+            words.extend([pod.namespace.clone(), pod.name.clone()]);
+        }
         script.push(Pipeline {
             stages: vec![Simple {
-                words: vec![SCRIPT_END.into(), how.into()],
+                words,
                 redirects: Vec::new(),
             }],
             then: None,

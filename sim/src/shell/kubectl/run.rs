@@ -155,26 +155,17 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
     let extra_before_dash = &p.args[1..before_dash.min(p.args.len())];
     let mut full_command: Vec<String> = extra_before_dash.to_vec();
     full_command.extend(command.iter().cloned());
-    // An attached `sh -c` list, or a script refused (a loop, a redirection), is refused before
-    // the pod is made (it would be left behind).
+    // An attached `sh -c` script that is refused (a loop, a redirection) is refused before the
+    // pod is made (it would be left behind).
     if attach && full_command.len() >= 3 && is_shell(&full_command[0]) && full_command[1] == "-c" {
         let open = format!(
             "kubectl run -it {name} --image={image} -- {}",
             full_command[0]
         );
-        let listed =
-            match crate::shell::script_command(&full_command[2], &Default::default(), &open) {
-                Ok(crate::shell::Script::List(_)) => true,
-                Ok(crate::shell::Script::Pipe(..)) => false,
-                Err(refused) => return refused,
-            };
-        if listed {
-            return Reply::fail(
-                vec![Line::note(format!(
-                    "`kubectl run -it` runs one pipeline in `sh -c` here, not a list of commands (`;`, `&&`, `||`) or `exit`: run the pod, then `kubectl exec {name} -- sh -c '...'`"
-                ))],
-                2,
-            );
+        if let Err(refused) =
+            crate::shell::script_command(&full_command[2], &Default::default(), &open)
+        {
+            return refused;
         }
     }
     let ns = namespace(term, &p);
@@ -224,23 +215,27 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
             return Reply::lines(lines);
         }
         Some(_) => {
-            let (words, pipe) =
-                if full_command.len() >= 3 && is_shell(&full_command[0]) && full_command[1] == "-c"
-                {
-                    match crate::shell::script_command(
-                        &full_command[2],
-                        &pod::env(cluster, &shell),
-                        &format!("kubectl exec -it {name} -- {}", full_command[0]),
-                    ) {
-                        Ok(crate::shell::Script::Pipe(words, pipe)) => (words, pipe),
-                        // Refused above, before the pod was made.
-                        Ok(crate::shell::Script::List(_)) => (Vec::new(), Vec::new()),
-                        Err(refused) => return refused,
+            if full_command.len() >= 3 && is_shell(&full_command[0]) && full_command[1] == "-c" {
+                // Split again with the pod's environment (`$HOSTNAME`); refused ones were
+                // refused above.
+                match crate::shell::script_command(
+                    &full_command[2],
+                    &pod::env(cluster, &shell),
+                    &format!("kubectl exec -it {name} -- {}", full_command[0]),
+                ) {
+                    Ok(crate::shell::Script::Pipe(words, pipe)) => {
+                        Attach::Command { shell, words, pipe }
                     }
-                } else {
-                    (full_command.clone(), Vec::new())
-                };
-            Attach::Command { shell, words, pipe }
+                    Ok(crate::shell::Script::List(list)) => Attach::List { shell, list },
+                    Err(refused) => return refused,
+                }
+            } else {
+                Attach::Command {
+                    shell,
+                    words: full_command.clone(),
+                    pipe: Vec::new(),
+                }
+            }
         }
     };
     let mut r = Reply::lines(notes);
