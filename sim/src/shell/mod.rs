@@ -954,9 +954,11 @@ fn compound_note(word: &str) -> Line {
 /// Why a `sh -c` list piped or redirected on the line it was typed in is not run.
 const PIPED_LIST: &str = "a `sh -c` list (`;`, `&&`, `||`) piped or redirected on the line is not simulated: put the pipe inside the script (`sh -c 'a | grep x'`), or run the commands one by one";
 
-/// The word that ends a `sh -c` list in the terminal's queue ([`Script::run_in`]). A learner
-/// would have to type a NUL inside quotes to write it; then it ends no list and prints at most
-/// kubectl's exit line.
+/// The word that ends a `sh -c` list in the terminal's queue ([`Script::run_in`]), then how its
+/// status is reported and, after `kubectl run -it --rm`, the namespace and name of the pod to
+/// delete. A learner would have to type a NUL inside quotes to write it; then it ends no list
+/// and prints at most kubectl's exit line, or deletes the pod it names as `kubectl delete pod`
+/// would.
 const SCRIPT_END: &str = "\u{0}end of sh -c";
 
 /// The end of a `sh -c` list in the queue ([`SCRIPT_END`]).
