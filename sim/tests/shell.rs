@@ -3083,7 +3083,7 @@ fn exit_leaves_a_shell_with_its_status() {
 
 /// `kubectl run -it ... -- sh -c 'a; b'` runs the list in the new pod's shell as `kubectl
 /// exec` does, then with `--rm` deletes the pod; `exit` in it ends the list there. (It was
-/// refused.)
+/// refused.) Ctrl-C in the middle deletes the `--rm` pod too (it was left behind).
 #[test]
 fn kubectl_run_attached_runs_a_list_then_deletes_the_pod() {
     let mut s = Session::seed();
@@ -3115,6 +3115,33 @@ fn kubectl_run_attached_runs_a_list_then_deletes_the_pod() {
     );
     assert_eq!(s.run("echo $?"), "2\n");
     assert_eq!(s.term.prompt(), "$ ");
+    // Ctrl-C in the middle, of a list or of one command: the pod goes as well.
+    for (name, command) in [
+        (
+            "mid",
+            "sh -c 'wget -qO- -T 5 http://10.96.99.99; echo after'",
+        ),
+        ("one", "wget -qO- -T 5 http://10.96.99.99"),
+    ] {
+        let line =
+            format!("kubectl run -it --rm {name} --image=busybox --restart=Never -- {command}");
+        let mut out = s.term.run(&mut s.cluster, &line);
+        while matches!(out.wait, Some(svclab_sim::shell::Wait::PodRunning { .. })) {
+            s.cluster.advance(STEP);
+            out = s.term.poll(&mut s.cluster).unwrap_or(out);
+        }
+        assert!(out.wait.is_some(), "{name}: the request waits on the clock");
+        let stopped = s.term.interrupt(&mut s.cluster);
+        assert_eq!(
+            stopped.text(),
+            format!("^C\npod \"{name}\" deleted\n"),
+            "{name}"
+        );
+        assert!(deleted(&s, name), "{name}: the pod was left");
+        assert_eq!(s.term.prompt(), "$ ");
+        s.cluster.advance(10 * SECOND);
+        assert!(s.term.poll(&mut s.cluster).is_none(), "{name}: it went on");
+    }
 }
 
 /// `$?` is the status of the command before it, also on the same line and inside a script

@@ -346,15 +346,27 @@ impl Terminal {
 
     /// Ctrl-C: abandon the running command (the cluster keeps whatever it already did), and
     /// forget the type-ahead. At a prompt it just prints `^C`.
-    pub fn interrupt(&mut self, _cluster: &mut Cluster) -> Output {
-        self.running = None;
+    pub fn interrupt(&mut self, cluster: &mut Cluster) -> Output {
+        let mut lines = vec![Line::out("^C")];
+        // Inside `kubectl run -it --rm` (its command, or a list in it), the container's
+        // process ends on the interrupt and kubectl deletes the pod.
+        if let Some(pod) = self.running.take().and_then(|r| {
+            r.rm_after.or_else(|| {
+                r.rest
+                    .iter()
+                    .rev()
+                    .find_map(|p| pod_to_delete(p.stages.first()?))
+            })
+        }) {
+            lines.extend(pod::delete_run_pod(cluster, &pod));
+        }
         if !self.return_to.is_empty() {
             self.location = self.return_to.swap_remove(0);
             self.return_to.clear();
         }
         self.typeahead.clear();
         self.status = 130;
-        self.output(vec![Line::out("^C")], false)
+        self.output(lines, false)
     }
 
     /// Tab completion for the word under the cursor at the end of `line`: commands, kubectl
@@ -484,11 +496,8 @@ impl Terminal {
                 }
                 let remote = first.words.get(1).is_some_and(|w| w == "remote");
                 lines.extend(exit_line(Vec::new(), self.status, remote));
-                if let [_, _, namespace, name] = first.words.as_slice() {
-                    lines.extend(pod::delete_run_pod(
-                        cluster,
-                        &ObjectKey::new(namespace, name),
-                    ));
+                if let Some(pod) = pod_to_delete(&first) {
+                    lines.extend(pod::delete_run_pod(cluster, &pod));
                 }
                 continue;
             }
@@ -601,15 +610,11 @@ impl Terminal {
             if !filters.is_empty() || !redirects.is_empty() {
                 lines.push(Line::note(PIPED_LIST));
                 self.status = 2;
-                if let Some([_, _, namespace, name]) = script
+                if let Some(pod) = script
                     .last()
-                    .and_then(|end| end.stages.first())
-                    .map(|stage| stage.words.as_slice())
+                    .and_then(|end| pod_to_delete(end.stages.first()?))
                 {
-                    lines.extend(pod::delete_run_pod(
-                        cluster,
-                        &ObjectKey::new(namespace, name),
-                    ));
+                    lines.extend(pod::delete_run_pod(cluster, &pod));
                 }
                 let mut clear = false;
                 self.run_pipelines(cluster, rest.into(), then, lines, &mut clear);
@@ -960,6 +965,17 @@ const PIPED_LIST: &str = "a `sh -c` list (`;`, `&&`, `||`) piped or redirected o
 /// and prints at most kubectl's exit line, or deletes the pod it names as `kubectl delete pod`
 /// would.
 const SCRIPT_END: &str = "\u{0}end of sh -c";
+
+/// The pod a `sh -c` list's end deletes (`kubectl run -it --rm`), when `stage` is that end.
+fn pod_to_delete(stage: &Simple) -> Option<ObjectKey> {
+    if !ends_script(stage) {
+        return None;
+    }
+    match stage.words.as_slice() {
+        [_, _, namespace, name] => Some(ObjectKey::new(namespace, name)),
+        _ => None,
+    }
+}
 
 /// The end of a `sh -c` list in the queue ([`SCRIPT_END`]).
 fn ends_script(stage: &Simple) -> bool {
