@@ -2967,6 +2967,11 @@ fn sh_c_runs_a_list_of_commands_in_the_pod() {
         "$ ",
         "a shell inside the list kept the terminal"
     );
+    // Piped, `exit` leaves only the pipe's subshell: the list goes on with the pipe's status.
+    assert_eq!(
+        s.run("kubectl exec test -- sh -c 'exit 3 | cat; echo $?; exit 4 | grep x; echo $?'"),
+        "0\n1\n"
+    );
     // A list inside a list ends where it began, in the pod.
     assert_eq!(
         s.run("kubectl exec test -- sh -c 'sh -c \"echo a; echo b\"; hostname'"),
@@ -2991,6 +2996,9 @@ fn sh_c_runs_a_list_of_commands_in_the_pod() {
     assert_eq!(s.run("echo $?"), "3\n");
     assert_eq!(s.run("exit x"), "sh: exit: Illegal number: x\n");
     assert_eq!(s.term.prompt(), "/ # ");
+    assert_eq!(s.run("exit 3 | cat"), "");
+    assert_eq!(s.term.prompt(), "/ # ", "a piped exit left the shell");
+    assert_eq!(s.run("echo $?"), "0\n");
     s.run("exit");
     assert_eq!(s.term.prompt(), "$ ");
 }

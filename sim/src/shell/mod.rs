@@ -501,6 +501,14 @@ impl Terminal {
                 }
                 continue;
             }
+            // `exit 3 | cat`: the exit runs in the pipe's own subshell and leaves only that;
+            // this shell goes on, with the pipe's status (its last command's).
+            if leaves_shell(&first.words) && !filters.is_empty() {
+                let printed =
+                    self.conclude(cluster, Reply::default(), &filters, &[], &first.redirects);
+                lines.extend(printed);
+                continue;
+            }
             let ctx = self.ctx();
             let mut reply = self.exec(cluster, &ctx, &first.words);
             self.stdin = None;
