@@ -3065,6 +3065,37 @@ fn a_loop_or_an_if_runs_nothing_and_says_so() {
     assert_eq!(s.cluster.traces().len(), sent, "no request was sent");
 }
 
+/// A node's `bash -c 'a; b'` runs the list on the node, from the host through `docker exec` and
+/// at the node's prompt, then the terminal is back where it was; `exit` ends the list. (It was
+/// refused with a note.)
+#[test]
+fn a_nodes_bash_c_runs_a_list() {
+    let mut s = Session::seed();
+    assert_eq!(
+        s.run("docker exec kind-worker bash -c 'hostname; iptables -t nat -n -L KUBE-SERVICES | head -n 1'"),
+        "kind-worker\nChain KUBE-SERVICES (2 references)\n"
+    );
+    assert_eq!(s.term.prompt(), "$ ");
+    assert_eq!(
+        s.run("docker exec kind-worker bash -c 'false || echo failed; exit 4; echo no'; echo $?"),
+        "failed\n4\n"
+    );
+    s.run("docker exec -it kind-worker bash");
+    let prompt = s.term.prompt();
+    assert_eq!(s.run("bash -c 'echo a; hostname'"), "a\nkind-worker\n");
+    assert_eq!(s.term.prompt(), prompt, "back at the node's prompt");
+    // `exit N` leaves the node with N, a bad number with bash's words and 2.
+    assert_eq!(s.run("exit 5"), "");
+    assert_eq!(s.term.prompt(), "$ ");
+    assert_eq!(s.run("echo $?"), "5\n");
+    s.run("docker exec -it kind-worker bash");
+    assert_eq!(
+        s.run("exit x"),
+        "bash: exit: x: numeric argument required\n"
+    );
+    assert_eq!(s.run("echo $?"), "2\n");
+}
+
 /// `exit N` leaves a shell with status N, `exit` alone with the last command's; leaving the
 /// shell `kubectl exec -it` opened with a status other than 0, kubectl says so, and the host's
 /// `$?` is it. A nested shell hands its status to the one around it. (`exit` ignored its

@@ -129,8 +129,22 @@ pub(crate) fn exec(
     })
 }
 
-/// `exit`: leave a nested shell, or the node.
-fn exit(_: &mut Terminal, _: &mut Cluster, n: &NodeShell, _: &Call) -> Reply {
+/// `exit [N]`: leave a nested shell, or the node, with status N or the last command's; bash
+/// says a bad number is one and leaves with 2.
+fn exit(term: &mut Terminal, _: &mut Cluster, n: &NodeShell, call: &Call) -> Reply {
+    let mut lines = Vec::new();
+    let status = match call.args.first() {
+        None => term.status,
+        Some(arg) => match arg.parse::<i64>() {
+            Ok(v) => (v & 255) as i32,
+            Err(_) => {
+                lines.push(Line::err(format!(
+                    "bash: exit: {arg}: numeric argument required"
+                )));
+                2
+            }
+        },
+    };
     let to = if n.depth > 0 {
         let mut outer = n.clone();
         outer.depth -= 1;
@@ -139,6 +153,8 @@ fn exit(_: &mut Terminal, _: &mut Cluster, n: &NodeShell, _: &Call) -> Reply {
         Location::Host
     };
     Reply {
+        lines,
+        status,
         goto: Some(Box::new(to)),
         ..Default::default()
     }
@@ -154,12 +170,13 @@ fn shell(term: &mut Terminal, cluster: &mut Cluster, n: &NodeShell, call: &Call)
                 reply.add_pipe(pipe);
                 reply
             }
-            Ok(super::Script::List(_)) => Reply::fail(
-                vec![Line::note(
-                    "`bash -c` runs one pipeline here, not a list of commands (`;`, `&&`, `||`) or `exit`: type the commands at the node's prompt",
-                )],
-                2,
-            ),
+            // A list runs in a shell of its own on the node, then the terminal is back where
+            // it was (`docker exec` reports no status line, only `$?`).
+            Ok(super::Script::List(list)) => {
+                let mut inner = n.clone();
+                inner.depth += 1;
+                super::Script::run_in(list, Location::Node(inner), false)
+            }
             Err(refused) => refused,
         };
     }
