@@ -1829,7 +1829,7 @@ fn a_dropped_connection_times_out_when_the_client_gives_up() {
     );
     same(
         "netpol",
-        &s.run("exit; kubectl get netpol"),
+        &format!("{}{}", s.run("exit"), s.run("kubectl get netpol")),
         r#"svclab: on a real cluster pod "test" would now be Completed (its main process was this shell); svclab keeps it Running so you can `kubectl exec` into it again
 NAME           POD-SELECTOR   AGE
 deny-backend   app=backend    3s
@@ -2999,7 +2999,8 @@ fn sh_c_runs_a_list_of_commands_in_the_pod() {
     assert_eq!(s.run("exit 3 | cat"), "");
     assert_eq!(s.term.prompt(), "/ # ", "a piped exit left the shell");
     assert_eq!(s.run("echo $?"), "0\n");
-    s.run("exit");
+    // The shell that read the line is gone, and the rest of the line with it.
+    assert_eq!(s.run("exit; hostname"), "");
     assert_eq!(s.term.prompt(), "$ ");
 }
 
@@ -3085,7 +3086,11 @@ fn a_nodes_bash_c_runs_a_list() {
     assert_eq!(s.run("bash -c 'echo a; hostname'"), "a\nkind-worker\n");
     assert_eq!(s.term.prompt(), prompt, "back at the node's prompt");
     // `exit N` leaves the node with N, a bad number with bash's words and 2.
-    assert_eq!(s.run("exit 5"), "");
+    assert_eq!(
+        s.run("exit 5; hostname"),
+        "",
+        "the rest of the line ran on the host"
+    );
     assert_eq!(s.term.prompt(), "$ ");
     assert_eq!(s.run("echo $?"), "5\n");
     s.run("docker exec -it kind-worker bash");

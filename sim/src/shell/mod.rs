@@ -582,6 +582,11 @@ impl Terminal {
             }
             if let Some(loc) = reply.goto.clone() {
                 self.location = *loc;
+                // `exit; hostname` at a pod's or node's prompt: the shell that read the line is
+                // gone, and the rest of the line with it.
+                if leaves_shell(&first.words) {
+                    pipelines.clear();
+                }
             }
             let printed = self.conclude(cluster, reply, &pipe, &filters, &first.redirects);
             lines.extend(printed);
