@@ -917,8 +917,10 @@ fn find_trace(cluster: &Cluster, id: u64) -> Option<&Trace> {
 /// What `sh -c SCRIPT` runs, its words split as a shell splits them (quotes kept together,
 /// `$VAR` from `env`): one pipeline (its first command, and the filters after it, `| grep h1`,
 /// run on its output as [`Reply::pipe`]) or a list (`;`, `&&`, `||`; run in the script's shell,
-/// [`Script::run_in`]). A redirection in a pipeline or an unterminated quote is refused with a
-/// note and status 2, naming `open`, the command that opens a shell where svclab runs them.
+/// [`Script::run_in`]). A pipeline with a redirection (`2>&1`, `2>/dev/null`) runs as a list of
+/// one, in the script's shell, which applies redirections as the prompt does. A loop, an
+/// unterminated quote or a syntax error is refused with a note and status 2 (naming `open`, the
+/// command that opens a shell, where it can help).
 pub(crate) fn script_command(
     script: &str,
     env: &SortedMap<String, String>,
@@ -944,7 +946,7 @@ pub(crate) fn script_command(
         [] => Ok(Script::Pipe(Vec::new(), Vec::new())),
         [one] if one.then.is_none() || one.then == Some(";") => {
             if one.stages.iter().any(|stage| !stage.redirects.is_empty()) {
-                return Err(refused("a redirection"));
+                return Ok(Script::List(pipelines));
             }
             let mut stages = one.stages.iter().cloned().map(|mut stage| {
                 words::live_status(&mut stage, 0);
@@ -969,8 +971,9 @@ fn compound_note(word: &str) -> Line {
     ))
 }
 
-/// Why a `sh -c` list piped or redirected on the line it was typed in is not run.
-const PIPED_LIST: &str = "a `sh -c` list (`;`, `&&`, `||`) piped or redirected on the line is not simulated: put the pipe inside the script (`sh -c 'a | grep x'`), or run the commands one by one";
+/// Why a `sh -c` list (or a pipeline with a redirection, run as one) piped or redirected on the
+/// line it was typed in is not run.
+const PIPED_LIST: &str = "a `sh -c` list (`;`, `&&`, `||`) or redirection, piped or redirected on the line, is not simulated: put the pipe inside the script (`sh -c 'a | grep x'`), or run the commands one by one";
 
 /// The word that ends a `sh -c` list in the terminal's queue ([`Script::run_in`]), then how its
 /// status is reported and, after `kubectl run -it --rm`, the namespace and name of the pod to
