@@ -155,8 +155,8 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
     let extra_before_dash = &p.args[1..before_dash.min(p.args.len())];
     let mut full_command: Vec<String> = extra_before_dash.to_vec();
     full_command.extend(command.iter().cloned());
-    // An attached `sh -c` script that is refused (a loop, a redirection) is refused before the
-    // pod is made (it would be left behind).
+    // An attached `sh -c` script that is refused (a loop, an unterminated quote) is refused
+    // before the pod is made (it would be left behind).
     if attach && full_command.len() >= 3 && is_shell(&full_command[0]) && full_command[1] == "-c" {
         let open = format!(
             "kubectl run -it {name} --image={image} -- {}",
