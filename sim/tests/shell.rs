@@ -3088,6 +3088,44 @@ fn sh_c_applies_a_redirection_as_the_prompt_does() {
     assert_eq!(s.term.prompt(), "$ ");
 }
 
+/// In a pod's shell, `> FILE` and `>> FILE` write the pod's file (`cat` reads it back, `2>&1`
+/// sends the errors there too); on the host the output is shown with a note, as before. (Any
+/// file redirection printed the output and said it was not simulated.)
+#[test]
+fn a_redirection_to_a_file_writes_the_pods_file() {
+    let mut s = Session::seed();
+    s.run("kubectl run test --image=busybox --restart=Never -- sleep 3600");
+    s.cluster.advance(5 * SECOND);
+    s.run("kubectl exec -it test -- sh");
+    assert_eq!(s.run("wget -qO- http://backend-service > /tmp/page"), "");
+    assert_eq!(
+        s.run("cat /tmp/page | grep h1"),
+        "<h1>Welcome to nginx!</h1>\n"
+    );
+    assert_eq!(
+        s.run("echo one > notes; echo two >> notes; cat notes"),
+        "one\ntwo\n"
+    );
+    assert_eq!(s.run("echo three > ./notes; cat /notes"), "three\n");
+    assert_eq!(s.run("wget -qO- http://nowhere > out 2>&1; echo $?"), "1\n");
+    assert_eq!(s.run("cat out"), "wget: bad address 'nowhere'\n");
+    let root = s.run("ls /");
+    assert!(
+        root.contains("notes") && !root.contains("tmp/page"),
+        "{root}"
+    );
+    s.run("exit");
+    assert_eq!(
+        s.run("kubectl exec test -- sh -c 'hostname > /tmp/h; cat /tmp/h'"),
+        "test\n"
+    );
+    let host = s.run("echo hi > hi.txt");
+    assert!(
+        host.contains("hi\n") && host.contains("not simulated"),
+        "{host}"
+    );
+}
+
 /// A node's `bash -c 'a; b'` runs the list on the node, from the host through `docker exec` and
 /// at the node's prompt, then the terminal is back where it was; `exit` ends the list. (It was
 /// refused with a note.)

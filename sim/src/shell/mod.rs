@@ -730,9 +730,32 @@ impl Terminal {
                 ">/dev/null" | "1>/dev/null" => lines.retain(|l| l.stream != Stream::Stdout),
                 "2>/dev/null" => lines.retain(|l| l.stream != Stream::Stderr),
                 "&>/dev/null" => lines.retain(|l| l.stream == Stream::Note),
-                other => notes.push(Line::note(format!(
-                    "redirection `{other}` is not simulated; the output is shown instead"
-                ))),
+                other => {
+                    // In a pod, `> FILE` and `>> FILE` write the pod's files (`cat` reads them);
+                    // elsewhere, and after a pipe, the output is shown.
+                    let pod = match &self.location {
+                        Location::Pod(p) if filters.is_empty() => Some(p.pod.clone()),
+                        _ => None,
+                    };
+                    match (file_target(other), pod) {
+                        (Some((name, append)), Some(pod)) => {
+                            let both = redirects.iter().any(|r| r == "2>&1");
+                            let written = |l: &Line| {
+                                l.stream == Stream::Stdout || (both && l.stream == Stream::Stderr)
+                            };
+                            let body: String = lines
+                                .iter()
+                                .filter(|l| written(l))
+                                .map(|l| format!("{}\n", l.text))
+                                .collect();
+                            lines.retain(|l| !written(l));
+                            self.write_file(&pod, name, &body, append);
+                        }
+                        _ => notes.push(Line::note(format!(
+                            "redirection `{other}` is not simulated; the output is shown instead"
+                        ))),
+                    }
+                }
             }
         }
         let stderr_to_stdout = redirects.iter().any(|r| r == "2>&1");
@@ -881,11 +904,38 @@ impl Terminal {
             .is_some_and(|f| f.iter().any(|(x, _)| x == name))
     }
 
+    /// `> name` (or `>> name`, `append`): the pod's file `name` holds `body` (after what it
+    /// held).
+    fn write_file(&mut self, pod: &ObjectKey, name: &str, body: &str, append: bool) {
+        let before = if append {
+            self.pod_files
+                .get(pod)
+                .and_then(|f| f.iter().find(|(n, _)| n == name))
+                .map(|(_, b)| b.clone())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        self.save_file(pod, name, &format!("{before}{body}"));
+    }
+
     fn save_file(&mut self, pod: &ObjectKey, name: &str, body: &str) {
         let files = self.pod_files.entry(pod.clone()).or_default();
         files.retain(|(n, _)| n != name);
         files.push((name.to_string(), body.to_string()));
     }
+}
+
+/// A redirection of stdout to a file (`>FILE`, `1>FILE`, `>>FILE`, `1>>FILE`): the file's name
+/// as `cat` looks it up (no leading `./` or `/`), and whether it appends.
+fn file_target(redirect: &str) -> Option<(&str, bool)> {
+    let r = redirect.strip_prefix('1').unwrap_or(redirect);
+    let (file, append) = match r.strip_prefix(">>") {
+        Some(file) => (file, true),
+        None => (r.strip_prefix('>')?, false),
+    };
+    let name = file.trim_start_matches("./").trim_start_matches('/');
+    (!name.is_empty() && !file.starts_with('&')).then_some((name, append))
 }
 
 /// A command `kubectl exec` ran that failed: kubectl's own stderr line after the command's

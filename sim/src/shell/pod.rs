@@ -519,15 +519,21 @@ fn ls(term: &Terminal, p: &PodShell, args: &[String]) -> Reply {
     .iter()
     .map(|s| s.to_string())
     .collect();
+    // Files written under a directory (`> /tmp/page`) are not listed at the root.
     if let Some(files) = term.pod_files.get(&p.pod) {
-        entries.extend(files.iter().map(|(n, _)| n.clone()));
+        entries.extend(
+            files
+                .iter()
+                .map(|(n, _)| n.clone())
+                .filter(|n| !n.contains('/')),
+        );
     }
     crate::sort::sort(&mut entries);
     entries.dedup();
     if let Some(path) = paths.first() {
         if path.as_str() != "/" && path.as_str() != "." {
             let name = path.trim_start_matches('/');
-            if entries.iter().any(|e| e == name) && term.pod_has_file(&p.pod, name) {
+            if term.pod_has_file(&p.pod, name) {
                 return Reply::out(path.to_string());
             }
             return Reply::fail(
