@@ -3090,7 +3090,8 @@ fn sh_c_applies_a_redirection_as_the_prompt_does() {
 
 /// In a pod's shell, `> FILE` and `>> FILE` write the pod's file (`cat` reads it back, `2>&1`
 /// sends the errors there too); on the host the output is shown with a note, as before. (Any
-/// file redirection printed the output and said it was not simulated.)
+/// file redirection printed the output and said it was not simulated, and `cat` did not find
+/// what `wget -O /tmp/x` or `-O ./x` had saved.)
 #[test]
 fn a_redirection_to_a_file_writes_the_pods_file() {
     let mut s = Session::seed();
@@ -3109,9 +3110,18 @@ fn a_redirection_to_a_file_writes_the_pods_file() {
     assert_eq!(s.run("echo three > ./notes; cat /notes"), "three\n");
     assert_eq!(s.run("wget -qO- http://nowhere > out 2>&1; echo $?"), "1\n");
     assert_eq!(s.run("cat out"), "wget: bad address 'nowhere'\n");
+    // What wget -O writes, under a directory or `./`, is found by the same path.
+    assert_eq!(
+        s.run("wget -qO /tmp/saved http://backend-service; cat /tmp/saved | grep h1"),
+        "<h1>Welcome to nginx!</h1>\n"
+    );
+    assert_eq!(
+        s.run("wget -qO ./here http://backend-service; cat here | grep h1"),
+        "<h1>Welcome to nginx!</h1>\n"
+    );
     let root = s.run("ls /");
     assert!(
-        root.contains("notes") && !root.contains("tmp/page"),
+        root.contains("notes") && root.contains("here") && !root.contains("tmp/"),
         "{root}"
     );
     s.run("exit");

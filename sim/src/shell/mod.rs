@@ -898,44 +898,53 @@ impl Terminal {
         (&self.file_name, &self.file_text)
     }
 
-    pub(crate) fn pod_has_file(&self, pod: &ObjectKey, name: &str) -> bool {
+    pub(crate) fn pod_has_file(&self, pod: &ObjectKey, path: &str) -> bool {
+        self.pod_file(pod, path).is_some()
+    }
+
+    /// What the pod's file at `path` holds (`/tmp/page`, `./page` and `page` as written).
+    pub(crate) fn pod_file(&self, pod: &ObjectKey, path: &str) -> Option<&str> {
+        let name = file_name(path);
         self.pod_files
-            .get(pod)
-            .is_some_and(|f| f.iter().any(|(x, _)| x == name))
+            .get(pod)?
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, body)| body.as_str())
     }
 
     /// `> name` (or `>> name`, `append`): the pod's file `name` holds `body` (after what it
     /// held).
-    fn write_file(&mut self, pod: &ObjectKey, name: &str, body: &str, append: bool) {
-        let before = if append {
-            self.pod_files
-                .get(pod)
-                .and_then(|f| f.iter().find(|(n, _)| n == name))
-                .map(|(_, b)| b.clone())
-                .unwrap_or_default()
-        } else {
-            String::new()
+    fn write_file(&mut self, pod: &ObjectKey, path: &str, body: &str, append: bool) {
+        let before = match append {
+            true => self.pod_file(pod, path).unwrap_or_default().to_string(),
+            false => String::new(),
         };
-        self.save_file(pod, name, &format!("{before}{body}"));
+        self.save_file(pod, path, &format!("{before}{body}"));
     }
 
-    fn save_file(&mut self, pod: &ObjectKey, name: &str, body: &str) {
+    fn save_file(&mut self, pod: &ObjectKey, path: &str, body: &str) {
+        let name = file_name(path);
         let files = self.pod_files.entry(pod.clone()).or_default();
         files.retain(|(n, _)| n != name);
         files.push((name.to_string(), body.to_string()));
     }
 }
 
-/// A redirection of stdout to a file (`>FILE`, `1>FILE`, `>>FILE`, `1>>FILE`): the file's name
-/// as `cat` looks it up (no leading `./` or `/`), and whether it appends.
+/// A redirection of stdout to a file (`>FILE`, `1>FILE`, `>>FILE`, `1>>FILE`): the file's path,
+/// and whether it appends.
 fn file_target(redirect: &str) -> Option<(&str, bool)> {
     let r = redirect.strip_prefix('1').unwrap_or(redirect);
     let (file, append) = match r.strip_prefix(">>") {
         Some(file) => (file, true),
         None => (r.strip_prefix('>')?, false),
     };
-    let name = file.trim_start_matches("./").trim_start_matches('/');
-    (!name.is_empty() && !file.starts_with('&')).then_some((name, append))
+    (!file_name(file).is_empty() && !file.starts_with('&')).then_some((file, append))
+}
+
+/// The name a pod's file is kept under: its path from the root (the shell starts in `/`), so
+/// `/tmp/page`, `./page` and `page` name the files `tmp/page`, `page` and `page`.
+fn file_name(path: &str) -> &str {
+    path.trim_start_matches("./").trim_start_matches('/')
 }
 
 /// A command `kubectl exec` ran that failed: kubectl's own stderr line after the command's

@@ -532,8 +532,7 @@ fn ls(term: &Terminal, p: &PodShell, args: &[String]) -> Reply {
     entries.dedup();
     if let Some(path) = paths.first() {
         if path.as_str() != "/" && path.as_str() != "." {
-            let name = path.trim_start_matches('/');
-            if term.pod_has_file(&p.pod, name) {
+            if term.pod_has_file(&p.pod, path) {
                 return Reply::out(path.to_string());
             }
             return Reply::fail(
@@ -604,25 +603,18 @@ fn cat(term: &Terminal, cluster: &Cluster, p: &PodShell, args: &[String]) -> Rep
                     lines.push(Line::out(l));
                 }
             }
-            other => {
-                let name = other.trim_start_matches("./").trim_start_matches('/');
-                match term
-                    .pod_files
-                    .get(&p.pod)
-                    .and_then(|f| f.iter().find(|(n, _)| n == name))
-                {
-                    Some((_, body)) => lines.extend(super::text_lines(body, Stream::Stdout)),
-                    None => {
-                        status = 1;
-                        lines.push(Line::err(match p.flavor {
-                            Flavor::Busybox => {
-                                format!("cat: can't open '{other}': No such file or directory")
-                            }
-                            _ => format!("cat: {other}: No such file or directory"),
-                        }));
-                    }
+            other => match term.pod_file(&p.pod, other) {
+                Some(body) => lines.extend(super::text_lines(body, Stream::Stdout)),
+                None => {
+                    status = 1;
+                    lines.push(Line::err(match p.flavor {
+                        Flavor::Busybox => {
+                            format!("cat: can't open '{other}': No such file or directory")
+                        }
+                        _ => format!("cat: {other}: No such file or directory"),
+                    }));
                 }
-            }
+            },
         }
     }
     Reply::fail(lines, status)
