@@ -523,12 +523,7 @@ impl Terminal {
                     self.status = 2;
                     continue;
                 }
-                let was = match reply.goto {
-                    Some(loc) => std::mem::replace(&mut self.location, *loc),
-                    None => self.location.clone(),
-                };
-                self.return_to.push(was);
-                self.status = 0;
+                self.enter_script(reply.goto);
                 lines.extend(reply.lines);
                 let mut script = script;
                 if let Some(end) = script.last_mut() {
@@ -593,6 +588,17 @@ impl Terminal {
         }
     }
 
+    /// Into the shell a `sh -c` list runs in (`goto`, or where the terminal is), a fresh one
+    /// (`$?` 0), remembering where to come back to at the list's end.
+    fn enter_script(&mut self, goto: Option<Box<Location>>) {
+        let was = match goto {
+            Some(loc) => std::mem::replace(&mut self.location, *loc),
+            None => self.location.clone(),
+        };
+        self.return_to.push(was);
+        self.status = 0;
+    }
+
     /// A running command's wait is over: print its output, clean up, run the rest of its line.
     fn finish(
         &mut self,
@@ -633,12 +639,7 @@ impl Terminal {
                 self.run_pipelines(cluster, rest.into(), then, lines, &mut clear);
                 return;
             }
-            let was = match reply.goto {
-                Some(loc) => std::mem::replace(&mut self.location, *loc),
-                None => self.location.clone(),
-            };
-            self.return_to.push(was);
-            self.status = 0;
+            self.enter_script(reply.goto);
             let mut queue: VecDeque<Pipeline> = script.into();
             if let Some(end) = queue.back_mut() {
                 end.then = then;
