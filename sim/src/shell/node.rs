@@ -15,7 +15,7 @@ use crate::time::{Time, SECOND};
 use crate::trace::Client;
 
 use super::builtin::{self, listed, unlisted, Builtin, Call};
-use super::{Ctx, Line, Location, NodeShell, Reply, Terminal};
+use super::{Ctx, Flavor, Line, Location, NodeShell, Reply, Terminal};
 
 pub(crate) fn env(node: &str) -> SortedMap<String, String> {
     let mut env = SortedMap::new();
@@ -132,19 +132,12 @@ pub(crate) fn exec(
 /// `exit [N]`: leave a nested shell, or the node, with status N or the last command's; bash
 /// says a bad number is one and leaves with 2.
 fn exit(term: &mut Terminal, _: &mut Cluster, n: &NodeShell, call: &Call) -> Reply {
-    let mut lines = Vec::new();
-    let status = match call.args.first() {
-        None => term.status,
-        Some(arg) => match arg.parse::<i64>() {
-            Ok(v) => (v & 255) as i32,
-            Err(_) => {
-                lines.push(Line::err(format!(
-                    "bash: exit: {arg}: numeric argument required"
-                )));
-                2
-            }
-        },
-    };
+    // A node's shell is bash: a bad number leaves too.
+    let (lines, status) =
+        match super::pod::exit_status(term.status, call.args.first(), Flavor::Bash, 0) {
+            Ok(leaving) => leaving,
+            Err(stays) => return stays,
+        };
     let to = if n.depth > 0 {
         let mut outer = n.clone();
         outer.depth -= 1;

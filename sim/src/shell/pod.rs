@@ -426,30 +426,11 @@ fn in_location(term: &Terminal, shell: PodShell) -> Option<Location> {
 /// has it). Leaving the shell `kubectl exec -it` opened with a status other than 0, kubectl
 /// says `command terminated with exit code N`.
 fn exit(term: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) -> Reply {
-    let mut lines = Vec::new();
-    let status = match call.args.first() {
-        None => term.status,
-        Some(n) => match n.parse::<i64>() {
-            Ok(n) => (n & 255) as i32,
-            // ash and dash say so and stay; bash says so and leaves with 2.
-            Err(_) => match p.flavor {
-                Flavor::Busybox => {
-                    let text = format!("sh: exit: Illegal number: {n}");
-                    return Reply::fail(vec![Line::err(text)], 2);
-                }
-                Flavor::Dash => {
-                    let text = format!("sh: {}: exit: Illegal number: {n}", p.lines + 1);
-                    return Reply::fail(vec![Line::err(text)], 2);
-                }
-                Flavor::Bash => {
-                    lines.push(Line::err(format!(
-                        "bash: exit: {n}: numeric argument required"
-                    )));
-                    2
-                }
-            },
-        },
-    };
+    let (mut lines, status) =
+        match exit_status(term.status, call.args.first(), p.flavor, p.lines + 1) {
+            Ok(leaving) => leaving,
+            Err(stays) => return stays,
+        };
     if p.depth > 0 {
         let mut outer = p.clone();
         outer.depth -= 1;
@@ -477,6 +458,39 @@ fn exit(term: &mut Terminal, cluster: &mut Cluster, p: &PodShell, call: &Call) -
         goto: Some(Box::new(Location::Host)),
         remote: !p.attached,
         ..Default::default()
+    }
+}
+
+/// The status `exit [N]` leaves a shell with, and what it prints: N (modulo 256), or the last
+/// command's status without one (as POSIX sh has it). A bad number: ash and dash say so and stay
+/// (`Err`, status 2; dash names the line, `line`), bash says so and leaves with 2.
+pub(crate) fn exit_status(
+    last: i32,
+    arg: Option<&String>,
+    flavor: Flavor,
+    line: u32,
+) -> Result<(Vec<Line>, i32), Reply> {
+    let Some(n) = arg else {
+        return Ok((Vec::new(), last));
+    };
+    if let Ok(v) = n.parse::<i64>() {
+        return Ok((Vec::new(), (v & 255) as i32));
+    }
+    match flavor {
+        Flavor::Busybox => Err(Reply::fail(
+            vec![Line::err(format!("sh: exit: Illegal number: {n}"))],
+            2,
+        )),
+        Flavor::Dash => Err(Reply::fail(
+            vec![Line::err(format!("sh: {line}: exit: Illegal number: {n}"))],
+            2,
+        )),
+        Flavor::Bash => Ok((
+            vec![Line::err(format!(
+                "bash: exit: {n}: numeric argument required"
+            ))],
+            2,
+        )),
     }
 }
 
