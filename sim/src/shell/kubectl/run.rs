@@ -155,16 +155,16 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
     let extra_before_dash = &p.args[1..before_dash.min(p.args.len())];
     let mut full_command: Vec<String> = extra_before_dash.to_vec();
     full_command.extend(command.iter().cloned());
+    // `-- sh -c SCRIPT`: the shell and its script.
+    let script = match full_command.as_slice() {
+        [sh, c, script, ..] if is_shell(sh) && c == "-c" => Some((sh.as_str(), script.as_str())),
+        _ => None,
+    };
     // An attached `sh -c` script that is refused (a loop, an unterminated quote) is refused
     // before the pod is made (it would be left behind).
-    if attach && full_command.len() >= 3 && is_shell(&full_command[0]) && full_command[1] == "-c" {
-        let open = format!(
-            "kubectl run -it {name} --image={image} -- {}",
-            full_command[0]
-        );
-        if let Err(refused) =
-            crate::shell::script_command(&full_command[2], &Default::default(), &open)
-        {
+    if let (true, Some((sh, script))) = (attach, script) {
+        let open = format!("kubectl run -it {name} --image={image} -- {sh}");
+        if let Err(refused) = crate::shell::script_command(script, &Default::default(), &open) {
             return refused;
         }
     }
@@ -215,13 +215,13 @@ pub(super) fn run_pod(term: &mut Terminal, cluster: &mut Cluster, args: &[String
             return Reply::lines(lines);
         }
         Some(_) => {
-            if full_command.len() >= 3 && is_shell(&full_command[0]) && full_command[1] == "-c" {
+            if let Some((sh, script)) = script {
                 // Split again with the pod's environment (`$HOSTNAME`); refused ones were
                 // refused above.
                 match crate::shell::script_command(
-                    &full_command[2],
+                    script,
                     &pod::env(cluster, &shell),
-                    &format!("kubectl exec -it {name} -- {}", full_command[0]),
+                    &format!("kubectl exec -it {name} -- {sh}"),
                 ) {
                     Ok(crate::shell::Script::Pipe(words, pipe)) => {
                         Attach::Command { shell, words, pipe }
